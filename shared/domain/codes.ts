@@ -29,6 +29,8 @@ export const Q_ESTIMATED = 1;
 export const Q_MEASURED = 2;
 export const Q_CALCULATED = 3;
 export const QUALITY_CODE: Record<Quality, number> = { missing: 0, estimated: 1, measured: 2, calculated: 3 };
+/** Lookup by input spelling (a Map, so 'constructor' & co. are not codes). */
+export const QUALITY_BY_NAME: ReadonlyMap<string, number> = new Map(QUALITIES.map((q, i) => [q, i]));
 
 /** Bit flags of a quality mask; bit 7 marks "a result point exists in this slot". */
 export const QBIT_MISSING = 1 << Q_MISSING;

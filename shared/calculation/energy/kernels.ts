@@ -1,0 +1,217 @@
+/**
+ * Hot columnar kernels. No objects are allocated per point: points are scattered into dense
+ * per-(period, slot) cells, and cells are summed into per-(group, result slot) accumulators.
+ * Quantities are exact integers (milli-kWh in cells, micro-kWh in accumulators).
+ */
+import {
+  QBIT_ACTIVE,
+  QBIT_CALCULATED,
+  QBIT_ESTIMATED,
+  QBIT_MEASURED,
+  QBIT_MISSING,
+} from '../../domain/codes';
+import { MILLI_TO_MICRO, MILLI_TO_MICRO_QUARTER } from '../../decimal/scaled';
+import { ValidationError } from '../../basis-data/errors';
+import { formatInstant, HOUR_MS } from '../../basis-data/time';
+import type { TimeSeriesBatch } from '../../basis-data/types';
+
+/** Plan fields the kernels need (a subset, so workers can receive it as plain typed arrays). */
+export interface KernelPlan {
+  periodStart: number;
+  asOf: number;
+  quarterly: boolean;
+  slotMs: number;
+  nSlots: number;
+  mpFirstPeriod: Int32Array;
+  mpPeriodCount: Int32Array;
+  nPeriods: number;
+  pFrom: Float64Array;
+  pTo: Float64Array;
+  pStep: Float64Array;
+  pCellStart: Float64Array;
+  pGroup: Int32Array;
+  nCells: number;
+  nGroups: number;
+}
+
+/**
+ * One cell per (selected period, native slot). `qual` is 0 for "no point" (padding) and
+ * quality code + 1 otherwise. `reg` (registration time of the stored point) exists only when
+ * the source is bi-temporal.
+ */
+export interface Cells {
+  qty: Float64Array;
+  qual: Uint8Array;
+  reg: Float64Array | null;
+}
+
+function typed<T extends Float64Array | Uint8Array>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, n: number, shared: boolean): T {
+  return new ctor(shared ? new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT) : new ArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
+}
+
+export function allocateCells(nCells: number, bitemporal: boolean, shared = false): Cells {
+  return {
+    qty: typed(Float64Array, nCells, shared),
+    qual: typed(Uint8Array, nCells, shared),
+    reg: bitemporal ? typed(Float64Array, nCells, shared) : null,
+  };
+}
+
+/**
+ * Scatter a batch of points into cells: finds the selected period of the point's metering
+ * point, checks alignment, applies the as-of rule (newest registration <= as-of wins) and
+ * rejects duplicates. Points outside every selected period are not part of this calculation.
+ */
+export function scatterBatch(plan: KernelPlan, cells: Cells, b: TimeSeriesBatch): void {
+  const { mpFirstPeriod, mpPeriodCount, pFrom, pTo, pStep, pCellStart, asOf } = plan;
+  const { qty, qual, reg } = cells;
+  const bReg = b.registration;
+  if (bReg && !reg) throw new Error('bi-temporal batch for cells allocated without registration times');
+  const n = b.length;
+  const nMp = mpFirstPeriod.length;
+  const mpCol = b.mp;
+  const timeCol = b.time;
+  const qtyCol = b.quantityMilli;
+  const qualCol = b.quality;
+  for (let i = 0; i < n; i++) {
+    const mp = mpCol[i];
+    if (mp < 0 || mp >= nMp) continue;
+    const count = mpPeriodCount[mp];
+    if (count === 0) continue;
+    const t = timeCol[i];
+    let p = mpFirstPeriod[mp];
+    const last = p + count;
+    while (p < last && !(t >= pFrom[p] && t < pTo[p])) p++;
+    if (p === last) continue;
+    const offset = t - pFrom[p];
+    const step = pStep[p];
+    const slot = offset / step;
+    if (slot !== Math.floor(slot)) {
+      throw new ValidationError(b.file, b.firstRow + i, 'observation_time', `${formatInstant(t)} is not aligned to the metering point's resolution (${step / 60000} minutes)`);
+    }
+    const cell = pCellStart[p] + slot;
+    if (bReg) {
+      const r = bReg[i];
+      if (r > asOf) continue; // registered after the calculation's as-of: not known yet
+      if (qual[cell] !== 0) {
+        const stored = (reg as Float64Array)[cell];
+        if (r < stored) continue;
+        if (r === stored) {
+          throw new ValidationError(b.file, b.firstRow + i, 'registration_time', `duplicate point for ${formatInstant(t)} with the same registration time`);
+        }
+      }
+      (reg as Float64Array)[cell] = r;
+    } else if (qual[cell] !== 0) {
+      throw new ValidationError(b.file, b.firstRow + i, 'observation_time', `duplicate point for ${formatInstant(t)} of this metering point`);
+    }
+    qty[cell] = qtyCol[i];
+    qual[cell] = qualCol[i] + 1;
+  }
+}
+
+/** Accumulators per (group, result slot): `sum` in micro-kWh, `mask` quality bits + QBIT_ACTIVE. */
+export interface Accumulators {
+  sum: Float64Array;
+  mask: Uint8Array;
+  /** Per result slot: Σ|contribution|, a bound on every aggregate of that slot (exactness check). */
+  absSum: Float64Array;
+}
+
+export function allocateAccumulators(nGroups: number, nSlots: number, shared = false): Accumulators {
+  return {
+    sum: typed(Float64Array, nGroups * nSlots, shared),
+    mask: typed(Uint8Array, nGroups * nSlots, shared),
+    absSum: typed(Float64Array, nSlots, shared),
+  };
+}
+
+/** cell qual (0 = padded) → quality bit; padding counts as missing. */
+const QBIT_OF_CELL = Uint8Array.from([QBIT_MISSING, QBIT_MISSING, QBIT_ESTIMATED, QBIT_MEASURED, QBIT_CALCULATED]);
+
+/**
+ * The single quality of an hour summed from quarters (reference quarter_to_hour): calculated >
+ * estimated > (measured and missing → estimated) > measured > missing.
+ */
+export function pickHourQuality(mask: number): number {
+  if (mask & QBIT_CALCULATED) return QBIT_CALCULATED;
+  if (mask & QBIT_ESTIMATED) return QBIT_ESTIMATED;
+  if (mask & QBIT_MEASURED) return mask & QBIT_MISSING ? QBIT_ESTIMATED : QBIT_MEASURED;
+  return QBIT_MISSING;
+}
+
+/**
+ * Sum cells of periods [p0, p1) into their groups' accumulators at the result resolution.
+ * Periods are independent, so ranges can be summed by different workers into private
+ * accumulators and added afterwards.
+ */
+export function aggregatePeriods(plan: KernelPlan, cells: Cells, acc: Accumulators, p0: number, p1: number): void {
+  const { periodStart, quarterly, slotMs, nSlots, pFrom, pTo, pStep, pCellStart, pGroup } = plan;
+  const { qty, qual } = cells;
+  const { sum, mask, absSum } = acc;
+  for (let p = p0; p < p1; p++) {
+    const base = pGroup[p] * nSlots;
+    const c0 = pCellStart[p];
+    const step = pStep[p];
+    const nCells = (pTo[p] - pFrom[p]) / step;
+    const firstSlot = (pFrom[p] - periodStart) / slotMs;
+    if (step === slotMs) {
+      // native resolution = result resolution
+      for (let c = 0; c < nCells; c++) {
+        const v = qty[c0 + c] * MILLI_TO_MICRO;
+        const s = firstSlot + c;
+        sum[base + s] += v;
+        mask[base + s] |= QBIT_OF_CELL[qual[c0 + c]] | QBIT_ACTIVE;
+        absSum[s] += v < 0 ? -v : v;
+      }
+    } else if (quarterly) {
+      // PT1H reading → four quarters of exactly q/4 (6 dp), same quality
+      for (let c = 0; c < nCells; c++) {
+        const v = qty[c0 + c] * MILLI_TO_MICRO_QUARTER;
+        const bits = QBIT_OF_CELL[qual[c0 + c]] | QBIT_ACTIVE;
+        const a = v < 0 ? -v : v;
+        const s = firstSlot + c * 4;
+        sum[base + s] += v;
+        sum[base + s + 1] += v;
+        sum[base + s + 2] += v;
+        sum[base + s + 3] += v;
+        mask[base + s] |= bits;
+        mask[base + s + 1] |= bits;
+        mask[base + s + 2] |= bits;
+        mask[base + s + 3] |= bits;
+        absSum[s] += a;
+        absSum[s + 1] += a;
+        absSum[s + 2] += a;
+        absSum[s + 3] += a;
+      }
+    } else {
+      // PT15M metering point, hourly result: sum per hour, one picked quality per MP-hour
+      let c = 0;
+      while (c < nCells) {
+        const t = pFrom[p] + c * step;
+        const hourEnd = Math.min(t - (t % HOUR_MS) + HOUR_MS, pTo[p]);
+        const s = Math.floor((t - periodStart) / slotMs);
+        let v = 0;
+        let a = 0;
+        let m = 0;
+        for (let tc = t; tc < hourEnd; tc += step, c++) {
+          const x = qty[c0 + c] * MILLI_TO_MICRO;
+          v += x;
+          a += x < 0 ? -x : x;
+          m |= QBIT_OF_CELL[qual[c0 + c]];
+        }
+        sum[base + s] += v;
+        mask[base + s] |= pickHourQuality(m) | QBIT_ACTIVE;
+        absSum[s] += a;
+      }
+    }
+  }
+}
+
+/** Adds `src` accumulators into `dst` (merging per-worker partial sums). */
+export function addAccumulators(dst: Accumulators, src: Accumulators): void {
+  for (let i = 0; i < dst.sum.length; i++) {
+    dst.sum[i] += src.sum[i];
+    dst.mask[i] |= src.mask[i];
+  }
+  for (let i = 0; i < dst.absSum.length; i++) dst.absSum[i] += src.absSum[i];
+}

@@ -1,0 +1,188 @@
+import { RESOLUTION_MS } from '../../domain/codes';
+import { CalculationError } from '../../basis-data/errors';
+import { HOUR_MS, QUARTER_MS } from '../../basis-data/time';
+import type { CalculationArguments, MeteringPointPeriod } from '../../basis-data/types';
+
+/** What a selected period's readings are summed into. */
+export const KIND_NON_PROFILED = 0;
+export const KIND_FLEX = 1;
+export const KIND_PRODUCTION = 2;
+export const KIND_EXCHANGE = 3;
+
+/** A per-(ga, brp, es) group of one kind, or an exchange (to, from) group. */
+export interface GroupKey {
+  kind: number;
+  gridArea: string;
+  brp: string | null;
+  es: string | null;
+  toGridArea: string | null;
+  fromGridArea: string | null;
+}
+
+export interface GridLossResponsibility {
+  meteringPointId: string;
+  es: string | null;
+  brp: string | null;
+  from: number;
+  to: number;
+}
+
+/**
+ * The calculation laid out for the kernels: selected periods as parallel typed arrays, one
+ * dense "cell" per (selected period, native slot) and one accumulator row per group. Built from
+ * master data only (thousands of rows), before any time series point is read.
+ */
+export interface EnergyPlan {
+  args: CalculationArguments;
+  quarterly: boolean;
+  slotMs: number;
+  nSlots: number;
+  /** metering point id → dictionary index (ids of all master data, also unselected ones). */
+  dictionary: Map<string, number>;
+  /** Per dictionary index: first selected period and count (periods of one MP are consecutive). */
+  mpFirstPeriod: Int32Array;
+  mpPeriodCount: Int32Array;
+  nPeriods: number;
+  pFrom: Float64Array;
+  pTo: Float64Array;
+  pStep: Float64Array;
+  pCellStart: Float64Array;
+  pGroup: Int32Array;
+  nCells: number;
+  groups: GroupKey[];
+  /** Per calculation grid area: who carries positive (E17) and negative (E18) grid loss, sorted by time. */
+  gridLossResponsible: Map<string, { positive: GridLossResponsibility[]; negative: GridLossResponsibility[] }>;
+}
+
+export function buildPlan(args: CalculationArguments, periods: readonly MeteringPointPeriod[], gridLossIds: readonly string[]): EnergyPlan {
+  const { periodStart: start, periodEnd: end } = args;
+  const quarterly = end > args.quarterlyTransition;
+  const slotMs = quarterly ? QUARTER_MS : HOUR_MS;
+  const calcAreas = new Set(args.gridAreas);
+  const gridLoss = new Set(gridLossIds);
+
+  const dictionary = new Map<string, number>();
+  for (const p of periods) if (!dictionary.has(p.meteringPointId)) dictionary.set(p.meteringPointId, dictionary.size);
+
+  // 1. select, clamp, keep parents only, drop grid-loss MPs' measured data (§2.2).
+  const selected: { p: MeteringPointPeriod; from: number; to: number; mp: number }[] = [];
+  for (const p of periods) {
+    if (p.type !== 'E17' && p.type !== 'E18' && p.type !== 'E20') continue;
+    if (gridLoss.has(p.meteringPointId)) continue;
+    const touches =
+      calcAreas.has(p.gridAreaCode) ||
+      (p.type === 'E20' && ((p.fromGridAreaCode !== null && calcAreas.has(p.fromGridAreaCode)) || (p.toGridAreaCode !== null && calcAreas.has(p.toGridAreaCode))));
+    if (!touches) continue;
+    if (!(p.fromDate < end && (p.toDate === null || p.toDate > start))) continue;
+    const from = Math.max(p.fromDate, start);
+    const to = Math.min(p.toDate ?? end, end);
+    selected.push({ p, from, to, mp: dictionary.get(p.meteringPointId) as number });
+  }
+  selected.sort((a, b) => a.mp - b.mp || a.from - b.from);
+
+  const n = selected.length;
+  const mpFirstPeriod = new Int32Array(dictionary.size).fill(-1);
+  const mpPeriodCount = new Int32Array(dictionary.size);
+  const pFrom = new Float64Array(n);
+  const pTo = new Float64Array(n);
+  const pStep = new Float64Array(n);
+  const pCellStart = new Float64Array(n);
+  const pGroup = new Int32Array(n);
+  const groups: GroupKey[] = [];
+  const groupIndex = new Map<string, number>();
+  let cells = 0;
+  for (let i = 0; i < n; i++) {
+    const { p, from, to, mp } = selected[i];
+    if (mpFirstPeriod[mp] < 0) mpFirstPeriod[mp] = i;
+    mpPeriodCount[mp]++;
+    const step = RESOLUTION_MS[p.resolution];
+    pFrom[i] = from;
+    pTo[i] = to;
+    pStep[i] = step;
+    pCellStart[i] = cells;
+    cells += (to - from) / step;
+    const key: GroupKey =
+      p.type === 'E20'
+        ? { kind: KIND_EXCHANGE, gridArea: p.toGridAreaCode as string, brp: null, es: null, toGridArea: p.toGridAreaCode, fromGridArea: p.fromGridAreaCode }
+        : {
+            kind: p.type === 'E18' ? KIND_PRODUCTION : p.settlementMethod === 'D01' ? KIND_FLEX : KIND_NON_PROFILED,
+            gridArea: p.gridAreaCode,
+            brp: p.balanceResponsiblePartyId,
+            es: p.energySupplierId,
+            toGridArea: null,
+            fromGridArea: null,
+          };
+    const k = `${key.kind}|${key.gridArea}|${key.brp ?? ''}|${key.es ?? ''}|${key.toGridArea ?? ''}|${key.fromGridArea ?? ''}`;
+    let g = groupIndex.get(k);
+    if (g === undefined) {
+      g = groups.length;
+      groups.push(key);
+      groupIndex.set(k, g);
+    }
+    pGroup[i] = g;
+  }
+
+  return {
+    args,
+    quarterly,
+    slotMs,
+    nSlots: (end - start) / slotMs,
+    dictionary,
+    mpFirstPeriod,
+    mpPeriodCount,
+    nPeriods: n,
+    pFrom,
+    pTo,
+    pStep,
+    pCellStart,
+    pGroup,
+    nCells: cells,
+    groups,
+    gridLossResponsible: gridLossResponsibility(args, periods, gridLoss),
+  };
+}
+
+/**
+ * Every calculation grid area needs an E17 (positive loss) and an E18 (negative loss, "system
+ * correction") grid-loss metering point whose periods cover the whole calculation period
+ * (opengeh-wholesale §2.2 step 5; green-energy-hub #435).
+ */
+function gridLossResponsibility(args: CalculationArguments, periods: readonly MeteringPointPeriod[], gridLoss: ReadonlySet<string>) {
+  const out = new Map<string, { positive: GridLossResponsibility[]; negative: GridLossResponsibility[] }>();
+  for (const ga of args.gridAreas) {
+    const pick = (type: 'E17' | 'E18'): GridLossResponsibility[] => {
+      const list = periods
+        .filter((p) => p.type === type && p.gridAreaCode === ga && gridLoss.has(p.meteringPointId))
+        .filter((p) => p.fromDate < args.periodEnd && (p.toDate === null || p.toDate > args.periodStart))
+        .map((p) => ({
+          meteringPointId: p.meteringPointId,
+          es: p.energySupplierId,
+          brp: p.balanceResponsiblePartyId,
+          from: Math.max(p.fromDate, args.periodStart),
+          to: Math.min(p.toDate ?? args.periodEnd, args.periodEnd),
+        }))
+        .sort((a, b) => a.from - b.from);
+      const what = type === 'E17' ? 'positive grid loss (E17 grid-loss)' : 'negative grid loss (E18 system-correction)';
+      let covered = args.periodStart;
+      for (const r of list) {
+        if (r.from > covered) break;
+        if (r.from < covered) {
+          throw new CalculationError(
+            `grid area ${ga}: more than one ${what} metering point at ${new Date(r.from).toISOString()} (${r.meteringPointId})`,
+          );
+        }
+        covered = r.to;
+      }
+      if (covered < args.periodEnd) {
+        throw new CalculationError(
+          `grid area ${ga}: missing ${what} metering point for the calculation period` +
+            (list.length ? ` from ${new Date(covered).toISOString()}` : '') +
+            ' — every grid area needs grid-loss metering points covering the whole period',
+        );
+      }
+      return list;
+    };
+    out.set(ga, { positive: pick('E17'), negative: pick('E18') });
+  }
+  return out;
+}
