@@ -1,0 +1,45 @@
+/** Worker side of `parallel.ts`: scatter partitions into shared cells; sum period ranges. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readTimeSeriesFile } from '../../basis-data/parquet/lake';
+import { ValidationError } from '../../basis-data/errors';
+import { aggregatePeriods, allocateAccumulators, scatterBatch } from './kernels';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel';
+
+const init = workerData as WorkerInit;
+const dictionary = new Map(init.meteringPointIds.map((id, i) => [id, i]));
+const port = parentPort;
+
+async function handle(req: WorkerRequest): Promise<WorkerReply> {
+  if (req.op === 'scatter') {
+    let points = 0;
+    for (const file of req.files) {
+      await readTimeSeriesFile(file, init.lakeDir, dictionary, (b) => {
+        scatterBatch(init.plan, init.cells, b);
+        points += b.length;
+      });
+    }
+    return { ok: true, op: 'scatter', points };
+  }
+  const acc = allocateAccumulators(init.plan.nGroups, init.plan.nSlots);
+  aggregatePeriods(init.plan, init.cells, acc, req.p0, req.p1);
+  return { ok: true, op: 'aggregate', acc };
+}
+
+port?.on('message', (req: WorkerRequest) => {
+  handle(req).then(
+    (reply) => {
+      if (reply.ok && reply.op === 'aggregate') port.postMessage(reply, [reply.acc.sum.buffer as ArrayBuffer, reply.acc.mask.buffer as ArrayBuffer, reply.acc.absSum.buffer as ArrayBuffer]);
+      else port.postMessage(reply);
+    },
+    (e: unknown) => {
+      const err = e as Error;
+      port.postMessage({
+        ok: false,
+        error:
+          e instanceof ValidationError
+            ? { name: e.name, message: e.message, file: e.file, row: e.row, column: e.column, reason: e.reason }
+            : { name: err.name ?? 'Error', message: err.message ?? String(e) },
+      } satisfies WorkerReply);
+    },
+  );
+});
