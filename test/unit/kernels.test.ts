@@ -1,0 +1,100 @@
+import { QBIT_ACTIVE, QBIT_CALCULATED, QBIT_ESTIMATED, QBIT_MEASURED, QBIT_MISSING } from '../../shared/domain/codes';
+import { ValidationError } from '../../shared/basis-data/errors';
+import type { TimeSeriesBatch } from '../../shared/basis-data/types';
+import { aggregatePeriods, allocateAccumulators, allocateCells, pickHourQuality, scatterBatch, type KernelPlan } from '../../shared/calculation/energy/kernels';
+
+const T0 = Date.parse('2023-07-02T00:00:00Z');
+const Q = 900_000;
+const H = 3_600_000;
+
+/** One PT15M period [T0, T0+1h) in group 0 and one PT1H period [T0, T0+1h) in group 1. */
+function plan(quarterly: boolean, asOf = Number.MAX_SAFE_INTEGER): KernelPlan {
+  return {
+    periodStart: T0,
+    asOf,
+    quarterly,
+    slotMs: quarterly ? Q : H,
+    nSlots: quarterly ? 4 : 1,
+    mpFirstPeriod: Int32Array.from([0, 1]),
+    mpPeriodCount: Int32Array.from([1, 1]),
+    nPeriods: 2,
+    pFrom: Float64Array.from([T0, T0]),
+    pTo: Float64Array.from([T0 + H, T0 + H]),
+    pStep: Float64Array.from([Q, H]),
+    pCellStart: Float64Array.from([0, 4]),
+    pGroup: Int32Array.from([0, 1]),
+    nCells: 5,
+    nGroups: 2,
+  };
+}
+
+function batch(rows: Array<[mp: number, t: number, milli: number, quality: number, reg?: number]>): TimeSeriesBatch {
+  const withReg = rows.some((r) => r[4] !== undefined);
+  return {
+    length: rows.length,
+    mp: Int32Array.from(rows, (r) => r[0]),
+    time: Float64Array.from(rows, (r) => r[1]),
+    quantityMilli: Float64Array.from(rows, (r) => r[2]),
+    quality: Uint8Array.from(rows, (r) => r[3]),
+    registration: withReg ? Float64Array.from(rows, (r) => r[4] ?? 0) : null,
+    file: 'points.csv',
+    firstRow: 1,
+  };
+}
+
+describe('kernels', () => {
+  it('picks one quality per hour like the reference quarter_to_hour', () => {
+    expect(pickHourQuality(QBIT_MEASURED)).toBe(QBIT_MEASURED);
+    expect(pickHourQuality(QBIT_MEASURED | QBIT_MISSING)).toBe(QBIT_ESTIMATED);
+    expect(pickHourQuality(QBIT_MEASURED | QBIT_CALCULATED | QBIT_MISSING)).toBe(QBIT_CALCULATED);
+    expect(pickHourQuality(QBIT_ESTIMATED | QBIT_MEASURED)).toBe(QBIT_ESTIMATED);
+    expect(pickHourQuality(QBIT_MISSING)).toBe(QBIT_MISSING);
+  });
+
+  it('pads absent slots as missing and splits hourly readings into exact quarters', () => {
+    const p = plan(true);
+    const cells = allocateCells(p.nCells, false);
+    scatterBatch(p, cells, batch([[0, T0, 5000, 2], [1, T0, 1117, 2], [0, T0 + Q, 1, 1]]));
+    const acc = allocateAccumulators(2, 4);
+    aggregatePeriods(p, cells, acc, 0, 2);
+    expect(Array.from(acc.sum.subarray(0, 4))).toEqual([5_000_000, 1000, 0, 0]);
+    expect(Array.from(acc.mask.subarray(0, 4))).toEqual([QBIT_MEASURED, QBIT_ESTIMATED, QBIT_MISSING, QBIT_MISSING].map((b) => b | QBIT_ACTIVE));
+    expect(Array.from(acc.sum.subarray(4, 8))).toEqual([279_250, 279_250, 279_250, 279_250]);
+  });
+
+  it('sums quarters to the hour with the picked quality in hourly mode', () => {
+    const p = plan(false);
+    const cells = allocateCells(p.nCells, false);
+    scatterBatch(p, cells, batch([[0, T0, 1000, 2], [0, T0 + Q, 2000, 2], [0, T0 + 2 * Q, 3000, 2]]));
+    const acc = allocateAccumulators(2, 1);
+    aggregatePeriods(p, cells, acc, 0, 2);
+    expect(acc.sum[0]).toBe(6_000_000);
+    expect(acc.mask[0]).toBe(QBIT_ESTIMATED | QBIT_ACTIVE); // measured + one padded missing quarter
+    expect(acc.mask[1]).toBe(QBIT_MISSING | QBIT_ACTIVE); // PT1H MP without readings
+  });
+
+  it('keeps the newest registration at or before as-of', () => {
+    const asOf = 100;
+    const p = plan(true, asOf);
+    const cells = allocateCells(p.nCells, true);
+    scatterBatch(p, cells, batch([[0, T0, 1000, 2, 10], [0, T0, 3000, 2, 150], [0, T0, 2000, 1, 50], [0, T0, 500, 2, 20]]));
+    expect(cells.qty[0]).toBe(2000);
+    expect(cells.qual[0]).toBe(1 + 1);
+  });
+
+  it('rejects duplicates and misaligned points naming file, row and column', () => {
+    const p = plan(true);
+    const dup = () => scatterBatch(p, allocateCells(p.nCells, false), batch([[0, T0, 1, 2], [0, T0, 2, 2]]));
+    expect(dup).toThrow(ValidationError);
+    expect(dup).toThrow('points.csv, row 2, column observation_time: duplicate point');
+    const misaligned = () => scatterBatch(p, allocateCells(p.nCells, false), batch([[1, T0 + Q, 1, 2]]));
+    expect(misaligned).toThrow('points.csv, row 1, column observation_time: 2023-07-02T00:15:00Z is not aligned');
+  });
+
+  it('ignores points outside the selected periods and of unknown metering points', () => {
+    const p = plan(true);
+    const cells = allocateCells(p.nCells, false);
+    scatterBatch(p, cells, batch([[0, T0 - Q, 1, 2], [0, T0 + H, 1, 2], [-1, T0, 1, 2]]));
+    expect(Array.from(cells.qual)).toEqual([0, 0, 0, 0, 0]);
+  });
+});
