@@ -69,9 +69,6 @@ export function parseMeteringPointPeriod(r: RawMeteringPointPeriod, file: string
   const type = oneOf(METERING_POINT_TYPES, r.type, file, row, 'type', false) as MeteringPointType;
   const resolution = oneOf(RESOLUTIONS, r.resolution, file, row, 'resolution', false) as Resolution;
   const settlementMethod = oneOf(SETTLEMENT_METHODS, r.settlement_method, file, row, 'settlement_method', true) as SettlementMethod | null;
-  if (type === 'E17' && settlementMethod === null) {
-    throw new ValidationError(file, row, 'settlement_method', 'consumption (E17) metering points need settlement method E02 or D01');
-  }
   if (type !== 'E17' && settlementMethod !== null) {
     throw new ValidationError(file, row, 'settlement_method', `only consumption (E17) metering points have a settlement method, not ${type}`);
   }

@@ -69,6 +69,8 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
   for (const p of periods) {
     if (p.type !== 'E17' && p.type !== 'E18' && p.type !== 'E20') continue;
     if (gridLoss.has(p.meteringPointId)) continue;
+    // consumption without settlement method (e.g. profiled) is not part of any energy result
+    if (p.type === 'E17' && p.settlementMethod === null) continue;
     const touches =
       calcAreas.has(p.gridAreaCode) ||
       (p.type === 'E20' && ((p.fromGridAreaCode !== null && calcAreas.has(p.fromGridAreaCode)) || (p.toGridAreaCode !== null && calcAreas.has(p.toGridAreaCode))));
