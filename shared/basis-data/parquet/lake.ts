@@ -2,6 +2,7 @@
  * The Parquet form of the basis data ("lake"): one folder per table, time series partitioned by
  * UTC observation date (`time_series_points/observation_date=YYYY-MM-DD/part-*.parquet`).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
@@ -15,6 +16,7 @@ import {
   decimal3Column,
   dictionaryColumn,
   forEachParquetBatch,
+  parquetBytes,
   readParquetTable,
   stringColumn,
   tableOf,
@@ -201,8 +203,13 @@ export interface DayOfPoints {
 
 /** Writes one observation-date partition: ids and qualities dictionary-encoded, DECIMAL(18,3), UTC µs. */
 export async function writeTimeSeriesDay(lakeDir: string, meteringPointIds: readonly string[], day: DayOfPoints): Promise<void> {
+  writeTimeSeriesDaySync(lakeDir, meteringPointIds, day);
+}
+
+/** Synchronous form, for generators that produce days in a synchronous callback (memory per day only). */
+export function writeTimeSeriesDaySync(lakeDir: string, meteringPointIds: readonly string[], day: DayOfPoints): void {
   const dir = join(lakeDir, LAKE_TABLES.points, `${OBSERVATION_DATE_PARTITION}=${day.date}`);
-  await mkdir(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const n = day.length;
   const cols: Record<string, arrow.Data> = {
     metering_point_id: dictionaryColumn(day.mp.subarray(0, n), meteringPointIds),
@@ -211,5 +218,5 @@ export async function writeTimeSeriesDay(lakeDir: string, meteringPointIds: read
     observation_time: timestampColumn(day.time.subarray(0, n)),
   };
   if (day.registration) cols.registration_time = timestampColumn(day.registration.subarray(0, n));
-  await writeParquetFile(join(dir, 'part-0.parquet'), tableOf(cols));
+  writeFileSync(join(dir, 'part-0.parquet'), parquetBytes(tableOf(cols)));
 }
