@@ -233,7 +233,7 @@ function buildStatements(src: SourceSql, args: CalculationArguments): string[] {
         FROM m15 m JOIN mper p ON p.mpi = m.mpi AND p.cid = m.cid AND NOT p.hourly AND p.s < m.h + ${HOUR_MS} AND p.e > m.h
         GROUP BY m.mpi, m.cid, m.h
       ), x AS (
-        SELECT cid, t, q * 1000 AS micro, bits, 1 AS n FROM pts WHERE hourly
+        SELECT cid, t, qty * 1000 AS micro, qbit AS bits, 1 AS n FROM pts WHERE hourly
         UNION ALL
         SELECT m15.cid, m15.h AS t, m15.q * 1000 AS micro,
                pick_quality(m15.bits | CASE WHEN m15.c < aq.aq THEN 1 ELSE 0 END) AS bits, 1 AS n
