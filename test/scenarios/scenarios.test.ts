@@ -1,10 +1,13 @@
 /**
  * Acceptance scenarios: one test per folder under test/scenarios (see
- * test/support/scenario-assert.ts for the folder contract and what is asserted).
+ * test/support/scenario-assert.ts for the folder contract and what is asserted, and each
+ * folder's README.md for where its numbers come from).
  */
 import path from 'node:path';
-import { assertScenario, checkScenarioFiles, listScenarioDirs, loadCalculateScenario } from '../support/scenario-assert';
+import { calculateScenario } from '../../shared/calculation/energy/run';
+import { assertScenario, checkScenarioFiles, listScenarioDirs, type CalculateScenario } from '../support/scenario-assert';
 
+const calculate: CalculateScenario = calculateScenario;
 const dirs = listScenarioDirs();
 
 test('scenario folders are well-formed', () => {
@@ -15,6 +18,6 @@ test('scenario folders are well-formed', () => {
 
 describe('energy scenarios', () => {
   test.each(dirs.map((dir) => [path.basename(dir), dir]))('%s', async (_name, dir) => {
-    await assertScenario(dir, loadCalculateScenario());
+    await assertScenario(dir, calculate);
   });
 });

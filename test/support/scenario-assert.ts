@@ -298,7 +298,7 @@ async function assertScenarioRejected(dir: string, substrings: string[], calcula
     const message = e.message.toLowerCase();
     for (const s of substrings) if (!message.includes(s.toLowerCase())) problems.push(`message does not contain ${JSON.stringify(s)}`);
     if (problems.length > 0) {
-      throw new Error(`scenario ${name}: rejected, but ${problems.join('; ')}\n  ${e.name}: ${e.message}${e.stack ? `\n${e.stack}` : ''}`);
+      throw new Error(`scenario ${name}: rejected, but ${problems.join('; ')}\n${e.stack ?? `${e.name}: ${e.message}`}`);
     }
     return;
   }
