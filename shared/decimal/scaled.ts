@@ -64,6 +64,7 @@ export function roundHalfUpToUnit(value: number, unit: number): number {
  * Returns milli-units.
  */
 export function carryRoundMicroToMilli(q: number, quarterIndex: number): number {
+  if (q % 1000 === 0) return q / 1000; // no sub-milli part: nothing to carry
   let r = q;
   for (let k = 2; k <= quarterIndex; k++) r = q - roundHalfUpToUnit(r, 1000) + r;
   return roundHalfUpToUnit(r, 1000) / 1000;

@@ -10,11 +10,14 @@ import { ValidationError } from '../errors';
 const utf8 = new TextDecoder();
 const GSRN_RE = /^\d{18}$/;
 
-function isValid(d: arrow.Data, i: number): boolean {
+/** The validity bitmap if the column has nulls, else null (read once per batch, not per row). */
+function validity(d: arrow.Data): Uint8Array | null {
   const bm = d.nullBitmap;
-  if (!bm || bm.length === 0 || d.nullCount === 0) return true;
-  const j = d.offset + i;
-  return (bm[j >> 3] & (1 << (j & 7))) !== 0;
+  return bm && bm.length > 0 && d.nullCount > 0 ? bm : null;
+}
+
+function valid(bm: Uint8Array | null, j: number): boolean {
+  return bm === null || (bm[j >> 3] & (1 << (j & 7))) !== 0;
 }
 
 /** Strings of a Utf8 Data (small: dictionaries). */
@@ -37,17 +40,19 @@ export function codeColumn(
   nullCode: (row: number) => number,
 ): void {
   const n = d.length;
+  const bm = validity(d);
+  const off = d.offset;
   if (arrow.DataType.isDictionary(d.type)) {
     const dict = (d.dictionary as arrow.Vector).data;
     const strings = dict.flatMap((c) => utf8Strings(c));
     const codes = new Int32Array(strings.length).fill(-2);
     const keys = d.values as Int32Array | Uint32Array | Int16Array | Int8Array;
     for (let i = 0; i < n; i++) {
-      if (!isValid(d, i)) {
+      if (!valid(bm, off + i)) {
         out[i] = nullCode(i);
         continue;
       }
-      const k = keys[d.offset + i];
+      const k = keys[off + i];
       let c = codes[k];
       if (c === -2) c = codes[k] = lookup(strings[k], i);
       out[i] = c;
@@ -61,13 +66,13 @@ export function codeColumn(
   let prevEnd = -1;
   let prevCode = 0;
   for (let i = 0; i < n; i++) {
-    if (!isValid(d, i)) {
+    if (!valid(bm, off + i)) {
       out[i] = nullCode(i);
       prevStart = -1;
       continue;
     }
-    const s = offs[d.offset + i];
-    const e = offs[d.offset + i + 1];
+    const s = offs[off + i];
+    const e = offs[off + i + 1];
     if (prevStart >= 0 && e - s === prevEnd - prevStart) {
       let same = true;
       for (let k = 0; k < e - s; k++) {
@@ -127,8 +132,10 @@ export function timestampMsColumn(d: arrow.Data, out: Float64Array, file: string
   const f = UNIT_TO_MS[(d.type as arrow.Timestamp).unit];
   const v = d.values as unknown as BigInt64Array;
   const w = new Int32Array(v.buffer, v.byteOffset + d.offset * 8, d.length * 2);
-  for (let i = 0; i < d.length; i++) {
-    if (!isValid(d, i)) throw new ValidationError(file, firstRow + i + 1, column, 'value is required');
+  const bm = validity(d);
+  const n = d.length;
+  for (let i = 0; i < n; i++) {
+    if (bm !== null && !valid(bm, d.offset + i)) throw new ValidationError(file, firstRow + i + 1, column, 'value is required');
     const raw = w[2 * i + 1] * 4294967296 + (w[2 * i] >>> 0);
     const ms = raw * f;
     if (!Number.isInteger(ms)) throw new ValidationError(file, firstRow + i + 1, column, 'timestamps must be whole milliseconds');
@@ -148,8 +155,10 @@ export function decimalMilliColumn(d: arrow.Data, out: Float64Array, file: strin
   const v = d.values as Uint32Array;
   // arrow-js-ffi 0.4.3 zero-copy gives a Uint32Array of length n instead of 4n (parquet-bench.md gotcha 6)
   const words = new Uint32Array(v.buffer, v.byteOffset + d.offset * 16, d.length * 4);
-  for (let i = 0; i < d.length; i++) {
-    if (!isValid(d, i)) {
+  const bm = validity(d);
+  const n = d.length;
+  for (let i = 0; i < n; i++) {
+    if (bm !== null && !valid(bm, d.offset + i)) {
       out[i] = 0;
       continue;
     }
@@ -158,7 +167,7 @@ export function decimalMilliColumn(d: arrow.Data, out: Float64Array, file: strin
     const ext = words[4 * i + 2];
     const ok = (hi >= 0 && ext === 0 && words[4 * i + 3] === 0) || (hi < 0 && ext === 0xffffffff && words[4 * i + 3] === 0xffffffff);
     const x = hi * 4294967296 + lo;
-    if (!ok || !Number.isSafeInteger(x * factor)) throw new ValidationError(file, firstRow + i + 1, column, 'quantity is out of the supported range');
+    if (!ok || (factor !== 1 && !Number.isSafeInteger(x * factor))) throw new ValidationError(file, firstRow + i + 1, column, 'quantity is out of the supported range');
     out[i] = x * factor;
   }
 }

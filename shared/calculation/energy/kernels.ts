@@ -85,11 +85,12 @@ export function scatterBatch(plan: KernelPlan, cells: Cells, b: TimeSeriesBatch)
     if (p === last) continue;
     const offset = t - pFrom[p];
     const step = pStep[p];
-    const slot = offset / step;
-    if (slot !== Math.floor(slot)) {
+    // slot fits int32: a period has at most (end - start) / 15 min slots
+    const slot = (offset / step) | 0;
+    if (slot * step !== offset) {
       throw new ValidationError(b.file, b.firstRow + i, 'observation_time', `${formatInstant(t)} is not aligned to the metering point's resolution (${step / 60000} minutes)`);
     }
-    const cell = pCellStart[p] + slot;
+    const cell = (pCellStart[p] + slot) | 0;
     if (bReg) {
       const r = bReg[i];
       if (r > asOf) continue; // registered after the calculation's as-of: not known yet
@@ -125,6 +126,12 @@ export function allocateAccumulators(nGroups: number, nSlots: number, shared = f
   };
 }
 
+// Module-local copies: imported bindings can compile to getter calls, which must stay out of hot loops.
+const ACTIVE = QBIT_ACTIVE;
+const TO_MICRO = MILLI_TO_MICRO;
+const TO_MICRO_QUARTER = MILLI_TO_MICRO_QUARTER;
+const HOUR = HOUR_MS;
+
 /** cell qual (0 = padded) → quality bit; padding counts as missing. */
 const QBIT_OF_CELL = Uint8Array.from([QBIT_MISSING, QBIT_MISSING, QBIT_ESTIMATED, QBIT_MEASURED, QBIT_CALCULATED]);
 
@@ -138,6 +145,8 @@ export function pickHourQuality(mask: number): number {
   if (mask & QBIT_MEASURED) return mask & QBIT_MISSING ? QBIT_ESTIMATED : QBIT_MEASURED;
   return QBIT_MISSING;
 }
+
+const pickHour = pickHourQuality;
 
 /**
  * Sum cells of periods [p0, p1) into their groups' accumulators at the result resolution.
@@ -157,17 +166,17 @@ export function aggregatePeriods(plan: KernelPlan, cells: Cells, acc: Accumulato
     if (step === slotMs) {
       // native resolution = result resolution
       for (let c = 0; c < nCells; c++) {
-        const v = qty[c0 + c] * MILLI_TO_MICRO;
+        const v = qty[c0 + c] * TO_MICRO;
         const s = firstSlot + c;
         sum[base + s] += v;
-        mask[base + s] |= QBIT_OF_CELL[qual[c0 + c]] | QBIT_ACTIVE;
+        mask[base + s] |= QBIT_OF_CELL[qual[c0 + c]] | ACTIVE;
         absSum[s] += v < 0 ? -v : v;
       }
     } else if (quarterly) {
       // PT1H reading → four quarters of exactly q/4 (6 dp), same quality
       for (let c = 0; c < nCells; c++) {
-        const v = qty[c0 + c] * MILLI_TO_MICRO_QUARTER;
-        const bits = QBIT_OF_CELL[qual[c0 + c]] | QBIT_ACTIVE;
+        const v = qty[c0 + c] * TO_MICRO_QUARTER;
+        const bits = QBIT_OF_CELL[qual[c0 + c]] | ACTIVE;
         const a = v < 0 ? -v : v;
         const s = firstSlot + c * 4;
         sum[base + s] += v;
@@ -188,19 +197,19 @@ export function aggregatePeriods(plan: KernelPlan, cells: Cells, acc: Accumulato
       let c = 0;
       while (c < nCells) {
         const t = pFrom[p] + c * step;
-        const hourEnd = Math.min(t - (t % HOUR_MS) + HOUR_MS, pTo[p]);
+        const hourEnd = Math.min(t - (t % HOUR) + HOUR, pTo[p]);
         const s = Math.floor((t - periodStart) / slotMs);
         let v = 0;
         let a = 0;
         let m = 0;
         for (let tc = t; tc < hourEnd; tc += step, c++) {
-          const x = qty[c0 + c] * MILLI_TO_MICRO;
+          const x = qty[c0 + c] * TO_MICRO;
           v += x;
           a += x < 0 ? -x : x;
           m |= QBIT_OF_CELL[qual[c0 + c]];
         }
         sum[base + s] += v;
-        mask[base + s] |= pickHourQuality(m) | QBIT_ACTIVE;
+        mask[base + s] |= pickHour(m) | ACTIVE;
         absSum[s] += a;
       }
     }

@@ -10,6 +10,7 @@ const dictionary = new Map(init.meteringPointIds.map((id, i) => [id, i]));
 const port = parentPort;
 
 async function handle(req: WorkerRequest): Promise<WorkerReply> {
+  const t0 = performance.now();
   if (req.op === 'scatter') {
     let points = 0;
     for (const file of req.files) {
@@ -18,10 +19,12 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
         points += b.length;
       });
     }
+    if (process.env.ENGINE_TRACE) console.error(`worker scatter ${req.files.length} files ${points} points ${(performance.now() - t0).toFixed(0)} ms`);
     return { ok: true, op: 'scatter', points };
   }
   const acc = allocateAccumulators(init.plan.nGroups, init.plan.nSlots);
   aggregatePeriods(init.plan, init.cells, acc, req.p0, req.p1);
+  if (process.env.ENGINE_TRACE) console.error(`worker aggregate ${req.p1 - req.p0} periods ${(performance.now() - t0).toFixed(0)} ms`);
   return { ok: true, op: 'aggregate', acc };
 }
 

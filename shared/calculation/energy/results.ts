@@ -27,6 +27,7 @@ interface EsSeries extends Dense {
 }
 
 const ACTIVE = QBIT_ACTIVE;
+const carryRound = carryRoundMicroToMilli;
 const GRID_LOSS_BITS = QBIT_CALCULATED | QBIT_ACTIVE;
 
 function dense(n: number): Dense {
@@ -77,24 +78,19 @@ export function buildEnergyResults(plan: EnergyPlan, acc: Accumulators): EnergyR
 
   const quarterIndex = new Uint8Array(T);
   for (let s = 0; s < T; s++) quarterIndex[s] = plan.quarterly ? (((start + s * slotMs) / QUARTER_MS) % 4) + 1 : 1;
-  const rounded = (micro: Float64Array, mask: Uint8Array, offset: number): Dense => {
-    const d = dense(T);
-    for (let s = 0; s < T; s++) {
-      const m = mask[offset + s];
-      if (m & ACTIVE) {
-        d.v[s] = carryRoundMicroToMilli(micro[offset + s], quarterIndex[s]);
-        d.m[s] = m;
-      }
-    }
-    return d;
-  };
 
-  // per-(ga, brp, es) sums, rounded
+  // per-(ga, brp, es) sums, rounded in place: the accumulator rows become milli-kWh views
   const perEs: Record<number, EsSeries[]> = { [KIND_NON_PROFILED]: [], [KIND_FLEX]: [], [KIND_PRODUCTION]: [] };
   const exchangeGroup = new Map<string, number>();
   plan.groups.forEach((g, i) => {
-    if (g.kind === KIND_EXCHANGE) exchangeGroup.set(`${g.toGridArea}|${g.fromGridArea}`, i);
-    else perEs[g.kind].push({ ga: g.gridArea, brp: g.brp, es: g.es, ...rounded(acc.sum, acc.mask, i * T) });
+    if (g.kind === KIND_EXCHANGE) {
+      exchangeGroup.set(`${g.toGridArea}|${g.fromGridArea}`, i);
+      return;
+    }
+    const v = acc.sum.subarray(i * T, (i + 1) * T);
+    const m = acc.mask.subarray(i * T, (i + 1) * T);
+    for (let s = 0; s < T; s++) v[s] = m[s] & ACTIVE ? carryRound(v[s], quarterIndex[s]) : 0;
+    perEs[g.kind].push({ ga: g.gridArea, brp: g.brp, es: g.es, v, m });
   });
 
   const out: Array<{ meta: Omit<SeriesMeta, 'resultId'>; d: Dense }> = [];
@@ -141,7 +137,7 @@ export function buildEnergyResults(plan: EnergyPlan, acc: Accumulators): EnergyR
         if ((mi | mo) & ACTIVE) {
           const vin = gin === undefined ? 0 : acc.sum[gin * T + s];
           const vout = gout === undefined ? 0 : acc.sum[gout * T + s];
-          d.v[s] = carryRoundMicroToMilli(vin - vout, quarterIndex[s]);
+          d.v[s] = carryRound(vin - vout, quarterIndex[s]);
           d.m[s] = mi | mo;
         }
       }
@@ -165,8 +161,9 @@ export function buildEnergyResults(plan: EnergyPlan, acc: Accumulators): EnergyR
   }
 
   // 6–8 grid loss and its assignment to the grid-loss metering points
-  const production = perEs[KIND_PRODUCTION].map((r) => ({ ...r, v: r.v.slice(), m: r.m.slice() }));
-  const flex = perEs[KIND_FLEX].map((r) => ({ ...r, v: r.v.slice(), m: r.m.slice() }));
+  // grid loss is added in place: the temp per-grid-area sums above are already taken
+  const production = perEs[KIND_PRODUCTION];
+  const flex = perEs[KIND_FLEX];
   for (const a of args.gridAreas) {
     const parts = [netExchange.get(a), tempProd.get(a), nonProfiled.get(a), tempFlex.get(a)];
     const sign = [1, 1, -1, -1];
@@ -216,7 +213,7 @@ export function buildEnergyResults(plan: EnergyPlan, acc: Accumulators): EnergyR
     for (const { r, d } of series.values()) {
       emit(type, 'metering_point', a, d, { mp: r.meteringPointId, es: r.es, brp: r.brp });
       // production / flex of the responsible supplier: outer join, so a row appears even if it had none
-      let row = adjust.find((x) => x.ga === a && x.es === r.es && x.brp === r.brp);
+      let row = adjust.find((x) => x.ga === a && x.es === r.es && x.brp === r.brp); // few GL responsibles: linear is fine
       if (!row) {
         row = { ga: a, es: r.es, brp: r.brp, ...dense(T) };
         adjust.push(row);
