@@ -1,7 +1,7 @@
 import { QBIT_ACTIVE, QBIT_CALCULATED, QBIT_ESTIMATED, QBIT_MEASURED, QBIT_MISSING } from '../../shared/domain/codes';
 import { ValidationError } from '../../shared/basis-data/errors';
 import type { TimeSeriesBatch } from '../../shared/basis-data/types';
-import { aggregatePeriods, allocateAccumulators, allocateCells, pickHourQuality, scatterBatch, type KernelPlan } from '../../shared/calculation/energy/kernels';
+import { aggregateDays, allocateAccumulators, allocateCells, pickHourQuality, scatterBatch, type KernelPlan } from '../../shared/calculation/energy/kernels';
 
 const T0 = Date.parse('2023-07-02T00:00:00Z');
 const Q = 900_000;
@@ -21,8 +21,10 @@ function plan(quarterly: boolean, asOf = Number.MAX_SAFE_INTEGER): KernelPlan {
     pFrom: Float64Array.from([T0, T0]),
     pTo: Float64Array.from([T0 + H, T0 + H]),
     pStep: Float64Array.from([Q, H]),
-    pCellStart: Float64Array.from([0, 4]),
     pGroup: Int32Array.from([0, 1]),
+    dayStart0: T0,
+    nDays: 1,
+    dpCellStart: Float64Array.from([0, 4]),
     nCells: 5,
     nGroups: 2,
   };
@@ -56,7 +58,7 @@ describe('kernels', () => {
     const cells = allocateCells(p.nCells, false);
     scatterBatch(p, cells, batch([[0, T0, 5000, 2], [1, T0, 1117, 2], [0, T0 + Q, 1, 1]]));
     const acc = allocateAccumulators(2, 4);
-    aggregatePeriods(p, cells, acc, 0, 2);
+    aggregateDays(p, cells, acc, 0, 1);
     expect(Array.from(acc.sum.subarray(0, 4))).toEqual([5_000_000, 1000, 0, 0]);
     expect(Array.from(acc.mask.subarray(0, 4))).toEqual([QBIT_MEASURED, QBIT_ESTIMATED, QBIT_MISSING, QBIT_MISSING].map((b) => b | QBIT_ACTIVE));
     expect(Array.from(acc.sum.subarray(4, 8))).toEqual([279_250, 279_250, 279_250, 279_250]);
@@ -67,7 +69,7 @@ describe('kernels', () => {
     const cells = allocateCells(p.nCells, false);
     scatterBatch(p, cells, batch([[0, T0, 1000, 2], [0, T0 + Q, 2000, 2], [0, T0 + 2 * Q, 3000, 2]]));
     const acc = allocateAccumulators(2, 1);
-    aggregatePeriods(p, cells, acc, 0, 2);
+    aggregateDays(p, cells, acc, 0, 1);
     expect(acc.sum[0]).toBe(6_000_000);
     expect(acc.mask[0]).toBe(QBIT_ESTIMATED | QBIT_ACTIVE); // measured + one padded missing quarter
     expect(acc.mask[1]).toBe(QBIT_MISSING | QBIT_ACTIVE); // PT1H MP without readings

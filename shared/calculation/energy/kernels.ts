@@ -12,8 +12,15 @@ import {
 } from '../../domain/codes';
 import { MILLI_TO_MICRO, MILLI_TO_MICRO_QUARTER } from '../../decimal/scaled';
 import { ValidationError } from '../../basis-data/errors';
-import { formatInstant, HOUR_MS } from '../../basis-data/time';
+import { DAY_MS, formatInstant, HOUR_MS } from '../../basis-data/time';
 import type { TimeSeriesBatch } from '../../basis-data/types';
+
+// Module-local copies: imported bindings can compile to getter calls, which must stay out of hot loops.
+const ACTIVE = QBIT_ACTIVE;
+const TO_MICRO = MILLI_TO_MICRO;
+const TO_MICRO_QUARTER = MILLI_TO_MICRO_QUARTER;
+const HOUR = HOUR_MS;
+const DAY = DAY_MS;
 
 /** Plan fields the kernels need (a subset, so workers can receive it as plain typed arrays). */
 export interface KernelPlan {
@@ -28,8 +35,10 @@ export interface KernelPlan {
   pFrom: Float64Array;
   pTo: Float64Array;
   pStep: Float64Array;
-  pCellStart: Float64Array;
   pGroup: Int32Array;
+  dayStart0: number;
+  nDays: number;
+  dpCellStart: Float64Array;
   nCells: number;
   nGroups: number;
 }
@@ -63,7 +72,7 @@ export function allocateCells(nCells: number, bitemporal: boolean, shared = fals
  * rejects duplicates. Points outside every selected period are not part of this calculation.
  */
 export function scatterBatch(plan: KernelPlan, cells: Cells, b: TimeSeriesBatch): void {
-  const { mpFirstPeriod, mpPeriodCount, pFrom, pTo, pStep, pCellStart, asOf } = plan;
+  const { mpFirstPeriod, mpPeriodCount, pFrom, pTo, pStep, dpCellStart, dayStart0, nPeriods, asOf } = plan;
   const { qty, qual, reg } = cells;
   const bReg = b.registration;
   if (bReg && !reg) throw new Error('bi-temporal batch for cells allocated without registration times');
@@ -83,14 +92,15 @@ export function scatterBatch(plan: KernelPlan, cells: Cells, b: TimeSeriesBatch)
     const last = p + count;
     while (p < last && !(t >= pFrom[p] && t < pTo[p])) p++;
     if (p === last) continue;
-    const offset = t - pFrom[p];
     const step = pStep[p];
-    // slot fits int32: a period has at most (end - start) / 15 min slots
-    const slot = (offset / step) | 0;
-    if (slot * step !== offset) {
+    const offset = t - pFrom[p];
+    if (((offset / step) | 0) * step !== offset) {
       throw new ValidationError(b.file, b.firstRow + i, 'observation_time', `${formatInstant(t)} is not aligned to the metering point's resolution (${step / 60000} minutes)`);
     }
-    const cell = (pCellStart[p] + slot) | 0;
+    const d = ((t - dayStart0) / DAY) | 0;
+    const dayFrom = dayStart0 + d * DAY;
+    const blockFrom = pFrom[p] > dayFrom ? pFrom[p] : dayFrom;
+    const cell = (dpCellStart[d * nPeriods + p] + (t - blockFrom) / step) | 0;
     if (bReg) {
       const r = bReg[i];
       if (r > asOf) continue; // registered after the calculation's as-of: not known yet
@@ -126,12 +136,6 @@ export function allocateAccumulators(nGroups: number, nSlots: number, shared = f
   };
 }
 
-// Module-local copies: imported bindings can compile to getter calls, which must stay out of hot loops.
-const ACTIVE = QBIT_ACTIVE;
-const TO_MICRO = MILLI_TO_MICRO;
-const TO_MICRO_QUARTER = MILLI_TO_MICRO_QUARTER;
-const HOUR = HOUR_MS;
-
 /** cell qual (0 = padded) → quality bit; padding counts as missing. */
 const QBIT_OF_CELL = Uint8Array.from([QBIT_MISSING, QBIT_MISSING, QBIT_ESTIMATED, QBIT_MEASURED, QBIT_CALCULATED]);
 
@@ -149,68 +153,76 @@ export function pickHourQuality(mask: number): number {
 const pickHour = pickHourQuality;
 
 /**
- * Sum cells of periods [p0, p1) into their groups' accumulators at the result resolution.
- * Periods are independent, so ranges can be summed by different workers into private
+ * Sum the cells of days [d0, d1) into their groups' accumulators at the result resolution.
+ * Days are independent, so ranges can be summed by different workers into private
  * accumulators and added afterwards.
  */
-export function aggregatePeriods(plan: KernelPlan, cells: Cells, acc: Accumulators, p0: number, p1: number): void {
-  const { periodStart, quarterly, slotMs, nSlots, pFrom, pTo, pStep, pCellStart, pGroup } = plan;
+export function aggregateDays(plan: KernelPlan, cells: Cells, acc: Accumulators, d0: number, d1: number): void {
+  const { periodStart, quarterly, slotMs, nSlots, nPeriods, pFrom, pTo, pStep, pGroup, dayStart0, dpCellStart } = plan;
   const { qty, qual } = cells;
   const { sum, mask, absSum } = acc;
-  for (let p = p0; p < p1; p++) {
-    const base = pGroup[p] * nSlots;
-    const c0 = pCellStart[p];
-    const step = pStep[p];
-    const nCells = (pTo[p] - pFrom[p]) / step;
-    const firstSlot = (pFrom[p] - periodStart) / slotMs;
-    if (step === slotMs) {
-      // native resolution = result resolution
-      for (let c = 0; c < nCells; c++) {
-        const v = qty[c0 + c] * TO_MICRO;
-        const s = firstSlot + c;
-        sum[base + s] += v;
-        mask[base + s] |= QBIT_OF_CELL[qual[c0 + c]] | ACTIVE;
-        absSum[s] += v < 0 ? -v : v;
-      }
-    } else if (quarterly) {
-      // PT1H reading → four quarters of exactly q/4 (6 dp), same quality
-      for (let c = 0; c < nCells; c++) {
-        const v = qty[c0 + c] * TO_MICRO_QUARTER;
-        const bits = QBIT_OF_CELL[qual[c0 + c]] | ACTIVE;
-        const a = v < 0 ? -v : v;
-        const s = firstSlot + c * 4;
-        sum[base + s] += v;
-        sum[base + s + 1] += v;
-        sum[base + s + 2] += v;
-        sum[base + s + 3] += v;
-        mask[base + s] |= bits;
-        mask[base + s + 1] |= bits;
-        mask[base + s + 2] |= bits;
-        mask[base + s + 3] |= bits;
-        absSum[s] += a;
-        absSum[s + 1] += a;
-        absSum[s + 2] += a;
-        absSum[s + 3] += a;
-      }
-    } else {
-      // PT15M metering point, hourly result: sum per hour, one picked quality per MP-hour
-      let c = 0;
-      while (c < nCells) {
-        const t = pFrom[p] + c * step;
-        const hourEnd = Math.min(t - (t % HOUR) + HOUR, pTo[p]);
-        const s = Math.floor((t - periodStart) / slotMs);
-        let v = 0;
-        let a = 0;
-        let m = 0;
-        for (let tc = t; tc < hourEnd; tc += step, c++) {
-          const x = qty[c0 + c] * TO_MICRO;
-          v += x;
-          a += x < 0 ? -x : x;
-          m |= QBIT_OF_CELL[qual[c0 + c]];
+  // period-outer keeps each group's accumulator row hot; each (day, period) block is contiguous
+  for (let p = 0; p < nPeriods; p++) {
+    for (let d = d0; d < d1; d++) {
+      const c0 = dpCellStart[d * nPeriods + p];
+      if (c0 < 0) continue;
+      const dayFrom = dayStart0 + d * DAY;
+      const dayTo = dayFrom + DAY;
+      const from = pFrom[p] > dayFrom ? pFrom[p] : dayFrom;
+      const to = pTo[p] < dayTo ? pTo[p] : dayTo;
+      const base = pGroup[p] * nSlots;
+      const step = pStep[p];
+      const nCells = (to - from) / step;
+      const firstSlot = (from - periodStart) / slotMs;
+      if (step === slotMs) {
+        // native resolution = result resolution
+        for (let c = 0; c < nCells; c++) {
+          const v = qty[c0 + c] * TO_MICRO;
+          const s = firstSlot + c;
+          sum[base + s] += v;
+          mask[base + s] |= QBIT_OF_CELL[qual[c0 + c]] | ACTIVE;
+          absSum[s] += v < 0 ? -v : v;
         }
-        sum[base + s] += v;
-        mask[base + s] |= pickHour(m) | ACTIVE;
-        absSum[s] += a;
+      } else if (quarterly) {
+        // PT1H reading → four quarters of exactly q/4 (6 dp), same quality
+        for (let c = 0; c < nCells; c++) {
+          const v = qty[c0 + c] * TO_MICRO_QUARTER;
+          const bits = QBIT_OF_CELL[qual[c0 + c]] | ACTIVE;
+          const a = v < 0 ? -v : v;
+          const s = firstSlot + c * 4;
+          sum[base + s] += v;
+          sum[base + s + 1] += v;
+          sum[base + s + 2] += v;
+          sum[base + s + 3] += v;
+          mask[base + s] |= bits;
+          mask[base + s + 1] |= bits;
+          mask[base + s + 2] |= bits;
+          mask[base + s + 3] |= bits;
+          absSum[s] += a;
+          absSum[s + 1] += a;
+          absSum[s + 2] += a;
+          absSum[s + 3] += a;
+        }
+      } else {
+        // PT15M metering point, hourly result: sum per hour, one picked quality per MP-hour
+        let c = 0;
+        while (c < nCells) {
+          const t = from + c * step;
+          const hourEnd = Math.min(t - (t % HOUR) + HOUR, to);
+          const s = Math.floor((t - periodStart) / slotMs);
+          let v = 0;
+          let a = 0;
+          let m = 0;
+          for (let tc = t; tc < hourEnd; tc += step, c++) {
+            const x = qty[c0 + c] * TO_MICRO;
+            v += x;
+            a += x < 0 ? -x : x;
+            m |= QBIT_OF_CELL[qual[c0 + c]];
+          }
+          sum[base + s] += v;
+          mask[base + s] |= pickHour(m) | ACTIVE;
+          absSum[s] += a;
+        }
       }
     }
   }

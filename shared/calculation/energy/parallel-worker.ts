@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readTimeSeriesFile } from '../../basis-data/parquet/lake';
 import { ValidationError } from '../../basis-data/errors';
-import { aggregatePeriods, allocateAccumulators, scatterBatch } from './kernels';
+import { aggregateDays, allocateAccumulators, scatterBatch } from './kernels';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel';
 
 const init = workerData as WorkerInit;
@@ -23,8 +23,8 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
     return { ok: true, op: 'scatter', points };
   }
   const acc = allocateAccumulators(init.plan.nGroups, init.plan.nSlots);
-  aggregatePeriods(init.plan, init.cells, acc, req.p0, req.p1);
-  if (process.env.ENGINE_TRACE) console.error(`worker aggregate ${req.p1 - req.p0} periods ${(performance.now() - t0).toFixed(0)} ms`);
+  aggregateDays(init.plan, init.cells, acc, req.d0, req.d1);
+  if (process.env.ENGINE_TRACE) console.error(`worker aggregate ${req.d1 - req.d0} days ${(performance.now() - t0).toFixed(0)} ms`);
   return { ok: true, op: 'aggregate', acc };
 }
 

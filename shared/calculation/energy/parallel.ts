@@ -1,7 +1,7 @@
 /**
  * Energy calculation over a Parquet lake with worker threads. Cells live in SharedArrayBuffers:
  * workers scatter whole observation-date partitions (a cell belongs to exactly one date, so no
- * two workers touch the same cell), then sum disjoint ranges of periods into private
+ * two workers touch the same cell), then sum disjoint ranges of days into private
  * accumulators that the main thread adds up. Results equal the single-threaded path exactly
  * (integer arithmetic is associative).
  */
@@ -24,7 +24,7 @@ export interface WorkerInit {
   meteringPointIds: string[];
   lakeDir: string;
 }
-export type WorkerRequest = { op: 'scatter'; files: string[] } | { op: 'aggregate'; p0: number; p1: number };
+export type WorkerRequest = { op: 'scatter'; files: string[] } | { op: 'aggregate'; d0: number; d1: number };
 export type WorkerReply =
   | { ok: true; op: 'scatter'; points: number }
   | { ok: true; op: 'aggregate'; acc: Accumulators }
@@ -118,16 +118,9 @@ export async function calculateEnergyParallel(
       if (r.op === 'scatter') points += r.points;
     }
     const t1 = performance.now();
-    // sum disjoint period ranges of about equal cell counts
-    const bounds = [0];
-    for (let k = 1; k < n; k++) {
-      const target = (plan.nCells * k) / n;
-      let p = bounds[k - 1];
-      while (p < plan.nPeriods && plan.pCellStart[p] < target) p++;
-      bounds.push(p);
-    }
-    bounds.push(plan.nPeriods);
-    const partial = await Promise.all(pool.map((w, i) => w.request({ op: 'aggregate', p0: bounds[i], p1: bounds[i + 1] })));
+    // sum disjoint day ranges (contiguous cell regions) into private accumulators
+    const bounds = Array.from({ length: n + 1 }, (_, k) => Math.round((plan.nDays * k) / n));
+    const partial = await Promise.all(pool.map((w, i) => w.request({ op: 'aggregate', d0: bounds[i], d1: bounds[i + 1] })));
     const acc = allocateAccumulators(plan.groups.length, plan.nSlots);
     for (const r of partial) {
       if (!r.ok) rethrow(r.error);

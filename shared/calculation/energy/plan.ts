@@ -1,6 +1,6 @@
 import { RESOLUTION_MS } from '../../domain/codes';
 import { CalculationError } from '../../basis-data/errors';
-import { HOUR_MS, QUARTER_MS } from '../../basis-data/time';
+import { DAY_MS, HOUR_MS, QUARTER_MS } from '../../basis-data/time';
 import type { CalculationArguments, MeteringPointPeriod } from '../../basis-data/types';
 
 /** What a selected period's readings are summed into. */
@@ -46,8 +46,12 @@ export interface EnergyPlan {
   pFrom: Float64Array;
   pTo: Float64Array;
   pStep: Float64Array;
-  pCellStart: Float64Array;
   pGroup: Int32Array;
+  /** UTC midnight of the first day touching the period; cells are laid out day-major. */
+  dayStart0: number;
+  nDays: number;
+  /** Cell offset of (day d, period p) at `d * nPeriods + p`; -1 when p does not touch day d. */
+  dpCellStart: Float64Array;
   nCells: number;
   groups: GroupKey[];
   /** Per calculation grid area: who carries positive (E17) and negative (E18) grid loss, sorted by time. */
@@ -88,11 +92,9 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
   const pFrom = new Float64Array(n);
   const pTo = new Float64Array(n);
   const pStep = new Float64Array(n);
-  const pCellStart = new Float64Array(n);
   const pGroup = new Int32Array(n);
   const groups: GroupKey[] = [];
   const groupIndex = new Map<string, number>();
-  let cells = 0;
   for (let i = 0; i < n; i++) {
     const { p, from, to, mp } = selected[i];
     if (mpFirstPeriod[mp] < 0) mpFirstPeriod[mp] = i;
@@ -101,8 +103,6 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
     pFrom[i] = from;
     pTo[i] = to;
     pStep[i] = step;
-    pCellStart[i] = cells;
-    cells += (to - from) / step;
     const key: GroupKey =
       p.type === 'E20'
         ? { kind: KIND_EXCHANGE, gridArea: p.toGridAreaCode as string, brp: null, es: null, toGridArea: p.toGridAreaCode, fromGridArea: p.fromGridAreaCode }
@@ -124,6 +124,23 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
     pGroup[i] = g;
   }
 
+  // Day-major cells: one day's points (one lake partition) land in one contiguous region, so
+  // scattering a partition streams through memory, and days can be summed independently.
+  const dayStart0 = start - (start % DAY_MS);
+  const nDays = Math.ceil((end - dayStart0) / DAY_MS);
+  const dpCellStart = new Float64Array(nDays * n).fill(-1);
+  let cells = 0;
+  for (let d = 0; d < nDays; d++) {
+    const ds = dayStart0 + d * DAY_MS;
+    for (let i = 0; i < n; i++) {
+      const from = Math.max(pFrom[i], ds);
+      const to = Math.min(pTo[i], ds + DAY_MS);
+      if (from >= to) continue;
+      dpCellStart[d * n + i] = cells;
+      cells += (to - from) / pStep[i];
+    }
+  }
+
   return {
     args,
     quarterly,
@@ -136,8 +153,10 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
     pFrom,
     pTo,
     pStep,
-    pCellStart,
     pGroup,
+    dayStart0,
+    nDays,
+    dpCellStart,
     nCells: cells,
     groups,
     gridLossResponsible: gridLossResponsibility(args, periods, gridLoss),

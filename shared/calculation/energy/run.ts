@@ -3,7 +3,7 @@ import type { BasisDataSource, CalculationArguments } from '../../basis-data/typ
 import { energyResultRows } from '../../results/energy-csv';
 import type { EnergyResultRow } from '../../results/energy-result-row';
 import type { EnergyResults } from '../../results/energy-results';
-import { aggregatePeriods, allocateAccumulators, allocateCells, scatterBatch, type Cells, type KernelPlan } from './kernels';
+import { aggregateDays, allocateAccumulators, allocateCells, scatterBatch, type Cells, type KernelPlan } from './kernels';
 import { buildPlan, type EnergyPlan } from './plan';
 import { buildEnergyResults } from './results';
 
@@ -28,8 +28,10 @@ export function kernelPlan(plan: EnergyPlan): KernelPlan {
     pFrom: plan.pFrom,
     pTo: plan.pTo,
     pStep: plan.pStep,
-    pCellStart: plan.pCellStart,
     pGroup: plan.pGroup,
+    dayStart0: plan.dayStart0,
+    nDays: plan.nDays,
+    dpCellStart: plan.dpCellStart,
     nCells: plan.nCells,
     nGroups: plan.groups.length,
   };
@@ -64,7 +66,7 @@ export async function calculateEnergy(
   });
   const t1 = performance.now();
   const acc = allocateAccumulators(plan.groups.length, plan.nSlots);
-  aggregatePeriods(kp, cells ?? allocateCells(plan.nCells, false), acc, 0, plan.nPeriods);
+  aggregateDays(kp, cells ?? allocateCells(plan.nCells, false), acc, 0, plan.nDays);
   const results = buildEnergyResults(plan, acc);
   if (stats) {
     Object.assign(stats, {
