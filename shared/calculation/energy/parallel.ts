@@ -15,7 +15,7 @@ import type { CalculationArguments } from '../../basis-data/types';
 import type { EnergyResults } from '../../results/energy-results';
 import { addAccumulators, allocateAccumulators, allocateCells, type Accumulators, type Cells, type KernelPlan } from './kernels';
 import type { EnergyRunStats } from './run';
-import { kernelPlan, planCalculation } from './run';
+import { planCalculation, runStats } from './run';
 import { buildEnergyResults } from './results';
 
 export interface WorkerInit {
@@ -96,8 +96,8 @@ export async function calculateEnergyParallel(
   const plan = await planCalculation(source, args);
   const files = await source.timeSeriesFiles({ from: args.periodStart, to: args.periodEnd });
   const bitemporal = files.length > 0 && (await hasRegistrationColumn(files[0]));
-  const cells = allocateCells(plan.nCells, bitemporal, true);
-  const kp = kernelPlan(plan);
+  const kp = plan.kernel;
+  const cells = allocateCells(kp.nCells, bitemporal, true);
   const meteringPointIds = [...plan.dictionary.keys()];
   const n = Math.max(1, Math.min(opts.workers, Math.max(files.length, 1)));
   const pool = Array.from({ length: n }, () => new PoolWorker({ plan: kp, cells, meteringPointIds, lakeDir: source.dir }));
@@ -119,7 +119,7 @@ export async function calculateEnergyParallel(
     }
     const t1 = performance.now();
     // sum disjoint day ranges (contiguous cell regions) into private accumulators
-    const bounds = Array.from({ length: n + 1 }, (_, k) => Math.round((plan.nDays * k) / n));
+    const bounds = Array.from({ length: n + 1 }, (_, k) => Math.round((kp.nDays * k) / n));
     const partial = await Promise.all(pool.map((w, i) => w.request({ op: 'aggregate', d0: bounds[i], d1: bounds[i + 1] })));
     const acc = allocateAccumulators(plan.groups.length, plan.nSlots);
     for (const r of partial) {
@@ -127,15 +127,7 @@ export async function calculateEnergyParallel(
       if (r.op === 'aggregate') addAccumulators(acc, r.acc);
     }
     const results = buildEnergyResults(plan, acc);
-    if (stats) {
-      Object.assign(stats, {
-        points,
-        cells: plan.nCells,
-        groups: plan.groups.length,
-        readSeconds: (t1 - t0) / 1000,
-        computeSeconds: (performance.now() - t1) / 1000,
-      });
-    }
+    if (stats) Object.assign(stats, runStats(plan, points, t0, t1));
     return results;
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));

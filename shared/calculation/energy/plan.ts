@@ -1,5 +1,6 @@
 import { RESOLUTION_MS } from '../../domain/codes';
 import { CalculationError } from '../../basis-data/errors';
+import type { KernelPlan } from './kernels';
 import { DAY_MS, HOUR_MS, QUARTER_MS } from '../../basis-data/time';
 import type { CalculationArguments, MeteringPointPeriod } from '../../basis-data/types';
 
@@ -29,8 +30,8 @@ export interface GridLossResponsibility {
 
 /**
  * The calculation laid out for the kernels: selected periods as parallel typed arrays, one
- * dense "cell" per (selected period, native slot) and one accumulator row per group. Built from
- * master data only (thousands of rows), before any time series point is read.
+ * dense "cell" per (day, selected period, native slot) and one accumulator row per group. Built
+ * from master data only (thousands of rows), before any time series point is read.
  */
 export interface EnergyPlan {
   args: CalculationArguments;
@@ -39,23 +40,11 @@ export interface EnergyPlan {
   nSlots: number;
   /** metering point id → dictionary index (ids of all master data, also unselected ones). */
   dictionary: Map<string, number>;
-  /** Per dictionary index: first selected period and count (periods of one MP are consecutive). */
-  mpFirstPeriod: Int32Array;
-  mpPeriodCount: Int32Array;
-  nPeriods: number;
-  pFrom: Float64Array;
-  pTo: Float64Array;
-  pStep: Float64Array;
-  pGroup: Int32Array;
-  /** UTC midnight of the first day touching the period; cells are laid out day-major. */
-  dayStart0: number;
-  nDays: number;
-  /** Cell offset of (day d, period p) at `d * nPeriods + p`; -1 when p does not touch day d. */
-  dpCellStart: Float64Array;
-  nCells: number;
   groups: GroupKey[];
   /** Per calculation grid area: who carries positive (E17) and negative (E18) grid loss, sorted by time. */
   gridLossResponsible: Map<string, { positive: GridLossResponsibility[]; negative: GridLossResponsibility[] }>;
+  /** Selected periods and the cell layout as typed arrays: all the hot kernels (and workers) need. */
+  kernel: KernelPlan;
 }
 
 export function buildPlan(args: CalculationArguments, periods: readonly MeteringPointPeriod[], gridLossIds: readonly string[]): EnergyPlan {
@@ -141,25 +130,34 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
     }
   }
 
+  const nSlots = (end - start) / slotMs;
   return {
     args,
     quarterly,
     slotMs,
-    nSlots: (end - start) / slotMs,
+    nSlots,
     dictionary,
-    mpFirstPeriod,
-    mpPeriodCount,
-    nPeriods: n,
-    pFrom,
-    pTo,
-    pStep,
-    pGroup,
-    dayStart0,
-    nDays,
-    dpCellStart,
-    nCells: cells,
     groups,
     gridLossResponsible: gridLossResponsibility(args, periods, gridLoss),
+    kernel: {
+      periodStart: start,
+      asOf: args.asOf,
+      quarterly,
+      slotMs,
+      nSlots,
+      mpFirstPeriod,
+      mpPeriodCount,
+      nPeriods: n,
+      pFrom,
+      pTo,
+      pStep,
+      pGroup,
+      dayStart0,
+      nDays,
+      dpCellStart,
+      nCells: cells,
+      nGroups: groups.length,
+    },
   };
 }
 

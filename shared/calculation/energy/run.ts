@@ -3,7 +3,7 @@ import type { BasisDataSource, CalculationArguments } from '../../basis-data/typ
 import { energyResultRows } from '../../results/energy-csv';
 import type { EnergyResultRow } from '../../results/energy-result-row';
 import type { EnergyResults } from '../../results/energy-results';
-import { aggregateDays, allocateAccumulators, allocateCells, scatterBatch, type Cells, type KernelPlan } from './kernels';
+import { aggregateDays, allocateAccumulators, allocateCells, scatterBatch, type Cells } from './kernels';
 import { buildPlan, type EnergyPlan } from './plan';
 import { buildEnergyResults } from './results';
 
@@ -15,25 +15,13 @@ export interface EnergyRunStats {
   computeSeconds: number;
 }
 
-export function kernelPlan(plan: EnergyPlan): KernelPlan {
+export function runStats(plan: EnergyPlan, points: number, t0: number, t1: number): EnergyRunStats {
   return {
-    periodStart: plan.args.periodStart,
-    asOf: plan.args.asOf,
-    quarterly: plan.quarterly,
-    slotMs: plan.slotMs,
-    nSlots: plan.nSlots,
-    mpFirstPeriod: plan.mpFirstPeriod,
-    mpPeriodCount: plan.mpPeriodCount,
-    nPeriods: plan.nPeriods,
-    pFrom: plan.pFrom,
-    pTo: plan.pTo,
-    pStep: plan.pStep,
-    pGroup: plan.pGroup,
-    dayStart0: plan.dayStart0,
-    nDays: plan.nDays,
-    dpCellStart: plan.dpCellStart,
-    nCells: plan.nCells,
-    nGroups: plan.groups.length,
+    points,
+    cells: plan.kernel.nCells,
+    groups: plan.groups.length,
+    readSeconds: (t1 - t0) / 1000,
+    computeSeconds: (performance.now() - t1) / 1000,
   };
 }
 
@@ -53,30 +41,22 @@ export async function calculateEnergy(
   stats?: Partial<EnergyRunStats>,
 ): Promise<EnergyResults> {
   const plan = await planCalculation(source, args);
-  const kp = kernelPlan(plan);
+  const kp = plan.kernel;
   let cells: Cells | null = null;
   let points = 0;
   const t0 = performance.now();
   await source.forEachTimeSeriesBatch(plan.dictionary, { from: args.periodStart, to: args.periodEnd }, (batch) => {
     // Bi-temporal sources carry registration times; cells are allocated on the first batch.
-    cells ??= allocateCells(plan.nCells, batch.registration !== null);
-    if (batch.registration && !cells.reg) cells.reg = new Float64Array(plan.nCells);
+    cells ??= allocateCells(kp.nCells, batch.registration !== null);
+    if (batch.registration && !cells.reg) cells.reg = new Float64Array(kp.nCells);
     scatterBatch(kp, cells, batch);
     points += batch.length;
   });
   const t1 = performance.now();
   const acc = allocateAccumulators(plan.groups.length, plan.nSlots);
-  aggregateDays(kp, cells ?? allocateCells(plan.nCells, false), acc, 0, plan.nDays);
+  aggregateDays(kp, cells ?? allocateCells(kp.nCells, false), acc, 0, kp.nDays);
   const results = buildEnergyResults(plan, acc);
-  if (stats) {
-    Object.assign(stats, {
-      points,
-      cells: plan.nCells,
-      groups: plan.groups.length,
-      readSeconds: (t1 - t0) / 1000,
-      computeSeconds: (performance.now() - t1) / 1000,
-    });
-  }
+  if (stats) Object.assign(stats, runStats(plan, points, t0, t1));
   return results;
 }
 
