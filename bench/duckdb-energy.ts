@@ -212,13 +212,13 @@ function buildStatements(src: SourceSql, args: CalculationArguments): string[] {
   if (quarterly) {
     s.push(`CREATE OR REPLACE TEMP TABLE agg AS
       WITH g AS (
-        SELECT cid, hourly, t, sum(qty) AS q, bit_or(qbit) AS bits, count(*) AS n FROM (${pts}) GROUP BY cid, hourly, t
+        SELECT cid, hourly, t, sum(qty)::BIGINT AS q, bit_or(qbit) AS bits, count(*)::INTEGER AS n FROM (${pts}) GROUP BY cid, hourly, t
       ), x AS (
         SELECT cid, t, q * 1000 AS micro, bits, n FROM g WHERE NOT hourly
         UNION ALL
         SELECT cid, t + k * ${QUARTER_MS} AS t, q * 250 AS micro, bits, n FROM g, range(4) r(k) WHERE hourly
       )
-      SELECT cid, t, sum(micro) AS micro, bit_or(bits) AS bits, sum(n) AS n FROM x GROUP BY cid, t`);
+      SELECT cid, t, sum(micro)::BIGINT AS micro, bit_or(bits) AS bits, sum(n)::INTEGER AS n FROM x GROUP BY cid, t`);
     // Units counted per slot: metering point periods (each delivers one point per quarter).
     s.push(`CREATE OR REPLACE TEMP TABLE units AS SELECT cid, s, e FROM mper`);
   } else {
@@ -226,7 +226,7 @@ function buildStatements(src: SourceSql, args: CalculationArguments): string[] {
     // Active quarters of a PT15M metering point (per combo) within each hour it has points in.
     s.push(`CREATE OR REPLACE TEMP TABLE agg AS
       WITH m15 AS (
-        SELECT mpi, cid, t - t % ${HOUR_MS} AS h, sum(qty) AS q, bit_or(qbit) AS bits, count(*) AS c
+        SELECT mpi, cid, t - t % ${HOUR_MS} AS h, sum(qty)::BIGINT AS q, bit_or(qbit) AS bits, count(*)::INTEGER AS c
         FROM pts WHERE NOT hourly GROUP BY mpi, cid, h
       ), aq AS (
         SELECT m.mpi, m.cid, m.h, sum((least(p.e, m.h + ${HOUR_MS}) - greatest(p.s, m.h)) // ${QUARTER_MS}) AS aq
@@ -239,7 +239,7 @@ function buildStatements(src: SourceSql, args: CalculationArguments): string[] {
                pick_quality(m15.bits | CASE WHEN m15.c < aq.aq THEN 1 ELSE 0 END) AS bits, 1 AS n
         FROM m15 JOIN aq USING (mpi, cid, h)
       )
-      SELECT cid, t, sum(micro) AS micro, bit_or(bits) AS bits, sum(n) AS n FROM x GROUP BY cid, t`);
+      SELECT cid, t, sum(micro)::BIGINT AS micro, bit_or(bits) AS bits, sum(n)::INTEGER AS n FROM x GROUP BY cid, t`);
     // Units counted per hour: a metering point is one unit in every hour touched by one of its
     // periods of that combo (periods rounded out to whole hours, overlapping ones merged).
     s.push(`CREATE OR REPLACE TEMP TABLE units AS
@@ -260,7 +260,7 @@ function buildStatements(src: SourceSql, args: CalculationArguments): string[] {
     WITH ev AS (
       SELECT cid, s AS t, 1 AS d FROM units UNION ALL SELECT cid, e AS t, -1 AS d FROM units
     ), evs AS (
-      SELECT cid, t, sum(d) AS d FROM ev GROUP BY cid, t
+      SELECT cid, t, sum(d)::INTEGER AS d FROM ev GROUP BY cid, t
     ), iv AS (
       SELECT cid, t AS s, lead(t) OVER (PARTITION BY cid ORDER BY t) AS e,
              sum(d) OVER (PARTITION BY cid ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS active
@@ -285,7 +285,7 @@ function buildStatements(src: SourceSql, args: CalculationArguments): string[] {
       UNION ALL
       SELECT cfrom AS a, cto AS b, t, -micro AS v, bits FROM xg WHERE cfrom IN ${gas}
     )
-    SELECT a AS ga, b AS nb, t, carry_milli(sum(v), ${idx('t')})::BIGINT AS milli, bit_or(bits)::UTINYINT AS bits
+    SELECT a AS ga, b AS nb, t, carry_milli(sum(v)::BIGINT, ${idx('t')})::BIGINT AS milli, bit_or(bits)::UTINYINT AS bits
     FROM sides GROUP BY a, b, t`);
   s.push(`CREATE OR REPLACE TEMP TABLE ne AS
     SELECT ga, t, sum(milli)::BIGINT AS milli, bit_or(bits)::UTINYINT AS bits FROM nb GROUP BY ga, t`);
@@ -356,6 +356,7 @@ async function openDb(threads: number | undefined): Promise<{ instance: DuckDBIn
   const instance = await DuckDBInstance.create(':memory:', options);
   const conn = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
+  await conn.run('SET preserve_insertion_order = false');
   return { instance, conn };
 }
 
@@ -366,9 +367,16 @@ async function sourceFor(conn: DuckDBConnection, input: DuckdbEnergyInput, args:
 }
 
 /** Runs the statements; fails like the engine when a grid area lacks covering grid-loss metering points. */
-async function runCalculation(conn: DuckDBConnection, src: SourceSql, args: CalculationArguments): Promise<void> {
+async function runCalculation(
+  conn: DuckDBConnection,
+  src: SourceSql,
+  args: CalculationArguments,
+  onStatement?: (sql: string, seconds: number) => void,
+): Promise<void> {
   for (const stmt of buildStatements(src, args)) {
+    const t0 = process.hrtime.bigint();
     await conn.run(stmt);
+    onStatement?.(stmt, Number(process.hrtime.bigint() - t0) / 1e9);
     if (stmt.includes('TEMP TABLE gl_cover AS')) await checkGridLossCoverage(conn, args);
   }
 }
@@ -467,13 +475,13 @@ export async function duckdbEnergyResults(
 export async function timeDuckdbEnergy(
   lakeDir: string,
   args: CalculationArguments,
-  opts: { threads: number },
+  opts: { threads: number; onStatement?: (sql: string, seconds: number) => void },
 ): Promise<{ seconds: number; rows: number }> {
   const { instance, conn } = await openDb(opts.threads);
   try {
     const t0 = process.hrtime.bigint();
     const src = await lakeSource(conn, lakeDir, args);
-    await runCalculation(conn, src, args);
+    await runCalculation(conn, src, args, opts.onStatement);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const count = (await conn.runAndReadAll(`SELECT count(*) FROM res`)).getRowsJS()[0][0];
     return { seconds, rows: Number(count) };

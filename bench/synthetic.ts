@@ -22,7 +22,8 @@
  * - per grid area a grid-loss (E17 D01, calculation_type grid-loss) and a system-correction (E18)
  *   metering point, with a supplier change inside the period on some of them (one mid-hour), and
  *   readings of their own (which the calculation must ignore);
- * - missing points (random and in blocks), metering points without any readings, null quantities,
+ * - missing points (random and in blocks), metering points without any readings, readings in the gap
+ *   between two periods and of metering points without master data (both ignored), null quantities,
  *   all four qualities, quantities with 3 decimals (most not divisible by 4, so quarter splits
  *   produce carry-rounding cases), points outside the period;
  * - with `bitemporal`, a registration time per point, corrections registered later (some before,
@@ -56,6 +57,8 @@ export interface SyntheticOptions {
   missingShare?: number;
   /** Probability that a point has a null quantity (default 0.005). */
   nullShare?: number;
+  /** Active energy suppliers per grid area (default 4); each has a main and sometimes a second BRP. */
+  suppliersPerGridArea?: number;
   /** Written to the arguments when given (ISO). */
   quarterlyTransition?: string;
 }
@@ -92,7 +95,13 @@ export interface SyntheticData {
   /** First and last+1 instant of the generated points (whole UTC days around the period). */
   pointsFrom: number;
   pointsTo: number;
+  /**
+   * Calls `cb` once per observation date (UTC), in date order. The arrays of a day are reused for
+   * the next day: copy them if they must outlive the callback.
+   */
   forEachDay(cb: (day: SyntheticDay) => void): void;
+  /** The same days as an iterator, for consumers that await between days (e.g. async Parquet writers). */
+  days(): Generator<SyntheticDay, void, undefined>;
 }
 
 export const PERIOD_COLUMNS = [
@@ -167,6 +176,8 @@ interface Segment {
   /** Exclusive end; Infinity = open. */
   e: number;
   res: number;
+  /** Points but no master-data row (readings outside every period: the calculation ignores them). */
+  ghost?: boolean;
 }
 
 interface MpDef {
@@ -287,7 +298,10 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
   const nBrp = Math.max(3, Math.ceil(nEs / 2));
   const esIds = Array.from({ length: nEs }, (_, i) => `57900000${String(i + 1).padStart(5, '0')}`);
   const brpIds = Array.from({ length: nBrp }, (_, i) => `57910000${String(i + 1).padStart(5, '0')}`);
-  const pickEs = (): number => rand(nEs);
+  // Each grid area has a few active suppliers (realistic combo counts: results stay far smaller than the points).
+  const spg = Math.max(1, Math.min(nEs, o.suppliersPerGridArea ?? 4));
+  const gaSuppliers = (g: number): number[] => Array.from({ length: spg }, (_, j) => (g * 3 + j) % nEs);
+  const pickEs = (g: number): number => gaSuppliers(g)[rand(spg)];
   const brpOf = (es: number): string => brpIds[chance(0.2) ? (es + 1) % nBrp : es % nBrp];
 
   const mps: MpDef[] = [];
@@ -305,6 +319,7 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
   const addMp = (attrs: PeriodAttrs, segs: Array<Segment & { es?: string; brp?: string }>, kind: 'cons' | 'prod' | 'exch' | 'child'): MpDef => {
     const id = newId(attrs.type === 'E17' ? '17' : attrs.type === 'E18' ? '18' : attrs.type === 'E20' ? '20' : '07');
     for (const seg of segs) {
+      if (seg.ghost) continue;
       periods.push([
         id,
         attrs.type,
@@ -327,7 +342,7 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
     const gapStart = gapLen ? PS - 6 * H_MS + rand(Math.max(1, (PE - PS) / H_MS)) * H_MS : 0;
     const def: MpDef = {
       id,
-      segments: segs.map(({ s, e, res }) => ({ s, e, res })),
+      segments: segs.map(({ s, e, res, ghost }) => ({ s, e, res, ghost })),
       baseMilliPerHour: base,
       production: kind === 'prod',
       noData: chance(0.01),
@@ -352,8 +367,8 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
   gridAreas.forEach((ga, g) => {
     for (const type of ['E17', 'E18'] as const) {
       const res = g === 0 && type === 'E17' ? Q_MS : chance(0.5) ? Q_MS : H_MS;
-      const es1 = pickEs();
-      const es2 = (es1 + 1) % nEs;
+      const es1 = pickEs(g);
+      const es2 = gaSuppliers(g).find((e) => e !== es1) ?? (es1 + 1) % nEs;
       const attrs: PeriodAttrs = {
         ...NONE,
         type,
@@ -393,6 +408,11 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
     exch(0, 0, 1, true); // no readings at all → 0.000 ['missing']
   }
 
+  // Metering points with readings but without any master data (ignored).
+  for (let k = 0; k < 2; k++) {
+    addMp({ ...NONE, type: 'E17', gridArea: gridAreas[0], settlementMethod: 'E02' }, [{ s: PS - D_MS, e: Infinity, res: H_MS, ghost: true }], 'cons');
+  }
+
   const childParents: string[] = [];
   const nOrdinary = Math.max(0, o.meteringPoints);
   for (let i = 0; i < nOrdinary; i++) {
@@ -415,10 +435,11 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
     }
     const type = r < 0.32 ? 'E18' : 'E17';
     const settlementMethod = type === 'E18' ? '' : r < 0.335 ? '' : r < 0.6 ? 'D01' : 'E02';
-    const es = pickEs();
+    const es = pickEs(g);
     const attrs: PeriodAttrs = { ...NONE, type, gridArea: ga, settlementMethod, es: esIds[es], brp: brpOf(es) };
     const otherEs = (): { es: string; brp: string } => {
-      const e2 = (es + 1 + rand(nEs - 1)) % nEs;
+      const others = gaSuppliers(g).filter((e) => e !== es);
+      const e2 = others.length ? others[rand(others.length)] : (es + 1) % nEs;
       return { es: esIds[e2], brp: chance(0.5) ? attrs.brp : brpOf(e2) };
     };
     const v = rng();
@@ -441,6 +462,7 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
         { s: base, e: a, res },
         { s: b, e: Infinity, res, ...(chance(0.5) ? otherEs() : {}) },
       ];
+      if (chance(0.5)) segs.push({ s: a, e: b, res, ghost: true }); // stray readings in the gap
     } else if (v < 0.28) {
       segs = [{ s: base, e: chance(0.5) ? PS : PS - rand(20) * H_MS, res }];
     } else if (v < 0.3) {
@@ -480,7 +502,7 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
   const meteringPointIds = mps.map((m) => m.id);
   const capacity = Math.max(1024, Math.ceil(mps.length * 96 * (bitemporal ? 1.1 : 1)));
 
-  const forEachDay = (cb: (day: SyntheticDay) => void): void => {
+  function* days(): Generator<SyntheticDay, void, undefined> {
     const cols = new Columns(capacity, bitemporal);
     for (let d = 0; d < nDays; d++) {
       const ds = pointsFrom + d * D_MS;
@@ -530,8 +552,11 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
           }
         }
       }
-      cb(cols.view(new Date(ds).toISOString().slice(0, 10)));
+      yield cols.view(new Date(ds).toISOString().slice(0, 10));
     }
+  }
+  const forEachDay = (cb: (day: SyntheticDay) => void): void => {
+    for (const day of days()) cb(day);
   };
 
   return {
@@ -544,6 +569,7 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
     pointsFrom,
     pointsTo,
     forEachDay,
+    days,
   };
 }
 

@@ -11,8 +11,12 @@ import { duckdbEnergyResults } from '../../bench/duckdb-energy';
 import { calculationArgumentsYaml, generateSynthetic, PERIOD_COLUMNS, writeScenarioCsv, type SyntheticOptions } from '../../bench/synthetic';
 import { readScenarioArguments } from '../../shared/basis-data/scenario-source';
 import type { CalculationArguments } from '../../shared/basis-data/types';
-import { calculateScenario } from '../../shared/calculation/energy/run';
+import type { RawMeteringPointPeriod } from '../../shared/basis-data/master-data';
+import { ParquetLakeSource, writeGridLossMeteringPoints, writeMeteringPointPeriods, writeTimeSeriesDay } from '../../shared/basis-data/parquet/lake';
+import { calculateEnergy, calculateScenario } from '../../shared/calculation/energy/run';
+import { energyResultRows } from '../../shared/results/energy-csv';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from '../../shared/results/energy-result-row';
+import { compareResults, listScenarioDirs, readExpectedError, readResultCsv } from '../support/scenario-assert';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-vs-duckdb-'));
 afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -29,12 +33,12 @@ const KEY_COLUMNS = ENERGY_RESULT_COLUMNS.filter((c) => c !== 'quantity' && c !=
 const keyOf = (r: EnergyResultRow): string => KEY_COLUMNS.map((c) => r[c]).join(';');
 
 function countBy(rows: EnergyResultRow[]): Record<string, number> {
-  const out: Record<string, number> = {};
+  const out = new Map<string, number>();
   for (const r of rows) {
     const k = `${r.time_series_type}/${r.aggregation_level}`;
-    out[k] = (out[k] ?? 0) + 1;
+    out.set(k, (out.get(k) ?? 0) + 1);
   }
-  return out;
+  return Object.fromEntries([...out].sort(([x], [y]) => (x < y ? -1 : 1)));
 }
 
 /** Human-readable description of how two result sets differ (first rows of each kind). */
@@ -127,6 +131,31 @@ describe('engine vs DuckDB on synthetic scenarios', () => {
 
   test('bi-temporal balance_fixing with as-of', async () => {
     await compare('bitemporal', { ...BASE, seed: 15, bitemporal: true }, { neighbour: true, brp: true, resolution: 'PT15M' });
+  });
+
+  test('Parquet lake input (bi-temporal): engine and DuckDB read the same lake', async () => {
+    const data = generateSynthetic({ ...BASE, seed: 16, meteringPoints: 150, gridAreas: 4, bitemporal: true });
+    const lake = path.join(tmpRoot, 'lake');
+    await writeMeteringPointPeriods(
+      lake,
+      data.periods.map((r) => Object.fromEntries(PERIOD_COLUMNS.map((c, i) => [c, r[i]])) as RawMeteringPointPeriod),
+    );
+    await writeGridLossMeteringPoints(lake, data.gridLossMeteringPointIds);
+    for (const day of data.days()) await writeTimeSeriesDay(lake, data.meteringPointIds, day);
+    const duck = await duckdbEnergyResults({ lakeDir: lake }, data.args, { threads: 2 });
+    const engine = energyResultRows(await calculateEnergy(new ParquetLakeSource(lake), data.args));
+    expect(duck.length).toBeGreaterThan(1000);
+    expectSameRows(engine, duck);
+  });
+
+  test('a grid area without covering grid-loss metering points fails in both', async () => {
+    const dir = path.join(tmpRoot, 'no-grid-loss');
+    buildF1(dir);
+    // Drop the system-correction (E18) metering point from the grid-loss list.
+    fs.writeFileSync(path.join(dir, 'when', 'grid_loss_metering_points.csv'), 'metering_point_id\n170000001500001000\n');
+    const args = await readScenarioArguments(dir);
+    await expect(duckdbEnergyResults({ scenarioDir: dir }, args)).rejects.toThrow(/800/);
+    await expect(calculateScenario(dir)).rejects.toThrow(/800/);
   });
 });
 
@@ -383,5 +412,32 @@ describe('DuckDB formulation reproduces the reference fixtures', () => {
     expect(one('production', 'energy_supplier', { energy_supplier_id: ES2 })).toBe("60.000 ['measured', 'calculated']");
     expect(one('production', 'energy_supplier', { energy_supplier_id: ES3 })).toBe("33.000 ['measured']");
     expect(one('total_consumption', 'grid_area')).toBe("73.000 ['measured', 'calculated']");
+  });
+});
+
+describe('DuckDB formulation reproduces the hand-derived scenario expectations (test/scenarios)', () => {
+  const dirs = fs.existsSync(path.join(__dirname, '..', 'scenarios')) ? listScenarioDirs() : [];
+  const withResults = dirs.filter((d) => fs.existsSync(path.join(d, 'then', 'energy_results.csv')));
+  // Input validation is the engine's job; of the rejected scenarios only the grid-loss coverage
+  // rule is part of the calculation itself.
+  const coverageErrors = dirs.filter((d) => /grid-loss/.test(path.basename(d)) && readExpectedError(d) !== null);
+
+  test.each(withResults.map((d) => [path.basename(d), d]))('%s', async (_name, dir) => {
+    const args = await readScenarioArguments(dir);
+    const rows = await duckdbEnergyResults({ scenarioDir: dir }, args);
+    const report = compareResults(readResultCsv(path.join(dir, 'then', 'energy_results.csv')), rows, fs.existsSync(path.join(dir, 'then', 'exhaustive')));
+    if (!report.ok) throw new Error(report.text);
+  });
+
+  test.each(coverageErrors.map((d) => [path.basename(d), d]))('%s is rejected', async (_name, dir) => {
+    const args = await readScenarioArguments(dir);
+    const expected = readExpectedError(dir) ?? [];
+    const run = duckdbEnergyResults({ scenarioDir: dir }, args);
+    await expect(run).rejects.toThrow();
+    const message = await run.then(
+      () => '',
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    for (const line of expected) expect(message.toLowerCase()).toContain(line.toLowerCase());
   });
 });
