@@ -31,7 +31,7 @@ export function benchOptions(mps: number, days: number, seed: number): Synthetic
 }
 
 export async function ensureLake(mps: number, days: number, seed: number, log: (s: string) => void): Promise<{ dir: string; points: number }> {
-  const dir = join(ROOT, '.cache', 'bench', `lake-v1-${mps}mp-${days}d-s${seed}`);
+  const dir = join(ROOT, '.cache', 'bench', `lake-v2-${mps}mp-${days}d-s${seed}`);
   const marker = join(dir, 'COMPLETE.json');
   if (existsSync(marker)) return { dir, points: (JSON.parse(readFileSync(marker, 'utf8')) as { points: number }).points };
   log(`generating ${mps} metering points × ${days} days into ${dir} (once) ...`);

@@ -32,6 +32,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CalculationArguments } from '../shared/basis-data/types';
+import { METERING_POINT_PERIOD_COLUMNS } from '../shared/basis-data/master-data';
 import { DEFAULT_QUARTERLY_TRANSITION, isAggregationOrBalanceFixing, type CalculationType } from '../shared/domain/codes';
 import { formatScaled } from '../shared/decimal/scaled';
 import { uuid5 } from '../shared/results/result-id';
@@ -104,21 +105,8 @@ export interface SyntheticData {
   days(): Generator<SyntheticDay, void, undefined>;
 }
 
-export const PERIOD_COLUMNS = [
-  'metering_point_id',
-  'type',
-  'calculation_type',
-  'settlement_method',
-  'grid_area_code',
-  'resolution',
-  'from_grid_area_code',
-  'to_grid_area_code',
-  'parent_metering_point_id',
-  'energy_supplier_id',
-  'balance_responsible_party_id',
-  'from_date',
-  'to_date',
-] as const;
+/** Column order of metering_point_periods (the one list in shared/basis-data/master-data.ts). */
+export const PERIOD_COLUMNS = METERING_POINT_PERIOD_COLUMNS;
 
 const Q_MS = 900_000;
 const H_MS = 3_600_000;
