@@ -73,11 +73,13 @@ async function main(): Promise<void> {
   const common = ['--lake', dir, '--mps', String(mps), '--days', String(days), '--seed', String(seed)];
   log('running engine ...');
   const engine = child(['engine', ...common, '--workers', String(values.workers)]);
+  const engine1 = values.workers === '0' ? engine : child(['engine', ...common, '--workers', '0']);
   log('running duckdb ...');
   const duck = child(['duckdb', ...common, '--threads', String(values.threads)]);
   const rows = [
     ['', 'seconds', 'M points/s', 'peak RSS MB', 'result rows'],
     [`engine (${values.workers} workers)`, engine.seconds.toFixed(2), (points / engine.seconds / 1e6).toFixed(1), engine.peakRssMb.toFixed(0), String(engine.resultRows)],
+    ...(engine1 === engine ? [] : [['engine (main thread only)', engine1.seconds.toFixed(2), (points / engine1.seconds / 1e6).toFixed(1), engine1.peakRssMb.toFixed(0), String(engine1.resultRows)]]),
     [`duckdb (${values.threads} threads)`, duck.seconds.toFixed(2), (points / duck.seconds / 1e6).toFixed(1), duck.peakRssMb.toFixed(0), String(duck.resultRows)],
   ];
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
