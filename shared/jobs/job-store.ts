@@ -1,0 +1,53 @@
+import type { Job, JobProgress, JobSpec, JobStatus } from './job';
+
+export class JobNotFoundError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} not found`);
+    this.name = 'JobNotFoundError';
+  }
+}
+
+export class InvalidJobTransitionError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly from: JobStatus,
+    readonly to: JobStatus,
+  ) {
+    super(`job ${jobId} cannot go from ${from} to ${to}`);
+    this.name = 'InvalidJobTransitionError';
+  }
+}
+
+export interface JobFilter {
+  status?: JobStatus;
+  calculationType?: string;
+  /** Newest first; default 100. */
+  limit?: number;
+}
+
+/** What a transition may set besides the status. */
+export interface JobUpdate {
+  error?: string;
+  outputPath?: string;
+  resultCounts?: Record<string, number>;
+  progress?: JobProgress;
+}
+
+/**
+ * Persistence of settlement jobs. One contract test suite (test/contracts/job-store.contract.ts)
+ * runs against every implementation: Azure Table storage (Azurite in tests) and Azure SQL.
+ */
+export interface JobStore {
+  /**
+   * Registers a new job in status Requested unless a job with the same spec key is active
+   * (Requested/Started/Executing): then returns that job and `created: false`. Atomic: two
+   * concurrent calls for the same spec create exactly one job.
+   */
+  createOrGetActive(id: string, spec: JobSpec, now: Date): Promise<{ job: Job; created: boolean }>;
+  get(id: string): Promise<Job | null>;
+  list(filter: JobFilter): Promise<Job[]>;
+  /** Moves to `status` (must be allowed by NEXT_STATUSES, else InvalidJobTransitionError); sets the timestamp of that status. Idempotent when already in `status`. */
+  transition(id: string, status: JobStatus, now: Date, update?: JobUpdate): Promise<Job>;
+  /** Updates progress without a status change. */
+  setProgress(id: string, progress: JobProgress): Promise<void>;
+}

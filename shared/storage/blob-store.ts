@@ -1,0 +1,17 @@
+/**
+ * Blob storage port over one container. Paths are `/`-separated, no leading slash. The Azure
+ * adapter (Azurite locally) passes the contract suite (test/contracts/blob-store.contract.ts).
+ */
+export interface BlobStore {
+  readonly container: string;
+  /** Writes (overwrites) a blob; resolves once it is durably stored. */
+  put(path: string, data: Uint8Array | string, contentType?: string): Promise<void>;
+  /** The blob's bytes, or null when absent. */
+  get(path: string): Promise<Buffer | null>;
+  exists(path: string): Promise<boolean>;
+  /** Paths under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+  delete(path: string): Promise<void>;
+  /** Downloads every blob under `prefix` into `localDir` (same relative paths); returns the files. */
+  downloadPrefix(prefix: string, localDir: string): Promise<string[]>;
+}
