@@ -48,6 +48,16 @@ export const calculationArgumentsSchema = z
     if (new Set(a['grid-areas']).size !== a['grid-areas'].length) {
       ctx.addIssue({ code: 'custom', path: ['grid-areas'], message: 'grid areas must be distinct' });
     }
+    // The result resolution is decided by the period end; a period across the transition would
+    // mix resolutions (the reference forbids it too, opengeh-wholesale §1.2).
+    const transition = a['quarterly-resolution-transition-datetime'] ?? (parseInstant(DEFAULT_QUARTERLY_TRANSITION) as number);
+    if (a['period-start-datetime'] < transition && a['period-end-datetime'] > transition) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['period-end-datetime'],
+        message: `the period must not cross the quarterly resolution transition ${new Date(transition).toISOString()}`,
+      });
+    }
     const wholesale = a['calculation-type'] !== 'aggregation' && a['calculation-type'] !== 'balance_fixing';
     if (wholesale && !a['allow-partial-month'] && !isWholeLocalMonth(a['period-start-datetime'], a['period-end-datetime'])) {
       ctx.addIssue({

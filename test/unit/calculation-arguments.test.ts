@@ -30,7 +30,7 @@ describe('calculation arguments', () => {
   });
 
   it('accepts the reference "yyyy-mm-dd hh:mm:ss" transition override as UTC', () => {
-    const a = parseCalculationArguments({ ...base, 'quarterly-resolution-transition-datetime': '2023-02-02 23:00:00' }, 'x');
+    const a = parseCalculationArguments({ ...base, 'period-end-datetime': '2023-02-01T23:00:00Z', 'quarterly-resolution-transition-datetime': '2023-02-02 23:00:00' }, 'x');
     expect(a.quarterlyTransition).toBe(Date.parse('2023-02-02T23:00:00Z'));
   });
 
@@ -49,5 +49,14 @@ describe('calculation arguments', () => {
     expect(issues({ ...base, 'calculation-type': 'wholesale_fixing', 'period-end-datetime': '2023-02-03T23:00:00Z', 'allow-partial-month': true })).toEqual([]);
     // March 2023 has a DST change: local month = 2023-02-28T23:00Z .. 2023-03-31T22:00Z
     expect(issues({ ...base, 'calculation-type': 'first_correction_settlement', 'period-start-datetime': '2023-02-28T23:00:00Z', 'period-end-datetime': '2023-03-31T22:00:00Z' })).toEqual([]);
+  });
+});
+
+describe('quarterly transition', () => {
+  it('rejects a period that crosses the transition instant', () => {
+    expect(issues({ ...base, 'period-start-datetime': '2023-01-30T23:00:00Z', 'period-end-datetime': '2023-02-01T23:00:00Z' })).toContain(
+      'period-end-datetime: the period must not cross the quarterly resolution transition 2023-01-31T23:00:00.000Z',
+    );
+    expect(issues({ ...base, 'period-start-datetime': '2023-01-30T23:00:00Z', 'period-end-datetime': '2023-01-31T23:00:00Z' })).toEqual([]);
   });
 });

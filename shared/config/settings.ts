@@ -1,0 +1,97 @@
+/**
+ * The one place that reads the environment. Every setting is validated with zod at startup and
+ * a bad or missing one stops the app with a message naming it.
+ */
+import { z } from 'zod';
+import { CALCULATION_TYPES, DEFAULT_QUARTERLY_TRANSITION } from '../domain/codes';
+import { NAMES } from './names';
+
+const S = NAMES.settings;
+
+/** A scheduled settlement: which calculation to start, for which period, when. */
+export const scheduleEntrySchema = z
+  .object({
+    name: z.string().min(1),
+    /** 6-field NCRONTAB as used by Azure Functions timers (sec min hour day month weekday), evaluated in UTC. */
+    cron: z.string().regex(/^(\S+\s+){5}\S+$/, 'must be a 6-field NCRONTAB expression'),
+    calculationType: z.enum(CALCULATION_TYPES),
+    /** Which period relative to the tick, in Europe/Copenhagen local time. */
+    period: z.enum(['previous-local-day', 'previous-local-month']),
+    /** 'all' = every grid area of the basis data. */
+    gridAreas: z.union([z.literal('all'), z.array(z.string().regex(/^\d{3}$/)).min(1)]),
+  })
+  .strict();
+export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>;
+
+export const DEFAULT_SCHEDULE: ScheduleEntry[] = [
+  { name: 'daily-balance-fixing', cron: '0 0 6 * * *', calculationType: 'balance_fixing', period: 'previous-local-day', gridAreas: 'all' },
+  { name: 'monthly-wholesale-fixing', cron: '0 0 7 5 * *', calculationType: 'wholesale_fixing', period: 'previous-local-month', gridAreas: 'all' },
+];
+
+const jsonArray = <T extends z.ZodTypeAny>(item: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(e as Error).message}` });
+      return z.NEVER;
+    }
+  }).pipe(z.array(item));
+
+const settingsSchema = z
+  .object({
+    [S.storageConnectionString]: z.string().min(1).optional(),
+    [S.storageAccountName]: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
+    [S.serviceBusConnectionString]: z.string().min(1).optional(),
+    [S.serviceBusNamespace]: z.string().min(1).optional(),
+    [S.jobStore]: z.enum(['table', 'sql']).default('table'),
+    [S.sqlConnectionString]: z.string().min(1).optional(),
+    [S.schedule]: jsonArray(scheduleEntrySchema).optional(),
+    [S.maxParallelBatches]: z.coerce.number().int().min(1).max(64).default(4),
+    [S.batchMeteringPointThreshold]: z.coerce.number().int().min(1).default(5000),
+    [S.quarterlyTransition]: z.string().datetime({ offset: true }).default(DEFAULT_QUARTERLY_TRANSITION),
+  })
+  .superRefine((v, ctx) => {
+    if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
+      ctx.addIssue({ code: 'custom', path: [S.storageAccountName], message: `set ${S.storageAccountName} (managed identity) or ${S.storageConnectionString} (local)` });
+    }
+    if (v[S.jobStore] === 'sql' && !v[S.sqlConnectionString]) {
+      ctx.addIssue({ code: 'custom', path: [S.sqlConnectionString], message: `required when ${S.jobStore}=sql` });
+    }
+  });
+
+export interface Settings {
+  storage: { kind: 'connectionString'; connectionString: string } | { kind: 'identity'; accountName: string };
+  /** null: no Service Bus configured (local host uses its in-process bus). */
+  serviceBus: { kind: 'connectionString'; connectionString: string } | { kind: 'identity'; namespace: string } | null;
+  jobStore: { kind: 'table' } | { kind: 'sql'; connectionString: string };
+  schedule: ScheduleEntry[];
+  maxParallelBatches: number;
+  batchMeteringPointThreshold: number;
+  quarterlyTransition: string;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid app settings:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const r = settingsSchema.safeParse(env);
+  if (!r.success) throw new SettingsError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  const v = r.data;
+  const sbCs = v[S.serviceBusConnectionString];
+  const sbNs = v[S.serviceBusNamespace];
+  const storageCs = v[S.storageConnectionString];
+  return {
+    storage: storageCs ? { kind: 'connectionString', connectionString: storageCs } : { kind: 'identity', accountName: v[S.storageAccountName] as string },
+    serviceBus: sbCs ? { kind: 'connectionString', connectionString: sbCs } : sbNs ? { kind: 'identity', namespace: sbNs } : null,
+    jobStore: v[S.jobStore] === 'sql' ? { kind: 'sql', connectionString: v[S.sqlConnectionString] as string } : { kind: 'table' },
+    schedule: v[S.schedule] ?? DEFAULT_SCHEDULE,
+    maxParallelBatches: v[S.maxParallelBatches],
+    batchMeteringPointThreshold: v[S.batchMeteringPointThreshold],
+    quarterlyTransition: v[S.quarterlyTransition],
+  };
+}
