@@ -1,5 +1,9 @@
 import * as arrow from 'apache-arrow';
-import { QBIT_ACTIVE, QUALITIES } from '../domain/codes';
+import * as pw from 'parquet-wasm';
+import { formatQualities, QBIT_ACTIVE, QUALITIES } from '../domain/codes';
+import { formatScaled } from '../decimal/scaled';
+import { formatInstant } from '../basis-data/time';
+import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from './energy-result-row';
 import { decimal3Column, dictionaryColumn, tableOf, timestampColumn, writeParquetFile } from '../basis-data/parquet/arrow-io';
 import type { EnergyResults, SeriesMeta } from './energy-results';
 
@@ -82,4 +86,27 @@ export function energyResultsTable(r: EnergyResults): arrow.Table {
 
 export async function writeEnergyResultsParquet(r: EnergyResults, path: string): Promise<void> {
   await writeParquetFile(path, energyResultsTable(r));
+}
+
+/** Reads an `energy_results.parquet` (bytes) back into CSV-shaped rows (results API, tests). */
+export function energyResultRowsFromParquet(bytes: Uint8Array): EnergyResultRow[] {
+  const wasmTable = pw.readParquet(bytes);
+  const table = arrow.tableFromIPC(wasmTable.intoIPCStream());
+  const rows: EnergyResultRow[] = [];
+  const cols = ENERGY_RESULT_COLUMNS.map((c) => table.getChild(c));
+  for (let i = 0; i < table.numRows; i++) {
+    const row = {} as EnergyResultRow;
+    ENERGY_RESULT_COLUMNS.forEach((c, k) => {
+      const v: unknown = cols[k]?.get(i);
+      if (v === null || v === undefined) row[c] = '';
+      else if (c === 'time') row[c] = formatInstant(Number(v));
+      else if (c === 'quantity') row[c] = formatScaled(Number(String(v)), 3);
+      else if (c === 'quantity_qualities') {
+        const names = [...(v as Iterable<string>)];
+        row[c] = formatQualities(names.reduce((m, q) => m | (1 << QUALITIES.indexOf(q as (typeof QUALITIES)[number])), 0));
+      } else row[c] = String(v);
+    });
+    rows.push(row);
+  }
+  return rows;
 }

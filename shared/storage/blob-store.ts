@@ -11,6 +11,8 @@ export interface BlobStore {
   exists(path: string): Promise<boolean>;
   /** Paths under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /** Paths under a prefix with their etags (change detection for caches), sorted by path. */
+  listDetailed(prefix: string): Promise<Array<{ path: string; etag: string; size: number }>>;
   delete(path: string): Promise<void>;
   /** Downloads every blob under `prefix` into `localDir` (same relative paths); returns the files. */
   downloadPrefix(prefix: string, localDir: string): Promise<string[]>;

@@ -1,0 +1,30 @@
+/** Every function of the app, registered through a host-neutral registry. */
+import { NAMES } from '../shared/config/names';
+import type { AppDeps } from './deps';
+import { activities } from './durable/activities';
+import { settlementOrchestrator } from './durable/settlement-orchestrator';
+import { cancelJobHandler, getJobHandler, jobResultsHandler, listJobsHandler } from './http/jobs';
+import { kickStartJobHandler } from './http/kick-start-job';
+import type { FunctionRegistry } from './registry';
+import { scheduledSettlementHandler } from './timers/scheduled-settlements';
+
+export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): void {
+  registry.http('KickStartJob', { methods: ['GET', 'POST'], route: 'KickStartJob', handler: kickStartJobHandler(deps), durableClient: true });
+  registry.http('GetJob', { methods: ['GET'], route: 'jobs/{id}', handler: getJobHandler(deps) });
+  registry.http('ListJobs', { methods: ['GET'], route: 'jobs', handler: listJobsHandler(deps) });
+  registry.http('CancelJob', { methods: ['POST'], route: 'jobs/{id}/cancel', handler: cancelJobHandler(deps), durableClient: true });
+  registry.http('JobResults', { methods: ['GET'], route: 'jobs/{id}/results', handler: jobResultsHandler(deps) });
+
+  for (const entry of deps.settings.schedule) {
+    registry.timer(`ScheduledSettlement-${entry.name}`, { schedule: entry.cron, handler: scheduledSettlementHandler(deps, entry) });
+  }
+
+  const D = NAMES.durable;
+  registry.orchestration(D.settlementOrchestrator, settlementOrchestrator);
+  const a = activities(deps);
+  registry.activity(D.planActivity, a.plan);
+  registry.activity(D.calculateBatchActivity, a.calculateBatch);
+  registry.activity(D.commitActivity, a.commit);
+  registry.activity(D.publishActivity, a.publish);
+  registry.activity(D.updateJobActivity, a.updateJob);
+}

@@ -1,0 +1,57 @@
+/**
+ * Builds the handlers' dependencies from infrastructure adapters. Both hosts call this; they
+ * differ only in the adapters they pass (Azure SDK clients with managed identity, or Azurite
+ * and in-process stand-ins locally).
+ */
+import { randomUUID } from 'node:crypto';
+import { parseInstant } from '../shared/basis-data/time';
+import type { Settings } from '../shared/config/settings';
+import type { Job } from '../shared/jobs/job';
+import type { JobStore } from '../shared/jobs/job-store';
+import { BlobLake } from '../shared/settlement/blob-lake';
+import { gridAreaCatalog, type Manifest } from '../shared/settlement/settlement-service';
+import type { BlobStore } from '../shared/storage/blob-store';
+import type { AppDeps } from './deps';
+import type { OrchestrationClient } from './registry';
+import type { InvocationContext } from '@azure/functions';
+
+export interface Infrastructure {
+  settings: Settings;
+  basisData: BlobStore;
+  results: BlobStore;
+  jobs: JobStore;
+  publishCompleted(job: Job, manifest: Manifest): Promise<void>;
+  orchestrationClient(context: InvocationContext): OrchestrationClient;
+  clock?: () => Date;
+  lakeCacheDir?: string;
+}
+
+/** Grid areas change rarely; re-reading master data per request would be wasteful. */
+const GRID_AREA_CACHE_MS = 60_000;
+
+export function buildDeps(infra: Infrastructure): AppDeps {
+  const clock = infra.clock ?? (() => new Date());
+  const lake = new BlobLake(infra.basisData, infra.lakeCacheDir);
+  let cached: { at: number; areas: Set<string> } | null = null;
+  return {
+    settings: infra.settings,
+    jobs: infra.jobs,
+    settlement: {
+      lake,
+      results: infra.results,
+      jobs: infra.jobs,
+      publishCompleted: (job, manifest) => infra.publishCompleted(job, manifest),
+      batchMeteringPointThreshold: infra.settings.batchMeteringPointThreshold,
+      quarterlyTransition: parseInstant(infra.settings.quarterlyTransition) as number,
+      clock,
+    },
+    async knownGridAreas() {
+      const now = Date.now();
+      if (!cached || now - cached.at > GRID_AREA_CACHE_MS) cached = { at: now, areas: new Set((await gridAreaCatalog(lake)).keys()) };
+      return cached.areas;
+    },
+    orchestrationClient: (context) => infra.orchestrationClient(context),
+    clock,
+    newId: () => randomUUID(),
+  };
+}

@@ -1,0 +1,17 @@
+import type { InvocationContext } from '@azure/functions';
+import type { Settings } from '../shared/config/settings';
+import type { JobStore } from '../shared/jobs/job-store';
+import type { SettlementDeps } from '../shared/settlement/settlement-service';
+import type { OrchestrationClient } from './registry';
+
+/** Everything the function handlers need, built once by the host's composition root. */
+export interface AppDeps {
+  settings: Settings;
+  jobs: JobStore;
+  settlement: SettlementDeps;
+  /** Grid areas present in the basis data (for request validation and "all"). */
+  knownGridAreas(): Promise<Set<string>>;
+  orchestrationClient(context: InvocationContext): OrchestrationClient;
+  clock(): Date;
+  newId(): string;
+}

@@ -1,0 +1,89 @@
+import type { HttpRequest, InvocationContext } from '@azure/functions';
+import { JOB_STATUSES, TERMINAL_STATUSES, type Job, type JobStatus } from '../../shared/jobs/job';
+import { readResults, rowsToCsv } from '../../shared/settlement/settlement-service';
+import { TIME_SERIES_TYPES } from '../../shared/domain/codes';
+import type { AppDeps } from '../deps';
+import type { HttpHandler } from '../registry';
+import { json, problem } from './responses';
+
+function view(job: Job) {
+  return {
+    id: job.id,
+    status: job.status,
+    calculationType: job.calculationType,
+    periodStart: job.periodStart,
+    periodEnd: job.periodEnd,
+    gridAreas: job.gridAreas,
+    asOf: job.asOf,
+    trigger: job.trigger,
+    requestedAt: job.requestedAt,
+    startedAt: job.startedAt,
+    executingAt: job.executingAt,
+    finishedAt: job.finishedAt,
+    progress: job.progress,
+    error: job.error,
+    outputPath: job.outputPath,
+    resultCounts: job.resultCounts,
+  };
+}
+
+/** GET /api/jobs/{id} */
+export function getJobHandler(deps: AppDeps): HttpHandler {
+  return async (request: HttpRequest) => {
+    const job = await deps.jobs.get(request.params.id);
+    return job ? json(200, view(job)) : problem(404, `job ${request.params.id} not found`);
+  };
+}
+
+/** GET /api/jobs?status=&type=&limit= */
+export function listJobsHandler(deps: AppDeps): HttpHandler {
+  return async (request: HttpRequest) => {
+    const status = request.query.get('status') ?? undefined;
+    const type = request.query.get('type') ?? undefined;
+    const limit = request.query.get('limit');
+    const errors: Array<{ path: string; message: string }> = [];
+    if (status && !(JOB_STATUSES as readonly string[]).includes(status)) errors.push({ path: 'status', message: `unknown status '${status}' (expected ${JOB_STATUSES.join(', ')})` });
+    if (limit && !/^\d+$/.test(limit)) errors.push({ path: 'limit', message: 'must be a positive integer' });
+    if (errors.length) return problem(400, 'invalid query', errors);
+    const jobs = await deps.jobs.list({ status: status as JobStatus | undefined, calculationType: type, limit: limit ? Number(limit) : undefined });
+    return json(200, { jobs: jobs.map(view) });
+  };
+}
+
+/** POST /api/jobs/{id}/cancel */
+export function cancelJobHandler(deps: AppDeps): HttpHandler {
+  return async (request: HttpRequest, context: InvocationContext) => {
+    const id = request.params.id;
+    const job = await deps.jobs.get(id);
+    if (!job) return problem(404, `job ${id} not found`);
+    if (TERMINAL_STATUSES.includes(job.status)) return problem(409, `job ${id} is already ${job.status}`);
+    const canceled = await deps.jobs.transition(id, 'Canceled', deps.clock(), { error: 'canceled on request' });
+    try {
+      await deps.orchestrationClient(context).terminate(id, 'canceled on request');
+    } catch (e) {
+      context.warn(`cancel ${id}: terminate failed (${(e as Error).message}); the job is Canceled and its orchestration stops at its next step`);
+    }
+    return json(200, view(canceled));
+  };
+}
+
+/** GET /api/jobs/{id}/results?type=&gridArea=&format=json|csv — committed results only. */
+export function jobResultsHandler(deps: AppDeps): HttpHandler {
+  return async (request: HttpRequest) => {
+    const id = request.params.id;
+    const type = request.query.get('type') ?? undefined;
+    const gridArea = request.query.get('gridArea') ?? undefined;
+    const format = request.query.get('format') ?? 'json';
+    const errors: Array<{ path: string; message: string }> = [];
+    if (type && !(TIME_SERIES_TYPES as readonly string[]).includes(type)) errors.push({ path: 'type', message: `unknown time series type '${type}'` });
+    if (gridArea && !/^\d{3}$/.test(gridArea)) errors.push({ path: 'gridArea', message: 'must be a 3-digit grid area code' });
+    if (format !== 'json' && format !== 'csv') errors.push({ path: 'format', message: "must be 'json' or 'csv'" });
+    if (errors.length) return problem(400, 'invalid query', errors);
+    const job = await deps.jobs.get(id);
+    if (!job) return problem(404, `job ${id} not found`);
+    const rows = job.status === 'Completed' ? await readResults(deps.settlement.results, id, { timeSeriesType: type, gridArea }) : null;
+    if (!rows) return problem(409, `job ${id} has no committed results (status ${job.status})`);
+    if (format === 'csv') return { status: 200, body: rowsToCsv(rows), headers: { 'content-type': 'text/csv; charset=utf-8' } };
+    return json(200, { jobId: id, count: rows.length, results: rows });
+  };
+}

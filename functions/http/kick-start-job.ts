@@ -1,0 +1,49 @@
+import type { HttpRequest, InvocationContext } from '@azure/functions';
+import { NAMES } from '../../shared/config/names';
+import { parseInstant } from '../../shared/basis-data/time';
+import { parseKickStartRequest } from '../../shared/settlement/kick-start-request';
+import type { AppDeps } from '../deps';
+import type { HttpHandler } from '../registry';
+import { baseUrl, json, problem } from './responses';
+
+/**
+ * KickStartJob: GET with query parameters or POST with the same fields as JSON. 202 with the
+ * job id and status URL; 400 with the zod issues (nothing registered); 409 with the running
+ * job when the same type, period and grid areas is already running.
+ */
+export function kickStartJobHandler(deps: AppDeps): HttpHandler {
+  return async (request: HttpRequest, context: InvocationContext) => {
+    let raw: unknown;
+    if (request.method === 'GET') {
+      raw = Object.fromEntries(request.query.entries());
+    } else {
+      try {
+        raw = await request.json();
+      } catch {
+        return problem(400, 'request body is not valid JSON', [{ path: '(body)', message: 'expected a JSON object' }]);
+      }
+    }
+    const now = deps.clock();
+    const parsed = parseKickStartRequest(raw, {
+      knownGridAreas: await deps.knownGridAreas(),
+      quarterlyTransition: parseInstant(deps.settings.quarterlyTransition) as number,
+      now,
+    });
+    if (!parsed.ok) return problem(400, 'invalid KickStartJob request', parsed.issues);
+    const { job, created } = await deps.jobs.createOrGetActive(deps.newId(), parsed.spec, now);
+    const statusUrl = `${baseUrl(request)}/api/jobs/${job.id}`;
+    if (!created) {
+      return json(409, { title: 'a job for the same calculation type, period and grid areas is already running', jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
+    }
+    try {
+      await deps.orchestrationClient(context).start(NAMES.durable.settlementOrchestrator, job.id, { jobId: job.id, maxParallelBatches: deps.settings.maxParallelBatches });
+    } catch (e) {
+      // the job must not stay "Requested" forever when its orchestration never started
+      await deps.jobs.transition(job.id, 'Failed', deps.clock(), { error: `could not start the orchestration: ${(e as Error).message}` });
+      context.error(`KickStartJob ${job.id}: ${(e as Error).message}`);
+      return problem(500, 'the job could not be started');
+    }
+    context.log(`KickStartJob ${job.id} ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')}`);
+    return json(202, { jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
+  };
+}
