@@ -1,0 +1,81 @@
+/**
+ * The local host's FunctionRegistry: HTTP routes for its own server, timers on a one-second
+ * tick, orchestrations and activities into the local durable runtime. The handlers are the
+ * objects functions/app.ts registers in Azure too.
+ */
+import { InvocationContext, type Timer } from '@azure/functions';
+import type { ActivityHandler, OrchestrationHandler } from 'durable-functions';
+import type { FunctionRegistry, HttpHandler, TimerHandler } from '../functions/registry';
+import { matches, parseNcrontab, type CronSchedule } from './ncrontab';
+
+export interface HttpRoute {
+  name: string;
+  methods: string[];
+  /** e.g. 'jobs/{id}/cancel' */
+  route: string;
+  pattern: RegExp;
+  params: string[];
+  handler: HttpHandler;
+}
+
+export interface TimerRegistration {
+  name: string;
+  schedule: CronSchedule;
+  handler: TimerHandler;
+}
+
+export class LocalRegistry implements FunctionRegistry {
+  readonly routes: HttpRoute[] = [];
+  readonly timers: TimerRegistration[] = [];
+  readonly orchestrations = new Map<string, OrchestrationHandler>();
+  readonly activities = new Map<string, ActivityHandler>();
+
+  http(name: string, opts: { methods: Array<'GET' | 'POST'>; route: string; handler: HttpHandler }): void {
+    const params: string[] = [];
+    const source = opts.route
+      .split('/')
+      .map((seg) => {
+        const m = /^\{(\w+)\}$/.exec(seg);
+        if (!m) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        params.push(m[1]);
+        return '([^/]+)';
+      })
+      .join('/');
+    this.routes.push({ name, methods: opts.methods, route: opts.route, pattern: new RegExp(`^/api/${source}/?$`, 'i'), params, handler: opts.handler });
+  }
+
+  timer(name: string, opts: { schedule: string; handler: TimerHandler }): void {
+    this.timers.push({ name, schedule: parseNcrontab(opts.schedule), handler: opts.handler });
+  }
+
+  orchestration(name: string, handler: OrchestrationHandler): void {
+    this.orchestrations.set(name, handler);
+  }
+
+  activity(name: string, handler: ActivityHandler): void {
+    this.activities.set(name, handler);
+  }
+
+  match(method: string, path: string): { route: HttpRoute; params: Record<string, string> } | null {
+    for (const route of this.routes) {
+      const m = route.pattern.exec(path);
+      if (!m || !route.methods.includes(method)) continue;
+      return { route, params: Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1])])) };
+    }
+    return null;
+  }
+
+  /** Starts the one-second timer tick; returns a stop function. */
+  startTimers(log: (s: string) => void, now: () => Date = () => new Date()): () => void {
+    const tick = setInterval(() => {
+      const at = now();
+      for (const t of this.timers) {
+        if (!matches(t.schedule, at)) continue;
+        const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: at.toISOString(), next: '', lastUpdated: at.toISOString() } };
+        t.handler(timer, new InvocationContext({ functionName: t.name })).catch((e: unknown) => log(`timer ${t.name} failed: ${(e as Error).message}`));
+      }
+    }, 1000);
+    tick.unref();
+    return () => clearInterval(tick);
+  }
+}
