@@ -1,0 +1,95 @@
+/**
+ * Azure entry point (package.json "main" → dist/functions/index.js): the composition root for
+ * the real Functions host. Settings are validated first; Azure services are reached with the
+ * Function App's managed identity (DefaultAzureCredential) unless a connection string is set.
+ */
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { DefaultAzureCredential } from '@azure/identity';
+import { NAMES } from '../shared/config/names';
+import { loadSettings, type Settings } from '../shared/config/settings';
+import type { JobStore } from '../shared/jobs/job-store';
+import { SqlJobStore } from '../shared/jobs/sql-job-store';
+import { TableJobStore } from '../shared/jobs/table-job-store';
+import type { MessageBus } from '../shared/messaging/bus';
+import { ServiceBusBus } from '../shared/messaging/service-bus-bus';
+import { publisherOn } from '../shared/settlement/completion-event';
+import { AzureBlobStore } from '../shared/storage/azure-blob-store';
+import { registerFunctions } from './app';
+import { buildDeps } from './composition';
+import type { FunctionRegistry } from './registry';
+
+/** Maps the host-neutral registry onto the v4 programming model. */
+export const azureRegistry: FunctionRegistry = {
+  http(name, o) {
+    app.http(name, { methods: o.methods, route: o.route, authLevel: 'function', handler: o.handler, ...(o.durableClient ? { extraInputs: [df.input.durableClient()] } : {}) });
+  },
+  timer(name, o) {
+    app.timer(name, { schedule: o.schedule, handler: o.handler });
+  },
+  orchestration(name, handler) {
+    df.app.orchestration(name, handler);
+  },
+  activity(name, handler) {
+    df.app.activity(name, { handler });
+  },
+};
+
+function storeFor(settings: Settings, container: string, credential: DefaultAzureCredential): AzureBlobStore {
+  return settings.storage.kind === 'connectionString'
+    ? AzureBlobStore.fromConnectionString(settings.storage.connectionString, container)
+    : AzureBlobStore.fromAccount(settings.storage.accountName, credential, container);
+}
+
+/** Lazily connected SQL store: the pool is opened on first use, not at module load. */
+function lazySqlStore(connectionString: string): JobStore {
+  let store: Promise<JobStore> | null = null;
+  const get = () => (store ??= SqlJobStore.connect(connectionString));
+  return {
+    createOrGetActive: async (...a) => (await get()).createOrGetActive(...a),
+    get: async (...a) => (await get()).get(...a),
+    list: async (...a) => (await get()).list(...a),
+    transition: async (...a) => (await get()).transition(...a),
+    setProgress: async (...a) => (await get()).setProgress(...a),
+  };
+}
+
+export function composeAzure(settings: Settings = loadSettings()): void {
+  const credential = new DefaultAzureCredential();
+  const jobs: JobStore =
+    settings.jobStore.kind === 'sql'
+      ? lazySqlStore(settings.jobStore.connectionString)
+      : settings.storage.kind === 'connectionString'
+        ? TableJobStore.fromConnectionString(settings.storage.connectionString)
+        : TableJobStore.fromAccount(settings.storage.accountName, credential);
+  let bus: MessageBus | null = null;
+  const getBus = (): MessageBus => {
+    if (bus) return bus;
+    if (!settings.serviceBus) throw new Error(`no Service Bus configured: set ${NAMES.settings.serviceBusNamespace}`);
+    bus =
+      settings.serviceBus.kind === 'connectionString'
+        ? ServiceBusBus.fromConnectionString(settings.serviceBus.connectionString)
+        : ServiceBusBus.fromNamespace(settings.serviceBus.namespace, credential);
+    return bus;
+  };
+  const deps = buildDeps({
+    settings,
+    basisData: storeFor(settings, NAMES.containers.basisData, credential),
+    results: storeFor(settings, NAMES.containers.results, credential),
+    jobs,
+    publishCompleted: (job, manifest) => publisherOn(getBus())(job, manifest),
+    orchestrationClient: (context) => {
+      const client = df.getClient(context);
+      return {
+        start: async (name, instanceId, input) => {
+          await client.startNew(name, { instanceId, input });
+        },
+        terminate: (instanceId, reason) => client.terminate(instanceId, reason),
+      };
+    },
+  });
+  registerFunctions(azureRegistry, deps);
+}
+
+// The Functions host loads this module; tests import the pieces above without side effects.
+if (process.env.FUNCTIONS_WORKER_RUNTIME) composeAzure();

@@ -1,0 +1,107 @@
+/**
+ * The local host: runs the app's functions (functions/app.ts) with no Azure account —
+ * Azurite for Blob/Table/Queue, an HTTP server on /api/..., timers, the in-process Service Bus
+ * stand-in and the local Durable runtime (history in Azurite, so a restarted host resumes
+ * in-flight jobs). Function code cannot tell it from Azure: it receives the same
+ * HttpRequest/InvocationContext objects and talks to ports.
+ */
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { registerFunctions } from '../functions/app';
+import { buildDeps } from '../functions/composition';
+import type { AppDeps } from '../functions/deps';
+import { NAMES } from '../shared/config/names';
+import { loadSettings } from '../shared/config/settings';
+import { TableJobStore } from '../shared/jobs/table-job-store';
+import { declareSettlementEntities, InProcessBus } from '../shared/messaging/in-process-bus';
+import { publisherOn } from '../shared/settlement/completion-event';
+import { AzureBlobStore } from '../shared/storage/azure-blob-store';
+import { startAzurite, type AzuriteInstance } from './azurite';
+import { LocalDurableRuntime, TableHistoryStore } from './durable/runtime';
+import { startHttpServer } from './http-server';
+import { LocalRegistry } from './registry';
+
+export interface LocalHostOptions {
+  /** HTTP port; default 7071 like Functions Core Tools; 0 = any free port. */
+  port?: number;
+  /** Folder for Azurite's data (persisted across restarts); null = in memory. Default '.local'. */
+  dataDir?: string | null;
+  /** Use an already running storage (e.g. a shared Azurite) instead of starting one. */
+  storageConnectionString?: string;
+  /** App settings on top of the environment. */
+  env?: Record<string, string | undefined>;
+  timers?: boolean;
+  log?: (line: string) => void;
+  clock?: () => Date;
+}
+
+export interface LocalHost {
+  url: string;
+  storageConnectionString: string;
+  deps: AppDeps;
+  bus: InProcessBus;
+  runtime: LocalDurableRuntime;
+  basisData: AzureBlobStore;
+  results: AzureBlobStore;
+  stop(): Promise<void>;
+}
+
+export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
+  const log = opts.log ?? ((s: string) => console.log(s));
+  const dataDir = opts.dataDir === undefined ? '.local' : opts.dataDir;
+  let azurite: AzuriteInstance | null = null;
+  let cs = opts.storageConnectionString;
+  if (!cs) {
+    azurite = await startAzurite(dataDir ? { location: join(dataDir, 'azurite') } : {});
+    cs = azurite.connectionString;
+  }
+  const settings = loadSettings({ ...process.env, ...opts.env, [NAMES.settings.storageConnectionString]: cs });
+  const basisData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.basisData);
+  const results = AzureBlobStore.fromConnectionString(cs, NAMES.containers.results);
+  await basisData.ensureContainer();
+  await results.ensureContainer();
+  const jobs = TableJobStore.fromConnectionString(cs);
+  await jobs.ensureTables();
+  const bus = new InProcessBus();
+  declareSettlementEntities(bus);
+  const runtime = new LocalDurableRuntime({ store: await TableHistoryStore.fromConnectionString(cs), maxConcurrentActivities: settings.maxParallelBatches, log });
+  const deps = buildDeps({
+    settings,
+    basisData,
+    results,
+    jobs,
+    publishCompleted: publisherOn(bus),
+    orchestrationClient: () => ({
+      start: async (name, instanceId, input) => {
+        await runtime.startNew(name, { instanceId, input });
+      },
+      terminate: (instanceId, reason) => runtime.terminate(instanceId, reason),
+    }),
+    clock: opts.clock,
+    lakeCacheDir: dataDir ? join(dataDir, 'lake-cache') : undefined,
+  });
+  const registry = new LocalRegistry();
+  registerFunctions(registry, deps);
+  for (const [name, handler] of registry.orchestrations) runtime.registerOrchestrator(name, handler);
+  for (const [name, handler] of registry.activities) runtime.registerActivity(name, handler);
+  await runtime.resumeAll();
+  const { server, url } = await startHttpServer(registry, opts.port ?? 7071, log);
+  const stopTimers = opts.timers === false ? () => {} : registry.startTimers(log, opts.clock);
+  log(`local host on ${url}/api (${registry.routes.map((r) => `${r.methods.join('|')} /api/${r.route}`).join(', ')})`);
+  return {
+    url,
+    storageConnectionString: cs,
+    deps,
+    bus,
+    runtime,
+    basisData,
+    results,
+    async stop() {
+      stopTimers();
+      await new Promise<void>((resolve) => (server as Server).close(() => resolve()));
+      await runtime.stop();
+      await bus.close();
+      if (azurite) await azurite.stop();
+    },
+  };
+}
