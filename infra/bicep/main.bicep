@@ -1,0 +1,236 @@
+// Settlement platform: everything one environment needs, in one resource group.
+//
+// Every container, table, topic, subscription and app-setting name comes from names.json, which
+// tools/infra-names.ts generates from shared/config/names.ts (NAMES); the defaults of the tunable
+// settings come from settings-defaults.json, generated from shared/config/settings.ts. Neither is
+// edited by hand, and test/unit/infra-names.test.ts fails when they or this template drift from
+// the code. See README.md in this folder.
+
+targetScope = 'resourceGroup'
+
+@description('Azure region of every resource.')
+param location string = resourceGroup().location
+
+@description('Environment name (dev, test, prod...): 2-8 lowercase letters or digits; part of every resource name.')
+@minLength(2)
+@maxLength(8)
+param environmentName string
+
+@description('Object id of the Microsoft Entra user, group or app that administers Azure SQL.')
+param sqlAdminObjectId string
+
+@description('Login shown for that administrator (UPN or group/app display name).')
+param sqlAdminLogin string
+
+@allowed([
+  'User'
+  'Group'
+  'Application'
+])
+param sqlAdminPrincipalType string = 'Group'
+
+@description('Database SKU object ({ name, tier } and optionally family/capacity).')
+param sqlDatabaseSku object = {
+  name: 'S0'
+  tier: 'Standard'
+}
+
+param sqlDatabaseName string = 'settlement'
+
+@description('Function app plan SKU: Linux dedicated (no storage key for a content share, no 10-minute cap); Always On needs Basic or higher.')
+@allowed([
+  'B1'
+  'B2'
+  'B3'
+  'S1'
+  'S2'
+  'S3'
+  'P0v3'
+  'P1v3'
+  'P2v3'
+  'P3v3'
+])
+param functionPlanSku string = 'P1v3'
+
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param dataStorageSku string = 'Standard_LRS'
+
+@description('Scheduled settlements (entries of shared/config/settings.ts scheduleEntrySchema). Default: the app\'s DEFAULT_SCHEDULE.')
+param settlementSchedule array = loadJsonContent('settings-defaults.json').schedule
+
+@minValue(1)
+@maxValue(64)
+param maxParallelBatches int = loadJsonContent('settings-defaults.json').maxParallelBatches
+
+@minValue(1)
+param batchMeteringPointThreshold int = loadJsonContent('settings-defaults.json').batchMeteringPointThreshold
+
+@description('Instant from which results are quarterly (ISO 8601 UTC).')
+param quarterlyTransition string = loadJsonContent('settings-defaults.json').quarterlyTransition
+
+param tags object = {}
+
+var names = loadJsonContent('names.json')
+
+var envToken = toLower(replace(environmentName, '-', ''))
+var token = uniqueString(resourceGroup().id, environmentName)
+var allTags = union(tags, {
+  application: 'settlement'
+  environment: environmentName
+})
+
+// Blob containers in Azure. The container for local durable state (NAMES.containers, local host
+// only) is not created: in Azure the Durable Functions extension keeps its task hub in the
+// Functions host storage account (AzureWebJobsStorage) instead.
+var blobContainerNames = [
+  names.containers.basisData
+  names.containers.results
+]
+
+var tableNames = [
+  names.tables.jobs
+  names.tables.jobLocks
+]
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    workspaceName: 'log-settle-${envToken}-${token}'
+    appInsightsName: 'appi-settle-${envToken}-${token}'
+    location: location
+    tags: allTags
+  }
+}
+
+module dataStorage 'modules/storage-account.bicep' = {
+  name: 'data-storage'
+  params: {
+    name: take('stdata${envToken}${token}', 24)
+    location: location
+    skuName: dataStorageSku
+    containerNames: blobContainerNames
+    tableNames: tableNames
+    tags: allTags
+  }
+}
+
+module hostStorage 'modules/storage-account.bicep' = {
+  name: 'host-storage'
+  params: {
+    name: take('stfunc${envToken}${token}', 24)
+    location: location
+    skuName: 'Standard_LRS'
+    tags: allTags
+  }
+}
+
+module serviceBus 'modules/service-bus.bicep' = {
+  name: 'service-bus'
+  params: {
+    namespaceName: 'sb-settle-${envToken}-${token}'
+    location: location
+    topicName: names.serviceBus.domainEventsTopic
+    subscriptionName: names.serviceBus.resultSenderSubscription
+    maxDeliveryCount: 10
+    tags: allTags
+  }
+}
+
+module sql 'modules/sql.bicep' = {
+  name: 'sql'
+  params: {
+    serverName: 'sql-settle-${envToken}-${token}'
+    databaseName: sqlDatabaseName
+    location: location
+    adminObjectId: sqlAdminObjectId
+    adminLogin: sqlAdminLogin
+    adminPrincipalType: sqlAdminPrincipalType
+    databaseSku: sqlDatabaseSku
+    tags: allTags
+  }
+}
+
+// Settings the app reads (shared/config/settings.ts). The two connection-string settings (storage,
+// Service Bus) are deliberately absent: in Azure the app authenticates with its managed identity,
+// the app would prefer a connection string if one were set, and an empty value fails validation.
+var appSettings = [
+  {
+    name: names.settings.storageAccountName
+    value: dataStorage.outputs.name
+  }
+  {
+    name: names.settings.serviceBusNamespace
+    value: serviceBus.outputs.fullyQualifiedNamespace
+  }
+  {
+    name: names.settings.jobStore
+    value: 'sql'
+  }
+  {
+    // Passwordless: DefaultAzureCredential, i.e. the managed identity in Azure. The app opens it
+    // with mssql (tedious), whose connection-string parser maps "Active Directory Integrated"
+    // (without client id/secret) to DefaultAzureCredential and does NOT recognise the ADO.NET
+    // keyword "Active Directory Default" (it would fall back to SQL logins). The unit test parses
+    // this string with mssql to keep it that way.
+    name: names.settings.sqlConnectionString
+    value: 'Server=tcp:${sql.outputs.fullyQualifiedDomainName},1433;Database=${sql.outputs.databaseName};Authentication=Active Directory Integrated;Encrypt=True;TrustServerCertificate=False;Connection Timeout=30;'
+  }
+  {
+    name: names.settings.schedule
+    value: string(settlementSchedule)
+  }
+  {
+    name: names.settings.maxParallelBatches
+    value: string(maxParallelBatches)
+  }
+  {
+    name: names.settings.batchMeteringPointThreshold
+    value: string(batchMeteringPointThreshold)
+  }
+  {
+    name: names.settings.quarterlyTransition
+    value: quarterlyTransition
+  }
+]
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  params: {
+    name: 'func-settle-${envToken}-${token}'
+    planName: 'plan-settle-${envToken}-${token}'
+    planSku: functionPlanSku
+    location: location
+    hostStorageAccountName: hostStorage.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+    appSettings: appSettings
+    tags: allTags
+  }
+}
+
+module roleAssignments 'modules/role-assignments.bicep' = {
+  name: 'role-assignments'
+  params: {
+    principalId: functionApp.outputs.principalId
+    hostStorageAccountName: hostStorage.outputs.name
+    dataStorageAccountName: dataStorage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    topicName: serviceBus.outputs.topicName
+    subscriptionName: serviceBus.outputs.subscriptionName
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppHostName string = functionApp.outputs.defaultHostName
+output storageAccountName string = dataStorage.outputs.name
+output hostStorageAccountName string = hostStorage.outputs.name
+output serviceBusNamespace string = serviceBus.outputs.namespaceName
+output serviceBusFullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace
+output sqlServerFullyQualifiedDomainName string = sql.outputs.fullyQualifiedDomainName
+output sqlDatabaseName string = sql.outputs.databaseName
+output appInsightsName string = monitoring.outputs.appInsightsName

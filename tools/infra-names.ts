@@ -1,0 +1,89 @@
+/**
+ * Generates the JSON files that infra/bicep loads with loadJsonContent, so the infrastructure
+ * takes every resource and setting name (and the app's setting defaults) from the code instead
+ * of a copy:
+ *   infra/bicep/names.json             = NAMES (shared/config/names.ts), verbatim
+ *   infra/bicep/settings-defaults.json = what loadSettings (shared/config/settings.ts) uses when a
+ *                                        setting is absent, keyed like NAMES.settings
+ * Both are committed. `npx tsx tools/infra-names.ts` rewrites them; `--check` rewrites nothing and
+ * exits 1 when either is missing or stale. test/unit/infra-names.test.ts checks the same.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { NAMES } from '../shared/config/names';
+import { loadSettings, type ScheduleEntry } from '../shared/config/settings';
+
+export const REPO_ROOT = join(__dirname, '..');
+export const BICEP_DIR = join(REPO_ROOT, 'infra', 'bicep');
+export const NAMES_JSON = join(BICEP_DIR, 'names.json');
+export const SETTINGS_DEFAULTS_JSON = join(BICEP_DIR, 'settings-defaults.json');
+
+/** The defaults of the settings the infrastructure sets explicitly; keys are NAMES.settings keys. */
+export interface SettingsDefaults {
+  schedule: ScheduleEntry[];
+  maxParallelBatches: number;
+  batchMeteringPointThreshold: number;
+  quarterlyTransition: string;
+}
+
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
+
+function renderJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export function renderNamesJson(): string {
+  return renderJson(NAMES);
+}
+
+/** Asks the settings module itself: an environment with only the required storage account name set. */
+export function settingsDefaults(): SettingsDefaults {
+  const s = loadSettings({ [NAMES.settings.storageAccountName]: 'placeholder' });
+  return {
+    schedule: s.schedule,
+    maxParallelBatches: s.maxParallelBatches,
+    batchMeteringPointThreshold: s.batchMeteringPointThreshold,
+    quarterlyTransition: s.quarterlyTransition,
+  };
+}
+
+export function renderSettingsDefaultsJson(): string {
+  return renderJson(settingsDefaults());
+}
+
+export function generatedFiles(): GeneratedFile[] {
+  return [
+    { path: NAMES_JSON, content: renderNamesJson() },
+    { path: SETTINGS_DEFAULTS_JSON, content: renderSettingsDefaultsJson() },
+  ];
+}
+
+/** Generated files whose committed content differs from what the code renders (or that are missing). */
+export function staleFiles(files: GeneratedFile[] = generatedFiles()): string[] {
+  return files.filter((f) => !existsSync(f.path) || readFileSync(f.path, 'utf8') !== f.content).map((f) => f.path);
+}
+
+export function main(argv: string[]): number {
+  const unknown = argv.filter((a) => a !== '--check');
+  if (unknown.length > 0) {
+    console.error(`unknown argument(s): ${unknown.join(' ')}\nusage: npx tsx tools/infra-names.ts [--check]`);
+    return 2;
+  }
+  const files = generatedFiles();
+  const stale = staleFiles(files);
+  if (argv.includes('--check')) {
+    if (stale.length === 0) return 0;
+    for (const p of stale) console.error(`${relative(REPO_ROOT, p)} is stale (differs from shared/config); run: npx tsx tools/infra-names.ts`);
+    return 1;
+  }
+  for (const f of files) {
+    if (stale.includes(f.path)) writeFileSync(f.path, f.content);
+    console.log(`${relative(REPO_ROOT, f.path)} ${stale.includes(f.path) ? 'written' : 'up to date'}`);
+  }
+  return 0;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
