@@ -40,7 +40,17 @@ export function canonicalSpec(spec: JobSpec): JobSpec {
   };
 }
 
+/**
+ * Job ids are caller-chosen (the HTTP trigger uses a uuid). Both stores accept the same ids: at
+ * most 128 characters (the SQL column) and none of the characters Table storage forbids in a
+ * RowKey ('/', '\\', '#', '?', control characters).
+ */
+export function isValidJobId(id: string): boolean {
+  return id.length > 0 && id.length <= 128 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(id);
+}
+
 export function newJob(id: string, spec: JobSpec, now: Date): JobData {
+  if (!isValidJobId(id)) throw new TypeError(`invalid job id ${JSON.stringify(id)}: 1-128 characters, no / \\ # ? or control characters`);
   const s = canonicalSpec(spec);
   return {
     ...s,

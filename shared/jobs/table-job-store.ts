@@ -28,7 +28,7 @@ import type { TokenCredential } from '@azure/identity';
 import { NAMES } from '../config/names';
 import { JOB_STATUSES, type Job, type JobProgress, type JobSpec, type JobStatus } from './job';
 import { JobNotFoundError, type JobFilter, type JobStore, type JobUpdate } from './job-store';
-import { applyTransition, isActive, isTerminal, listLimit, newJob, newestFirst, type JobData } from './job-lifecycle';
+import { applyTransition, isActive, isTerminal, isValidJobId, listLimit, newJob, newestFirst, type JobData } from './job-lifecycle';
 
 const JOB_PARTITION = 'job';
 const LOCK_PARTITION = 'lock';
@@ -116,7 +116,9 @@ export class TableJobStore implements JobStore {
       } catch (e) {
         if (!hasStatus(e, 409)) throw e;
         const holder = await this.lockHolder(lockKey);
-        if (holder) return { job: holder, created: holder.id === id };
+        // created:false even when the holder has our id: an earlier call with this id took the
+        // lock (same answer as for a retried id that finds its job), as in the SQL store.
+        if (holder) return { job: holder, created: false };
         continue; // stale lock removed (or vanished): try to take it
       }
       // We hold the lock: write the job. 409 = a concurrent caller already rolled it forward from
@@ -128,6 +130,7 @@ export class TableJobStore implements JobStore {
   }
 
   async get(id: string): Promise<Job | null> {
+    if (!isValidJobId(id)) return null; // cannot exist, and would not form a valid entity URL
     try {
       return fromEntity(await this.jobs.getEntity<JobEntity>(JOB_PARTITION, id));
     } catch (e) {
@@ -152,6 +155,7 @@ export class TableJobStore implements JobStore {
   }
 
   async transition(id: string, status: JobStatus, now: Date, update?: JobUpdate): Promise<Job> {
+    if (!isValidJobId(id)) throw new JobNotFoundError(id);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.get(id);
       if (!current) throw new JobNotFoundError(id);
@@ -176,6 +180,7 @@ export class TableJobStore implements JobStore {
   }
 
   async setProgress(id: string, progress: JobProgress): Promise<void> {
+    if (!isValidJobId(id)) throw new JobNotFoundError(id);
     // Merge with the default etag '*' (If-Match: *) touches only the two counters and fails with
     // 404 instead of inserting when the job does not exist.
     const patch: TableEntity<Pick<JobEntity, 'doneBatches' | 'totalBatches'>> = {

@@ -120,6 +120,25 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
         expect(b).toMatchObject({ created: false, job: { id: 'job-1' } });
       });
 
+      it('stores instants canonically, so equal instants written differently are one spec', async () => {
+        const a = await store.createOrGetActive('job-1', spec({ periodStart: '2023-10-31T23:00:00Z', asOf: '2023-12-05T09:00:00+01:00' }), at(0));
+        expect(a.job).toMatchObject({ periodStart: '2023-10-31T23:00:00.000Z', asOf: '2023-12-05T08:00:00.000Z', specKey: specKey(spec()) });
+        expect(await store.createOrGetActive('job-2', spec(), at(1))).toMatchObject({ created: false, job: { id: 'job-1' } });
+        await expect(store.createOrGetActive('job-3', spec({ periodEnd: 'not a date', gridAreas: ['900'] }), at(2))).rejects.toThrow(/periodEnd/);
+      });
+
+      it('rejects ids no store can hold (empty, over 128 characters, / \\ # ? or control characters)', async () => {
+        for (const id of ['', 'a/b', 'a\\b', 'a#b', 'a?b', 'a\nb', 'x'.repeat(129)]) {
+          await expect(store.createOrGetActive(id, spec(), at(0))).rejects.toThrow(/invalid job id/);
+          expect(await store.get(id)).toBeNull();
+          await expect(store.transition(id, 'Started', at(1))).rejects.toBeInstanceOf(JobNotFoundError);
+          await expect(store.setProgress(id, { doneBatches: 1, totalBatches: 1 })).rejects.toBeInstanceOf(JobNotFoundError);
+        }
+        expect(await store.list({})).toEqual([]);
+        const id = 'x'.repeat(128);
+        expect((await store.createOrGetActive(id, spec(), at(0))).job.id).toBe(id);
+      });
+
       it('creates separate jobs for specs that differ in type, period or grid areas', async () => {
         const specs = [
           spec(),
@@ -247,6 +266,31 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
         const redelivered = await store.transition('job-2', 'Completed', at(60), { outputPath: 'jobs/other/' });
         expect(redelivered).toEqual(completed);
         expect(await store.get('job-2')).toEqual(completed);
+      });
+
+      it('never loses a concurrent transition (each is validated against the latest state)', async () => {
+        await store.createOrGetActive('job-1', spec(), at(0));
+        // Canceled is allowed from Requested and Started and final; Started only from Requested.
+        // Whatever the interleaving, the job must end Canceled and a Started that comes after
+        // the cancel must be rejected, never written over it.
+        const calls = Array.from({ length: 8 }, (_, i) =>
+          store.transition('job-1', i % 2 === 0 ? 'Started' : 'Canceled', at(1 + i), i % 2 === 0 ? undefined : { error: `cancel ${i}` }).then(
+            (job) => ({ ok: true as const, job }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
+        );
+        await store.setProgress('job-1', { doneBatches: 0, totalBatches: 3 });
+        const results = await Promise.all(calls);
+        for (const [i, r] of results.entries()) {
+          if (i % 2 === 1) expect(r).toMatchObject({ ok: true, job: { status: 'Canceled' } });
+          else if (!r.ok) expect(r.error).toMatchObject({ name: 'InvalidJobTransitionError', from: 'Canceled', to: 'Started' });
+        }
+        const final = await store.get('job-1');
+        expect(final).toMatchObject({ status: 'Canceled', progress: { doneBatches: 0, totalBatches: 3 } });
+        // exactly one cancel was written; the others were idempotent no-ops returning it
+        const canceled = results.filter((r, i) => i % 2 === 1 && r.ok).map((r) => (r.ok ? r.job.finishedAt : null));
+        expect(new Set(canceled).size).toBe(1);
+        expect(canceled[0]).toBe(final?.finishedAt);
       });
 
       it('throws JobNotFoundError for an unknown id', async () => {

@@ -1,0 +1,119 @@
+/**
+ * End to end through the local host over HTTP against Azurite: KickStartJob → Completed →
+ * committed results equal the CLI's for the same data; a host restart mid-job resumes it
+ * without duplicate results.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSyntheticLake } from '../../bench/lake';
+import { generateSynthetic, writeScenarioCsv, type SyntheticData } from '../../bench/synthetic';
+import { startLocalHost, type LocalHost } from '../../local/host';
+import { uploadLake } from '../../local/upload-lake';
+import { ScenarioCsvSource } from '../../shared/basis-data/scenario-source';
+import { calculateEnergy } from '../../shared/calculation/energy/run';
+import { NAMES } from '../../shared/config/names';
+import { decodeCalculationCompleted } from '../../shared/messaging/calculation-completed';
+import { energyResultRows, ENERGY_RESULTS_CSV_HEADER } from '../../shared/results/energy-csv';
+import { ENERGY_RESULT_COLUMNS } from '../../shared/results/energy-result-row';
+
+interface JobView {
+  id: string;
+  status: string;
+  progress: { doneBatches: number; totalBatches: number };
+  error: string | null;
+  outputPath: string | null;
+  resultCounts: Record<string, number> | null;
+}
+
+async function waitFor(url: string, done: (j: JobView) => boolean, timeoutMs: number): Promise<JobView> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const j = (await (await fetch(url)).json()) as JobView;
+    if (done(j)) return j;
+    if (Date.now() > until) throw new Error(`timed out waiting; last status ${JSON.stringify(j)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function kickStart(host: LocalHost, data: SyntheticData): Promise<Response> {
+  return fetch(`${host.url}/api/KickStartJob`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ processType: 'D04', beginTime: new Date(data.args.periodStart).toISOString(), endTime: new Date(data.args.periodEnd).toISOString(), gridAreas: data.args.gridAreas }),
+  });
+}
+
+describe('local host end to end', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-'));
+  const data = generateSynthetic({ seed: 11, meteringPoints: 300, gridAreas: 3, calculationGridAreas: 3, days: 2, periodStart: '2024-01-31T23:00:00Z' });
+  const scenario = join(dir, 'scenario');
+  const lake = join(dir, 'lake');
+
+  beforeAll(async () => {
+    writeScenarioCsv(scenario, data);
+    await writeSyntheticLake(lake, data);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('KickStartJob over HTTP completes and its results equal the CLI calculation', async () => {
+    const host = await startLocalHost({ port: 0, dataDir: join(dir, 'host1'), timers: false, log: () => {} });
+    try {
+      await uploadLake(lake, host.basisData);
+      const res = await kickStart(host, data);
+      expect(res.status).toBe(202);
+      const { jobId, statusUrl } = (await res.json()) as { jobId: string; statusUrl: string };
+      const job = await waitFor(statusUrl, (j) => j.status === 'Completed' || j.status === 'Failed', 90_000);
+      expect(job).toMatchObject({ status: 'Completed', error: null, outputPath: `jobs/${jobId}/` });
+      expect(job.progress.doneBatches).toBe(job.progress.totalBatches);
+
+      const csv = await (await fetch(`${host.url}/api/jobs/${jobId}/results?format=csv`)).text();
+      const lines = csv.trimEnd().split('\n');
+      expect(lines[0]).toBe(ENERGY_RESULTS_CSV_HEADER);
+      const cli = energyResultRows(await calculateEnergy(new ScenarioCsvSource(scenario), { ...data.args, calculationId: jobId }));
+      const expected = cli.map((r) => ENERGY_RESULT_COLUMNS.map((c) => r[c]).join(';')).sort();
+      expect(lines.slice(1).sort()).toEqual(expected);
+      const counts = Object.values(job.resultCounts ?? {}).reduce((a, b) => a + b, 0);
+      expect(counts).toBe(expected.length);
+
+      const filtered = (await (await fetch(`${host.url}/api/jobs/${jobId}/results?type=grid_loss&gridArea=${data.args.gridAreas[0]}`)).json()) as { count: number };
+      expect(filtered.count).toBe(cli.filter((r) => r.time_series_type === 'grid_loss' && r.grid_area_code === data.args.gridAreas[0]).length);
+
+      const [event] = await host.bus.receive({ topic: NAMES.serviceBus.domainEventsTopic, subscription: NAMES.serviceBus.resultSenderSubscription }, 1, 2000);
+      expect(decodeCalculationCompleted(event.body)).toMatchObject({ jobId, calculationType: 'balance_fixing', gridAreaCodes: data.args.gridAreas, outputPath: `jobs/${jobId}/` });
+      await event.complete();
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('a restarted host resumes an in-flight job; results have no duplicates', async () => {
+    const dataDir = join(dir, 'host2');
+    // tiny batches so the job is still running when the host stops
+    const env = { BATCH_METERING_POINT_THRESHOLD: '20', MAX_PARALLEL_BATCHES: '1' };
+    const first = await startLocalHost({ port: 0, dataDir, timers: false, env, log: () => {} });
+    let jobId = '';
+    try {
+      await uploadLake(lake, first.basisData);
+      const res = await kickStart(first, data);
+      jobId = ((await res.json()) as { jobId: string }).jobId;
+      await waitFor(`${first.url}/api/jobs/${jobId}`, (j) => j.progress.doneBatches >= 2, 60_000);
+    } finally {
+      await first.stop();
+    }
+    const second = await startLocalHost({ port: 0, dataDir, timers: false, env, log: () => {} });
+    try {
+      const job = await waitFor(`${second.url}/api/jobs/${jobId}`, (j) => j.status === 'Completed' || j.status === 'Failed', 120_000);
+      expect(job.status).toBe('Completed');
+      const files = await second.results.list(`jobs/${jobId}/energy/`);
+      expect(files.length).toBe(job.progress.totalBatches);
+      const csv = await (await fetch(`${second.url}/api/jobs/${jobId}/results?format=csv`)).text();
+      const rows = csv.trimEnd().split('\n').slice(1);
+      expect(new Set(rows).size).toBe(rows.length);
+      const cli = energyResultRows(await calculateEnergy(new ScenarioCsvSource(scenario), { ...data.args, calculationId: jobId }));
+      expect(rows.length).toBe(cli.length);
+    } finally {
+      await second.stop();
+    }
+  });
+});
