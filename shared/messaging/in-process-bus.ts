@@ -76,6 +76,8 @@ interface Waiter<T> {
 class ReceivingEntity {
   /** Active messages in sequence order (locked or visible); Map keeps insertion order. */
   readonly active = new Map<number, StoredMessage>();
+  /** The locked subset of `active`. */
+  readonly locked = new Set<StoredMessage>();
   readonly deadLetters: StoredDeadLetter[] = [];
   readonly waiters: Waiter<ReceivedMessage>[] = [];
   readonly deadLetterWaiters: Waiter<DeadLetteredMessage>[] = [];
@@ -177,16 +179,16 @@ export class InProcessBus implements SubscribableBus {
     }
   }
 
-  receive(from: Source, max: number, waitMs: number): Promise<ReceivedMessage[]> {
+  async receive(from: Source, max: number, waitMs: number): Promise<ReceivedMessage[]> {
     return this.receiveCancellable(this.entityFor(from), max, waitMs).promise;
   }
 
-  receiveDeadLettered(from: Source, max: number, waitMs: number): Promise<DeadLetteredMessage[]> {
+  async receiveDeadLettered(from: Source, max: number, waitMs: number): Promise<DeadLetteredMessage[]> {
     const entity = this.entityFor(from);
     validateReceiveArgs(max, waitMs);
     this.serve(entity);
     const ready = this.takeDeadLetters(entity, max);
-    if (ready.length > 0 || waitMs === 0) return Promise.resolve(ready);
+    if (ready.length > 0 || waitMs === 0) return ready;
     const promise = new Promise<DeadLetteredMessage[]>((resolve) => {
       this.addWaiter(entity, entity.deadLetterWaiters, max, waitMs, resolve);
     });
@@ -260,8 +262,7 @@ export class InProcessBus implements SubscribableBus {
   stats(from: Source): { active: number; locked: number; deadLettered: number } {
     const entity = this.entityFor(from);
     this.expireLocks(entity, Date.now());
-    let locked = 0;
-    for (const s of entity.active.values()) if (s.lock) locked++;
+    const locked = entity.locked.size;
     return { active: entity.active.size - locked, locked, deadLettered: entity.deadLetters.length };
   }
 
@@ -346,6 +347,7 @@ export class InProcessBus implements SubscribableBus {
       if (stored.lock) continue;
       stored.deliveryCount++;
       stored.lock = { token: ++this.lockToken, until: now + entity.lockDurationMs };
+      entity.locked.add(stored);
       out.push(this.delivery(entity, stored, stored.lock.token));
     }
     return out;
@@ -373,6 +375,7 @@ export class InProcessBus implements SubscribableBus {
       }
       settledHere = true;
       stored.lock = null;
+      entity.locked.delete(stored);
       action();
       this.serve(entity);
     };
@@ -404,9 +407,10 @@ export class InProcessBus implements SubscribableBus {
   }
 
   private expireLocks(entity: ReceivingEntity, now: number): void {
-    for (const stored of entity.active.values()) {
+    for (const stored of entity.locked) {
       if (!stored.lock || stored.lock.until > now) continue;
       stored.lock = null;
+      entity.locked.delete(stored);
       if (stored.deliveryCount >= entity.maxDeliveryCount) this.deadLetterMaxDelivery(entity, stored);
     }
   }
@@ -418,7 +422,7 @@ export class InProcessBus implements SubscribableBus {
       return;
     }
     let due = Number.POSITIVE_INFINITY;
-    for (const stored of entity.active.values()) if (stored.lock && stored.lock.until < due) due = stored.lock.until;
+    for (const stored of entity.locked) if (stored.lock && stored.lock.until < due) due = stored.lock.until;
     if (!Number.isFinite(due)) {
       this.clearExpiryTimer(entity);
       return;
@@ -463,12 +467,18 @@ export class InProcessBus implements SubscribableBus {
 }
 
 /**
- * Declares the app's Service Bus entities (shared/config/names.ts) on an in-process bus, as the
- * infrastructure does in Azure: the domain events topic and the result senders' subscription.
+ * Declares the app's Service Bus entities (shared/config/names.ts) on an in-process bus with the
+ * settings infra/bicep/modules/service-bus.bicep gives them in Azure: the domain events topic
+ * (duplicate detection, window PT1H) and the result senders' subscription (maxDeliveryCount 10,
+ * lock PT1M). `options` overrides the subscription's settings (e.g. short locks in tests).
  */
 export function declareSettlementEntities(bus: InProcessBus, options: EntityOptions = {}): void {
-  bus.createTopic(NAMES.serviceBus.domainEventsTopic, { duplicateDetectionWindowMs: 10 * 60_000 });
-  bus.createSubscription(NAMES.serviceBus.domainEventsTopic, NAMES.serviceBus.resultSenderSubscription, options);
+  bus.createTopic(NAMES.serviceBus.domainEventsTopic, { duplicateDetectionWindowMs: 60 * 60_000 });
+  bus.createSubscription(NAMES.serviceBus.domainEventsTopic, NAMES.serviceBus.resultSenderSubscription, {
+    maxDeliveryCount: 10,
+    lockDurationMs: 60_000,
+    ...options,
+  });
 }
 
 function newEntity(path: string, options: EntityOptions): ReceivingEntity {
