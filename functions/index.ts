@@ -41,10 +41,17 @@ function storeFor(settings: Settings, container: string, credential: DefaultAzur
     : AzureBlobStore.fromAccount(settings.storage.accountName, credential, container);
 }
 
-/** Lazily connected SQL store: the pool is opened on first use, not at module load. */
+/**
+ * Lazily connected SQL store: the pool is opened (and pending schema migrations applied) on
+ * first use, not at module load.
+ */
 function lazySqlStore(connectionString: string): JobStore {
   let store: Promise<JobStore> | null = null;
-  const get = () => (store ??= SqlJobStore.connect(connectionString));
+  const get = () =>
+    (store ??= SqlJobStore.connect(connectionString).then(async (s) => {
+      await s.ensureSchema();
+      return s;
+    }));
   return {
     createOrGetActive: async (...a) => (await get()).createOrGetActive(...a),
     get: async (...a) => (await get()).get(...a),
