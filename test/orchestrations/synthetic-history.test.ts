@@ -132,8 +132,14 @@ describe('settlement orchestrator on synthetic histories', () => {
       expect.objectContaining({ functionName: D.updateJobActivity, input: expect.objectContaining({ jobId: 'job-1', status: 'Failed', error: expect.stringContaining('refusing to commit') }) }),
     ]);
     h.step(D.updateJobActivity, null);
-    const end = await run(h);
-    // an unhandled orchestrator error is reported as `error`; the Durable extension then marks the instance Failed
+    // an unhandled orchestrator error fails the invocation; its state travels in the error (the
+    // Durable extension then marks the instance Failed)
+    const err = await run(h).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/refusing to commit/);
+    const end = JSON.parse((err as Error).message.slice((err as Error).message.indexOf('{'))) as State;
     expect(end.error).toMatch(/refusing to commit/);
     expect(end.actions.flat().some((x) => x.functionName === D.publishActivity)).toBe(false);
   });
