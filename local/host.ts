@@ -98,7 +98,10 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     results,
     async stop() {
       stopTimers();
-      await new Promise<void>((resolve) => (server as Server).close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        (server as Server).close(() => resolve());
+        (server as Server).closeAllConnections(); // keep-alive sockets would hold the port and the process
+      });
       await runtime.stop();
       await bus.close();
       if (azurite) await azurite.stop();

@@ -11,6 +11,7 @@ import { generateSynthetic, writeScenarioCsv, type SyntheticData } from '../../b
 import { startLocalHost, type LocalHost } from '../../local/host';
 import { uploadLake } from '../../local/upload-lake';
 import { ScenarioCsvSource } from '../../shared/basis-data/scenario-source';
+import { scenarioToLake } from '../../shared/basis-data/parquet/convert';
 import { calculateEnergy } from '../../shared/calculation/energy/run';
 import { NAMES } from '../../shared/config/names';
 import { decodeCalculationCompleted } from '../../shared/messaging/calculation-completed';
@@ -114,6 +115,25 @@ describe('local host end to end', () => {
       expect(rows.length).toBe(cli.length);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('a job whose calculation fails (no grid-loss metering points) ends Failed with the reason, after retries', async () => {
+    const host = await startLocalHost({ port: 0, dataDir: null, timers: false, log: () => {} });
+    try {
+      const f1Lake = join(dir, 'f1-lake');
+      await scenarioToLake(join(__dirname, '..', 'scenarios', 'f1-minimal-energy'), f1Lake);
+      await uploadLake(f1Lake, host.basisData);
+      // grid area 111 has a production metering point but no grid-loss metering points
+      const res = await fetch(`${host.url}/api/KickStartJob?processType=D04&beginTime=2023-07-02T02:00:00Z&endTime=2023-07-02T03:00:00Z&gridAreas=111`);
+      expect(res.status).toBe(202);
+      const { statusUrl } = (await res.json()) as { statusUrl: string };
+      const job = await waitFor(statusUrl, (j) => j.status === 'Completed' || j.status === 'Failed', 60_000);
+      expect(job.status).toBe('Failed');
+      expect(job.error).toMatch(/grid area 111: missing positive grid loss/);
+      expect(job.outputPath).toBeNull();
+    } finally {
+      await host.stop();
     }
   });
 });
