@@ -79,7 +79,9 @@ export class SettingsError extends Error {
 }
 
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
-  const r = settingsSchema.safeParse(env);
+  // an empty app setting (as local.settings.json templates have) means "not set"
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const r = settingsSchema.safeParse(present);
   if (!r.success) throw new SettingsError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   const v = r.data;
   const sbCs = v[S.serviceBusConnectionString];

@@ -39,3 +39,13 @@ describe('settings', () => {
     expect(s).toMatchObject({ storage: { kind: 'identity', accountName: 'acct1' }, serviceBus: { kind: 'identity' }, jobStore: { kind: 'table' }, maxParallelBatches: 4 });
   });
 });
+
+describe('local.settings.sample.json', () => {
+  it('is accepted by the settings module (empty values count as unset)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sample = require('../../local.settings.sample.json') as { Values: Record<string, string> };
+    const s = loadSettings(sample.Values);
+    expect(s).toMatchObject({ storage: { kind: 'connectionString' }, serviceBus: null, jobStore: { kind: 'table' } });
+    expect(s.schedule.map((e) => e.name)).toEqual(['daily-balance-fixing']);
+  });
+});
