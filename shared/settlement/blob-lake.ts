@@ -43,7 +43,8 @@ export class BlobLake {
         await mkdir(dirname(target), { recursive: true });
         if (!existsSync(target)) await linkOrCopy(file, target);
       }
-      await mkdir(join(dir, LAKE_TABLES.points), { recursive: true });
+      // an empty container is an empty lake (no grid areas), not a broken one
+      for (const t of Object.values(LAKE_TABLES)) await mkdir(join(dir, t), { recursive: true });
       await writeFile(join(dir, '.complete'), '');
     }
     return new ParquetLakeSource(dir);

@@ -130,3 +130,29 @@ describe('HTTP handlers invoked directly', () => {
     expect((await jobResultsHandler(deps)(get('jobs/x/results', {}, { id: 'x' }), ctx())).status).toBe(404);
   });
 });
+
+describe('KickStartJob on empty basis data', () => {
+  it('answers 400 (no grid areas), not a server error', async () => {
+    const az = await startAzurite();
+    const infra = await testInfra(az);
+    try {
+      const deps = buildDeps({
+        settings: testSettings(az.connectionString),
+        basisData: infra.basisData,
+        results: infra.results,
+        jobs: infra.jobs,
+        publishCompleted: async () => {},
+        orchestrationClient: () => new RecordingClient(),
+        lakeCacheDir: join(infra.tmp, 'cache'),
+      });
+      const r = await kickStartJobHandler(deps)(get('KickStartJob', { beginTime: '2024-01-01T00:00:00Z', endTime: '2024-01-02T00:00:00Z', processType: 'D04' }), ctx());
+      expect(r.status).toBe(400);
+      expect(body(r).errors).toEqual([{ path: 'gridAreas', message: 'no grid areas (the basis data has none)' }]);
+      const unknown = await kickStartJobHandler(deps)(get('KickStartJob', { beginTime: '2024-01-01T00:00:00Z', endTime: '2024-01-02T00:00:00Z', processType: 'D04', gridAreas: '800' }), ctx());
+      expect(body(unknown).errors).toEqual([{ path: 'gridAreas.0', message: "unknown grid area '800'" }]);
+    } finally {
+      await infra.stop();
+      await az.stop();
+    }
+  });
+});
