@@ -13,6 +13,7 @@ function plan(quarterly: boolean, asOf = Number.MAX_SAFE_INTEGER): KernelPlan {
     periodStart: T0,
     asOf,
     quarterly,
+    unionHourQualities: false,
     slotMs: quarterly ? Q : H,
     nSlots: quarterly ? 4 : 1,
     mpFirstPeriod: Int32Array.from([0, 1]),

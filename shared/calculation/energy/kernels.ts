@@ -27,6 +27,8 @@ export interface KernelPlan {
   periodStart: number;
   asOf: number;
   quarterly: boolean;
+  /** Hourly result from PT15M: union the quarters' qualities (wholesale) instead of picking one (energy). */
+  unionHourQualities: boolean;
   slotMs: number;
   nSlots: number;
   mpFirstPeriod: Int32Array;
@@ -158,7 +160,7 @@ const pickHour = pickHourQuality;
  * accumulators and added afterwards.
  */
 export function aggregateDays(plan: KernelPlan, cells: Cells, acc: Accumulators, d0: number, d1: number): void {
-  const { periodStart, quarterly, slotMs, nSlots, nPeriods, pFrom, pTo, pStep, pGroup, dayStart0, dpCellStart } = plan;
+  const { periodStart, quarterly, unionHourQualities, slotMs, nSlots, nPeriods, pFrom, pTo, pStep, pGroup, dayStart0, dpCellStart } = plan;
   const { qty, qual } = cells;
   const { sum, mask, absSum } = acc;
   // period-outer keeps each group's accumulator row hot; each (day, period) block is contiguous
@@ -220,7 +222,7 @@ export function aggregateDays(plan: KernelPlan, cells: Cells, acc: Accumulators,
             m |= QBIT_OF_CELL[qual[c0 + c]];
           }
           sum[base + s] += v;
-          mask[base + s] |= pickHour(m) | ACTIVE;
+          mask[base + s] |= (unionHourQualities ? m : pickHour(m)) | ACTIVE;
           absSum[s] += a;
         }
       }

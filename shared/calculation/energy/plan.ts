@@ -75,23 +75,9 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
   }
   selected.sort((a, b) => a.mp - b.mp || a.from - b.from);
 
-  const n = selected.length;
-  const mpFirstPeriod = new Int32Array(dictionary.size).fill(-1);
-  const mpPeriodCount = new Int32Array(dictionary.size);
-  const pFrom = new Float64Array(n);
-  const pTo = new Float64Array(n);
-  const pStep = new Float64Array(n);
-  const pGroup = new Int32Array(n);
   const groups: GroupKey[] = [];
   const groupIndex = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const { p, from, to, mp } = selected[i];
-    if (mpFirstPeriod[mp] < 0) mpFirstPeriod[mp] = i;
-    mpPeriodCount[mp]++;
-    const step = RESOLUTION_MS[p.resolution];
-    pFrom[i] = from;
-    pTo[i] = to;
-    pStep[i] = step;
+  const slots = selected.map(({ p, from, to, mp }) => {
     const key: GroupKey =
       p.type === 'E20'
         ? { kind: KIND_EXCHANGE, gridArea: p.toGridAreaCode as string, brp: null, es: null, toGridArea: p.toGridAreaCode, fromGridArea: p.fromGridAreaCode }
@@ -110,11 +96,64 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
       groups.push(key);
       groupIndex.set(k, g);
     }
-    pGroup[i] = g;
-  }
+    return { mp, from, to, step: RESOLUTION_MS[p.resolution], group: g };
+  });
+  const kernel = kernelLayout(args, slots, dictionary.size, groups.length, slotMs, quarterly, false);
 
-  // Day-major cells: one day's points (one lake partition) land in one contiguous region, so
-  // scattering a partition streams through memory, and days can be summed independently.
+  return {
+    args,
+    quarterly,
+    slotMs,
+    nSlots: kernel.nSlots,
+    dictionary,
+    groups,
+    gridLossResponsible: gridLossResponsibility(args, periods, gridLoss),
+    kernel,
+  };
+}
+
+/** A selected period for the kernels: dictionary index of its MP, clamped range, native step, accumulator group. */
+export interface SelectedPeriod {
+  mp: number;
+  from: number;
+  to: number;
+  step: number;
+  group: number;
+}
+
+/**
+ * Typed-array layout of selected periods (sorted by MP, then time, so an MP's periods are
+ * consecutive) with day-major cells: one day's points (one lake partition) land in one
+ * contiguous region, so scattering a partition streams through memory and days can be summed
+ * independently.
+ */
+export function kernelLayout(
+  args: CalculationArguments,
+  selected: SelectedPeriod[],
+  nMp: number,
+  nGroups: number,
+  slotMs: number,
+  quarterly: boolean,
+  unionHourQualities: boolean,
+): KernelPlan {
+  const start = args.periodStart;
+  const end = args.periodEnd;
+  const sorted = [...selected].sort((a, b) => a.mp - b.mp || a.from - b.from);
+  const n = sorted.length;
+  const mpFirstPeriod = new Int32Array(nMp).fill(-1);
+  const mpPeriodCount = new Int32Array(nMp);
+  const pFrom = new Float64Array(n);
+  const pTo = new Float64Array(n);
+  const pStep = new Float64Array(n);
+  const pGroup = new Int32Array(n);
+  sorted.forEach((x, i) => {
+    if (mpFirstPeriod[x.mp] < 0) mpFirstPeriod[x.mp] = i;
+    mpPeriodCount[x.mp]++;
+    pFrom[i] = x.from;
+    pTo[i] = x.to;
+    pStep[i] = x.step;
+    pGroup[i] = x.group;
+  });
   const dayStart0 = start - (start % DAY_MS);
   const nDays = Math.ceil((end - dayStart0) / DAY_MS);
   const dpCellStart = new Float64Array(nDays * n).fill(-1);
@@ -129,35 +168,25 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
       cells += (to - from) / pStep[i];
     }
   }
-
-  const nSlots = (end - start) / slotMs;
   return {
-    args,
+    periodStart: start,
+    asOf: args.asOf,
     quarterly,
+    unionHourQualities,
     slotMs,
-    nSlots,
-    dictionary,
-    groups,
-    gridLossResponsible: gridLossResponsibility(args, periods, gridLoss),
-    kernel: {
-      periodStart: start,
-      asOf: args.asOf,
-      quarterly,
-      slotMs,
-      nSlots,
-      mpFirstPeriod,
-      mpPeriodCount,
-      nPeriods: n,
-      pFrom,
-      pTo,
-      pStep,
-      pGroup,
-      dayStart0,
-      nDays,
-      dpCellStart,
-      nCells: cells,
-      nGroups: groups.length,
-    },
+    nSlots: (end - start) / slotMs,
+    mpFirstPeriod,
+    mpPeriodCount,
+    nPeriods: n,
+    pFrom,
+    pTo,
+    pStep,
+    pGroup,
+    dayStart0,
+    nDays,
+    dpCellStart,
+    nCells: cells,
+    nGroups,
   };
 }
 
