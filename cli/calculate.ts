@@ -4,7 +4,8 @@
  *     --grid-areas 800,801 --period-start-datetime 2023-11-01T23:00:00Z --period-end-datetime ... \
  *     [--calculation-execution-time-start T] [--created-by-user-id U] [--as-of T] \
  *     [--quarterly-resolution-transition-datetime T] [--allow-partial-month] [--workers N]`
- * Writes OUT/energy_results.csv and OUT/energy_results.parquet; exit code 1 with the validation
+ * Writes OUT/energy_results.csv and OUT/energy_results.parquet (and for wholesale types
+ * OUT/wholesale_results.csv / .parquet); exit code 1 with the validation
  * message on bad input (nothing written), 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
@@ -17,6 +18,8 @@ import { MagnitudeError } from '../shared/decimal/scaled';
 import { calculateEnergyParallel } from '../shared/calculation/energy/parallel';
 import { calculateEnergy } from '../shared/calculation/energy/run';
 import { writeEnergyResults } from '../shared/results/write-energy-results';
+import { calculateWholesale, isWholesaleType } from '../shared/calculation/wholesale/run';
+import { writeWholesaleResults } from '../shared/results/wholesale-output';
 
 const ARG_FLAGS = [
   'calculation-id',
@@ -84,8 +87,16 @@ export async function runCalculate(argv: string[], log: (s: string) => void = co
     const results =
       workers > 0 && source instanceof ParquetLakeSource ? await calculateEnergyParallel(source, args, { workers }) : await calculateEnergy(source, args);
     const t1 = performance.now();
+    // wholesale types also price the energy: tariffs, subscriptions, fees (computed before
+    // anything is written, so bad charge data leaves no output either)
+    const wholesale = isWholesaleType(args.calculationType) ? await calculateWholesale(source, args, results) : null;
+    const t2 = performance.now();
     const { points, files } = await writeEnergyResults(results, values.out);
     log(`${args.calculationType} ${args.calculationId}: ${points} result points (${results.series.length} series) in ${((t1 - t0) / 1000).toFixed(2)} s`);
+    if (wholesale) {
+      files.push(...(await writeWholesaleResults(wholesale, values.out)));
+      log(`wholesale: ${wholesale.rows.length} rows in ${((t2 - t1) / 1000).toFixed(2)} s`);
+    }
     for (const f of files) log(`wrote ${f}`);
     return 0;
   } catch (e) {

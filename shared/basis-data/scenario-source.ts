@@ -9,6 +9,7 @@ import { ValidationError } from './errors';
 import { assertNoOverlaps, METERING_POINT_PERIOD_COLUMNS, parseMeteringPointPeriod, type RawMeteringPointPeriod } from './master-data';
 import { parseInstant } from './time';
 import type { BasisDataSource, CalculationArguments, MeteringPointPeriod, TimeSeriesBatch } from './types';
+import { readChargesCsv, type ChargeData } from './charges';
 
 const GSRN_RE = /^\d{18}$/;
 
@@ -51,6 +52,10 @@ export class ScenarioCsvSource implements BasisDataSource {
     });
     assertNoOverlaps(out);
     return out;
+  }
+
+  async readCharges(): Promise<ChargeData> {
+    return readChargesCsv(join(this.when, '..'));
   }
 
   async readGridLossMeteringPointIds(): Promise<string[]> {

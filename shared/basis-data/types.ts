@@ -1,4 +1,5 @@
 import type { CalculationType, MeteringPointType, Resolution, SettlementMethod } from '../domain/codes';
+import type { ChargeData } from './charges';
 
 /** Validated arguments of one calculation. Instants are epoch milliseconds (UTC). */
 export interface CalculationArguments {
@@ -58,6 +59,8 @@ export interface BasisDataSource {
   readonly description: string;
   readMeteringPointPeriods(): Promise<MeteringPointPeriod[]>;
   readGridLossMeteringPointIds(): Promise<string[]>;
+  /** Tariffs, subscriptions and fees (wholesale calculations). */
+  readCharges(): Promise<ChargeData>;
   /**
    * Streams the time series points. `dictionary` maps metering point id → index; the
    * source may skip partitions outside `[from, to)` but need not filter rows.

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { LAKE_TABLES, OBSERVATION_DATE_PARTITION, ParquetLakeSource, partitionDates } from '../basis-data/parquet/lake';
 import type { MeteringPointPeriod } from '../basis-data/types';
+import { CHARGE_FILES } from '../basis-data/charges';
 import type { BlobStore } from '../storage/blob-store';
 
 export class BlobLake {
@@ -24,7 +25,7 @@ export class BlobLake {
 
   /** Materializes master data and the partitions overlapping [from, to) locally; returns a lake source over them. */
   async source(range: { from: number; to: number }): Promise<ParquetLakeSource> {
-    const prefixes = [`${LAKE_TABLES.periods}/`, `${LAKE_TABLES.gridLoss}/`];
+    const prefixes = [`${LAKE_TABLES.periods}/`, `${LAKE_TABLES.gridLoss}/`, ...Object.values(CHARGE_FILES).map((t) => `${t}/`)];
     for (const date of partitionDates(range.from, range.to)) prefixes.push(`${LAKE_TABLES.points}/${OBSERVATION_DATE_PARTITION}=${date}/`);
     // cache key = etags of everything this view contains, so concurrent readers never see a mix
     const blobs = (await Promise.all(prefixes.map((p) => this.store.listDetailed(p)))).flat();

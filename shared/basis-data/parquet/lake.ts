@@ -11,6 +11,7 @@ import { assertNoOverlaps, METERING_POINT_PERIOD_COLUMNS, parseMeteringPointPeri
 import { ValidationError } from '../errors';
 import { DAY_MS, formatInstant } from '../time';
 import type { BasisDataSource, MeteringPointPeriod, TimeSeriesBatch } from '../types';
+import { readChargesLake, type ChargeData } from '../charges';
 import { decimalMilliColumn, meteringPointIdColumn, qualityColumn, timestampMsColumn } from './columns';
 import {
   decimal3Column,
@@ -80,6 +81,10 @@ export class ParquetLakeSource implements BasisDataSource {
     }
     assertNoOverlaps(out);
     return out;
+  }
+
+  async readCharges(): Promise<ChargeData> {
+    return readChargesLake(this.dir);
   }
 
   async readGridLossMeteringPointIds(): Promise<string[]> {

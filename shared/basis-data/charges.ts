@@ -1,0 +1,198 @@
+/**
+ * Charge basis data (tariffs, subscriptions, fees): price information periods, price points and
+ * links to metering points, from the scenario CSV folder or the Parquet lake. Validated row by
+ * row like the energy inputs (file, row, column, reason).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as arrow from 'apache-arrow';
+import { parseScaled, DecimalFormatError } from '../decimal/scaled';
+import { columnIndexes, readCsv } from './csv';
+import { ValidationError } from './errors';
+import { readParquetTable } from './parquet/arrow-io';
+import { formatInstant, parseInstant } from './time';
+
+export const CHARGE_TYPES = ['tariff', 'subscription', 'fee'] as const;
+export type ChargeType = (typeof CHARGE_TYPES)[number];
+
+export interface ChargeKey {
+  chargeCode: string;
+  chargeType: ChargeType;
+  chargeOwnerId: string;
+}
+
+export interface ChargePriceInformation extends ChargeKey {
+  resolution: 'PT1H' | 'P1D' | 'P1M';
+  isTax: boolean;
+  fromDate: number;
+  toDate: number | null;
+}
+
+export interface ChargePrice extends ChargeKey {
+  /** micro-DKK (6 dp) */
+  priceMicro: number;
+  chargeTime: number;
+}
+
+export interface ChargeLink extends ChargeKey {
+  meteringPointId: string;
+  /** Integer factor ≥ 1 */
+  quantity: number;
+  fromDate: number;
+  toDate: number | null;
+}
+
+export interface ChargeData {
+  priceInformation: ChargePriceInformation[];
+  prices: ChargePrice[];
+  links: ChargeLink[];
+}
+
+export const chargeKeyString = (k: ChargeKey) => `${k.chargeCode}|${k.chargeType}|${k.chargeOwnerId}`;
+
+export const CHARGE_FILES = {
+  priceInformation: 'charge_price_information_periods',
+  prices: 'charge_price_points',
+  links: 'charge_link_periods',
+} as const;
+
+const COLUMNS = {
+  priceInformation: ['charge_code', 'charge_type', 'charge_owner_id', 'resolution', 'is_tax', 'from_date', 'to_date'],
+  prices: ['charge_code', 'charge_type', 'charge_owner_id', 'charge_price', 'charge_time'],
+  links: ['charge_code', 'charge_type', 'charge_owner_id', 'metering_point_id', 'quantity', 'from_date', 'to_date'],
+} as const;
+
+type Raw = Record<string, string>;
+
+class RowReader {
+  constructor(
+    readonly file: string,
+    readonly row: number,
+    readonly r: Raw,
+  ) {}
+  fail(column: string, reason: string): never {
+    throw new ValidationError(this.file, this.row, column, reason);
+  }
+  text(c: string): string {
+    const v = this.r[c];
+    if (v === '') this.fail(c, 'value is required');
+    return v;
+  }
+  key(): ChargeKey {
+    const chargeType = this.text('charge_type');
+    if (!(CHARGE_TYPES as readonly string[]).includes(chargeType)) this.fail('charge_type', `unknown charge type '${chargeType}' (expected tariff, subscription or fee)`);
+    const owner = this.text('charge_owner_id');
+    if (!/^[0-9A-Za-z-]{1,16}$/.test(owner)) this.fail('charge_owner_id', `'${owner}' is not a valid GLN/EIC id`);
+    return { chargeCode: this.text('charge_code'), chargeType: chargeType as ChargeType, chargeOwnerId: owner };
+  }
+  instant(c: string, nullable: boolean): number | null {
+    const v = this.r[c];
+    if (v === '' && nullable) return null;
+    const ms = parseInstant(this.text(c));
+    if (ms === null) this.fail(c, `'${v}' is not an ISO-8601 UTC timestamp`);
+    return ms;
+  }
+}
+
+function parsePriceInformation(rd: RowReader): ChargePriceInformation {
+  const key = rd.key();
+  const resolution = rd.text('resolution');
+  const allowed = key.chargeType === 'tariff' ? ['PT1H', 'P1D'] : ['P1M'];
+  if (!allowed.includes(resolution)) rd.fail('resolution', `a ${key.chargeType} has resolution ${allowed.join(' or ')}, not '${resolution}'`);
+  const isTax = rd.text('is_tax').toLowerCase();
+  if (isTax !== 'true' && isTax !== 'false') rd.fail('is_tax', `expected true or false, not '${rd.r.is_tax}'`);
+  const fromDate = rd.instant('from_date', false) as number;
+  const toDate = rd.instant('to_date', true);
+  if (toDate !== null && toDate <= fromDate) rd.fail('to_date', 'must be after from_date');
+  return { ...key, resolution: resolution as ChargePriceInformation['resolution'], isTax: isTax === 'true', fromDate, toDate };
+}
+
+function parsePrice(rd: RowReader): ChargePrice {
+  const key = rd.key();
+  let priceMicro: number;
+  try {
+    priceMicro = parseScaled(rd.text('charge_price'), 6, 12);
+  } catch (e) {
+    if (e instanceof DecimalFormatError) rd.fail('charge_price', `${e.message} (decimal(18,6) expected)`);
+    throw e;
+  }
+  if (priceMicro < 0) rd.fail('charge_price', 'must not be negative');
+  return { ...key, priceMicro, chargeTime: rd.instant('charge_time', false) as number };
+}
+
+function parseLink(rd: RowReader): ChargeLink {
+  const key = rd.key();
+  const mp = rd.text('metering_point_id');
+  if (!/^\d{18}$/.test(mp)) rd.fail('metering_point_id', `'${mp}' is not a valid metering point id (18-digit GSRN)`);
+  const q = rd.text('quantity');
+  if (!/^\d+$/.test(q) || Number(q) < 1) rd.fail('quantity', `'${q}' is not a whole number ≥ 1`);
+  const fromDate = rd.instant('from_date', false) as number;
+  const toDate = rd.instant('to_date', true);
+  if (toDate !== null && toDate <= fromDate) rd.fail('to_date', 'must be after from_date');
+  return { ...key, meteringPointId: mp, quantity: Number(q), fromDate, toDate };
+}
+
+function parseAll(rows: Raw[], file: string): ChargeData[keyof ChargeData] {
+  const name = file.replace(/\.(csv|parquet)$/, '').split('/').pop() as string;
+  const parse = name.startsWith(CHARGE_FILES.priceInformation) ? parsePriceInformation : name.startsWith(CHARGE_FILES.prices) ? parsePrice : parseLink;
+  return rows.map((r, i) => parse(new RowReader(file, i + 1, r))) as ChargeData[keyof ChargeData];
+}
+
+/** `DIR/when/charge_*.csv`; absent files mean no charges of that kind. */
+export async function readChargesCsv(scenarioDir: string): Promise<ChargeData> {
+  const read = async (table: keyof typeof COLUMNS) => {
+    const file = `${CHARGE_FILES[table]}.csv`;
+    const path = join(scenarioDir, 'when', file);
+    if (!existsSync(path)) return [];
+    const t = await readCsv(path, file);
+    const idx = columnIndexes(t, COLUMNS[table]);
+    return parseAll(
+      t.rows.map((f) => Object.fromEntries(COLUMNS[table].map((c) => [c, f[idx[c]]]))),
+      file,
+    );
+  };
+  return {
+    priceInformation: (await read('priceInformation')) as ChargePriceInformation[],
+    prices: (await read('prices')) as ChargePrice[],
+    links: (await read('links')) as ChargeLink[],
+  };
+}
+
+function cell(v: unknown, column: string): string {
+  if (v === null || v === undefined) return '';
+  if (column.endsWith('_date') || column === 'charge_time') return formatInstant(Number(v));
+  if (column === 'charge_price' && typeof v === 'object') {
+    // Decimal(18,6) → unscaled integer text
+    const s = String(v);
+    const neg = s.startsWith('-');
+    const digits = (neg ? s.slice(1) : s).padStart(7, '0');
+    return `${neg ? '-' : ''}${digits.slice(0, -6)}.${digits.slice(-6)}`;
+  }
+  return String(v);
+}
+
+/** Parquet lake: one folder per charge table (e.g. `LAKE/charge_link_periods/`); absent folders mean no charges of that kind. */
+export async function readChargesLake(lakeDir: string): Promise<ChargeData> {
+  const { readdir } = await import('node:fs/promises');
+  const read = async (table: keyof typeof COLUMNS) => {
+    const dir = join(lakeDir, CHARGE_FILES[table]);
+    if (!existsSync(dir)) return [];
+    const out: Raw[] = [];
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
+    for (const f of files) {
+      const t: arrow.Table = await readParquetTable(join(dir, f));
+      const cols = COLUMNS[table].map((c) => {
+        const v = t.getChild(c);
+        if (!v) throw new ValidationError(`${CHARGE_FILES[table]}/${f}`, null, c, 'required column is missing');
+        return v;
+      });
+      for (let i = 0; i < t.numRows; i++) out.push(Object.fromEntries(COLUMNS[table].map((c, k) => [c, cell(cols[k].get(i), c)])));
+    }
+    return parseAll(out, `${CHARGE_FILES[table]}.parquet`);
+  };
+  return {
+    priceInformation: (await read('priceInformation')) as ChargePriceInformation[],
+    prices: (await read('prices')) as ChargePrice[],
+    links: (await read('links')) as ChargeLink[],
+  };
+}

@@ -1,0 +1,258 @@
+/**
+ * Tariffs, subscriptions, fees, monthly amounts and totals (docs/wholesale-calculation.md).
+ * Energy quantities are milli-kWh numbers; prices micro-DKK numbers; amounts are BigInt
+ * micro-DKK because price × quantity exceeds 2^53.
+ */
+import { localMidnight, localParts } from '../../domain/local-time';
+import { HOUR_MS } from '../../basis-data/time';
+import type { CalculationArguments } from '../../basis-data/types';
+import { chargeKeyString, type ChargeData, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../../basis-data/charges';
+import { uuid5 } from '../../results/result-id';
+import type { AmountType, WholesaleResults, WholesaleRow, WholesaleSeries } from '../../results/wholesale-results';
+import type { WholesaleEnergy } from './metering-points';
+import { QBIT_ACTIVE, QBITS_QUALITIES } from '../../domain/codes';
+
+/** Local-day starts (Europe/Copenhagen) in [start, end), each as a UTC instant. */
+export function localDayStarts(start: number, end: number): number[] {
+  const out: number[] = [];
+  const p = localParts(start);
+  let t = p.hour === 0 && p.minute === 0 ? start : localMidnight(p.year, p.month, p.day + 1);
+  while (t < end) {
+    out.push(t);
+    const q = localParts(t);
+    t = localMidnight(q.year, q.month, q.day + 1);
+  }
+  return out;
+}
+
+/** round(n / d) HALF_UP (ties away from zero) for BigInt. */
+function divRound(n: bigint, d: bigint): bigint {
+  const q = n / d;
+  const r = n % d;
+  if (2n * (r < 0n ? -r : r) >= d) return q + (n < 0n ? -1n : 1n);
+  return q;
+}
+
+interface Accumulator {
+  pi: ChargePriceInformation;
+  gridArea: string;
+  es: string;
+  mpType: string;
+  sm: string | null;
+  qty: Float64Array;
+  mask: Uint8Array;
+}
+
+export function calculateAmounts(args: CalculationArguments, energy: WholesaleEnergy, charges: ChargeData): WholesaleResults {
+  const start = args.periodStart;
+  const end = args.periodEnd;
+  const days = localDayStarts(start, end);
+  const dayIndex = new Map(days.map((d, i) => [d, i]));
+  const nHours = energy.nHours;
+
+  // daily energy per metering point (all its periods) and local day
+  const dayOfHour = new Int32Array(nHours).fill(-1);
+  for (let i = 0, h = 0; i < days.length; i++) {
+    const dEnd = i + 1 < days.length ? days[i + 1] : end;
+    for (; h < nHours && start + h * HOUR_MS < dEnd; h++) if (start + h * HOUR_MS >= days[i]) dayOfHour[h] = i;
+  }
+  const mpDay = new Map<string, { v: Float64Array; m: Uint8Array }>();
+  for (const [mp, list] of energy.byMeteringPoint) {
+    const v = new Float64Array(days.length);
+    const m = new Uint8Array(days.length);
+    for (const pi of list) {
+      const base = pi * nHours;
+      for (let h = 0; h < nHours; h++) {
+        const q = energy.quality[base + h];
+        if (!(q & QBIT_ACTIVE) || dayOfHour[h] < 0) continue;
+        v[dayOfHour[h]] += energy.energy[base + h];
+        m[dayOfHour[h]] |= q;
+      }
+    }
+    mpDay.set(mp, { v, m });
+  }
+
+  const linksByKey = new Map<string, ChargeLink[]>();
+  for (const l of charges.links) (linksByKey.get(chargeKeyString(l)) ?? linksByKey.set(chargeKeyString(l), []).get(chargeKeyString(l)))?.push(l);
+  const pricesByKey = new Map<string, ChargePrice[]>();
+  for (const p of charges.prices) (pricesByKey.get(chargeKeyString(p)) ?? pricesByKey.set(chargeKeyString(p), []).get(chargeKeyString(p)))?.push(p);
+  for (const list of pricesByKey.values()) list.sort((a, b) => a.chargeTime - b.chargeTime);
+
+  const accs = new Map<string, Accumulator>();
+  const accFor = (piIdx: number, pi: ChargePriceInformation, ga: string, es: string, mpType: string, sm: string | null, n: number): Accumulator => {
+    const k = `${piIdx}|${ga}|${es}|${mpType}|${sm ?? ''}`;
+    let a = accs.get(k);
+    if (!a) accs.set(k, (a = { pi, gridArea: ga, es, mpType, sm, qty: new Float64Array(n), mask: new Uint8Array(n) }));
+    return a;
+  };
+
+  charges.priceInformation.forEach((pi, piIdx) => {
+    const from = Math.max(pi.fromDate, start);
+    const to = Math.min(pi.toDate ?? end, end);
+    if (from >= to) return;
+    const key = chargeKeyString(pi);
+    const hourly = pi.chargeType === 'tariff' && pi.resolution === 'PT1H';
+    for (const link of linksByKey.get(key) ?? []) {
+      const list = energy.byMeteringPoint.get(link.meteringPointId);
+      if (!list) continue; // not a metering point of this calculation (other grid area, exchange)
+      const lFrom = Math.max(link.fromDate, from);
+      const lTo = Math.min(link.toDate ?? end, to);
+      if (lFrom >= lTo) continue;
+      for (const pIdx of list) {
+        const p = energy.periods[pIdx];
+        const a0 = Math.max(lFrom, p.from);
+        const a1 = Math.min(lTo, p.to);
+        if (a0 >= a1) continue;
+        if (hourly) {
+          const acc = accFor(piIdx, pi, p.gridArea, p.energySupplierId, p.meteringPointType, p.settlementMethod, nHours);
+          const base = pIdx * nHours;
+          for (let h = Math.ceil((a0 - start) / HOUR_MS); start + h * HOUR_MS < a1; h++) {
+            acc.qty[h] += energy.energy[base + h];
+            acc.mask[h] |= energy.quality[base + h] | QBIT_ACTIVE;
+          }
+        } else {
+          const acc = accFor(piIdx, pi, p.gridArea, p.energySupplierId, p.meteringPointType, p.settlementMethod, days.length);
+          const day = mpDay.get(link.meteringPointId) as { v: Float64Array; m: Uint8Array };
+          for (let d = 0; d < days.length; d++) {
+            if (days[d] < a0 || days[d] >= a1) continue; // the link and the MP period must cover the day start
+            if (pi.chargeType === 'tariff') {
+              acc.qty[d] += day.v[d];
+              acc.mask[d] |= day.m[d] | QBIT_ACTIVE;
+            } else {
+              acc.qty[d] += link.quantity * 1000; // factor as milli-units: quantities are written with 3 decimals
+              acc.mask[d] |= QBIT_ACTIVE;
+            }
+          }
+        }
+      }
+    }
+  });
+
+  // ---- rows
+  const series: WholesaleSeries[] = [];
+  const seriesIndex = new Map<string, number>();
+  const rows: WholesaleRow[] = [];
+  const seriesFor = (s: Omit<WholesaleSeries, 'resultId'>): number => {
+    const idName = [args.calculationId, s.amountType, s.gridArea, s.energySupplierId, s.chargeOwnerId ?? '', s.chargeCode ?? '', s.chargeType ?? '', s.meteringPointType ?? '', s.settlementMethod ?? '', s.resolution, s.isTax ?? ''].join('|');
+    let i = seriesIndex.get(idName);
+    if (i === undefined) {
+      i = series.length;
+      series.push({ ...s, resultId: uuid5(idName) });
+      seriesIndex.set(idName, i);
+    }
+    return i;
+  };
+  const D = BigInt(days.length);
+  const lastPriceAtOrBefore = (list: ChargePrice[] | undefined, t: number, notBefore: number): number | null => {
+    let found: number | null = null;
+    for (const p of list ?? []) {
+      if (p.chargeTime > t) break;
+      if (p.chargeTime >= notBefore) found = p.priceMicro;
+    }
+    return found;
+  };
+  const sortedAccs = [...accs.values()].sort((x, y) =>
+    chargeKeyString(x.pi).localeCompare(chargeKeyString(y.pi)) || x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.mpType.localeCompare(y.mpType) || (x.sm ?? '').localeCompare(y.sm ?? '') || x.pi.fromDate - y.pi.fromDate,
+  );
+  for (const a of sortedAccs) {
+    const pi = a.pi;
+    const key = chargeKeyString(pi);
+    const prices = pricesByKey.get(key);
+    const exact = pi.chargeType === 'tariff' ? new Map((prices ?? []).map((p) => [p.chargeTime, p.priceMicro])) : null;
+    const hourly = pi.chargeType === 'tariff' && pi.resolution === 'PT1H';
+    const s = seriesFor({
+      amountType: 'amount_per_charge',
+      gridArea: a.gridArea,
+      energySupplierId: a.es,
+      chargeOwnerId: pi.chargeOwnerId,
+      chargeCode: pi.chargeCode,
+      chargeType: pi.chargeType,
+      isTax: pi.isTax,
+      meteringPointType: a.mpType,
+      settlementMethod: a.sm,
+      resolution: hourly ? 'PT1H' : 'P1D',
+      quantityUnit: pi.chargeType === 'tariff' ? 'kWh' : 'pcs',
+    });
+    for (let i = 0; i < a.qty.length; i++) {
+      if (!(a.mask[i] & QBIT_ACTIVE)) continue;
+      const time = hourly ? start + i * HOUR_MS : days[i];
+      const qty = a.qty[i];
+      let price: number | null;
+      let amount: bigint | null = null;
+      if (pi.chargeType === 'tariff') {
+        price = exact?.get(time) ?? null;
+        if (price !== null) amount = divRound(BigInt(qty) * BigInt(price), 1000n);
+      } else {
+        const p = lastPriceAtOrBefore(prices, time, pi.fromDate);
+        price = p === null ? null : pi.chargeType === 'subscription' ? Number(divRound(BigInt(p), D)) : p;
+        if (price !== null) amount = (BigInt(qty) / 1000n) * BigInt(price);
+      }
+      rows.push({ series: s, time, quantityMilli: qty, qualities: pi.chargeType === 'tariff' ? a.mask[i] & QBITS_QUALITIES : 0, priceMicro: price, amountMicro: amount });
+    }
+  }
+  void dayIndex;
+
+  // ---- monthly amounts per charge: Σ per (charge key, grid area, supplier)
+  interface Monthly {
+    gridArea: string;
+    es: string;
+    owner: string;
+    code: string;
+    type: string;
+    isTax: boolean;
+    unit: 'kWh' | 'pcs';
+    amount: bigint | null;
+  }
+  const monthly = new Map<string, Monthly>();
+  for (const r of rows) {
+    const s = series[r.series];
+    const k = [s.chargeCode, s.chargeType, s.chargeOwnerId, s.gridArea, s.energySupplierId].join('|');
+    let m = monthly.get(k);
+    if (!m) monthly.set(k, (m = { gridArea: s.gridArea, es: s.energySupplierId, owner: s.chargeOwnerId as string, code: s.chargeCode as string, type: s.chargeType as string, isTax: s.isTax as boolean, unit: s.quantityUnit as 'kWh' | 'pcs', amount: null }));
+    if (r.amountMicro !== null) m.amount = (m.amount ?? 0n) + r.amountMicro;
+  }
+  const monthlyList = [...monthly.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.owner.localeCompare(y.owner) || x.code.localeCompare(y.code) || x.type.localeCompare(y.type));
+  const total = (amountType: AmountType, gridArea: string, es: string, owner: string | null, amount: bigint | null, extra: Partial<WholesaleSeries> = {}) => {
+    rows.push({
+      series: seriesFor({ amountType, gridArea, energySupplierId: es, chargeOwnerId: owner, chargeCode: null, chargeType: null, isTax: null, meteringPointType: null, settlementMethod: null, resolution: 'P1M', quantityUnit: null, ...extra }),
+      time: start,
+      quantityMilli: null,
+      qualities: null,
+      priceMicro: null,
+      amountMicro: amount,
+    });
+  };
+  for (const m of monthlyList) {
+    total('monthly_amount_per_charge', m.gridArea, m.es, m.owner, m.amount, { chargeCode: m.code, chargeType: m.type, isTax: m.isTax, quantityUnit: m.unit });
+  }
+
+  // ---- totals: tax amounts count in the (non-tax) owners' totals, per (grid area, supplier)
+  const add = (a: bigint | null, b: bigint | null): bigint | null => (a === null ? b : b === null ? a : a + b);
+  const taxOwners = new Map<string, Set<string>>();
+  const taxSum = new Map<string, bigint | null>();
+  const nonTax = new Map<string, { gridArea: string; es: string; owner: string; amount: bigint | null }>();
+  const perEs = new Map<string, { gridArea: string; es: string; amount: bigint | null }>();
+  for (const m of monthlyList) {
+    const gaEs = `${m.gridArea}|${m.es}`;
+    const e = perEs.get(gaEs) ?? { gridArea: m.gridArea, es: m.es, amount: null };
+    e.amount = add(e.amount, m.amount);
+    perEs.set(gaEs, e);
+    if (m.isTax) {
+      (taxOwners.get(m.gridArea) ?? taxOwners.set(m.gridArea, new Set()).get(m.gridArea))?.add(m.owner);
+      taxSum.set(gaEs, add(taxSum.get(gaEs) ?? null, m.amount));
+    } else {
+      const k = `${m.gridArea}|${m.es}|${m.owner}`;
+      const n = nonTax.get(k) ?? { gridArea: m.gridArea, es: m.es, owner: m.owner, amount: null };
+      n.amount = add(n.amount, m.amount);
+      nonTax.set(k, n);
+    }
+  }
+  for (const n of [...nonTax.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.owner.localeCompare(y.owner))) {
+    const isTaxOwner = taxOwners.get(n.gridArea)?.has(n.owner) ?? false;
+    total('total_monthly_amount', n.gridArea, n.es, n.owner, isTaxOwner ? n.amount : add(n.amount, taxSum.get(`${n.gridArea}|${n.es}`) ?? null));
+  }
+  for (const e of [...perEs.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es))) {
+    total('total_monthly_amount', e.gridArea, e.es, null, e.amount);
+  }
+  return { calculationId: args.calculationId, calculationType: args.calculationType, series, rows };
+}

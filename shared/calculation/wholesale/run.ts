@@ -1,0 +1,28 @@
+import type { BasisDataSource, CalculationArguments } from '../../basis-data/types';
+import { readScenarioArguments, ScenarioCsvSource } from '../../basis-data/scenario-source';
+import type { EnergyResults } from '../../results/energy-results';
+import { wholesaleResultRows } from '../../results/wholesale-output';
+import type { WholesaleResultRow, WholesaleResults } from '../../results/wholesale-results';
+import { calculateEnergy } from '../energy/run';
+import { calculateAmounts } from './amounts';
+import { wholesaleEnergy } from './metering-points';
+
+export function isWholesaleType(t: CalculationArguments['calculationType']): boolean {
+  return t !== 'aggregation' && t !== 'balance_fixing';
+}
+
+/**
+ * Wholesale results of one calculation. Needs the energy results of the same arguments (grid
+ * loss prices the grid-loss metering points); computes them when not given.
+ */
+export async function calculateWholesale(source: BasisDataSource, args: CalculationArguments, energy?: EnergyResults): Promise<WholesaleResults> {
+  const energyResults = energy ?? (await calculateEnergy(source, args));
+  const [periods, gridLoss, charges] = await Promise.all([source.readMeteringPointPeriods(), source.readGridLossMeteringPointIds(), source.readCharges()]);
+  const e = await wholesaleEnergy(source, args, periods, new Set(gridLoss), energyResults);
+  return calculateAmounts(args, e, charges);
+}
+
+export async function calculateWholesaleScenario(dir: string): Promise<WholesaleResultRow[]> {
+  const args = await readScenarioArguments(dir);
+  return wholesaleResultRows(await calculateWholesale(new ScenarioCsvSource(dir), args));
+}

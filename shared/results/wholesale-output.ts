@@ -1,0 +1,125 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as arrow from 'apache-arrow';
+import { formatQualities } from '../domain/codes';
+import { formatScaled } from '../decimal/scaled';
+import { formatInstant } from '../basis-data/time';
+import { dictionaryColumn, parquetBytes, tableOf, timestampColumn } from '../basis-data/parquet/arrow-io';
+import { WHOLESALE_RESULT_COLUMNS, type WholesaleResultRow, type WholesaleResults } from './wholesale-results';
+
+export const WHOLESALE_RESULTS_CSV_HEADER = WHOLESALE_RESULT_COLUMNS.join(';');
+export const WHOLESALE_RESULTS_FILES = { csv: 'wholesale_results.csv', parquet: 'wholesale_results.parquet' } as const;
+
+const bigMicro = (v: bigint): string => {
+  const neg = v < 0n;
+  const digits = (neg ? -v : v).toString().padStart(7, '0');
+  return `${neg ? '-' : ''}${digits.slice(0, -6)}.${digits.slice(-6)}`;
+};
+
+export function wholesaleResultRows(r: WholesaleResults): WholesaleResultRow[] {
+  return r.rows.map((row) => {
+    const s = r.series[row.series];
+    return {
+      calculation_id: r.calculationId,
+      calculation_type: r.calculationType,
+      amount_type: s.amountType,
+      grid_area_code: s.gridArea,
+      energy_supplier_id: s.energySupplierId,
+      charge_owner_id: s.chargeOwnerId ?? '',
+      charge_code: s.chargeCode ?? '',
+      charge_type: s.chargeType ?? '',
+      is_tax: s.isTax === null ? '' : String(s.isTax),
+      metering_point_type: s.meteringPointType ?? '',
+      settlement_method: s.settlementMethod ?? '',
+      time: formatInstant(row.time),
+      resolution: s.resolution,
+      quantity: row.quantityMilli === null ? '' : formatScaled(row.quantityMilli, 3),
+      quantity_unit: s.quantityUnit ?? '',
+      quantity_qualities: row.qualities === null ? '' : formatQualities(row.qualities),
+      price: row.priceMicro === null ? '' : formatScaled(row.priceMicro, 6),
+      amount: row.amountMicro === null ? '' : bigMicro(row.amountMicro),
+      result_id: s.resultId,
+    };
+  });
+}
+
+export function wholesaleCsv(r: WholesaleResults): string {
+  const lines = [WHOLESALE_RESULTS_CSV_HEADER];
+  for (const row of wholesaleResultRows(r)) lines.push(WHOLESALE_RESULT_COLUMNS.map((c) => row[c]).join(';'));
+  return lines.join('\n') + '\n';
+}
+
+/** Decimal128(18, scale) from BigInt unscaled values; null entries become nulls. */
+function decimalBig(values: Array<bigint | null>, scale: number): arrow.Data<arrow.Decimal> {
+  const n = values.length;
+  const words = new Uint32Array(n * 4);
+  const nullBitmap = new Uint8Array((n + 7) >> 3).fill(0xff);
+  let nullCount = 0;
+  values.forEach((v, i) => {
+    if (v === null) {
+      nullBitmap[i >> 3] &= ~(1 << (i & 7));
+      nullCount++;
+      return;
+    }
+    const u = BigInt.asUintN(128, v);
+    for (let w = 0; w < 4; w++) words[i * 4 + w] = Number((u >> BigInt(32 * w)) & 0xffffffffn);
+  });
+  return arrow.makeData({ type: new arrow.Decimal(scale, 18, 128), length: n, data: words, nullBitmap: nullCount ? nullBitmap : undefined, nullCount });
+}
+
+export function wholesaleTable(r: WholesaleResults): arrow.Table {
+  const rows = wholesaleResultRows(r);
+  const dict = (c: (typeof WHOLESALE_RESULT_COLUMNS)[number]) => {
+    const d: string[] = [];
+    const idx = new Map<string, number>();
+    const codes = Int32Array.from(rows, (row) => {
+      const v = row[c];
+      if (v === '') return -1;
+      let k = idx.get(v);
+      if (k === undefined) idx.set(v, (k = d.push(v) - 1));
+      return k;
+    });
+    return dictionaryColumn(codes, d);
+  };
+  return tableOf({
+    calculation_id: dict('calculation_id'),
+    calculation_type: dict('calculation_type'),
+    amount_type: dict('amount_type'),
+    grid_area_code: dict('grid_area_code'),
+    energy_supplier_id: dict('energy_supplier_id'),
+    charge_owner_id: dict('charge_owner_id'),
+    charge_code: dict('charge_code'),
+    charge_type: dict('charge_type'),
+    is_tax: dict('is_tax'),
+    metering_point_type: dict('metering_point_type'),
+    settlement_method: dict('settlement_method'),
+    time: timestampColumn(Float64Array.from(r.rows, (x) => x.time)),
+    resolution: dict('resolution'),
+    quantity: decimalBig(r.rows.map((x) => (x.quantityMilli === null ? null : BigInt(x.quantityMilli))), 3),
+    quantity_unit: dict('quantity_unit'),
+    quantity_qualities: dict('quantity_qualities'),
+    price: decimalBig(r.rows.map((x) => (x.priceMicro === null ? null : BigInt(x.priceMicro))), 6),
+    amount: decimalBig(r.rows.map((x) => x.amountMicro), 6),
+    result_id: dict('result_id'),
+  });
+}
+
+/** Both files under `outDir`, each written under a temporary name and renamed into place. */
+export async function writeWholesaleResults(r: WholesaleResults, outDir: string): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const out: string[] = [];
+  for (const [name, data] of [
+    [WHOLESALE_RESULTS_FILES.csv, wholesaleCsv(r)],
+    [WHOLESALE_RESULTS_FILES.parquet, parquetBytes(wholesaleTable(r))],
+  ] as const) {
+    const tmp = join(outDir, `.${name}.${process.pid}.tmp`);
+    try {
+      await writeFile(tmp, data);
+      await rename(tmp, join(outDir, name));
+      out.push(join(outDir, name));
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+  return out;
+}
