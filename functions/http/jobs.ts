@@ -1,6 +1,6 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { JOB_STATUSES, TERMINAL_STATUSES, type Job, type JobStatus } from '../../shared/jobs/job';
-import { readResults, rowsToCsv } from '../../shared/settlement/settlement-service';
+import { readResults, readWholesaleResults, rowsToCsv, wholesaleRowsToCsv } from '../../shared/settlement/settlement-service';
 import { TIME_SERIES_TYPES } from '../../shared/domain/codes';
 import type { AppDeps } from '../deps';
 import type { HttpHandler } from '../registry';
@@ -67,23 +67,37 @@ export function cancelJobHandler(deps: AppDeps): HttpHandler {
   };
 }
 
-/** GET /api/jobs/{id}/results?type=&gridArea=&format=json|csv — committed results only. */
+const AMOUNT_TYPES = ['amount_per_charge', 'monthly_amount_per_charge', 'total_monthly_amount'];
+
+/**
+ * GET /api/jobs/{id}/results?kind=energy|wholesale&type=&gridArea=&format=json|csv — committed
+ * results only. `type` is a time series type (energy) or an amount type (wholesale).
+ */
 export function jobResultsHandler(deps: AppDeps): HttpHandler {
   return async (request: HttpRequest) => {
     const id = request.params.id;
+    const kind = request.query.get('kind') ?? 'energy';
     const type = request.query.get('type') ?? undefined;
     const gridArea = request.query.get('gridArea') ?? undefined;
     const format = request.query.get('format') ?? 'json';
     const errors: Array<{ path: string; message: string }> = [];
-    if (type && !(TIME_SERIES_TYPES as readonly string[]).includes(type)) errors.push({ path: 'type', message: `unknown time series type '${type}'` });
+    if (kind !== 'energy' && kind !== 'wholesale') errors.push({ path: 'kind', message: "must be 'energy' or 'wholesale'" });
+    const types = kind === 'wholesale' ? AMOUNT_TYPES : (TIME_SERIES_TYPES as readonly string[]);
+    if (type && !types.includes(type)) errors.push({ path: 'type', message: `unknown ${kind === 'wholesale' ? 'amount' : 'time series'} type '${type}'` });
     if (gridArea && !/^\d{3}$/.test(gridArea)) errors.push({ path: 'gridArea', message: 'must be a 3-digit grid area code' });
     if (format !== 'json' && format !== 'csv') errors.push({ path: 'format', message: "must be 'json' or 'csv'" });
     if (errors.length) return problem(400, 'invalid query', errors);
     const job = await deps.jobs.get(id);
     if (!job) return problem(404, `job ${id} not found`);
-    const rows = job.status === 'Completed' ? await readResults(deps.settlement.results, id, { timeSeriesType: type, gridArea }) : null;
-    if (!rows) return problem(409, `job ${id} has no committed results (status ${job.status})`);
-    if (format === 'csv') return { status: 200, body: rowsToCsv(rows), headers: { 'content-type': 'text/csv; charset=utf-8' } };
-    return json(200, { jobId: id, count: rows.length, results: rows });
+    if (job.status !== 'Completed') return problem(409, `job ${id} has no committed results (status ${job.status})`);
+    const csv = (body: string) => ({ status: 200, body, headers: { 'content-type': 'text/csv; charset=utf-8' } });
+    if (kind === 'wholesale') {
+      const rows = await readWholesaleResults(deps.settlement.results, id, { amountType: type, gridArea });
+      if (!rows) return problem(409, `job ${id} has no committed results`);
+      return format === 'csv' ? csv(wholesaleRowsToCsv(rows)) : json(200, { jobId: id, count: rows.length, results: rows });
+    }
+    const rows = await readResults(deps.settlement.results, id, { timeSeriesType: type, gridArea });
+    if (!rows) return problem(409, `job ${id} has no committed results`);
+    return format === 'csv' ? csv(rowsToCsv(rows)) : json(200, { jobId: id, count: rows.length, results: rows });
   };
 }

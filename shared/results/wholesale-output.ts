@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
+import * as pw from 'parquet-wasm';
 import { formatQualities } from '../domain/codes';
 import { formatScaled } from '../decimal/scaled';
 import { formatInstant } from '../basis-data/time';
@@ -102,6 +103,28 @@ export function wholesaleTable(r: WholesaleResults): arrow.Table {
     amount: decimalBig(r.rows.map((x) => x.amountMicro), 6),
     result_id: dict('result_id'),
   });
+}
+
+/** Reads a `wholesale_results.parquet` (bytes) back into CSV-shaped rows (results API, tests). */
+export function wholesaleRowsFromParquet(bytes: Uint8Array): WholesaleResultRow[] {
+  const table = arrow.tableFromIPC(pw.readParquet(bytes).intoIPCStream());
+  const cols = WHOLESALE_RESULT_COLUMNS.map((c) => table.getChild(c));
+  const scale: Partial<Record<string, number>> = { quantity: 3, price: 6, amount: 6 };
+  const rows: WholesaleResultRow[] = [];
+  for (let i = 0; i < table.numRows; i++) {
+    const row = {} as WholesaleResultRow;
+    WHOLESALE_RESULT_COLUMNS.forEach((c, k) => {
+      const v: unknown = cols[k]?.get(i);
+      if (v === null || v === undefined) row[c] = '';
+      else if (c === 'time') row[c] = formatInstant(Number(v));
+      else if (scale[c] !== undefined) {
+        const unscaled = BigInt(String(v));
+        row[c] = c === 'quantity' ? formatScaled(Number(unscaled), 3) : bigMicro(unscaled);
+      } else row[c] = String(v);
+    });
+    rows.push(row);
+  }
+  return rows;
 }
 
 /** Both files under `outDir`, each written under a temporary name and renamed into place. */

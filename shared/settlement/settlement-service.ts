@@ -17,6 +17,9 @@ import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from '../results/energy-r
 import type { EnergyResults } from '../results/energy-results';
 import type { BlobStore } from '../storage/blob-store';
 import type { BlobLake } from './blob-lake';
+import { calculateWholesale, isWholesaleType } from '../calculation/wholesale/run';
+import { WHOLESALE_RESULTS_CSV_HEADER, wholesaleRowsFromParquet, wholesaleTable } from '../results/wholesale-output';
+import { WHOLESALE_RESULT_COLUMNS, type WholesaleResultRow } from '../results/wholesale-results';
 
 export interface SettlementDeps {
   lake: BlobLake;
@@ -42,6 +45,9 @@ export interface BatchOutput {
   path: string;
   rows: number;
   counts: Record<string, number>;
+  /** Wholesale and correction settlements: the batch's wholesale results. */
+  wholesalePath?: string;
+  wholesaleRows?: number;
 }
 
 export interface Manifest {
@@ -53,6 +59,8 @@ export interface Manifest {
   files: string[];
   rows: number;
   counts: Record<string, number>;
+  wholesaleFiles: string[];
+  wholesaleRows: number;
   committedAt: string;
 }
 
@@ -60,6 +68,7 @@ export const jobOutputPath = (jobId: string) => `jobs/${jobId}/`;
 export const manifestPath = (jobId: string) => `jobs/${jobId}/_manifest.json`;
 /** Deterministic: a retried or replayed batch overwrites its own file. */
 export const batchPath = (jobId: string, b: Batch) => `jobs/${jobId}/energy/ga=${b.gridArea}/${b.id}.parquet`;
+export const wholesaleBatchPath = (jobId: string, b: Batch) => `jobs/${jobId}/wholesale/ga=${b.gridArea}/${b.id}.parquet`;
 
 async function requireJob(jobs: JobStore, jobId: string): Promise<Job> {
   const job = await jobs.get(jobId);
@@ -91,7 +100,9 @@ export async function planBatches(deps: SettlementDeps, jobId: string): Promise<
   const batches: Batch[] = [];
   for (const ga of job.gridAreas) {
     const mps = catalog.get(ga) ?? 0;
-    const wanted = Math.max(1, Math.ceil(mps / deps.batchMeteringPointThreshold));
+    // wholesale amounts are monthly sums per grid area (and subscriptions divide by the period's
+    // days): those jobs keep one batch per grid area over the whole period
+    const wanted = isWholesaleType(job.calculationType) ? 1 : Math.max(1, Math.ceil(mps / deps.batchMeteringPointThreshold));
     // split on whole days when the period has several, else on whole hours
     const unit = end - start >= 2 * DAY_MS ? DAY_MS : HOUR_MS;
     const units = Math.ceil((end - start) / unit);
@@ -138,9 +149,13 @@ export async function calculateBatch(deps: SettlementDeps, jobId: string, batch:
   const args = batchArguments(job, batch, deps.quarterlyTransition);
   const source = await deps.lake.source({ from: args.periodStart, to: args.periodEnd });
   const results = await calculateEnergy(source, args);
+  const wholesale = isWholesaleType(job.calculationType) ? await calculateWholesale(source, args, results) : null;
   const path = batchPath(jobId, batch);
   await deps.results.put(path, parquetBytes(energyResultsTable(results)), 'application/vnd.apache.parquet');
-  return { batchId: batch.id, path, ...countsOf(results) };
+  if (!wholesale) return { batchId: batch.id, path, ...countsOf(results) };
+  const wholesalePath = wholesaleBatchPath(jobId, batch);
+  await deps.results.put(wholesalePath, parquetBytes(wholesaleTable(wholesale)), 'application/vnd.apache.parquet');
+  return { batchId: batch.id, path, ...countsOf(results), wholesalePath, wholesaleRows: wholesale.rows.length };
 }
 
 /**
@@ -149,8 +164,8 @@ export async function calculateBatch(deps: SettlementDeps, jobId: string, batch:
  */
 export async function commitJob(deps: SettlementDeps, jobId: string, outputs: BatchOutput[]): Promise<Manifest> {
   const job = await requireJob(deps.jobs, jobId);
-  for (const o of outputs) {
-    if (!(await deps.results.exists(o.path))) throw new Error(`batch output ${o.path} is missing; refusing to commit job ${jobId}`);
+  for (const path of outputs.flatMap((o) => [o.path, ...(o.wholesalePath ? [o.wholesalePath] : [])])) {
+    if (!(await deps.results.exists(path))) throw new Error(`batch output ${path} is missing; refusing to commit job ${jobId}`);
   }
   const counts: Record<string, number> = {};
   for (const o of outputs) for (const [k, v] of Object.entries(o.counts)) counts[k] = (counts[k] ?? 0) + v;
@@ -163,10 +178,13 @@ export async function commitJob(deps: SettlementDeps, jobId: string, outputs: Ba
     files: outputs.map((o) => o.path).sort(),
     rows: outputs.reduce((s, o) => s + o.rows, 0),
     counts,
+    wholesaleFiles: outputs.flatMap((o) => (o.wholesalePath ? [o.wholesalePath] : [])).sort(),
+    wholesaleRows: outputs.reduce((s, o) => s + (o.wholesaleRows ?? 0), 0),
     committedAt: deps.clock().toISOString(),
   };
   await deps.results.put(manifestPath(jobId), JSON.stringify(manifest, null, 2), 'application/json');
-  await deps.jobs.transition(jobId, 'Completed', deps.clock(), { outputPath: jobOutputPath(jobId), resultCounts: counts, progress: { doneBatches: outputs.length, totalBatches: outputs.length } });
+  const resultCounts = manifest.wholesaleFiles.length ? { ...counts, wholesale_results: manifest.wholesaleRows } : counts;
+  await deps.jobs.transition(jobId, 'Completed', deps.clock(), { outputPath: jobOutputPath(jobId), resultCounts, progress: { doneBatches: outputs.length, totalBatches: outputs.length } });
   return manifest;
 }
 
@@ -189,6 +207,32 @@ export async function readManifest(results: BlobStore, jobId: string): Promise<M
 export interface ResultsFilter {
   timeSeriesType?: string;
   gridArea?: string;
+}
+
+export interface WholesaleResultsFilter {
+  amountType?: string;
+  gridArea?: string;
+}
+
+/** Committed wholesale results (null when the job has no manifest yet). */
+export async function readWholesaleResults(results: BlobStore, jobId: string, filter: WholesaleResultsFilter): Promise<WholesaleResultRow[] | null> {
+  const manifest = await readManifest(results, jobId);
+  if (!manifest) return null;
+  const rows: WholesaleResultRow[] = [];
+  for (const file of manifest.wholesaleFiles ?? []) {
+    if (filter.gridArea && !file.includes(`/ga=${filter.gridArea}/`)) continue;
+    const bytes = await results.get(file);
+    if (!bytes) throw new Error(`committed result file ${file} is missing`);
+    for (const r of wholesaleRowsFromParquet(bytes)) {
+      if (filter.amountType && r.amount_type !== filter.amountType) continue;
+      rows.push(r);
+    }
+  }
+  return rows;
+}
+
+export function wholesaleRowsToCsv(rows: readonly WholesaleResultRow[]): string {
+  return [WHOLESALE_RESULTS_CSV_HEADER, ...rows.map((r) => WHOLESALE_RESULT_COLUMNS.map((c) => r[c]).join(';'))].join('\n') + '\n';
 }
 
 /** Committed results only (null when the job has no manifest yet). */
