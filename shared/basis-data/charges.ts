@@ -5,11 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
+import { mkdir, readdir } from 'node:fs/promises';
 import { parseScaled, DecimalFormatError } from '../decimal/scaled';
 import { columnIndexes, readCsv } from './csv';
 import { ValidationError } from './errors';
-import { readParquetTable } from './parquet/arrow-io';
+import { readParquetTable, stringColumn, tableOf, timestampColumn, writeParquetFile } from './parquet/arrow-io';
 import { formatInstant, parseInstant } from './time';
 
 export const CHARGE_TYPES = ['tariff', 'subscription', 'fee'] as const;
@@ -173,7 +174,6 @@ function cell(v: unknown, column: string): string {
 
 /** Parquet lake: one folder per charge table (e.g. `LAKE/charge_link_periods/`); absent folders mean no charges of that kind. */
 export async function readChargesLake(lakeDir: string): Promise<ChargeData> {
-  const { readdir } = await import('node:fs/promises');
   const read = async (table: keyof typeof COLUMNS) => {
     const dir = join(lakeDir, CHARGE_FILES[table]);
     if (!existsSync(dir)) return [];
@@ -195,4 +195,28 @@ export async function readChargesLake(lakeDir: string): Promise<ChargeData> {
     prices: (await read('prices')) as ChargePrice[],
     links: (await read('links')) as ChargeLink[],
   };
+}
+
+/** Writes charge data as Parquet tables of a lake (one folder per table), e.g. for tests and demos. */
+export async function writeChargesLake(lakeDir: string, data: ChargeData): Promise<void> {
+  const ts = (v: Array<number | null>) => timestampColumn(Float64Array.from(v, (x) => (x === null ? NaN : x)));
+  const str = (v: string[]) => stringColumn(v);
+  const write = async (table: keyof typeof CHARGE_FILES, cols: Record<string, arrow.Data>) => {
+    const dir = join(lakeDir, CHARGE_FILES[table]);
+    await mkdir(dir, { recursive: true });
+    await writeParquetFile(join(dir, 'part-0.parquet'), tableOf(cols));
+  };
+  const keyCols = <T extends ChargeKey>(rows: T[]) => ({ charge_code: str(rows.map((r) => r.chargeCode)), charge_type: str(rows.map((r) => r.chargeType)), charge_owner_id: str(rows.map((r) => r.chargeOwnerId)) });
+  const pi = data.priceInformation;
+  await write('priceInformation', { ...keyCols(pi), resolution: str(pi.map((r) => r.resolution)), is_tax: str(pi.map((r) => String(r.isTax))), from_date: ts(pi.map((r) => r.fromDate)), to_date: ts(pi.map((r) => r.toDate)) });
+  const pr = data.prices;
+  const words = new Uint32Array(pr.length * 4);
+  pr.forEach((p, i) => {
+    words[i * 4] = p.priceMicro % 0x1_0000_0000;
+    words[i * 4 + 1] = Math.floor(p.priceMicro / 0x1_0000_0000);
+  });
+  const price = arrow.makeData({ type: new arrow.Decimal(6, 18, 128), length: pr.length, data: words });
+  await write('prices', { ...keyCols(pr), charge_price: price, charge_time: ts(pr.map((r) => r.chargeTime)) });
+  const li = data.links;
+  await write('links', { ...keyCols(li), metering_point_id: str(li.map((r) => r.meteringPointId)), quantity: str(li.map((r) => String(r.quantity))), from_date: ts(li.map((r) => r.fromDate)), to_date: ts(li.map((r) => r.toDate)) });
 }

@@ -12,6 +12,12 @@ import { startLocalHost, type LocalHost } from '../../local/host';
 import { uploadLake } from '../../local/upload-lake';
 import { ScenarioCsvSource } from '../../shared/basis-data/scenario-source';
 import { scenarioToLake } from '../../shared/basis-data/parquet/convert';
+import { readChargesCsv, writeChargesLake } from '../../shared/basis-data/charges';
+import { ParquetLakeSource } from '../../shared/basis-data/parquet/lake';
+import { readScenarioArguments } from '../../shared/basis-data/scenario-source';
+import { calculateWholesale } from '../../shared/calculation/wholesale/run';
+import { WHOLESALE_RESULTS_CSV_HEADER, wholesaleResultRows } from '../../shared/results/wholesale-output';
+import { WHOLESALE_RESULT_COLUMNS } from '../../shared/results/wholesale-results';
 import { calculateEnergy } from '../../shared/calculation/energy/run';
 import { NAMES } from '../../shared/config/names';
 import { decodeCalculationCompleted } from '../../shared/messaging/calculation-completed';
@@ -132,6 +138,37 @@ describe('local host end to end', () => {
       expect(job.status).toBe('Failed');
       expect(job.error).toMatch(/grid area 111: missing positive grid loss/);
       expect(job.outputPath).toBeNull();
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('a wholesale fixing (D05) job for a whole month calculates and commits wholesale results equal to the CLI', async () => {
+    const host = await startLocalHost({ port: 0, dataDir: null, timers: false, log: () => {} });
+    try {
+      const f5 = join(__dirname, '..', 'scenarios-wholesale', 'f5-minimal-wholesale');
+      const f5Lake = join(dir, 'f5-lake');
+      await scenarioToLake(f5, f5Lake);
+      await writeChargesLake(f5Lake, await readChargesCsv(f5));
+      await uploadLake(f5Lake, host.basisData);
+      const res = await fetch(`${host.url}/api/KickStartJob`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ processType: 'D05', beginTime: '2023-01-31T23:00:00Z', endTime: '2023-02-28T23:00:00Z', gridAreas: ['800'] }),
+      });
+      expect(res.status).toBe(202);
+      const { jobId, statusUrl } = (await res.json()) as { jobId: string; statusUrl: string };
+      const job = await waitFor(statusUrl, (j) => j.status === 'Completed' || j.status === 'Failed', 90_000);
+      expect(job.status).toBe('Completed');
+      const csv = await (await fetch(`${host.url}/api/jobs/${jobId}/results?kind=wholesale&format=csv`)).text();
+      const lines = csv.trimEnd().split('\n');
+      expect(lines[0]).toBe(WHOLESALE_RESULTS_CSV_HEADER);
+      const args = { ...(await readScenarioArguments(f5)), calculationId: jobId, periodStart: Date.parse('2023-01-31T23:00:00Z'), periodEnd: Date.parse('2023-02-28T23:00:00Z'), allowPartialMonth: false };
+      const cli = wholesaleResultRows(await calculateWholesale(new ParquetLakeSource(f5Lake), args));
+      expect(lines.slice(1).sort()).toEqual(cli.map((r) => WHOLESALE_RESULT_COLUMNS.map((c) => r[c]).join(';')).sort());
+      expect(job.resultCounts?.wholesale_results).toBe(cli.length);
+      const totals = (await (await fetch(`${host.url}/api/jobs/${jobId}/results?kind=wholesale&type=total_monthly_amount`)).json()) as { count: number };
+      expect(totals.count).toBe(cli.filter((r) => r.amount_type === 'total_monthly_amount').length);
     } finally {
       await host.stop();
     }
