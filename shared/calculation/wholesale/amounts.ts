@@ -57,17 +57,15 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     for (; h < nHours && start + h * HOUR_MS < dEnd; h++) if (start + h * HOUR_MS >= days[i]) dayOfHour[h] = i;
   }
   const mpDay = new Map<string, { v: Float64Array; m: Uint8Array }>();
-  for (const [mp, list] of energy.byMeteringPoint) {
+  for (const [mp, row] of energy.mpRow) {
     const v = new Float64Array(days.length);
     const m = new Uint8Array(days.length);
-    for (const pi of list) {
-      const base = pi * nHours;
-      for (let h = 0; h < nHours; h++) {
-        const q = energy.quality[base + h];
-        if (!(q & QBIT_ACTIVE) || dayOfHour[h] < 0) continue;
-        v[dayOfHour[h]] += energy.energy[base + h];
-        m[dayOfHour[h]] |= q;
-      }
+    const base = row * nHours;
+    for (let h = 0; h < nHours; h++) {
+      const q = energy.quality[base + h];
+      if (!(q & QBIT_ACTIVE) || dayOfHour[h] < 0) continue;
+      v[dayOfHour[h]] += energy.energy[base + h];
+      m[dayOfHour[h]] |= q;
     }
     mpDay.set(mp, { v, m });
   }
@@ -105,7 +103,8 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
         if (a0 >= a1) continue;
         if (hourly) {
           const acc = accFor(piIdx, pi, p.gridArea, p.energySupplierId, p.meteringPointType, p.settlementMethod, nHours);
-          const base = pIdx * nHours;
+          // the hour belongs to the period covering its start; its energy is the whole hour's
+          const base = (energy.mpRow.get(link.meteringPointId) as number) * nHours;
           for (let h = Math.ceil((a0 - start) / HOUR_MS); start + h * HOUR_MS < a1; h++) {
             acc.qty[h] += energy.energy[base + h];
             acc.mask[h] |= energy.quality[base + h] | QBIT_ACTIVE;
@@ -133,7 +132,8 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
   const seriesIndex = new Map<string, number>();
   const rows: WholesaleRow[] = [];
   const seriesFor = (s: Omit<WholesaleSeries, 'resultId'>): number => {
-    const idName = [args.calculationId, s.amountType, s.gridArea, s.energySupplierId, s.chargeOwnerId ?? '', s.chargeCode ?? '', s.chargeType ?? '', s.meteringPointType ?? '', s.settlementMethod ?? '', s.resolution, s.isTax ?? ''].join('|');
+    // the identifying fields of docs/wholesale-calculation.md; all points of one series share the id
+    const idName = [args.calculationId, s.amountType, s.gridArea, s.energySupplierId, s.chargeOwnerId ?? '', s.chargeCode ?? '', s.chargeType ?? '', s.meteringPointType ?? '', s.settlementMethod ?? ''].join('|');
     let i = seriesIndex.get(idName);
     if (i === undefined) {
       i = series.length;

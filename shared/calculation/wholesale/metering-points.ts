@@ -46,9 +46,15 @@ export interface WholesaleEnergy {
   periods: WholesalePeriod[];
   /** Periods of each metering point, sorted by time. */
   byMeteringPoint: Map<string, number[]>;
+  /** Row of each metering point in `energy` / `quality`. */
+  mpRow: Map<string, number>;
   /** Hours of the calculation period. */
   nHours: number;
-  /** Per period × hour: milli-kWh, and quality bits | QBIT_ACTIVE where the period covers the hour. */
+  /**
+   * Per metering point × hour: milli-kWh over the whole hour (all its periods: a supplier change
+   * at :15 does not split the hour's energy), and quality bits | QBIT_ACTIVE where any period
+   * covers part of the hour. Which period (supplier) carries the hour is decided by its start.
+   */
   energy: Float64Array;
   quality: Uint8Array;
 }
@@ -71,12 +77,16 @@ export function wholesalePeriods(args: CalculationArguments, all: readonly Meter
   const parentPeriods = new Map<string, MeteringPointPeriod[]>();
   for (const p of parents) (parentPeriods.get(p.meteringPointId) ?? parentPeriods.set(p.meteringPointId, []).get(p.meteringPointId))?.push(p);
   for (const c of all) {
-    if (c.type === 'E17' || c.type === 'E18' || c.type === 'E20' || !c.parentMeteringPointId || !inPeriod(c.fromDate, c.toDate)) continue;
+    if (c.type === 'E17' || c.type === 'E18' || c.type === 'E20' || !c.parentMeteringPointId || !areas.has(c.gridAreaCode) || !inPeriod(c.fromDate, c.toDate)) continue;
     const own = clamp(c.fromDate, c.toDate);
     for (const parent of parentPeriods.get(c.parentMeteringPointId) ?? []) {
       const pr = clamp(parent.fromDate, parent.toDate);
-      const from = Math.max(own.from, pr.from);
-      const to = Math.min(own.to, pr.to);
+      // a parent may change supplier at :15 while the child reads hourly: the child's slot goes
+      // with the parent period covering the slot's start (boundaries rounded up to the child's step)
+      const step = RESOLUTION_MS[c.resolution];
+      const up = (t: number) => Math.ceil(t / step) * step;
+      const from = up(Math.max(own.from, pr.from));
+      const to = Math.min(up(Math.min(own.to, pr.to)), own.to);
       if (from >= to) continue;
       out.push({ meteringPointId: c.meteringPointId, from, to, gridArea: c.gridAreaCode, energySupplierId: parent.energySupplierId as string, meteringPointType: METERING_POINT_TYPE_NAMES[c.type], settlementMethod: null, step: RESOLUTION_MS[c.resolution] });
     }
@@ -114,38 +124,41 @@ export async function wholesaleEnergy(
   });
   const acc = allocateAccumulators(periods.length, nHours);
   aggregateDays(kp, cells ?? allocateCells(kp.nCells, false), acc, 0, kp.nDays);
-  // accumulators are micro-kWh sums of 3-dp readings: exact milli after / 1000
-  const energyMilli = acc.sum;
-  for (let i = 0; i < energyMilli.length; i++) energyMilli[i] = energyMilli[i] / 1000;
-  const quality = acc.mask;
 
-  // grid-loss metering points: positive (E17) / negative (E18) grid loss, summed to hours
-  const glSeries = new Map<string, { v: Float64Array; m: Uint8Array }>();
-  energy.series.forEach((s, i) => {
-    if ((s.timeSeriesType === 'positive_grid_loss' || s.timeSeriesType === 'negative_grid_loss') && s.meteringPointId) {
-      const e = glSeries.get(s.meteringPointId) ?? { v: new Float64Array(energy.nSlots), m: new Uint8Array(energy.nSlots) };
-      const v = energy.values[i];
-      const m = energy.masks[i];
-      for (let k = 0; k < energy.nSlots; k++) if (m[k] & QBIT_ACTIVE) ((e.v[k] += v[k]), (e.m[k] |= m[k]));
-      glSeries.set(s.meteringPointId, e);
+  const mpRow = new Map<string, number>();
+  for (const p of periods) if (!mpRow.has(p.meteringPointId)) mpRow.set(p.meteringPointId, mpRow.size);
+  const energyMilli = new Float64Array(mpRow.size * nHours);
+  const quality = new Uint8Array(mpRow.size * nHours);
+  // readings: the periods' hourly sums (micro-kWh of 3-dp readings: exact milli after / 1000)
+  periods.forEach((p, i) => {
+    if (gridLossIds.has(p.meteringPointId)) return;
+    const row = (mpRow.get(p.meteringPointId) as number) * nHours;
+    for (let h = 0; h < nHours; h++) {
+      const m = acc.mask[i * nHours + h];
+      if (!(m & QBIT_ACTIVE)) continue;
+      energyMilli[row + h] += acc.sum[i * nHours + h] / 1000;
+      quality[row + h] |= m;
     }
   });
+
+  // grid-loss metering points: positive (E17) / negative (E18) grid loss, summed to hours
   const perHour = HOUR_MS / energy.slotMs;
-  periods.forEach((p, i) => {
-    if (!gridLossIds.has(p.meteringPointId)) return;
-    const gl = glSeries.get(p.meteringPointId);
-    const h0 = (p.from - args.periodStart) / HOUR_MS;
-    const h1 = (p.to - args.periodStart) / HOUR_MS;
-    for (let h = h0; h < h1; h++) {
-      let v = 0;
-      if (gl) for (let k = h * perHour; k < (h + 1) * perHour; k++) v += gl.v[k];
-      energyMilli[i * nHours + h] = v;
-      quality[i * nHours + h] = QBIT_CALCULATED | QBIT_ACTIVE;
+  energy.series.forEach((s, i) => {
+    if ((s.timeSeriesType !== 'positive_grid_loss' && s.timeSeriesType !== 'negative_grid_loss') || !s.meteringPointId) return;
+    const r = mpRow.get(s.meteringPointId);
+    if (r === undefined || !gridLossIds.has(s.meteringPointId)) return;
+    const v = energy.values[i];
+    const m = energy.masks[i];
+    for (let k = 0; k < energy.nSlots; k++) {
+      if (!(m[k] & QBIT_ACTIVE)) continue;
+      const h = Math.floor(k / perHour);
+      energyMilli[r * nHours + h] += v[k];
+      quality[r * nHours + h] |= QBIT_CALCULATED | QBIT_ACTIVE;
     }
   });
 
   const byMeteringPoint = new Map<string, number[]>();
   periods.forEach((p, i) => (byMeteringPoint.get(p.meteringPointId) ?? byMeteringPoint.set(p.meteringPointId, []).get(p.meteringPointId))?.push(i));
   for (const list of byMeteringPoint.values()) list.sort((a, b) => periods[a].from - periods[b].from);
-  return { periods, byMeteringPoint, nHours, energy: energyMilli, quality };
+  return { periods, byMeteringPoint, mpRow, nHours, energy: energyMilli, quality };
 }
