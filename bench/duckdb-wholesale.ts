@@ -30,7 +30,8 @@
  *     Energy is summed per (link set, aid, charge time) and then expanded to the set's tariffs —
  *     equivalent to joining every link with every charge time, without the link × hour explosion.
  *  5. Prices (exact time for tariffs, last price point since the price information start for
- *     subscriptions and fees via an ASOF join), amounts, monthly sums and totals into `res`.
+ *     subscriptions and fees via an ASOF join), amounts, monthly sums and totals into the temp
+ *     tables `apc`, `monthly`, `totals` (integer ids), readable through the view `res`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

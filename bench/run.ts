@@ -7,7 +7,14 @@
  *     on worker threads, from reading master data to all results in memory;
  *   - duckdb: the independent SQL formulation (bench/duckdb-energy.ts) on the same files, into a
  *     temp table.
- * Prints a table; with --json the last line is {"points":N,"engine_seconds":x,"duckdb_seconds":y,"peak_rss_mb":z}.
+ * Then the wholesale month over the same lake (wholesale_fixing; charges generated once by
+ * bench/synthetic-charges.ts into the lake: hourly tariffs, ~10 charge links per metering point):
+ *   - engine: `calculateWholesale` of shared/calculation/wholesale/run.ts (imported lazily: without
+ *     it the table says "engine: not available"), grid loss (energy) included;
+ *   - duckdb: bench/duckdb-wholesale.ts on the same files, grid loss included.
+ * Prints a table per part; with --json the line before the last is
+ * {"wholesale_points":N,"wholesale_engine_seconds":x|null,"wholesale_duckdb_seconds":y} and the last line is
+ * {"points":N,"engine_seconds":x,"duckdb_seconds":y,"peak_rss_mb":z}.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSyntheticLake } from './lake';
 import { generateSynthetic, type SyntheticOptions } from './synthetic';
+import { generateCharges, writeChargesLake } from './synthetic-charges';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -23,6 +31,12 @@ interface Measurement {
   peakRssMb: number;
   resultRows: number;
   points?: number;
+}
+
+interface WholesaleNumbers {
+  seconds: number;
+  peakRssMb: number;
+  resultRows: number | null;
 }
 
 export function benchOptions(mps: number, days: number, seed: number): SyntheticOptions {
@@ -41,6 +55,36 @@ export async function ensureLake(mps: number, days: number, seed: number, log: (
   writeFileSync(marker, JSON.stringify({ points })); // last: a half-generated lake is never reused
   log(`generated ${points} points in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return { dir, points };
+}
+
+/** Charge tables for the wholesale part, written once into the cached lake (own marker). */
+export async function ensureCharges(dir: string, mps: number, days: number, seed: number, log: (s: string) => void): Promise<{ links: number }> {
+  const marker = join(dir, 'CHARGES-v1.json');
+  if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8')) as { links: number };
+  log('generating charges (hourly tariffs, ~10 links per metering point) into the lake (once) ...');
+  const charges = generateCharges(generateSynthetic(benchOptions(mps, days, seed)), { seed, linksPerMeteringPoint: 10 });
+  await writeChargesLake(dir, charges);
+  const info = { links: charges.linkPeriods.length, pricePoints: charges.pricePoints.length };
+  writeFileSync(marker, JSON.stringify(info));
+  return info;
+}
+
+/** A wholesale measurement: the numbers, or why the engine could not be measured. */
+type WholesaleMeasurement = WholesaleNumbers | { unavailable: string } | { failed: string };
+
+function wholesaleChild(args: string[]): WholesaleMeasurement {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'measure.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
+  return JSON.parse(out.trim().split('\n').pop() as string) as WholesaleMeasurement;
+}
+
+function printTable(rows: string[][], log: (s: string) => void): void {
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  for (const r of rows) log(r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
 }
 
 function child(args: string[]): Measurement {
@@ -86,7 +130,36 @@ async function main(): Promise<void> {
   log(`\n${points} input time series points, ${mps} metering points × ${days} days\n`);
   for (const r of rows) log(r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
   if (engine.resultRows !== duck.resultRows) log(`\nWARNING: result row counts differ (engine ${engine.resultRows}, duckdb ${duck.resultRows})`);
+
+  // Wholesale month over the same lake.
+  const charges = await ensureCharges(dir, mps, days, seed, log);
+  const wcommon = [...common, '--threads', String(values.threads)];
+  log('\nrunning wholesale engine ...');
+  const wEngine = wholesaleChild(['wholesale-engine', ...wcommon]);
+  log('running wholesale duckdb ...');
+  const wDuck = wholesaleChild(['wholesale-duckdb', ...wcommon]);
+  const wRow = (label: string, m: WholesaleMeasurement): string[] =>
+    'seconds' in m
+      ? [label, m.seconds.toFixed(2), (points / m.seconds / 1e6).toFixed(1), m.peakRssMb.toFixed(0), m.resultRows === null ? '?' : String(m.resultRows)]
+      : [label, 'unavailable' in m ? 'not available' : 'failed', '', '', ''];
+  log(`\nwholesale_fixing, same lake and month: ${charges.links} charge links (hourly tariffs), grid loss included\n`);
+  printTable(
+    [['', 'seconds', 'M points/s', 'peak RSS MB', 'result rows'], wRow('engine', wEngine), wRow(`duckdb (${values.threads} threads)`, wDuck)],
+    log,
+  );
+  if ('unavailable' in wEngine) log(`engine: not available (${wEngine.unavailable})`);
+  if ('failed' in wEngine) log(`engine: failed (${wEngine.failed})`);
+  if ('seconds' in wEngine && 'seconds' in wDuck && wEngine.resultRows !== null && wEngine.resultRows !== wDuck.resultRows) {
+    log(`\nWARNING: wholesale result row counts differ (engine ${wEngine.resultRows}, duckdb ${wDuck.resultRows})`);
+  }
   if (values.json) {
+    console.log(
+      JSON.stringify({
+        wholesale_points: points,
+        wholesale_engine_seconds: 'seconds' in wEngine ? +wEngine.seconds.toFixed(3) : null,
+        wholesale_duckdb_seconds: 'seconds' in wDuck ? +wDuck.seconds.toFixed(3) : null,
+      }),
+    );
     console.log(JSON.stringify({ points, engine_seconds: +engine.seconds.toFixed(3), duckdb_seconds: +duck.seconds.toFixed(3), peak_rss_mb: Math.round(engine.peakRssMb) }));
   }
 }
