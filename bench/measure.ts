@@ -8,36 +8,9 @@ import { QBIT_ACTIVE } from '../shared/domain/codes';
 import type { CalculationArguments } from '../shared/basis-data/types';
 import { timeDuckdbEnergy } from './duckdb-energy';
 import { timeDuckdbWholesale } from './duckdb-wholesale';
+import { calculateWholesale } from '../shared/calculation/wholesale/run';
 import { benchOptions } from './run';
 import { generateSynthetic } from './synthetic';
-
-type CalculateWholesale = (source: ParquetLakeSource, args: CalculationArguments) => Promise<unknown>;
-
-/**
- * The wholesale engine, imported lazily (a computed specifier, so neither tsc nor the bench needs
- * the module to exist); a string says why it is not available.
- */
-async function loadCalculateWholesale(): Promise<CalculateWholesale | string> {
-  const spec = '../shared/calculation/wholesale/run';
-  let mod: unknown;
-  try {
-    mod = await import(spec);
-  } catch (e) {
-    return `cannot load shared/calculation/wholesale/run.ts: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-  }
-  const fn = typeof mod === 'object' && mod !== null ? (mod as Record<string, unknown>).calculateWholesale : undefined;
-  return typeof fn === 'function' ? (fn as CalculateWholesale) : 'shared/calculation/wholesale/run.ts does not export calculateWholesale';
-}
-
-/** Rows of a wholesale result of unknown shape (columnar `{ rows: [...] }`, an array, or `{ length }`). */
-function wholesaleRowCount(r: unknown): number | null {
-  if (Array.isArray(r)) return r.length;
-  if (typeof r !== 'object' || r === null) return null;
-  const o = r as Record<string, unknown>;
-  if (Array.isArray(o.rows)) return o.rows.length;
-  if (typeof o.length === 'number') return o.length;
-  return null;
-}
 
 /** Wholesale measurements: the same month, as wholesale_fixing (charges are in the lake, see run.ts). */
 async function measureWholesale(kind: string, lake: string, args: CalculationArguments, threads: number): Promise<void> {
@@ -47,18 +20,9 @@ async function measureWholesale(kind: string, lake: string, args: CalculationArg
     console.log(JSON.stringify({ seconds: r.seconds, resultRows: r.rows, peakRssMb: rss() }));
     return;
   }
-  const calculate = await loadCalculateWholesale();
-  if (typeof calculate === 'string') {
-    console.log(JSON.stringify({ unavailable: calculate }));
-    return;
-  }
-  try {
-    const t0 = performance.now();
-    const r = await calculate(new ParquetLakeSource(lake), args);
-    console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, resultRows: wholesaleRowCount(r), peakRssMb: rss() }));
-  } catch (e) {
-    console.log(JSON.stringify({ failed: e instanceof Error ? e.message.split('\n')[0] : String(e) }));
-  }
+  const t0 = performance.now();
+  const r = await calculateWholesale(new ParquetLakeSource(lake), args);
+  console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, resultRows: r.rows.length, peakRssMb: rss() }));
 }
 
 async function main(): Promise<void> {

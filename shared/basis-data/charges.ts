@@ -11,7 +11,7 @@ import { parseScaled, DecimalFormatError } from '../decimal/scaled';
 import { columnIndexes, readCsv } from './csv';
 import { ValidationError } from './errors';
 import { readParquetTable, stringColumn, tableOf, timestampColumn, writeParquetFile } from './parquet/arrow-io';
-import { formatInstant, parseInstant } from './time';
+import { parseInstant } from './time';
 
 export const CHARGE_TYPES = ['tariff', 'subscription', 'fee'] as const;
 export type ChargeType = (typeof CHARGE_TYPES)[number];
@@ -63,7 +63,8 @@ const COLUMNS = {
   links: ['charge_code', 'charge_type', 'charge_owner_id', 'metering_point_id', 'quantity', 'from_date', 'to_date'],
 } as const;
 
-type Raw = Record<string, string>;
+/** A row as text, or (from Parquet) timestamps already as epoch ms. */
+type Raw = Record<string, string | number>;
 
 class RowReader {
   constructor(
@@ -77,7 +78,7 @@ class RowReader {
   text(c: string): string {
     const v = this.r[c];
     if (v === '') this.fail(c, 'value is required');
-    return v;
+    return String(v);
   }
   key(): ChargeKey {
     const chargeType = this.text('charge_type');
@@ -88,6 +89,7 @@ class RowReader {
   }
   instant(c: string, nullable: boolean): number | null {
     const v = this.r[c];
+    if (typeof v === 'number') return v;
     if (v === '' && nullable) return null;
     const ms = parseInstant(this.text(c));
     if (ms === null) this.fail(c, `'${v}' is not an ISO-8601 UTC timestamp`);
@@ -159,9 +161,9 @@ export async function readChargesCsv(scenarioDir: string): Promise<ChargeData> {
   };
 }
 
-function cell(v: unknown, column: string): string {
+function cell(v: unknown, column: string): string | number {
   if (v === null || v === undefined) return '';
-  if (column.endsWith('_date') || column === 'charge_time') return formatInstant(Number(v));
+  if (column.endsWith('_date') || column === 'charge_time') return Number(v);
   if (column === 'charge_price' && typeof v === 'object') {
     // Decimal(18,6) → unscaled integer text
     const s = String(v);

@@ -11,7 +11,8 @@ import { WHOLESALE_RESULT_COLUMNS, type WholesaleResultRow, type WholesaleResult
 export const WHOLESALE_RESULTS_CSV_HEADER = WHOLESALE_RESULT_COLUMNS.join(';');
 export const WHOLESALE_RESULTS_FILES = { csv: 'wholesale_results.csv', parquet: 'wholesale_results.parquet' } as const;
 
-const bigMicro = (v: bigint): string => {
+const bigMicro = (value: bigint | number): string => {
+  const v = BigInt(value);
   const neg = v < 0n;
   const digits = (neg ? -v : v).toString().padStart(7, '0');
   return `${neg ? '-' : ''}${digits.slice(0, -6)}.${digits.slice(-6)}`;
@@ -100,7 +101,7 @@ export function wholesaleTable(r: WholesaleResults): arrow.Table {
     quantity_unit: dict('quantity_unit'),
     quantity_qualities: dict('quantity_qualities'),
     price: decimalBig(r.rows.map((x) => (x.priceMicro === null ? null : BigInt(x.priceMicro))), 6),
-    amount: decimalBig(r.rows.map((x) => x.amountMicro), 6),
+    amount: decimalBig(r.rows.map((x) => (x.amountMicro === null ? null : BigInt(x.amountMicro))), 6),
     result_id: dict('result_id'),
   });
 }

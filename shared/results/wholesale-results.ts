@@ -48,7 +48,8 @@ export interface WholesaleRow {
   quantityMilli: number | null;
   qualities: number | null;
   priceMicro: number | null;
-  amountMicro: bigint | null;
+  /** A number while it is a safe integer; BigInt beyond 2^53 (exact either way). */
+  amountMicro: number | bigint | null;
 }
 
 export interface WholesaleResults {

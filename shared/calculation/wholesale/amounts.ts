@@ -12,6 +12,11 @@ import type { AmountType, WholesaleResults, WholesaleRow, WholesaleSeries } from
 import type { WholesaleEnergy } from './metering-points';
 import { QBIT_ACTIVE, QBITS_QUALITIES } from '../../domain/codes';
 
+// Module-local copies: imported bindings can compile to getter calls, which must stay out of hot loops.
+const ACTIVE = QBIT_ACTIVE;
+const QUALITY_BITS = QBITS_QUALITIES;
+const HOUR = HOUR_MS;
+
 /** Local-day starts (Europe/Copenhagen) in [start, end), each as a UTC instant. */
 export function localDayStarts(start: number, end: number): number[] {
   const out: number[] = [];
@@ -23,6 +28,28 @@ export function localDayStarts(start: number, end: number): number[] {
     t = localMidnight(q.year, q.month, q.day + 1);
   }
   return out;
+}
+
+type Exact = number | bigint;
+
+/** a + b exactly: a number while the sum is a safe integer, else a BigInt. */
+export function addExact(a: Exact, b: Exact): Exact {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const s = a + b;
+    if (Number.isSafeInteger(s)) return s;
+  }
+  return BigInt(a) + BigInt(b);
+}
+
+/** q × p (milli-kWh × micro-DKK) / 1000, HALF_UP: micro-DKK, in Number arithmetic when exact. */
+export function tariffAmount(q: number, p: number): Exact {
+  const n = q * p;
+  if (Number.isSafeInteger(n)) {
+    const r = n % 1000;
+    const base = (n - r) / 1000;
+    return 2 * Math.abs(r) >= 1000 ? base + Math.sign(n) : base;
+  }
+  return divRound(BigInt(q) * BigInt(p), 1000n);
 }
 
 /** round(n / d) HALF_UP (ties away from zero) for BigInt. */
@@ -54,7 +81,7 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
   const dayOfHour = new Int32Array(nHours).fill(-1);
   for (let i = 0, h = 0; i < days.length; i++) {
     const dEnd = i + 1 < days.length ? days[i + 1] : end;
-    for (; h < nHours && start + h * HOUR_MS < dEnd; h++) if (start + h * HOUR_MS >= days[i]) dayOfHour[h] = i;
+    for (; h < nHours && start + h * HOUR < dEnd; h++) if (start + h * HOUR >= days[i]) dayOfHour[h] = i;
   }
   const mpDay = new Map<string, { v: Float64Array; m: Uint8Array }>();
   for (const [mp, row] of energy.mpRow) {
@@ -63,7 +90,7 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     const base = row * nHours;
     for (let h = 0; h < nHours; h++) {
       const q = energy.quality[base + h];
-      if (!(q & QBIT_ACTIVE) || dayOfHour[h] < 0) continue;
+      if (!(q & ACTIVE) || dayOfHour[h] < 0) continue;
       v[dayOfHour[h]] += energy.energy[base + h];
       m[dayOfHour[h]] |= q;
     }
@@ -105,9 +132,9 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
           const acc = accFor(piIdx, pi, p.gridArea, p.energySupplierId, p.meteringPointType, p.settlementMethod, nHours);
           // the hour belongs to the period covering its start; its energy is the whole hour's
           const base = (energy.mpRow.get(link.meteringPointId) as number) * nHours;
-          for (let h = Math.ceil((a0 - start) / HOUR_MS); start + h * HOUR_MS < a1; h++) {
+          for (let h = Math.ceil((a0 - start) / HOUR); start + h * HOUR < a1; h++) {
             acc.qty[h] += energy.energy[base + h];
-            acc.mask[h] |= energy.quality[base + h] | QBIT_ACTIVE;
+            acc.mask[h] |= energy.quality[base + h] | ACTIVE;
           }
         } else {
           const acc = accFor(piIdx, pi, p.gridArea, p.energySupplierId, p.meteringPointType, p.settlementMethod, days.length);
@@ -116,10 +143,10 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
             if (days[d] < a0 || days[d] >= a1) continue; // the link and the MP period must cover the day start
             if (pi.chargeType === 'tariff') {
               acc.qty[d] += day.v[d];
-              acc.mask[d] |= day.m[d] | QBIT_ACTIVE;
+              acc.mask[d] |= day.m[d] | ACTIVE;
             } else {
               acc.qty[d] += link.quantity * 1000; // factor as milli-units: quantities are written with 3 decimals
-              acc.mask[d] |= QBIT_ACTIVE;
+              acc.mask[d] |= ACTIVE;
             }
           }
         }
@@ -174,20 +201,23 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
       quantityUnit: pi.chargeType === 'tariff' ? 'kWh' : 'pcs',
     });
     for (let i = 0; i < a.qty.length; i++) {
-      if (!(a.mask[i] & QBIT_ACTIVE)) continue;
-      const time = hourly ? start + i * HOUR_MS : days[i];
+      if (!(a.mask[i] & ACTIVE)) continue;
+      const time = hourly ? start + i * HOUR : days[i];
       const qty = a.qty[i];
       let price: number | null;
-      let amount: bigint | null = null;
+      let amount: Exact | null = null;
       if (pi.chargeType === 'tariff') {
         price = exact?.get(time) ?? null;
-        if (price !== null) amount = divRound(BigInt(qty) * BigInt(price), 1000n);
+        if (price !== null) amount = tariffAmount(qty, price);
       } else {
         const p = lastPriceAtOrBefore(prices, time, pi.fromDate);
         price = p === null ? null : pi.chargeType === 'subscription' ? Number(divRound(BigInt(p), D)) : p;
-        if (price !== null) amount = (BigInt(qty) / 1000n) * BigInt(price);
+        if (price !== null) {
+          const n = (qty / 1000) * price; // qty is a whole number of pieces in milli-units
+          amount = Number.isSafeInteger(n) ? n : BigInt(qty / 1000) * BigInt(price);
+        }
       }
-      rows.push({ series: s, time, quantityMilli: qty, qualities: pi.chargeType === 'tariff' ? a.mask[i] & QBITS_QUALITIES : 0, priceMicro: price, amountMicro: amount });
+      rows.push({ series: s, time, quantityMilli: qty, qualities: pi.chargeType === 'tariff' ? a.mask[i] & QUALITY_BITS : 0, priceMicro: price, amountMicro: amount });
     }
   }
   void dayIndex;
@@ -201,7 +231,7 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     type: string;
     isTax: boolean;
     unit: 'kWh' | 'pcs';
-    amount: bigint | null;
+    amount: Exact | null;
   }
   const monthly = new Map<string, Monthly>();
   for (const r of rows) {
@@ -209,10 +239,10 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     const k = [s.chargeCode, s.chargeType, s.chargeOwnerId, s.gridArea, s.energySupplierId].join('|');
     let m = monthly.get(k);
     if (!m) monthly.set(k, (m = { gridArea: s.gridArea, es: s.energySupplierId, owner: s.chargeOwnerId as string, code: s.chargeCode as string, type: s.chargeType as string, isTax: s.isTax as boolean, unit: s.quantityUnit as 'kWh' | 'pcs', amount: null }));
-    if (r.amountMicro !== null) m.amount = (m.amount ?? 0n) + r.amountMicro;
+    if (r.amountMicro !== null) m.amount = m.amount === null ? r.amountMicro : addExact(m.amount, r.amountMicro);
   }
   const monthlyList = [...monthly.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.owner.localeCompare(y.owner) || x.code.localeCompare(y.code) || x.type.localeCompare(y.type));
-  const total = (amountType: AmountType, gridArea: string, es: string, owner: string | null, amount: bigint | null, extra: Partial<WholesaleSeries> = {}) => {
+  const total = (amountType: AmountType, gridArea: string, es: string, owner: string | null, amount: Exact | null, extra: Partial<WholesaleSeries> = {}) => {
     rows.push({
       series: seriesFor({ amountType, gridArea, energySupplierId: es, chargeOwnerId: owner, chargeCode: null, chargeType: null, isTax: null, meteringPointType: null, settlementMethod: null, resolution: 'P1M', quantityUnit: null, ...extra }),
       time: start,
@@ -227,11 +257,11 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
   }
 
   // ---- totals: tax amounts count in the (non-tax) owners' totals, per (grid area, supplier)
-  const add = (a: bigint | null, b: bigint | null): bigint | null => (a === null ? b : b === null ? a : a + b);
+  const add = (a: Exact | null, b: Exact | null): Exact | null => (a === null ? b : b === null ? a : addExact(a, b));
   const taxOwners = new Map<string, Set<string>>();
-  const taxSum = new Map<string, bigint | null>();
-  const nonTax = new Map<string, { gridArea: string; es: string; owner: string; amount: bigint | null }>();
-  const perEs = new Map<string, { gridArea: string; es: string; amount: bigint | null }>();
+  const taxSum = new Map<string, Exact | null>();
+  const nonTax = new Map<string, { gridArea: string; es: string; owner: string; amount: Exact | null }>();
+  const perEs = new Map<string, { gridArea: string; es: string; amount: Exact | null }>();
   for (const m of monthlyList) {
     const gaEs = `${m.gridArea}|${m.es}`;
     const e = perEs.get(gaEs) ?? { gridArea: m.gridArea, es: m.es, amount: null };
