@@ -21,7 +21,7 @@ async function measureWholesale(kind: string, lake: string, args: CalculationArg
     return;
   }
   const t0 = performance.now();
-  const r = await calculateWholesale(new ParquetLakeSource(lake), args);
+  const r = await calculateWholesale(new ParquetLakeSource(lake), args, undefined, { workers: 2 });
   console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, resultRows: r.rows.length, peakRssMb: rss() }));
 }
 

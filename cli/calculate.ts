@@ -89,7 +89,7 @@ export async function runCalculate(argv: string[], log: (s: string) => void = co
     const t1 = performance.now();
     // wholesale types also price the energy: tariffs, subscriptions, fees (computed before
     // anything is written, so bad charge data leaves no output either)
-    const wholesale = isWholesaleType(args.calculationType) ? await calculateWholesale(source, args, results) : null;
+    const wholesale = isWholesaleType(args.calculationType) ? await calculateWholesale(source, args, results, { workers }) : null;
     const t2 = performance.now();
     const { points, files } = await writeEnergyResults(results, values.out);
     log(`${args.calculationType} ${args.calculationId}: ${points} result points (${results.series.length} series) in ${((t1 - t0) / 1000).toFixed(2)} s`);

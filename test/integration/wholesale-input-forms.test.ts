@@ -23,5 +23,8 @@ describe('wholesale inputs as scenario CSV and as Parquet lake', () => {
     expect(wholesaleResultRows(results)).toEqual(fromCsv);
     expect(fromCsv.length).toBe(495);
     expect(wholesaleRowsFromParquet(parquetBytes(wholesaleTable(results)))).toEqual(fromCsv);
+    // worker threads (energy and per-metering-point energy) give the same rows
+    const parallel = await calculateWholesale(new ParquetLakeSource(lake), await readScenarioArguments(f5), undefined, { workers: 2 });
+    expect(wholesaleResultRows(parallel)).toEqual(fromCsv);
   });
 });

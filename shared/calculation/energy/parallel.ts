@@ -87,20 +87,22 @@ async function hasRegistrationColumn(file: string): Promise<boolean> {
   }
 }
 
-export async function calculateEnergyParallel(
-  source: ParquetLakeSource,
-  args: CalculationArguments,
-  opts: { workers: number },
-  stats?: Partial<EnergyRunStats>,
-): Promise<EnergyResults> {
-  const plan = await planCalculation(source, args);
-  const files = await source.timeSeriesFiles({ from: args.periodStart, to: args.periodEnd });
+/**
+ * Scatter and aggregate a kernel plan over lake files with worker threads: whole partitions per
+ * worker, then disjoint day ranges summed into private accumulators and added up. Shared by the
+ * energy calculation and the wholesale per-metering-point energy.
+ */
+export async function runKernelsParallel(
+  kp: KernelPlan,
+  meteringPointIds: string[],
+  lakeDir: string,
+  files: string[],
+  workers: number,
+): Promise<{ acc: Accumulators; points: number; scatterMs: number }> {
   const bitemporal = files.length > 0 && (await hasRegistrationColumn(files[0]));
-  const kp = plan.kernel;
   const cells = allocateCells(kp.nCells, bitemporal, true);
-  const meteringPointIds = [...plan.dictionary.keys()];
-  const n = Math.max(1, Math.min(opts.workers, Math.max(files.length, 1)));
-  const pool = Array.from({ length: n }, () => new PoolWorker({ plan: kp, cells, meteringPointIds, lakeDir: source.dir }));
+  const n = Math.max(1, Math.min(workers, Math.max(files.length, 1)));
+  const pool = Array.from({ length: n }, () => new PoolWorker({ plan: kp, cells, meteringPointIds, lakeDir }));
   try {
     const t0 = performance.now();
     // whole partitions per worker, dealt round-robin in date order
@@ -117,19 +119,32 @@ export async function calculateEnergyParallel(
       if (!r.ok) rethrow(r.error);
       if (r.op === 'scatter') points += r.points;
     }
-    const t1 = performance.now();
+    const scatterMs = performance.now() - t0;
     // sum disjoint day ranges (contiguous cell regions) into private accumulators
     const bounds = Array.from({ length: n + 1 }, (_, k) => Math.round((kp.nDays * k) / n));
     const partial = await Promise.all(pool.map((w, i) => w.request({ op: 'aggregate', d0: bounds[i], d1: bounds[i + 1] })));
-    const acc = allocateAccumulators(plan.groups.length, plan.nSlots);
+    const acc = allocateAccumulators(kp.nGroups, kp.nSlots);
     for (const r of partial) {
       if (!r.ok) rethrow(r.error);
       if (r.op === 'aggregate') addAccumulators(acc, r.acc);
     }
-    const results = buildEnergyResults(plan, acc);
-    if (stats) Object.assign(stats, runStats(plan, points, t0, t1));
-    return results;
+    return { acc, points, scatterMs };
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
+}
+
+export async function calculateEnergyParallel(
+  source: ParquetLakeSource,
+  args: CalculationArguments,
+  opts: { workers: number },
+  stats?: Partial<EnergyRunStats>,
+): Promise<EnergyResults> {
+  const plan = await planCalculation(source, args);
+  const files = await source.timeSeriesFiles({ from: args.periodStart, to: args.periodEnd });
+  const t0 = performance.now();
+  const { acc, points, scatterMs } = await runKernelsParallel(plan.kernel, [...plan.dictionary.keys()], source.dir, files, opts.workers);
+  const results = buildEnergyResults(plan, acc);
+  if (stats) Object.assign(stats, runStats(plan, points, t0, t0 + scatterMs));
+  return results;
 }

@@ -8,7 +8,9 @@ import { QBIT_ACTIVE, QBIT_CALCULATED, RESOLUTION_MS, SETTLEMENT_METHODS } from 
 import { HOUR_MS } from '../../basis-data/time';
 import type { BasisDataSource, CalculationArguments, MeteringPointPeriod } from '../../basis-data/types';
 import type { EnergyResults } from '../../results/energy-results';
-import { aggregateDays, allocateAccumulators, allocateCells, scatterBatch, type Cells } from '../energy/kernels';
+import { aggregateDays, allocateAccumulators, allocateCells, scatterBatch, type Accumulators, type Cells } from '../energy/kernels';
+import { runKernelsParallel } from '../energy/parallel';
+import { ParquetLakeSource } from '../../basis-data/parquet/lake';
 import { kernelLayout, type SelectedPeriod } from '../energy/plan';
 
 /** Engine names of metering point types in wholesale results (opengeh-wholesale §2.1). */
@@ -104,6 +106,7 @@ export async function wholesaleEnergy(
   all: readonly MeteringPointPeriod[],
   gridLossIds: ReadonlySet<string>,
   energy: EnergyResults,
+  workers = 0,
 ): Promise<WholesaleEnergy> {
   const periods = wholesalePeriods(args, all);
   const nHours = (args.periodEnd - args.periodStart) / HOUR_MS;
@@ -116,14 +119,20 @@ export async function wholesaleEnergy(
     selected.push({ mp, from: p.from, to: p.to, step: p.step, group: i });
   });
   const kp = kernelLayout(args, selected, dictionary.size, periods.length, HOUR_MS, false, true);
-  let cells: Cells | null = null;
-  await source.forEachTimeSeriesBatch(dictionary, { from: args.periodStart, to: args.periodEnd }, (batch) => {
-    cells ??= allocateCells(kp.nCells, batch.registration !== null);
-    if (batch.registration && !cells.reg) cells.reg = new Float64Array(kp.nCells);
-    scatterBatch(kp, cells, batch);
-  });
-  const acc = allocateAccumulators(periods.length, nHours);
-  aggregateDays(kp, cells ?? allocateCells(kp.nCells, false), acc, 0, kp.nDays);
+  let acc: Accumulators;
+  if (workers > 0 && source instanceof ParquetLakeSource) {
+    const files = await source.timeSeriesFiles({ from: args.periodStart, to: args.periodEnd });
+    acc = (await runKernelsParallel(kp, [...dictionary.keys()], source.dir, files, workers)).acc;
+  } else {
+    let cells: Cells | null = null;
+    await source.forEachTimeSeriesBatch(dictionary, { from: args.periodStart, to: args.periodEnd }, (batch) => {
+      cells ??= allocateCells(kp.nCells, batch.registration !== null);
+      if (batch.registration && !cells.reg) cells.reg = new Float64Array(kp.nCells);
+      scatterBatch(kp, cells, batch);
+    });
+    acc = allocateAccumulators(periods.length, nHours);
+    aggregateDays(kp, cells ?? allocateCells(kp.nCells, false), acc, 0, kp.nDays);
+  }
 
   const mpRow = new Map<string, number>();
   for (const p of periods) if (!mpRow.has(p.meteringPointId)) mpRow.set(p.meteringPointId, mpRow.size);
