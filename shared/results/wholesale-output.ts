@@ -19,9 +19,15 @@ const bigMicro = (value: bigint | number): string => {
 };
 
 export function wholesaleResultRows(r: WholesaleResults): WholesaleResultRow[] {
-  return r.rows.map((row) => {
-    const s = r.series[row.series];
-    return {
+  const rows = r.rows;
+  const out: WholesaleResultRow[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const s = r.series[rows.series[i]];
+    const qty = rows.quantityMilli[i];
+    const q = rows.qualities[i];
+    const price = rows.priceMicro[i];
+    const amount = rows.amount(i);
+    out[i] = {
       calculation_id: r.calculationId,
       calculation_type: r.calculationType,
       amount_type: s.amountType,
@@ -33,16 +39,17 @@ export function wholesaleResultRows(r: WholesaleResults): WholesaleResultRow[] {
       is_tax: s.isTax === null ? '' : String(s.isTax),
       metering_point_type: s.meteringPointType ?? '',
       settlement_method: s.settlementMethod ?? '',
-      time: formatInstant(row.time),
+      time: formatInstant(rows.time[i]),
       resolution: s.resolution,
-      quantity: row.quantityMilli === null ? '' : formatScaled(row.quantityMilli, 3),
+      quantity: Number.isNaN(qty) ? '' : formatScaled(qty, 3),
       quantity_unit: s.quantityUnit ?? '',
-      quantity_qualities: row.qualities === null ? '' : formatQualities(row.qualities),
-      price: row.priceMicro === null ? '' : formatScaled(row.priceMicro, 6),
-      amount: row.amountMicro === null ? '' : bigMicro(row.amountMicro),
+      quantity_qualities: q < 0 ? '' : formatQualities(q),
+      price: Number.isNaN(price) ? '' : formatScaled(price, 6),
+      amount: amount === null ? '' : bigMicro(amount),
       result_id: s.resultId,
     };
-  });
+  }
+  return out;
 }
 
 export function wholesaleCsv(r: WholesaleResults): string {
@@ -95,13 +102,16 @@ export function wholesaleTable(r: WholesaleResults): arrow.Table {
     is_tax: dict('is_tax'),
     metering_point_type: dict('metering_point_type'),
     settlement_method: dict('settlement_method'),
-    time: timestampColumn(Float64Array.from(r.rows, (x) => x.time)),
+    time: timestampColumn(r.rows.time.subarray(0, r.rows.length)),
     resolution: dict('resolution'),
-    quantity: decimalBig(r.rows.map((x) => (x.quantityMilli === null ? null : BigInt(x.quantityMilli))), 3),
+    quantity: decimalBig(Array.from(r.rows.quantityMilli.subarray(0, r.rows.length), (x) => (Number.isNaN(x) ? null : BigInt(x))), 3),
     quantity_unit: dict('quantity_unit'),
     quantity_qualities: dict('quantity_qualities'),
-    price: decimalBig(r.rows.map((x) => (x.priceMicro === null ? null : BigInt(x.priceMicro))), 6),
-    amount: decimalBig(r.rows.map((x) => (x.amountMicro === null ? null : BigInt(x.amountMicro))), 6),
+    price: decimalBig(Array.from(r.rows.priceMicro.subarray(0, r.rows.length), (x) => (Number.isNaN(x) ? null : BigInt(x))), 6),
+    amount: decimalBig(Array.from({ length: r.rows.length }, (_, i) => {
+      const a = r.rows.amount(i);
+      return a === null ? null : BigInt(a);
+    }), 6),
     result_id: dict('result_id'),
   });
 }

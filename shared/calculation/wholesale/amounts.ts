@@ -8,7 +8,7 @@ import { HOUR_MS } from '../../basis-data/time';
 import type { CalculationArguments } from '../../basis-data/types';
 import { chargeKeyString, type ChargeData, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../../basis-data/charges';
 import { uuid5 } from '../../results/result-id';
-import type { AmountType, WholesaleResults, WholesaleRow, WholesaleSeries } from '../../results/wholesale-results';
+import { WholesaleRows, type AmountType, type WholesaleResults, type WholesaleSeries } from '../../results/wholesale-results';
 import type { WholesaleEnergy } from './metering-points';
 import { QBIT_ACTIVE, QBITS_QUALITIES } from '../../domain/codes';
 
@@ -157,7 +157,7 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
   // ---- rows
   const series: WholesaleSeries[] = [];
   const seriesIndex = new Map<string, number>();
-  const rows: WholesaleRow[] = [];
+  const rows = new WholesaleRows();
   const seriesFor = (s: Omit<WholesaleSeries, 'resultId'>): number => {
     // the identifying fields of docs/wholesale-calculation.md; all points of one series share the id
     const idName = [args.calculationId, s.amountType, s.gridArea, s.energySupplierId, s.chargeOwnerId ?? '', s.chargeCode ?? '', s.chargeType ?? '', s.meteringPointType ?? '', s.settlementMethod ?? ''].join('|');
@@ -217,7 +217,7 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
           amount = Number.isSafeInteger(n) ? n : BigInt(qty / 1000) * BigInt(price);
         }
       }
-      rows.push({ series: s, time, quantityMilli: qty, qualities: pi.chargeType === 'tariff' ? a.mask[i] & QUALITY_BITS : 0, priceMicro: price, amountMicro: amount });
+      rows.push(s, time, qty, pi.chargeType === 'tariff' ? a.mask[i] & QUALITY_BITS : 0, price, amount);
     }
   }
   void dayIndex;
@@ -234,23 +234,31 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     amount: Exact | null;
   }
   const monthly = new Map<string, Monthly>();
-  for (const r of rows) {
-    const s = series[r.series];
-    const k = [s.chargeCode, s.chargeType, s.chargeOwnerId, s.gridArea, s.energySupplierId].join('|');
-    let m = monthly.get(k);
-    if (!m) monthly.set(k, (m = { gridArea: s.gridArea, es: s.energySupplierId, owner: s.chargeOwnerId as string, code: s.chargeCode as string, type: s.chargeType as string, isTax: s.isTax as boolean, unit: s.quantityUnit as 'kWh' | 'pcs', amount: null }));
-    if (r.amountMicro !== null) m.amount = m.amount === null ? r.amountMicro : addExact(m.amount, r.amountMicro);
+  const monthlyOfSeries: Array<Monthly | undefined> = [];
+  const nAmountRows = rows.length;
+  for (let i = 0; i < nAmountRows; i++) {
+    const si = rows.series[i];
+    let m = monthlyOfSeries[si];
+    if (!m) {
+      const s = series[si];
+      const k = [s.chargeCode, s.chargeType, s.chargeOwnerId, s.gridArea, s.energySupplierId].join('|');
+      m = monthly.get(k);
+      if (!m) monthly.set(k, (m = { gridArea: s.gridArea, es: s.energySupplierId, owner: s.chargeOwnerId as string, code: s.chargeCode as string, type: s.chargeType as string, isTax: s.isTax as boolean, unit: s.quantityUnit as 'kWh' | 'pcs', amount: null }));
+      monthlyOfSeries[si] = m;
+    }
+    const v = rows.amount(i);
+    if (v !== null) m.amount = m.amount === null ? v : addExact(m.amount, v);
   }
   const monthlyList = [...monthly.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.owner.localeCompare(y.owner) || x.code.localeCompare(y.code) || x.type.localeCompare(y.type));
   const total = (amountType: AmountType, gridArea: string, es: string, owner: string | null, amount: Exact | null, extra: Partial<WholesaleSeries> = {}) => {
-    rows.push({
-      series: seriesFor({ amountType, gridArea, energySupplierId: es, chargeOwnerId: owner, chargeCode: null, chargeType: null, isTax: null, meteringPointType: null, settlementMethod: null, resolution: 'P1M', quantityUnit: null, ...extra }),
-      time: start,
-      quantityMilli: null,
-      qualities: null,
-      priceMicro: null,
-      amountMicro: amount,
-    });
+    rows.push(
+      seriesFor({ amountType, gridArea, energySupplierId: es, chargeOwnerId: owner, chargeCode: null, chargeType: null, isTax: null, meteringPointType: null, settlementMethod: null, resolution: 'P1M', quantityUnit: null, ...extra }),
+      start,
+      null,
+      null,
+      null,
+      amount,
+    );
   };
   for (const m of monthlyList) {
     total('monthly_amount_per_charge', m.gridArea, m.es, m.owner, m.amount, { chargeCode: m.code, chargeType: m.type, isTax: m.isTax, quantityUnit: m.unit });
