@@ -113,8 +113,11 @@ function parsePriceInformation(rd: RowReader): ChargePriceInformation {
 function parsePrice(rd: RowReader): ChargePrice {
   const key = rd.key();
   let priceMicro: number;
+  const raw = rd.r.charge_price;
   try {
-    priceMicro = parseScaled(rd.text('charge_price'), 6, 12);
+    // from Parquet the price arrives as micro-units already
+    priceMicro = typeof raw === 'number' ? raw : parseScaled(rd.text('charge_price'), 6, 12);
+    if (!Number.isSafeInteger(priceMicro)) rd.fail('charge_price', 'is out of the supported range');
   } catch (e) {
     if (e instanceof DecimalFormatError) rd.fail('charge_price', `${e.message} (decimal(18,6) expected)`);
     throw e;
@@ -161,17 +164,33 @@ export async function readChargesCsv(scenarioDir: string): Promise<ChargeData> {
   };
 }
 
-function cell(v: unknown, column: string): string | number {
-  if (v === null || v === undefined) return '';
-  if (column.endsWith('_date') || column === 'charge_time') return Number(v);
-  if (column === 'charge_price' && typeof v === 'object') {
-    // Decimal(18,6) → unscaled integer text
-    const s = String(v);
-    const neg = s.startsWith('-');
-    const digits = (neg ? s.slice(1) : s).padStart(7, '0');
-    return `${neg ? '-' : ''}${digits.slice(0, -6)}.${digits.slice(-6)}`;
+/**
+ * One Parquet column as row values, decoded column-wise (no per-cell Arrow proxies): timestamps
+ * as epoch ms, decimals as micro-units (charge_price), everything else as text; '' = null.
+ */
+function columnValues(v: arrow.Vector, column: string, file: string): Array<string | number> {
+  const out: Array<string | number> = new Array(v.length);
+  let i = 0;
+  for (const d of v.data) {
+    const valid = (k: number) => d.nullCount === 0 || !d.nullBitmap || (d.nullBitmap[(d.offset + k) >> 3] & (1 << ((d.offset + k) & 7))) !== 0;
+    if (arrow.DataType.isTimestamp(d.type)) {
+      const f = [1000, 1, 1 / 1000, 1 / 1_000_000][(d.type as arrow.Timestamp).unit];
+      const w = new Int32Array((d.values as BigInt64Array).buffer, (d.values as BigInt64Array).byteOffset + d.offset * 8, d.length * 2);
+      for (let k = 0; k < d.length; k++) out[i++] = valid(k) ? (w[2 * k + 1] * 4294967296 + (w[2 * k] >>> 0)) * f : '';
+    } else if (arrow.DataType.isDecimal(d.type)) {
+      const scale = (d.type as arrow.Decimal).scale;
+      if (scale > 6) throw new ValidationError(file, null, column, `DECIMAL scale ${scale} exceeds 6 decimals`);
+      const words = new Uint32Array((d.values as Uint32Array).buffer, (d.values as Uint32Array).byteOffset + d.offset * 16, d.length * 4);
+      for (let k = 0; k < d.length; k++) out[i++] = valid(k) ? (words[4 * k] + (words[4 * k + 1] | 0) * 4294967296) * 10 ** (6 - scale) : '';
+    } else {
+      const vec = arrow.makeVector(d);
+      for (let k = 0; k < d.length; k++) {
+        const x: unknown = vec.get(k);
+        out[i++] = x === null || x === undefined ? '' : String(x);
+      }
+    }
   }
-  return String(v);
+  return out;
 }
 
 /** Parquet lake: one folder per charge table (e.g. `LAKE/charge_link_periods/`); absent folders mean no charges of that kind. */
@@ -183,12 +202,18 @@ export async function readChargesLake(lakeDir: string): Promise<ChargeData> {
     const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
     for (const f of files) {
       const t: arrow.Table = await readParquetTable(join(dir, f));
+      const name = `${CHARGE_FILES[table]}/${f}`;
       const cols = COLUMNS[table].map((c) => {
         const v = t.getChild(c);
-        if (!v) throw new ValidationError(`${CHARGE_FILES[table]}/${f}`, null, c, 'required column is missing');
-        return v;
+        if (!v) throw new ValidationError(name, null, c, 'required column is missing');
+        return columnValues(v, c, name);
       });
-      for (let i = 0; i < t.numRows; i++) out.push(Object.fromEntries(COLUMNS[table].map((c, k) => [c, cell(cols[k].get(i), c)])));
+      const names = COLUMNS[table];
+      for (let i = 0; i < t.numRows; i++) {
+        const row: Raw = {};
+        for (let k = 0; k < names.length; k++) row[names[k]] = cols[k][i];
+        out.push(row);
+      }
     }
     return parseAll(out, `${CHARGE_FILES[table]}.parquet`);
   };
