@@ -178,6 +178,13 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     }
     return found;
   };
+  // tariff prices by exact charge time, built once per charge key (not per accumulator)
+  const exactCache = new Map<string, Map<number, number>>();
+  const exactPrices = (key: string, prices: ChargePrice[] | undefined): Map<number, number> => {
+    let m = exactCache.get(key);
+    if (!m) exactCache.set(key, (m = new Map((prices ?? []).map((p) => [p.chargeTime, p.priceMicro]))));
+    return m;
+  };
   const sortedAccs = [...accs.values()].sort((x, y) =>
     chargeKeyString(x.pi).localeCompare(chargeKeyString(y.pi)) || x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.mpType.localeCompare(y.mpType) || (x.sm ?? '').localeCompare(y.sm ?? '') || x.pi.fromDate - y.pi.fromDate,
   );
@@ -185,7 +192,7 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     const pi = a.pi;
     const key = chargeKeyString(pi);
     const prices = pricesByKey.get(key);
-    const exact = pi.chargeType === 'tariff' ? new Map((prices ?? []).map((p) => [p.chargeTime, p.priceMicro])) : null;
+    const exact = pi.chargeType === 'tariff' ? exactPrices(key, prices) : null;
     const hourly = pi.chargeType === 'tariff' && pi.resolution === 'PT1H';
     const s = seriesFor({
       amountType: 'amount_per_charge',
