@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       : [label, 'unavailable' in m ? 'not available' : 'failed', '', '', ''];
   log(`\nwholesale_fixing, same lake and month: ${charges.links} charge links (hourly tariffs), grid loss included\n`);
   printTable(
-    [['', 'seconds', 'M points/s', 'peak RSS MB', 'result rows'], wRow('engine', wEngine), wRow(`duckdb (${values.threads} threads)`, wDuck)],
+    [['', 'seconds', 'M points/s', 'peak RSS MB', 'result rows'], wRow('engine (2 workers)', wEngine), wRow(`duckdb (${values.threads} threads)`, wDuck)],
     log,
   );
   if ('unavailable' in wEngine) log(`engine: not available (${wEngine.unavailable})`);
