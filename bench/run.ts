@@ -69,8 +69,7 @@ export async function ensureCharges(dir: string, mps: number, days: number, seed
   return info;
 }
 
-/** A wholesale measurement: the numbers, or why the engine could not be measured. */
-type WholesaleMeasurement = WholesaleNumbers | { unavailable: string } | { failed: string };
+type WholesaleMeasurement = WholesaleNumbers;
 
 function wholesaleChild(args: string[]): WholesaleMeasurement {
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'measure.ts'), ...args], {
@@ -138,26 +137,21 @@ async function main(): Promise<void> {
   const wEngine = wholesaleChild(['wholesale-engine', ...wcommon]);
   log('running wholesale duckdb ...');
   const wDuck = wholesaleChild(['wholesale-duckdb', ...wcommon]);
-  const wRow = (label: string, m: WholesaleMeasurement): string[] =>
-    'seconds' in m
-      ? [label, m.seconds.toFixed(2), (points / m.seconds / 1e6).toFixed(1), m.peakRssMb.toFixed(0), m.resultRows === null ? '?' : String(m.resultRows)]
-      : [label, 'unavailable' in m ? 'not available' : 'failed', '', '', ''];
+  const wRow = (label: string, m: WholesaleMeasurement): string[] => [label, m.seconds.toFixed(2), (points / m.seconds / 1e6).toFixed(1), m.peakRssMb.toFixed(0), m.resultRows === null ? '?' : String(m.resultRows)];
   log(`\nwholesale_fixing, same lake and month: ${charges.links} charge links (hourly tariffs), grid loss included\n`);
   printTable(
     [['', 'seconds', 'M points/s', 'peak RSS MB', 'result rows'], wRow('engine (2 workers)', wEngine), wRow(`duckdb (${values.threads} threads)`, wDuck)],
     log,
   );
-  if ('unavailable' in wEngine) log(`engine: not available (${wEngine.unavailable})`);
-  if ('failed' in wEngine) log(`engine: failed (${wEngine.failed})`);
-  if ('seconds' in wEngine && 'seconds' in wDuck && wEngine.resultRows !== null && wEngine.resultRows !== wDuck.resultRows) {
+  if (wEngine.resultRows !== null && wEngine.resultRows !== wDuck.resultRows) {
     log(`\nWARNING: wholesale result row counts differ (engine ${wEngine.resultRows}, duckdb ${wDuck.resultRows})`);
   }
   if (values.json) {
     console.log(
       JSON.stringify({
         wholesale_points: points,
-        wholesale_engine_seconds: 'seconds' in wEngine ? +wEngine.seconds.toFixed(3) : null,
-        wholesale_duckdb_seconds: 'seconds' in wDuck ? +wDuck.seconds.toFixed(3) : null,
+        wholesale_engine_seconds: +wEngine.seconds.toFixed(3),
+        wholesale_duckdb_seconds: +wDuck.seconds.toFixed(3),
       }),
     );
     console.log(JSON.stringify({ points, engine_seconds: +engine.seconds.toFixed(3), duckdb_seconds: +duck.seconds.toFixed(3), peak_rss_mb: Math.round(engine.peakRssMb) }));

@@ -74,7 +74,6 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
   const start = args.periodStart;
   const end = args.periodEnd;
   const days = localDayStarts(start, end);
-  const dayIndex = new Map(days.map((d, i) => [d, i]));
   const nHours = energy.nHours;
 
   // daily energy per metering point (all its periods) and local day
@@ -227,7 +226,6 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
       rows.push(s, time, qty, pi.chargeType === 'tariff' ? a.mask[i] & QUALITY_BITS : 0, price, amount);
     }
   }
-  void dayIndex;
 
   // ---- monthly amounts per charge: Σ per (charge key, grid area, supplier)
   interface Monthly {
