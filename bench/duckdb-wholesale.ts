@@ -49,28 +49,9 @@ export interface DuckdbWholesaleInput {
   lakeDir?: string;
 }
 
-/** Header of `wholesale_results.csv` (docs/wholesale-calculation.md). */
-export const WHOLESALE_RESULT_COLUMNS = [
-  'calculation_id',
-  'calculation_type',
-  'amount_type',
-  'grid_area_code',
-  'energy_supplier_id',
-  'charge_owner_id',
-  'charge_code',
-  'charge_type',
-  'is_tax',
-  'metering_point_type',
-  'settlement_method',
-  'time',
-  'resolution',
-  'quantity',
-  'quantity_unit',
-  'quantity_qualities',
-  'price',
-  'amount',
-  'result_id',
-] as const;
+/** Header of `wholesale_results.csv`: the one list in shared/results/wholesale-results.ts. */
+export { WHOLESALE_RESULT_COLUMNS } from '../shared/results/wholesale-results';
+import { WHOLESALE_RESULT_COLUMNS } from '../shared/results/wholesale-results';
 export type WholesaleResultColumn = (typeof WHOLESALE_RESULT_COLUMNS)[number];
 
 const TIME_ZONE = 'Europe/Copenhagen';

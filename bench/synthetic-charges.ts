@@ -31,6 +31,7 @@ import { dictionaryColumn, tableOf, timestampColumn, writeParquetFile } from '..
 import { formatScaled } from '../shared/decimal/scaled';
 import { localMidnight, localParts } from '../shared/domain/local-time';
 import { isoSeconds, PERIOD_COLUMNS, type SyntheticData } from './synthetic';
+import { hashSeed, mulberry32 } from './synthetic';
 
 export const CHARGE_PRICE_INFORMATION_COLUMNS = ['charge_code', 'charge_type', 'charge_owner_id', 'resolution', 'is_tax', 'from_date', 'to_date'] as const;
 export const CHARGE_PRICE_POINT_COLUMNS = ['charge_code', 'charge_type', 'charge_owner_id', 'charge_price', 'charge_time'] as const;
@@ -79,26 +80,6 @@ export function gridOperatorOf(ga: string): string {
 const Q_MS = 900_000;
 const H_MS = 3_600_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashSeed(...xs: number[]): number {
-  let h = 0x2545f491 | 0;
-  for (const x of xs) {
-    h = Math.imul(h ^ (x | 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
 
 /** Local midnight `n` local days after the local day containing `ms`. */
 function localDayStart(ms: number, n = 0): number {

@@ -113,7 +113,8 @@ const H_MS = 3_600_000;
 const D_MS = 86_400_000;
 
 /** mulberry32: small, fast, good enough for test data. */
-function mulberry32(seed: number): () => number {
+/** Small seeded PRNG (no Math.random: data must be reproducible). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
@@ -123,7 +124,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function hashSeed(...xs: number[]): number {
+export function hashSeed(...xs: number[]): number {
   let h = 0x9e3779b9 | 0;
   for (const x of xs) {
     h = Math.imul(h ^ (x | 0), 0x85ebca6b);

@@ -22,27 +22,8 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isLocalMidnight } from '../../shared/domain/local-time';
 
-export const WHOLESALE_RESULT_COLUMNS = [
-  'calculation_id',
-  'calculation_type',
-  'amount_type',
-  'grid_area_code',
-  'energy_supplier_id',
-  'charge_owner_id',
-  'charge_code',
-  'charge_type',
-  'is_tax',
-  'metering_point_type',
-  'settlement_method',
-  'time',
-  'resolution',
-  'quantity',
-  'quantity_unit',
-  'quantity_qualities',
-  'price',
-  'amount',
-  'result_id',
-] as const;
+export { WHOLESALE_RESULT_COLUMNS } from '../../shared/results/wholesale-results';
+import { WHOLESALE_RESULT_COLUMNS } from '../../shared/results/wholesale-results';
 export type WholesaleColumn = (typeof WHOLESALE_RESULT_COLUMNS)[number];
 export type WholesaleRow = Record<string, string>;
 export type CalculateWholesaleScenario = (dir: string) => Promise<Record<string, string>[]>;
