@@ -5,6 +5,7 @@ import { activities } from './durable/activities';
 import { settlementOrchestrator } from './durable/settlement-orchestrator';
 import { cancelJobHandler, getJobHandler, jobResultsHandler, listJobsHandler } from './http/jobs';
 import { kickStartJobHandler } from './http/kick-start-job';
+import { ingestTimeSeriesHandler } from './http/time-series';
 import type { FunctionRegistry } from './registry';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
 
@@ -14,6 +15,7 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
   registry.http('ListJobs', { methods: ['GET'], route: 'jobs', handler: listJobsHandler(deps) });
   registry.http('CancelJob', { methods: ['POST'], route: 'jobs/{id}/cancel', handler: cancelJobHandler(deps), durableClient: true });
   registry.http('JobResults', { methods: ['GET'], route: 'jobs/{id}/results', handler: jobResultsHandler(deps) });
+  registry.http('IngestTimeSeries', { methods: ['POST'], route: 'time-series', handler: ingestTimeSeriesHandler({ basisData: deps.basisData, clock: deps.clock }) });
 
   for (const entry of deps.settings.schedule) {
     registry.timer(`ScheduledSettlement-${entry.name}`, { schedule: entry.cron, handler: scheduledSettlementHandler(deps, entry) });

@@ -36,6 +36,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
   return {
     settings: infra.settings,
     jobs: infra.jobs,
+    basisData: infra.basisData,
     settlement: {
       lake,
       results: infra.results,

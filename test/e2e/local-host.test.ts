@@ -173,4 +173,24 @@ describe('local host end to end', () => {
       await host.stop();
     }
   });
+
+  it('bulk ingestion over HTTP writes points into the lake the calculation reads', async () => {
+    const host = await startLocalHost({ port: 0, dataDir: null, timers: false, log: () => {} });
+    try {
+      const body = [
+        { metering_point_id: '571313170000000001', quantity: '1.250', quality: 'measured', observation_time: '2024-02-01T00:00:00Z', resolution: 'PT15M' },
+        { metering_point_id: '571313170000000001', quantity: '', quality: 'missing', observation_time: '2024-02-01T00:15:00Z', resolution: 'PT15M' },
+      ].map((r) => JSON.stringify(r)).join('\n');
+      const res = await fetch(`${host.url}/api/time-series`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+      expect(res.status).toBe(200);
+      const out = (await res.json()) as { points: number; files: string[] };
+      expect(out.points).toBe(2);
+      expect(await host.basisData.list('time_series_points/observation_date=2024-02-01/')).toEqual(out.files);
+      const bad = await fetch(`${host.url}/api/time-series`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: body.replace('571313170000000001', '5713') });
+      expect(bad.status).toBe(400);
+      expect(await host.basisData.list('time_series_points/')).toEqual(out.files);
+    } finally {
+      await host.stop();
+    }
+  });
 });

@@ -1,0 +1,52 @@
+import type { HttpRequest, InvocationContext } from '@azure/functions';
+import { ValidationError } from '../../shared/basis-data/errors';
+import { INGEST_FORMATS, ingestTimeSeries, type IngestFormat } from '../../shared/ingestion/time-series-ingestion';
+import type { BlobStore } from '../../shared/storage/blob-store';
+import type { HttpHandler } from '../registry';
+import { json, problem } from './responses';
+
+export interface TimeSeriesIngestionDeps {
+  basisData: BlobStore;
+  clock(): Date;
+}
+
+const FORMAT_BY_CONTENT_TYPE: ReadonlyMap<string, IngestFormat> = new Map([
+  ['application/vnd.apache.parquet', 'parquet'],
+  ['application/x-ndjson', 'ndjson'],
+  ['text/csv', 'csv'],
+]);
+
+/** `?format=` wins over the Content-Type; null when neither names a supported format. */
+export function ingestFormatOf(request: HttpRequest): IngestFormat | null {
+  const q = request.query.get('format');
+  if (q !== null && q !== '') return (INGEST_FORMATS as readonly string[]).includes(q) ? (q as IngestFormat) : null;
+  const ct = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  return FORMAT_BY_CONTENT_TYPE.get(ct) ?? null;
+}
+
+/**
+ * POST /api/time-series: bulk ingestion of time series points (backfills). 200 `{ points, files }`
+ * once every file is durably written; 400 with the offending row and column (nothing written);
+ * 415 for a format other than Parquet, NDJSON or `;`-CSV.
+ */
+export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHandler {
+  return async (request: HttpRequest, context: InvocationContext) => {
+    const format = ingestFormatOf(request);
+    if (format === null) {
+      return problem(415, 'unsupported format: send application/vnd.apache.parquet, application/x-ndjson or text/csv (or ?format=parquet|ndjson|csv)');
+    }
+    const body = new Uint8Array(await request.arrayBuffer());
+    try {
+      const result = await ingestTimeSeries(body, format, deps.basisData, deps.clock());
+      context.log(`time series ingested: ${result.points} points (${format}) into ${result.files.length} file(s)`);
+      return json(200, result);
+    } catch (e) {
+      if (e instanceof ValidationError) {
+        const path = e.row !== null ? `row ${e.row}${e.column ? `.${e.column}` : ''}` : (e.column ?? '(body)');
+        return problem(400, 'invalid time series', [{ path, message: e.reason }]);
+      }
+      context.error(`time series ingestion failed: ${(e as Error).message}`);
+      return problem(500, 'the time series could not be stored; nothing was kept');
+    }
+  };
+}
