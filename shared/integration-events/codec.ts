@@ -1,0 +1,726 @@
+import { Reader, Root, Type, common, parse } from 'protobufjs';
+import { ContractError } from '../messaging/contract-error';
+import { INTEGRATION_EVENTS_V1_PROTO } from './contracts/integration-events-v1.schema';
+import {
+  CHILD_METERING_POINT_TYPES,
+  METERING_POINT_CALCULATION_TYPES,
+  METERING_POINT_TYPES,
+  QUALITIES,
+  RESOLUTIONS,
+  RESOLUTION_MS,
+  SETTLEMENT_METHODS,
+  type MeteringPointType,
+  type Quality,
+  type Resolution,
+  type SettlementMethod,
+} from '../domain/codes';
+import type { ChargeType } from '../basis-data/charges';
+
+/**
+ * Codec of the consumed integration events (contracts/integration_events_v1.proto). The body of
+ * a Service Bus message is one protobuf message; which one is named by the application property
+ * `MessageType` (one of INTEGRATION_EVENT_TYPES).
+ *
+ * Decoding validates every field and returns typed values: GSRNs (18 digits), grid area codes
+ * (3 digits), codes of shared/domain/codes.ts, quantities as exact integers of milli-kWh, prices
+ * as integers of micro-DKK, instants as epoch milliseconds (sub-millisecond nanos are dropped).
+ * Any violation throws ContractError(messageType, field, reason) with the proto field name
+ * (`points[2].position` inside repeated messages); encoding throws it with the TypeScript name.
+ */
+
+export const INTEGRATION_EVENT_TYPES = [
+  'MeteringPointCreated',
+  'MeteringPointConnected',
+  'EnergySupplierChanged',
+  'BalanceResponsiblePartyChanged',
+  'GridAreaUpdated',
+  'ChargeInformationChanged',
+  'ChargePricesChanged',
+  'ChargeLinkChanged',
+  'TimeSeriesPointsReceived',
+] as const;
+export type IntegrationEventType = (typeof INTEGRATION_EVENT_TYPES)[number];
+
+export const INTEGRATION_EVENT_CONTENT_TYPE = 'application/x-protobuf';
+/** Contract name of errors raised before the message type is known. */
+export const INTEGRATION_EVENT_CONTRACT = 'IntegrationEvent';
+const PACKAGE = 'settlement.integration_events.v1';
+
+export type MeteringPointCalculationType = (typeof METERING_POINT_CALCULATION_TYPES)[number];
+export type ChargeResolution = 'PT1H' | 'P1D' | 'P1M';
+export type PriceAreaCode = 'DK1' | 'DK2';
+
+export interface MeteringPointCreated {
+  messageType: 'MeteringPointCreated';
+  meteringPointId: string;
+  meteringPointType: MeteringPointType;
+  gridAreaCode: string;
+  /** Consumption (E17) only. */
+  settlementMethod: SettlementMethod | null;
+  resolution: Resolution;
+  /** Exchange (E20) only, and required there. */
+  fromGridAreaCode: string | null;
+  toGridAreaCode: string | null;
+  /** Required for child types, null for E17, E18, E20. */
+  parentMeteringPointId: string | null;
+  calculationType: MeteringPointCalculationType | null;
+  /** Epoch ms, aligned to the resolution. */
+  effectiveDate: number;
+}
+
+export interface MeteringPointConnected {
+  messageType: 'MeteringPointConnected';
+  meteringPointId: string;
+  effectiveDate: number;
+}
+
+export interface EnergySupplierChanged {
+  messageType: 'EnergySupplierChanged';
+  meteringPointId: string;
+  /** GLN (13 digits) or EIC (16 characters). */
+  energySupplierGln: string;
+  effectiveDate: number;
+}
+
+export interface BalanceResponsiblePartyChanged {
+  messageType: 'BalanceResponsiblePartyChanged';
+  meteringPointId: string;
+  balanceResponsiblePartyId: string;
+  effectiveDate: number;
+}
+
+export interface GridAreaUpdated {
+  messageType: 'GridAreaUpdated';
+  gridAreaCode: string;
+  gridAreaName: string;
+  gridAccessProviderId: string;
+  priceAreaCode: PriceAreaCode;
+  effectiveDate: number;
+}
+
+export interface ChargeInformationChanged {
+  messageType: 'ChargeInformationChanged';
+  chargeCode: string;
+  chargeType: ChargeType;
+  chargeOwnerId: string;
+  /** Tariffs PT1H | P1D; subscriptions and fees P1M. */
+  resolution: ChargeResolution;
+  /** Only tariffs may be taxes. */
+  isTax: boolean;
+  fromDate: number;
+  /** Exclusive; null = open ended. */
+  toDate: number | null;
+}
+
+export interface ChargePricePoint {
+  time: number;
+  /** micro-DKK (6 decimals). */
+  priceMicro: number;
+}
+
+export interface ChargePricesChanged {
+  messageType: 'ChargePricesChanged';
+  chargeCode: string;
+  chargeType: ChargeType;
+  chargeOwnerId: string;
+  periodStart: number;
+  periodEnd: number;
+  /** Strictly increasing times within [periodStart, periodEnd). */
+  points: ChargePricePoint[];
+}
+
+export interface ChargeLinkChanged {
+  messageType: 'ChargeLinkChanged';
+  chargeCode: string;
+  chargeType: ChargeType;
+  chargeOwnerId: string;
+  meteringPointId: string;
+  /** Integer ≥ 1; 1 for tariffs. */
+  factor: number;
+  fromDate: number;
+  toDate: number | null;
+}
+
+export interface TimeSeriesPoint {
+  /** 1-based slot within the period. */
+  position: number;
+  /** milli-kWh; null exactly when quality is 'missing'. */
+  quantityMilli: number | null;
+  quality: Quality;
+}
+
+export interface TimeSeriesPointsReceived {
+  messageType: 'TimeSeriesPointsReceived';
+  meteringPointId: string;
+  resolution: Resolution;
+  registrationTime: number;
+  /** Aligned to the resolution; end exclusive. */
+  periodStart: number;
+  periodEnd: number;
+  /** Non-empty, strictly increasing positions in 1 .. (periodEnd − periodStart) / resolution. */
+  points: TimeSeriesPoint[];
+}
+
+export type IntegrationEvent =
+  | MeteringPointCreated
+  | MeteringPointConnected
+  | EnergySupplierChanged
+  | BalanceResponsiblePartyChanged
+  | GridAreaUpdated
+  | ChargeInformationChanged
+  | ChargePricesChanged
+  | ChargeLinkChanged
+  | TimeSeriesPointsReceived;
+
+type EventOf<K extends IntegrationEventType> = Extract<IntegrationEvent, { messageType: K }>;
+
+export function isIntegrationEventType(value: unknown): value is IntegrationEventType {
+  return typeof value === 'string' && (INTEGRATION_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+// ---- schema ----------------------------------------------------------------------------------
+
+let cachedRoot: Root | null = null;
+
+/** The protobuf type of one message, parsed once from the embedded schema. */
+export function integrationEventProtoType(messageType: IntegrationEventType): Type {
+  if (!cachedRoot) {
+    const root = new Root();
+    const timestamp = common.get('google/protobuf/timestamp.proto');
+    if (!timestamp?.nested) throw new Error('protobufjs does not ship google/protobuf/timestamp.proto');
+    root.addJSON(timestamp.nested);
+    parse(INTEGRATION_EVENTS_V1_PROTO, root, { keepCase: true });
+    root.resolveAll();
+    cachedRoot = root;
+  }
+  return cachedRoot.lookupType(`${PACKAGE}.${messageType}`);
+}
+
+// ---- decoding --------------------------------------------------------------------------------
+
+export function decodeIntegrationEvent(messageType: string, bytes: Uint8Array): IntegrationEvent {
+  if (!isIntegrationEventType(messageType)) {
+    throw new ContractError(
+      INTEGRATION_EVENT_CONTRACT,
+      'MessageType',
+      `unknown message type ${JSON.stringify(messageType)} (expected one of ${INTEGRATION_EVENT_TYPES.join(', ')})`,
+    );
+  }
+  if (!(bytes instanceof Uint8Array)) throw new ContractError(messageType, null, 'body must be bytes (Uint8Array)');
+  const type = integrationEventProtoType(messageType);
+  let obj: Record<string, unknown>;
+  try {
+    obj = type.toObject(type.decode(bytes), { longs: String, enums: Number, defaults: true, arrays: true });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ContractError(messageType, locateWireError(type, bytes), `undecodable protobuf (${detail})`);
+  }
+  return decodeFields(messageType, new Fields(messageType, obj, ''));
+}
+
+function decodeFields<K extends IntegrationEventType>(messageType: K, f: Fields): EventOf<K> {
+  const decoder = DECODERS[messageType] as (f: Fields) => EventOf<K>;
+  return decoder(f);
+}
+
+const GSRN_RE = /^\d{18}$/;
+const GRID_AREA_RE = /^\d{3}$/;
+/** GLN (13 digits) or EIC (16 characters: 2 digits, a letter, 12 code characters, a check character). */
+const ACTOR_RE = /^(\d{13}|\d{2}[A-Z][0-9A-Z-]{12}[0-9A-Z])$/;
+
+const CHARGE_TYPE_SET: Readonly<Record<ChargeType, true>> = { tariff: true, subscription: true, fee: true };
+const CHARGE_TYPES = Object.keys(CHARGE_TYPE_SET) as ChargeType[];
+const CHARGE_RESOLUTIONS: Readonly<Record<ChargeType, readonly ChargeResolution[]>> = {
+  tariff: ['PT1H', 'P1D'],
+  subscription: ['P1M'],
+  fee: ['P1M'],
+};
+const PRICE_AREA_CODES: readonly PriceAreaCode[] = ['DK1', 'DK2'];
+const PARENT_TYPES: ReadonlySet<string> = new Set(['E17', 'E18', 'E20']);
+const CHILD_TYPES: ReadonlySet<string> = new Set(CHILD_METERING_POINT_TYPES);
+
+/** google.protobuf.Timestamp range: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z. */
+const MIN_SECONDS = -62_135_596_800;
+const MAX_SECONDS = 253_402_300_799;
+
+/** Typed, validating access to the fields of one decoded message (protobufjs toObject output). */
+class Fields {
+  constructor(
+    private readonly contract: string,
+    private readonly obj: Record<string, unknown>,
+    private readonly prefix: string,
+  ) {}
+
+  fail(field: string, reason: string): never {
+    throw new ContractError(this.contract, this.prefix + field, reason);
+  }
+
+  private has(field: string): boolean {
+    return Object.hasOwn(this.obj, field) && this.obj[field] !== undefined && this.obj[field] !== null;
+  }
+
+  str(field: string): string {
+    const v = this.obj[field];
+    if (typeof v !== 'string' || v.length === 0) return this.fail(field, 'missing');
+    return v;
+  }
+
+  /** An `optional string`: absent → null; present but empty is invalid (omit it instead). */
+  optStr(field: string): string | null {
+    if (!this.has(field)) return null;
+    const v = this.obj[field];
+    if (typeof v !== 'string' || v.length === 0) return this.fail(field, 'present but empty (omit the field instead)');
+    return v;
+  }
+
+  matching(field: string, re: RegExp, what: string): string {
+    const v = this.str(field);
+    if (!re.test(v)) this.fail(field, `not ${what}: ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  optMatching(field: string, re: RegExp, what: string): string | null {
+    const v = this.optStr(field);
+    if (v !== null && !re.test(v)) this.fail(field, `not ${what}: ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  gsrn(field: string): string {
+    return this.matching(field, GSRN_RE, 'an 18-digit GSRN');
+  }
+
+  gridArea(field: string): string {
+    return this.matching(field, GRID_AREA_RE, 'a three-digit grid area code');
+  }
+
+  actor(field: string): string {
+    return this.matching(field, ACTOR_RE, 'a GLN (13 digits) or EIC (16 characters)');
+  }
+
+  code<T extends string>(field: string, values: readonly T[]): T {
+    const v = this.str(field);
+    return this.known(field, v, values);
+  }
+
+  optCode<T extends string>(field: string, values: readonly T[]): T | null {
+    const v = this.optStr(field);
+    return v === null ? null : this.known(field, v, values);
+  }
+
+  private known<T extends string>(field: string, v: string, values: readonly T[]): T {
+    if (!(values as readonly string[]).includes(v)) {
+      this.fail(field, `unknown code ${JSON.stringify(v)} (expected one of ${values.join(', ')})`);
+    }
+    return v as T;
+  }
+
+  bool(field: string): boolean {
+    const v = this.obj[field];
+    if (typeof v !== 'boolean') return this.fail(field, 'missing');
+    return v;
+  }
+
+  uint32(field: string): number {
+    const v = this.obj[field];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return this.fail(field, `not an unsigned integer: ${String(v)}`);
+    return v;
+  }
+
+  /** An int64 (rendered as a string by protobufjs) within ±(2^53 − 1). */
+  safeInt(field: string): number {
+    const v = safeInt64(this.obj[field]);
+    if (v === null) return this.fail(field, `missing or outside ±(2^53 − 1): ${String(this.obj[field])}`);
+    return v;
+  }
+
+  optSafeInt(field: string): number | null {
+    return this.has(field) ? this.safeInt(field) : null;
+  }
+
+  instant(field: string): number {
+    const v = this.obj[field];
+    if (v === null || v === undefined || typeof v !== 'object') return this.fail(field, 'missing');
+    const { seconds, nanos } = v as { seconds?: unknown; nanos?: unknown };
+    const s = safeInt64(seconds);
+    if (s === null || s < MIN_SECONDS || s > MAX_SECONDS) return this.fail(field, `seconds out of range: ${String(seconds)}`);
+    if (typeof nanos !== 'number' || !Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) {
+      return this.fail(field, `nanos out of range: ${String(nanos)}`);
+    }
+    return s * 1000 + Math.floor(nanos / 1_000_000);
+  }
+
+  /** An absent Timestamp is null (open ended). */
+  optInstant(field: string): number | null {
+    return this.has(field) ? this.instant(field) : null;
+  }
+
+  /** The elements of a repeated message field, each with its own `field[i].` prefix. */
+  list(field: string): Fields[] {
+    const v = this.obj[field];
+    if (!Array.isArray(v)) return this.fail(field, 'missing');
+    return v.map((item: unknown, i) => {
+      const prefix = `${this.prefix}${field}[${i}].`;
+      if (item === null || typeof item !== 'object') throw new ContractError(this.contract, `${prefix.slice(0, -1)}`, 'missing');
+      return new Fields(this.contract, item as Record<string, unknown>, prefix);
+    });
+  }
+}
+
+function decodeMeteringPointCreated(f: Fields): MeteringPointCreated {
+  const meteringPointId = f.gsrn('metering_point_id');
+  const meteringPointType = f.code('metering_point_type', METERING_POINT_TYPES);
+  const gridAreaCode = f.gridArea('grid_area_code');
+  const settlementMethod = f.optCode('settlement_method', SETTLEMENT_METHODS);
+  if (settlementMethod !== null && meteringPointType !== 'E17') {
+    f.fail('settlement_method', `only consumption (E17) metering points have a settlement method, not ${meteringPointType}`);
+  }
+  const resolution = f.code('resolution', RESOLUTIONS);
+  const fromGridAreaCode = f.optMatching('from_grid_area_code', GRID_AREA_RE, 'a three-digit grid area code');
+  const toGridAreaCode = f.optMatching('to_grid_area_code', GRID_AREA_RE, 'a three-digit grid area code');
+  if (meteringPointType === 'E20') {
+    if (fromGridAreaCode === null) f.fail('from_grid_area_code', 'exchange (E20) metering points need from and to grid areas');
+    if (toGridAreaCode === null) f.fail('to_grid_area_code', 'exchange (E20) metering points need from and to grid areas');
+  } else {
+    if (fromGridAreaCode !== null) f.fail('from_grid_area_code', `only exchange (E20) metering points have one, not ${meteringPointType}`);
+    if (toGridAreaCode !== null) f.fail('to_grid_area_code', `only exchange (E20) metering points have one, not ${meteringPointType}`);
+  }
+  const parentMeteringPointId = f.optMatching('parent_metering_point_id', GSRN_RE, 'an 18-digit GSRN');
+  if (CHILD_TYPES.has(meteringPointType) && parentMeteringPointId === null) {
+    f.fail('parent_metering_point_id', `a child metering point (${meteringPointType}) needs a parent`);
+  }
+  if (PARENT_TYPES.has(meteringPointType) && parentMeteringPointId !== null) {
+    f.fail('parent_metering_point_id', `a ${meteringPointType} metering point has no parent`);
+  }
+  if (parentMeteringPointId === meteringPointId) f.fail('parent_metering_point_id', 'a metering point cannot be its own parent');
+  const effectiveDate = f.instant('effective_date');
+  if (effectiveDate % RESOLUTION_MS[resolution] !== 0) f.fail('effective_date', `not aligned to the resolution ${resolution}`);
+  const calculationType = f.optCode('calculation_type', METERING_POINT_CALCULATION_TYPES);
+  return {
+    messageType: 'MeteringPointCreated',
+    meteringPointId,
+    meteringPointType,
+    gridAreaCode,
+    settlementMethod,
+    resolution,
+    fromGridAreaCode,
+    toGridAreaCode,
+    parentMeteringPointId,
+    calculationType,
+    effectiveDate,
+  };
+}
+
+function checkPeriod(f: Fields, from: number, to: number | null, toField: string, fromField: string): void {
+  if (to !== null && to <= from) f.fail(toField, `must be after ${fromField}`);
+}
+
+function decodeChargeKey(f: Fields): { chargeCode: string; chargeType: ChargeType; chargeOwnerId: string } {
+  return {
+    chargeCode: f.str('charge_code'),
+    chargeType: f.code('charge_type', CHARGE_TYPES),
+    chargeOwnerId: f.actor('charge_owner_id'),
+  };
+}
+
+function decodeTimeSeriesPointsReceived(f: Fields): TimeSeriesPointsReceived {
+  const meteringPointId = f.gsrn('metering_point_id');
+  const resolution = f.code('resolution', RESOLUTIONS);
+  const registrationTime = f.instant('registration_time');
+  const periodStart = f.instant('period_start');
+  const periodEnd = f.instant('period_end');
+  const step = RESOLUTION_MS[resolution];
+  if (periodStart % step !== 0) f.fail('period_start', `not aligned to the resolution ${resolution}`);
+  if (periodEnd <= periodStart) f.fail('period_end', 'must be after period_start');
+  if (periodEnd % step !== 0) f.fail('period_end', `not aligned to the resolution ${resolution}`);
+  const slots = (periodEnd - periodStart) / step;
+  const items = f.list('points');
+  if (items.length === 0) f.fail('points', 'at least one point is required');
+  let previous = 0;
+  const points = items.map((p): TimeSeriesPoint => {
+    const position = p.uint32('position');
+    if (position < 1 || position > slots) p.fail('position', `${position} is outside the period (1 .. ${slots})`);
+    if (position <= previous) p.fail('position', `positions must be strictly increasing (${position} after ${previous})`);
+    previous = position;
+    const quality = p.code('quality', QUALITIES);
+    const quantityMilli = p.optSafeInt('quantity_milli');
+    if (quality === 'missing' && quantityMilli !== null) p.fail('quantity_milli', "must be absent when quality is 'missing'");
+    if (quality !== 'missing' && quantityMilli === null) p.fail('quantity_milli', `missing (quality '${quality}')`);
+    return { position, quantityMilli, quality };
+  });
+  return { messageType: 'TimeSeriesPointsReceived', meteringPointId, resolution, registrationTime, periodStart, periodEnd, points };
+}
+
+const DECODERS: { readonly [K in IntegrationEventType]: (f: Fields) => EventOf<K> } = {
+  MeteringPointCreated: decodeMeteringPointCreated,
+  MeteringPointConnected: (f) => ({
+    messageType: 'MeteringPointConnected',
+    meteringPointId: f.gsrn('metering_point_id'),
+    effectiveDate: f.instant('effective_date'),
+  }),
+  EnergySupplierChanged: (f) => ({
+    messageType: 'EnergySupplierChanged',
+    meteringPointId: f.gsrn('metering_point_id'),
+    energySupplierGln: f.actor('energy_supplier_gln'),
+    effectiveDate: f.instant('effective_date'),
+  }),
+  BalanceResponsiblePartyChanged: (f) => ({
+    messageType: 'BalanceResponsiblePartyChanged',
+    meteringPointId: f.gsrn('metering_point_id'),
+    balanceResponsiblePartyId: f.actor('balance_responsible_party_id'),
+    effectiveDate: f.instant('effective_date'),
+  }),
+  GridAreaUpdated: (f) => ({
+    messageType: 'GridAreaUpdated',
+    gridAreaCode: f.gridArea('grid_area_code'),
+    gridAreaName: f.str('grid_area_name'),
+    gridAccessProviderId: f.actor('grid_access_provider_id'),
+    priceAreaCode: f.code('price_area_code', PRICE_AREA_CODES),
+    effectiveDate: f.instant('effective_date'),
+  }),
+  ChargeInformationChanged: (f) => {
+    const key = decodeChargeKey(f);
+    const resolution = f.code('resolution', CHARGE_RESOLUTIONS[key.chargeType]);
+    const isTax = f.bool('is_tax');
+    if (isTax && key.chargeType !== 'tariff') f.fail('is_tax', `only tariffs can be taxes, not a ${key.chargeType}`);
+    const fromDate = f.instant('from_date');
+    const toDate = f.optInstant('to_date');
+    checkPeriod(f, fromDate, toDate, 'to_date', 'from_date');
+    return { messageType: 'ChargeInformationChanged', ...key, resolution, isTax, fromDate, toDate };
+  },
+  ChargePricesChanged: (f) => {
+    const key = decodeChargeKey(f);
+    const periodStart = f.instant('period_start');
+    const periodEnd = f.instant('period_end');
+    checkPeriod(f, periodStart, periodEnd, 'period_end', 'period_start');
+    let previous = -Infinity;
+    const points = f.list('points').map((p): ChargePricePoint => {
+      const time = p.instant('time');
+      if (time < periodStart || time >= periodEnd) p.fail('time', 'outside the period [period_start, period_end)');
+      if (time <= previous) p.fail('time', 'times must be strictly increasing');
+      previous = time;
+      return { time, priceMicro: p.safeInt('price_micro') };
+    });
+    return { messageType: 'ChargePricesChanged', ...key, periodStart, periodEnd, points };
+  },
+  ChargeLinkChanged: (f) => {
+    const key = decodeChargeKey(f);
+    const meteringPointId = f.gsrn('metering_point_id');
+    const factor = f.uint32('factor');
+    if (factor < 1) f.fail('factor', 'must be at least 1');
+    if (key.chargeType === 'tariff' && factor !== 1) f.fail('factor', `must be 1 for a tariff, not ${factor}`);
+    const fromDate = f.instant('from_date');
+    const toDate = f.optInstant('to_date');
+    checkPeriod(f, fromDate, toDate, 'to_date', 'from_date');
+    return { messageType: 'ChargeLinkChanged', ...key, meteringPointId, factor, fromDate, toDate };
+  },
+  TimeSeriesPointsReceived: decodeTimeSeriesPointsReceived,
+};
+
+// ---- encoding --------------------------------------------------------------------------------
+
+/**
+ * The message type and protobuf body of an event (for tests and demo publishers). The event is
+ * checked against the same rules as decoding; a violation throws ContractError naming the
+ * TypeScript field (`points[2].quantityMilli`).
+ */
+export function encodeIntegrationEvent(e: IntegrationEvent): { messageType: string; body: Uint8Array } {
+  const messageType: unknown = e.messageType;
+  if (!isIntegrationEventType(messageType)) {
+    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'messageType', `unknown message type ${JSON.stringify(messageType)}`);
+  }
+  const enc = new Encoder(messageType);
+  const raw = toProto(e, enc);
+  const type = integrationEventProtoType(messageType);
+  const message = type.fromObject(raw);
+  // A copy: protobufjs may hand out a view into Node's shared Buffer pool.
+  const body = new Uint8Array(type.encode(message).finish());
+  try {
+    decodeIntegrationEvent(messageType, body);
+  } catch (error) {
+    if (error instanceof ContractError) throw new ContractError(messageType, error.field && tsFieldName(error.field), error.reason);
+    throw error;
+  }
+  return { messageType, body };
+}
+
+/** `points[2].quantity_milli` → `points[2].quantityMilli`. */
+function tsFieldName(protoField: string): string {
+  return protoField.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+interface ProtoTimestamp {
+  seconds: number;
+  nanos: number;
+}
+
+/** Checks the numbers protobufjs would silently truncate or wrap, naming the TypeScript field. */
+class Encoder {
+  constructor(private readonly contract: string) {}
+
+  fail(field: string, reason: string): never {
+    throw new ContractError(this.contract, field, reason);
+  }
+
+  ts(ms: number, field: string): ProtoTimestamp {
+    if (!Number.isSafeInteger(ms)) return this.fail(field, `not an integer epoch-ms instant: ${String(ms)}`);
+    const seconds = Math.floor(ms / 1000);
+    if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) return this.fail(field, `out of range: ${ms}`);
+    return { seconds, nanos: (ms - seconds * 1000) * 1_000_000 };
+  }
+
+  optTs(ms: number | null, field: string): ProtoTimestamp | undefined {
+    return ms === null ? undefined : this.ts(ms, field);
+  }
+
+  int(v: number, field: string): number {
+    if (!Number.isSafeInteger(v)) return this.fail(field, `not a safe integer: ${String(v)}`);
+    return v;
+  }
+
+  uint32(v: number, field: string): number {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) return this.fail(field, `not an unsigned 32-bit integer: ${String(v)}`);
+    return v;
+  }
+
+  /** Optional strings: null is omitted; '' is sent (and rejected by the decoding check). */
+  opt(v: string | null): string | undefined {
+    return v === null ? undefined : v;
+  }
+}
+
+function toProto(e: IntegrationEvent, enc: Encoder): Record<string, unknown> {
+  switch (e.messageType) {
+    case 'MeteringPointCreated':
+      return {
+        metering_point_id: e.meteringPointId,
+        metering_point_type: e.meteringPointType,
+        grid_area_code: e.gridAreaCode,
+        settlement_method: enc.opt(e.settlementMethod),
+        resolution: e.resolution,
+        from_grid_area_code: enc.opt(e.fromGridAreaCode),
+        to_grid_area_code: enc.opt(e.toGridAreaCode),
+        parent_metering_point_id: enc.opt(e.parentMeteringPointId),
+        effective_date: enc.ts(e.effectiveDate, 'effectiveDate'),
+        calculation_type: enc.opt(e.calculationType),
+      };
+    case 'MeteringPointConnected':
+      return { metering_point_id: e.meteringPointId, effective_date: enc.ts(e.effectiveDate, 'effectiveDate') };
+    case 'EnergySupplierChanged':
+      return {
+        metering_point_id: e.meteringPointId,
+        energy_supplier_gln: e.energySupplierGln,
+        effective_date: enc.ts(e.effectiveDate, 'effectiveDate'),
+      };
+    case 'BalanceResponsiblePartyChanged':
+      return {
+        metering_point_id: e.meteringPointId,
+        balance_responsible_party_id: e.balanceResponsiblePartyId,
+        effective_date: enc.ts(e.effectiveDate, 'effectiveDate'),
+      };
+    case 'GridAreaUpdated':
+      return {
+        grid_area_code: e.gridAreaCode,
+        grid_area_name: e.gridAreaName,
+        grid_access_provider_id: e.gridAccessProviderId,
+        price_area_code: e.priceAreaCode,
+        effective_date: enc.ts(e.effectiveDate, 'effectiveDate'),
+      };
+    case 'ChargeInformationChanged':
+      return {
+        charge_code: e.chargeCode,
+        charge_type: e.chargeType,
+        charge_owner_id: e.chargeOwnerId,
+        resolution: e.resolution,
+        is_tax: e.isTax,
+        from_date: enc.ts(e.fromDate, 'fromDate'),
+        to_date: enc.optTs(e.toDate, 'toDate'),
+      };
+    case 'ChargePricesChanged':
+      return {
+        charge_code: e.chargeCode,
+        charge_type: e.chargeType,
+        charge_owner_id: e.chargeOwnerId,
+        period_start: enc.ts(e.periodStart, 'periodStart'),
+        period_end: enc.ts(e.periodEnd, 'periodEnd'),
+        points: e.points.map((p, i) => ({
+          time: enc.ts(p.time, `points[${i}].time`),
+          price_micro: enc.int(p.priceMicro, `points[${i}].priceMicro`),
+        })),
+      };
+    case 'ChargeLinkChanged':
+      return {
+        charge_code: e.chargeCode,
+        charge_type: e.chargeType,
+        charge_owner_id: e.chargeOwnerId,
+        metering_point_id: e.meteringPointId,
+        factor: enc.uint32(e.factor, 'factor'),
+        from_date: enc.ts(e.fromDate, 'fromDate'),
+        to_date: enc.optTs(e.toDate, 'toDate'),
+      };
+    case 'TimeSeriesPointsReceived':
+      return {
+        metering_point_id: e.meteringPointId,
+        resolution: e.resolution,
+        registration_time: enc.ts(e.registrationTime, 'registrationTime'),
+        period_start: enc.ts(e.periodStart, 'periodStart'),
+        period_end: enc.ts(e.periodEnd, 'periodEnd'),
+        points: e.points.map((p, i) => ({
+          position: enc.uint32(p.position, `points[${i}].position`),
+          quantity_milli: p.quantityMilli === null ? undefined : enc.int(p.quantityMilli, `points[${i}].quantityMilli`),
+          quality: p.quality,
+        })),
+      };
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+/** An int64 rendered by protobufjs (`longs: String`) as a number, or null outside ±(2^53 − 1). */
+function safeInt64(value: unknown): number | null {
+  if (typeof value !== 'string' && typeof value !== 'number') return null;
+  let big: bigint;
+  try {
+    big = BigInt(value);
+  } catch {
+    return null;
+  }
+  if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) return null;
+  return Number(big);
+}
+
+/**
+ * Names the field at which undecodable bytes break: walks the top-level wire fields, decoding
+ * embedded messages on their own.
+ */
+function locateWireError(type: Type, bytes: Uint8Array): string | null {
+  const reader = Reader.create(bytes);
+  while (reader.pos < reader.len) {
+    let tag: number;
+    try {
+      tag = reader.uint32();
+    } catch {
+      return null;
+    }
+    const fieldNumber = tag >>> 3;
+    const wireType = tag & 7;
+    if (fieldNumber === 0) return null;
+    const field = type.fieldsById[fieldNumber];
+    const name = field ? field.name : `#${fieldNumber} (unknown field)`;
+    try {
+      // A known field with another wire type is skipped like an unknown one (as protobufjs does).
+      const nested = field?.resolvedType instanceof Type ? field.resolvedType : null;
+      if (nested && wireType === 2) {
+        const length = reader.uint32();
+        const end = reader.pos + length;
+        if (end > reader.len) return name;
+        nested.decode(bytes.subarray(reader.pos, end));
+        reader.pos = end;
+        continue;
+      }
+      reader.skipType(wireType);
+    } catch {
+      return name;
+    }
+  }
+  return null;
+}
