@@ -1,0 +1,39 @@
+/**
+ * Append-only store of the consumed integration events: the system-time ("as known at") axis of
+ * the bi-temporal master data. Every valid event is kept as received (message type + protobuf
+ * body) with the time it was stored; master data is read back as of a system time and
+ * materialized by shared/basis-data/bitemporal/materialize.ts.
+ *
+ * - Idempotent: an event is identified by its eventId. Appending an event whose id is already
+ *   stored (a redelivery, or a duplicate the publisher sent twice) returns `stored: false` and
+ *   changes nothing — in particular not its storedAt. A redelivery always carries the same message
+ *   type, and the Table implementation keys events by (message type, event id), so event ids are
+ *   expected unique across message types (the publisher's guarantee); both implementations keep
+ *   the same (message type, event id) identity so they behave identically.
+ * - Append-only: nothing is ever updated or deleted.
+ * - Rejects an unusable event id / unknown message type (ContractError naming `EventId` /
+ *   `MessageType`), a body over MAX_EVENT_BODY_BYTES (EventTooLargeError) and a storedAt that is
+ *   not a non-negative integer (RangeError). Bodies are not decoded on append (the subscriber
+ *   has done that); readMasterData decodes them.
+ *
+ * Implementations: TableIntegrationEventStore (Azure Table storage) and
+ * MemoryIntegrationEventStore (tests, local tools); test/contracts/integration-event-store.test.ts
+ * runs one contract against both.
+ */
+import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
+import type { AppendedEvent } from './stored-event';
+
+export interface IntegrationEventStore {
+  append(e: AppendedEvent): Promise<{ stored: boolean }>;
+  /**
+   * The master-data events (MeteringPointCreated, MeteringPointConnected, EnergySupplierChanged,
+   * BalanceResponsiblePartyChanged) stored at or before `asOf` (epoch ms), decoded, ordered by
+   * storedAt then eventId. Other stored event types are not master data and are not returned.
+   */
+  readMasterData(asOf: number): Promise<StoredMasterDataEvent[]>;
+}
+
+export type { AppendedEvent } from './stored-event';
+export { EventTooLargeError, MAX_EVENT_BODY_BYTES, MAX_EVENT_ID_LENGTH } from './stored-event';
+export { MemoryIntegrationEventStore } from './memory-event-store';
+export { TableIntegrationEventStore, INTEGRATION_EVENTS_TABLE } from './table-event-store';

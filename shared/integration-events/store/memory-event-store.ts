@@ -1,0 +1,30 @@
+import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
+import type { IntegrationEventStore } from './event-store';
+import { isMasterDataMessageType } from './master-data-mapping';
+import { compareStored, storedMasterDataEvent, validateAppend, type AppendedEvent } from './stored-event';
+
+/** In-memory IntegrationEventStore (tests, local tools). Same semantics as the Table store. */
+export class MemoryIntegrationEventStore implements IntegrationEventStore {
+  /** (messageType, eventId) → detached copy of the appended event. */
+  private readonly events = new Map<string, AppendedEvent>();
+
+  async append(e: AppendedEvent): Promise<{ stored: boolean }> {
+    validateAppend(e);
+    const key = `${e.messageType}\u0000${e.eventId}`;
+    if (this.events.has(key)) return { stored: false };
+    this.events.set(key, { eventId: e.eventId, messageType: e.messageType, body: new Uint8Array(e.body), storedAt: e.storedAt });
+    return { stored: true };
+  }
+
+  async readMasterData(asOf: number): Promise<StoredMasterDataEvent[]> {
+    return [...this.events.values()]
+      .filter((e) => e.storedAt <= asOf && isMasterDataMessageType(e.messageType))
+      .sort(compareStored)
+      .map((e) => storedMasterDataEvent(e.eventId, e.messageType, e.body, e.storedAt));
+  }
+
+  /** Number of stored events of every type (tests, diagnostics). */
+  async countEvents(): Promise<number> {
+    return this.events.size;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * What both IntegrationEventStore implementations share: validation of what is appended (so
+ * both accept and reject exactly the same input) and the read-side mapping of a stored body to a
+ * StoredMasterDataEvent.
+ */
+import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
+import { ContractError } from '../../messaging/contract-error';
+import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent, isIntegrationEventType } from '../codec';
+import { toMasterDataEvent } from './master-data-mapping';
+
+/**
+ * Largest body the store accepts. Integration events are small (a day of quarter-hour points is
+ * ~1 KB); 48 KiB stays below Table storage's 64 KiB limit for one binary property.
+ */
+export const MAX_EVENT_BODY_BYTES = 48 * 1024;
+/** Longest event id (Table storage RowKey: at most 1 KiB). */
+export const MAX_EVENT_ID_LENGTH = 256;
+
+export interface AppendedEvent {
+  /** Identity of the event; a redelivery carries the same id (and message type). */
+  eventId: string;
+  /** One of INTEGRATION_EVENT_TYPES. */
+  messageType: string;
+  /** The protobuf body exactly as received. */
+  body: Uint8Array;
+  /** System time (epoch ms) of storage: the as-of axis. */
+  storedAt: number;
+}
+
+/** A body larger than MAX_EVENT_BODY_BYTES. */
+export class EventTooLargeError extends Error {
+  constructor(
+    readonly eventId: string,
+    readonly bytes: number,
+  ) {
+    super(`integration event ${eventId}: body of ${bytes} bytes exceeds the limit of ${MAX_EVENT_BODY_BYTES} bytes (48 KiB)`);
+    this.name = 'EventTooLargeError';
+  }
+}
+
+/** Characters Table storage forbids in a RowKey: / \ # ? and control characters. */
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_KEY_CHARS = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
+
+/** Null when `eventId` is usable as an event identity (and Table RowKey), else the reason. */
+export function eventIdProblem(eventId: unknown): string | null {
+  if (eventId === undefined || eventId === null || eventId === '') return 'missing';
+  if (typeof eventId !== 'string') return `not a string: ${JSON.stringify(eventId)}`;
+  if (eventId.length > MAX_EVENT_ID_LENGTH) return `longer than ${MAX_EVENT_ID_LENGTH} characters`;
+  if (FORBIDDEN_KEY_CHARS.test(eventId)) return `contains a character not allowed in an event id (/ \\ # ? or a control character): ${JSON.stringify(eventId)}`;
+  return null;
+}
+
+/** Throws (ContractError naming the field, or EventTooLargeError) unless `e` can be appended. */
+export function validateAppend(e: AppendedEvent): void {
+  const idProblem = eventIdProblem(e.eventId);
+  if (idProblem !== null) throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'EventId', idProblem);
+  if (!isIntegrationEventType(e.messageType)) {
+    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', `unknown message type ${JSON.stringify(e.messageType)}`);
+  }
+  if (!(e.body instanceof Uint8Array)) throw new TypeError(`integration event ${e.eventId}: body must be a Uint8Array`);
+  if (e.body.byteLength > MAX_EVENT_BODY_BYTES) throw new EventTooLargeError(e.eventId, e.body.byteLength);
+  if (!Number.isSafeInteger(e.storedAt) || e.storedAt < 0) {
+    throw new RangeError(`integration event ${e.eventId}: storedAt must be a non-negative integer epoch-ms instant, got ${String(e.storedAt)}`);
+  }
+}
+
+/**
+ * Decodes a stored master-data event. Bodies were validated when they were received, so a
+ * failure here means the stored data is damaged: it throws, naming the event.
+ */
+export function storedMasterDataEvent(eventId: string, messageType: string, body: Uint8Array, storedAt: number): StoredMasterDataEvent {
+  let decoded;
+  try {
+    decoded = decodeIntegrationEvent(messageType, body);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new Error(`stored integration event ${eventId} (${messageType}) cannot be decoded: ${detail}`);
+  }
+  const master = toMasterDataEvent(decoded);
+  if (master === null) throw new Error(`stored integration event ${eventId} (${messageType}) is not a master-data event`);
+  return { ...master, eventId, storedAt };
+}
+
+/** Deterministic read order: system time, then event id. */
+export function compareStored(a: { storedAt: number; eventId: string }, b: { storedAt: number; eventId: string }): number {
+  return a.storedAt - b.storedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+}

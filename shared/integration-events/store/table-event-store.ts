@@ -1,0 +1,108 @@
+/**
+ * IntegrationEventStore over Azure Table storage (Azurite locally).
+ *
+ * Layout: one table, one entity per event.
+ * - PartitionKey = message type. readMasterData is then one partition query per master-data type
+ *   (four), never a table scan over the far more numerous time-series and charge events.
+ * - RowKey = eventId, so the insert is the idempotency check: createEntity answers 409 for a
+ *   redelivered event (same type, same id) → `stored: false`, and the stored entity is untouched.
+ *   Nothing is ever updated (no upsert/update/delete calls): append-only.
+ * - `body`: the protobuf bytes as an Edm.Binary property (base64 on the wire). A binary property
+ *   holds at most 64 KiB, a string property only 32K UTF-16 characters (24 KiB of base64), so
+ *   bodies are capped at 48 KiB (MAX_EVENT_BODY_BYTES) with a clear error before any request.
+ * - `storedAt`: Edm.Int64 epoch ms (exact, filterable: `storedAt le <asOf>L`).
+ */
+import { TableClient, odata, type RestError, type TableEntity } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/identity';
+import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
+import type { IntegrationEventStore } from './event-store';
+import { MASTER_DATA_MESSAGE_TYPES } from './master-data-mapping';
+import { compareStored, storedMasterDataEvent, validateAppend, type AppendedEvent } from './stored-event';
+
+/** Default table name (letters and digits only). */
+export const INTEGRATION_EVENTS_TABLE = 'IntegrationEvents';
+
+interface EventEntity {
+  body: Uint8Array;
+  /** The SDK writes and reads a bigint as Edm.Int64. */
+  storedAt: bigint;
+}
+
+export class TableIntegrationEventStore implements IntegrationEventStore {
+  constructor(private readonly table: TableClient) {}
+
+  /** Account key or SAS connection string; Azurite's http endpoint needs `allowInsecureConnection`. */
+  static fromConnectionString(connectionString: string, tableName: string = INTEGRATION_EVENTS_TABLE): TableIntegrationEventStore {
+    const probe = TableClient.fromConnectionString(connectionString, tableName);
+    const client = probe.url.startsWith('http://')
+      ? TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true })
+      : probe;
+    return new TableIntegrationEventStore(client);
+  }
+
+  /** Managed identity / Entra ID (needs the "Storage Table Data Contributor" role). */
+  static fromAccount(accountName: string, credential: TokenCredential, tableName: string = INTEGRATION_EVENTS_TABLE): TableIntegrationEventStore {
+    return new TableIntegrationEventStore(new TableClient(`https://${accountName}.table.core.windows.net`, tableName, credential));
+  }
+
+  /** Creates the table if missing (createTable tolerates an existing table). */
+  async ensureTable(): Promise<void> {
+    await this.table.createTable();
+  }
+
+  async append(e: AppendedEvent): Promise<{ stored: boolean }> {
+    validateAppend(e);
+    const entity: TableEntity<EventEntity> = {
+      partitionKey: e.messageType,
+      rowKey: e.eventId,
+      body: new Uint8Array(e.body),
+      storedAt: BigInt(e.storedAt),
+    };
+    try {
+      await this.table.createEntity(entity);
+      return { stored: true };
+    } catch (error) {
+      if (hasStatus(error, 409)) return { stored: false };
+      throw error;
+    }
+  }
+
+  async readMasterData(asOf: number): Promise<StoredMasterDataEvent[]> {
+    if (Number.isNaN(asOf)) throw new RangeError('asOf must be a number (epoch ms)');
+    if (asOf < 0) return [];
+    const bound = Number.isFinite(asOf) ? Math.floor(asOf) : Number.MAX_SAFE_INTEGER;
+    const out: StoredMasterDataEvent[] = [];
+    for (const messageType of MASTER_DATA_MESSAGE_TYPES) {
+      // Int64 literal with the L suffix (OData v3, as Table storage expects).
+      const filter = `${odata`PartitionKey eq ${messageType}`} and storedAt le ${bound}L`;
+      for await (const entity of this.table.listEntities<EventEntity>({ queryOptions: { filter } })) {
+        const eventId = entity.rowKey;
+        if (typeof eventId !== 'string') throw new Error(`stored integration event without a RowKey in partition ${messageType}`);
+        const storedAt = int64(entity.storedAt, eventId);
+        const body = entity.body;
+        if (!(body instanceof Uint8Array)) throw new Error(`stored integration event ${eventId} (${messageType}) has no binary body`);
+        out.push(storedMasterDataEvent(eventId, messageType, body, storedAt));
+      }
+    }
+    return out.sort(compareStored);
+  }
+
+  /** Number of stored events of every type (tests, diagnostics; a full scan). */
+  async countEvents(): Promise<number> {
+    let n = 0;
+    for await (const _ of this.table.listEntities({ queryOptions: { select: ['PartitionKey'] } })) n++;
+    return n;
+  }
+}
+
+function int64(value: unknown, eventId: string): number {
+  // bigint (this SDK's Int64), or { value, type: 'Int64' } / a string from other SDK versions
+  const raw = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+  const n = typeof raw === 'string' || typeof raw === 'bigint' ? Number(raw) : raw;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new Error(`stored integration event ${eventId}: storedAt is not an integer: ${String(raw)}`);
+  return n;
+}
+
+function hasStatus(e: unknown, status: number): boolean {
+  return typeof e === 'object' && e !== null && 'statusCode' in e && (e as RestError).statusCode === status;
+}

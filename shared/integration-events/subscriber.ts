@@ -1,0 +1,70 @@
+/**
+ * Consumer of the integration-events subscription: validates each message and appends it to the
+ * IntegrationEventStore.
+ *
+ * - Message type: application property `MessageType`, else the subject. Event id: application
+ *   property `EventId`, else the messageId (Service Bus keeps it on redelivery).
+ * - Poison message (no or unknown message type, unusable event id, body over 48 KiB, body that
+ *   does not decode or violates the contract): dead-lettered at once with reason
+ *   'InvalidIntegrationEvent' and the ContractError text (naming the field) as description.
+ *   Nothing is stored: a retry could never make it valid.
+ * - Valid: appended with storedAt = now(), then completed; 'duplicate' when the event id was
+ *   already stored (a redelivery after a lost completion, or a duplicate publish).
+ * - A storage failure propagates without settling, so the pump abandons the message and the bus
+ *   redelivers it (then 'MaxDeliveryCountExceeded'). Storing before completing means a crash in
+ *   between yields a redelivery, which the idempotent append turns into 'duplicate'.
+ */
+import type { ReceivedMessage } from '../messaging/bus';
+import { ContractError } from '../messaging/contract-error';
+import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent } from './codec';
+import type { IntegrationEventStore } from './store/event-store';
+import { MAX_EVENT_BODY_BYTES, eventIdProblem } from './store/stored-event';
+
+export const INVALID_INTEGRATION_EVENT_REASON = 'InvalidIntegrationEvent';
+
+export type IntegrationEventOutcome = 'stored' | 'duplicate' | 'dead-lettered';
+
+interface ValidMessage {
+  messageType: string;
+  eventId: string;
+}
+
+/** The message type and event id of a valid message; throws ContractError otherwise. */
+function validate(message: ReceivedMessage): ValidMessage {
+  const props = message.applicationProperties ?? {};
+  const messageType = props.MessageType ?? message.subject;
+  if (messageType === undefined || messageType === '') {
+    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', 'missing (neither the application property MessageType nor a subject)');
+  }
+  if (typeof messageType !== 'string') {
+    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', `not a string: ${JSON.stringify(messageType)}`);
+  }
+  const eventId = props.EventId ?? message.messageId;
+  const idProblem = eventIdProblem(eventId);
+  if (idProblem !== null || typeof eventId !== 'string') {
+    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'EventId', idProblem ?? 'not a string');
+  }
+  if (message.body.byteLength > MAX_EVENT_BODY_BYTES) {
+    throw new ContractError(messageType, null, `body of ${message.body.byteLength} bytes exceeds the limit of ${MAX_EVENT_BODY_BYTES} bytes (48 KiB)`);
+  }
+  decodeIntegrationEvent(messageType, message.body);
+  return { messageType, eventId };
+}
+
+export async function handleIntegrationEventMessage(
+  store: IntegrationEventStore,
+  message: ReceivedMessage,
+  now: () => number,
+): Promise<IntegrationEventOutcome> {
+  let valid: ValidMessage;
+  try {
+    valid = validate(message);
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    await message.deadLetter(INVALID_INTEGRATION_EVENT_REASON, error.message);
+    return 'dead-lettered';
+  }
+  const { stored } = await store.append({ eventId: valid.eventId, messageType: valid.messageType, body: message.body, storedAt: now() });
+  await message.complete();
+  return stored ? 'stored' : 'duplicate';
+}
