@@ -1,4 +1,5 @@
-import { Reader, Root, Type, common, parse } from 'protobufjs';
+import { Root, Type, common, parse } from 'protobufjs';
+import { locateWireError, safeInt64 } from './protobuf-util';
 import type { BusMessage } from './bus';
 import { ContractError } from './contract-error';
 import { CALCULATION_COMPLETED_V1_PROTO } from './contracts/calculation-completed-v1.schema';
@@ -203,19 +204,6 @@ function timestampMs(value: unknown, field: string, fail: (field: string, reason
   return s * 1000 + Math.floor(nanos / 1_000_000);
 }
 
-/** An int64 rendered by protobufjs (`longs: String`) as a number, or null outside ±(2^53 − 1). */
-function safeInt64(value: unknown): number | null {
-  if (typeof value !== 'string' && typeof value !== 'number') return null;
-  let big: bigint;
-  try {
-    big = BigInt(value);
-  } catch {
-    return null;
-  }
-  if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) return null;
-  return Number(big);
-}
-
 function checkGridAreas(codes: unknown, fail: (reason: string) => never): void {
   if (!Array.isArray(codes) || codes.length === 0) fail('at least one grid area code is required');
   for (const code of codes as unknown[]) {
@@ -223,39 +211,3 @@ function checkGridAreas(codes: unknown, fail: (reason: string) => never): void {
   }
 }
 
-/**
- * Names the field at which undecodable bytes break: walks the top-level wire fields, decoding
- * embedded messages on their own.
- */
-function locateWireError(type: Type, bytes: Uint8Array): string | null {
-  const reader = Reader.create(bytes);
-  while (reader.pos < reader.len) {
-    let tag: number;
-    try {
-      tag = reader.uint32();
-    } catch {
-      return null;
-    }
-    const fieldNumber = tag >>> 3;
-    const wireType = tag & 7;
-    const field = type.fieldsById[fieldNumber];
-    const name = field ? field.name : `#${fieldNumber} (unknown field)`;
-    if (fieldNumber === 0) return null;
-    try {
-      // A known field with another wire type is skipped like an unknown one (as protobufjs does).
-      const nested = field?.resolvedType instanceof Type ? field.resolvedType : null;
-      if (nested && wireType === 2) {
-        const length = reader.uint32();
-        const end = reader.pos + length;
-        if (end > reader.len) return name;
-        nested.decode(bytes.subarray(reader.pos, end));
-        reader.pos = end;
-        continue;
-      }
-      reader.skipType(wireType);
-    } catch {
-      return name;
-    }
-  }
-  return null;
-}
