@@ -29,10 +29,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { JS } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CalculationArguments } from '../shared/basis-data/types';
-import { CalculationError } from '../shared/basis-data/errors';
+import { checkGridLossCoverage, openDb, sqlPath, sqlString, str, toBig } from './duckdb-common';
 import { formatQualities, isAggregationOrBalanceFixing } from '../shared/domain/codes';
 import type { EnergyResultRow } from '../shared/results/energy-result-row';
 import { resultId } from '../shared/results/result-id';
@@ -50,13 +49,7 @@ const DAY_MS = 86_400_000;
 /** Stand-in for a null registration_time: such a point counts, but loses against any registered one. */
 const NO_REGISTRATION = -9_000_000_000_000_000n;
 
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
-function sqlPath(p: string): string {
-  return sqlString(p.split(path.sep).join('/'));
-}
 
 function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -350,15 +343,6 @@ function buildStatements(src: SourceSql, args: CalculationArguments): string[] {
   return s;
 }
 
-async function openDb(threads: number | undefined): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
-  const options: Record<string, string> = {};
-  if (threads !== undefined) options.threads = String(threads);
-  const instance = await DuckDBInstance.create(':memory:', options);
-  const conn = await instance.connect();
-  await conn.run(`SET TimeZone = 'UTC'`);
-  await conn.run('SET preserve_insertion_order = false');
-  return { instance, conn };
-}
 
 async function sourceFor(conn: DuckDBConnection, input: DuckdbEnergyInput, args: CalculationArguments): Promise<SourceSql> {
   if (input.scenarioDir) return csvSource(input.scenarioDir);
@@ -381,29 +365,8 @@ async function runCalculation(
   }
 }
 
-async function checkGridLossCoverage(conn: DuckDBConnection, args: CalculationArguments): Promise<void> {
-  const rows = (await conn.runAndReadAll(`SELECT ga, mp_type, ok FROM gl_cover`)).getRowsJS();
-  const ok = new Set(rows.filter((r) => r[2] === true).map((r) => `${String(r[0])}|${String(r[1])}`));
-  for (const ga of args.gridAreas) {
-    for (const type of ['E17', 'E18']) {
-      if (!ok.has(`${ga}|${type}`)) {
-        throw new CalculationError(
-          `grid area ${ga}: missing positive or negative grid loss metering points (no ${type} grid-loss metering point covering the whole calculation period)`,
-        );
-      }
-    }
-  }
-}
 
-function str(v: JS): string {
-  return v === null || v === undefined ? '' : String(v);
-}
 
-function toBig(v: JS): bigint {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number') return BigInt(v);
-  throw new TypeError(`expected an integer, got ${String(v)}`);
-}
 
 function formatMilli(v: bigint): string {
   const neg = v < 0n;

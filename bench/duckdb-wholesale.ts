@@ -35,10 +35,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { JS } from '@duckdb/node-api';
 import type { CalculationArguments } from '../shared/basis-data/types';
-import { CalculationError } from '../shared/basis-data/errors';
+import { checkGridLossCoverage, openDb, sqlPath, sqlString, str, toBig } from './duckdb-common';
 import { formatQualities } from '../shared/domain/codes';
 import { uuid5 } from '../shared/results/result-id';
 
@@ -80,13 +80,7 @@ const MP_TYPE_NAMES: ReadonlyArray<readonly [string, string]> = [
 ];
 const CHILD_TYPES = MP_TYPE_NAMES.map(([c]) => c).filter((c) => c.startsWith('D'));
 
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
-function sqlPath(p: string): string {
-  return sqlString(p.split(path.sep).join('/'));
-}
 
 function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19) + 'Z';
@@ -499,15 +493,6 @@ function buildStatements(src: SourceSql, args: CalculationArguments, tariffJoin:
   return s;
 }
 
-async function openDb(threads: number | undefined): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
-  const options: Record<string, string> = {};
-  if (threads !== undefined) options.threads = String(threads);
-  const instance = await DuckDBInstance.create(':memory:', options);
-  const conn = await instance.connect();
-  await conn.run(`SET TimeZone = 'UTC'`);
-  await conn.run('SET preserve_insertion_order = false');
-  return { instance, conn };
-}
 
 async function sourceFor(conn: DuckDBConnection, input: DuckdbWholesaleInput, args: CalculationArguments): Promise<SourceSql> {
   if (input.scenarioDir) return csvSource(input.scenarioDir);
@@ -515,19 +500,6 @@ async function sourceFor(conn: DuckDBConnection, input: DuckdbWholesaleInput, ar
   throw new Error('duckdbWholesaleResults: give scenarioDir or lakeDir');
 }
 
-async function checkGridLossCoverage(conn: DuckDBConnection, args: CalculationArguments): Promise<void> {
-  const rows = (await conn.runAndReadAll(`SELECT ga, mp_type, ok FROM gl_cover`)).getRowsJS();
-  const ok = new Set(rows.filter((r) => r[2] === true).map((r) => `${String(r[0])}|${String(r[1])}`));
-  for (const ga of args.gridAreas) {
-    for (const type of ['E17', 'E18']) {
-      if (!ok.has(`${ga}|${type}`)) {
-        throw new CalculationError(
-          `grid area ${ga}: missing positive or negative grid loss metering points (no ${type} grid-loss metering point covering the whole calculation period)`,
-        );
-      }
-    }
-  }
-}
 
 async function runCalculation(
   conn: DuckDBConnection,
@@ -544,15 +516,7 @@ async function runCalculation(
   }
 }
 
-function str(v: JS): string {
-  return v === null || v === undefined ? '' : String(v);
-}
 
-function toBig(v: JS): bigint {
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  throw new TypeError(`expected an integer, got ${String(v)}`);
-}
 
 /** Integer scaled by 10^scale → fixed-point text with exactly `scale` decimals. */
 function formatFixed(v: bigint, scale: number): string {
