@@ -20,7 +20,7 @@ import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { parseTable } from 'arrow-js-ffi';
 import { ValidationError } from '../basis-data/errors';
-import { codeColumn, timestampMsColumn } from '../basis-data/parquet/columns';
+import { codeColumn, decimalMilliColumn, timestampMsColumn } from '../basis-data/parquet/columns';
 import { decimal3Column, dictionaryColumn, parquetBytes, READ_BATCH_ROWS, tableOf } from '../basis-data/parquet/arrow-io';
 import { LAKE_TABLES, OBSERVATION_DATE_PARTITION } from '../basis-data/parquet/lake';
 import { DAY_MS, parseInstant } from '../basis-data/time';
@@ -316,11 +316,6 @@ function parseCsv(body: Uint8Array): PointColumns {
 
 // ---------------------------------------------------------------- Parquet
 
-function validity(d: arrow.Data): Uint8Array | null {
-  const bm = d.nullBitmap;
-  return bm && bm.length > 0 && d.nullCount > 0 ? bm : null;
-}
-
 function isStringColumn(d: arrow.Data): boolean {
   if (arrow.DataType.isUtf8(d.type)) return true;
   return arrow.DataType.isDictionary(d.type) && arrow.DataType.isUtf8((d.type as arrow.Dictionary).dictionary);
@@ -330,34 +325,6 @@ function requireString(d: arrow.Data, column: string): void {
   if (!isStringColumn(d)) throw new ValidationError(BODY, null, column, `expected a string column, found ${String(d.type)}`);
 }
 
-/** DECIMAL(p, s≤3) → milli-units with nulls marked; rejects values outside decimal(18,3) / 2^53. */
-function decimalColumn(d: arrow.Data, out: Float64Array, isNull: Uint8Array, firstRow: number): void {
-  const scale = (d.type as arrow.Decimal).scale;
-  if (scale > 3) throw new ValidationError(BODY, null, 'quantity', `DECIMAL scale ${scale} exceeds 3 decimals (decimal(18,3) expected)`);
-  const factor = 10 ** (3 - scale);
-  const v = d.values as Uint32Array;
-  // arrow-js-ffi zero-copy views are typed with the wrong length (see columns.ts)
-  const words = new Uint32Array(v.buffer, v.byteOffset + d.offset * 16, d.length * 4);
-  const bm = validity(d);
-  const n = d.length;
-  for (let i = 0; i < n; i++) {
-    if (bm !== null && (bm[(d.offset + i) >> 3] & (1 << ((d.offset + i) & 7))) === 0) {
-      out[i] = 0;
-      isNull[i] = 1;
-      continue;
-    }
-    const lo = words[4 * i];
-    const hi = words[4 * i + 1] | 0;
-    const ext = words[4 * i + 2];
-    const ok = (hi >= 0 && ext === 0 && words[4 * i + 3] === 0) || (hi < 0 && ext === 0xffffffff && words[4 * i + 3] === 0xffffffff);
-    const x = (hi * 4294967296 + lo) * factor;
-    if (!ok || !Number.isSafeInteger(x)) {
-      throw new ValidationError(BODY, firstRow + i + 1, 'quantity', 'value exceeds decimal(18,3) or is too large to be represented exactly');
-    }
-    out[i] = x;
-    isNull[i] = 0;
-  }
-}
 
 /** String quantities (Utf8 or dictionary) → milli-units; null or '' = null. */
 function stringQuantityColumn(d: arrow.Data, out: Float64Array, isNull: Uint8Array, firstRow: number): void {
@@ -398,7 +365,7 @@ function decodeParquetBatch(batch: arrow.RecordBatch, firstRow: number, cols: Po
   codeColumn(mpD, cols.mp.subarray(base, base + n), (s, i) => cols.idOf(s, firstRow + i + 1), required('metering_point_id'));
   const milli = cols.milli.subarray(base, base + n);
   const isNull = cols.isNull.subarray(base, base + n);
-  if (arrow.DataType.isDecimal(qD.type)) decimalColumn(qD, milli, isNull, firstRow);
+  if (arrow.DataType.isDecimal(qD.type)) decimalMilliColumn(qD, milli, BODY, firstRow, 'quantity', isNull);
   else if (isStringColumn(qD)) stringQuantityColumn(qD, milli, isNull, firstRow);
   else throw new ValidationError(BODY, null, 'quantity', `expected DECIMAL(18,3) or a string column, found ${String(qD.type)}`);
   codeColumn(qualD, cols.quality.subarray(base, base + n), (s, i) => qualityOf(s, firstRow + i + 1), required('quality'));

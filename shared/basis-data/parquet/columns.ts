@@ -144,13 +144,15 @@ export function timestampMsColumn(d: arrow.Data, out: Float64Array, file: string
 }
 
 /**
- * Decimal column (DECIMAL(p, s≤3)) → integer milli-units, nulls → 0 (padding semantics). The
- * value must fit the low 53 bits; anything larger is rejected rather than rounded.
+ * Decimal column (DECIMAL(p, s≤3)) → integer milli-units. Nulls become 0 (padding semantics) and,
+ * when `isNull` is given, are marked there. A value must fit the low 53 bits (checked always:
+ * beyond 2^53 the two 32-bit halves no longer combine exactly); anything larger is rejected
+ * rather than rounded.
  */
-export function decimalMilliColumn(d: arrow.Data, out: Float64Array, file: string, firstRow: number, column: string): void {
+export function decimalMilliColumn(d: arrow.Data, out: Float64Array, file: string, firstRow: number, column: string, isNull?: Uint8Array): void {
   if (!arrow.DataType.isDecimal(d.type)) throw new ValidationError(file, null, column, `expected DECIMAL(18,3), found ${String(d.type)}`);
   const scale = (d.type as arrow.Decimal).scale;
-  if (scale > 3) throw new ValidationError(file, null, column, `DECIMAL scale ${scale} exceeds 3 decimals`);
+  if (scale > 3) throw new ValidationError(file, null, column, `DECIMAL scale ${scale} exceeds 3 decimals (decimal(18,3) expected)`);
   const factor = 10 ** (3 - scale);
   const v = d.values as Uint32Array;
   // arrow-js-ffi 0.4.3 zero-copy gives a Uint32Array of length n instead of 4n (parquet-bench.md gotcha 6)
@@ -160,14 +162,18 @@ export function decimalMilliColumn(d: arrow.Data, out: Float64Array, file: strin
   for (let i = 0; i < n; i++) {
     if (bm !== null && !valid(bm, d.offset + i)) {
       out[i] = 0;
+      if (isNull) isNull[i] = 1;
       continue;
     }
     const lo = words[4 * i];
     const hi = words[4 * i + 1] | 0;
     const ext = words[4 * i + 2];
     const ok = (hi >= 0 && ext === 0 && words[4 * i + 3] === 0) || (hi < 0 && ext === 0xffffffff && words[4 * i + 3] === 0xffffffff);
-    const x = hi * 4294967296 + lo;
-    if (!ok || (factor !== 1 && !Number.isSafeInteger(x * factor))) throw new ValidationError(file, firstRow + i + 1, column, 'quantity is out of the supported range');
-    out[i] = x * factor;
+    const x = (hi * 4294967296 + lo) * factor;
+    if (!ok || !Number.isSafeInteger(x)) {
+      throw new ValidationError(file, firstRow + i + 1, column, 'value exceeds decimal(18,3) or is too large to be represented exactly');
+    }
+    out[i] = x;
+    if (isNull) isNull[i] = 0;
   }
 }
