@@ -19,21 +19,14 @@
  * - Output is sorted by metering point id (code-unit order) then fromDate;
  *   `source = { file: 'integration-events', row: <index in the output> }`.
  */
-import type { MeteringPointType, Resolution, SettlementMethod } from '../../domain/codes';
+import type { MeteringPointType } from '../../domain/codes';
 import type { MeteringPointPeriod } from '../types';
 import type { MeteringPointCreated, StoredMasterDataEvent } from './master-data-events';
 
 export const INTEGRATION_EVENTS_SOURCE = 'integration-events';
 
-interface MasterAttributes {
-  type: MeteringPointType;
-  settlementMethod: SettlementMethod | null;
-  gridAreaCode: string;
-  resolution: Resolution;
-  fromGridAreaCode: string | null;
-  toGridAreaCode: string | null;
-  parentMeteringPointId: string | null;
-}
+/** The attributes a MeteringPointCreated event sets (derived, so the two cannot drift). */
+type MasterAttributes = Omit<MeteringPointCreated, 'messageType' | 'meteringPointId' | 'effectiveDate'>;
 
 interface State {
   master: MasterAttributes | null;
