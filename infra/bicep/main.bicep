@@ -90,11 +90,39 @@ var allTags = union(tags, {
 var blobContainerNames = [
   names.containers.basisData
   names.containers.results
+  names.containers.messages
+  names.containers.exports
 ]
 
 var tableNames = [
   names.tables.jobs
   names.tables.jobLocks
+  names.tables.integrationEvents
+  names.tables.outgoingMessages
+]
+
+var serviceBusTopics = [
+  {
+    name: names.serviceBus.domainEventsTopic
+    subscriptions: [
+      names.serviceBus.resultSenderSubscription
+      names.serviceBus.esettSenderSubscription
+    ]
+  }
+  {
+    name: names.serviceBus.integrationEventsTopic
+    subscriptions: [
+      names.serviceBus.basisDataSubscription
+    ]
+  }
+]
+
+var serviceBusQueues = [
+  names.serviceBus.integrationEventsPoisonQueue
+  names.serviceBus.dataAvailableQueue
+  names.serviceBus.bundleRequestQueue
+  names.serviceBus.bundleReplyQueue
+  names.serviceBus.esettQueue
 ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -134,8 +162,8 @@ module serviceBus 'modules/service-bus.bicep' = {
   params: {
     namespaceName: 'sb-settle-${envToken}-${token}'
     location: location
-    topicName: names.serviceBus.domainEventsTopic
-    subscriptionName: names.serviceBus.resultSenderSubscription
+    topics: serviceBusTopics
+    queues: serviceBusQueues
     maxDeliveryCount: 10
     tags: allTags
   }
@@ -165,6 +193,11 @@ var appSettings = [
   }
   {
     name: names.settings.serviceBusNamespace
+    value: serviceBus.outputs.fullyQualifiedNamespace
+  }
+  {
+    // identity-based connection of the Service Bus triggers (the Functions host reads it)
+    name: '${names.serviceBus.triggerConnection}__fullyQualifiedNamespace'
     value: serviceBus.outputs.fullyQualifiedNamespace
   }
   {
@@ -219,8 +252,6 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     hostStorageAccountName: hostStorage.outputs.name
     dataStorageAccountName: dataStorage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.namespaceName
-    topicName: serviceBus.outputs.topicName
-    subscriptionName: serviceBus.outputs.subscriptionName
     appInsightsName: monitoring.outputs.appInsightsName
   }
 }

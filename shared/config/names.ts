@@ -11,12 +11,20 @@ export const NAMES = {
     results: 'settlement-results',
     /** Local durable runtime state (orchestration histories) — local host only. */
     durableLocal: 'durable-local',
+    /** Outgoing market documents: `messages/{calculationId}/{receiver}/{documentId}.xml` (RSM-014, eSett). */
+    messages: 'market-messages',
+    /** Basis data exports: `exports/{jobId}/ga={gridArea}/...` with `status.json` written last. */
+    exports: 'basis-data-exports',
   },
   /** Table storage tables */
   tables: {
     jobs: 'SettlementJobs',
     /** Reservation rows that stop a second job for the same type, period and grid areas. */
     jobLocks: 'SettlementJobLocks',
+    /** Append-only store of consumed integration events (bi-temporal basis data). */
+    integrationEvents: 'IntegrationEvents',
+    /** Ledger of sent notifications per (calculation, result, receiver): a redelivery sends nothing twice. */
+    outgoingMessages: 'OutgoingMessages',
   },
   /** Service Bus */
   serviceBus: {
@@ -24,6 +32,29 @@ export const NAMES = {
     domainEventsTopic: 'settlement-domain-events',
     /** Subscription of the result senders on the domain events topic. */
     resultSenderSubscription: 'result-sender',
+    /** Subscription of the eSett sender on the domain events topic. */
+    esettSenderSubscription: 'esett-sender',
+    /** Topic where other domains publish integration events (protobuf; MessageType/EventId properties). */
+    integrationEventsTopic: 'integration-events',
+    /** Settlement's subscription on the integration events topic (basis data). */
+    basisDataSubscription: 'settlement-basis-data',
+    /**
+     * Where an invalid integration event goes with its reason when the host cannot dead-letter
+     * it itself (the Azure Functions Node trigger cannot settle messages; see functions/index.ts).
+     */
+    integrationEventsPoisonQueue: 'integration-events-poison',
+    /** MessageHub's DataAvailable notification queue. */
+    dataAvailableQueue: 'dataavailable',
+    /** MessageHub's bundle requests to this domain, and our replies. */
+    bundleRequestQueue: 'settlement-bundle-request',
+    bundleReplyQueue: 'settlement-bundle-reply',
+    /** Documents for eSett (imbalance settlement). */
+    esettQueue: 'esett-aggregated-data',
+    /**
+     * App-setting prefix of the Service Bus triggers' connection: Azure sets
+     * `ServiceBusConnection__fullyQualifiedNamespace` (managed identity).
+     */
+    triggerConnection: 'ServiceBusConnection',
     /** Message type (application property `MessageType` and subject) of the completion event. */
     calculationCompletedMessageType: 'CalculationCompletedV1',
   },

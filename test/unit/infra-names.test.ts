@@ -204,14 +204,22 @@ describe('bicep takes every name from names.json', () => {
     expect(MAIN?.code).toMatch(/tableNames:\s*tableNames/);
   });
 
-  test('the domain events topic and the result sender subscription are created with the delivery policy', () => {
-    expect(MAIN?.code).toMatch(/topicName:\s*names\.serviceBus\.domainEventsTopic/);
-    expect(MAIN?.code).toMatch(/subscriptionName:\s*names\.serviceBus\.resultSenderSubscription/);
+  test('every Service Bus topic, subscription and queue is created (message types are not entities), with the delivery policy', () => {
+    // the message type is a property value, not an entity; the trigger connection is a setting prefix (next test)
+    for (const key of Object.keys(NAMES.serviceBus)) {
+      expect({ entity: key, referenced: referenced('serviceBus', key) }).toEqual({ entity: key, referenced: key !== 'calculationCompletedMessageType' });
+    }
+    expect(MAIN?.code).toMatch(/topics:\s*serviceBusTopics/);
+    expect(MAIN?.code).toMatch(/queues:\s*serviceBusQueues/);
     expect(MAIN?.code).toMatch(/maxDeliveryCount:\s*10\b/);
     const sb = BICEP.find((f) => f.path === join('modules', 'service-bus.bicep'));
     expect(sb?.code).toMatch(/param maxDeliveryCount int = 10\b/);
     expect(sb?.code).toMatch(/deadLetteringOnMessageExpiration:\s*true/);
     expect(sb?.code).toMatch(/disableLocalAuth:\s*true/);
+  });
+
+  test('the Service Bus triggers connect with the managed identity (<prefix>__fullyQualifiedNamespace)', () => {
+    expect(ALL_CODE).toMatch(/name:\s*'\$\{names\.serviceBus\.triggerConnection\}__fullyQualifiedNamespace'\s*\n\s*value:\s*serviceBus\.outputs\.fullyQualifiedNamespace/);
   });
 });
 

@@ -8,8 +8,6 @@ param principalId string
 param hostStorageAccountName string
 param dataStorageAccountName string
 param serviceBusNamespaceName string
-param topicName string
-param subscriptionName string
 param appInsightsName string
 
 var roles = {
@@ -47,16 +45,6 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
   name: serviceBusNamespaceName
 }
 
-resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' existing = {
-  parent: namespace
-  name: topicName
-}
-
-resource topicSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' existing = {
-  parent: topic
-  name: subscriptionName
-}
-
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
@@ -85,10 +73,12 @@ resource dataStorageAssignments 'Microsoft.Authorization/roleAssignments@2022-04
   }
 ]
 
-// publishes domain events to the topic only
-resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(topic.id, principalId, roles.azureServiceBusDataSender)
-  scope: topic
+// The app sends to two topics and four queues and receives from three subscriptions and two
+// queues of this namespace, all its own: sender and receiver at namespace scope (per-entity
+// assignments would be eleven of them for the same effect).
+resource namespaceSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(namespace.id, principalId, roles.azureServiceBusDataSender)
+  scope: namespace
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.azureServiceBusDataSender)
     principalId: principalId
@@ -96,10 +86,9 @@ resource topicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// receives (and reads the dead-letter sub-queue of) this one subscription only
-resource subscriptionReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(topicSubscription.id, principalId, roles.azureServiceBusDataReceiver)
-  scope: topicSubscription
+resource namespaceReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(namespace.id, principalId, roles.azureServiceBusDataReceiver)
+  scope: namespace
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.azureServiceBusDataReceiver)
     principalId: principalId

@@ -1,10 +1,15 @@
-// Service Bus namespace (Standard: topics need it) with one topic and one subscription. Local
-// (SAS key) authentication is disabled: clients use Microsoft Entra with data-plane roles.
+// Service Bus namespace (Standard: topics need it) with the app's topics, their subscriptions and
+// its queues. Local (SAS key) authentication is disabled: clients use Microsoft Entra with
+// data-plane roles.
 
 param namespaceName string
 param location string
-param topicName string
-param subscriptionName string
+
+@description('Topics and their subscriptions: [{ name: string, subscriptions: string[] }].')
+param topics array
+
+@description('The queues to create.')
+param queues array
 
 @description('Deliveries before a message is dead-lettered.')
 @minValue(1)
@@ -13,7 +18,7 @@ param maxDeliveryCount int = 10
 @description('Time to live of a message that nobody receives (ISO 8601); expired messages are dead-lettered.')
 param messageTimeToLive string = 'P14D'
 
-@description('Window in which a resent message id is dropped as a duplicate (ISO 8601). Fixed at topic creation.')
+@description('Window in which a resent message id is dropped as a duplicate (ISO 8601). Fixed at creation.')
 param duplicateDetectionWindow string = 'PT1H'
 
 param tags object = {}
@@ -33,36 +38,62 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   }
 }
 
-resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
-  parent: namespace
-  name: topicName
-  properties: {
-    defaultMessageTimeToLive: messageTimeToLive
-    enableBatchedOperations: true
-    maxSizeInMegabytes: 1024
-    // publishers retry with the same message id (durable activity retries); drop the duplicates
-    requiresDuplicateDetection: true
-    duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
-    supportOrdering: true
+resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = [
+  for t in topics: {
+    parent: namespace
+    name: t.name
+    properties: {
+      defaultMessageTimeToLive: messageTimeToLive
+      enableBatchedOperations: true
+      maxSizeInMegabytes: 1024
+      // publishers retry with the same message id (durable activity retries); drop the duplicates
+      requiresDuplicateDetection: true
+      duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
+      supportOrdering: true
+    }
   }
-}
+]
 
-resource topicSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
-  parent: topic
-  name: subscriptionName
-  properties: {
-    maxDeliveryCount: maxDeliveryCount
-    deadLetteringOnMessageExpiration: true
-    deadLetteringOnFilterEvaluationExceptions: true
-    defaultMessageTimeToLive: messageTimeToLive
-    lockDuration: 'PT1M'
-    requiresSession: false
-    enableBatchedOperations: true
+// one flat list of (topic index, subscription) pairs: Bicep loops cannot nest
+var subscriptionPairs = flatten(map(range(0, length(topics)), i => map(topics[i].subscriptions, s => {
+  topicIndex: i
+  name: s
+})))
+
+resource topicSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [
+  for p in subscriptionPairs: {
+    parent: topic[p.topicIndex]
+    name: p.name
+    properties: {
+      maxDeliveryCount: maxDeliveryCount
+      deadLetteringOnMessageExpiration: true
+      deadLetteringOnFilterEvaluationExceptions: true
+      defaultMessageTimeToLive: messageTimeToLive
+      lockDuration: 'PT1M'
+      requiresSession: false
+      enableBatchedOperations: true
+    }
   }
-}
+]
+
+resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = [
+  for q in queues: {
+    parent: namespace
+    name: q
+    properties: {
+      maxDeliveryCount: maxDeliveryCount
+      deadLetteringOnMessageExpiration: true
+      defaultMessageTimeToLive: messageTimeToLive
+      lockDuration: 'PT1M'
+      // senders reuse the document/notification id as message id: a resend is dropped
+      requiresDuplicateDetection: true
+      duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
+      requiresSession: false
+      enableBatchedOperations: true
+    }
+  }
+]
 
 output namespaceName string = namespace.name
 // serviceBusEndpoint is 'https://<name>.servicebus.windows.net:443/'; keep the host only
 output fullyQualifiedNamespace string = replace(split(split(namespace.properties.serviceBusEndpoint, '//')[1], ':')[0], '/', '')
-output topicName string = topic.name
-output subscriptionName string = topicSubscription.name

@@ -12,6 +12,7 @@
  *   bodies are capped at 48 KiB (MAX_EVENT_BODY_BYTES) with a clear error before any request.
  * - `storedAt`: Edm.Int64 epoch ms (exact, filterable: `storedAt le <asOf>L`).
  */
+import { NAMES } from '../../config/names';
 import { TableClient, odata, type RestError, type TableEntity } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
@@ -20,7 +21,7 @@ import { MASTER_DATA_MESSAGE_TYPES } from './master-data-mapping';
 import { compareStored, storedMasterDataEvent, validateAppend, type AppendedEvent } from './stored-event';
 
 /** Default table name (letters and digits only). */
-export const INTEGRATION_EVENTS_TABLE = 'IntegrationEvents';
+export const INTEGRATION_EVENTS_TABLE = NAMES.tables.integrationEvents;
 
 interface EventEntity {
   body: Uint8Array;
