@@ -277,6 +277,36 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
       });
     });
 
+    describe('readEvents(messageType, asOf, observed?)', () => {
+      it('returns every event type decoded, with its id and stored time, as of a system time', async () => {
+        const { store } = fx;
+        let t = 10;
+        for (const e of Object.values(EVERY_TYPE)) await store.append(appended(`all-${e.messageType}`, e, t++));
+        for (const [i, e] of Object.values(EVERY_TYPE).entries()) {
+          expect(await store.readEvents(e.messageType, Number.MAX_SAFE_INTEGER)).toEqual([{ ...e, eventId: `all-${e.messageType}`, storedAt: 10 + i }]);
+          expect(await store.readEvents(e.messageType, 10 + i - 1)).toEqual([]);
+        }
+      });
+
+      it('keeps only time-series events whose period overlaps the observed range, and orders by stored time', async () => {
+        const { store } = fx;
+        const ts = EVERY_TYPE.TimeSeriesPointsReceived; // [D, D+2h)
+        const later = { ...ts, periodStart: D + DAY, periodEnd: D + DAY + 3_600_000, points: [{ position: 1, quantityMilli: 7, quality: 'estimated' as const }] };
+        await store.append(appended('ts-b', later, 300));
+        await store.append(appended('ts-a', ts, 200));
+        await store.append(appended('ts-c', { ...ts, registrationTime: D + 2 * DAY }, 400));
+        const ids = async (from: number, to: number, asOf = Number.MAX_SAFE_INTEGER): Promise<string[]> =>
+          (await store.readEvents('TimeSeriesPointsReceived', asOf, { from, to })).map((e) => e.eventId);
+        expect(await ids(D, D + DAY)).toEqual(['ts-a', 'ts-c']);
+        expect(await ids(D + 2 * 3_600_000, D + DAY)).toEqual([]); // end is exclusive
+        expect(await ids(D + 3_600_000, D + DAY + 1)).toEqual(['ts-a', 'ts-b', 'ts-c']);
+        expect(await ids(D, D + 2 * DAY, 399)).toEqual(['ts-a', 'ts-b']);
+        // the range applies to time series only
+        await store.append(appended('g', EVERY_TYPE.GridAreaUpdated, 1));
+        expect((await store.readEvents('GridAreaUpdated', 1, { from: 0, to: 1 })).map((e) => e.eventId)).toEqual(['g']);
+      });
+    });
+
     describe('subscriber behind a bus subscription', () => {
       it('round-trips every event type into the store and into materialized periods', async () => {
         const c = consume();
@@ -396,6 +426,7 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
             return fx.store.append(e);
           },
           readMasterData: (asOf) => fx.store.readMasterData(asOf),
+          readEvents: (type, asOf, observed) => fx.store.readEvents(type, asOf, observed),
         };
         const c = consume(flaky);
         expect(await c.deliver(busMessage('f-1', connected(MP)))).toEqual(['stored']);

@@ -20,8 +20,18 @@
  * MemoryIntegrationEventStore (tests, local tools); test/contracts/integration-event-store.test.ts
  * runs one contract against both.
  */
-import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
+import type { StoredEventMetadata, StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
+import type { IntegrationEvent, IntegrationEventType } from '../codec';
 import type { AppendedEvent } from './stored-event';
+
+/** A decoded event of one message type with its identity and stored time. */
+export type StoredIntegrationEvent<T extends IntegrationEventType = IntegrationEventType> = Extract<IntegrationEvent, { messageType: T }> & StoredEventMetadata;
+
+/** Observation-time window: time-series events whose period overlaps [from, to). */
+export interface ObservedRange {
+  from: number;
+  to: number;
+}
 
 export interface IntegrationEventStore {
   append(e: AppendedEvent): Promise<{ stored: boolean }>;
@@ -31,6 +41,12 @@ export interface IntegrationEventStore {
    * storedAt then eventId. Other stored event types are not master data and are not returned.
    */
   readMasterData(asOf: number): Promise<StoredMasterDataEvent[]>;
+  /**
+   * The events of one message type stored at or before `asOf`, decoded, ordered by storedAt then
+   * eventId. For TimeSeriesPointsReceived, `observed` keeps only events whose period overlaps it
+   * (the Table store filters server-side on the period it records at append).
+   */
+  readEvents<T extends IntegrationEventType>(messageType: T, asOf: number, observed?: ObservedRange): Promise<StoredIntegrationEvent<T>[]>;
 }
 
 export type { AppendedEvent } from './stored-event';

@@ -1,7 +1,8 @@
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
-import type { IntegrationEventStore } from './event-store';
+import type { IntegrationEventType } from '../codec';
+import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
 import { isMasterDataMessageType } from './master-data-mapping';
-import { compareStored, storedMasterDataEvent, validateAppend, type AppendedEvent } from './stored-event';
+import { compareStored, observedPeriod, storedIntegrationEvent, storedMasterDataEvent, validateAppend, type AppendedEvent } from './stored-event';
 
 /** In-memory IntegrationEventStore (tests, local tools). Same semantics as the Table store. */
 export class MemoryIntegrationEventStore implements IntegrationEventStore {
@@ -21,6 +22,18 @@ export class MemoryIntegrationEventStore implements IntegrationEventStore {
       .filter((e) => e.storedAt <= asOf && isMasterDataMessageType(e.messageType))
       .sort(compareStored)
       .map((e) => storedMasterDataEvent(e.eventId, e.messageType, e.body, e.storedAt));
+  }
+
+  async readEvents<T extends IntegrationEventType>(messageType: T, asOf: number, observed?: ObservedRange): Promise<StoredIntegrationEvent<T>[]> {
+    return [...this.events.values()]
+      .filter((e) => e.storedAt <= asOf && e.messageType === messageType)
+      .filter((e) => {
+        if (!observed || messageType !== 'TimeSeriesPointsReceived') return true;
+        const p = observedPeriod(e.messageType, e.body);
+        return p !== null && p.from < observed.to && p.to > observed.from;
+      })
+      .sort(compareStored)
+      .map((e) => storedIntegrationEvent(e.eventId, messageType, e.body, e.storedAt));
   }
 
   /** Number of stored events of every type (tests, diagnostics). */

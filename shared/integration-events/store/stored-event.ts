@@ -5,7 +5,8 @@
  */
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import { ContractError } from '../../messaging/contract-error';
-import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent, isIntegrationEventType } from '../codec';
+import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent, isIntegrationEventType, type IntegrationEvent, type IntegrationEventType } from '../codec';
+import type { ObservedRange, StoredIntegrationEvent } from './event-store';
 import { toMasterDataEvent } from './master-data-mapping';
 
 /**
@@ -80,6 +81,31 @@ export function storedMasterDataEvent(eventId: string, messageType: string, body
   const master = toMasterDataEvent(decoded);
   if (master === null) throw new Error(`stored integration event ${eventId} (${messageType}) is not a master-data event`);
   return { ...master, eventId, storedAt };
+}
+
+/** Decodes a stored event of any type (damaged data throws, naming the event). */
+export function storedIntegrationEvent<T extends IntegrationEventType>(eventId: string, messageType: T, body: Uint8Array, storedAt: number): StoredIntegrationEvent<T> {
+  let decoded: IntegrationEvent;
+  try {
+    decoded = decodeIntegrationEvent(messageType, body);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new Error(`stored integration event ${eventId} (${messageType}) cannot be decoded: ${detail}`);
+  }
+  return { ...(decoded as Extract<IntegrationEvent, { messageType: T }>), eventId, storedAt };
+}
+
+/** Period of a TimeSeriesPointsReceived body (recorded at append for range queries); null for other types. */
+export function observedPeriod(messageType: string, body: Uint8Array): ObservedRange | null {
+  if (messageType !== 'TimeSeriesPointsReceived') return null;
+  try {
+    const e = decodeIntegrationEvent(messageType, body);
+    return e.messageType === 'TimeSeriesPointsReceived' ? { from: e.periodStart, to: e.periodEnd } : null;
+  } catch {
+    // append does not validate bodies (the subscriber has); an undecodable one has no period and
+    // is simply not found by range reads (a full read reports it as damaged)
+    return null;
+  }
 }
 
 /** Deterministic read order: system time, then event id. */

@@ -16,9 +16,10 @@ import { NAMES } from '../../config/names';
 import { TableClient, odata, type RestError, type TableEntity } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
-import type { IntegrationEventStore } from './event-store';
+import type { IntegrationEventType } from '../codec';
+import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
 import { MASTER_DATA_MESSAGE_TYPES } from './master-data-mapping';
-import { compareStored, storedMasterDataEvent, validateAppend, type AppendedEvent } from './stored-event';
+import { compareStored, observedPeriod, storedIntegrationEvent, storedMasterDataEvent, validateAppend, type AppendedEvent } from './stored-event';
 
 /** Default table name (letters and digits only). */
 export const INTEGRATION_EVENTS_TABLE = NAMES.tables.integrationEvents;
@@ -27,6 +28,9 @@ interface EventEntity {
   body: Uint8Array;
   /** The SDK writes and reads a bigint as Edm.Int64. */
   storedAt: bigint;
+  /** TimeSeriesPointsReceived only: its observation period, so reads filter server-side. */
+  periodStart?: bigint;
+  periodEnd?: bigint;
 }
 
 export class TableIntegrationEventStore implements IntegrationEventStore {
@@ -53,11 +57,13 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
 
   async append(e: AppendedEvent): Promise<{ stored: boolean }> {
     validateAppend(e);
+    const period = observedPeriod(e.messageType, e.body);
     const entity: TableEntity<EventEntity> = {
       partitionKey: e.messageType,
       rowKey: e.eventId,
       body: new Uint8Array(e.body),
       storedAt: BigInt(e.storedAt),
+      ...(period ? { periodStart: BigInt(period.from), periodEnd: BigInt(period.to) } : {}),
     };
     try {
       await this.table.createEntity(entity);
@@ -84,6 +90,25 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
         if (!(body instanceof Uint8Array)) throw new Error(`stored integration event ${eventId} (${messageType}) has no binary body`);
         out.push(storedMasterDataEvent(eventId, messageType, body, storedAt));
       }
+    }
+    return out.sort(compareStored);
+  }
+
+  async readEvents<T extends IntegrationEventType>(messageType: T, asOf: number, observed?: ObservedRange): Promise<StoredIntegrationEvent<T>[]> {
+    if (Number.isNaN(asOf)) throw new RangeError('asOf must be a number (epoch ms)');
+    if (asOf < 0) return [];
+    const bound = Number.isFinite(asOf) ? Math.floor(asOf) : Number.MAX_SAFE_INTEGER;
+    let filter = `${odata`PartitionKey eq ${messageType}`} and storedAt le ${bound}L`;
+    if (observed && messageType === 'TimeSeriesPointsReceived') {
+      filter += ` and periodStart lt ${Math.ceil(observed.to)}L and periodEnd gt ${Math.floor(observed.from)}L`;
+    }
+    const out: StoredIntegrationEvent<T>[] = [];
+    for await (const entity of this.table.listEntities<EventEntity>({ queryOptions: { filter } })) {
+      const eventId = entity.rowKey;
+      if (typeof eventId !== 'string') throw new Error(`stored integration event without a RowKey in partition ${messageType}`);
+      const body = entity.body;
+      if (!(body instanceof Uint8Array)) throw new Error(`stored integration event ${eventId} (${messageType}) has no binary body`);
+      out.push(storedIntegrationEvent(eventId, messageType, body, int64(entity.storedAt, eventId)));
     }
     return out.sort(compareStored);
   }
