@@ -3,7 +3,8 @@ import { NAMES } from '../shared/config/names';
 import type { AppDeps } from './deps';
 import { activities } from './durable/activities';
 import { settlementOrchestrator } from './durable/settlement-orchestrator';
-import { cancelJobHandler, getJobHandler, jobResultsHandler, listJobsHandler } from './http/jobs';
+import { cancelJobHandler, getJobHandler, jobBasisDataHandler, jobResultsHandler, listJobsHandler } from './http/jobs';
+import { integrationEventsHandler } from './service-bus/integration-events';
 import { kickStartJobHandler } from './http/kick-start-job';
 import { ingestTimeSeriesHandler } from './http/time-series';
 import type { FunctionRegistry } from './registry';
@@ -15,7 +16,15 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
   registry.http('ListJobs', { methods: ['GET'], route: 'jobs', handler: listJobsHandler(deps) });
   registry.http('CancelJob', { methods: ['POST'], route: 'jobs/{id}/cancel', handler: cancelJobHandler(deps), durableClient: true });
   registry.http('JobResults', { methods: ['GET'], route: 'jobs/{id}/results', handler: jobResultsHandler(deps) });
+  registry.http('JobBasisData', { methods: ['GET'], route: 'jobs/{id}/basis-data', handler: jobBasisDataHandler(deps) });
   registry.http('IngestTimeSeries', { methods: ['POST'], route: 'time-series', handler: ingestTimeSeriesHandler({ basisData: deps.basisData, clock: deps.clock }) });
+
+  const SB = NAMES.serviceBus;
+  registry.serviceBus('IntegrationEventsSubscriber', {
+    source: { topic: SB.integrationEventsTopic, subscription: SB.basisDataSubscription },
+    poisonQueue: SB.integrationEventsPoisonQueue,
+    handler: integrationEventsHandler(deps),
+  });
 
   for (const entry of deps.settings.schedule) {
     registry.timer(`ScheduledSettlement-${entry.name}`, { schedule: entry.cron, handler: scheduledSettlementHandler(deps, entry) });

@@ -8,6 +8,7 @@ import { parseInstant } from '../shared/basis-data/time';
 import type { Settings } from '../shared/config/settings';
 import type { Job } from '../shared/jobs/job';
 import type { JobStore } from '../shared/jobs/job-store';
+import type { IntegrationEventStore } from '../shared/integration-events/store/event-store';
 import { BlobLake } from '../shared/settlement/blob-lake';
 import { gridAreaCatalog, type Manifest } from '../shared/settlement/settlement-service';
 import type { BlobStore } from '../shared/storage/blob-store';
@@ -20,6 +21,8 @@ export interface Infrastructure {
   basisData: BlobStore;
   results: BlobStore;
   jobs: JobStore;
+  /** Append-only integration event store (bi-temporal basis data). */
+  integrationEvents: IntegrationEventStore;
   publishCompleted(job: Job, manifest: Manifest): Promise<void>;
   orchestrationClient(context: InvocationContext): OrchestrationClient;
   clock?: () => Date;
@@ -37,8 +40,10 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     settings: infra.settings,
     jobs: infra.jobs,
     basisData: infra.basisData,
+    integrationEvents: infra.integrationEvents,
     settlement: {
       lake,
+      events: infra.integrationEvents,
       results: infra.results,
       jobs: infra.jobs,
       publishCompleted: (job, manifest) => infra.publishCompleted(job, manifest),
@@ -48,7 +53,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     },
     async knownGridAreas() {
       const now = Date.now();
-      if (!cached || now - cached.at > GRID_AREA_CACHE_MS) cached = { at: now, areas: new Set((await gridAreaCatalog(lake)).keys()) };
+      if (!cached || now - cached.at > GRID_AREA_CACHE_MS) cached = { at: now, areas: new Set((await gridAreaCatalog({ lake, events: infra.integrationEvents }, clock().getTime())).keys()) };
       return cached.areas;
     },
     orchestrationClient: (context) => infra.orchestrationClient(context),

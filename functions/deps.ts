@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import type { Settings } from '../shared/config/settings';
 import type { JobStore } from '../shared/jobs/job-store';
+import type { IntegrationEventStore } from '../shared/integration-events/store/event-store';
 import type { SettlementDeps } from '../shared/settlement/settlement-service';
 import type { BlobStore } from '../shared/storage/blob-store';
 import type { OrchestrationClient } from './registry';
@@ -10,6 +11,8 @@ export interface AppDeps {
   settings: Settings;
   jobs: JobStore;
   settlement: SettlementDeps;
+  /** Where the integration-event subscriber appends (and calculations read as of their as-of). */
+  integrationEvents: IntegrationEventStore;
   /** The basis-data lake container (bulk ingestion writes here). */
   basisData: BlobStore;
   /** Grid areas present in the basis data (for request validation and "all"). */

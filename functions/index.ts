@@ -3,7 +3,7 @@
  * the real Functions host. Settings are validated first; Azure services are reached with the
  * Function App's managed identity (DefaultAzureCredential) unless a connection string is set.
  */
-import { app } from '@azure/functions';
+import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { NAMES } from '../shared/config/names';
@@ -17,15 +17,29 @@ import { publisherOn } from '../shared/settlement/completion-event';
 import { AzureBlobStore } from '../shared/storage/azure-blob-store';
 import { registerFunctions } from './app';
 import { buildDeps } from './composition';
+import { runTriggered, type DeadLetterForwarder } from './service-bus-trigger';
+import { TableIntegrationEventStore } from '../shared/integration-events/store/event-store';
 import type { FunctionRegistry } from './registry';
 
 /** Maps the host-neutral registry onto the v4 programming model. */
-export const azureRegistry: FunctionRegistry = {
+export const azureRegistry = (getBus: () => MessageBus): FunctionRegistry => ({
   http(name, o) {
     app.http(name, { methods: o.methods, route: o.route, authLevel: 'function', handler: o.handler, ...(o.durableClient ? { extraInputs: [df.input.durableClient()] } : {}) });
   },
   timer(name, o) {
     app.timer(name, { schedule: o.schedule, handler: o.handler });
+  },
+  serviceBus(name, o) {
+    const forward: DeadLetterForwarder = async (message, reason, description) => {
+      if (!o.poisonQueue) throw new Error(`${name}: cannot dead-letter message ${message.messageId} (${reason}): no poison queue configured`);
+      const applicationProperties = { ...message.applicationProperties, DeadLetterReason: reason, DeadLetterErrorDescription: description ?? '' };
+      await getBus().send({ queue: o.poisonQueue }, { ...message, applicationProperties });
+    };
+    const handler = (body: unknown, context: InvocationContext) => runTriggered(o.handler, body, context, forward);
+    // cardinality one: one message per invocation, settled by the invocation's outcome
+    const common = { connection: NAMES.serviceBus.triggerConnection, cardinality: 'one' as const, dataType: 'binary', handler };
+    if ('queue' in o.source) app.serviceBusQueue(name, { queueName: o.source.queue, ...common });
+    else app.serviceBusTopic(name, { topicName: o.source.topic, subscriptionName: o.source.subscription, ...common });
   },
   orchestration(name, handler) {
     df.app.orchestration(name, handler);
@@ -33,7 +47,7 @@ export const azureRegistry: FunctionRegistry = {
   activity(name, handler) {
     df.app.activity(name, { handler });
   },
-};
+});
 
 function storeFor(settings: Settings, container: string, credential: DefaultAzureCredential): AzureBlobStore {
   return settings.storage.kind === 'connectionString'
@@ -84,6 +98,10 @@ export function composeAzure(settings: Settings = loadSettings()): void {
     basisData: storeFor(settings, NAMES.containers.basisData, credential),
     results: storeFor(settings, NAMES.containers.results, credential),
     jobs,
+    integrationEvents:
+      settings.storage.kind === 'connectionString'
+        ? TableIntegrationEventStore.fromConnectionString(settings.storage.connectionString)
+        : TableIntegrationEventStore.fromAccount(settings.storage.accountName, credential),
     publishCompleted: (job, manifest) => publisherOn(getBus())(job, manifest),
     orchestrationClient: (context) => {
       const client = df.getClient(context);
@@ -95,7 +113,7 @@ export function composeAzure(settings: Settings = loadSettings()): void {
       };
     },
   });
-  registerFunctions(azureRegistry, deps);
+  registerFunctions(azureRegistry(getBus), deps);
 }
 
 // The Functions host loads this module; tests import the pieces above without side effects.

@@ -5,13 +5,26 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { ActivityHandler, OrchestrationHandler } from 'durable-functions';
+import type { ReceivedMessage, Source } from '../shared/messaging/bus';
 
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 export type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
+/**
+ * A Service Bus message handler. Like the bus port's pump (shared/messaging/subscription.ts):
+ * resolving completes the message, throwing abandons it (redelivered, then dead-lettered after
+ * maxDeliveryCount), and the handler may dead-letter a poison message itself with a reason.
+ */
+export type ServiceBusHandler = (message: ReceivedMessage, context: InvocationContext) => Promise<void>;
 
 export interface FunctionRegistry {
   http(name: string, opts: { methods: Array<'GET' | 'POST'>; route: string; handler: HttpHandler; durableClient?: boolean }): void;
   timer(name: string, opts: { schedule: string; handler: TimerHandler }): void;
+  /**
+   * Service Bus trigger on a queue or a topic subscription. `poisonQueue`: where the Azure host
+   * forwards what the handler dead-letters (functions/service-bus-trigger.ts); the local host's
+   * bus dead-letters natively.
+   */
+  serviceBus(name: string, opts: { source: Source; poisonQueue?: string; handler: ServiceBusHandler }): void;
   orchestration(name: string, handler: OrchestrationHandler): void;
   activity(name: string, handler: ActivityHandler): void;
 }

@@ -13,6 +13,7 @@ import type { AppDeps } from '../functions/deps';
 import { NAMES } from '../shared/config/names';
 import { loadSettings } from '../shared/config/settings';
 import { TableJobStore } from '../shared/jobs/table-job-store';
+import { TableIntegrationEventStore } from '../shared/integration-events/store/event-store';
 import { declareSettlementEntities, InProcessBus } from '../shared/messaging/in-process-bus';
 import { publisherOn } from '../shared/settlement/completion-event';
 import { AzureBlobStore } from '../shared/storage/azure-blob-store';
@@ -62,6 +63,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   await results.ensureContainer();
   const jobs = TableJobStore.fromConnectionString(cs);
   await jobs.ensureTables();
+  const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
+  await integrationEvents.ensureTable();
   const bus = new InProcessBus();
   declareSettlementEntities(bus);
   const runtime = new LocalDurableRuntime({ store: await TableHistoryStore.fromConnectionString(cs), maxConcurrentActivities: settings.maxParallelBatches, log });
@@ -70,6 +73,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     basisData,
     results,
     jobs,
+    integrationEvents,
     publishCompleted: publisherOn(bus),
     orchestrationClient: () => ({
       start: async (name, instanceId, input) => {
@@ -87,6 +91,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   await runtime.resumeAll();
   const { server, url } = await startHttpServer(registry, opts.port ?? 7071, log);
   const stopTimers = opts.timers === false ? () => {} : registry.startTimers(log, opts.clock);
+  const stopTriggers = registry.startServiceBusTriggers(bus, log);
   log(`local host on ${url}/api (${registry.routes.map((r) => `${r.methods.join('|')} /api/${r.route}`).join(', ')})`);
   return {
     url,
@@ -98,6 +103,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     results,
     async stop() {
       stopTimers();
+      await stopTriggers();
       await new Promise<void>((resolve) => {
         (server as Server).close(() => resolve());
         (server as Server).closeAllConnections(); // keep-alive sockets would hold the port and the process

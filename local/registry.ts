@@ -5,7 +5,9 @@
  */
 import { InvocationContext, type Timer } from '@azure/functions';
 import type { ActivityHandler, OrchestrationHandler } from 'durable-functions';
-import type { FunctionRegistry, HttpHandler, TimerHandler } from '../functions/registry';
+import type { FunctionRegistry, HttpHandler, ServiceBusHandler, TimerHandler } from '../functions/registry';
+import type { Source } from '../shared/messaging/bus';
+import type { SubscribableBus } from '../shared/messaging/subscription';
 import { matches, parseNcrontab, type CronSchedule } from './ncrontab';
 
 export interface HttpRoute {
@@ -24,9 +26,16 @@ export interface TimerRegistration {
   handler: TimerHandler;
 }
 
+export interface ServiceBusRegistration {
+  name: string;
+  source: Source;
+  handler: ServiceBusHandler;
+}
+
 export class LocalRegistry implements FunctionRegistry {
   readonly routes: HttpRoute[] = [];
   readonly timers: TimerRegistration[] = [];
+  readonly serviceBusTriggers: ServiceBusRegistration[] = [];
   readonly orchestrations = new Map<string, OrchestrationHandler>();
   readonly activities = new Map<string, ActivityHandler>();
 
@@ -46,6 +55,22 @@ export class LocalRegistry implements FunctionRegistry {
 
   timer(name: string, opts: { schedule: string; handler: TimerHandler }): void {
     this.timers.push({ name, schedule: parseNcrontab(opts.schedule), handler: opts.handler });
+  }
+
+  serviceBus(name: string, opts: { source: Source; handler: ServiceBusHandler }): void {
+    this.serviceBusTriggers.push({ name, source: opts.source, handler: opts.handler });
+  }
+
+  /** Pumps every Service Bus trigger's source on the in-process bus; returns a stop function. */
+  startServiceBusTriggers(bus: SubscribableBus, log: (s: string) => void): () => Promise<void> {
+    const subs = this.serviceBusTriggers.map((t) =>
+      bus.subscribe(t.source, (message) => t.handler(message, new InvocationContext({ functionName: t.name, triggerMetadata: { messageId: message.messageId, deliveryCount: message.deliveryCount } })), {
+        onError: (e) => log(`${t.name} failed: ${(e as Error).message}`),
+      }),
+    );
+    return async () => {
+      await Promise.all(subs.map((s) => s.close()));
+    };
   }
 
   orchestration(name: string, handler: OrchestrationHandler): void {

@@ -1,6 +1,6 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { JOB_STATUSES, TERMINAL_STATUSES, type Job, type JobStatus } from '../../shared/jobs/job';
-import { readResults, readWholesaleResults, rowsToCsv, wholesaleRowsToCsv } from '../../shared/settlement/settlement-service';
+import { readJobBasisData, readResults, readWholesaleResults, rowsToCsv, wholesaleRowsToCsv } from '../../shared/settlement/settlement-service';
 import { TIME_SERIES_TYPES } from '../../shared/domain/codes';
 import type { AppDeps } from '../deps';
 import type { HttpHandler } from '../registry';
@@ -99,5 +99,21 @@ export function jobResultsHandler(deps: AppDeps): HttpHandler {
     const rows = await readResults(deps.settlement.results, id, { timeSeriesType: type, gridArea });
     if (!rows) return problem(409, `job ${id} has no committed results`);
     return format === 'csv' ? csv(rowsToCsv(rows)) : json(200, { jobId: id, count: rows.length, results: rows });
+  };
+}
+
+/**
+ * GET /api/jobs/{id}/basis-data — what a committed job calculated from: its as-of, the lake blob
+ * versions, the integration events (ids and stored times) and the metering point periods.
+ */
+export function jobBasisDataHandler(deps: AppDeps): HttpHandler {
+  return async (request: HttpRequest) => {
+    const id = request.params.id;
+    const job = await deps.jobs.get(id);
+    if (!job) return problem(404, `job ${id} not found`);
+    if (job.status !== 'Completed') return problem(409, `job ${id} has no committed basis data (status ${job.status})`);
+    const basisData = await readJobBasisData(deps.settlement.results, id);
+    if (!basisData) return problem(409, `job ${id} has no committed results`);
+    return json(200, { ...basisData, asOf: job.asOf });
   };
 }

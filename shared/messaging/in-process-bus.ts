@@ -472,13 +472,17 @@ export class InProcessBus implements SubscribableBus {
  * (duplicate detection, window PT1H) and the result senders' subscription (maxDeliveryCount 10,
  * lock PT1M). `options` overrides the subscription's settings (e.g. short locks in tests).
  */
+/** Declares the app's topics, subscriptions and queues as infra/bicep creates them in Azure. */
 export function declareSettlementEntities(bus: InProcessBus, options: EntityOptions = {}): void {
-  bus.createTopic(NAMES.serviceBus.domainEventsTopic, { duplicateDetectionWindowMs: 60 * 60_000 });
-  bus.createSubscription(NAMES.serviceBus.domainEventsTopic, NAMES.serviceBus.resultSenderSubscription, {
-    maxDeliveryCount: 10,
-    lockDurationMs: 60_000,
-    ...options,
-  });
+  const SB = NAMES.serviceBus;
+  const delivery = { maxDeliveryCount: 10, lockDurationMs: 60_000, ...options };
+  const dedupe = { duplicateDetectionWindowMs: 60 * 60_000 };
+  bus.createTopic(SB.domainEventsTopic, dedupe);
+  bus.createSubscription(SB.domainEventsTopic, SB.resultSenderSubscription, delivery);
+  bus.createSubscription(SB.domainEventsTopic, SB.esettSenderSubscription, delivery);
+  bus.createTopic(SB.integrationEventsTopic, dedupe);
+  bus.createSubscription(SB.integrationEventsTopic, SB.basisDataSubscription, delivery);
+  for (const q of [SB.integrationEventsPoisonQueue, SB.dataAvailableQueue, SB.bundleRequestQueue, SB.bundleReplyQueue, SB.esettQueue]) bus.createQueue(q, { ...delivery, ...dedupe });
 }
 
 function newEntity(path: string, options: EntityOptions): ReceivingEntity {

@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { LAKE_TABLES, OBSERVATION_DATE_PARTITION, ParquetLakeSource, partitionDates } from '../basis-data/parquet/lake';
-import type { MeteringPointPeriod } from '../basis-data/types';
 import { CHARGE_FILES } from '../basis-data/charges';
 import type { BlobStore } from '../storage/blob-store';
 
@@ -25,6 +24,11 @@ export class BlobLake {
 
   /** Materializes master data and the partitions overlapping [from, to) locally; returns a lake source over them. */
   async source(range: { from: number; to: number }): Promise<ParquetLakeSource> {
+    return (await this.view(range)).source;
+  }
+
+  /** Like source(), and also which blob versions the view holds (what a calculation read). */
+  async view(range: { from: number; to: number }): Promise<{ source: ParquetLakeSource; blobs: Array<{ path: string; etag: string }> }> {
     const prefixes = [`${LAKE_TABLES.periods}/`, `${LAKE_TABLES.gridLoss}/`, ...Object.values(CHARGE_FILES).map((t) => `${t}/`)];
     for (const date of partitionDates(range.from, range.to)) prefixes.push(`${LAKE_TABLES.points}/${OBSERVATION_DATE_PARTITION}=${date}/`);
     // cache key = etags of everything this view contains, so concurrent readers never see a mix
@@ -48,13 +52,7 @@ export class BlobLake {
       for (const t of Object.values(LAKE_TABLES)) await mkdir(join(dir, t), { recursive: true });
       await writeFile(join(dir, '.complete'), '');
     }
-    return new ParquetLakeSource(dir);
-  }
-
-  /** Master data only (grid area catalog, batch planning). */
-  async meteringPointPeriods(): Promise<MeteringPointPeriod[]> {
-    const src = await this.source({ from: 0, to: 0 });
-    return src.readMeteringPointPeriods();
+    return { source: new ParquetLakeSource(dir), blobs: blobs.map((b) => ({ path: b.path, etag: b.etag })).sort((a, b) => (a.path < b.path ? -1 : 1)) };
   }
 }
 

@@ -17,12 +17,16 @@ import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from '../results/energy-r
 import type { EnergyResults } from '../results/energy-results';
 import type { BlobStore } from '../storage/blob-store';
 import type { BlobLake } from './blob-lake';
+import { AsOfBasisDataSource, type BasisDataEvents, type EventReference, type EventUsage } from '../basis-data/bitemporal/as-of-source';
+import type { MeteringPointPeriod } from '../basis-data/types';
 import { calculateWholesale, isWholesaleType } from '../calculation/wholesale/run';
 import { WHOLESALE_RESULTS_CSV_HEADER, wholesaleRowsFromParquet, wholesaleTable } from '../results/wholesale-output';
 import { WHOLESALE_RESULT_COLUMNS, type WholesaleResultRow } from '../results/wholesale-results';
 
 export interface SettlementDeps {
   lake: BlobLake;
+  /** Integration events (bi-temporal master data, time series, charges) overlaid on the lake as of the job's as-of. */
+  events: BasisDataEvents;
   results: BlobStore;
   jobs: JobStore;
   /** Publishes the calculation-completed event (Service Bus topic). */
@@ -48,6 +52,21 @@ export interface BatchOutput {
   /** Wholesale and correction settlements: the batch's wholesale results. */
   wholesalePath?: string;
   wholesaleRows?: number;
+  /** What the batch read (BatchBasisData JSON). */
+  basisDataPath?: string;
+}
+
+/** What one batch calculated from: lake blob versions, integration events, metering point periods. */
+export interface BatchBasisData {
+  batchId: string;
+  gridArea: string;
+  periodStart: string;
+  periodEnd: string;
+  asOf: string;
+  lakeBlobs: Array<{ path: string; etag: string }>;
+  integrationEvents: EventUsage;
+  /** The periods of the batch's grid area (incl. exchange metering points to/from it). */
+  meteringPointPeriods: Array<Omit<MeteringPointPeriod, 'source' | 'fromDate' | 'toDate'> & { fromDate: string; toDate: string | null }>;
 }
 
 export interface Manifest {
@@ -61,6 +80,8 @@ export interface Manifest {
   counts: Record<string, number>;
   wholesaleFiles: string[];
   wholesaleRows: number;
+  /** One BatchBasisData file per batch (absent in manifests written before it existed). */
+  basisDataFiles?: string[];
   committedAt: string;
 }
 
@@ -69,6 +90,7 @@ export const manifestPath = (jobId: string) => `jobs/${jobId}/_manifest.json`;
 /** Deterministic: a retried or replayed batch overwrites its own file. */
 export const batchPath = (jobId: string, b: Batch) => `jobs/${jobId}/energy/ga=${b.gridArea}/${b.id}.parquet`;
 export const wholesaleBatchPath = (jobId: string, b: Batch) => `jobs/${jobId}/wholesale/ga=${b.gridArea}/${b.id}.parquet`;
+export const basisDataUsagePath = (jobId: string, b: Batch) => `jobs/${jobId}/basis-data/ga=${b.gridArea}/${b.id}.json`;
 
 async function requireJob(jobs: JobStore, jobId: string): Promise<Job> {
   const job = await jobs.get(jobId);
@@ -76,10 +98,17 @@ async function requireJob(jobs: JobStore, jobId: string): Promise<Job> {
   return job;
 }
 
-/** Grid areas in the basis data and how many metering points each has (batch sizing). */
-export async function gridAreaCatalog(lake: BlobLake): Promise<Map<string, number>> {
+/** The basis data as known at `asOf`: the lake overlaid with the integration events stored by then. */
+export async function basisDataAsOf(deps: Pick<SettlementDeps, 'lake' | 'events'>, range: { from: number; to: number }, asOf: number): Promise<{ source: AsOfBasisDataSource; blobs: Array<{ path: string; etag: string }> }> {
+  const view = await deps.lake.view(range);
+  return { source: new AsOfBasisDataSource(view.source, deps.events, asOf), blobs: view.blobs };
+}
+
+/** Grid areas in the basis data as known at `asOf` and how many metering points each has (batch sizing). */
+export async function gridAreaCatalog(deps: Pick<SettlementDeps, 'lake' | 'events'>, asOf: number): Promise<Map<string, number>> {
   const counts = new Map<string, Set<string>>();
-  for (const p of await lake.meteringPointPeriods()) {
+  const { source } = await basisDataAsOf(deps, { from: 0, to: 0 }, asOf);
+  for (const p of await source.readMeteringPointPeriods()) {
     let s = counts.get(p.gridAreaCode);
     if (!s) counts.set(p.gridAreaCode, (s = new Set()));
     s.add(p.meteringPointId);
@@ -94,7 +123,7 @@ export async function gridAreaCatalog(lake: BlobLake): Promise<Map<string, numbe
  */
 export async function planBatches(deps: SettlementDeps, jobId: string): Promise<Batch[]> {
   const job = await requireJob(deps.jobs, jobId);
-  const catalog = await gridAreaCatalog(deps.lake);
+  const catalog = await gridAreaCatalog(deps, Date.parse(job.asOf));
   const start = Date.parse(job.periodStart);
   const end = Date.parse(job.periodEnd);
   const batches: Batch[] = [];
@@ -147,15 +176,60 @@ export function batchArguments(job: Job, batch: Batch, quarterlyTransition: numb
 export async function calculateBatch(deps: SettlementDeps, jobId: string, batch: Batch): Promise<BatchOutput> {
   const job = await requireJob(deps.jobs, jobId);
   const args = batchArguments(job, batch, deps.quarterlyTransition);
-  const source = await deps.lake.source({ from: args.periodStart, to: args.periodEnd });
+  const { source, blobs } = await basisDataAsOf(deps, { from: args.periodStart, to: args.periodEnd }, args.asOf);
   const results = await calculateEnergy(source, args);
   const wholesale = isWholesaleType(job.calculationType) ? await calculateWholesale(source, args, results) : null;
+  const basisDataPath = basisDataUsagePath(jobId, batch);
+  const usage: BatchBasisData = {
+    batchId: batch.id,
+    gridArea: batch.gridArea,
+    periodStart: batch.periodStart,
+    periodEnd: batch.periodEnd,
+    asOf: job.asOf,
+    lakeBlobs: blobs,
+    integrationEvents: source.usage(),
+    meteringPointPeriods: (await source.readMeteringPointPeriods())
+      .filter((p) => (p.gridAreaCode === batch.gridArea || p.fromGridAreaCode === batch.gridArea || p.toGridAreaCode === batch.gridArea) && p.fromDate < args.periodEnd && (p.toDate === null || p.toDate > args.periodStart))
+      .map(({ source: _source, fromDate, toDate, ...rest }) => ({ ...rest, fromDate: new Date(fromDate).toISOString(), toDate: toDate === null ? null : new Date(toDate).toISOString() })),
+  };
+  await deps.results.put(basisDataPath, JSON.stringify(usage, null, 2), 'application/json');
   const path = batchPath(jobId, batch);
   await deps.results.put(path, parquetBytes(energyResultsTable(results)), 'application/vnd.apache.parquet');
-  if (!wholesale) return { batchId: batch.id, path, ...countsOf(results) };
+  if (!wholesale) return { batchId: batch.id, path, ...countsOf(results), basisDataPath };
   const wholesalePath = wholesaleBatchPath(jobId, batch);
   await deps.results.put(wholesalePath, parquetBytes(wholesaleTable(wholesale)), 'application/vnd.apache.parquet');
-  return { batchId: batch.id, path, ...countsOf(results), wholesalePath, wholesaleRows: wholesale.rows.length };
+  return { batchId: batch.id, path, ...countsOf(results), wholesalePath, wholesaleRows: wholesale.rows.length, basisDataPath };
+}
+
+/** What a committed job calculated from: the union of its batches' basis data (null before commit). */
+export async function readJobBasisData(results: BlobStore, jobId: string): Promise<JobBasisData | null> {
+  const manifest = await readManifest(results, jobId);
+  if (!manifest) return null;
+  const batches: BatchBasisData[] = [];
+  for (const file of manifest.basisDataFiles ?? []) {
+    const bytes = await results.get(file);
+    if (!bytes) throw new Error(`committed basis data file ${file} is missing`);
+    batches.push(JSON.parse(bytes.toString('utf8')) as BatchBasisData);
+  }
+  const unique = <T>(items: T[], key: (t: T) => string): T[] => [...new Map(items.map((i) => [key(i), i])).values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const events = (pick: (u: EventUsage) => EventReference[]) => unique(batches.flatMap((b) => pick(b.integrationEvents)), (e) => `${e.storedAt}|${e.eventId}`);
+  return {
+    jobId,
+    asOf: batches[0]?.asOf ?? null,
+    batches: batches.map((b) => ({ batchId: b.batchId, gridArea: b.gridArea, periodStart: b.periodStart, periodEnd: b.periodEnd })),
+    lakeBlobs: unique(batches.flatMap((b) => b.lakeBlobs), (b) => b.path),
+    integrationEvents: { masterData: events((u) => u.masterData), timeSeries: events((u) => u.timeSeries), charges: events((u) => u.charges) },
+    meteringPointPeriods: unique(batches.flatMap((b) => b.meteringPointPeriods), (p) => `${p.meteringPointId}|${p.fromDate}|${p.gridAreaCode}`),
+  };
+}
+
+export interface JobBasisData {
+  jobId: string;
+  asOf: string | null;
+  batches: Array<Pick<BatchBasisData, 'batchId' | 'gridArea' | 'periodStart' | 'periodEnd'>>;
+  lakeBlobs: Array<{ path: string; etag: string }>;
+  integrationEvents: EventUsage;
+  meteringPointPeriods: BatchBasisData['meteringPointPeriods'];
 }
 
 /**
@@ -164,7 +238,7 @@ export async function calculateBatch(deps: SettlementDeps, jobId: string, batch:
  */
 export async function commitJob(deps: SettlementDeps, jobId: string, outputs: BatchOutput[]): Promise<Manifest> {
   const job = await requireJob(deps.jobs, jobId);
-  for (const path of outputs.flatMap((o) => [o.path, ...(o.wholesalePath ? [o.wholesalePath] : [])])) {
+  for (const path of outputs.flatMap((o) => [o.path, ...(o.wholesalePath ? [o.wholesalePath] : []), ...(o.basisDataPath ? [o.basisDataPath] : [])])) {
     if (!(await deps.results.exists(path))) throw new Error(`batch output ${path} is missing; refusing to commit job ${jobId}`);
   }
   const counts: Record<string, number> = {};
@@ -180,6 +254,7 @@ export async function commitJob(deps: SettlementDeps, jobId: string, outputs: Ba
     counts,
     wholesaleFiles: outputs.flatMap((o) => (o.wholesalePath ? [o.wholesalePath] : [])).sort(),
     wholesaleRows: outputs.reduce((s, o) => s + (o.wholesaleRows ?? 0), 0),
+    basisDataFiles: outputs.flatMap((o) => (o.basisDataPath ? [o.basisDataPath] : [])).sort(),
     committedAt: deps.clock().toISOString(),
   };
   await deps.results.put(manifestPath(jobId), JSON.stringify(manifest, null, 2), 'application/json');

@@ -5,6 +5,7 @@ import { writeSyntheticLake } from '../../bench/lake';
 import { generateSynthetic } from '../../bench/synthetic';
 import { uploadLake } from '../../local/upload-lake';
 import { BlobLake } from '../../shared/settlement/blob-lake';
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
 import { gridAreaCatalog, planBatches, type SettlementDeps } from '../../shared/settlement/settlement-service';
 import { startAzurite, testInfra, type TestInfra } from '../support/local-infra';
 import type { AzuriteInstance } from '../../local/azurite';
@@ -29,7 +30,8 @@ describe('batch planning', () => {
 
   async function plan(threshold: number) {
     const lake = new BlobLake(infra.basisData, join(dir, 'cache'));
-    const deps: SettlementDeps = { lake, results: infra.results, jobs: infra.jobs, publishCompleted: async () => {}, batchMeteringPointThreshold: threshold, quarterlyTransition: Date.parse('2023-01-31T23:00:00Z'), clock: () => new Date() };
+    const events = new MemoryIntegrationEventStore();
+    const deps: SettlementDeps = { lake, events, results: infra.results, jobs: infra.jobs, publishCompleted: async () => {}, batchMeteringPointThreshold: threshold, quarterlyTransition: Date.parse('2023-01-31T23:00:00Z'), clock: () => new Date() };
     const { job } = await infra.jobs.createOrGetActive(`plan-${threshold}`, {
       calculationType: 'balance_fixing',
       periodStart: new Date(data.args.periodStart).toISOString(),
@@ -41,7 +43,7 @@ describe('batch planning', () => {
     }, new Date());
     const batches = await planBatches(deps, job.id);
     await infra.jobs.transition(job.id, 'Canceled', new Date());
-    return { batches, catalog: await gridAreaCatalog(lake) };
+    return { batches, catalog: await gridAreaCatalog({ lake, events }, Date.now()) };
   }
 
   it('plans one batch per grid area, and splits large grid areas into whole days that tile the period', async () => {

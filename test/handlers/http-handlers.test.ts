@@ -1,3 +1,4 @@
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
 import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { buildDeps } from '../../functions/composition';
@@ -51,6 +52,7 @@ describe('HTTP handlers invoked directly', () => {
     client = new RecordingClient();
     deps = buildDeps({
       settings: testSettings(az.connectionString),
+      integrationEvents: new MemoryIntegrationEventStore(),
       basisData: infra.basisData,
       results: infra.results,
       jobs: infra.jobs,
@@ -138,6 +140,7 @@ describe('KickStartJob on empty basis data', () => {
     try {
       const deps = buildDeps({
         settings: testSettings(az.connectionString),
+        integrationEvents: new MemoryIntegrationEventStore(),
         basisData: infra.basisData,
         results: infra.results,
         jobs: infra.jobs,

@@ -1,3 +1,4 @@
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
 import { join } from 'node:path';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { buildDeps } from '../../functions/composition';
@@ -35,6 +36,7 @@ describe('scheduled settlements timer', () => {
     let now = new Date('2023-07-03T06:00:00Z');
     const deps = buildDeps({
       settings: testSettings(az.connectionString),
+      integrationEvents: new MemoryIntegrationEventStore(),
       basisData: infra.basisData,
       results: infra.results,
       jobs: infra.jobs,
