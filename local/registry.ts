@@ -64,7 +64,7 @@ export class LocalRegistry implements FunctionRegistry {
   /** Pumps every Service Bus trigger's source on the in-process bus; returns a stop function. */
   startServiceBusTriggers(bus: SubscribableBus, log: (s: string) => void): () => Promise<void> {
     const subs = this.serviceBusTriggers.map((t) =>
-      bus.subscribe(t.source, (message) => t.handler(message, new InvocationContext({ functionName: t.name, triggerMetadata: { messageId: message.messageId, deliveryCount: message.deliveryCount } })), {
+      bus.subscribe(t.source, (message) => t.handler(message, new InvocationContext({ functionName: t.name, triggerMetadata: { messageId: message.messageId, deliveryCount: message.deliveryCount }, logHandler: (_level, ...args) => log(`[${t.name}] ${args.map(String).join(' ')}`) })), {
         onError: (e) => log(`${t.name} failed: ${(e as Error).message}`),
       }),
     );

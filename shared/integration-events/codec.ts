@@ -676,3 +676,13 @@ function toProto(e: IntegrationEvent, enc: Encoder): Record<string, unknown> {
 
 // ---- helpers ---------------------------------------------------------------------------------
 
+
+/**
+ * The Service Bus message for one integration event as publishing domains send it: protobuf body,
+ * message type and event id as application properties (and subject / messageId, so a resend with
+ * the same id is dropped by duplicate detection).
+ */
+export function integrationEventMessage(eventId: string, e: IntegrationEvent): { messageId: string; body: Uint8Array; contentType: string; subject: string; applicationProperties: Record<string, string> } {
+  const { messageType, body } = encodeIntegrationEvent(e);
+  return { messageId: eventId, body, contentType: INTEGRATION_EVENT_CONTENT_TYPE, subject: messageType, applicationProperties: { MessageType: messageType, EventId: eventId } };
+}

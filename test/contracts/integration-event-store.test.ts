@@ -10,6 +10,7 @@ import { startAzurite, type AzuriteInstance } from '../../local/azurite';
 import { materializeMeteringPointPeriods } from '../../shared/basis-data/bitemporal/materialize';
 import {
   encodeIntegrationEvent,
+  integrationEventMessage,
   integrationEventProtoType,
   type IntegrationEvent,
   type IntegrationEventType,
@@ -130,16 +131,7 @@ function appended(eventId: string, e: IntegrationEvent, storedAt: number): Appen
 }
 
 /** A Service Bus message as the publishers send it: MessageType + EventId properties, subject. */
-function busMessage(eventId: string, e: IntegrationEvent): BusMessage {
-  const { messageType, body } = encodeIntegrationEvent(e);
-  return {
-    messageId: eventId,
-    body,
-    contentType: 'application/x-protobuf',
-    subject: messageType,
-    applicationProperties: { MessageType: messageType, EventId: eventId },
-  };
-}
+const busMessage = (eventId: string, e: IntegrationEvent): BusMessage => integrationEventMessage(eventId, e);
 
 const TOPIC = 'integration-events';
 const SUBSCRIPTION = 'settlement';
