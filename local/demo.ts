@@ -2,18 +2,43 @@
  * `npm run demo`: the newcomer's tour. Generates a small basis-data set (4 grid areas, ~2,000
  * metering points, 2 days), uploads it to Azurite, starts the local host, calls KickStartJob over
  * HTTP, shows progress, prints a per-grid-area summary and ends with `job <id> Completed`.
+ * Before the job it publishes integration events (a new metering point with readings, a supplier
+ * change) on the in-process Service Bus and afterwards shows their effect.
  * Exit code 0 only when the job completed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticLake } from '../bench/lake';
-import { generateSynthetic } from '../bench/synthetic';
+import { generateSynthetic, PERIOD_COLUMNS, type SyntheticData } from '../bench/synthetic';
+import { integrationEventMessage, type IntegrationEvent } from '../shared/integration-events/codec';
 import { NAMES } from '../shared/config/names';
 import type { EnergyResultRow } from '../shared/results/energy-result-row';
 import { decodeCalculationCompleted } from '../shared/messaging/calculation-completed';
 import { startLocalHost } from './host';
 import { uploadLake } from './upload-lake';
+
+const DEMO_MP = '571313180000099991';
+const DEMO_SUPPLIER = '5790000990001';
+const SWITCHED_SUPPLIER = '5790000990002';
+
+/** A non-profiled consumption metering point of the lake with one period covering the whole period. */
+function wholeDayConsumer(data: SyntheticData, ga: string): string {
+  const col = (name: (typeof PERIOD_COLUMNS)[number]) => PERIOD_COLUMNS.indexOf(name);
+  const ids = data.periods.map((r) => r[col('metering_point_id')]);
+  const found = data.periods.find(
+    (r) =>
+      r[col('grid_area_code')] === ga &&
+      r[col('type')] === 'E17' &&
+      r[col('settlement_method')] === 'E02' &&
+      r[col('energy_supplier_id')] !== '' &&
+      Date.parse(r[col('from_date')]) <= data.args.periodStart &&
+      (r[col('to_date')] === '' || Date.parse(r[col('to_date')]) >= data.args.periodEnd) &&
+      ids.filter((id) => id === r[col('metering_point_id')]).length === 1,
+  );
+  if (!found) throw new Error(`no whole-period consumption metering point in grid area ${ga}`);
+  return found[col('metering_point_id')];
+}
 
 interface JobView {
   id: string;
@@ -34,6 +59,27 @@ async function main(): Promise<number> {
     console.log('2/5 uploading the Parquet lake to Azurite (container basis-data) ...');
     const files = await uploadLake(lakeDir, host.basisData);
     console.log(`    ${files} files`);
+
+    // Integration events from other domains, on the in-process Service Bus topic: a new metering
+    // point with its supplier and two days of hourly readings, and a supplier change for a
+    // bulk-loaded metering point from the second day. The subscriber trigger stores them; the job
+    // below reads them as of its as-of.
+    const ga = data.args.gridAreas[0];
+    const start = data.args.periodStart;
+    const day2 = start + 24 * 3_600_000;
+    const lakeMp = wholeDayConsumer(data, ga);
+    const events: Array<[string, IntegrationEvent]> = [
+      ['demo-mp-created', { messageType: 'MeteringPointCreated', meteringPointId: DEMO_MP, meteringPointType: 'E17', gridAreaCode: ga, settlementMethod: 'E02', resolution: 'PT1H', fromGridAreaCode: null, toGridAreaCode: null, parentMeteringPointId: null, calculationType: null, effectiveDate: start }],
+      ['demo-mp-connected', { messageType: 'MeteringPointConnected', meteringPointId: DEMO_MP, effectiveDate: start }],
+      ['demo-mp-supplier', { messageType: 'EnergySupplierChanged', meteringPointId: DEMO_MP, energySupplierGln: DEMO_SUPPLIER, effectiveDate: start }],
+      ['demo-mp-readings', { messageType: 'TimeSeriesPointsReceived', meteringPointId: DEMO_MP, resolution: 'PT1H', registrationTime: data.args.periodEnd, periodStart: start, periodEnd: data.args.periodEnd, points: Array.from({ length: (data.args.periodEnd - start) / 3_600_000 }, (_, i) => ({ position: i + 1, quantityMilli: 1_250, quality: 'measured' as const })) }],
+      ['demo-supplier-change', { messageType: 'EnergySupplierChanged', meteringPointId: lakeMp, energySupplierGln: SWITCHED_SUPPLIER, effectiveDate: day2 }],
+    ];
+    console.log(`    publishing ${events.length} integration events: metering point ${DEMO_MP} created in grid area ${ga} with supplier ${DEMO_SUPPLIER} and 1.250 kWh every hour; metering point ${lakeMp} switches to supplier ${SWITCHED_SUPPLIER} from ${new Date(day2).toISOString()}`);
+    for (const [id, e] of events) await host.bus.send({ topic: NAMES.serviceBus.integrationEventsTopic }, integrationEventMessage(id, e));
+    for (const [id, e] of events) {
+      while (!(await host.deps.integrationEvents.readEvents(e.messageType, Number.MAX_SAFE_INTEGER)).some((s) => s.eventId === id)) await new Promise((r) => setTimeout(r, 50));
+    }
 
     console.log(`3/5 POST ${host.url}/api/KickStartJob (balance fixing, all grid areas)`);
     const res = await fetch(`${host.url}/api/KickStartJob`, {
@@ -78,6 +124,15 @@ async function main(): Promise<number> {
     }
     const w = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
     for (const r of table) console.log('    ' + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
+    const supplierTotal = (es: string) => {
+      const mine = rows.filter((r) => r.time_series_type === 'non_profiled_consumption' && r.aggregation_level === 'energy_supplier' && r.energy_supplier_id === es);
+      return { kwh: (mine.reduce((s, r) => s + Math.round(Number(r.quantity) * 1000), 0) / 1000).toFixed(3), from: mine.map((r) => r.time).sort()[0] ?? '-' };
+    };
+    const a = supplierTotal(DEMO_SUPPLIER);
+    const b = supplierTotal(SWITCHED_SUPPLIER);
+    console.log(`    effect of the events: supplier ${DEMO_SUPPLIER} ${a.kwh} kWh (the new metering point, from ${a.from}); supplier ${SWITCHED_SUPPLIER} ${b.kwh} kWh (the switched metering point, from ${b.from})`);
+    const basis = (await (await fetch(`${host.url}/api/jobs/${job.id}/basis-data`)).json()) as { asOf: string; lakeBlobs: unknown[]; integrationEvents: { masterData: unknown[]; timeSeries: unknown[] } };
+    console.log(`    GET /api/jobs/${job.id}/basis-data: as of ${basis.asOf}, ${basis.lakeBlobs.length} lake blobs, ${basis.integrationEvents.masterData.length} master-data events, ${basis.integrationEvents.timeSeries.length} time-series events`);
     console.log(`job ${job.id} Completed`);
     return 0;
   } finally {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readParquetTable } from '../../shared/basis-data/parquet/arrow-io';
@@ -7,6 +7,7 @@ import { ENERGY_RESULTS_CSV_HEADER } from '../../shared/results/energy-csv';
 import { writeSyntheticLake } from '../../bench/lake';
 import { generateSynthetic, writeScenarioCsv } from '../../bench/synthetic';
 import { runCalculate } from '../../cli/calculate';
+import { validateAgainstXsd } from '../../shared/market-documents/xsd-validator';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -98,5 +99,57 @@ describe('npm run calculate', () => {
     expect(code).toBe(1);
     expect(errors.join('\n')).toMatch(/grid-areas\.0: grid area code must be exactly 3 digits/);
     expect(errors.join('\n')).toMatch(/period-start-datetime: 'soon' is not an ISO-8601 instant/);
+  });
+});
+
+describe('npm run calculate --messages (RSM-014)', () => {
+  const F1 = join(ROOT, 'test', 'scenarios', 'f1-minimal-energy');
+  const XSD = { main: 'urn-ediel-org-measure-notifyaggregatedmeasuredata-0-1.xsd', dir: resolve(ROOT, '../shared/schemas/cim') };
+  const dir = mkdtempSync(join(tmpdir(), 'cli-msg-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes OUT/messages/{receiverId}/{documentId}.xml for F1, every file valid against the XSD (real command)', async () => {
+    const out = join(dir, 'out');
+    const stdout = execFileSync('npm', ['run', '-s', 'calculate', '--', '--scenario', F1, '--out', out, '--messages'], { cwd: ROOT, encoding: 'utf8' });
+    expect(stdout).toMatch(/messages: 29 RSM-014 documents for 6 receivers/);
+    const root = join(out, 'messages');
+    const files = readdirSync(root).flatMap((receiver) => readdirSync(join(root, receiver)).map((f) => ({ receiver, f, xml: readFileSync(join(root, receiver, f), 'utf8') })));
+    // F1 (aggregation): 5 grid-area results → owner; 3 types × (3 suppliers → DDQ + DDK, 2 BRP sums → DDK)
+    expect(files).toHaveLength(29);
+    expect(readdirSync(root).sort()).toEqual(['1000000000000', '1100000000000', '2000000000000', '2200000000000', '3000000000000', '5790000000001']);
+    expect(readdirSync(join(root, '5790000000001'))).toHaveLength(5); // grid area 800's owner from grid_area_owners.csv
+    for (const { receiver, f, xml } of files) {
+      expect(f).toMatch(/^[0-9a-f-]{36}\.xml$/);
+      expect(xml).toContain(`<cim:mRID>${f.replace('.xml', '')}</cim:mRID>`); // file name = document id
+      expect(xml).toMatch(new RegExp(`<cim:receiver_MarketParticipant\\.mRID codingScheme="A10">${receiver}</cim:receiver_MarketParticipant\\.mRID>`));
+    }
+    const results = await validateAgainstXsd(XSD, files.map(({ receiver, f, xml }) => ({ name: `${receiver}/${f}`, xml })));
+    expect([...results].filter(([, r]) => !r.valid).map(([n, r]) => `${n}: ${r.errors.join(' | ')}`)).toEqual([]);
+    expect(results.size).toBe(29);
+  });
+
+  it('a rerun overwrites the same files (deterministic document ids)', async () => {
+    const out = join(dir, 'out-twice');
+    for (let i = 0; i < 2; i++) expect(await runCalculate(['--scenario', F1, '--out', out, '--messages'], () => {}, () => {})).toBe(0);
+    const n = readdirSync(join(out, 'messages')).reduce((s, r) => s + readdirSync(join(out, 'messages', r)).length, 0);
+    expect(n).toBe(29);
+  });
+
+  it.each([
+    ['the owners file is missing', null, /grid area 800 .*grid_area_owners\.csv does not exist/],
+    ['the owners file lacks the grid area', 'grid_area_code;grid_access_provider_id\n801;5790000000002\n', /grid area 800 \(not listed in .*grid_area_owners\.csv\)/],
+  ])('exits 1 naming the grid area and writes nothing when %s', async (_name, owners, expected) => {
+    const scenario = join(dir, `f1-${owners === null ? 'none' : 'other'}`);
+    cpSync(F1, scenario, { recursive: true });
+    if (owners === null) rmSync(join(scenario, 'grid_area_owners.csv'));
+    else writeFileSync(join(scenario, 'grid_area_owners.csv'), owners);
+    const out = join(scenario, 'out');
+    const errors: string[] = [];
+    expect(await runCalculate(['--scenario', scenario, '--out', out, '--messages'], () => {}, (s) => errors.push(s))).toBe(1);
+    expect(errors.join('\n')).toMatch(expected);
+    expect(existsSync(out)).toBe(false);
+    // without --messages the owners are not needed
+    expect(await runCalculate(['--scenario', scenario, '--out', out], () => {}, () => {})).toBe(0);
+    expect(existsSync(join(out, 'messages'))).toBe(false);
   });
 });
