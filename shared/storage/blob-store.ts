@@ -17,3 +17,17 @@ export interface BlobStore {
   /** Downloads every blob under `prefix` into `localDir` (same relative paths); returns the files. */
   downloadPrefix(prefix: string, localDir: string): Promise<string[]>;
 }
+
+/**
+ * Signs time-limited read links to single blobs (SAS), so a browser or another system can
+ * download a file without any other credentials. Kept apart from BlobStore on purpose: test
+ * doubles and in-memory stores implement BlobStore and have no URLs to sign.
+ */
+export interface UrlSigner {
+  /**
+   * A URL that allows reading (only reading) the blob at `path` until `expiresOn`. Signing is
+   * local (or needs one key request), it does not check that the blob exists: a link to an
+   * absent blob answers 404 when used.
+   */
+  signedReadUrl(path: string, expiresOn: Date): Promise<string>;
+}
