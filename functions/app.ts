@@ -5,6 +5,9 @@ import { activities } from './durable/activities';
 import { settlementOrchestrator } from './durable/settlement-orchestrator';
 import { cancelJobHandler, getJobHandler, jobBasisDataHandler, jobResultsHandler, listJobsHandler } from './http/jobs';
 import { integrationEventsHandler } from './service-bus/integration-events';
+import { bundleRequestHandler, esettSenderHandler, resultSenderHandler } from './service-bus/result-senders';
+import { basisDataExportStatusHandler, startBasisDataExportHandler } from './http/basis-data-exports';
+import { basisDataExportOrchestrator, exportActivity } from './durable/basis-data-export';
 import { kickStartJobHandler } from './http/kick-start-job';
 import { ingestTimeSeriesHandler } from './http/time-series';
 import type { FunctionRegistry } from './registry';
@@ -17,6 +20,8 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
   registry.http('CancelJob', { methods: ['POST'], route: 'jobs/{id}/cancel', handler: cancelJobHandler(deps), durableClient: true });
   registry.http('JobResults', { methods: ['GET'], route: 'jobs/{id}/results', handler: jobResultsHandler(deps) });
   registry.http('JobBasisData', { methods: ['GET'], route: 'jobs/{id}/basis-data', handler: jobBasisDataHandler(deps) });
+  registry.http('StartBasisDataExport', { methods: ['POST'], route: 'jobs/{id}/basis-data-exports', handler: startBasisDataExportHandler(deps), durableClient: true });
+  registry.http('BasisDataExportStatus', { methods: ['GET'], route: 'jobs/{id}/basis-data-exports/{gridArea}', handler: basisDataExportStatusHandler(deps) });
   registry.http('IngestTimeSeries', { methods: ['POST'], route: 'time-series', handler: ingestTimeSeriesHandler({ basisData: deps.basisData, clock: deps.clock }) });
 
   const SB = NAMES.serviceBus;
@@ -25,6 +30,9 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
     poisonQueue: SB.integrationEventsPoisonQueue,
     handler: integrationEventsHandler(deps),
   });
+  registry.serviceBus('ResultSender', { source: { topic: SB.domainEventsTopic, subscription: SB.resultSenderSubscription }, handler: resultSenderHandler(deps) });
+  registry.serviceBus('EsettSender', { source: { topic: SB.domainEventsTopic, subscription: SB.esettSenderSubscription }, handler: esettSenderHandler(deps) });
+  registry.serviceBus('MessageHubBundleRequests', { source: { queue: SB.bundleRequestQueue }, handler: bundleRequestHandler(deps) });
 
   for (const entry of deps.settings.schedule) {
     registry.timer(`ScheduledSettlement-${entry.name}`, { schedule: entry.cron, handler: scheduledSettlementHandler(deps, entry) });
@@ -38,4 +46,6 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
   registry.activity(D.commitActivity, a.commit);
   registry.activity(D.publishActivity, a.publish);
   registry.activity(D.updateJobActivity, a.updateJob);
+  registry.orchestration(D.exportOrchestrator, basisDataExportOrchestrator);
+  registry.activity(D.exportActivity, exportActivity(deps));
 }

@@ -11,7 +11,8 @@ import type { JobStore } from '../shared/jobs/job-store';
 import type { IntegrationEventStore } from '../shared/integration-events/store/event-store';
 import { BlobLake } from '../shared/settlement/blob-lake';
 import { gridAreaCatalog, type Manifest } from '../shared/settlement/settlement-service';
-import type { BlobStore } from '../shared/storage/blob-store';
+import type { BlobStore, UrlSigner } from '../shared/storage/blob-store';
+import type { MessageBus } from '../shared/messaging/bus';
 import type { AppDeps } from './deps';
 import type { OrchestrationClient } from './registry';
 import type { InvocationContext } from '@azure/functions';
@@ -21,6 +22,9 @@ export interface Infrastructure {
   basisData: BlobStore;
   results: BlobStore;
   jobs: JobStore;
+  messages: BlobStore & UrlSigner;
+  exports: BlobStore & UrlSigner;
+  bus(): MessageBus;
   /** Append-only integration event store (bi-temporal basis data). */
   integrationEvents: IntegrationEventStore;
   publishCompleted(job: Job, manifest: Manifest): Promise<void>;
@@ -41,6 +45,9 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     jobs: infra.jobs,
     basisData: infra.basisData,
     integrationEvents: infra.integrationEvents,
+    messages: infra.messages,
+    exports: infra.exports,
+    bus: () => infra.bus(),
     settlement: {
       lake,
       events: infra.integrationEvents,

@@ -3,7 +3,8 @@ import type { Settings } from '../shared/config/settings';
 import type { JobStore } from '../shared/jobs/job-store';
 import type { IntegrationEventStore } from '../shared/integration-events/store/event-store';
 import type { SettlementDeps } from '../shared/settlement/settlement-service';
-import type { BlobStore } from '../shared/storage/blob-store';
+import type { BlobStore, UrlSigner } from '../shared/storage/blob-store';
+import type { MessageBus } from '../shared/messaging/bus';
 import type { OrchestrationClient } from './registry';
 
 /** Everything the function handlers need, built once by the host's composition root. */
@@ -13,6 +14,12 @@ export interface AppDeps {
   settlement: SettlementDeps;
   /** Where the integration-event subscriber appends (and calculations read as of their as-of). */
   integrationEvents: IntegrationEventStore;
+  /** Outgoing market documents (RSM-014, eSett); signs the links MessageHub hands out. */
+  messages: BlobStore & UrlSigner;
+  /** Basis data exports; signs the download links. */
+  exports: BlobStore & UrlSigner;
+  /** The Service Bus (senders send to queues); resolved on first use. */
+  bus(): MessageBus;
   /** The basis-data lake container (bulk ingestion writes here). */
   basisData: BlobStore;
   /** Grid areas present in the basis data (for request validation and "all"). */

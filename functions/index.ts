@@ -96,6 +96,9 @@ export function composeAzure(settings: Settings = loadSettings()): void {
   const deps = buildDeps({
     settings,
     basisData: storeFor(settings, NAMES.containers.basisData, credential),
+    messages: storeFor(settings, NAMES.containers.messages, credential),
+    exports: storeFor(settings, NAMES.containers.exports, credential),
+    bus: getBus,
     results: storeFor(settings, NAMES.containers.results, credential),
     jobs,
     integrationEvents:

@@ -44,6 +44,7 @@ export interface LocalHost {
   runtime: LocalDurableRuntime;
   basisData: AzureBlobStore;
   results: AzureBlobStore;
+  messages: AzureBlobStore;
   stop(): Promise<void>;
 }
 
@@ -59,8 +60,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const settings = loadSettings({ ...process.env, ...opts.env, [NAMES.settings.storageConnectionString]: cs });
   const basisData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.basisData);
   const results = AzureBlobStore.fromConnectionString(cs, NAMES.containers.results);
-  await basisData.ensureContainer();
-  await results.ensureContainer();
+  const messages = AzureBlobStore.fromConnectionString(cs, NAMES.containers.messages);
+  const exports = AzureBlobStore.fromConnectionString(cs, NAMES.containers.exports);
+  for (const c of [basisData, results, messages, exports]) await c.ensureContainer();
   const jobs = TableJobStore.fromConnectionString(cs);
   await jobs.ensureTables();
   const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
@@ -74,6 +76,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     results,
     jobs,
     integrationEvents,
+    messages,
+    exports,
+    bus: () => bus,
     publishCompleted: publisherOn(bus),
     orchestrationClient: () => ({
       start: async (name, instanceId, input) => {
@@ -101,6 +106,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     runtime,
     basisData,
     results,
+    messages,
     async stop() {
       stopTimers();
       await stopTriggers();

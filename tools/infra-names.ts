@@ -24,6 +24,7 @@ export interface SettingsDefaults {
   maxParallelBatches: number;
   batchMeteringPointThreshold: number;
   quarterlyTransition: string;
+  esettReceiverId: string;
 }
 
 export interface GeneratedFile {
@@ -47,6 +48,7 @@ export function settingsDefaults(): SettingsDefaults {
     maxParallelBatches: s.maxParallelBatches,
     batchMeteringPointThreshold: s.batchMeteringPointThreshold,
     quarterlyTransition: s.quarterlyTransition,
+    esettReceiverId: s.esettReceiverId,
   };
 }
 

@@ -73,6 +73,9 @@ param batchMeteringPointThreshold int = loadJsonContent('settings-defaults.json'
 @description('Instant from which results are quarterly (ISO 8601 UTC).')
 param quarterlyTransition string = loadJsonContent('settings-defaults.json').quarterlyTransition
 
+@description('eSett\'s party id (13-digit GLN or 16-character EIC) on the documents sent to it.')
+param esettReceiverId string = loadJsonContent('settings-defaults.json').esettReceiverId
+
 param tags object = {}
 
 var names = loadJsonContent('names.json')
@@ -98,7 +101,6 @@ var tableNames = [
   names.tables.jobs
   names.tables.jobLocks
   names.tables.integrationEvents
-  names.tables.outgoingMessages
 ]
 
 var serviceBusTopics = [
@@ -228,6 +230,10 @@ var appSettings = [
   {
     name: names.settings.quarterlyTransition
     value: quarterlyTransition
+  }
+  {
+    name: names.settings.esettReceiverId
+    value: esettReceiverId
   }
 ]
 

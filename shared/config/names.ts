@@ -23,8 +23,6 @@ export const NAMES = {
     jobLocks: 'SettlementJobLocks',
     /** Append-only store of consumed integration events (bi-temporal basis data). */
     integrationEvents: 'IntegrationEvents',
-    /** Ledger of sent notifications per (calculation, result, receiver): a redelivery sends nothing twice. */
-    outgoingMessages: 'OutgoingMessages',
   },
   /** Service Bus */
   serviceBus: {
@@ -67,6 +65,8 @@ export const NAMES = {
     commitActivity: 'CommitSettlementJob',
     publishActivity: 'PublishCalculationCompleted',
     updateJobActivity: 'UpdateSettlementJob',
+    exportOrchestrator: 'BasisDataExportOrchestrator',
+    exportActivity: 'RunBasisDataExport',
   },
   /** App settings (environment variables) */
   settings: {
@@ -80,5 +80,6 @@ export const NAMES = {
     maxParallelBatches: 'MAX_PARALLEL_BATCHES',
     batchMeteringPointThreshold: 'BATCH_METERING_POINT_THRESHOLD',
     quarterlyTransition: 'QUARTERLY_RESOLUTION_TRANSITION_DATETIME',
+    esettReceiverId: 'ESETT_RECEIVER_ID',
   },
 } as const;

@@ -28,6 +28,9 @@ export const DEFAULT_SCHEDULE: ScheduleEntry[] = [
   { name: 'monthly-wholesale-fixing', cron: '0 0 7 5 * *', calculationType: 'wholesale_fixing', period: 'previous-local-month', gridAreas: 'all' },
 ];
 
+/** Placeholder default for local runs; every environment sets eSett's real party id. */
+export const DEFAULT_ESETT_RECEIVER_ID = '10X1001A1001A55Y';
+
 const jsonArray = <T extends z.ZodTypeAny>(item: T) =>
   z.string().transform((text, ctx) => {
     try {
@@ -50,6 +53,8 @@ const settingsSchema = z
     [S.maxParallelBatches]: z.coerce.number().int().min(1).max(64).default(4),
     [S.batchMeteringPointThreshold]: z.coerce.number().int().min(1).default(5000),
     [S.quarterlyTransition]: z.string().datetime({ offset: true }).default(DEFAULT_QUARTERLY_TRANSITION),
+    // eSett's party id on the documents we send it: a 13-digit GLN or a 16-character EIC
+    [S.esettReceiverId]: z.string().regex(/^(\d{13}|[0-9A-Z-]{16})$/, 'must be a 13-digit GLN or a 16-character EIC').default(DEFAULT_ESETT_RECEIVER_ID),
   })
   .superRefine((v, ctx) => {
     if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
@@ -69,6 +74,7 @@ export interface Settings {
   maxParallelBatches: number;
   batchMeteringPointThreshold: number;
   quarterlyTransition: string;
+  esettReceiverId: string;
 }
 
 export class SettingsError extends Error {
@@ -95,5 +101,6 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     maxParallelBatches: v[S.maxParallelBatches],
     batchMeteringPointThreshold: v[S.batchMeteringPointThreshold],
     quarterlyTransition: v[S.quarterlyTransition],
+    esettReceiverId: v[S.esettReceiverId],
   };
 }

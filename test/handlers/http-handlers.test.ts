@@ -53,6 +53,11 @@ describe('HTTP handlers invoked directly', () => {
     deps = buildDeps({
       settings: testSettings(az.connectionString),
       integrationEvents: new MemoryIntegrationEventStore(),
+      messages: infra.results,
+      exports: infra.results,
+      bus: () => {
+        throw new Error("no Service Bus in this test");
+      },
       basisData: infra.basisData,
       results: infra.results,
       jobs: infra.jobs,
@@ -141,6 +146,11 @@ describe('KickStartJob on empty basis data', () => {
       const deps = buildDeps({
         settings: testSettings(az.connectionString),
         integrationEvents: new MemoryIntegrationEventStore(),
+        messages: infra.results,
+        exports: infra.results,
+        bus: () => {
+          throw new Error("no Service Bus in this test");
+        },
         basisData: infra.basisData,
         results: infra.results,
         jobs: infra.jobs,

@@ -37,6 +37,11 @@ describe('scheduled settlements timer', () => {
     const deps = buildDeps({
       settings: testSettings(az.connectionString),
       integrationEvents: new MemoryIntegrationEventStore(),
+      messages: infra.results,
+      exports: infra.results,
+      bus: () => {
+        throw new Error("no Service Bus in this test");
+      },
       basisData: infra.basisData,
       results: infra.results,
       jobs: infra.jobs,

@@ -268,6 +268,7 @@ describe('app settings', () => {
       [NAMES.settings.maxParallelBatches]: String(d.maxParallelBatches),
       [NAMES.settings.batchMeteringPointThreshold]: String(d.batchMeteringPointThreshold),
       [NAMES.settings.quarterlyTransition]: d.quarterlyTransition,
+      [NAMES.settings.esettReceiverId]: d.esettReceiverId,
     };
     expect(Object.keys(env).sort()).toEqual(SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k)).map((k) => NAMES.settings[k]).sort());
     const s = loadSettings(env);

@@ -1,0 +1,56 @@
+/**
+ * Service Bus triggers of the result senders: calculation-completed → RSM-014 documents and
+ * DataAvailable notifications (MessageHub) / eSett documents; MessageHub bundle requests → reply
+ * with the document link. Thin: decode, call shared/market-documents, let errors abandon.
+ */
+import { ContractError } from '../../shared/messaging/contract-error';
+import { decodeCalculationCompleted, type CalculationCompletedEvent } from '../../shared/messaging/calculation-completed';
+import type { ReceivedMessage } from '../../shared/messaging/bus';
+import { answerBundleRequest, sendResultDocuments } from '../../shared/market-documents/message-hub/result-sender';
+import { decodeBundleRequest } from '../../shared/market-documents/message-hub/contracts';
+import { sendEsettDocuments } from '../../shared/market-documents/esett/sender';
+import type { AppDeps } from '../deps';
+import type { ServiceBusHandler } from '../registry';
+
+export const INVALID_MESSAGE_REASON = 'InvalidMessage';
+
+/** Decodes the message or dead-letters it (a retry cannot fix a malformed body); null when dead-lettered. */
+async function decodeOrDeadLetter<T>(message: ReceivedMessage, decode: (b: Uint8Array) => T): Promise<T | null> {
+  try {
+    return decode(message.body);
+  } catch (e) {
+    if (!(e instanceof ContractError)) throw e;
+    await message.deadLetter(INVALID_MESSAGE_REASON, e.message);
+    return null;
+  }
+}
+
+function senderDeps(deps: AppDeps) {
+  return { jobs: deps.jobs, results: deps.settlement.results, messages: deps.messages, bus: deps.bus(), events: deps.integrationEvents, clock: deps.clock };
+}
+
+export function resultSenderHandler(deps: AppDeps): ServiceBusHandler {
+  return async (message, context) => {
+    const event = await decodeOrDeadLetter<CalculationCompletedEvent>(message, decodeCalculationCompleted);
+    if (!event) return;
+    const out = await sendResultDocuments(senderDeps(deps), event);
+    context.log(`RSM-014 for job ${event.jobId}: ${out.length} documents, ${out.filter((o) => o.sent).length} sent now`);
+  };
+}
+
+export function esettSenderHandler(deps: AppDeps): ServiceBusHandler {
+  return async (message, context) => {
+    const event = await decodeOrDeadLetter<CalculationCompletedEvent>(message, decodeCalculationCompleted);
+    if (!event) return;
+    const out = await sendEsettDocuments({ ...senderDeps(deps), esettReceiverId: deps.settings.esettReceiverId }, event);
+    context.log(`eSett for job ${event.jobId}: ${out.length} documents, ${out.filter((o) => o.sent).length} sent now`);
+  };
+}
+
+export function bundleRequestHandler(deps: AppDeps): ServiceBusHandler {
+  return async (message) => {
+    const request = await decodeOrDeadLetter(message, decodeBundleRequest);
+    if (!request) return;
+    await answerBundleRequest({ messages: deps.messages, signer: deps.messages, bus: deps.bus(), clock: deps.clock }, request);
+  };
+}
