@@ -1,6 +1,7 @@
 import { QUALITIES, type Quality } from '../../domain/codes';
 import type { EsettQualityCode } from './esett-codes';
 import { EsettDocumentError } from './esett-errors';
+import { collapseQuality } from '../rsm014/codes';
 
 const KNOWN: ReadonlySet<string> = new Set(QUALITIES);
 
@@ -24,17 +25,9 @@ export function parseResultQualities(text: string): Set<Quality> {
 }
 
 /**
- * One CIM quality for an aggregated point from the set of its contributing qualities, in the
- * order of opengeh-wholesale §2.6 (EDI's CalculatedQuantityQualityMapper):
- *   only missing → A05; missing with others → A05 (incomplete); estimated → A03;
- *   measured → A04, returned as null because A04 is written by omitting `<quality>`;
- *   calculated → A06; nothing → A02 (not available).
- * Kept in this folder on purpose: the RSM-014 writer has its own copy for now (to be deduplicated).
+ * One CIM quality for an aggregated point (opengeh-wholesale §2.6): the same collapse as the
+ * RSM-014 documents (null = measured, written by omitting `<quality>`).
  */
 export function esettQuality(qualities: ReadonlySet<Quality>): EsettQualityCode | null {
-  if (qualities.has('missing')) return 'A05';
-  if (qualities.has('estimated')) return 'A03';
-  if (qualities.has('measured')) return null;
-  if (qualities.has('calculated')) return 'A06';
-  return 'A02';
+  return collapseQuality(qualities);
 }
