@@ -682,7 +682,18 @@ function toProto(e: IntegrationEvent, enc: Encoder): Record<string, unknown> {
  * message type and event id as application properties (and subject / messageId, so a resend with
  * the same id is dropped by duplicate detection).
  */
-export function integrationEventMessage(eventId: string, e: IntegrationEvent): { messageId: string; body: Uint8Array; contentType: string; subject: string; applicationProperties: Record<string, string> } {
+export function integrationEventMessage(
+  eventId: string,
+  e: IntegrationEvent,
+  operationTime: Date = new Date(),
+): { messageId: string; body: Uint8Array; contentType: string; subject: string; applicationProperties: Record<string, string> } {
   const { messageType, body } = encodeIntegrationEvent(e);
-  return { messageId: eventId, body, contentType: INTEGRATION_EVENT_CONTENT_TYPE, subject: messageType, applicationProperties: { MessageType: messageType, EventId: eventId } };
+  return {
+    messageId: eventId,
+    body,
+    contentType: INTEGRATION_EVENT_CONTENT_TYPE,
+    subject: messageType,
+    // OperationTimestamp: when the publishing domain performed the operation (ISO 8601 UTC)
+    applicationProperties: { MessageType: messageType, EventId: eventId, OperationTimestamp: operationTime.toISOString() },
+  };
 }

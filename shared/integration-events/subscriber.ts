@@ -3,7 +3,8 @@
  * IntegrationEventStore.
  *
  * - Message type: application property `MessageType`, else the subject. Event id: application
- *   property `EventId`, else the messageId (Service Bus keeps it on redelivery).
+ *   property `EventId`, else the messageId (Service Bus keeps it on redelivery). Operation time:
+ *   application property `OperationTimestamp` (ISO 8601), optional, stored for audit.
  * - Poison message (no or unknown message type, unusable event id, body over 48 KiB, body that
  *   does not decode or violates the contract): dead-lettered at once with reason
  *   'InvalidIntegrationEvent' and the ContractError text (naming the field) as description.
@@ -27,6 +28,7 @@ export type IntegrationEventOutcome = 'stored' | 'duplicate' | 'dead-lettered';
 interface ValidMessage {
   messageType: string;
   eventId: string;
+  operationTime?: number;
 }
 
 /** The message type and event id of a valid message; throws ContractError otherwise. */
@@ -48,7 +50,13 @@ function validate(message: ReceivedMessage): ValidMessage {
     throw new ContractError(messageType, null, `body of ${message.body.byteLength} bytes exceeds the limit of ${MAX_EVENT_BODY_BYTES} bytes (48 KiB)`);
   }
   decodeIntegrationEvent(messageType, message.body);
-  return { messageType, eventId };
+  const op = props.OperationTimestamp;
+  if (op === undefined) return { messageType, eventId };
+  const operationTime = typeof op === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(op) ? Date.parse(op) : NaN;
+  if (!Number.isFinite(operationTime)) {
+    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'OperationTimestamp', `not an ISO 8601 instant: ${JSON.stringify(op)}`);
+  }
+  return { messageType, eventId, operationTime };
 }
 
 export async function handleIntegrationEventMessage(
@@ -64,7 +72,7 @@ export async function handleIntegrationEventMessage(
     await message.deadLetter(INVALID_INTEGRATION_EVENT_REASON, error.message);
     return 'dead-lettered';
   }
-  const { stored } = await store.append({ eventId: valid.eventId, messageType: valid.messageType, body: message.body, storedAt: now() });
+  const { stored } = await store.append({ eventId: valid.eventId, messageType: valid.messageType, body: message.body, storedAt: now(), ...(valid.operationTime !== undefined ? { operationTime: valid.operationTime } : {}) });
   await message.complete();
   return stored ? 'stored' : 'duplicate';
 }

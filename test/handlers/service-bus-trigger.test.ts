@@ -58,6 +58,17 @@ describe('Service Bus trigger adapter (Azure host)', () => {
     expect(await store.countEvents()).toBe(0);
   });
 
+  it('a malformed OperationTimestamp is a poison message naming the property', async () => {
+    const store = new MemoryIntegrationEventStore();
+    const handler = integrationEventsHandler({ integrationEvents: store, clock: () => new Date(D) });
+    const m = integrationEventMessage('ev-op', { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D });
+    expect(m.applicationProperties.OperationTimestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const { body, context } = invocation({ ...m, applicationProperties: { ...m.applicationProperties, OperationTimestamp: 'yesterday' } });
+    await runTriggered(handler, body, context, forward);
+    expect(forwarded.map((f) => f.description)).toEqual(['IntegrationEvent.OperationTimestamp: not an ISO 8601 instant: "yesterday"']);
+    expect(await store.countEvents()).toBe(0);
+  });
+
   it('a storage failure fails the invocation (the host abandons and redelivers)', async () => {
     const failing = { append: async () => Promise.reject(new Error('table unavailable')), readMasterData: async () => [], readEvents: async () => [] };
     const handler = integrationEventsHandler({ integrationEvents: failing, clock: () => new Date(D) });

@@ -13,7 +13,7 @@ export class MemoryIntegrationEventStore implements IntegrationEventStore {
     validateAppend(e);
     const key = `${e.messageType}\u0000${e.eventId}`;
     if (this.events.has(key)) return { stored: false };
-    this.events.set(key, { eventId: e.eventId, messageType: e.messageType, body: new Uint8Array(e.body), storedAt: e.storedAt });
+    this.events.set(key, { eventId: e.eventId, messageType: e.messageType, body: new Uint8Array(e.body), storedAt: e.storedAt, ...(e.operationTime !== undefined ? { operationTime: e.operationTime } : {}) });
     return { stored: true };
   }
 

@@ -26,6 +26,8 @@ export interface AppendedEvent {
   body: Uint8Array;
   /** System time (epoch ms) of storage: the as-of axis. */
   storedAt: number;
+  /** The publisher's OperationTimestamp (epoch ms), when the message carried one; kept for audit. */
+  operationTime?: number;
 }
 
 /** A body larger than MAX_EVENT_BODY_BYTES. */

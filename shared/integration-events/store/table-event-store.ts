@@ -31,6 +31,8 @@ interface EventEntity {
   /** TimeSeriesPointsReceived only: its observation period, so reads filter server-side. */
   periodStart?: bigint;
   periodEnd?: bigint;
+  /** The publisher's OperationTimestamp (audit; not read by calculations). */
+  operationTime?: bigint;
 }
 
 export class TableIntegrationEventStore implements IntegrationEventStore {
@@ -64,6 +66,7 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
       body: new Uint8Array(e.body),
       storedAt: BigInt(e.storedAt),
       ...(period ? { periodStart: BigInt(period.from), periodEnd: BigInt(period.to) } : {}),
+      ...(e.operationTime !== undefined ? { operationTime: BigInt(e.operationTime) } : {}),
     };
     try {
       await this.table.createEntity(entity);
