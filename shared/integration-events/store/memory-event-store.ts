@@ -1,8 +1,7 @@
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import type { IntegrationEventType } from '../codec';
 import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
-import { isMasterDataMessageType } from './master-data-mapping';
-import { compareStored, observedPeriod, storedIntegrationEvent, storedMasterDataEvent, validateAppend, type AppendedEvent } from './stored-event';
+import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend, type AppendedEvent } from './stored-event';
 
 /** In-memory IntegrationEventStore (tests, local tools). Same semantics as the Table store. */
 export class MemoryIntegrationEventStore implements IntegrationEventStore {
@@ -17,11 +16,8 @@ export class MemoryIntegrationEventStore implements IntegrationEventStore {
     return { stored: true };
   }
 
-  async readMasterData(asOf: number): Promise<StoredMasterDataEvent[]> {
-    return [...this.events.values()]
-      .filter((e) => e.storedAt <= asOf && isMasterDataMessageType(e.messageType))
-      .sort(compareStored)
-      .map((e) => storedMasterDataEvent(e.eventId, e.messageType, e.body, e.storedAt));
+  readMasterData(asOf: number): Promise<StoredMasterDataEvent[]> {
+    return readMasterDataEvents((type, at) => this.readEvents(type, at), asOf);
   }
 
   async readEvents<T extends IntegrationEventType>(messageType: T, asOf: number, observed?: ObservedRange): Promise<StoredIntegrationEvent<T>[]> {

@@ -6,8 +6,8 @@
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import { ContractError } from '../../messaging/contract-error';
 import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent, isIntegrationEventType, type IntegrationEvent, type IntegrationEventType } from '../codec';
-import type { ObservedRange, StoredIntegrationEvent } from './event-store';
-import { toMasterDataEvent } from './master-data-mapping';
+import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
+import { MASTER_DATA_MESSAGE_TYPES, toMasterDataEvent } from './master-data-mapping';
 
 /**
  * Largest body the store accepts. Integration events are small (a day of quarter-hour points is
@@ -68,23 +68,6 @@ export function validateAppend(e: AppendedEvent): void {
   }
 }
 
-/**
- * Decodes a stored master-data event. Bodies were validated when they were received, so a
- * failure here means the stored data is damaged: it throws, naming the event.
- */
-export function storedMasterDataEvent(eventId: string, messageType: string, body: Uint8Array, storedAt: number): StoredMasterDataEvent {
-  let decoded;
-  try {
-    decoded = decodeIntegrationEvent(messageType, body);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`stored integration event ${eventId} (${messageType}) cannot be decoded: ${detail}`);
-  }
-  const master = toMasterDataEvent(decoded);
-  if (master === null) throw new Error(`stored integration event ${eventId} (${messageType}) is not a master-data event`);
-  return { ...master, eventId, storedAt };
-}
-
 /** Decodes a stored event of any type (damaged data throws, naming the event). */
 export function storedIntegrationEvent<T extends IntegrationEventType>(eventId: string, messageType: T, body: Uint8Array, storedAt: number): StoredIntegrationEvent<T> {
   let decoded: IntegrationEvent;
@@ -95,6 +78,22 @@ export function storedIntegrationEvent<T extends IntegrationEventType>(eventId: 
     throw new Error(`stored integration event ${eventId} (${messageType}) cannot be decoded: ${detail}`);
   }
   return { ...(decoded as Extract<IntegrationEvent, { messageType: T }>), eventId, storedAt };
+}
+
+/**
+ * The master-data events as of `asOf`, through a store's readEvents: what both stores' readMasterData
+ * return (one read per master-data message type, mapped, ordered by storedAt then eventId).
+ */
+export async function readMasterDataEvents(readEvents: IntegrationEventStore['readEvents'], asOf: number): Promise<StoredMasterDataEvent[]> {
+  const perType = await Promise.all(MASTER_DATA_MESSAGE_TYPES.map((type) => readEvents(type, asOf)));
+  return perType
+    .flat()
+    .map((e) => {
+      const master = toMasterDataEvent(e);
+      if (master === null) throw new Error(`stored integration event ${e.eventId} (${e.messageType}) is not a master-data event`);
+      return { ...master, eventId: e.eventId, storedAt: e.storedAt };
+    })
+    .sort(compareStored);
 }
 
 /** Period of a TimeSeriesPointsReceived body (recorded at append for range queries); null for other types. */

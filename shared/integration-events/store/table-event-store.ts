@@ -18,8 +18,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import type { IntegrationEventType } from '../codec';
 import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
-import { MASTER_DATA_MESSAGE_TYPES } from './master-data-mapping';
-import { compareStored, observedPeriod, storedIntegrationEvent, storedMasterDataEvent, validateAppend, type AppendedEvent } from './stored-event';
+import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend, type AppendedEvent } from './stored-event';
 
 /** Default table name (letters and digits only). */
 export const INTEGRATION_EVENTS_TABLE = NAMES.tables.integrationEvents;
@@ -77,24 +76,8 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
     }
   }
 
-  async readMasterData(asOf: number): Promise<StoredMasterDataEvent[]> {
-    if (Number.isNaN(asOf)) throw new RangeError('asOf must be a number (epoch ms)');
-    if (asOf < 0) return [];
-    const bound = Number.isFinite(asOf) ? Math.floor(asOf) : Number.MAX_SAFE_INTEGER;
-    const out: StoredMasterDataEvent[] = [];
-    for (const messageType of MASTER_DATA_MESSAGE_TYPES) {
-      // Int64 literal with the L suffix (OData v3, as Table storage expects).
-      const filter = `${odata`PartitionKey eq ${messageType}`} and storedAt le ${bound}L`;
-      for await (const entity of this.table.listEntities<EventEntity>({ queryOptions: { filter } })) {
-        const eventId = entity.rowKey;
-        if (typeof eventId !== 'string') throw new Error(`stored integration event without a RowKey in partition ${messageType}`);
-        const storedAt = int64(entity.storedAt, eventId);
-        const body = entity.body;
-        if (!(body instanceof Uint8Array)) throw new Error(`stored integration event ${eventId} (${messageType}) has no binary body`);
-        out.push(storedMasterDataEvent(eventId, messageType, body, storedAt));
-      }
-    }
-    return out.sort(compareStored);
+  readMasterData(asOf: number): Promise<StoredMasterDataEvent[]> {
+    return readMasterDataEvents((type, at) => this.readEvents(type, at), asOf);
   }
 
   async readEvents<T extends IntegrationEventType>(messageType: T, asOf: number, observed?: ObservedRange): Promise<StoredIntegrationEvent<T>[]> {
