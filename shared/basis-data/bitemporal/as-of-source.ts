@@ -137,6 +137,8 @@ export function timeSeriesEventBatch(e: StoredIntegrationEvent<'TimeSeriesPoints
 export class AsOfBasisDataSource implements BasisDataSource {
   readonly description: string;
   private periods: Promise<MeteringPointPeriod[]> | null = null;
+  /** Time-series events per range: the wholesale pass reads the same range the energy pass did. */
+  private readonly timeSeries = new Map<string, Promise<StoredIntegrationEvent<'TimeSeriesPointsReceived'>[]>>();
   private readonly used = { masterData: new Map<string, EventReference>(), timeSeries: new Map<string, EventReference>(), charges: new Map<string, EventReference>() };
 
   constructor(
@@ -175,7 +177,10 @@ export class AsOfBasisDataSource implements BasisDataSource {
 
   async forEachTimeSeriesBatch(dictionary: ReadonlyMap<string, number>, range: { from: number; to: number }, onBatch: (batch: TimeSeriesBatch) => void): Promise<void> {
     await this.base.forEachTimeSeriesBatch(dictionary, range, onBatch);
-    for (const e of await this.events.readEvents('TimeSeriesPointsReceived', this.asOf, range)) {
+    const key = `${range.from}|${range.to}`;
+    let events = this.timeSeries.get(key);
+    if (!events) this.timeSeries.set(key, (events = this.events.readEvents('TimeSeriesPointsReceived', this.asOf, range)));
+    for (const e of await events) {
       this.used.timeSeries.set(e.eventId, reference(e));
       onBatch(timeSeriesEventBatch(e, dictionary));
     }
