@@ -18,6 +18,7 @@ import { localMidnight, localParts } from '../domain/local-time';
 import { ValidationError } from '../basis-data/errors';
 import { DAY_MS, formatInstant } from '../basis-data/time';
 import type { BasisDataSource, TimeSeriesBatch } from '../basis-data/types';
+import { storePoint, type Cells } from '../basis-data/point-cells';
 import { ByteWriter } from './byte-writer';
 import { compareIds, csvField, type ExportPeriod } from './master-basis-data';
 
@@ -89,13 +90,6 @@ interface Layout {
   asOf: number;
 }
 
-interface Cells {
-  qty: Float64Array;
-  /** 0 = no point, else quality code + 1 (as the engine's cells). */
-  qual: Uint8Array;
-  /** Registration time of the stored point; allocated on the first bi-temporal batch. */
-  reg: Float64Array | null;
-}
 
 export async function buildTimeSeriesCsvs(
   source: BasisDataSource,
@@ -230,13 +224,9 @@ function writeCells(w: ByteWriter, cells: Cells, first: number, columns: number)
  */
 function scatterWindow(L: Layout, cells: Cells, b: TimeSeriesBatch, w0: number, w1: number, winFrom: number, winTo: number): void {
   const { mpFirstPeriod, mpPeriodCount, pFrom, pTo, pStep, pSeries, seriesBase, seriesColumns, dayStarts, asOf } = L;
-  const { qty, qual, reg } = cells;
-  const bReg = b.registration;
   const nMp = mpFirstPeriod.length;
   const mpCol = b.mp;
   const timeCol = b.time;
-  const qtyCol = b.quantityMilli;
-  const qualCol = b.quality;
   const dayFirst = dayStarts[w0];
   for (let i = 0, n = b.length; i < n; i++) {
     const mp = mpCol[i];
@@ -262,21 +252,6 @@ function scatterWindow(L: Layout, cells: Cells, b: TimeSeriesBatch, w0: number, 
     }
     const s = pSeries[p];
     const cell = seriesBase[s] + (d - w0) * seriesColumns[s] + offset / step;
-    if (bReg) {
-      const r = bReg[i];
-      if (r > asOf) continue; // registered after the export's as-of: not known yet
-      if (qual[cell] !== 0) {
-        const stored = (reg as Float64Array)[cell];
-        if (r < stored) continue;
-        if (r === stored) {
-          throw new ValidationError(b.file, b.firstRow + i, 'registration_time', `duplicate point for ${formatInstant(t)} with the same registration time`);
-        }
-      }
-      (reg as Float64Array)[cell] = r;
-    } else if (qual[cell] !== 0) {
-      throw new ValidationError(b.file, b.firstRow + i, 'observation_time', `duplicate point for ${formatInstant(t)} of this metering point`);
-    }
-    qty[cell] = qtyCol[i];
-    qual[cell] = qualCol[i] + 1;
+    storePoint(cells, cell, b, i, t, asOf);
   }
 }

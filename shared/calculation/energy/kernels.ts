@@ -14,6 +14,7 @@ import { MILLI_TO_MICRO, MILLI_TO_MICRO_QUARTER } from '../../decimal/scaled';
 import { ValidationError } from '../../basis-data/errors';
 import { DAY_MS, formatInstant, HOUR_MS } from '../../basis-data/time';
 import type { TimeSeriesBatch } from '../../basis-data/types';
+import { storePoint, type Cells } from '../../basis-data/point-cells';
 
 // Module-local copies: imported bindings can compile to getter calls, which must stay out of hot loops.
 const ACTIVE = QBIT_ACTIVE;
@@ -45,16 +46,8 @@ export interface KernelPlan {
   nGroups: number;
 }
 
-/**
- * One cell per (selected period, native slot). `qual` is 0 for "no point" (padding) and
- * quality code + 1 otherwise. `reg` (registration time of the stored point) exists only when
- * the source is bi-temporal.
- */
-export interface Cells {
-  qty: Float64Array;
-  qual: Uint8Array;
-  reg: Float64Array | null;
-}
+/** One cell per (selected period, native slot); see shared/basis-data/point-cells.ts. */
+export type { Cells } from '../../basis-data/point-cells';
 
 function typed<T extends Float64Array | Uint8Array>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, n: number, shared: boolean): T {
   return new ctor(shared ? new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT) : new ArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
@@ -75,15 +68,11 @@ export function allocateCells(nCells: number, bitemporal: boolean, shared = fals
  */
 export function scatterBatch(plan: KernelPlan, cells: Cells, b: TimeSeriesBatch): void {
   const { mpFirstPeriod, mpPeriodCount, pFrom, pTo, pStep, dpCellStart, dayStart0, nPeriods, asOf } = plan;
-  const { qty, qual, reg } = cells;
-  const bReg = b.registration;
-  if (bReg && !reg) throw new Error('bi-temporal batch for cells allocated without registration times');
+  if (b.registration && !cells.reg) throw new Error('bi-temporal batch for cells allocated without registration times');
   const n = b.length;
   const nMp = mpFirstPeriod.length;
   const mpCol = b.mp;
   const timeCol = b.time;
-  const qtyCol = b.quantityMilli;
-  const qualCol = b.quality;
   for (let i = 0; i < n; i++) {
     const mp = mpCol[i];
     if (mp < 0 || mp >= nMp) continue;
@@ -103,22 +92,7 @@ export function scatterBatch(plan: KernelPlan, cells: Cells, b: TimeSeriesBatch)
     const dayFrom = dayStart0 + d * DAY;
     const blockFrom = pFrom[p] > dayFrom ? pFrom[p] : dayFrom;
     const cell = (dpCellStart[d * nPeriods + p] + (t - blockFrom) / step) | 0;
-    if (bReg) {
-      const r = bReg[i];
-      if (r > asOf) continue; // registered after the calculation's as-of: not known yet
-      if (qual[cell] !== 0) {
-        const stored = (reg as Float64Array)[cell];
-        if (r < stored) continue;
-        if (r === stored) {
-          throw new ValidationError(b.file, b.firstRow + i, 'registration_time', `duplicate point for ${formatInstant(t)} with the same registration time`);
-        }
-      }
-      (reg as Float64Array)[cell] = r;
-    } else if (qual[cell] !== 0) {
-      throw new ValidationError(b.file, b.firstRow + i, 'observation_time', `duplicate point for ${formatInstant(t)} of this metering point`);
-    }
-    qty[cell] = qtyCol[i];
-    qual[cell] = qualCol[i] + 1;
+    storePoint(cells, cell, b, i, t, asOf);
   }
 }
 
