@@ -1,13 +1,11 @@
-import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
 import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { buildDeps } from '../../functions/composition';
 import type { AppDeps } from '../../functions/deps';
 import { cancelJobHandler, getJobHandler, jobResultsHandler, listJobsHandler } from '../../functions/http/jobs';
 import { kickStartJobHandler } from '../../functions/http/kick-start-job';
 import type { OrchestrationClient } from '../../functions/registry';
 import { NAMES } from '../../shared/config/names';
-import { startAzurite, testInfra, testSettings, type TestInfra } from '../support/local-infra';
+import { startAzurite, testDeps, testInfra, type TestInfra } from '../support/local-infra';
 import type { AzuriteInstance } from '../../local/azurite';
 
 const F1 = join(__dirname, '..', 'scenarios', 'f1-minimal-energy');
@@ -50,21 +48,7 @@ describe('HTTP handlers invoked directly', () => {
   });
   beforeEach(() => {
     client = new RecordingClient();
-    deps = buildDeps({
-      settings: testSettings(az.connectionString),
-      integrationEvents: new MemoryIntegrationEventStore(),
-      messages: infra.results,
-      exports: infra.results,
-      bus: () => {
-        throw new Error("no Service Bus in this test");
-      },
-      basisData: infra.basisData,
-      results: infra.results,
-      jobs: infra.jobs,
-      publishCompleted: async () => {},
-      orchestrationClient: () => client,
-      lakeCacheDir: join(infra.tmp, 'cache'),
-    });
+    deps = testDeps(infra, { orchestrationClient: () => client });
   });
 
   it('KickStartJob GET registers a job, starts its orchestration and answers 202 with a status URL', async () => {
@@ -143,21 +127,7 @@ describe('KickStartJob on empty basis data', () => {
     const az = await startAzurite();
     const infra = await testInfra(az);
     try {
-      const deps = buildDeps({
-        settings: testSettings(az.connectionString),
-        integrationEvents: new MemoryIntegrationEventStore(),
-        messages: infra.results,
-        exports: infra.results,
-        bus: () => {
-          throw new Error("no Service Bus in this test");
-        },
-        basisData: infra.basisData,
-        results: infra.results,
-        jobs: infra.jobs,
-        publishCompleted: async () => {},
-        orchestrationClient: () => new RecordingClient(),
-        lakeCacheDir: join(infra.tmp, 'cache'),
-      });
+      const deps = testDeps(infra, { orchestrationClient: () => new RecordingClient() });
       const r = await kickStartJobHandler(deps)(get('KickStartJob', { beginTime: '2024-01-01T00:00:00Z', endTime: '2024-01-02T00:00:00Z', processType: 'D04' }), ctx());
       expect(r.status).toBe(400);
       expect(body(r).errors).toEqual([{ path: 'gridAreas', message: 'no grid areas (the basis data has none)' }]);

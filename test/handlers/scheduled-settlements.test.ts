@@ -1,12 +1,10 @@
-import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
 import { join } from 'node:path';
 import { InvocationContext, type Timer } from '@azure/functions';
-import { buildDeps } from '../../functions/composition';
 import type { OrchestrationClient } from '../../functions/registry';
 import { scheduledSettlementHandler } from '../../functions/timers/scheduled-settlements';
 import { NAMES } from '../../shared/config/names';
 import { DEFAULT_SCHEDULE } from '../../shared/config/settings';
-import { startAzurite, testInfra, testSettings, type TestInfra } from '../support/local-infra';
+import { startAzurite, testDeps, testInfra, type TestInfra } from '../support/local-infra';
 import type { AzuriteInstance } from '../../local/azurite';
 
 const F1 = join(__dirname, '..', 'scenarios', 'f1-minimal-energy');
@@ -34,22 +32,7 @@ describe('scheduled settlements timer', () => {
       terminate: async () => {},
     };
     let now = new Date('2023-07-03T06:00:00Z');
-    const deps = buildDeps({
-      settings: testSettings(az.connectionString),
-      integrationEvents: new MemoryIntegrationEventStore(),
-      messages: infra.results,
-      exports: infra.results,
-      bus: () => {
-        throw new Error("no Service Bus in this test");
-      },
-      basisData: infra.basisData,
-      results: infra.results,
-      jobs: infra.jobs,
-      publishCompleted: async () => {},
-      orchestrationClient: () => client,
-      clock: () => now,
-      lakeCacheDir: join(infra.tmp, 'cache'),
-    });
+    const deps = testDeps(infra, { orchestrationClient: () => client, clock: () => now });
     const tick = scheduledSettlementHandler(deps, DEFAULT_SCHEDULE[0]);
     const ctx = () => new InvocationContext({ functionName: 'ScheduledSettlement-daily-balance-fixing', logHandler: () => {} });
     await tick(timer, ctx());

@@ -8,6 +8,9 @@ import { scenarioToLake } from '../../shared/basis-data/parquet/convert';
 import { loadSettings } from '../../shared/config/settings';
 import { TableJobStore } from '../../shared/jobs/table-job-store';
 import { AzureBlobStore } from '../../shared/storage/azure-blob-store';
+import { buildDeps, type Infrastructure } from '../../functions/composition';
+import type { AppDeps } from '../../functions/deps';
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
 
 export interface TestInfra {
   az: AzuriteInstance;
@@ -41,3 +44,26 @@ export async function testInfra(az: AzuriteInstance, scenarioDir?: string): Prom
 
 export { startAzurite };
 export const testSettings = (cs: string, extra: Record<string, string> = {}) => loadSettings({ STORAGE_CONNECTION_STRING: cs, SETTLEMENT_SCHEDULE: '[]', ...extra });
+
+/**
+ * Handler dependencies over a TestInfra: Azurite stores, memory event store, no Service Bus
+ * (a handler that reaches for it fails the test), no completion publishing. `overrides` sets the
+ * rest (orchestration client, clock, …).
+ */
+export function testDeps(infra: TestInfra, overrides: Partial<Infrastructure> & Pick<Infrastructure, 'orchestrationClient'>): AppDeps {
+  return buildDeps({
+    settings: testSettings(infra.az.connectionString),
+    integrationEvents: new MemoryIntegrationEventStore(),
+    messages: infra.results,
+    exports: infra.results,
+    bus: () => {
+      throw new Error('no Service Bus in this test');
+    },
+    basisData: infra.basisData,
+    results: infra.results,
+    jobs: infra.jobs,
+    publishCompleted: async () => {},
+    lakeCacheDir: join(infra.tmp, 'cache'),
+    ...overrides,
+  });
+}
