@@ -40,7 +40,7 @@ import type { JS } from '@duckdb/node-api';
 import type { CalculationArguments } from '../shared/basis-data/types';
 import { checkGridLossCoverage, openDb, sqlPath, sqlString, str, toBig } from './duckdb-common';
 import { formatQualities } from '../shared/domain/codes';
-import { uuid5 } from '../shared/results/result-id';
+import { resultNamespaceUuid } from '../shared/results/result-id';
 
 export interface DuckdbWholesaleInput {
   /** Scenario folder: `DIR/when/*.csv` (energy basis data plus the three charge files). */
@@ -551,7 +551,7 @@ export async function duckdbWholesaleResults(
       const key = [args.calculationId, amountType, ga, es, owner, code, ctype, mpt, sm].join('|');
       let id = ids.get(key);
       if (id === undefined) {
-        id = uuid5(key);
+        id = resultNamespaceUuid(key);
         ids.set(key, id);
       }
       const isTax = r[6];

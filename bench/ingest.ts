@@ -4,7 +4,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { decimal3Column, dictionaryColumn, parquetBytes, tableOf } from '../shared/basis-data/parquet/arrow-io';
-import { formatInstant } from '../shared/basis-data/time';
+import { formatInstant } from '../shared/domain/time';
 import { formatScaled } from '../shared/decimal/scaled';
 import { QUALITIES } from '../shared/domain/codes';
 import { ingestTimeSeries, type IngestFormat } from '../shared/ingestion/time-series-ingestion';

@@ -35,7 +35,7 @@ import type { CalculationArguments } from '../shared/basis-data/types';
 import { METERING_POINT_PERIOD_COLUMNS } from '../shared/basis-data/master-data';
 import { DEFAULT_QUARTERLY_TRANSITION, isAggregationOrBalanceFixing, type CalculationType } from '../shared/domain/codes';
 import { formatScaled } from '../shared/decimal/scaled';
-import { uuid5 } from '../shared/results/result-id';
+import { resultNamespaceUuid } from '../shared/results/result-id';
 
 export interface SyntheticOptions {
   seed: number;
@@ -270,7 +270,7 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
   const executionTimeStart = PE + (bitemporal ? 7 : 1) * D_MS;
   const asOf = bitemporal ? PE + 3 * D_MS : executionTimeStart;
   const args: CalculationArguments = {
-    calculationId: uuid5(`synthetic|${o.seed}|${o.periodStart}|${o.days}|${calculationType}`),
+    calculationId: resultNamespaceUuid(`synthetic|${o.seed}|${o.periodStart}|${o.days}|${calculationType}`),
     calculationType,
     gridAreas: calcGridAreas,
     periodStart: PS,

@@ -4,7 +4,6 @@
  * and in-process stand-ins locally).
  */
 import { randomUUID } from 'node:crypto';
-import { parseInstant } from '../shared/basis-data/time';
 import type { Settings } from '../shared/config/settings';
 import type { Job } from '../shared/jobs/job';
 import type { JobStore } from '../shared/jobs/job-store';
@@ -55,7 +54,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       jobs: infra.jobs,
       publishCompleted: (job, manifest) => infra.publishCompleted(job, manifest),
       batchMeteringPointThreshold: infra.settings.batchMeteringPointThreshold,
-      quarterlyTransition: parseInstant(infra.settings.quarterlyTransition) as number,
+      quarterlyTransition: infra.settings.quarterlyTransition,
       clock,
     },
     async knownGridAreas() {

@@ -47,7 +47,8 @@ export function settingsDefaults(): SettingsDefaults {
     schedule: s.schedule,
     maxParallelBatches: s.maxParallelBatches,
     batchMeteringPointThreshold: s.batchMeteringPointThreshold,
-    quarterlyTransition: s.quarterlyTransition,
+    // the app setting is text (ISO-8601); the settings module parses it into an instant
+    quarterlyTransition: new Date(s.quarterlyTransition).toISOString().replace('.000Z', 'Z'),
     esettReceiverId: s.esettReceiverId,
   };
 }

@@ -11,6 +11,7 @@ import type { AppDeps } from '../deps';
 import { exportInstanceId, type ExportInput } from '../durable/basis-data-export';
 import type { HttpHandler } from '../registry';
 import { json, problem } from './responses';
+import { GRID_AREA_CODE_RE } from '../../shared/domain/identifiers';
 
 /** How long a download link is valid. */
 export const DOWNLOAD_LINK_TTL_MS = 60 * 60_000;
@@ -32,7 +33,7 @@ export function startBasisDataExportHandler(deps: AppDeps): HttpHandler {
   return async (request: HttpRequest, context: InvocationContext) => {
     const jobId = request.params.id;
     const gridArea = request.query.get('gridArea') ?? '';
-    if (!/^\d{3}$/.test(gridArea)) return problem(400, 'invalid query', [{ path: 'gridArea', message: 'required: a 3-digit grid area code' }]);
+    if (!GRID_AREA_CODE_RE.test(gridArea)) return problem(400, 'invalid query', [{ path: 'gridArea', message: 'required: a 3-digit grid area code' }]);
     const job = await deps.jobs.get(jobId);
     if (!job) return problem(404, `job ${jobId} not found`);
     if (!job.gridAreas.includes(gridArea)) return problem(400, 'invalid query', [{ path: 'gridArea', message: `job ${jobId} did not calculate grid area ${gridArea} (it has ${job.gridAreas.join(', ')})` }]);
@@ -56,7 +57,7 @@ export function startBasisDataExportHandler(deps: AppDeps): HttpHandler {
 export function basisDataExportStatusHandler(deps: AppDeps): HttpHandler {
   return async (request: HttpRequest) => {
     const { id: jobId, gridArea } = request.params;
-    if (!/^\d{3}$/.test(gridArea)) return problem(400, 'invalid path', [{ path: 'gridArea', message: 'must be a 3-digit grid area code' }]);
+    if (!GRID_AREA_CODE_RE.test(gridArea)) return problem(400, 'invalid path', [{ path: 'gridArea', message: 'must be a 3-digit grid area code' }]);
     const url = statusUrl(request, jobId, gridArea);
     const done = await finished(deps, jobId, gridArea, url);
     if (done) return done;

@@ -5,6 +5,7 @@ import { TIME_SERIES_TYPES } from '../../shared/domain/codes';
 import type { AppDeps } from '../deps';
 import type { HttpHandler } from '../registry';
 import { json, problem } from './responses';
+import { GRID_AREA_CODE_RE } from '../../shared/domain/identifiers';
 
 function view(job: Job) {
   return {
@@ -84,7 +85,7 @@ export function jobResultsHandler(deps: AppDeps): HttpHandler {
     if (kind !== 'energy' && kind !== 'wholesale') errors.push({ path: 'kind', message: "must be 'energy' or 'wholesale'" });
     const types = kind === 'wholesale' ? AMOUNT_TYPES : (TIME_SERIES_TYPES as readonly string[]);
     if (type && !types.includes(type)) errors.push({ path: 'type', message: `unknown ${kind === 'wholesale' ? 'amount' : 'time series'} type '${type}'` });
-    if (gridArea && !/^\d{3}$/.test(gridArea)) errors.push({ path: 'gridArea', message: 'must be a 3-digit grid area code' });
+    if (gridArea && !GRID_AREA_CODE_RE.test(gridArea)) errors.push({ path: 'gridArea', message: 'must be a 3-digit grid area code' });
     if (format !== 'json' && format !== 'csv') errors.push({ path: 'format', message: "must be 'json' or 'csv'" });
     if (errors.length) return problem(400, 'invalid query', errors);
     const job = await deps.jobs.get(id);

@@ -1,6 +1,5 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { NAMES } from '../../shared/config/names';
-import { parseInstant } from '../../shared/basis-data/time';
 import { parseKickStartRequest } from '../../shared/settlement/kick-start-request';
 import type { AppDeps } from '../deps';
 import type { HttpHandler } from '../registry';
@@ -26,7 +25,7 @@ export function kickStartJobHandler(deps: AppDeps): HttpHandler {
     const now = deps.clock();
     const parsed = parseKickStartRequest(raw, {
       knownGridAreas: await deps.knownGridAreas(),
-      quarterlyTransition: parseInstant(deps.settings.quarterlyTransition) as number,
+      quarterlyTransition: deps.settings.quarterlyTransition,
       now,
     });
     if (!parsed.ok) return problem(400, 'invalid KickStartJob request', parsed.issues);

@@ -6,11 +6,12 @@
  * and `.../status.json`. Paths are deterministic, so a retried export overwrites.
  */
 import { z } from 'zod';
-import { HOUR_MS, formatInstant, parseInstant } from '../basis-data/time';
+import { HOUR_MS, formatInstant, parseInstant } from '../domain/time';
 import type { BlobStore, UrlSigner } from '../storage/blob-store';
 import { masterBasisDataCsv, selectExportPeriods } from './master-basis-data';
 import { buildTimeSeriesCsvs } from './time-series';
 import type { BasisDataExportDeps, BasisDataExportRequest, BasisDataExportStatus, DownloadLink, ExportedFile } from './types';
+import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 
 export const MASTER_BASIS_DATA_FILE = 'master_basis_data.csv';
 export const STATUS_FILE = 'status.json';
@@ -18,12 +19,11 @@ const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 const DEFAULT_WINDOW_DAYS = 7;
 
 const JOB_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const GRID_AREA_RE = /^\d{3}$/;
 
 /** `exports/{jobId}/ga={gridArea}/`. Ids are checked: they become path segments. */
 export function exportPrefix(jobId: string, gridArea: string): string {
   if (!JOB_ID_RE.test(jobId)) throw new RangeError(`job id '${jobId}' is not usable in a path (letters, digits, '.', '_', '-')`);
-  if (!GRID_AREA_RE.test(gridArea)) throw new RangeError(`grid area '${gridArea}' is not a 3-digit grid area code`);
+  if (!GRID_AREA_CODE_RE.test(gridArea)) throw new RangeError(`grid area '${gridArea}' is not a 3-digit grid area code`);
   return `exports/${jobId}/ga=${gridArea}/`;
 }
 

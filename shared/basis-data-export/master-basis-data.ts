@@ -2,7 +2,7 @@
  * Which metering point periods belong to a grid area's export, and the master basis data file
  * (`METERINGPOINTID;VALIDFROM;VALIDTO;GRIDAREA;TOGRIDAREA;FROMGRIDAREA;TYPEOFMP;SETTLEMENTMETHOD;ENERGYSUPPLIERID`).
  */
-import { formatInstant } from '../basis-data/time';
+import { formatInstant } from '../domain/time';
 import type { MeteringPointPeriod } from '../basis-data/types';
 
 /** A selected period, clipped to the job's period: `[from, to)`, never open. */

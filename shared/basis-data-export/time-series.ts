@@ -16,7 +16,7 @@
 import { Q_MISSING, RESOLUTION_MS, type Resolution } from '../domain/codes';
 import { localMidnight, localParts } from '../domain/local-time';
 import { ValidationError } from '../basis-data/errors';
-import { DAY_MS, formatInstant } from '../basis-data/time';
+import { DAY_MS, formatInstant } from '../domain/time';
 import type { BasisDataSource, TimeSeriesBatch } from '../basis-data/types';
 import { storePoint, type Cells } from '../basis-data/point-cells';
 import { ByteWriter } from './byte-writer';

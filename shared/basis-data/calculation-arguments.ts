@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { CALCULATION_TYPES, DEFAULT_QUARTERLY_TRANSITION } from '../domain/codes';
 import { isWholeLocalMonth } from '../domain/local-time';
 import type { CalculationArguments } from './types';
-import { HOUR_MS, parseInstant } from './time';
+import { HOUR_MS, parseInstant } from '../domain/time';
+import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 
 const instant = z
   .union([z.string(), z.date()])
@@ -18,7 +19,7 @@ const instant = z
 const gridAreaCode = z
   .union([z.string(), z.number().int().nonnegative()])
   .transform((v) => (typeof v === 'number' ? String(v).padStart(3, '0') : v.trim()))
-  .refine((v) => /^\d{3}$/.test(v), { message: 'grid area code must be exactly 3 digits' });
+  .refine((v) => GRID_AREA_CODE_RE.test(v), { message: 'grid area code must be exactly 3 digits' });
 
 /**
  * The keys of the reference `calculation_arguments.yml` plus our own `as-of` and

@@ -11,7 +11,8 @@ import { parseScaled, DecimalFormatError } from '../decimal/scaled';
 import { columnIndexes, readCsv } from './csv';
 import { ValidationError } from './errors';
 import { readParquetTable, stringColumn, tableOf, timestampColumn, writeParquetFile } from './parquet/arrow-io';
-import { parseInstant } from './time';
+import { parseInstant } from '../domain/time';
+import { GSRN_RE } from '../domain/identifiers';
 
 export const CHARGE_TYPES = ['tariff', 'subscription', 'fee'] as const;
 export type ChargeType = (typeof CHARGE_TYPES)[number];
@@ -129,7 +130,7 @@ function parsePrice(rd: RowReader): ChargePrice {
 function parseLink(rd: RowReader): ChargeLink {
   const key = rd.key();
   const mp = rd.text('metering_point_id');
-  if (!/^\d{18}$/.test(mp)) rd.fail('metering_point_id', `'${mp}' is not a valid metering point id (18-digit GSRN)`);
+  if (!GSRN_RE.test(mp)) rd.fail('metering_point_id', `'${mp}' is not a valid metering point id (18-digit GSRN)`);
   const q = rd.text('quantity');
   if (!/^\d+$/.test(q) || Number(q) < 1) rd.fail('quantity', `'${q}' is not a whole number ≥ 1`);
   const fromDate = rd.instant('from_date', false) as number;

@@ -9,8 +9,9 @@ import {
   type SettlementMethod,
 } from '../domain/codes';
 import { ValidationError } from './errors';
-import { parseInstant } from './time';
+import { parseInstant } from '../domain/time';
 import type { MeteringPointPeriod } from './types';
+import { GRID_AREA_CODE_RE, GSRN_RE } from '../domain/identifiers';
 
 export const METERING_POINT_PERIOD_COLUMNS = [
   'metering_point_id',
@@ -32,8 +33,6 @@ export type MeteringPointPeriodColumn = (typeof METERING_POINT_PERIOD_COLUMNS)[n
 /** A master-data row as text ('' = null), whichever file format it came from. */
 export type RawMeteringPointPeriod = Record<MeteringPointPeriodColumn, string>;
 
-const GSRN_RE = /^\d{18}$/;
-const GRID_AREA_RE = /^\d{3}$/;
 const ACTOR_RE = /^[0-9A-Za-z-]{1,16}$/; // 13-digit GLN or EIC (16 chars)
 
 function oneOf<T extends string>(values: readonly T[], v: string, file: string, row: number, column: string, nullable: boolean): T | null {
@@ -72,8 +71,8 @@ export function parseMeteringPointPeriod(r: RawMeteringPointPeriod, file: string
   if (type !== 'E17' && settlementMethod !== null) {
     throw new ValidationError(file, row, 'settlement_method', `only consumption (E17) metering points have a settlement method, not ${type}`);
   }
-  const fromGa = matching(GRID_AREA_RE, 'grid area code (3 digits)', r.from_grid_area_code, file, row, 'from_grid_area_code', true);
-  const toGa = matching(GRID_AREA_RE, 'grid area code (3 digits)', r.to_grid_area_code, file, row, 'to_grid_area_code', true);
+  const fromGa = matching(GRID_AREA_CODE_RE, 'grid area code (3 digits)', r.from_grid_area_code, file, row, 'from_grid_area_code', true);
+  const toGa = matching(GRID_AREA_CODE_RE, 'grid area code (3 digits)', r.to_grid_area_code, file, row, 'to_grid_area_code', true);
   if (type === 'E20' && (fromGa === null || toGa === null)) {
     throw new ValidationError(file, row, fromGa === null ? 'from_grid_area_code' : 'to_grid_area_code', 'exchange (E20) metering points need from and to grid areas');
   }
@@ -96,7 +95,7 @@ export function parseMeteringPointPeriod(r: RawMeteringPointPeriod, file: string
     type,
     calculationType: oneOf(METERING_POINT_CALCULATION_TYPES, r.calculation_type, file, row, 'calculation_type', true),
     settlementMethod,
-    gridAreaCode: matching(GRID_AREA_RE, 'grid area code (3 digits)', r.grid_area_code, file, row, 'grid_area_code', false) as string,
+    gridAreaCode: matching(GRID_AREA_CODE_RE, 'grid area code (3 digits)', r.grid_area_code, file, row, 'grid_area_code', false) as string,
     resolution,
     fromGridAreaCode: fromGa,
     toGridAreaCode: toGa,

@@ -5,7 +5,7 @@
  * a calculation used.
  */
 import { ValidationError } from './errors';
-import { formatInstant } from './time';
+import { formatInstant } from '../domain/time';
 import type { TimeSeriesBatch } from './types';
 
 /**

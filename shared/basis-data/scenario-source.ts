@@ -7,11 +7,11 @@ import { parseCalculationArguments } from './calculation-arguments';
 import { columnIndexes, readCsv } from './csv';
 import { ValidationError } from './errors';
 import { assertNoOverlaps, METERING_POINT_PERIOD_COLUMNS, parseMeteringPointPeriod, type RawMeteringPointPeriod } from './master-data';
-import { parseInstant } from './time';
+import { parseInstant } from '../domain/time';
 import type { BasisDataSource, CalculationArguments, MeteringPointPeriod, TimeSeriesBatch } from './types';
 import { readChargesCsv, type ChargeData } from './charges';
+import { GSRN_RE } from '../domain/identifiers';
 
-const GSRN_RE = /^\d{18}$/;
 
 export const SCENARIO_FILES = {
   periods: 'metering_point_periods.csv',

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CALCULATION_TYPES, DEFAULT_QUARTERLY_TRANSITION } from '../domain/codes';
 import { NAMES } from './names';
+import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 
 const S = NAMES.settings;
 
@@ -18,7 +19,7 @@ export const scheduleEntrySchema = z
     /** Which period relative to the tick, in Europe/Copenhagen local time. */
     period: z.enum(['previous-local-day', 'previous-local-month']),
     /** 'all' = every grid area of the basis data. */
-    gridAreas: z.union([z.literal('all'), z.array(z.string().regex(/^\d{3}$/)).min(1)]),
+    gridAreas: z.union([z.literal('all'), z.array(z.string().regex(GRID_AREA_CODE_RE)).min(1)]),
   })
   .strict();
 export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>;
@@ -52,7 +53,12 @@ const settingsSchema = z
     [S.schedule]: jsonArray(scheduleEntrySchema).optional(),
     [S.maxParallelBatches]: z.coerce.number().int().min(1).max(64).default(4),
     [S.batchMeteringPointThreshold]: z.coerce.number().int().min(1).default(5000),
-    [S.quarterlyTransition]: z.string().datetime({ offset: true }).default(DEFAULT_QUARTERLY_TRANSITION),
+    // parsed into the instant every consumer needs (epoch ms), once
+    [S.quarterlyTransition]: z
+      .string()
+      .datetime({ offset: true })
+      .default(DEFAULT_QUARTERLY_TRANSITION)
+      .transform((t) => Date.parse(t)),
     // eSett's party id on the documents we send it: a 13-digit GLN or a 16-character EIC
     [S.esettReceiverId]: z.string().regex(/^(\d{13}|[0-9A-Z-]{16})$/, 'must be a 13-digit GLN or a 16-character EIC').default(DEFAULT_ESETT_RECEIVER_ID),
   })
@@ -73,7 +79,8 @@ export interface Settings {
   schedule: ScheduleEntry[];
   maxParallelBatches: number;
   batchMeteringPointThreshold: number;
-  quarterlyTransition: string;
+  /** The quarterly resolution transition as an instant (epoch ms). */
+  quarterlyTransition: number;
   esettReceiverId: string;
 }
 

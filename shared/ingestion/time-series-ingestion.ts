@@ -23,10 +23,11 @@ import { ValidationError } from '../basis-data/errors';
 import { codeColumn, decimalMilliColumn, timestampMsColumn } from '../basis-data/parquet/columns';
 import { decimal3Column, dictionaryColumn, parquetBytes, READ_BATCH_ROWS, tableOf } from '../basis-data/parquet/arrow-io';
 import { LAKE_TABLES, OBSERVATION_DATE_PARTITION } from '../basis-data/parquet/lake';
-import { DAY_MS, parseInstant } from '../basis-data/time';
+import { DAY_MS, parseInstant } from '../domain/time';
 import { DecimalFormatError, parseScaled } from '../decimal/scaled';
 import { QUALITIES, QUALITY_BY_NAME, RESOLUTION_MS, RESOLUTIONS } from '../domain/codes';
 import type { BlobStore } from '../storage/blob-store';
+import { GSRN_RE } from '../domain/identifiers';
 
 export type IngestFormat = 'parquet' | 'ndjson' | 'csv';
 export const INGEST_FORMATS: readonly IngestFormat[] = ['parquet', 'ndjson', 'csv'];
@@ -39,7 +40,6 @@ export interface IngestResult {
 }
 
 const BODY = 'request body';
-const GSRN_RE = /^\d{18}$/;
 const RESOLUTION_BY_NAME: ReadonlyMap<string, number> = new Map(RESOLUTIONS.map((r, i) => [r, i]));
 const RESOLUTION_STEP = Float64Array.from(RESOLUTIONS, (r) => RESOLUTION_MS[r]);
 const QUALITY_HINT = 'expected missing, estimated, measured or calculated';

@@ -16,6 +16,7 @@ import {
   type SettlementMethod,
 } from '../domain/codes';
 import type { ChargeType } from '../basis-data/charges';
+import { GRID_AREA_CODE_RE, GSRN_RE } from '../domain/identifiers';
 
 /**
  * Codec of the consumed integration events (contracts/integration_events_v1.proto). The body of
@@ -224,8 +225,6 @@ function decodeFields<K extends IntegrationEventType>(messageType: K, f: Fields)
   return decoder(f);
 }
 
-const GSRN_RE = /^\d{18}$/;
-const GRID_AREA_RE = /^\d{3}$/;
 /** GLN (13 digits) or EIC (16 characters: 2 digits, a letter, 12 code characters, a check character). */
 const ACTOR_RE = /^(\d{13}|\d{2}[A-Z][0-9A-Z-]{12}[0-9A-Z])$/;
 
@@ -291,7 +290,7 @@ class Fields {
   }
 
   gridArea(field: string): string {
-    return this.matching(field, GRID_AREA_RE, 'a three-digit grid area code');
+    return this.matching(field, GRID_AREA_CODE_RE, 'a three-digit grid area code');
   }
 
   actor(field: string): string {
@@ -376,8 +375,8 @@ function decodeMeteringPointCreated(f: Fields): MeteringPointCreated {
     f.fail('settlement_method', `only consumption (E17) metering points have a settlement method, not ${meteringPointType}`);
   }
   const resolution = f.code('resolution', RESOLUTIONS);
-  const fromGridAreaCode = f.optMatching('from_grid_area_code', GRID_AREA_RE, 'a three-digit grid area code');
-  const toGridAreaCode = f.optMatching('to_grid_area_code', GRID_AREA_RE, 'a three-digit grid area code');
+  const fromGridAreaCode = f.optMatching('from_grid_area_code', GRID_AREA_CODE_RE, 'a three-digit grid area code');
+  const toGridAreaCode = f.optMatching('to_grid_area_code', GRID_AREA_CODE_RE, 'a three-digit grid area code');
   if (meteringPointType === 'E20') {
     if (fromGridAreaCode === null) f.fail('from_grid_area_code', 'exchange (E20) metering points need from and to grid areas');
     if (toGridAreaCode === null) f.fail('to_grid_area_code', 'exchange (E20) metering points need from and to grid areas');

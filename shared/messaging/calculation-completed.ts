@@ -5,8 +5,9 @@ import { ContractError } from './contract-error';
 import { CALCULATION_COMPLETED_V1_PROTO } from './contracts/calculation-completed-v1.schema';
 import { NAMES } from '../config/names';
 import { CALCULATION_TYPES, type CalculationType } from '../domain/codes';
-import { parseInstant } from '../basis-data/time';
-import { uuid5 } from '../results/result-id';
+import { parseInstant } from '../domain/time';
+import { uuid5 } from '../domain/uuid5';
+import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 
 /**
  * Integration event "calculation completed" (contracts/calculation_completed_v1.proto): the
@@ -207,7 +208,7 @@ function timestampMs(value: unknown, field: string, fail: (field: string, reason
 function checkGridAreas(codes: unknown, fail: (reason: string) => never): void {
   if (!Array.isArray(codes) || codes.length === 0) fail('at least one grid area code is required');
   for (const code of codes as unknown[]) {
-    if (typeof code !== 'string' || !/^\d{3}$/.test(code)) fail(`not a three-digit grid area code: ${JSON.stringify(code)}`);
+    if (typeof code !== 'string' || !GRID_AREA_CODE_RE.test(code)) fail(`not a three-digit grid area code: ${JSON.stringify(code)}`);
   }
 }
 

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { formatQualities, QBIT_ACTIVE } from '../domain/codes';
 import { formatScaled } from '../decimal/scaled';
-import { formatInstant } from '../basis-data/time';
+import { formatInstant } from '../domain/time';
 import type { EnergyResults } from './energy-results';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from './energy-result-row';
 

@@ -2,7 +2,7 @@ import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { formatQualities, QBIT_ACTIVE, QUALITIES } from '../domain/codes';
 import { formatScaled } from '../decimal/scaled';
-import { formatInstant } from '../basis-data/time';
+import { formatInstant } from '../domain/time';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from './energy-result-row';
 import { decimal3Column, dictionaryColumn, tableOf, timestampColumn, writeParquetFile } from '../basis-data/parquet/arrow-io';
 import type { EnergyResults, SeriesMeta } from './energy-results';

@@ -1,18 +1,13 @@
-import { createHash } from 'node:crypto';
+import { uuid5, uuidBytes } from '../domain/uuid5';
 
 /** Namespace of the reference engine's result ids (opengeh-wholesale §2.5). */
 export const RESULT_ID_NAMESPACE = '681fd884-0a2e-4dc2-96ea-c61c3683449c';
 
-const namespaceBytes = Buffer.from(RESULT_ID_NAMESPACE.replace(/-/g, ''), 'hex');
+const namespaceBytes = uuidBytes(RESULT_ID_NAMESPACE);
 
-/** RFC 4122 version-5 (SHA-1, name-based) UUID. */
-export function uuid5(name: string, namespace: Buffer = namespaceBytes): string {
-  const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest();
-  const b = hash.subarray(0, 16);
-  b[6] = (b[6] & 0x0f) | 0x50;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+/** A v5 UUID in the result-id namespace: result ids and the ids derived from them. */
+export function resultNamespaceUuid(name: string): string {
+  return uuid5(name, namespaceBytes);
 }
 
 export interface ResultSeriesKey {
@@ -32,7 +27,7 @@ export interface ResultSeriesKey {
  * (no field can contain it) so that ('80','0') and ('8','00') cannot collide.
  */
 export function resultId(k: ResultSeriesKey): string {
-  return uuid5(
+  return resultNamespaceUuid(
     [
       k.calculationId,
       k.timeSeriesType,

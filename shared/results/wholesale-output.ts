@@ -4,7 +4,7 @@ import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { formatQualities } from '../domain/codes';
 import { formatScaled } from '../decimal/scaled';
-import { formatInstant } from '../basis-data/time';
+import { formatInstant } from '../domain/time';
 import { dictionaryColumn, parquetBytes, tableOf, timestampColumn } from '../basis-data/parquet/arrow-io';
 import { WHOLESALE_RESULT_COLUMNS, type WholesaleResultRow, type WholesaleResults } from './wholesale-results';
 

@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { CALCULATION_TYPES, type CalculationType } from '../domain/codes';
 import { isWholeLocalMonth } from '../domain/local-time';
-import { HOUR_MS, parseInstant } from '../basis-data/time';
+import { HOUR_MS, parseInstant } from '../domain/time';
 import type { JobSpec } from '../jobs/job';
+import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 
 /** CIM process types (BusinessReason) and settlement versions (opengeh-wholesale §1.1). */
 const PROCESS_TYPES: Record<string, CalculationType | 'D32'> = {
@@ -109,7 +110,7 @@ export function parseKickStartRequest(raw: unknown, ctx: KickStartContext): Kick
   const gridAreas = q.gridAreas ?? [...ctx.knownGridAreas];
   if (gridAreas.length === 0) issues.push({ path: 'gridAreas', message: 'no grid areas (the basis data has none)' });
   gridAreas.forEach((ga, i) => {
-    if (!/^\d{3}$/.test(ga)) issues.push({ path: `gridAreas.${i}`, message: `'${ga}' is not a grid area code (3 digits)` });
+    if (!GRID_AREA_CODE_RE.test(ga)) issues.push({ path: `gridAreas.${i}`, message: `'${ga}' is not a grid area code (3 digits)` });
     else if (!ctx.knownGridAreas.has(ga)) issues.push({ path: `gridAreas.${i}`, message: `unknown grid area '${ga}'` });
   });
   if (new Set(gridAreas).size !== gridAreas.length) issues.push({ path: 'gridAreas', message: 'grid areas must be distinct' });

@@ -5,7 +5,7 @@
  */
 import { parquetBytes } from '../basis-data/parquet/arrow-io';
 import type { CalculationArguments } from '../basis-data/types';
-import { DAY_MS, HOUR_MS } from '../basis-data/time';
+import { DAY_MS, HOUR_MS } from '../domain/time';
 import { calculateEnergy } from '../calculation/energy/run';
 import { QBIT_ACTIVE } from '../domain/codes';
 import type { Job, JobStatus } from '../jobs/job';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startAzurite, type AzuriteInstance } from '../../local/azurite';
 import { ValidationError } from '../../shared/basis-data/errors';
 import { ScenarioCsvSource, readScenarioArguments } from '../../shared/basis-data/scenario-source';
-import { parseInstant } from '../../shared/basis-data/time';
+import { parseInstant } from '../../shared/domain/time';
 import type { BasisDataSource, MeteringPointPeriod, TimeSeriesBatch } from '../../shared/basis-data/types';
 import type { ChargeData } from '../../shared/basis-data/charges';
 import { ByteWriter } from '../../shared/basis-data-export/byte-writer';

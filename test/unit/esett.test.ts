@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { readScenarioArguments } from '../../shared/basis-data/scenario-source';
-import { formatInstant } from '../../shared/basis-data/time';
+import { formatInstant } from '../../shared/domain/time';
 import { calculateScenario } from '../../shared/calculation/energy/run';
 import type { CalculationType } from '../../shared/domain/codes';
 import {

@@ -9,7 +9,7 @@ import { readScenarioArguments } from '../../shared/basis-data/scenario-source';
 import { calculateScenario } from '../../shared/calculation/energy/run';
 import { CALCULATION_TYPES, type CalculationType, type Quality } from '../../shared/domain/codes';
 import type { EnergyResultRow } from '../../shared/results/energy-result-row';
-import { resultId, uuid5 } from '../../shared/results/result-id';
+import { resultId, resultNamespaceUuid } from '../../shared/results/result-id';
 import {
   buildRsm014Documents,
   collapseQuality,
@@ -400,7 +400,7 @@ describe('deterministic ids, escaping, refused input', () => {
     for (const d of docs) {
       expect(d.documentId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(rsm014Ids(CALC_ID, d.resultId, d.receiver)).toEqual({ documentId: d.documentId, seriesId: d.seriesId });
-      expect(d.documentId).toBe(uuid5(`rsm014-document|${CALC_ID}|${d.resultId}|${d.receiver.role}|${d.receiver.id}`));
+      expect(d.documentId).toBe(resultNamespaceUuid(`rsm014-document|${CALC_ID}|${d.resultId}|${d.receiver.role}|${d.receiver.id}`));
     }
     // same result, same BRP id, different role → different ids (DDQ vs DDK copy of one ES result)
     const es = docs.filter((d) => d.timeSeriesType === 'production' && d.xml.includes(`>${ES1}<`));

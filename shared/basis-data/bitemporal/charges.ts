@@ -44,6 +44,7 @@ import { CHARGE_TYPES, type ChargeData, type ChargeKey, type ChargeLink, type Ch
 import { ValidationError } from '../errors';
 import { INTEGRATION_EVENTS_SOURCE } from './materialize';
 import type { StoredEventMetadata } from './master-data-events';
+import { GSRN_RE } from '../../domain/identifiers';
 
 export type ChargeEvent = ChargeInformationChanged | ChargePricesChanged | ChargeLinkChanged;
 
@@ -80,7 +81,6 @@ function linkKeyOf(l: ChargeKey & { meteringPointId: string }): string {
 
 /** Same pattern as the CSV / Parquet reader (a GLN or EIC id). */
 const OWNER_RE = /^[0-9A-Za-z-]{1,16}$/;
-const GSRN_RE = /^\d{18}$/;
 const RESOLUTIONS: Readonly<Record<ChargeKey['chargeType'], readonly ChargePriceInformation['resolution'][]>> = {
   tariff: ['PT1H', 'P1D'],
   subscription: ['P1M'],

@@ -6,9 +6,9 @@
 import * as arrow from 'apache-arrow';
 import { QUALITY_BY_NAME } from '../../domain/codes';
 import { ValidationError } from '../errors';
+import { GSRN_RE } from '../../domain/identifiers';
 
 const utf8 = new TextDecoder();
-const GSRN_RE = /^\d{18}$/;
 
 /** The validity bitmap if the column has nulls, else null (read once per batch, not per row). */
 function validity(d: arrow.Data): Uint8Array | null {

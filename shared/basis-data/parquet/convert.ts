@@ -4,7 +4,7 @@ import { parseScaled } from '../../decimal/scaled';
 import { columnIndexes, readCsv } from '../csv';
 import { METERING_POINT_PERIOD_COLUMNS, type RawMeteringPointPeriod } from '../master-data';
 import { SCENARIO_FILES } from '../scenario-source';
-import { parseInstant } from '../time';
+import { parseInstant } from '../../domain/time';
 import { writeGridLossMeteringPoints, writeMeteringPointPeriods, writeTimeSeriesDay } from './lake';
 
 /**

@@ -9,7 +9,7 @@ import * as arrow from 'apache-arrow';
 import { QUALITIES } from '../../domain/codes';
 import { assertNoOverlaps, METERING_POINT_PERIOD_COLUMNS, parseMeteringPointPeriod, type RawMeteringPointPeriod } from '../master-data';
 import { ValidationError } from '../errors';
-import { DAY_MS, formatInstant } from '../time';
+import { DAY_MS, formatInstant } from '../../domain/time';
 import type { BasisDataSource, MeteringPointPeriod, TimeSeriesBatch } from '../types';
 import { readChargesLake, type ChargeData } from '../charges';
 import { decimalMilliColumn, meteringPointIdColumn, qualityColumn, timestampMsColumn } from './columns';

@@ -12,7 +12,7 @@ import {
 } from '../../domain/codes';
 import { MILLI_TO_MICRO, MILLI_TO_MICRO_QUARTER } from '../../decimal/scaled';
 import { ValidationError } from '../../basis-data/errors';
-import { DAY_MS, formatInstant, HOUR_MS } from '../../basis-data/time';
+import { DAY_MS, formatInstant, HOUR_MS } from '../../domain/time';
 import type { TimeSeriesBatch } from '../../basis-data/types';
 import { storePoint, type Cells } from '../../basis-data/point-cells';
 

@@ -1,7 +1,7 @@
 import { RESOLUTION_MS } from '../../domain/codes';
 import { CalculationError } from '../../basis-data/errors';
 import type { KernelPlan } from './kernels';
-import { DAY_MS, HOUR_MS, QUARTER_MS } from '../../basis-data/time';
+import { DAY_MS, HOUR_MS, QUARTER_MS } from '../../domain/time';
 import type { CalculationArguments, MeteringPointPeriod } from '../../basis-data/types';
 
 /** What a selected period's readings are summed into. */

@@ -8,7 +8,7 @@ import {
   type TimeSeriesType,
 } from '../../domain/codes';
 import { carryRoundMicroToMilli, MagnitudeError, MAX_EXACT } from '../../decimal/scaled';
-import { QUARTER_MS } from '../../basis-data/time';
+import { QUARTER_MS } from '../../domain/time';
 import type { EnergyResults, SeriesMeta } from '../../results/energy-results';
 import { resultId } from '../../results/result-id';
 import type { Accumulators } from './kernels';

@@ -4,10 +4,10 @@
  * micro-DKK because price × quantity exceeds 2^53.
  */
 import { localMidnight, localParts } from '../../domain/local-time';
-import { HOUR_MS } from '../../basis-data/time';
+import { HOUR_MS } from '../../domain/time';
 import type { CalculationArguments } from '../../basis-data/types';
 import { chargeKeyString, type ChargeData, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../../basis-data/charges';
-import { uuid5 } from '../../results/result-id';
+import { resultNamespaceUuid } from '../../results/result-id';
 import { WholesaleRows, type AmountType, type WholesaleResults, type WholesaleSeries } from '../../results/wholesale-results';
 import type { WholesaleEnergy } from './metering-points';
 import { QBIT_ACTIVE, QBITS_QUALITIES } from '../../domain/codes';
@@ -163,7 +163,7 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     let i = seriesIndex.get(idName);
     if (i === undefined) {
       i = series.length;
-      series.push({ ...s, resultId: uuid5(idName) });
+      series.push({ ...s, resultId: resultNamespaceUuid(idName) });
       seriesIndex.set(idName, i);
     }
     return i;

@@ -5,7 +5,7 @@
  * calculated grid loss instead of readings (opengeh-wholesale §3.1, docs/wholesale-calculation.md).
  */
 import { QBIT_ACTIVE, QBIT_CALCULATED, RESOLUTION_MS, SETTLEMENT_METHODS } from '../../domain/codes';
-import { HOUR_MS } from '../../basis-data/time';
+import { HOUR_MS } from '../../domain/time';
 import type { BasisDataSource, CalculationArguments, MeteringPointPeriod } from '../../basis-data/types';
 import type { EnergyResults } from '../../results/energy-results';
 import { aggregateDays, allocateAccumulators, allocateCells, scatterBatch, type Accumulators, type Cells } from '../energy/kernels';

@@ -3,10 +3,10 @@
  * rows and metadata in, document models and XML out; no I/O, no clock, no randomness, so the
  * same calculation always gives byte-identical documents with identical ids.
  */
-import { formatInstant, HOUR_MS, parseInstant, QUARTER_MS } from '../../basis-data/time';
+import { formatInstant, HOUR_MS, parseInstant, QUARTER_MS } from '../../domain/time';
 import type { CalculationType, Quality } from '../../domain/codes';
 import type { EnergyResultRow } from '../../results/energy-result-row';
-import { uuid5 } from '../../results/result-id';
+import { uuid5 } from '../../domain/uuid5';
 import {
   codingSchemeOf,
   DATAHUB_GLN,
@@ -26,6 +26,7 @@ import {
 import { EsettDocumentError } from './esett-errors';
 import { esettQuality, parseResultQualities } from './esett-quality';
 import { esettDocumentXml } from './esett-xml';
+import { GRID_AREA_CODE_RE } from '../../domain/identifiers';
 
 export type EsettResolution = 'PT15M' | 'PT1H';
 
@@ -166,7 +167,6 @@ export function esettDocumentResolution(resultResolution: EsettResolution, perio
 
 const SLOT_MS: Readonly<Record<EsettResolution, number>> = { PT15M: QUARTER_MS, PT1H: HOUR_MS };
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const GRID_AREA_RE = /^[0-9]{3}$/;
 const QUANTITY_RE = /^-?[0-9]+\.[0-9]{3}$/;
 /** decimal(18,3): the XSD's totalDigits. */
 const MAX_MILLI = 10n ** 18n;
@@ -247,8 +247,8 @@ export function buildEsettMarketDocuments(rows: readonly EnergyResultRow[], meta
     if (row.resolution !== 'PT15M' && row.resolution !== 'PT1H') throw new EsettDocumentError(`${at}: resolution ${JSON.stringify(row.resolution)}`);
     if (resultResolution === null) resultResolution = row.resolution;
     else if (row.resolution !== resultResolution) throw new EsettDocumentError(`${at}: resolution ${row.resolution}, but other rows are ${resultResolution}`);
-    if (!GRID_AREA_RE.test(row.grid_area_code)) throw new EsettDocumentError(`${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`);
-    if (kind === 'exchange' && !GRID_AREA_RE.test(row.neighbor_grid_area_code)) {
+    if (!GRID_AREA_CODE_RE.test(row.grid_area_code)) throw new EsettDocumentError(`${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`);
+    if (kind === 'exchange' && !GRID_AREA_CODE_RE.test(row.neighbor_grid_area_code)) {
       throw new EsettDocumentError(`${at}: neighbor_grid_area_code ${JSON.stringify(row.neighbor_grid_area_code)} is not 3 digits`);
     }
     if (kind !== 'exchange' && row.energy_supplier_id === '') throw new EsettDocumentError(`${at}: a per-supplier result without energy_supplier_id`);

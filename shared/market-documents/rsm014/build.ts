@@ -5,7 +5,7 @@
  */
 import { CALCULATION_TYPES, RESOLUTION_MS, type CalculationType, type TimeSeriesType } from '../../domain/codes';
 import type { EnergyResultRow } from '../../results/energy-result-row';
-import { uuid5 } from '../../results/result-id';
+import { resultNamespaceUuid } from '../../results/result-id';
 import {
   BUSINESS_SECTOR,
   DATAHUB_GLN,
@@ -57,7 +57,7 @@ export interface Rsm014Document {
  */
 export function rsm014Ids(calculationId: string, resultId: string, receiver: Receiver): { documentId: string; seriesId: string } {
   const name = [calculationId, resultId, receiver.role, receiver.id].join('|');
-  return { documentId: uuid5(`rsm014-document|${name}`), seriesId: uuid5(`rsm014-series|${name}`) };
+  return { documentId: resultNamespaceUuid(`rsm014-document|${name}`), seriesId: resultNamespaceUuid(`rsm014-series|${name}`) };
 }
 
 function checkCalculation(c: Rsm014Calculation): void {

@@ -14,7 +14,7 @@ import {
   type Resolution,
   type TimeSeriesType,
 } from '../../domain/codes';
-import { parseInstant } from '../../basis-data/time';
+import { parseInstant } from '../../domain/time';
 import type { EnergyResultRow } from '../../results/energy-result-row';
 import { Rsm014InputError } from './errors';
 
