@@ -8,7 +8,7 @@ import type { Settings } from '../shared/config/settings';
 import type { Job } from '../shared/jobs/job';
 import type { JobStore } from '../shared/jobs/job-store';
 import type { IntegrationEventStore } from '../shared/integration-events/store/event-store';
-import { BlobLake } from '../shared/settlement/blob-lake';
+import { BlobLake } from '../shared/basis-data/parquet/blob-lake';
 import { gridAreaCatalog, type Manifest } from '../shared/settlement/settlement-service';
 import type { BlobStore, UrlSigner } from '../shared/storage/blob-store';
 import type { MessageBus } from '../shared/messaging/bus';

@@ -16,7 +16,7 @@ import { energyResultRowsFromParquet, energyResultsTable } from '../results/ener
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from '../results/energy-result-row';
 import type { EnergyResults } from '../results/energy-results';
 import type { BlobStore } from '../storage/blob-store';
-import type { BlobLake } from './blob-lake';
+import type { BlobLake } from '../basis-data/parquet/blob-lake';
 import { AsOfBasisDataSource, type BasisDataEvents, type EventReference, type EventUsage } from '../basis-data/bitemporal/as-of-source';
 import type { MeteringPointPeriod } from '../basis-data/types';
 import { calculateWholesale, isWholesaleType } from '../calculation/wholesale/run';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { writeSyntheticLake } from '../../bench/lake';
 import { generateSynthetic } from '../../bench/synthetic';
 import { uploadLake } from '../../local/upload-lake';
-import { BlobLake } from '../../shared/settlement/blob-lake';
+import { BlobLake } from '../../shared/basis-data/parquet/blob-lake';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
 import { gridAreaCatalog, planBatches, type SettlementDeps } from '../../shared/settlement/settlement-service';
 import { startAzurite, testInfra, type TestInfra } from '../support/local-infra';

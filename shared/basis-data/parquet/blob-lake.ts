@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { LAKE_TABLES, OBSERVATION_DATE_PARTITION, ParquetLakeSource, partitionDates } from '../basis-data/parquet/lake';
-import { CHARGE_FILES } from '../basis-data/charges';
-import type { BlobStore } from '../storage/blob-store';
+import { LAKE_TABLES, OBSERVATION_DATE_PARTITION, ParquetLakeSource, partitionDates } from './lake';
+import { CHARGE_FILES } from '../charges';
+import type { BlobStore } from '../../storage/blob-store';
 
 export class BlobLake {
   private readonly root: string;
