@@ -1,6 +1,7 @@
 /** Activities: thin calls into shared/settlement (they do the I/O the orchestrator must not). */
 import type { ActivityHandler } from 'durable-functions';
-import { calculateBatch, commitJob, markJob, planBatches, publishCompleted, type Batch, type BatchOutput } from '../../shared/settlement/settlement-service';
+import type { Batch, BatchOutput } from '../../shared/settlement/batch';
+import { calculateBatch, commitJob, markJob, planBatches, publishCompleted } from '../../shared/settlement/settlement-service';
 import type { AppDeps } from '../deps';
 import type { JobUpdateInput } from './settlement-orchestrator';
 

@@ -6,7 +6,8 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { NAMES } from '../../shared/config/names';
-import type { Batch, BatchOutput, Manifest } from '../../shared/settlement/settlement-service';
+import type { Batch, BatchOutput } from '../../shared/settlement/batch';
+import type { Manifest } from '../../shared/settlement/manifest';
 
 export interface SettlementInput {
   jobId: string;

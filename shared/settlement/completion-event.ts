@@ -2,7 +2,8 @@ import { NAMES } from '../config/names';
 import type { Job } from '../jobs/job';
 import type { MessageBus } from '../messaging/bus';
 import { calculationCompletedMessage, type CalculationCompletedEvent } from '../messaging/calculation-completed';
-import { jobOutputPath, type Manifest } from './settlement-service';
+import { jobOutputPath } from './job-paths';
+import type { Manifest } from './manifest';
 
 export function completionEvent(job: Job, manifest: Manifest): CalculationCompletedEvent {
   return {

@@ -11,17 +11,18 @@ import { QBIT_ACTIVE } from '../domain/codes';
 import type { Job, JobStatus } from '../jobs/job';
 import type { JobStore, JobUpdate } from '../jobs/job-store';
 import { JobNotFoundError } from '../jobs/job-store';
-import { ENERGY_RESULTS_CSV_HEADER } from '../results/energy-csv';
-import { energyResultRowsFromParquet, energyResultsTable } from '../results/energy-parquet';
-import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from '../results/energy-result-row';
+import { energyResultsTable } from '../results/energy-parquet';
 import type { EnergyResults } from '../results/energy-results';
 import type { BlobStore } from '../storage/blob-store';
 import type { BlobLake } from '../basis-data/parquet/blob-lake';
 import { AsOfBasisDataSource, type BasisDataEvents, type EventReference, type EventUsage } from '../basis-data/bitemporal/as-of-source';
-import type { MeteringPointPeriod } from '../basis-data/types';
 import { calculateWholesale, isWholesaleType } from '../calculation/wholesale/run';
-import { WHOLESALE_RESULTS_CSV_HEADER, wholesaleRowsFromParquet, wholesaleTable } from '../results/wholesale-output';
-import { WHOLESALE_RESULT_COLUMNS, type WholesaleResultRow } from '../results/wholesale-results';
+import { wholesaleTable } from '../results/wholesale-output';
+import type { Batch, BatchOutput } from './batch';
+import type { BatchBasisData, JobBasisData } from './basis-data-usage';
+import { BatchOutputMissingError, CommittedFileMissingError, ManifestMissingError } from './errors';
+import { basisDataUsagePath, batchPath, jobOutputPath, manifestPath, wholesaleBatchPath } from './job-paths';
+import { readManifest, type Manifest } from './manifest';
 
 export interface SettlementDeps {
   lake: BlobLake;
@@ -36,61 +37,6 @@ export interface SettlementDeps {
   clock: () => Date;
 }
 
-/** One unit of parallel work: a grid area over a sub-range of the job's period. */
-export interface Batch {
-  id: string;
-  gridArea: string;
-  periodStart: string;
-  periodEnd: string;
-}
-
-export interface BatchOutput {
-  batchId: string;
-  path: string;
-  rows: number;
-  counts: Record<string, number>;
-  /** Wholesale and correction settlements: the batch's wholesale results. */
-  wholesalePath?: string;
-  wholesaleRows?: number;
-  /** What the batch read (BatchBasisData JSON). */
-  basisDataPath?: string;
-}
-
-/** What one batch calculated from: lake blob versions, integration events, metering point periods. */
-export interface BatchBasisData {
-  batchId: string;
-  gridArea: string;
-  periodStart: string;
-  periodEnd: string;
-  asOf: string;
-  lakeBlobs: Array<{ path: string; etag: string }>;
-  integrationEvents: EventUsage;
-  /** The periods of the batch's grid area (incl. exchange metering points to/from it). */
-  meteringPointPeriods: Array<Omit<MeteringPointPeriod, 'source' | 'fromDate' | 'toDate'> & { fromDate: string; toDate: string | null }>;
-}
-
-export interface Manifest {
-  jobId: string;
-  calculationType: string;
-  periodStart: string;
-  periodEnd: string;
-  gridAreas: string[];
-  files: string[];
-  rows: number;
-  counts: Record<string, number>;
-  wholesaleFiles: string[];
-  wholesaleRows: number;
-  /** One BatchBasisData file per batch (absent in manifests written before it existed). */
-  basisDataFiles?: string[];
-  committedAt: string;
-}
-
-export const jobOutputPath = (jobId: string) => `jobs/${jobId}/`;
-export const manifestPath = (jobId: string) => `jobs/${jobId}/_manifest.json`;
-/** Deterministic: a retried or replayed batch overwrites its own file. */
-export const batchPath = (jobId: string, b: Batch) => `jobs/${jobId}/energy/ga=${b.gridArea}/${b.id}.parquet`;
-export const wholesaleBatchPath = (jobId: string, b: Batch) => `jobs/${jobId}/wholesale/ga=${b.gridArea}/${b.id}.parquet`;
-export const basisDataUsagePath = (jobId: string, b: Batch) => `jobs/${jobId}/basis-data/ga=${b.gridArea}/${b.id}.json`;
 
 async function requireJob(jobs: JobStore, jobId: string): Promise<Job> {
   const job = await jobs.get(jobId);
@@ -208,7 +154,7 @@ export async function readJobBasisData(results: BlobStore, jobId: string): Promi
   const batches: BatchBasisData[] = [];
   for (const file of manifest.basisDataFiles ?? []) {
     const bytes = await results.get(file);
-    if (!bytes) throw new Error(`committed basis data file ${file} is missing`);
+    if (!bytes) throw new CommittedFileMissingError(file, 'basis data');
     batches.push(JSON.parse(bytes.toString('utf8')) as BatchBasisData);
   }
   const unique = <T>(items: T[], key: (t: T) => string): T[] => [...new Map(items.map((i) => [key(i), i])).values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -223,15 +169,6 @@ export async function readJobBasisData(results: BlobStore, jobId: string): Promi
   };
 }
 
-export interface JobBasisData {
-  jobId: string;
-  asOf: string | null;
-  batches: Array<Pick<BatchBasisData, 'batchId' | 'gridArea' | 'periodStart' | 'periodEnd'>>;
-  lakeBlobs: Array<{ path: string; etag: string }>;
-  integrationEvents: EventUsage;
-  meteringPointPeriods: BatchBasisData['meteringPointPeriods'];
-}
-
 /**
  * Checks every batch output exists, writes the manifest (last: until it exists the job's
  * results are not visible), then marks the job Completed.
@@ -239,7 +176,7 @@ export interface JobBasisData {
 export async function commitJob(deps: SettlementDeps, jobId: string, outputs: BatchOutput[]): Promise<Manifest> {
   const job = await requireJob(deps.jobs, jobId);
   for (const path of outputs.flatMap((o) => [o.path, ...(o.wholesalePath ? [o.wholesalePath] : []), ...(o.basisDataPath ? [o.basisDataPath] : [])])) {
-    if (!(await deps.results.exists(path))) throw new Error(`batch output ${path} is missing; refusing to commit job ${jobId}`);
+    if (!(await deps.results.exists(path))) throw new BatchOutputMissingError(jobId, path);
   }
   const counts: Record<string, number> = {};
   for (const o of outputs) for (const [k, v] of Object.entries(o.counts)) counts[k] = (counts[k] ?? 0) + v;
@@ -266,68 +203,10 @@ export async function commitJob(deps: SettlementDeps, jobId: string, outputs: Ba
 export async function publishCompleted(deps: SettlementDeps, jobId: string): Promise<void> {
   const job = await requireJob(deps.jobs, jobId);
   const manifest = await readManifest(deps.results, jobId);
-  if (!manifest) throw new Error(`job ${jobId} has no manifest; nothing to publish`);
+  if (!manifest) throw new ManifestMissingError(jobId);
   await deps.publishCompleted(job, manifest);
 }
 
 export async function markJob(deps: SettlementDeps, jobId: string, status: JobStatus, update?: JobUpdate): Promise<Job> {
   return deps.jobs.transition(jobId, status, deps.clock(), update);
-}
-
-export async function readManifest(results: BlobStore, jobId: string): Promise<Manifest | null> {
-  const bytes = await results.get(manifestPath(jobId));
-  return bytes ? (JSON.parse(bytes.toString('utf8')) as Manifest) : null;
-}
-
-export interface ResultsFilter {
-  timeSeriesType?: string;
-  gridArea?: string;
-}
-
-export interface WholesaleResultsFilter {
-  amountType?: string;
-  gridArea?: string;
-}
-
-/** Committed wholesale results (null when the job has no manifest yet). */
-export async function readWholesaleResults(results: BlobStore, jobId: string, filter: WholesaleResultsFilter): Promise<WholesaleResultRow[] | null> {
-  const manifest = await readManifest(results, jobId);
-  if (!manifest) return null;
-  const rows: WholesaleResultRow[] = [];
-  for (const file of manifest.wholesaleFiles ?? []) {
-    if (filter.gridArea && !file.includes(`/ga=${filter.gridArea}/`)) continue;
-    const bytes = await results.get(file);
-    if (!bytes) throw new Error(`committed result file ${file} is missing`);
-    for (const r of wholesaleRowsFromParquet(bytes)) {
-      if (filter.amountType && r.amount_type !== filter.amountType) continue;
-      rows.push(r);
-    }
-  }
-  return rows;
-}
-
-export function wholesaleRowsToCsv(rows: readonly WholesaleResultRow[]): string {
-  return [WHOLESALE_RESULTS_CSV_HEADER, ...rows.map((r) => WHOLESALE_RESULT_COLUMNS.map((c) => r[c]).join(';'))].join('\n') + '\n';
-}
-
-/** Committed results only (null when the job has no manifest yet). */
-export async function readResults(results: BlobStore, jobId: string, filter: ResultsFilter): Promise<EnergyResultRow[] | null> {
-  const manifest = await readManifest(results, jobId);
-  if (!manifest) return null;
-  const rows: EnergyResultRow[] = [];
-  for (const file of manifest.files) {
-    if (filter.gridArea && !file.includes(`/ga=${filter.gridArea}/`)) continue;
-    const bytes = await results.get(file);
-    if (!bytes) throw new Error(`committed result file ${file} is missing`);
-    for (const r of energyResultRowsFromParquet(bytes)) {
-      if (filter.timeSeriesType && r.time_series_type !== filter.timeSeriesType) continue;
-      if (filter.gridArea && r.grid_area_code !== filter.gridArea) continue;
-      rows.push(r);
-    }
-  }
-  return rows;
-}
-
-export function rowsToCsv(rows: readonly EnergyResultRow[]): string {
-  return [ENERGY_RESULTS_CSV_HEADER, ...rows.map((r) => ENERGY_RESULT_COLUMNS.map((c) => r[c]).join(';'))].join('\n') + '\n';
 }

@@ -20,7 +20,7 @@ import { buildRsm014Documents, RSM014_XSD } from '../../shared/market-documents/
 import { validateAgainstXsd } from '../../shared/market-documents/xsd-validator';
 import { calculationCompletedMessage, decodeCalculationCompleted } from '../../shared/messaging/calculation-completed';
 import type { ReceivedMessage } from '../../shared/messaging/bus';
-import { readResults } from '../../shared/settlement/settlement-service';
+import { readResults } from '../../shared/results/committed-results';
 
 const SB = NAMES.serviceBus;
 const CIM_DIR = resolve(__dirname, '../../../shared/schemas/cim');

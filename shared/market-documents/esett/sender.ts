@@ -8,7 +8,7 @@ import { NAMES } from '../../config/names';
 import type { JobStore } from '../../jobs/job-store';
 import type { MessageBus } from '../../messaging/bus';
 import type { CalculationCompletedEvent } from '../../messaging/calculation-completed';
-import { readResults } from '../../settlement/settlement-service';
+import { readResults } from '../../results/committed-results';
 import type { BlobStore } from '../../storage/blob-store';
 import { deliverDocument, type DeliveryOutcome } from '../outbox';
 import { buildEsettDocuments } from './esett-document';

@@ -8,7 +8,7 @@ import type { IntegrationEventStore } from '../../integration-events/store/event
 import type { JobStore } from '../../jobs/job-store';
 import type { MessageBus } from '../../messaging/bus';
 import type { CalculationCompletedEvent } from '../../messaging/calculation-completed';
-import { readResults } from '../../settlement/settlement-service';
+import { readResults } from '../../results/committed-results';
 import type { BlobStore, UrlSigner } from '../../storage/blob-store';
 import { deliverDocument, findDocument, type DeliveryOutcome } from '../outbox';
 import { buildRsm014Documents, type GridAreaOwnerResolver } from '../rsm014';

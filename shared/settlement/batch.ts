@@ -1,0 +1,20 @@
+/** One unit of parallel work: a grid area over a sub-range of the job's period. */
+export interface Batch {
+  id: string;
+  gridArea: string;
+  periodStart: string;
+  periodEnd: string;
+}
+
+/** What a calculated batch wrote (the commit checks every path exists). */
+export interface BatchOutput {
+  batchId: string;
+  path: string;
+  rows: number;
+  counts: Record<string, number>;
+  /** Wholesale and correction settlements: the batch's wholesale results. */
+  wholesalePath?: string;
+  wholesaleRows?: number;
+  /** What the batch read (BatchBasisData JSON). */
+  basisDataPath?: string;
+}

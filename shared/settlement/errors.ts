@@ -1,0 +1,31 @@
+/** Settlement failures a caller can tell apart (same messages as the plain errors they replace). */
+
+/** A batch output the commit expects is not in the results container: the job is not committed. */
+export class BatchOutputMissingError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly path: string,
+  ) {
+    super(`batch output ${path} is missing; refusing to commit job ${jobId}`);
+    this.name = 'BatchOutputMissingError';
+  }
+}
+
+/** The job has no manifest (not committed), where one is required. */
+export class ManifestMissingError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} has no manifest; nothing to publish`);
+    this.name = 'ManifestMissingError';
+  }
+}
+
+/** A file a committed manifest lists is gone from the results container. */
+export class CommittedFileMissingError extends Error {
+  constructor(
+    readonly path: string,
+    readonly kind: 'result' | 'basis data',
+  ) {
+    super(`committed ${kind} file ${path} is missing`);
+    this.name = 'CommittedFileMissingError';
+  }
+}
