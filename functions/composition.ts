@@ -10,7 +10,7 @@ import type { JobStore } from '../shared/jobs/job-store';
 import type { IntegrationEventStore } from '../shared/integration-events/store/event-store';
 import { BlobLake } from '../shared/basis-data/parquet/blob-lake';
 import type { Manifest } from '../shared/settlement/manifest';
-import { gridAreaCatalog } from '../shared/settlement/settlement-service';
+import { gridAreaCatalog } from '../shared/settlement/use-cases/basis-data-as-of';
 import type { BlobStore, UrlSigner } from '../shared/storage/blob-store';
 import type { MessageBus } from '../shared/messaging/bus';
 import type { AppDeps } from './deps';

@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { Settings } from '../shared/config/settings';
 import type { JobStore } from '../shared/jobs/job-store';
 import type { IntegrationEventStore } from '../shared/integration-events/store/event-store';
-import type { SettlementDeps } from '../shared/settlement/settlement-service';
+import type { SettlementDeps } from '../shared/settlement/settlement-deps';
 import type { BlobStore, UrlSigner } from '../shared/storage/blob-store';
 import type { MessageBus } from '../shared/messaging/bus';
 import type { OrchestrationClient } from './registry';

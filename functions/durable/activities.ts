@@ -1,7 +1,11 @@
-/** Activities: thin calls into shared/settlement (they do the I/O the orchestrator must not). */
+/** Activities: thin calls into the settlement use cases (shared/settlement/use-cases; they do the I/O the orchestrator must not). */
 import type { ActivityHandler } from 'durable-functions';
 import type { Batch, BatchOutput } from '../../shared/settlement/batch';
-import { calculateBatch, commitJob, markJob, planBatches, publishCompleted } from '../../shared/settlement/settlement-service';
+import { calculateBatch } from '../../shared/settlement/use-cases/calculate-batch';
+import { commitJob } from '../../shared/settlement/use-cases/commit-job';
+import { planBatches } from '../../shared/settlement/use-cases/plan-batches';
+import { publishCompleted } from '../../shared/settlement/use-cases/publish-completed';
+import { markJob } from '../../shared/settlement/use-cases/update-job';
 import type { AppDeps } from '../deps';
 import type { JobUpdateInput } from './settlement-orchestrator';
 

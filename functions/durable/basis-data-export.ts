@@ -6,7 +6,7 @@ import * as df from 'durable-functions';
 import type { ActivityHandler, OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { runBasisDataExport } from '../../shared/basis-data-export';
 import { NAMES } from '../../shared/config/names';
-import { basisDataAsOf } from '../../shared/settlement/settlement-service';
+import { basisDataAsOf } from '../../shared/settlement/use-cases/basis-data-as-of';
 import type { AppDeps } from '../deps';
 
 export interface ExportInput {

@@ -2,7 +2,7 @@ import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { JOB_STATUSES, TERMINAL_STATUSES, type Job, type JobStatus } from '../../shared/jobs/job';
 import { readResults, readWholesaleResults } from '../../shared/results/committed-results';
 import { rowsToCsv, wholesaleRowsToCsv } from '../../shared/results/results-csv';
-import { readJobBasisData } from '../../shared/settlement/settlement-service';
+import { readJobBasisData } from '../../shared/settlement/use-cases/read-job-basis-data';
 import { TIME_SERIES_TYPES } from '../../shared/domain/codes';
 import type { AppDeps } from '../deps';
 import type { HttpHandler } from '../registry';

@@ -51,3 +51,10 @@ export interface JobStore {
   /** Updates progress without a status change. */
   setProgress(id: string, progress: JobProgress): Promise<void>;
 }
+
+/** The job, or JobNotFoundError when there is none with this id. */
+export async function requireJob(jobs: Pick<JobStore, 'get'>, jobId: string): Promise<Job> {
+  const job = await jobs.get(jobId);
+  if (!job) throw new JobNotFoundError(jobId);
+  return job;
+}

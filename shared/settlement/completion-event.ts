@@ -4,6 +4,7 @@ import type { MessageBus } from '../messaging/bus';
 import { calculationCompletedMessage, type CalculationCompletedEvent } from '../messaging/calculation-completed';
 import { jobOutputPath } from './job-paths';
 import type { Manifest } from './manifest';
+import type { CompletionPublisher } from './use-cases/publish-completed';
 
 export function completionEvent(job: Job, manifest: Manifest): CalculationCompletedEvent {
   return {
@@ -20,6 +21,6 @@ export function completionEvent(job: Job, manifest: Manifest): CalculationComple
 }
 
 /** Publishes on the domain events topic; the message id derives from the job id, so a retried publish is a detectable duplicate. */
-export function publisherOn(bus: MessageBus): (job: Job, manifest: Manifest) => Promise<void> {
+export function publisherOn(bus: MessageBus): CompletionPublisher {
   return (job, manifest) => bus.send({ topic: NAMES.serviceBus.domainEventsTopic }, calculationCompletedMessage(completionEvent(job, manifest)));
 }

@@ -6,7 +6,9 @@ import { generateSynthetic } from '../../bench/synthetic';
 import { uploadLake } from '../../local/upload-lake';
 import { BlobLake } from '../../shared/basis-data/parquet/blob-lake';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
-import { gridAreaCatalog, planBatches, type SettlementDeps } from '../../shared/settlement/settlement-service';
+import type { SettlementDeps } from '../../shared/settlement/settlement-deps';
+import { gridAreaCatalog } from '../../shared/settlement/use-cases/basis-data-as-of';
+import { planBatches } from '../../shared/settlement/use-cases/plan-batches';
 import { startAzurite, testInfra, type TestInfra } from '../support/local-infra';
 import type { AzuriteInstance } from '../../local/azurite';
 

@@ -1,0 +1,77 @@
+import { parquetBytes } from '../../basis-data/parquet/arrow-io';
+import type { CalculationArguments } from '../../basis-data/types';
+import { calculateEnergy } from '../../calculation/energy/run';
+import { calculateWholesale, isWholesaleType } from '../../calculation/wholesale/run';
+import { QBIT_ACTIVE } from '../../domain/codes';
+import type { Job } from '../../jobs/job';
+import { requireJob, type JobStore } from '../../jobs/job-store';
+import { energyResultsTable } from '../../results/energy-parquet';
+import type { EnergyResults } from '../../results/energy-results';
+import { wholesaleTable } from '../../results/wholesale-output';
+import type { BlobStore } from '../../storage/blob-store';
+import type { BatchBasisData } from '../basis-data-usage';
+import type { Batch, BatchOutput } from '../batch';
+import { basisDataUsagePath, batchPath, wholesaleBatchPath } from '../job-paths';
+import { basisDataAsOf, type BasisDataAsOfDeps } from './basis-data-as-of';
+
+export interface CalculateBatchDeps extends BasisDataAsOfDeps {
+  jobs: Pick<JobStore, 'get'>;
+  results: Pick<BlobStore, 'put'>;
+  quarterlyTransition: number;
+}
+
+function countsOf(r: EnergyResults): { rows: number; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  let rows = 0;
+  r.series.forEach((m, i) => {
+    let n = 0;
+    for (const mask of r.masks[i]) if (mask & QBIT_ACTIVE) n++;
+    counts[m.timeSeriesType] = (counts[m.timeSeriesType] ?? 0) + n;
+    rows += n;
+  });
+  return { rows, counts };
+}
+
+export function batchArguments(job: Job, batch: Batch, quarterlyTransition: number): CalculationArguments {
+  return {
+    calculationId: job.id,
+    calculationType: job.calculationType,
+    gridAreas: [batch.gridArea],
+    periodStart: Date.parse(batch.periodStart),
+    periodEnd: Date.parse(batch.periodEnd),
+    executionTimeStart: Date.parse(job.requestedAt),
+    createdByUserId: job.createdByUserId,
+    quarterlyTransition,
+    asOf: Date.parse(job.asOf),
+    allowPartialMonth: true, // the job's period was validated; a batch is a slice of it
+  };
+}
+
+/** Reads the batch's basis data from Blob, calculates, writes its results Parquet (and what it read). */
+export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, batch: Batch): Promise<BatchOutput> {
+  const job = await requireJob(deps.jobs, jobId);
+  const args = batchArguments(job, batch, deps.quarterlyTransition);
+  const { source, blobs } = await basisDataAsOf(deps, { from: args.periodStart, to: args.periodEnd }, args.asOf);
+  const results = await calculateEnergy(source, args);
+  const wholesale = isWholesaleType(job.calculationType) ? await calculateWholesale(source, args, results) : null;
+  const basisDataPath = basisDataUsagePath(jobId, batch);
+  const usage: BatchBasisData = {
+    batchId: batch.id,
+    gridArea: batch.gridArea,
+    periodStart: batch.periodStart,
+    periodEnd: batch.periodEnd,
+    asOf: job.asOf,
+    lakeBlobs: blobs,
+    integrationEvents: source.usage(),
+    meteringPointPeriods: (await source.readMeteringPointPeriods())
+      .filter((p) => (p.gridAreaCode === batch.gridArea || p.fromGridAreaCode === batch.gridArea || p.toGridAreaCode === batch.gridArea) && p.fromDate < args.periodEnd && (p.toDate === null || p.toDate > args.periodStart))
+      .map(({ source: _source, fromDate, toDate, ...rest }) => ({ ...rest, fromDate: new Date(fromDate).toISOString(), toDate: toDate === null ? null : new Date(toDate).toISOString() })),
+  };
+  await deps.results.put(basisDataPath, JSON.stringify(usage, null, 2), 'application/json');
+  const path = batchPath(jobId, batch);
+  await deps.results.put(path, parquetBytes(energyResultsTable(results)), 'application/vnd.apache.parquet');
+  if (!wholesale) return { batchId: batch.id, path, ...countsOf(results), basisDataPath };
+  const wholesalePath = wholesaleBatchPath(jobId, batch);
+  await deps.results.put(wholesalePath, parquetBytes(wholesaleTable(wholesale)), 'application/vnd.apache.parquet');
+  return { batchId: batch.id, path, ...countsOf(results), wholesalePath, wholesaleRows: wholesale.rows.length, basisDataPath };
+}

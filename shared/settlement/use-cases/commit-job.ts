@@ -1,0 +1,43 @@
+import { requireJob, type JobStore } from '../../jobs/job-store';
+import type { BlobStore } from '../../storage/blob-store';
+import type { BatchOutput } from '../batch';
+import { BatchOutputMissingError } from '../errors';
+import { jobOutputPath, manifestPath } from '../job-paths';
+import type { Manifest } from '../manifest';
+
+export interface CommitJobDeps {
+  jobs: Pick<JobStore, 'get' | 'transition'>;
+  results: Pick<BlobStore, 'exists' | 'put'>;
+  clock: () => Date;
+}
+
+/**
+ * Checks every batch output exists, writes the manifest (last: until it exists the job's
+ * results are not visible), then marks the job Completed.
+ */
+export async function commitJob(deps: CommitJobDeps, jobId: string, outputs: BatchOutput[]): Promise<Manifest> {
+  const job = await requireJob(deps.jobs, jobId);
+  for (const path of outputs.flatMap((o) => [o.path, ...(o.wholesalePath ? [o.wholesalePath] : []), ...(o.basisDataPath ? [o.basisDataPath] : [])])) {
+    if (!(await deps.results.exists(path))) throw new BatchOutputMissingError(jobId, path);
+  }
+  const counts: Record<string, number> = {};
+  for (const o of outputs) for (const [k, v] of Object.entries(o.counts)) counts[k] = (counts[k] ?? 0) + v;
+  const manifest: Manifest = {
+    jobId,
+    calculationType: job.calculationType,
+    periodStart: job.periodStart,
+    periodEnd: job.periodEnd,
+    gridAreas: job.gridAreas,
+    files: outputs.map((o) => o.path).sort(),
+    rows: outputs.reduce((s, o) => s + o.rows, 0),
+    counts,
+    wholesaleFiles: outputs.flatMap((o) => (o.wholesalePath ? [o.wholesalePath] : [])).sort(),
+    wholesaleRows: outputs.reduce((s, o) => s + (o.wholesaleRows ?? 0), 0),
+    basisDataFiles: outputs.flatMap((o) => (o.basisDataPath ? [o.basisDataPath] : [])).sort(),
+    committedAt: deps.clock().toISOString(),
+  };
+  await deps.results.put(manifestPath(jobId), JSON.stringify(manifest, null, 2), 'application/json');
+  const resultCounts = manifest.wholesaleFiles.length ? { ...counts, wholesale_results: manifest.wholesaleRows } : counts;
+  await deps.jobs.transition(jobId, 'Completed', deps.clock(), { outputPath: jobOutputPath(jobId), resultCounts, progress: { doneBatches: outputs.length, totalBatches: outputs.length } });
+  return manifest;
+}
