@@ -3,6 +3,7 @@ import { NAMES } from '../shared/config/names';
 import type { AppDeps } from './deps';
 import { activities } from './durable/activities';
 import { settlementOrchestrator } from './durable/settlement-orchestrator';
+import { activityHandler } from './durable/typed-activities';
 import { cancelJobHandler, getJobHandler, jobBasisDataHandler, jobResultsHandler, listJobsHandler } from './http/jobs';
 import { integrationEventsHandler } from './service-bus/integration-events';
 import { bundleRequestHandler, esettSenderHandler, resultSenderHandler } from './service-bus/result-senders';
@@ -41,11 +42,11 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
   const D = NAMES.durable;
   registry.orchestration(D.settlementOrchestrator, settlementOrchestrator);
   const a = activities(deps);
-  registry.activity(D.planActivity, a.plan);
-  registry.activity(D.calculateBatchActivity, a.calculateBatch);
-  registry.activity(D.commitActivity, a.commit);
-  registry.activity(D.publishActivity, a.publish);
-  registry.activity(D.updateJobActivity, a.updateJob);
+  registry.activity(D.planActivity, activityHandler(a[D.planActivity]));
+  registry.activity(D.calculateBatchActivity, activityHandler(a[D.calculateBatchActivity]));
+  registry.activity(D.commitActivity, activityHandler(a[D.commitActivity]));
+  registry.activity(D.publishActivity, activityHandler(a[D.publishActivity]));
+  registry.activity(D.updateJobActivity, activityHandler(a[D.updateJobActivity]));
   registry.orchestration(D.exportOrchestrator, basisDataExportOrchestrator);
-  registry.activity(D.exportActivity, exportActivity(deps));
+  registry.activity(D.exportActivity, activityHandler(exportActivity(deps)));
 }

@@ -3,31 +3,27 @@
  * activity reads the job's basis data as of its as-of and writes the CSVs (status last).
  */
 import * as df from 'durable-functions';
-import type { ActivityHandler, OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { runBasisDataExport } from '../../shared/basis-data-export';
 import { NAMES } from '../../shared/config/names';
+import { requireJob } from '../../shared/jobs/job-store';
+import type { ActivityImpl } from '../../shared/settlement/activity-contracts';
 import { basisDataAsOf } from '../../shared/settlement/use-cases/basis-data-as-of';
 import type { AppDeps } from '../deps';
-
-export interface ExportInput {
-  jobId: string;
-  gridArea: string;
-}
+import { callActivity, orchestratorInput } from './typed-activities';
 
 export const exportInstanceId = (jobId: string, gridArea: string) => `export-${jobId}-${gridArea}`;
 
 const EXPORT_RETRY = new df.RetryOptions(2000, 3);
 
 export const basisDataExportOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput() as ExportInput;
-  return yield context.df.callActivityWithRetry(NAMES.durable.exportActivity, EXPORT_RETRY, input);
+  const input = orchestratorInput(context, NAMES.durable.exportOrchestrator);
+  return yield* callActivity(context, NAMES.durable.exportActivity, input, EXPORT_RETRY);
 };
 
-export function exportActivity(deps: AppDeps): ActivityHandler {
-  return async (input: unknown) => {
-    const { jobId, gridArea } = input as ExportInput;
-    const job = await deps.jobs.get(jobId);
-    if (!job) throw new Error(`job ${jobId} not found`);
+export function exportActivity(deps: AppDeps): ActivityImpl<typeof NAMES.durable.exportActivity> {
+  return async ({ jobId, gridArea }) => {
+    const job = await requireJob(deps.jobs, jobId);
     const periodStart = Date.parse(job.periodStart);
     const periodEnd = Date.parse(job.periodEnd);
     const asOf = Date.parse(job.asOf);

@@ -6,47 +6,41 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { NAMES } from '../../shared/config/names';
-import type { Batch, BatchOutput } from '../../shared/settlement/batch';
-import type { Manifest } from '../../shared/settlement/manifest';
-
-export interface SettlementInput {
-  jobId: string;
-  maxParallelBatches: number;
-}
-
-export interface JobUpdateInput {
-  jobId: string;
-  status?: 'Started' | 'Executing' | 'Failed';
-  error?: string;
-  progress?: { doneBatches: number; totalBatches: number };
-}
+import type { SettlementOutput } from '../../shared/settlement/activity-contracts';
+import type { BatchOutput } from '../../shared/settlement/batch';
+import { callActivities, callActivity, orchestratorInput } from './typed-activities';
 
 /** Batch calculations are retried (transient storage errors); a bad input fails all attempts alike. */
 export const BATCH_RETRY = new df.RetryOptions(2000, 3);
 
 export const settlementOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const { jobId, maxParallelBatches } = context.df.getInput() as SettlementInput;
   const D = NAMES.durable;
+  const { jobId, maxParallelBatches } = orchestratorInput(context, D.settlementOrchestrator);
   try {
-    yield context.df.callActivity(D.updateJobActivity, { jobId, status: 'Started' } satisfies JobUpdateInput);
-    const batches = (yield context.df.callActivity(D.planActivity, { jobId })) as Batch[];
+    yield* callActivity(context, D.updateJobActivity, { jobId, status: 'Started' });
+    const batches = yield* callActivity(context, D.planActivity, { jobId });
     const total = batches.length;
-    yield context.df.callActivity(D.updateJobActivity, { jobId, status: 'Executing', progress: { doneBatches: 0, totalBatches: total } } satisfies JobUpdateInput);
+    yield* callActivity(context, D.updateJobActivity, { jobId, status: 'Executing', progress: { doneBatches: 0, totalBatches: total } });
     context.df.setCustomStatus({ doneBatches: 0, totalBatches: total });
     const outputs: BatchOutput[] = [];
     for (let i = 0; i < total; i += maxParallelBatches) {
       const chunk = batches.slice(i, i + maxParallelBatches);
-      const done = (yield context.df.Task.all(chunk.map((batch) => context.df.callActivityWithRetry(D.calculateBatchActivity, BATCH_RETRY, { jobId, batch })))) as BatchOutput[];
+      const done = yield* callActivities(
+        context,
+        D.calculateBatchActivity,
+        chunk.map((batch) => ({ jobId, batch })),
+        BATCH_RETRY,
+      );
       outputs.push(...done);
       context.df.setCustomStatus({ doneBatches: outputs.length, totalBatches: total });
-      yield context.df.callActivity(D.updateJobActivity, { jobId, progress: { doneBatches: outputs.length, totalBatches: total } } satisfies JobUpdateInput);
+      yield* callActivity(context, D.updateJobActivity, { jobId, progress: { doneBatches: outputs.length, totalBatches: total } });
     }
-    const manifest = (yield context.df.callActivity(D.commitActivity, { jobId, outputs })) as Manifest;
-    yield context.df.callActivityWithRetry(D.publishActivity, BATCH_RETRY, { jobId });
-    return { jobId, rows: manifest.rows, files: manifest.files.length };
+    const manifest = yield* callActivity(context, D.commitActivity, { jobId, outputs });
+    yield* callActivity(context, D.publishActivity, { jobId }, BATCH_RETRY);
+    return { jobId, rows: manifest.rows, files: manifest.files.length } satisfies SettlementOutput;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    yield context.df.callActivity(D.updateJobActivity, { jobId, status: 'Failed', error: message } satisfies JobUpdateInput);
+    yield* callActivity(context, D.updateJobActivity, { jobId, status: 'Failed', error: message });
     throw e;
   }
 };

@@ -1,0 +1,76 @@
+/**
+ * The durable boundary, typed once: every orchestrator and activity of the task hub by its name
+ * (NAMES.durable) with its input and output. Orchestrators call activities through these types
+ * (functions/durable/typed-activities.ts), activities are implemented against them, and whoever
+ * starts an orchestration passes its contract's input. Inputs and outputs travel as JSON in the
+ * orchestration history, so they are plain data.
+ */
+import { NAMES } from '../config/names';
+import type { JobProgress } from '../jobs/job';
+import type { Batch, BatchOutput } from './batch';
+import type { Manifest } from './manifest';
+
+const D = NAMES.durable;
+
+/** Input of the settlement orchestrator (instance id = job id). */
+export interface SettlementInput {
+  jobId: string;
+  maxParallelBatches: number;
+}
+
+/** What a settlement orchestration returns when it completes. */
+export interface SettlementOutput {
+  jobId: string;
+  rows: number;
+  files: number;
+}
+
+/** A job update decided by the orchestrator: a status change (with error or progress), or progress alone. */
+export interface JobUpdateInput {
+  jobId: string;
+  status?: 'Started' | 'Executing' | 'Failed';
+  error?: string;
+  progress?: JobProgress;
+}
+
+/** Input of the basis data export orchestrator and its activity: one job's grid area. */
+export interface ExportInput {
+  jobId: string;
+  gridArea: string;
+}
+
+/** What a basis data export returns: how many files it wrote. */
+export interface ExportOutput {
+  files: number;
+}
+
+export interface OrchestratorContracts {
+  [D.settlementOrchestrator]: { input: SettlementInput; output: SettlementOutput };
+  [D.exportOrchestrator]: { input: ExportInput; output: ExportOutput };
+}
+
+export interface ActivityContracts {
+  [D.planActivity]: { input: { jobId: string }; output: Batch[] };
+  [D.calculateBatchActivity]: { input: { jobId: string; batch: Batch }; output: BatchOutput };
+  [D.commitActivity]: { input: { jobId: string; outputs: BatchOutput[] }; output: Manifest };
+  [D.publishActivity]: { input: { jobId: string }; output: void };
+  [D.updateJobActivity]: { input: JobUpdateInput; output: null };
+  [D.exportActivity]: { input: ExportInput; output: ExportOutput };
+}
+
+export type OrchestratorName = keyof OrchestratorContracts;
+export type OrchestratorInput<N extends OrchestratorName> = OrchestratorContracts[N]['input'];
+export type OrchestratorOutput<N extends OrchestratorName> = OrchestratorContracts[N]['output'];
+
+export type ActivityName = keyof ActivityContracts;
+export type ActivityInput<N extends ActivityName> = ActivityContracts[N]['input'];
+export type ActivityOutput<N extends ActivityName> = ActivityContracts[N]['output'];
+
+/** An activity implemented against its contract. */
+export type ActivityImpl<N extends ActivityName> = (input: ActivityInput<N>) => Promise<ActivityOutput<N>>;
+
+/**
+ * Starts an orchestration instance with its contract's input (Azure: the Durable client; locally:
+ * the local durable runtime). Rejects when the instance could not be started.
+ */
+export type StartOrchestration = <N extends OrchestratorName>(orchestrator: N, instanceId: string, input: OrchestratorInput<N>) => Promise<void>;
