@@ -3,6 +3,7 @@ import type { Settings } from '../shared/config/settings';
 import type { JobStore } from '../shared/jobs/job-store';
 import type { IntegrationEventStore } from '../shared/integration-events/store/event-store';
 import type { SettlementDeps } from '../shared/settlement/settlement-deps';
+import type { StartJobDeps } from '../shared/settlement/use-cases/start-job';
 import type { BlobStore, UrlSigner } from '../shared/storage/blob-store';
 import type { MessageBus } from '../shared/messaging/bus';
 import type { OrchestrationClient } from './registry';
@@ -27,4 +28,14 @@ export interface AppDeps {
   orchestrationClient(context: InvocationContext): OrchestrationClient;
   clock(): Date;
   newId(): string;
+}
+
+/** The start-job use case's ports for one invocation (the orchestration client is per invocation). */
+export function startJobDeps(deps: AppDeps, context: InvocationContext): StartJobDeps {
+  return {
+    jobs: deps.jobs,
+    startOrchestration: (orchestrator, instanceId, input) => deps.orchestrationClient(context).start(orchestrator, instanceId, input),
+    maxParallelBatches: deps.settings.maxParallelBatches,
+    clock: () => deps.clock(),
+  };
 }

@@ -1,7 +1,7 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
-import { NAMES } from '../../shared/config/names';
 import { parseKickStartRequest } from '../../shared/settlement/kick-start-request';
-import type { AppDeps } from '../deps';
+import { startJob } from '../../shared/settlement/use-cases/start-job';
+import { startJobDeps, type AppDeps } from '../deps';
 import type { HttpHandler } from '../registry';
 import { baseUrl, json, problem } from './responses';
 
@@ -29,20 +29,19 @@ export function kickStartJobHandler(deps: AppDeps): HttpHandler {
       now,
     });
     if (!parsed.ok) return problem(400, 'invalid KickStartJob request', parsed.issues);
-    const { job, created } = await deps.jobs.createOrGetActive(deps.newId(), parsed.spec, now);
+    const started = await startJob(startJobDeps(deps, context), deps.newId(), parsed.spec, now);
+    const { job } = started;
     const statusUrl = `${baseUrl(request)}/api/jobs/${job.id}`;
-    if (!created) {
-      return json(409, { title: 'a job for the same calculation type, period and grid areas is already running', jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
+    switch (started.kind) {
+      case 'alreadyActive':
+        return json(409, { title: 'a job for the same calculation type, period and grid areas is already running', jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
+      case 'startFailed':
+        // the use case marked the job Failed
+        context.error(`KickStartJob ${job.id}: ${started.message}`);
+        return problem(500, 'the job could not be started');
+      case 'created':
+        context.log(`KickStartJob ${job.id} ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')}`);
+        return json(202, { jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
     }
-    try {
-      await deps.orchestrationClient(context).start(NAMES.durable.settlementOrchestrator, job.id, { jobId: job.id, maxParallelBatches: deps.settings.maxParallelBatches });
-    } catch (e) {
-      // the job must not stay "Requested" forever when its orchestration never started
-      await deps.jobs.transition(job.id, 'Failed', deps.clock(), { error: `could not start the orchestration: ${(e as Error).message}` });
-      context.error(`KickStartJob ${job.id}: ${(e as Error).message}`);
-      return problem(500, 'the job could not be started');
-    }
-    context.log(`KickStartJob ${job.id} ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')}`);
-    return json(202, { jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
   };
 }

@@ -1,8 +1,8 @@
 import type { InvocationContext, Timer } from '@azure/functions';
-import { NAMES } from '../../shared/config/names';
 import type { ScheduleEntry } from '../../shared/config/settings';
 import { alreadyScheduled, scheduledSpec } from '../../shared/settlement/schedule';
-import type { AppDeps } from '../deps';
+import { startJob } from '../../shared/settlement/use-cases/start-job';
+import { startJobDeps, type AppDeps } from '../deps';
 import type { TimerHandler } from '../registry';
 
 /** One timer per schedule entry: starts the entry's settlement unless it already exists. */
@@ -18,14 +18,10 @@ export function scheduledSettlementHandler(deps: AppDeps, entry: ScheduleEntry):
       context.log(`schedule ${entry.name}: ${spec.calculationType} ${spec.periodStart}..${spec.periodEnd} already exists; not starting another`);
       return;
     }
-    const { job, created } = await deps.jobs.createOrGetActive(deps.newId(), spec, tick);
-    if (!created) return;
-    try {
-      await deps.orchestrationClient(context).start(NAMES.durable.settlementOrchestrator, job.id, { jobId: job.id, maxParallelBatches: deps.settings.maxParallelBatches });
-    } catch (e) {
-      await deps.jobs.transition(job.id, 'Failed', deps.clock(), { error: `could not start the orchestration: ${(e as Error).message}` });
-      throw e;
-    }
-    context.log(`schedule ${entry.name}: started job ${job.id}`);
+    const started = await startJob(startJobDeps(deps, context), deps.newId(), spec, tick);
+    if (started.kind === 'alreadyActive') return;
+    // the use case marked the job Failed; the invocation fails with what the start threw
+    if (started.kind === 'startFailed') throw started.error;
+    context.log(`schedule ${entry.name}: started job ${started.job.id}`);
   };
 }

@@ -1,0 +1,76 @@
+/** The start-job use case over in-memory stand-ins for its two narrow ports. */
+import { NAMES } from '../../shared/config/names';
+import type { Job, JobSpec, JobStatus } from '../../shared/jobs/job';
+import { applyTransition, newJob } from '../../shared/jobs/job-lifecycle';
+import type { JobStore, JobUpdate } from '../../shared/jobs/job-store';
+import type { OrchestratorInput, OrchestratorName, StartOrchestration } from '../../shared/settlement/activity-contracts';
+import { startJob, type StartJobDeps } from '../../shared/settlement/use-cases/start-job';
+
+const NOW = new Date('2024-02-01T06:00:00Z');
+const LATER = new Date('2024-02-01T06:00:05Z');
+const SPEC: JobSpec = {
+  calculationType: 'balance_fixing',
+  periodStart: '2024-01-31T23:00:00.000Z',
+  periodEnd: '2024-02-01T23:00:00.000Z',
+  gridAreas: ['800'],
+  asOf: '2024-02-01T06:00:00.000Z',
+  createdByUserId: 'u',
+  trigger: 'test',
+};
+
+/** Only what startJob uses: one active job per spec key. */
+class Jobs implements Pick<JobStore, 'createOrGetActive' | 'transition'> {
+  readonly byId = new Map<string, Job>();
+  async createOrGetActive(id: string, spec: JobSpec, now: Date): Promise<{ job: Job; created: boolean }> {
+    const fresh = { ...newJob(id, spec, now), version: '1' };
+    const active = [...this.byId.values()].find((j) => j.specKey === fresh.specKey && ['Requested', 'Started', 'Executing'].includes(j.status));
+    if (active) return { job: active, created: false };
+    this.byId.set(id, fresh);
+    return { job: fresh, created: true };
+  }
+  async transition(id: string, status: JobStatus, now: Date, update?: JobUpdate): Promise<Job> {
+    const current = this.byId.get(id) as Job;
+    const next = applyTransition(current, status, now, update);
+    const job = next ? { ...next, version: String(Number(current.version) + 1) } : current;
+    this.byId.set(id, job);
+    return job;
+  }
+}
+
+function deps(startOrchestration: StartOrchestration): StartJobDeps & { jobs: Jobs } {
+  return { jobs: new Jobs(), startOrchestration, maxParallelBatches: 3, clock: () => LATER };
+}
+
+describe('startJob', () => {
+  it('registers the job and starts its settlement orchestration with the job id as instance id', async () => {
+    const started: Array<{ name: OrchestratorName; id: string; input: OrchestratorInput<OrchestratorName> }> = [];
+    const d = deps(async (name, id, input) => {
+      started.push({ name, id, input });
+    });
+    const r = await startJob(d, 'job-1', SPEC, NOW);
+    expect(r).toMatchObject({ kind: 'created', job: { id: 'job-1', status: 'Requested', requestedAt: NOW.toISOString() } });
+    expect(started).toEqual([{ name: NAMES.durable.settlementOrchestrator, id: 'job-1', input: { jobId: 'job-1', maxParallelBatches: 3 } }]);
+  });
+
+  it('answers the active job for the same spec and starts nothing', async () => {
+    let starts = 0;
+    const d = deps(async () => {
+      starts++;
+    });
+    await startJob(d, 'job-1', SPEC, NOW);
+    const r = await startJob(d, 'job-2', SPEC, NOW);
+    expect(r).toMatchObject({ kind: 'alreadyActive', job: { id: 'job-1' } });
+    expect(starts).toBe(1);
+    expect(d.jobs.byId.has('job-2')).toBe(false);
+  });
+
+  it('marks the job Failed when its orchestration cannot start, and hands back what the start threw', async () => {
+    const boom = new Error('task hub unavailable');
+    const d = deps(async () => {
+      throw boom;
+    });
+    const r = await startJob(d, 'job-1', SPEC, NOW);
+    expect(r).toMatchObject({ kind: 'startFailed', error: boom, message: 'task hub unavailable', job: { id: 'job-1', status: 'Failed' } });
+    expect(d.jobs.byId.get('job-1')).toMatchObject({ status: 'Failed', finishedAt: LATER.toISOString(), error: 'could not start the orchestration: task hub unavailable' });
+  });
+});
