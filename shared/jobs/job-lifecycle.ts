@@ -17,10 +17,29 @@ export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** A job spec field that must be an ISO-8601 instant is not one. */
+export class InvalidJobSpecError extends TypeError {
+  constructor(
+    readonly field: string,
+    readonly value: string,
+  ) {
+    super(`job spec: ${field} is not an ISO-8601 instant: ${JSON.stringify(value)}`);
+    this.name = 'InvalidJobSpecError';
+  }
+}
+
+/** A job id no store can hold (see isValidJobId). */
+export class InvalidJobIdError extends TypeError {
+  constructor(readonly jobId: string) {
+    super(`invalid job id ${JSON.stringify(jobId)}: 1-128 characters, no / \\ # ? or control characters`);
+    this.name = 'InvalidJobIdError';
+  }
+}
+
 /** Canonical ISO-8601 UTC (`toISOString`), so `…T23:00:00Z` and `…T23:00:00.000Z` dedupe to one spec key. */
 export function canonicalInstant(value: string, field: string): string {
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new TypeError(`job spec: ${field} is not an ISO-8601 instant: ${JSON.stringify(value)}`);
+  if (Number.isNaN(t)) throw new InvalidJobSpecError(field, value);
   return new Date(t).toISOString();
 }
 
@@ -50,7 +69,7 @@ export function isValidJobId(id: string): boolean {
 }
 
 export function newJob(id: string, spec: JobSpec, now: Date): JobData {
-  if (!isValidJobId(id)) throw new TypeError(`invalid job id ${JSON.stringify(id)}: 1-128 characters, no / \\ # ? or control characters`);
+  if (!isValidJobId(id)) throw new InvalidJobIdError(id);
   const s = canonicalSpec(spec);
   return {
     ...s,

@@ -18,6 +18,42 @@ export class InvalidJobTransitionError extends Error {
   }
 }
 
+/** An id is one registration: the id is already taken by a job for another spec (a caller bug, not a dedupe). */
+export class JobIdConflictError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly existingSpecKey: string,
+    readonly requestedSpecKey: string,
+  ) {
+    super(`job ${jobId} already exists for spec ${existingSpecKey}, not ${requestedSpecKey}`);
+    this.name = 'JobIdConflictError';
+  }
+}
+
+/** The store kept losing concurrency races for this job (`operation`); trying again later may succeed. */
+export class JobStoreContentionError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly operation: 'register' | 'transition',
+    readonly attempts: number,
+    what: string,
+  ) {
+    super(`job ${jobId}: ${what} after ${attempts} attempts`);
+    this.name = 'JobStoreContentionError';
+  }
+}
+
+/** A stored job (row or entity) the store cannot read back; `jobId` null when not even the id is readable. */
+export class StoredJobInvalidError extends Error {
+  constructor(
+    readonly jobId: string | null,
+    readonly detail: string,
+  ) {
+    super(jobId === null ? detail : `job ${jobId}: ${detail}`);
+    this.name = 'StoredJobInvalidError';
+  }
+}
+
 export interface JobFilter {
   status?: JobStatus;
   calculationType?: string;

@@ -13,7 +13,7 @@
  */
 import { Binary, ConnectionPool, DateTime2, Int, MAX, NVarChar, VarChar, type Request } from 'mssql';
 import { ACTIVE_STATUSES, JOB_STATUSES, type Job, type JobProgress, type JobSpec, type JobStatus } from './job';
-import { JobNotFoundError, type JobFilter, type JobStore, type JobUpdate } from './job-store';
+import { JobIdConflictError, JobNotFoundError, JobStoreContentionError, StoredJobInvalidError, type JobFilter, type JobStore, type JobUpdate } from './job-store';
 import { applyMigrations } from './sql/migrate';
 import { applyTransition, isValidJobId, listLimit, newJob, type JobData } from './job-lifecycle';
 
@@ -120,7 +120,7 @@ export class SqlJobStore implements JobStore {
           const existing = await this.get(id);
           if (existing) {
             if (existing.specKey !== fresh.specKey) {
-              throw new Error(`job ${id} already exists for spec ${existing.specKey}, not ${fresh.specKey}`);
+              throw new JobIdConflictError(id, existing.specKey, fresh.specKey);
             }
             return { job: existing, created: false };
           }
@@ -136,7 +136,7 @@ export class SqlJobStore implements JobStore {
         throw e;
       }
     }
-    throw new Error(`job ${id}: could not register spec ${fresh.specKey} after ${MAX_ATTEMPTS} attempts`);
+    throw new JobStoreContentionError(id, 'register', MAX_ATTEMPTS, `could not register spec ${fresh.specKey}`);
   }
 
   async get(id: string): Promise<Job | null> {
@@ -190,7 +190,7 @@ export class SqlJobStore implements JobStore {
       if (r.recordset.length > 0) return fromRow(r.recordset[0]);
       // 0 rows: written (or deleted) since we read it; re-read and re-validate.
     }
-    throw new Error(`job ${id}: transition to ${status} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+    throw new JobStoreContentionError(id, 'transition', MAX_ATTEMPTS, `transition to ${status} kept conflicting`);
   }
 
   async setProgress(id: string, progress: JobProgress): Promise<void> {
@@ -247,7 +247,7 @@ function iso(d: Date | null): string | null {
 
 function fromRow(r: JobRow): Job {
   const status = JOB_STATUSES.find((s) => s === r.Status);
-  if (!status) throw new Error(`job ${r.Id}: unknown status ${JSON.stringify(r.Status)} in the database`);
+  if (!status) throw new StoredJobInvalidError(r.Id, `unknown status ${JSON.stringify(r.Status)} in the database`);
   return {
     id: r.Id,
     status,

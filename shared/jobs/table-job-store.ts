@@ -27,7 +27,7 @@ import { TableClient, odata, type RestError, type TableEntity, type TableEntityR
 import type { TokenCredential } from '@azure/identity';
 import { NAMES } from '../config/names';
 import { JOB_STATUSES, type Job, type JobProgress, type JobSpec, type JobStatus } from './job';
-import { JobNotFoundError, type JobFilter, type JobStore, type JobUpdate } from './job-store';
+import { JobIdConflictError, JobNotFoundError, JobStoreContentionError, StoredJobInvalidError, type JobFilter, type JobStore, type JobUpdate } from './job-store';
 import { applyTransition, isActive, isTerminal, isValidJobId, listLimit, newJob, newestFirst, type JobData } from './job-lifecycle';
 
 const JOB_PARTITION = 'job';
@@ -126,7 +126,7 @@ export class TableJobStore implements JobStore {
       const job = await this.insertJob(fresh);
       return { job, created: true };
     }
-    throw new Error(`job ${id}: could not take the lock for spec ${fresh.specKey} after ${MAX_ATTEMPTS} attempts`);
+    throw new JobStoreContentionError(id, 'register', MAX_ATTEMPTS, `could not take the lock for spec ${fresh.specKey}`);
   }
 
   async get(id: string): Promise<Job | null> {
@@ -176,7 +176,7 @@ export class TableJobStore implements JobStore {
       }
       return { ...next, version: etag ?? (await this.mustGet(id)).version };
     }
-    throw new Error(`job ${id}: transition to ${status} kept conflicting after ${MAX_ATTEMPTS} attempts`);
+    throw new JobStoreContentionError(id, 'transition', MAX_ATTEMPTS, `transition to ${status} kept conflicting`);
   }
 
   async setProgress(id: string, progress: JobProgress): Promise<void> {
@@ -270,7 +270,7 @@ function hasStatus(e: unknown, status: number): boolean {
 /** An id is one registration: reusing it for another spec is a caller bug, not a dedupe. */
 function sameIdJob(existing: Job, requested: JobData): Job {
   if (existing.specKey !== requested.specKey) {
-    throw new Error(`job ${existing.id} already exists for spec ${existing.specKey}, not ${requested.specKey}`);
+    throw new JobIdConflictError(existing.id, existing.specKey, requested.specKey);
   }
   return existing;
 }
@@ -303,7 +303,7 @@ function toEntity(j: JobData): TableEntity<JobEntity> {
 }
 
 function fromEntity(e: TableEntityResult<JobEntity>): Job {
-  if (e.rowKey === undefined) throw new Error('job entity without RowKey');
+  if (e.rowKey === undefined) throw new StoredJobInvalidError(null, 'job entity without RowKey');
   return {
     id: e.rowKey,
     status: parseStatus(e.status, e.rowKey),
@@ -329,22 +329,22 @@ function fromEntity(e: TableEntityResult<JobEntity>): Job {
 
 function parseStatus(s: string, id: string): JobStatus {
   const status = JOB_STATUSES.find((x) => x === s);
-  if (!status) throw new Error(`job ${id}: unknown status ${JSON.stringify(s)} in storage`);
+  if (!status) throw new StoredJobInvalidError(id, `unknown status ${JSON.stringify(s)} in storage`);
   return status;
 }
 
 function parseStringArray(json: string): string[] {
   const v: unknown = JSON.parse(json);
-  if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) throw new Error(`not a string array: ${json}`);
+  if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) throw new StoredJobInvalidError(null, `not a string array: ${json}`);
   return v;
 }
 
 function parseCounts(json: string): Record<string, number> {
   const v: unknown = JSON.parse(json);
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`not a count record: ${json}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new StoredJobInvalidError(null, `not a count record: ${json}`);
   const out: Record<string, number> = {};
   for (const [k, n] of Object.entries(v)) {
-    if (typeof n !== 'number') throw new Error(`not a count record: ${json}`);
+    if (typeof n !== 'number') throw new StoredJobInvalidError(null, `not a count record: ${json}`);
     out[k] = n;
   }
   return out;

@@ -39,6 +39,22 @@ IF OBJECT_ID(N'dbo.SchemaVersions', N'U') IS NULL
     AppliedAt  DATETIME2(3) NOT NULL CONSTRAINT DF_SchemaVersions_AppliedAt DEFAULT (SYSUTCDATETIME())
   );`;
 
+/** The migrations folder holds no `NNN_name.sql` script. */
+export class NoMigrationsError extends Error {
+  constructor(readonly dir: string) {
+    super(`no migration scripts (NNN_name.sql) in ${dir}`);
+    this.name = 'NoMigrationsError';
+  }
+}
+
+/** A script recorded as applied has changed since: add a new script instead of editing history. */
+export class MigrationChangedError extends Error {
+  constructor(readonly scriptName: string) {
+    super(`migration ${scriptName} was changed after it was applied; add a new script instead`);
+    this.name = 'MigrationChangedError';
+  }
+}
+
 export interface Migration {
   name: string;
   sql: string;
@@ -50,7 +66,7 @@ export function readMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
   const names = readdirSync(dir)
     .filter((f) => MIGRATION_FILE.test(f))
     .sort();
-  if (names.length === 0) throw new Error(`no migration scripts (NNN_name.sql) in ${dir}`);
+  if (names.length === 0) throw new NoMigrationsError(dir);
   return names.map((name) => {
     const sql = readFileSync(join(dir, name), 'utf8').replace(/\r\n/g, '\n');
     return { name, sql, checksum: createHash('sha256').update(sql, 'utf8').digest('hex') };
@@ -81,7 +97,7 @@ export async function applyMigrations(pool: ConnectionPool, dir: string = MIGRAT
         .query<{ Checksum: string }>('SELECT [Checksum] FROM dbo.SchemaVersions WHERE ScriptName = @name');
       if (done.recordset.length > 0) {
         if (done.recordset[0].Checksum !== m.checksum) {
-          throw new Error(`migration ${m.name} was changed after it was applied; add a new script instead`);
+          throw new MigrationChangedError(m.name);
         }
         return;
       }
