@@ -15,14 +15,10 @@ import {
   type IntegrationEvent,
   type IntegrationEventType,
 } from '../../shared/integration-events/codec';
-import {
-  EventTooLargeError,
-  MAX_EVENT_BODY_BYTES,
-  MemoryIntegrationEventStore,
-  TableIntegrationEventStore,
-  type AppendedEvent,
-  type IntegrationEventStore,
-} from '../../shared/integration-events/store/event-store';
+import type { AppendedEvent, IntegrationEventStore } from '../../shared/integration-events/store/event-store';
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
+import { EventTooLargeError, MAX_EVENT_BODY_BYTES } from '../../shared/integration-events/store/stored-event';
+import { TableIntegrationEventStore } from '../../shared/integration-events/store/table-event-store';
 import {
   INVALID_INTEGRATION_EVENT_REASON,
   handleIntegrationEventMessage,

@@ -5,7 +5,7 @@ import { writeSyntheticLake } from '../../bench/lake';
 import { generateSynthetic } from '../../bench/synthetic';
 import { uploadLake } from '../../local/upload-lake';
 import { BlobLake } from '../../shared/settlement/blob-lake';
-import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
 import { gridAreaCatalog, planBatches, type SettlementDeps } from '../../shared/settlement/settlement-service';
 import { startAzurite, testInfra, type TestInfra } from '../support/local-infra';
 import type { AzuriteInstance } from '../../local/azurite';

@@ -16,13 +16,14 @@
  *   not a non-negative integer (RangeError). Bodies are not decoded on append (the subscriber
  *   has done that); readMasterData decodes them.
  *
- * Implementations: TableIntegrationEventStore (Azure Table storage) and
- * MemoryIntegrationEventStore (tests, local tools); test/contracts/integration-event-store.test.ts
+ * This file is the port only. Implementations (import them from their files):
+ * TableIntegrationEventStore (./table-event-store.ts, Azure Table storage) and
+ * MemoryIntegrationEventStore (./memory-event-store.ts, tests, local tools); what both share (limits,
+ * append validation, EventTooLargeError) is ./stored-event.ts. test/contracts/integration-event-store.test.ts
  * runs one contract against both.
  */
 import type { StoredEventMetadata, StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import type { IntegrationEvent, IntegrationEventType } from '../codec';
-import type { AppendedEvent } from './stored-event';
 
 /** A decoded event of one message type with its identity and stored time. */
 export type StoredIntegrationEvent<T extends IntegrationEventType = IntegrationEventType> = Extract<IntegrationEvent, { messageType: T }> & StoredEventMetadata;
@@ -31,6 +32,19 @@ export type StoredIntegrationEvent<T extends IntegrationEventType = IntegrationE
 export interface ObservedRange {
   from: number;
   to: number;
+}
+
+export interface AppendedEvent {
+  /** Identity of the event; a redelivery carries the same id (and message type). */
+  eventId: string;
+  /** One of INTEGRATION_EVENT_TYPES. */
+  messageType: string;
+  /** The protobuf body exactly as received. */
+  body: Uint8Array;
+  /** System time (epoch ms) of storage: the as-of axis. */
+  storedAt: number;
+  /** The publisher's OperationTimestamp (epoch ms), when the message carried one; kept for audit. */
+  operationTime?: number;
 }
 
 export interface IntegrationEventStore {
@@ -48,8 +62,3 @@ export interface IntegrationEventStore {
    */
   readEvents<T extends IntegrationEventType>(messageType: T, asOf: number, observed?: ObservedRange): Promise<StoredIntegrationEvent<T>[]>;
 }
-
-export type { AppendedEvent } from './stored-event';
-export { EventTooLargeError, MAX_EVENT_BODY_BYTES, MAX_EVENT_ID_LENGTH } from './stored-event';
-export { MemoryIntegrationEventStore } from './memory-event-store';
-export { TableIntegrationEventStore, INTEGRATION_EVENTS_TABLE } from './table-event-store';

@@ -1,7 +1,7 @@
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import type { IntegrationEventType } from '../codec';
-import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
-import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend, type AppendedEvent } from './stored-event';
+import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
+import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend } from './stored-event';
 
 /** In-memory IntegrationEventStore (tests, local tools). Same semantics as the Table store. */
 export class MemoryIntegrationEventStore implements IntegrationEventStore {

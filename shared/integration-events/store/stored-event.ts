@@ -6,7 +6,7 @@
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import { ContractError } from '../../messaging/contract-error';
 import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent, isIntegrationEventType, type IntegrationEvent, type IntegrationEventType } from '../codec';
-import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
+import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
 import { MASTER_DATA_MESSAGE_TYPES, toMasterDataEvent } from './master-data-mapping';
 
 /**
@@ -16,19 +16,6 @@ import { MASTER_DATA_MESSAGE_TYPES, toMasterDataEvent } from './master-data-mapp
 export const MAX_EVENT_BODY_BYTES = 48 * 1024;
 /** Longest event id (Table storage RowKey: at most 1 KiB). */
 export const MAX_EVENT_ID_LENGTH = 256;
-
-export interface AppendedEvent {
-  /** Identity of the event; a redelivery carries the same id (and message type). */
-  eventId: string;
-  /** One of INTEGRATION_EVENT_TYPES. */
-  messageType: string;
-  /** The protobuf body exactly as received. */
-  body: Uint8Array;
-  /** System time (epoch ms) of storage: the as-of axis. */
-  storedAt: number;
-  /** The publisher's OperationTimestamp (epoch ms), when the message carried one; kept for audit. */
-  operationTime?: number;
-}
 
 /** A body larger than MAX_EVENT_BODY_BYTES. */
 export class EventTooLargeError extends Error {

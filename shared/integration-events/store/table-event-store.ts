@@ -17,8 +17,8 @@ import { TableClient, odata, type RestError, type TableEntity } from '@azure/dat
 import type { TokenCredential } from '@azure/identity';
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import type { IntegrationEventType } from '../codec';
-import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
-import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend, type AppendedEvent } from './stored-event';
+import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
+import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend } from './stored-event';
 
 /** Default table name (letters and digits only). */
 export const INTEGRATION_EVENTS_TABLE = NAMES.tables.integrationEvents;
