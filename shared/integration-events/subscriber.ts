@@ -17,7 +17,8 @@
  */
 import type { ReceivedMessage } from '../messaging/bus';
 import { ContractError } from '../messaging/contract-error';
-import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent } from './codec';
+import { decodeIntegrationEvent } from './decode';
+import { INTEGRATION_EVENT_CONTRACT } from './wire';
 import type { IntegrationEventStore } from './store/event-store';
 import { MAX_EVENT_BODY_BYTES, eventIdProblem } from './store/stored-event';
 

@@ -8,13 +8,9 @@
 import { TableClient } from '@azure/data-tables';
 import { startAzurite, type AzuriteInstance } from '../../local/azurite';
 import { materializeMeteringPointPeriods } from '../../shared/basis-data/bitemporal/materialize';
-import {
-  encodeIntegrationEvent,
-  integrationEventMessage,
-  integrationEventProtoType,
-  type IntegrationEvent,
-  type IntegrationEventType,
-} from '../../shared/integration-events/codec';
+import { encodeIntegrationEvent, integrationEventMessage } from '../../shared/integration-events/encode';
+import type { IntegrationEvent, IntegrationEventType } from '../../shared/integration-events/events';
+import { integrationEventProtoType } from '../../shared/integration-events/wire';
 import type { AppendedEvent, IntegrationEventStore } from '../../shared/integration-events/store/event-store';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
 import { EventTooLargeError, MAX_EVENT_BODY_BYTES } from '../../shared/integration-events/store/stored-event';

@@ -13,7 +13,8 @@ import { generateSynthetic, PERIOD_COLUMNS } from '../../bench/synthetic';
 import { startLocalHost, type LocalHost } from '../../local/host';
 import { uploadLake } from '../../local/upload-lake';
 import { NAMES } from '../../shared/config/names';
-import { integrationEventMessage, type IntegrationEvent } from '../../shared/integration-events/codec';
+import { integrationEventMessage } from '../../shared/integration-events/encode';
+import type { IntegrationEvent } from '../../shared/integration-events/events';
 import { INVALID_INTEGRATION_EVENT_REASON } from '../../shared/integration-events/subscriber';
 import { ENERGY_RESULTS_CSV_HEADER } from '../../shared/results/energy-csv';
 

@@ -6,13 +6,9 @@ import { ValidationError } from '../../shared/basis-data/errors';
 import { readScenarioArguments, ScenarioCsvSource } from '../../shared/basis-data/scenario-source';
 import type { BasisDataSource } from '../../shared/basis-data/types';
 import { calculateWholesale } from '../../shared/calculation/wholesale/run';
-import {
-  decodeIntegrationEvent,
-  encodeIntegrationEvent,
-  type ChargeInformationChanged,
-  type ChargeLinkChanged,
-  type ChargePricesChanged,
-} from '../../shared/integration-events/codec';
+import { decodeIntegrationEvent } from '../../shared/integration-events/decode';
+import { encodeIntegrationEvent } from '../../shared/integration-events/encode';
+import type { ChargeInformationChanged, ChargeLinkChanged, ChargePricesChanged } from '../../shared/integration-events/events';
 import { wholesaleResultRows } from '../../shared/results/wholesale-output';
 import type { WholesaleResultRow } from '../../shared/results/wholesale-results';
 

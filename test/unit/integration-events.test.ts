@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Root } from 'protobufjs';
-import {
-  INTEGRATION_EVENT_CONTRACT,
-  INTEGRATION_EVENT_TYPES,
-  decodeIntegrationEvent,
-  encodeIntegrationEvent,
-  integrationEventProtoType,
-  type IntegrationEvent,
-  type IntegrationEventType,
-  type TimeSeriesPointsReceived,
-} from '../../shared/integration-events/codec';
+import { decodeIntegrationEvent } from '../../shared/integration-events/decode';
+import { encodeIntegrationEvent } from '../../shared/integration-events/encode';
+import { INTEGRATION_EVENT_TYPES, type IntegrationEvent, type IntegrationEventType, type TimeSeriesPointsReceived } from '../../shared/integration-events/events';
+import { INTEGRATION_EVENT_CONTRACT, integrationEventProtoType } from '../../shared/integration-events/wire';
 import { INTEGRATION_EVENTS_V1_PROTO } from '../../shared/integration-events/contracts/integration-events-v1.schema';
 import { ContractError } from '../../shared/messaging/contract-error';
 

@@ -39,7 +39,7 @@
  * - Integers only: instants are epoch ms and prices micro-DKK integers; nothing is computed on them
  *   but comparisons.
  */
-import type { ChargeInformationChanged, ChargeLinkChanged, ChargePricesChanged } from '../../integration-events/codec';
+import type { ChargeInformationChanged, ChargeLinkChanged, ChargePricesChanged } from '../../integration-events/events';
 import { CHARGE_TYPES, type ChargeData, type ChargeKey, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../charges';
 import { ValidationError } from '../errors';
 import { INTEGRATION_EVENTS_SOURCE } from './materialize';

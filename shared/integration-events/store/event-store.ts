@@ -23,7 +23,7 @@
  * runs one contract against both.
  */
 import type { StoredEventMetadata, StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
-import type { IntegrationEvent, IntegrationEventType } from '../codec';
+import type { IntegrationEvent, IntegrationEventType } from '../events';
 
 /** A decoded event of one message type with its identity and stored time. */
 export type StoredIntegrationEvent<T extends IntegrationEventType = IntegrationEventType> = Extract<IntegrationEvent, { messageType: T }> & StoredEventMetadata;

@@ -4,7 +4,7 @@
  * every other event type is stored but is not master data (null).
  */
 import type { MasterDataEvent, MasterDataEventType } from '../../basis-data/bitemporal/master-data-events';
-import type { IntegrationEvent } from '../codec';
+import type { IntegrationEvent } from '../events';
 
 /** Message types whose events are master data (the PartitionKeys read by readMasterData). */
 export const MASTER_DATA_MESSAGE_TYPES: readonly MasterDataEventType[] = [

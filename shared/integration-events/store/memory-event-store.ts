@@ -1,5 +1,5 @@
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
-import type { IntegrationEventType } from '../codec';
+import type { IntegrationEventType } from '../events';
 import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
 import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend } from './stored-event';
 

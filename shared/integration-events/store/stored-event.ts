@@ -5,7 +5,9 @@
  */
 import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import { ContractError } from '../../messaging/contract-error';
-import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent, isIntegrationEventType, type IntegrationEvent, type IntegrationEventType } from '../codec';
+import { decodeIntegrationEvent } from '../decode';
+import { isIntegrationEventType, type IntegrationEvent, type IntegrationEventType } from '../events';
+import { INTEGRATION_EVENT_CONTRACT } from '../wire';
 import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
 import { MASTER_DATA_MESSAGE_TYPES, toMasterDataEvent } from './master-data-mapping';
 
