@@ -38,6 +38,8 @@ import {
 import { INTEGRATION_EVENT_CONTRACT, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, integrationEventProtoType } from './wire';
 
 /** The validated domain event of a message body; throws ContractError naming the proto field. */
+export function decodeIntegrationEvent<K extends IntegrationEventType>(messageType: K, bytes: Uint8Array): IntegrationEventOf<K>;
+export function decodeIntegrationEvent(messageType: string, bytes: Uint8Array): IntegrationEvent;
 export function decodeIntegrationEvent(messageType: string, bytes: Uint8Array): IntegrationEvent {
   if (!isIntegrationEventType(messageType)) {
     throw new ContractError(
@@ -230,7 +232,7 @@ function decodeMeteringPointCreated(f: Fields): MeteringPointCreated {
   return {
     messageType: 'MeteringPointCreated',
     meteringPointId,
-    meteringPointType,
+    type: meteringPointType,
     gridAreaCode,
     settlementMethod,
     resolution,
@@ -292,7 +294,7 @@ const DECODERS: { readonly [K in IntegrationEventType]: (f: Fields) => Integrati
   EnergySupplierChanged: (f) => ({
     messageType: 'EnergySupplierChanged',
     meteringPointId: f.gsrn('metering_point_id'),
-    energySupplierGln: f.actor('energy_supplier_gln'),
+    energySupplierId: f.actor('energy_supplier_gln'),
     effectiveDate: f.instant('effective_date'),
   }),
   BalanceResponsiblePartyChanged: (f) => ({

@@ -33,9 +33,15 @@ export function encodeIntegrationEvent(e: IntegrationEvent): { messageType: stri
   return { messageType, body };
 }
 
-/** `points[2].quantity_milli` → `points[2].quantityMilli`. */
+/** Proto fields whose event field is not their camel-case name (the pairs toProto writes). */
+const EVENT_FIELD_OF: ReadonlyMap<string, string> = new Map([
+  ['metering_point_type', 'type'],
+  ['energy_supplier_gln', 'energySupplierId'],
+]);
+
+/** `points[2].quantity_milli` → `points[2].quantityMilli`; `metering_point_type` → `type`. */
 function tsFieldName(protoField: string): string {
-  return protoField.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  return EVENT_FIELD_OF.get(protoField) ?? protoField.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 interface ProtoTimestamp {
@@ -83,7 +89,7 @@ function toProto(e: IntegrationEvent, enc: Encoder): Record<string, unknown> {
     case 'MeteringPointCreated':
       return {
         metering_point_id: e.meteringPointId,
-        metering_point_type: e.meteringPointType,
+        metering_point_type: e.type,
         grid_area_code: e.gridAreaCode,
         settlement_method: enc.opt(e.settlementMethod),
         resolution: e.resolution,
@@ -98,7 +104,7 @@ function toProto(e: IntegrationEvent, enc: Encoder): Record<string, unknown> {
     case 'EnergySupplierChanged':
       return {
         metering_point_id: e.meteringPointId,
-        energy_supplier_gln: e.energySupplierGln,
+        energy_supplier_gln: e.energySupplierId,
         effective_date: enc.ts(e.effectiveDate, 'effectiveDate'),
       };
     case 'BalanceResponsiblePartyChanged':

@@ -9,8 +9,9 @@
  * micro-DKK, instants as epoch milliseconds (UTC). The discriminant is `messageType` (the
  * reference's `MessageType`, which names the protobuf message of a Service Bus message).
  */
-import type { METERING_POINT_CALCULATION_TYPES, MeteringPointType, Quality, Resolution, SettlementMethod } from '../domain/codes';
+import type { Quality, Resolution } from '../domain/codes';
 import type { ChargeType } from '../basis-data/charges';
+import type { MeteringPointAttributes } from '../basis-data/types';
 
 export const INTEGRATION_EVENT_TYPES = [
   'MeteringPointCreated',
@@ -25,25 +26,14 @@ export const INTEGRATION_EVENT_TYPES = [
 ] as const;
 export type IntegrationEventType = (typeof INTEGRATION_EVENT_TYPES)[number];
 
-export type MeteringPointCalculationType = (typeof METERING_POINT_CALCULATION_TYPES)[number];
 export type ChargeResolution = 'PT1H' | 'P1D' | 'P1M';
 export type PriceAreaCode = 'DK1' | 'DK2';
 
-export interface MeteringPointCreated {
+/** A metering point's attributes (the same fields its periods carry) from `effectiveDate` on. */
+export interface MeteringPointCreated extends MeteringPointAttributes {
   messageType: 'MeteringPointCreated';
   meteringPointId: string;
-  meteringPointType: MeteringPointType;
-  gridAreaCode: string;
-  /** Consumption (E17) only. */
-  settlementMethod: SettlementMethod | null;
-  resolution: Resolution;
-  /** Exchange (E20) only, and required there. */
-  fromGridAreaCode: string | null;
-  toGridAreaCode: string | null;
-  /** Required for child types, null for E17, E18, E20. */
-  parentMeteringPointId: string | null;
-  calculationType: MeteringPointCalculationType | null;
-  /** Epoch ms, aligned to the resolution. */
+  /** Valid time from which these attributes apply: epoch ms, aligned to the resolution. */
   effectiveDate: number;
 }
 
@@ -56,8 +46,8 @@ export interface MeteringPointConnected {
 export interface EnergySupplierChanged {
   messageType: 'EnergySupplierChanged';
   meteringPointId: string;
-  /** GLN (13 digits) or EIC (16 characters). */
-  energySupplierGln: string;
+  /** GLN (13 digits) or EIC (16 characters); on the wire `energy_supplier_gln`. */
+  energySupplierId: string;
   effectiveDate: number;
 }
 
@@ -153,6 +143,19 @@ export type IntegrationEvent =
 
 /** The event of one message type. */
 export type IntegrationEventOf<K extends IntegrationEventType> = Extract<IntegrationEvent, { messageType: K }>;
+
+/** The events that make up the master data of metering points (what materialization reads). */
+export const MASTER_DATA_EVENT_TYPES = [
+  'MeteringPointCreated',
+  'MeteringPointConnected',
+  'EnergySupplierChanged',
+  'BalanceResponsiblePartyChanged',
+] as const satisfies readonly IntegrationEventType[];
+export type MasterDataEventType = (typeof MASTER_DATA_EVENT_TYPES)[number];
+export type MasterDataEvent = IntegrationEventOf<MasterDataEventType>;
+
+/** The events that change the charge basis data (price information, prices, links). */
+export type ChargeEvent = ChargeInformationChanged | ChargePricesChanged | ChargeLinkChanged;
 
 export function isIntegrationEventType(value: unknown): value is IntegrationEventType {
   return typeof value === 'string' && (INTEGRATION_EVENT_TYPES as readonly string[]).includes(value);

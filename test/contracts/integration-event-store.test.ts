@@ -42,7 +42,7 @@ const DAY = 86_400_000;
 const created = (mp: string, effectiveDate = D): IntegrationEvent => ({
   messageType: 'MeteringPointCreated',
   meteringPointId: mp,
-  meteringPointType: 'E17',
+  type: 'E17',
   gridAreaCode: '800',
   settlementMethod: 'E02',
   resolution: 'PT1H',
@@ -56,7 +56,7 @@ const connected = (mp: string, effectiveDate = D): IntegrationEvent => ({ messag
 const supplier = (mp: string, gln: string, effectiveDate = D): IntegrationEvent => ({
   messageType: 'EnergySupplierChanged',
   meteringPointId: mp,
-  energySupplierGln: gln,
+  energySupplierId: gln,
   effectiveDate,
 });
 
@@ -64,7 +64,7 @@ const supplier = (mp: string, gln: string, effectiveDate = D): IntegrationEvent 
 const EVERY_TYPE: { readonly [K in IntegrationEventType]: Extract<IntegrationEvent, { messageType: K }> } = {
   MeteringPointCreated: created(MP) as Extract<IntegrationEvent, { messageType: 'MeteringPointCreated' }>,
   MeteringPointConnected: { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D },
-  EnergySupplierChanged: { messageType: 'EnergySupplierChanged', meteringPointId: MP, energySupplierGln: ES, effectiveDate: D },
+  EnergySupplierChanged: { messageType: 'EnergySupplierChanged', meteringPointId: MP, energySupplierId: ES, effectiveDate: D },
   BalanceResponsiblePartyChanged: { messageType: 'BalanceResponsiblePartyChanged', meteringPointId: MP, balanceResponsiblePartyId: BRP, effectiveDate: D },
   GridAreaUpdated: {
     messageType: 'GridAreaUpdated',
@@ -213,6 +213,7 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
           messageType: 'MeteringPointCreated',
           meteringPointId: MP,
           type: 'E17',
+          calculationType: null,
           settlementMethod: 'E02',
           gridAreaCode: '800',
           resolution: 'PT1H',

@@ -20,13 +20,17 @@
  *   `source = { file: 'integration-events', row: <index in the output> }`.
  */
 import type { MeteringPointType } from '../../domain/codes';
-import type { MeteringPointPeriod } from '../types';
-import type { MeteringPointCreated, StoredMasterDataEvent } from './master-data-events';
+import type { MeteringPointCreated } from '../../integration-events/events';
+import type { StoredMasterDataEvent } from '../../integration-events/store/event-store';
+import type { MeteringPointAttributes, MeteringPointPeriod } from '../types';
 
 export const INTEGRATION_EVENTS_SOURCE = 'integration-events';
 
-/** The attributes a MeteringPointCreated event sets (derived, so the two cannot drift). */
-type MasterAttributes = Omit<MeteringPointCreated, 'messageType' | 'meteringPointId' | 'effectiveDate'>;
+/**
+ * The attributes a MeteringPointCreated event sets that periods take from it. Its calculationType
+ * is not carried: materialized periods have calculationType null.
+ */
+type MasterAttributes = Omit<MeteringPointAttributes, 'calculationType'>;
 
 interface State {
   master: MasterAttributes | null;

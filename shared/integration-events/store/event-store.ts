@@ -22,11 +22,24 @@
  * append validation, EventTooLargeError) is ./stored-event.ts. test/contracts/integration-event-store.test.ts
  * runs one contract against both.
  */
-import type { StoredEventMetadata, StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
-import type { IntegrationEvent, IntegrationEventType } from '../events';
+import type { IntegrationEvent, IntegrationEventOf, IntegrationEventType, MasterDataEvent } from '../events';
+
+/** What the store adds when it persists an event. */
+export interface StoredEventMetadata {
+  /** Identity of the event; a redelivery carries the same id. */
+  eventId: string;
+  /** System time (epoch ms) when the event was stored: the as-of axis. */
+  storedAt: number;
+}
+
+/** An event as persisted by the store (distributes over a union, so narrowing works). */
+export type Stored<E extends IntegrationEvent> = E & StoredEventMetadata;
 
 /** A decoded event of one message type with its identity and stored time. */
-export type StoredIntegrationEvent<T extends IntegrationEventType = IntegrationEventType> = Extract<IntegrationEvent, { messageType: T }> & StoredEventMetadata;
+export type StoredIntegrationEvent<T extends IntegrationEventType = IntegrationEventType> = Stored<IntegrationEventOf<T>>;
+
+/** A stored master-data event (what readMasterData returns). */
+export type StoredMasterDataEvent = Stored<MasterDataEvent>;
 
 /** Observation-time window: time-series events whose period overlaps [from, to). */
 export interface ObservedRange {

@@ -1,6 +1,5 @@
-import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import type { IntegrationEventType } from '../events';
-import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
+import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
 import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend } from './stored-event';
 
 /** In-memory IntegrationEventStore (tests, local tools). Same semantics as the Table store. */

@@ -1,15 +1,13 @@
 /**
  * What both IntegrationEventStore implementations share: validation of what is appended (so
- * both accept and reject exactly the same input) and the read-side mapping of a stored body to a
- * StoredMasterDataEvent.
+ * both accept and reject exactly the same input), the decoding of a stored body, and the
+ * master-data read (the master-data message types through readEvents, in stored order).
  */
-import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import { ContractError } from '../../messaging/contract-error';
 import { decodeIntegrationEvent } from '../decode';
-import { isIntegrationEventType, type IntegrationEvent, type IntegrationEventType } from '../events';
+import { MASTER_DATA_EVENT_TYPES, isIntegrationEventType, type IntegrationEventOf, type IntegrationEventType } from '../events';
 import { INTEGRATION_EVENT_CONTRACT } from '../wire';
-import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
-import { MASTER_DATA_MESSAGE_TYPES, toMasterDataEvent } from './master-data-mapping';
+import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
 
 /**
  * Largest body the store accepts. Integration events are small (a day of quarter-hour points is
@@ -59,30 +57,23 @@ export function validateAppend(e: AppendedEvent): void {
 
 /** Decodes a stored event of any type (damaged data throws, naming the event). */
 export function storedIntegrationEvent<T extends IntegrationEventType>(eventId: string, messageType: T, body: Uint8Array, storedAt: number): StoredIntegrationEvent<T> {
-  let decoded: IntegrationEvent;
+  let decoded: IntegrationEventOf<T>;
   try {
     decoded = decodeIntegrationEvent(messageType, body);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new Error(`stored integration event ${eventId} (${messageType}) cannot be decoded: ${detail}`);
   }
-  return { ...(decoded as Extract<IntegrationEvent, { messageType: T }>), eventId, storedAt };
+  return { ...decoded, eventId, storedAt };
 }
 
 /**
  * The master-data events as of `asOf`, through a store's readEvents: what both stores' readMasterData
- * return (one read per master-data message type, mapped, ordered by storedAt then eventId).
+ * return (one read per master-data message type, ordered by storedAt then eventId).
  */
 export async function readMasterDataEvents(readEvents: IntegrationEventStore['readEvents'], asOf: number): Promise<StoredMasterDataEvent[]> {
-  const perType = await Promise.all(MASTER_DATA_MESSAGE_TYPES.map((type) => readEvents(type, asOf)));
-  return perType
-    .flat()
-    .map((e) => {
-      const master = toMasterDataEvent(e);
-      if (master === null) throw new Error(`stored integration event ${e.eventId} (${e.messageType}) is not a master-data event`);
-      return { ...master, eventId: e.eventId, storedAt: e.storedAt };
-    })
-    .sort(compareStored);
+  const perType = await Promise.all(MASTER_DATA_EVENT_TYPES.map((type) => readEvents(type, asOf)));
+  return perType.flat().sort(compareStored);
 }
 
 /** Period of a TimeSeriesPointsReceived body (recorded at append for range queries); null for other types. */

@@ -15,9 +15,8 @@
 import { NAMES } from '../../config/names';
 import { TableClient, odata, type RestError, type TableEntity } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
-import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import type { IntegrationEventType } from '../events';
-import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
+import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
 import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend } from './stored-event';
 
 /** Default table name (letters and digits only). */
