@@ -118,8 +118,8 @@ const EVERY_TYPE: { readonly [K in IntegrationEventType]: Extract<IntegrationEve
 };
 
 function appended(eventId: string, e: IntegrationEvent, storedAt: number): AppendedEvent {
-  const { messageType, body } = encodeIntegrationEvent(e);
-  return { eventId, messageType, body, storedAt };
+  const { body } = encodeIntegrationEvent(e);
+  return { eventId, event: e, body, storedAt };
 }
 
 /** A Service Bus message as the publishers send it: MessageType + EventId properties, subject. */
@@ -233,14 +233,14 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
         await expect(store.append({ ...ok, body: new Uint8Array(MAX_EVENT_BODY_BYTES + 1) })).rejects.toThrow(/exceeds the limit of 49152 bytes/);
         await expect(store.append({ ...ok, eventId: 'a/b' })).rejects.toThrow(ContractError);
         await expect(store.append({ ...ok, eventId: '' })).rejects.toThrow(/EventId: missing/);
-        await expect(store.append({ ...ok, messageType: 'MeteringPointDeleted' })).rejects.toThrow(/MessageType: unknown message type/);
+        await expect(store.append({ ...ok, event: { ...ok.event, messageType: 'MeteringPointDeleted' } as unknown as IntegrationEvent })).rejects.toThrow(/MessageType: unknown message type/);
         await expect(store.append({ ...ok, storedAt: 1.5 })).rejects.toThrow(RangeError);
         expect(await store.countEvents()).toBe(0);
       });
 
       it('accepts a body of exactly the limit', async () => {
         const big = new Uint8Array(MAX_EVENT_BODY_BYTES).fill(7);
-        expect(await fx.store.append({ eventId: 'big-1', messageType: 'TimeSeriesPointsReceived', body: big, storedAt: 1 })).toEqual({ stored: true });
+        expect(await fx.store.append({ eventId: 'big-1', event: EVERY_TYPE.TimeSeriesPointsReceived, body: big, storedAt: 1 })).toEqual({ stored: true });
         expect(await fx.store.countEvents()).toBe(1);
       });
     });

@@ -11,10 +11,13 @@
  *   expected unique across message types (the publisher's guarantee); both implementations keep
  *   the same (message type, event id) identity so they behave identically.
  * - Append-only: nothing is ever updated or deleted.
+ * - Append takes the event already decoded (the subscriber decodes a message once) together with
+ *   the bytes it was decoded from: the store keeps the bytes as received and takes what it indexes
+ *   (message type, a time series' period) from the decoded event, so nothing is decoded on append.
+ *   Reads decode the stored bytes.
  * - Rejects an unusable event id / unknown message type (ContractError naming `EventId` /
  *   `MessageType`), a body over MAX_EVENT_BODY_BYTES (EventTooLargeError) and a storedAt that is
- *   not a non-negative integer (RangeError). Bodies are not decoded on append (the subscriber
- *   has done that); readMasterData decodes them.
+ *   not a non-negative integer (RangeError).
  *
  * This file is the port only. Implementations (import them from their files):
  * TableIntegrationEventStore (./table-event-store.ts, Azure Table storage) and
@@ -50,9 +53,9 @@ export interface ObservedRange {
 export interface AppendedEvent {
   /** Identity of the event; a redelivery carries the same id (and message type). */
   eventId: string;
-  /** One of INTEGRATION_EVENT_TYPES. */
-  messageType: string;
-  /** The protobuf body exactly as received. */
+  /** The event decoded from `body`: its message type and (time series) period are what is indexed. */
+  event: IntegrationEvent;
+  /** The protobuf body exactly as received: what is stored, and decoded again on reads. */
   body: Uint8Array;
   /** System time (epoch ms) of storage: the as-of axis. */
   storedAt: number;

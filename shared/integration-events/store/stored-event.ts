@@ -5,7 +5,7 @@
  */
 import { ContractError } from '../../messaging/contract-error';
 import { decodeIntegrationEvent } from '../decode';
-import { MASTER_DATA_EVENT_TYPES, isIntegrationEventType, type IntegrationEventOf, type IntegrationEventType } from '../events';
+import { MASTER_DATA_EVENT_TYPES, isIntegrationEventType, type IntegrationEvent, type IntegrationEventOf, type IntegrationEventType } from '../events';
 import { INTEGRATION_EVENT_CONTRACT } from '../wire';
 import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
 
@@ -45,8 +45,9 @@ export function eventIdProblem(eventId: unknown): string | null {
 export function validateAppend(e: AppendedEvent): void {
   const idProblem = eventIdProblem(e.eventId);
   if (idProblem !== null) throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'EventId', idProblem);
-  if (!isIntegrationEventType(e.messageType)) {
-    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', `unknown message type ${JSON.stringify(e.messageType)}`);
+  const messageType: unknown = e.event.messageType;
+  if (!isIntegrationEventType(messageType)) {
+    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', `unknown message type ${JSON.stringify(messageType)}`);
   }
   if (!(e.body instanceof Uint8Array)) throw new TypeError(`integration event ${e.eventId}: body must be a Uint8Array`);
   if (e.body.byteLength > MAX_EVENT_BODY_BYTES) throw new EventTooLargeError(e.eventId, e.body.byteLength);
@@ -76,17 +77,9 @@ export async function readMasterDataEvents(readEvents: IntegrationEventStore['re
   return perType.flat().sort(compareStored);
 }
 
-/** Period of a TimeSeriesPointsReceived body (recorded at append for range queries); null for other types. */
-export function observedPeriod(messageType: string, body: Uint8Array): ObservedRange | null {
-  if (messageType !== 'TimeSeriesPointsReceived') return null;
-  try {
-    const e = decodeIntegrationEvent(messageType, body);
-    return e.messageType === 'TimeSeriesPointsReceived' ? { from: e.periodStart, to: e.periodEnd } : null;
-  } catch {
-    // append does not validate bodies (the subscriber has); an undecodable one has no period and
-    // is simply not found by range reads (a full read reports it as damaged)
-    return null;
-  }
+/** Period of a TimeSeriesPointsReceived event (recorded at append for range queries); null for other types. */
+export function observedPeriod(e: IntegrationEvent): ObservedRange | null {
+  return e.messageType === 'TimeSeriesPointsReceived' ? { from: e.periodStart, to: e.periodEnd } : null;
 }
 
 /** Deterministic read order: system time, then event id. */

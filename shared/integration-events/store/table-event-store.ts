@@ -57,9 +57,9 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
 
   async append(e: AppendedEvent): Promise<{ stored: boolean }> {
     validateAppend(e);
-    const period = observedPeriod(e.messageType, e.body);
+    const period = observedPeriod(e.event);
     const entity: TableEntity<EventEntity> = {
-      partitionKey: e.messageType,
+      partitionKey: e.event.messageType,
       rowKey: e.eventId,
       body: new Uint8Array(e.body),
       storedAt: BigInt(e.storedAt),
