@@ -18,14 +18,23 @@ const PACKAGE = 'settlement.integration_events.v1';
 export const MIN_TIMESTAMP_SECONDS = -62_135_596_800;
 export const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
 
+/** The protobufjs installation lacks a well-known type the schema imports (a broken dependency). */
+export class MissingWellKnownProtoError extends Error {
+  constructor(readonly file: string) {
+    super(`protobufjs does not ship ${file}`);
+    this.name = 'MissingWellKnownProtoError';
+  }
+}
+
 let cachedRoot: Root | null = null;
 
 /** The protobuf type of one message, parsed once from the embedded schema. */
 export function integrationEventProtoType(messageType: IntegrationEventType): Type {
   if (!cachedRoot) {
     const root = new Root();
-    const timestamp = common.get('google/protobuf/timestamp.proto');
-    if (!timestamp?.nested) throw new Error('protobufjs does not ship google/protobuf/timestamp.proto');
+    const timestampFile = 'google/protobuf/timestamp.proto';
+    const timestamp = common.get(timestampFile);
+    if (!timestamp?.nested) throw new MissingWellKnownProtoError(timestampFile);
     root.addJSON(timestamp.nested);
     parse(INTEGRATION_EVENTS_V1_PROTO, root, { keepCase: true });
     root.resolveAll();

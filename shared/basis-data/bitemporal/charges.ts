@@ -43,6 +43,7 @@ import type { ChargeEvent, ChargeInformationChanged, ChargeLinkChanged, ChargePr
 import type { Stored, StoredEventMetadata } from '../../integration-events/store/event-store';
 import { CHARGE_TYPES, type ChargeData, type ChargeKey, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../charges';
 import { ValidationError } from '../errors';
+import { UnknownEventError } from './errors';
 import { INTEGRATION_EVENTS_SOURCE } from './materialize';
 import { GSRN_RE } from '../../domain/identifiers';
 
@@ -130,7 +131,7 @@ function validate(e: StoredChargeEvent): void {
     }
     default: {
       const unknown: never = e;
-      throw new Error(`unknown charge event ${JSON.stringify(unknown)}`);
+      throw new UnknownEventError('charge', unknown);
     }
   }
 }

@@ -23,6 +23,7 @@ import type { MeteringPointType } from '../../domain/codes';
 import type { MeteringPointCreated } from '../../integration-events/events';
 import type { StoredMasterDataEvent } from '../../integration-events/store/event-store';
 import type { MeteringPointAttributes, MeteringPointPeriod } from '../types';
+import { EventInstantError, UnknownEventError } from './errors';
 
 export const INTEGRATION_EVENTS_SOURCE = 'integration-events';
 
@@ -77,7 +78,7 @@ function apply(state: State, e: StoredMasterDataEvent): void {
       return;
     default: {
       const unknown: never = e;
-      throw new Error(`unknown master-data event ${JSON.stringify(unknown)}`);
+      throw new UnknownEventError('master-data', unknown);
     }
   }
 }
@@ -143,8 +144,8 @@ function periodsOf(meteringPointId: string, events: readonly StoredMasterDataEve
 }
 
 function assertFiniteInstant(e: StoredMasterDataEvent): void {
-  if (!Number.isFinite(e.effectiveDate)) throw new Error(`event ${e.eventId}: effectiveDate is not a finite instant`);
-  if (!Number.isFinite(e.storedAt)) throw new Error(`event ${e.eventId}: storedAt is not a finite instant`);
+  if (!Number.isFinite(e.effectiveDate)) throw new EventInstantError(e.eventId, 'effectiveDate', e.effectiveDate);
+  if (!Number.isFinite(e.storedAt)) throw new EventInstantError(e.eventId, 'storedAt', e.storedAt);
 }
 
 /**

@@ -28,6 +28,44 @@ export class EventTooLargeError extends Error {
   }
 }
 
+/** What makes a stored event unreadable. */
+export type StoredEventDamage =
+  | { kind: 'no-row-key' }
+  | { kind: 'no-body' }
+  | { kind: 'stored-at-not-integer'; value: string }
+  | { kind: 'undecodable'; detail: string };
+
+/**
+ * A stored event that cannot be read back (a row without key or body, a storedAt that is not an
+ * integer, a body that no longer decodes): damaged data, not a transient storage failure.
+ */
+export class DamagedStoredEventError extends Error {
+  constructor(
+    /** Null exactly when the row has no RowKey (damage 'no-row-key'). */
+    readonly eventId: string | null,
+    /** The message type (Table partition) it was read as. */
+    readonly messageType: string,
+    readonly damage: StoredEventDamage,
+    options?: ErrorOptions,
+  ) {
+    super(damagedMessage(eventId, messageType, damage), options);
+    this.name = 'DamagedStoredEventError';
+  }
+}
+
+function damagedMessage(eventId: string | null, messageType: string, damage: StoredEventDamage): string {
+  switch (damage.kind) {
+    case 'no-row-key':
+      return `stored integration event without a RowKey in partition ${messageType}`;
+    case 'no-body':
+      return `stored integration event ${eventId} (${messageType}) has no binary body`;
+    case 'stored-at-not-integer':
+      return `stored integration event ${eventId}: storedAt is not an integer: ${damage.value}`;
+    case 'undecodable':
+      return `stored integration event ${eventId} (${messageType}) cannot be decoded: ${damage.detail}`;
+  }
+}
+
 /** Characters Table storage forbids in a RowKey: / \ # ? and control characters. */
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_KEY_CHARS = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
@@ -63,7 +101,7 @@ export function storedIntegrationEvent<T extends IntegrationEventType>(eventId: 
     decoded = decodeIntegrationEvent(messageType, body);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`stored integration event ${eventId} (${messageType}) cannot be decoded: ${detail}`);
+    throw new DamagedStoredEventError(eventId, messageType, { kind: 'undecodable', detail }, { cause: error });
   }
   return { ...decoded, eventId, storedAt };
 }
