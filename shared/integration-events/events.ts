@@ -29,7 +29,10 @@ export type IntegrationEventType = (typeof INTEGRATION_EVENT_TYPES)[number];
 export type ChargeResolution = 'PT1H' | 'P1D' | 'P1M';
 export type PriceAreaCode = 'DK1' | 'DK2';
 
-/** A metering point's attributes (the same fields its periods carry) from `effectiveDate` on. */
+/**
+ * A metering point's attributes (the same fields its periods carry) from `effectiveDate` on; `type`
+ * is `metering_point_type` on the wire.
+ */
 export interface MeteringPointCreated extends MeteringPointAttributes {
   messageType: 'MeteringPointCreated';
   meteringPointId: string;
