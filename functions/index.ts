@@ -18,7 +18,7 @@ import { AzureBlobStore } from '../shared/storage/azure-blob-store';
 import { registerFunctions } from './app';
 import { buildDeps } from './composition';
 import { runTriggered, type DeadLetterForwarder } from './service-bus-trigger';
-import { TableIntegrationEventStore } from '../shared/integration-events/store/event-store';
+import { TableIntegrationEventStore } from '../shared/integration-events/store/table-event-store';
 import type { FunctionRegistry } from './registry';
 
 /** Maps the host-neutral registry onto the v4 programming model. */

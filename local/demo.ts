@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticLake } from '../bench/lake';
 import { generateSynthetic, PERIOD_COLUMNS, type SyntheticData } from '../bench/synthetic';
-import { integrationEventMessage, type IntegrationEvent } from '../shared/integration-events/codec';
+import { integrationEventMessage } from '../shared/integration-events/encode';
+import type { IntegrationEvent } from '../shared/integration-events/events';
 import { NAMES } from '../shared/config/names';
 import type { EnergyResultRow } from '../shared/results/energy-result-row';
 import { decodeCalculationCompleted } from '../shared/messaging/calculation-completed';
@@ -69,11 +70,11 @@ async function main(): Promise<number> {
     const day2 = start + 24 * 3_600_000;
     const lakeMp = wholeDayConsumer(data, ga);
     const events: Array<[string, IntegrationEvent]> = [
-      ['demo-mp-created', { messageType: 'MeteringPointCreated', meteringPointId: DEMO_MP, meteringPointType: 'E17', gridAreaCode: ga, settlementMethod: 'E02', resolution: 'PT1H', fromGridAreaCode: null, toGridAreaCode: null, parentMeteringPointId: null, calculationType: null, effectiveDate: start }],
+      ['demo-mp-created', { messageType: 'MeteringPointCreated', meteringPointId: DEMO_MP, type: 'E17', gridAreaCode: ga, settlementMethod: 'E02', resolution: 'PT1H', fromGridAreaCode: null, toGridAreaCode: null, parentMeteringPointId: null, calculationType: null, effectiveDate: start }],
       ['demo-mp-connected', { messageType: 'MeteringPointConnected', meteringPointId: DEMO_MP, effectiveDate: start }],
-      ['demo-mp-supplier', { messageType: 'EnergySupplierChanged', meteringPointId: DEMO_MP, energySupplierGln: DEMO_SUPPLIER, effectiveDate: start }],
+      ['demo-mp-supplier', { messageType: 'EnergySupplierChanged', meteringPointId: DEMO_MP, energySupplierId: DEMO_SUPPLIER, effectiveDate: start }],
       ['demo-mp-readings', { messageType: 'TimeSeriesPointsReceived', meteringPointId: DEMO_MP, resolution: 'PT1H', registrationTime: data.args.periodEnd, periodStart: start, periodEnd: data.args.periodEnd, points: Array.from({ length: (data.args.periodEnd - start) / 3_600_000 }, (_, i) => ({ position: i + 1, quantityMilli: 1_250, quality: 'measured' as const })) }],
-      ['demo-supplier-change', { messageType: 'EnergySupplierChanged', meteringPointId: lakeMp, energySupplierGln: SWITCHED_SUPPLIER, effectiveDate: day2 }],
+      ['demo-supplier-change', { messageType: 'EnergySupplierChanged', meteringPointId: lakeMp, energySupplierId: SWITCHED_SUPPLIER, effectiveDate: day2 }],
     ];
     console.log(`    publishing ${events.length} integration events: metering point ${DEMO_MP} created in grid area ${ga} with supplier ${DEMO_SUPPLIER} and 1.250 kWh every hour; metering point ${lakeMp} switches to supplier ${SWITCHED_SUPPLIER} from ${new Date(day2).toISOString()}`);
     for (const [id, e] of events) await host.bus.send({ topic: NAMES.serviceBus.integrationEventsTopic }, integrationEventMessage(id, e));

@@ -13,7 +13,7 @@ import type { AppDeps } from '../functions/deps';
 import { NAMES } from '../shared/config/names';
 import { loadSettings } from '../shared/config/settings';
 import { TableJobStore } from '../shared/jobs/table-job-store';
-import { TableIntegrationEventStore } from '../shared/integration-events/store/event-store';
+import { TableIntegrationEventStore } from '../shared/integration-events/store/table-event-store';
 import { declareSettlementEntities, InProcessBus } from '../shared/messaging/in-process-bus';
 import { publisherOn } from '../shared/settlement/completion-event';
 import { AzureBlobStore } from '../shared/storage/azure-blob-store';

@@ -1,4 +1,4 @@
-import type { CalculationType, MeteringPointType, Resolution, SettlementMethod } from '../domain/codes';
+import type { CalculationType, METERING_POINT_CALCULATION_TYPES, MeteringPointType, Resolution, SettlementMethod } from '../domain/codes';
 import type { ChargeData } from './charges';
 
 /** Validated arguments of one calculation. Instants are epoch milliseconds (UTC). */
@@ -17,17 +17,30 @@ export interface CalculationArguments {
   allowPartialMonth: boolean;
 }
 
-/** One master-data period of a metering point, `[fromDate, toDate)`; toDate null = open. */
-export interface MeteringPointPeriod {
-  meteringPointId: string;
+export type MeteringPointCalculationType = (typeof METERING_POINT_CALCULATION_TYPES)[number];
+
+/**
+ * The attributes of a metering point: what a MeteringPointCreated event
+ * (shared/integration-events/events.ts) sets and every period of the metering point carries.
+ */
+export interface MeteringPointAttributes {
+  /** E17/E18/E20 or a child code (D01, D05–D12, D14, D15, D19). */
   type: MeteringPointType;
-  calculationType: 'grid-loss' | 'system-correction' | null;
+  calculationType: MeteringPointCalculationType | null;
+  /** Consumption (E17) only. */
   settlementMethod: SettlementMethod | null;
   gridAreaCode: string;
   resolution: Resolution;
+  /** Exchange (E20) only, and required there. */
   fromGridAreaCode: string | null;
   toGridAreaCode: string | null;
+  /** Required for child types, null for E17, E18, E20. */
   parentMeteringPointId: string | null;
+}
+
+/** One master-data period of a metering point, `[fromDate, toDate)`; toDate null = open. */
+export interface MeteringPointPeriod extends MeteringPointAttributes {
+  meteringPointId: string;
   energySupplierId: string | null;
   balanceResponsiblePartyId: string | null;
   fromDate: number;

@@ -1,6 +1,7 @@
 /**
- * Consumer of the integration-events subscription: validates each message and appends it to the
- * IntegrationEventStore.
+ * Consumer of the integration-events subscription: validates each message, decoding its body once,
+ * and appends the decoded event with the received bytes to the IntegrationEventStore (which keeps
+ * the bytes and indexes what the decoded event says, without decoding them again).
  *
  * - Message type: application property `MessageType`, else the subject. Event id: application
  *   property `EventId`, else the messageId (Service Bus keeps it on redelivery). Operation time:
@@ -17,7 +18,9 @@
  */
 import type { ReceivedMessage } from '../messaging/bus';
 import { ContractError } from '../messaging/contract-error';
-import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent } from './codec';
+import { decodeIntegrationEvent } from './decode';
+import type { IntegrationEvent } from './events';
+import { INTEGRATION_EVENT_CONTRACT } from './wire';
 import type { IntegrationEventStore } from './store/event-store';
 import { MAX_EVENT_BODY_BYTES, eventIdProblem } from './store/stored-event';
 
@@ -26,12 +29,13 @@ export const INVALID_INTEGRATION_EVENT_REASON = 'InvalidIntegrationEvent';
 export type IntegrationEventOutcome = 'stored' | 'duplicate' | 'dead-lettered';
 
 interface ValidMessage {
-  messageType: string;
+  /** The body, decoded (and validated) once. */
+  event: IntegrationEvent;
   eventId: string;
   operationTime?: number;
 }
 
-/** The message type and event id of a valid message; throws ContractError otherwise. */
+/** The decoded event and event id of a valid message; throws ContractError otherwise. */
 function validate(message: ReceivedMessage): ValidMessage {
   const props = message.applicationProperties ?? {};
   const messageType = props.MessageType ?? message.subject;
@@ -49,14 +53,14 @@ function validate(message: ReceivedMessage): ValidMessage {
   if (message.body.byteLength > MAX_EVENT_BODY_BYTES) {
     throw new ContractError(messageType, null, `body of ${message.body.byteLength} bytes exceeds the limit of ${MAX_EVENT_BODY_BYTES} bytes (48 KiB)`);
   }
-  decodeIntegrationEvent(messageType, message.body);
+  const event = decodeIntegrationEvent(messageType, message.body);
   const op = props.OperationTimestamp;
-  if (op === undefined) return { messageType, eventId };
+  if (op === undefined) return { event, eventId };
   const operationTime = typeof op === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(op) ? Date.parse(op) : NaN;
   if (!Number.isFinite(operationTime)) {
     throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'OperationTimestamp', `not an ISO 8601 instant: ${JSON.stringify(op)}`);
   }
-  return { messageType, eventId, operationTime };
+  return { event, eventId, operationTime };
 }
 
 export async function handleIntegrationEventMessage(
@@ -72,7 +76,7 @@ export async function handleIntegrationEventMessage(
     await message.deadLetter(INVALID_INTEGRATION_EVENT_REASON, error.message);
     return 'dead-lettered';
   }
-  const { stored } = await store.append({ eventId: valid.eventId, messageType: valid.messageType, body: message.body, storedAt: now(), ...(valid.operationTime !== undefined ? { operationTime: valid.operationTime } : {}) });
+  const { stored } = await store.append({ eventId: valid.eventId, event: valid.event, body: message.body, storedAt: now(), ...(valid.operationTime !== undefined ? { operationTime: valid.operationTime } : {}) });
   await message.complete();
   return stored ? 'stored' : 'duplicate';
 }

@@ -8,21 +8,13 @@
 import { TableClient } from '@azure/data-tables';
 import { startAzurite, type AzuriteInstance } from '../../local/azurite';
 import { materializeMeteringPointPeriods } from '../../shared/basis-data/bitemporal/materialize';
-import {
-  encodeIntegrationEvent,
-  integrationEventMessage,
-  integrationEventProtoType,
-  type IntegrationEvent,
-  type IntegrationEventType,
-} from '../../shared/integration-events/codec';
-import {
-  EventTooLargeError,
-  MAX_EVENT_BODY_BYTES,
-  MemoryIntegrationEventStore,
-  TableIntegrationEventStore,
-  type AppendedEvent,
-  type IntegrationEventStore,
-} from '../../shared/integration-events/store/event-store';
+import { encodeIntegrationEvent, integrationEventMessage } from '../../shared/integration-events/encode';
+import type { IntegrationEvent, IntegrationEventType } from '../../shared/integration-events/events';
+import { integrationEventProtoType } from '../../shared/integration-events/wire';
+import type { AppendedEvent, IntegrationEventStore } from '../../shared/integration-events/store/event-store';
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
+import { EventTooLargeError, MAX_EVENT_BODY_BYTES } from '../../shared/integration-events/store/stored-event';
+import { TableIntegrationEventStore } from '../../shared/integration-events/store/table-event-store';
 import {
   INVALID_INTEGRATION_EVENT_REASON,
   handleIntegrationEventMessage,
@@ -50,7 +42,7 @@ const DAY = 86_400_000;
 const created = (mp: string, effectiveDate = D): IntegrationEvent => ({
   messageType: 'MeteringPointCreated',
   meteringPointId: mp,
-  meteringPointType: 'E17',
+  type: 'E17',
   gridAreaCode: '800',
   settlementMethod: 'E02',
   resolution: 'PT1H',
@@ -64,7 +56,7 @@ const connected = (mp: string, effectiveDate = D): IntegrationEvent => ({ messag
 const supplier = (mp: string, gln: string, effectiveDate = D): IntegrationEvent => ({
   messageType: 'EnergySupplierChanged',
   meteringPointId: mp,
-  energySupplierGln: gln,
+  energySupplierId: gln,
   effectiveDate,
 });
 
@@ -72,7 +64,7 @@ const supplier = (mp: string, gln: string, effectiveDate = D): IntegrationEvent 
 const EVERY_TYPE: { readonly [K in IntegrationEventType]: Extract<IntegrationEvent, { messageType: K }> } = {
   MeteringPointCreated: created(MP) as Extract<IntegrationEvent, { messageType: 'MeteringPointCreated' }>,
   MeteringPointConnected: { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D },
-  EnergySupplierChanged: { messageType: 'EnergySupplierChanged', meteringPointId: MP, energySupplierGln: ES, effectiveDate: D },
+  EnergySupplierChanged: { messageType: 'EnergySupplierChanged', meteringPointId: MP, energySupplierId: ES, effectiveDate: D },
   BalanceResponsiblePartyChanged: { messageType: 'BalanceResponsiblePartyChanged', meteringPointId: MP, balanceResponsiblePartyId: BRP, effectiveDate: D },
   GridAreaUpdated: {
     messageType: 'GridAreaUpdated',
@@ -126,8 +118,8 @@ const EVERY_TYPE: { readonly [K in IntegrationEventType]: Extract<IntegrationEve
 };
 
 function appended(eventId: string, e: IntegrationEvent, storedAt: number): AppendedEvent {
-  const { messageType, body } = encodeIntegrationEvent(e);
-  return { eventId, messageType, body, storedAt };
+  const { body } = encodeIntegrationEvent(e);
+  return { eventId, event: e, body, storedAt };
 }
 
 /** A Service Bus message as the publishers send it: MessageType + EventId properties, subject. */
@@ -221,6 +213,7 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
           messageType: 'MeteringPointCreated',
           meteringPointId: MP,
           type: 'E17',
+          calculationType: null,
           settlementMethod: 'E02',
           gridAreaCode: '800',
           resolution: 'PT1H',
@@ -240,14 +233,14 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
         await expect(store.append({ ...ok, body: new Uint8Array(MAX_EVENT_BODY_BYTES + 1) })).rejects.toThrow(/exceeds the limit of 49152 bytes/);
         await expect(store.append({ ...ok, eventId: 'a/b' })).rejects.toThrow(ContractError);
         await expect(store.append({ ...ok, eventId: '' })).rejects.toThrow(/EventId: missing/);
-        await expect(store.append({ ...ok, messageType: 'MeteringPointDeleted' })).rejects.toThrow(/MessageType: unknown message type/);
+        await expect(store.append({ ...ok, event: { ...ok.event, messageType: 'MeteringPointDeleted' } as unknown as IntegrationEvent })).rejects.toThrow(/MessageType: unknown message type/);
         await expect(store.append({ ...ok, storedAt: 1.5 })).rejects.toThrow(RangeError);
         expect(await store.countEvents()).toBe(0);
       });
 
       it('accepts a body of exactly the limit', async () => {
         const big = new Uint8Array(MAX_EVENT_BODY_BYTES).fill(7);
-        expect(await fx.store.append({ eventId: 'big-1', messageType: 'TimeSeriesPointsReceived', body: big, storedAt: 1 })).toEqual({ stored: true });
+        expect(await fx.store.append({ eventId: 'big-1', event: EVERY_TYPE.TimeSeriesPointsReceived, body: big, storedAt: 1 })).toEqual({ stored: true });
         expect(await fx.store.countEvents()).toBe(1);
       });
     });

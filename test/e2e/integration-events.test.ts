@@ -13,7 +13,8 @@ import { generateSynthetic, PERIOD_COLUMNS } from '../../bench/synthetic';
 import { startLocalHost, type LocalHost } from '../../local/host';
 import { uploadLake } from '../../local/upload-lake';
 import { NAMES } from '../../shared/config/names';
-import { integrationEventMessage, type IntegrationEvent } from '../../shared/integration-events/codec';
+import { integrationEventMessage } from '../../shared/integration-events/encode';
+import type { IntegrationEvent } from '../../shared/integration-events/events';
 import { INVALID_INTEGRATION_EVENT_REASON } from '../../shared/integration-events/subscriber';
 import { ENERGY_RESULTS_CSV_HEADER } from '../../shared/results/energy-csv';
 
@@ -93,7 +94,7 @@ describe('integration events through the local host', () => {
     await publish('mp-created-1', {
       messageType: 'MeteringPointCreated',
       meteringPointId: NEW_MP,
-      meteringPointType: 'E17',
+      type: 'E17',
       gridAreaCode: GA,
       settlementMethod: 'E02',
       resolution: 'PT1H',
@@ -104,7 +105,7 @@ describe('integration events through the local host', () => {
       effectiveDate: START,
     });
     await publish('mp-connected-1', { messageType: 'MeteringPointConnected', meteringPointId: NEW_MP, effectiveDate: START });
-    await publish('es-changed-1', { messageType: 'EnergySupplierChanged', meteringPointId: NEW_MP, energySupplierGln: NEW_ES, effectiveDate: START });
+    await publish('es-changed-1', { messageType: 'EnergySupplierChanged', meteringPointId: NEW_MP, energySupplierId: NEW_ES, effectiveDate: START });
     // the points arrive twice (a redelivered publish): stored once
     const ts = { messageType: 'TimeSeriesPointsReceived' as const, meteringPointId: NEW_MP, resolution: 'PT1H' as const, registrationTime: START + 30 * HOUR, periodStart: START, periodEnd: START + 24 * HOUR, points: points(1.5) };
     await publish('ts-1', ts);
@@ -163,7 +164,7 @@ describe('integration events through the local host', () => {
     const lakeMp = rows.find((r) => r.ok && rows.filter((o) => o.meteringPointId === r.meteringPointId).length === 1);
     if (!lakeMp) throw new Error('fixture has no whole-day E17 metering point');
     const NEXT_ES = '5790000999992';
-    await publish('es-changed-lake', { messageType: 'EnergySupplierChanged', meteringPointId: lakeMp.meteringPointId, energySupplierGln: NEXT_ES, effectiveDate: START + 12 * HOUR });
+    await publish('es-changed-lake', { messageType: 'EnergySupplierChanged', meteringPointId: lakeMp.meteringPointId, energySupplierId: NEXT_ES, effectiveDate: START + 12 * HOUR });
     await stored('es-changed-lake', 'EnergySupplierChanged');
     const { job, csv } = await runJob();
     const hours = supplierSeries(csv, NEXT_ES).map((s) => s.split('=')[0]);

@@ -13,7 +13,7 @@ import { generateSynthetic } from '../../bench/synthetic';
 import { startLocalHost, type LocalHost } from '../../local/host';
 import { uploadLake } from '../../local/upload-lake';
 import { NAMES } from '../../shared/config/names';
-import { integrationEventMessage } from '../../shared/integration-events/codec';
+import { integrationEventMessage } from '../../shared/integration-events/encode';
 import { esettSchemaSet } from '../../shared/market-documents/esett';
 import { decodeBundleResponse, decodeDataAvailable, encodeBundleRequest } from '../../shared/market-documents/message-hub/contracts';
 import { buildRsm014Documents, RSM014_XSD } from '../../shared/market-documents/rsm014';

@@ -7,8 +7,8 @@
 import { InvocationContext } from '@azure/functions';
 import { integrationEventsHandler } from '../../functions/service-bus/integration-events';
 import { runTriggered, MessageAbandonedError, type DeadLetterForwarder } from '../../functions/service-bus-trigger';
-import { integrationEventMessage } from '../../shared/integration-events/codec';
-import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
+import { integrationEventMessage } from '../../shared/integration-events/encode';
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
 import type { BusMessage } from '../../shared/messaging/bus';
 
 const MP = '571313180400012345';

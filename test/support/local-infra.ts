@@ -10,7 +10,7 @@ import { TableJobStore } from '../../shared/jobs/table-job-store';
 import { AzureBlobStore } from '../../shared/storage/azure-blob-store';
 import { buildDeps, type Infrastructure } from '../../functions/composition';
 import type { AppDeps } from '../../functions/deps';
-import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
 
 export interface TestInfra {
   az: AzuriteInstance;

@@ -5,7 +5,7 @@
  * batches with their registration time.
  */
 import { overlayMeteringPointPeriods, timeSeriesEventBatch } from '../../shared/basis-data/bitemporal/as-of-source';
-import type { StoredMasterDataEvent } from '../../shared/basis-data/bitemporal/master-data-events';
+import type { StoredMasterDataEvent } from '../../shared/integration-events/store/event-store';
 import type { MeteringPointPeriod } from '../../shared/basis-data/types';
 
 const D = Date.parse('2024-03-04T23:00:00Z');

@@ -1,18 +1,14 @@
 import { join } from 'node:path';
-import { applyChargeEvents, type ChargeEvent, type StoredChargeEvent } from '../../shared/basis-data/bitemporal/charges';
-import type { StoredEventMetadata } from '../../shared/basis-data/bitemporal/master-data-events';
+import { applyChargeEvents, type StoredChargeEvent } from '../../shared/basis-data/bitemporal/charges';
 import type { ChargeData, ChargeKey, ChargeLink, ChargePrice, ChargePriceInformation } from '../../shared/basis-data/charges';
 import { ValidationError } from '../../shared/basis-data/errors';
 import { readScenarioArguments, ScenarioCsvSource } from '../../shared/basis-data/scenario-source';
 import type { BasisDataSource } from '../../shared/basis-data/types';
 import { calculateWholesale } from '../../shared/calculation/wholesale/run';
-import {
-  decodeIntegrationEvent,
-  encodeIntegrationEvent,
-  type ChargeInformationChanged,
-  type ChargeLinkChanged,
-  type ChargePricesChanged,
-} from '../../shared/integration-events/codec';
+import { decodeIntegrationEvent } from '../../shared/integration-events/decode';
+import { encodeIntegrationEvent } from '../../shared/integration-events/encode';
+import type { ChargeEvent, ChargeInformationChanged, ChargeLinkChanged, ChargePricesChanged } from '../../shared/integration-events/events';
+import type { StoredEventMetadata } from '../../shared/integration-events/store/event-store';
 import { wholesaleResultRows } from '../../shared/results/wholesale-output';
 import type { WholesaleResultRow } from '../../shared/results/wholesale-results';
 

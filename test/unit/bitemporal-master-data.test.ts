@@ -5,8 +5,8 @@ import type {
   EnergySupplierChanged,
   MeteringPointConnected,
   MeteringPointCreated,
-  StoredMasterDataEvent,
-} from '../../shared/basis-data/bitemporal/master-data-events';
+} from '../../shared/integration-events/events';
+import type { StoredMasterDataEvent } from '../../shared/integration-events/store/event-store';
 import type { MeteringPointPeriod } from '../../shared/basis-data/types';
 
 const t = (iso: string): number => Date.parse(iso);
@@ -38,6 +38,7 @@ function created(meteringPointId: string, effectiveDate: number, over: Partial<M
     messageType: 'MeteringPointCreated',
     meteringPointId,
     type: 'E17',
+    calculationType: null,
     settlementMethod: 'E02',
     gridAreaCode: '804',
     resolution: 'PT1H',

@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Root } from 'protobufjs';
-import {
-  INTEGRATION_EVENT_CONTRACT,
-  INTEGRATION_EVENT_TYPES,
-  decodeIntegrationEvent,
-  encodeIntegrationEvent,
-  integrationEventProtoType,
-  type IntegrationEvent,
-  type IntegrationEventType,
-  type TimeSeriesPointsReceived,
-} from '../../shared/integration-events/codec';
+import { decodeIntegrationEvent } from '../../shared/integration-events/decode';
+import { encodeIntegrationEvent } from '../../shared/integration-events/encode';
+import { INTEGRATION_EVENT_TYPES, type IntegrationEvent, type IntegrationEventType, type TimeSeriesPointsReceived } from '../../shared/integration-events/events';
+import { INTEGRATION_EVENT_CONTRACT, integrationEventProtoType } from '../../shared/integration-events/wire';
 import { INTEGRATION_EVENTS_V1_PROTO } from '../../shared/integration-events/contracts/integration-events-v1.schema';
 import { ContractError } from '../../shared/messaging/contract-error';
 
@@ -43,7 +37,7 @@ const EXAMPLES: { readonly [K in IntegrationEventType]: Extract<IntegrationEvent
   MeteringPointCreated: {
     messageType: 'MeteringPointCreated',
     meteringPointId: MP,
-    meteringPointType: 'E17',
+    type: 'E17',
     gridAreaCode: '800',
     settlementMethod: 'E02',
     resolution: 'PT1H',
@@ -54,7 +48,7 @@ const EXAMPLES: { readonly [K in IntegrationEventType]: Extract<IntegrationEvent
     effectiveDate: DAY_START,
   },
   MeteringPointConnected: { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: DAY_START },
-  EnergySupplierChanged: { messageType: 'EnergySupplierChanged', meteringPointId: MP, energySupplierGln: ES, effectiveDate: DAY_START },
+  EnergySupplierChanged: { messageType: 'EnergySupplierChanged', meteringPointId: MP, energySupplierId: ES, effectiveDate: DAY_START },
   BalanceResponsiblePartyChanged: {
     messageType: 'BalanceResponsiblePartyChanged',
     meteringPointId: MP,
@@ -193,15 +187,15 @@ describe('integration events round trip', () => {
   it('exchange and child metering points, open and closed periods', () => {
     const exchange: IntegrationEvent = {
       ...EXAMPLES.MeteringPointCreated,
-      meteringPointType: 'E20',
+      type: 'E20',
       settlementMethod: null,
       fromGridAreaCode: '801',
       toGridAreaCode: '800',
       resolution: 'PT15M',
       effectiveDate: DAY_START + 15 * 60_000,
     };
-    const child: IntegrationEvent = { ...EXAMPLES.MeteringPointCreated, meteringPointType: 'D06', settlementMethod: null, parentMeteringPointId: PARENT };
-    const gridLoss: IntegrationEvent = { ...EXAMPLES.MeteringPointCreated, meteringPointType: 'E18', settlementMethod: null, calculationType: 'grid-loss' };
+    const child: IntegrationEvent = { ...EXAMPLES.MeteringPointCreated, type: 'D06', settlementMethod: null, parentMeteringPointId: PARENT };
+    const gridLoss: IntegrationEvent = { ...EXAMPLES.MeteringPointCreated, type: 'E18', settlementMethod: null, calculationType: 'grid-loss' };
     const fee: IntegrationEvent = { ...EXAMPLES.ChargeInformationChanged, chargeType: 'fee', resolution: 'P1M', isTax: false, toDate: DAY_START + 86_400_000 };
     for (const e of [exchange, child, gridLoss, fee]) {
       const { messageType, body } = encodeIntegrationEvent(e);
@@ -293,7 +287,7 @@ describe('integration events: invalid input → ContractError naming the field',
       'points[0].time',
       /outside the period/,
     );
-    expectContractError(() => encodeIntegrationEvent({ ...EXAMPLES.EnergySupplierChanged, energySupplierGln: '579' }), 'energySupplierGln', /GLN/);
+    expectContractError(() => encodeIntegrationEvent({ ...EXAMPLES.EnergySupplierChanged, energySupplierId: '579' }), 'energySupplierId', /GLN/);
   });
 
   it('garbage bytes', () => {

@@ -5,7 +5,7 @@ import { writeSyntheticLake } from '../../bench/lake';
 import { generateSynthetic } from '../../bench/synthetic';
 import { uploadLake } from '../../local/upload-lake';
 import { BlobLake } from '../../shared/basis-data/parquet/blob-lake';
-import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/event-store';
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
 import type { SettlementDeps } from '../../shared/settlement/settlement-deps';
 import { gridAreaCatalog } from '../../shared/settlement/use-cases/basis-data-as-of';
 import { planBatches } from '../../shared/settlement/use-cases/plan-batches';

@@ -19,11 +19,10 @@
  * the same inputs; `usage()` reports what was read (GET /api/jobs/{id}/basis-data).
  */
 import { QUALITY_CODE, RESOLUTION_MS } from '../../domain/codes';
-import type { IntegrationEventStore, StoredIntegrationEvent } from '../../integration-events/store/event-store';
+import type { IntegrationEventStore, StoredIntegrationEvent, StoredMasterDataEvent } from '../../integration-events/store/event-store';
 import type { ChargeData } from '../charges';
 import type { BasisDataSource, MeteringPointPeriod, TimeSeriesBatch } from '../types';
 import { applyChargeEvents, type StoredChargeEvent } from './charges';
-import type { StoredMasterDataEvent } from './master-data-events';
 import { materializeMeteringPointPeriods } from './materialize';
 
 /** The part of the event store an as-of source reads. */
@@ -59,6 +58,7 @@ function lakeEvents(periods: readonly MeteringPointPeriod[]): StoredMasterDataEv
       eventId: `${id}:created`,
       messageType: 'MeteringPointCreated',
       type: p.type,
+      calculationType: p.calculationType,
       settlementMethod: p.settlementMethod,
       gridAreaCode: p.gridAreaCode,
       resolution: p.resolution,

@@ -39,19 +39,16 @@
  * - Integers only: instants are epoch ms and prices micro-DKK integers; nothing is computed on them
  *   but comparisons.
  */
-import type { ChargeInformationChanged, ChargeLinkChanged, ChargePricesChanged } from '../../integration-events/codec';
+import type { ChargeEvent, ChargeInformationChanged, ChargeLinkChanged, ChargePricesChanged } from '../../integration-events/events';
+import type { Stored, StoredEventMetadata } from '../../integration-events/store/event-store';
 import { CHARGE_TYPES, type ChargeData, type ChargeKey, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../charges';
 import { ValidationError } from '../errors';
+import { UnknownEventError } from './errors';
 import { INTEGRATION_EVENTS_SOURCE } from './materialize';
-import type { StoredEventMetadata } from './master-data-events';
 import { GSRN_RE } from '../../domain/identifiers';
 
-export type ChargeEvent = ChargeInformationChanged | ChargePricesChanged | ChargeLinkChanged;
-
 /** A charge event as persisted by the store (distributes over the union, so narrowing works). */
-export type StoredChargeEvent = ChargeEvent & StoredEventMetadata;
-
-type Stored<E extends ChargeEvent> = E & StoredEventMetadata;
+export type StoredChargeEvent = Stored<ChargeEvent>;
 
 // ---- ordering ----------------------------------------------------------------------------------
 
@@ -134,7 +131,7 @@ function validate(e: StoredChargeEvent): void {
     }
     default: {
       const unknown: never = e;
-      throw new Error(`unknown charge event ${JSON.stringify(unknown)}`);
+      throw new UnknownEventError('charge', unknown);
     }
   }
 }

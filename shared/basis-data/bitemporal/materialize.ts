@@ -20,13 +20,18 @@
  *   `source = { file: 'integration-events', row: <index in the output> }`.
  */
 import type { MeteringPointType } from '../../domain/codes';
-import type { MeteringPointPeriod } from '../types';
-import type { MeteringPointCreated, StoredMasterDataEvent } from './master-data-events';
+import type { MeteringPointCreated } from '../../integration-events/events';
+import type { StoredMasterDataEvent } from '../../integration-events/store/event-store';
+import type { MeteringPointAttributes, MeteringPointPeriod } from '../types';
+import { EventInstantError, UnknownEventError } from './errors';
 
 export const INTEGRATION_EVENTS_SOURCE = 'integration-events';
 
-/** The attributes a MeteringPointCreated event sets (derived, so the two cannot drift). */
-type MasterAttributes = Omit<MeteringPointCreated, 'messageType' | 'meteringPointId' | 'effectiveDate'>;
+/**
+ * The attributes a MeteringPointCreated event sets that periods take from it. Its calculationType
+ * is not carried: materialized periods have calculationType null.
+ */
+type MasterAttributes = Omit<MeteringPointAttributes, 'calculationType'>;
 
 interface State {
   master: MasterAttributes | null;
@@ -73,7 +78,7 @@ function apply(state: State, e: StoredMasterDataEvent): void {
       return;
     default: {
       const unknown: never = e;
-      throw new Error(`unknown master-data event ${JSON.stringify(unknown)}`);
+      throw new UnknownEventError('master-data', unknown);
     }
   }
 }
@@ -139,8 +144,8 @@ function periodsOf(meteringPointId: string, events: readonly StoredMasterDataEve
 }
 
 function assertFiniteInstant(e: StoredMasterDataEvent): void {
-  if (!Number.isFinite(e.effectiveDate)) throw new Error(`event ${e.eventId}: effectiveDate is not a finite instant`);
-  if (!Number.isFinite(e.storedAt)) throw new Error(`event ${e.eventId}: storedAt is not a finite instant`);
+  if (!Number.isFinite(e.effectiveDate)) throw new EventInstantError(e.eventId, 'effectiveDate', e.effectiveDate);
+  if (!Number.isFinite(e.storedAt)) throw new EventInstantError(e.eventId, 'storedAt', e.storedAt);
 }
 
 /**

@@ -1,18 +1,36 @@
-import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
-import type { IntegrationEventType } from '../codec';
-import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
-import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend, type AppendedEvent } from './stored-event';
+import type { IntegrationEventType } from '../events';
+import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
+import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend } from './stored-event';
+
+/** What the memory store keeps per event: what a Table row holds (the bytes, not the decoded event). */
+interface StoredRow {
+  eventId: string;
+  messageType: IntegrationEventType;
+  body: Uint8Array;
+  storedAt: number;
+  /** TimeSeriesPointsReceived only: its period, recorded at append for range reads. */
+  period: ObservedRange | null;
+  operationTime?: number;
+}
 
 /** In-memory IntegrationEventStore (tests, local tools). Same semantics as the Table store. */
 export class MemoryIntegrationEventStore implements IntegrationEventStore {
   /** (messageType, eventId) → detached copy of the appended event. */
-  private readonly events = new Map<string, AppendedEvent>();
+  private readonly events = new Map<string, StoredRow>();
 
   async append(e: AppendedEvent): Promise<{ stored: boolean }> {
     validateAppend(e);
-    const key = `${e.messageType}\u0000${e.eventId}`;
+    const messageType = e.event.messageType;
+    const key = `${messageType}\u0000${e.eventId}`;
     if (this.events.has(key)) return { stored: false };
-    this.events.set(key, { eventId: e.eventId, messageType: e.messageType, body: new Uint8Array(e.body), storedAt: e.storedAt, ...(e.operationTime !== undefined ? { operationTime: e.operationTime } : {}) });
+    this.events.set(key, {
+      eventId: e.eventId,
+      messageType,
+      body: new Uint8Array(e.body),
+      storedAt: e.storedAt,
+      period: observedPeriod(e.event),
+      ...(e.operationTime !== undefined ? { operationTime: e.operationTime } : {}),
+    });
     return { stored: true };
   }
 
@@ -25,7 +43,7 @@ export class MemoryIntegrationEventStore implements IntegrationEventStore {
       .filter((e) => e.storedAt <= asOf && e.messageType === messageType)
       .filter((e) => {
         if (!observed || messageType !== 'TimeSeriesPointsReceived') return true;
-        const p = observedPeriod(e.messageType, e.body);
+        const p = e.period;
         return p !== null && p.from < observed.to && p.to > observed.from;
       })
       .sort(compareStored)

@@ -1,13 +1,13 @@
 /**
  * What both IntegrationEventStore implementations share: validation of what is appended (so
- * both accept and reject exactly the same input) and the read-side mapping of a stored body to a
- * StoredMasterDataEvent.
+ * both accept and reject exactly the same input), the decoding of a stored body, and the
+ * master-data read (the master-data message types through readEvents, in stored order).
  */
-import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
 import { ContractError } from '../../messaging/contract-error';
-import { INTEGRATION_EVENT_CONTRACT, decodeIntegrationEvent, isIntegrationEventType, type IntegrationEvent, type IntegrationEventType } from '../codec';
-import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
-import { MASTER_DATA_MESSAGE_TYPES, toMasterDataEvent } from './master-data-mapping';
+import { decodeIntegrationEvent } from '../decode';
+import { MASTER_DATA_EVENT_TYPES, isIntegrationEventType, type IntegrationEvent, type IntegrationEventOf, type IntegrationEventType } from '../events';
+import { INTEGRATION_EVENT_CONTRACT } from '../wire';
+import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
 
 /**
  * Largest body the store accepts. Integration events are small (a day of quarter-hour points is
@@ -17,19 +17,6 @@ export const MAX_EVENT_BODY_BYTES = 48 * 1024;
 /** Longest event id (Table storage RowKey: at most 1 KiB). */
 export const MAX_EVENT_ID_LENGTH = 256;
 
-export interface AppendedEvent {
-  /** Identity of the event; a redelivery carries the same id (and message type). */
-  eventId: string;
-  /** One of INTEGRATION_EVENT_TYPES. */
-  messageType: string;
-  /** The protobuf body exactly as received. */
-  body: Uint8Array;
-  /** System time (epoch ms) of storage: the as-of axis. */
-  storedAt: number;
-  /** The publisher's OperationTimestamp (epoch ms), when the message carried one; kept for audit. */
-  operationTime?: number;
-}
-
 /** A body larger than MAX_EVENT_BODY_BYTES. */
 export class EventTooLargeError extends Error {
   constructor(
@@ -38,6 +25,44 @@ export class EventTooLargeError extends Error {
   ) {
     super(`integration event ${eventId}: body of ${bytes} bytes exceeds the limit of ${MAX_EVENT_BODY_BYTES} bytes (48 KiB)`);
     this.name = 'EventTooLargeError';
+  }
+}
+
+/** What makes a stored event unreadable. */
+export type StoredEventDamage =
+  | { kind: 'no-row-key' }
+  | { kind: 'no-body' }
+  | { kind: 'stored-at-not-integer'; value: string }
+  | { kind: 'undecodable'; detail: string };
+
+/**
+ * A stored event that cannot be read back (a row without key or body, a storedAt that is not an
+ * integer, a body that no longer decodes): damaged data, not a transient storage failure.
+ */
+export class DamagedStoredEventError extends Error {
+  constructor(
+    /** Null exactly when the row has no RowKey (damage 'no-row-key'). */
+    readonly eventId: string | null,
+    /** The message type (Table partition) it was read as. */
+    readonly messageType: string,
+    readonly damage: StoredEventDamage,
+    options?: ErrorOptions,
+  ) {
+    super(damagedMessage(eventId, messageType, damage), options);
+    this.name = 'DamagedStoredEventError';
+  }
+}
+
+function damagedMessage(eventId: string | null, messageType: string, damage: StoredEventDamage): string {
+  switch (damage.kind) {
+    case 'no-row-key':
+      return `stored integration event without a RowKey in partition ${messageType}`;
+    case 'no-body':
+      return `stored integration event ${eventId} (${messageType}) has no binary body`;
+    case 'stored-at-not-integer':
+      return `stored integration event ${eventId}: storedAt is not an integer: ${damage.value}`;
+    case 'undecodable':
+      return `stored integration event ${eventId} (${messageType}) cannot be decoded: ${damage.detail}`;
   }
 }
 
@@ -58,8 +83,9 @@ export function eventIdProblem(eventId: unknown): string | null {
 export function validateAppend(e: AppendedEvent): void {
   const idProblem = eventIdProblem(e.eventId);
   if (idProblem !== null) throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'EventId', idProblem);
-  if (!isIntegrationEventType(e.messageType)) {
-    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', `unknown message type ${JSON.stringify(e.messageType)}`);
+  const messageType: unknown = e.event.messageType;
+  if (!isIntegrationEventType(messageType)) {
+    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', `unknown message type ${JSON.stringify(messageType)}`);
   }
   if (!(e.body instanceof Uint8Array)) throw new TypeError(`integration event ${e.eventId}: body must be a Uint8Array`);
   if (e.body.byteLength > MAX_EVENT_BODY_BYTES) throw new EventTooLargeError(e.eventId, e.body.byteLength);
@@ -70,43 +96,28 @@ export function validateAppend(e: AppendedEvent): void {
 
 /** Decodes a stored event of any type (damaged data throws, naming the event). */
 export function storedIntegrationEvent<T extends IntegrationEventType>(eventId: string, messageType: T, body: Uint8Array, storedAt: number): StoredIntegrationEvent<T> {
-  let decoded: IntegrationEvent;
+  let decoded: IntegrationEventOf<T>;
   try {
     decoded = decodeIntegrationEvent(messageType, body);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`stored integration event ${eventId} (${messageType}) cannot be decoded: ${detail}`);
+    throw new DamagedStoredEventError(eventId, messageType, { kind: 'undecodable', detail }, { cause: error });
   }
-  return { ...(decoded as Extract<IntegrationEvent, { messageType: T }>), eventId, storedAt };
+  return { ...decoded, eventId, storedAt };
 }
 
 /**
  * The master-data events as of `asOf`, through a store's readEvents: what both stores' readMasterData
- * return (one read per master-data message type, mapped, ordered by storedAt then eventId).
+ * return (one read per master-data message type, ordered by storedAt then eventId).
  */
 export async function readMasterDataEvents(readEvents: IntegrationEventStore['readEvents'], asOf: number): Promise<StoredMasterDataEvent[]> {
-  const perType = await Promise.all(MASTER_DATA_MESSAGE_TYPES.map((type) => readEvents(type, asOf)));
-  return perType
-    .flat()
-    .map((e) => {
-      const master = toMasterDataEvent(e);
-      if (master === null) throw new Error(`stored integration event ${e.eventId} (${e.messageType}) is not a master-data event`);
-      return { ...master, eventId: e.eventId, storedAt: e.storedAt };
-    })
-    .sort(compareStored);
+  const perType = await Promise.all(MASTER_DATA_EVENT_TYPES.map((type) => readEvents(type, asOf)));
+  return perType.flat().sort(compareStored);
 }
 
-/** Period of a TimeSeriesPointsReceived body (recorded at append for range queries); null for other types. */
-export function observedPeriod(messageType: string, body: Uint8Array): ObservedRange | null {
-  if (messageType !== 'TimeSeriesPointsReceived') return null;
-  try {
-    const e = decodeIntegrationEvent(messageType, body);
-    return e.messageType === 'TimeSeriesPointsReceived' ? { from: e.periodStart, to: e.periodEnd } : null;
-  } catch {
-    // append does not validate bodies (the subscriber has); an undecodable one has no period and
-    // is simply not found by range reads (a full read reports it as damaged)
-    return null;
-  }
+/** Period of a TimeSeriesPointsReceived event (recorded at append for range queries); null for other types. */
+export function observedPeriod(e: IntegrationEvent): ObservedRange | null {
+  return e.messageType === 'TimeSeriesPointsReceived' ? { from: e.periodStart, to: e.periodEnd } : null;
 }
 
 /** Deterministic read order: system time, then event id. */

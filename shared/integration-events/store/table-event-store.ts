@@ -15,10 +15,9 @@
 import { NAMES } from '../../config/names';
 import { TableClient, odata, type RestError, type TableEntity } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
-import type { StoredMasterDataEvent } from '../../basis-data/bitemporal/master-data-events';
-import type { IntegrationEventType } from '../codec';
-import type { IntegrationEventStore, ObservedRange, StoredIntegrationEvent } from './event-store';
-import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend, type AppendedEvent } from './stored-event';
+import type { IntegrationEventType } from '../events';
+import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
+import { DamagedStoredEventError, compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend } from './stored-event';
 
 /** Default table name (letters and digits only). */
 export const INTEGRATION_EVENTS_TABLE = NAMES.tables.integrationEvents;
@@ -58,9 +57,9 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
 
   async append(e: AppendedEvent): Promise<{ stored: boolean }> {
     validateAppend(e);
-    const period = observedPeriod(e.messageType, e.body);
+    const period = observedPeriod(e.event);
     const entity: TableEntity<EventEntity> = {
-      partitionKey: e.messageType,
+      partitionKey: e.event.messageType,
       rowKey: e.eventId,
       body: new Uint8Array(e.body),
       storedAt: BigInt(e.storedAt),
@@ -91,10 +90,10 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
     const out: StoredIntegrationEvent<T>[] = [];
     for await (const entity of this.table.listEntities<EventEntity>({ queryOptions: { filter } })) {
       const eventId = entity.rowKey;
-      if (typeof eventId !== 'string') throw new Error(`stored integration event without a RowKey in partition ${messageType}`);
+      if (typeof eventId !== 'string') throw new DamagedStoredEventError(null, messageType, { kind: 'no-row-key' });
       const body = entity.body;
-      if (!(body instanceof Uint8Array)) throw new Error(`stored integration event ${eventId} (${messageType}) has no binary body`);
-      out.push(storedIntegrationEvent(eventId, messageType, body, int64(entity.storedAt, eventId)));
+      if (!(body instanceof Uint8Array)) throw new DamagedStoredEventError(eventId, messageType, { kind: 'no-body' });
+      out.push(storedIntegrationEvent(eventId, messageType, body, storedAtOf(entity.storedAt, eventId, messageType)));
     }
     return out.sort(compareStored);
   }
@@ -107,11 +106,11 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
   }
 }
 
-function int64(value: unknown, eventId: string): number {
+function storedAtOf(value: unknown, eventId: string, messageType: string): number {
   // bigint (this SDK's Int64), or { value, type: 'Int64' } / a string from other SDK versions
   const raw = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
   const n = typeof raw === 'string' || typeof raw === 'bigint' ? Number(raw) : raw;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new Error(`stored integration event ${eventId}: storedAt is not an integer: ${String(raw)}`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new DamagedStoredEventError(eventId, messageType, { kind: 'stored-at-not-integer', value: String(raw) });
   return n;
 }
 
