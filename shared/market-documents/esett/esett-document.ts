@@ -18,17 +18,14 @@ import {
   ESETT_SERIES_KINDS,
   RECEIVER_ROLE,
   SENDER_ROLE,
-  type EsettProcessType,
-  type EsettQualityCode,
   type EsettSeriesKind,
   type PartyId,
 } from './esett-codes';
 import { EsettDocumentError } from './esett-errors';
 import { esettQuality, parseResultQualities } from './esett-quality';
+import type { EsettDocument, EsettMarketDocument, EsettPoint, EsettResolution, EsettSeries } from './esett-model';
 import { esettDocumentXml } from './esett-xml';
 import { GRID_AREA_CODE_RE } from '../../domain/identifiers';
-
-export type EsettResolution = 'PT15M' | 'PT1H';
 
 export interface EsettDocumentMetadata {
   calculationId: string;
@@ -49,66 +46,6 @@ export interface EsettDocumentOptions {
   sender?: string;
   /** Start of eSett's 15-minute imbalance settlement period; default ESETT_QUARTER_HOUR_ISP_START. */
   quarterHourIspStart?: string;
-}
-
-export interface EsettPoint {
-  /** 1-based slot of the Period's timeInterval at its resolution. */
-  position: number;
-  /** kWh with exactly three decimals. */
-  quantity: string;
-  /** null = measured (A04), written by omitting `<quality>`. */
-  quality: EsettQualityCode | null;
-}
-
-interface EsettSeriesBase {
-  /** The result series' result_id: deterministic and unique per series within a calculation. */
-  mRID: string;
-  marketEvaluationPointType: 'E17' | 'E18' | 'E20';
-  settlementMethod: 'E02' | 'E15' | null;
-  meteringGridArea: string;
-  resolution: EsettResolution;
-  /** `YYYY-MM-DDTHH:MMZ`, the calculation period. */
-  timeInterval: { start: string; end: string };
-  points: EsettPoint[];
-}
-
-/** Net exchange into `inArea` (the document's grid area) from `outArea`; negative = net export. */
-export interface EsettExchangeSeries extends EsettSeriesBase {
-  kind: 'exchange';
-  inArea: string;
-  outArea: string;
-}
-
-export interface EsettSupplierSeries extends EsettSeriesBase {
-  kind: Exclude<EsettSeriesKind, 'exchange'>;
-  energySupplier: PartyId;
-  balanceResponsibleParty: PartyId | null;
-}
-
-export type EsettSeries = EsettExchangeSeries | EsettSupplierSeries;
-
-export interface EsettMarketDocument {
-  mRID: string;
-  type: typeof ESETT_DOCUMENT_TYPE;
-  processType: EsettProcessType;
-  businessSector: typeof ESETT_BUSINESS_SECTOR;
-  sender: PartyId;
-  senderRole: typeof SENDER_ROLE;
-  receiver: PartyId;
-  receiverRole: typeof RECEIVER_ROLE;
-  /** `YYYY-MM-DDTHH:MM:SSZ` */
-  createdDateTime: string;
-  gridAreaCode: string;
-  series: EsettSeries[];
-}
-
-export interface EsettDocument {
-  /** = document.mRID; the sender's idempotency key. */
-  documentId: string;
-  calculationId: string;
-  gridAreaCode: string;
-  document: EsettMarketDocument;
-  xml: string;
 }
 
 /** Namespace of eSett document ids (distinct from result ids' namespace: different kind of object). */
