@@ -15,7 +15,10 @@ export interface BlobStore {
   /** Paths under a prefix with their etags (change detection for caches), sorted by path. */
   listDetailed(prefix: string): Promise<Array<{ path: string; etag: string; size: number }>>;
   delete(path: string): Promise<void>;
-  /** Downloads every blob under `prefix` into `localDir` (same relative paths); returns the files. */
+  /**
+   * Downloads every blob under `prefix` into `localDir` (same relative paths); returns the files.
+   * A blob deleted between listing and reading fails the download (BlobNotFoundError).
+   */
   downloadPrefix(prefix: string, localDir: string): Promise<string[]>;
 }
 

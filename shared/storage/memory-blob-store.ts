@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BlobStore, UrlSigner } from './blob-store';
+import { BlobNotFoundError } from './errors';
 
 interface StoredBlob {
   bytes: Buffer;
@@ -87,7 +88,7 @@ export class MemoryBlobStore implements BlobStore, UrlSigner {
     const files: string[] = [];
     for (const name of await this.list(prefix)) {
       const bytes = await this.get(name);
-      if (!bytes) continue; // deleted since it was listed
+      if (!bytes) throw new BlobNotFoundError(this.container, name); // deleted since it was listed
       const target = join(localDir, name.slice(prefix.length).replace(/^\//, ''));
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, bytes);

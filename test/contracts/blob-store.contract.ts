@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlobStore, UrlSigner } from '../../shared/storage/blob-store';
+import { BlobNotFoundError } from '../../shared/storage/errors';
 
 export function blobStoreContract(name: string, create: () => Promise<BlobStore>): void {
   describe(name, () => {
@@ -39,6 +40,29 @@ export function blobStoreContract(name: string, create: () => Promise<BlobStore>
         const files = await store.downloadPrefix('jobs/1/', dir);
         expect(files.map((f) => f.slice(dir.length))).toEqual(['/a/c', '/b']);
         expect(readFileSync(join(dir, 'a', 'c'), 'utf8')).toBe('c');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('fails a download when a listed blob is deleted before it is read', async () => {
+      await store.put('gone/a', 'a');
+      await store.put('gone/b', 'b');
+      // a concurrent delete between listing and reading (the stores list through `list`)
+      const list = store.list.bind(store);
+      jest.spyOn(store, 'list').mockImplementationOnce(async (prefix) => {
+        const names = await list(prefix);
+        await store.delete('gone/b');
+        return names;
+      });
+      const dir = mkdtempSync(join(tmpdir(), 'blob-'));
+      try {
+        const err: unknown = await store.downloadPrefix('gone/', dir).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(BlobNotFoundError);
+        expect(err).toMatchObject({ container: store.container, path: 'gone/b' });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -151,6 +151,7 @@ describe('AzureBlobStore on Azurite', () => {
     it('a store with neither a shared key nor a delegation key source cannot sign', async () => {
       const anonymous = new AzureBlobStore(new ContainerClient(`${az.blobEndpoint}/sas-udk`, unusedToken));
       await expect(anonymous.signedReadUrl(path, inAnHour())).rejects.toThrow(/neither a shared key nor a token credential/);
+      await expect(anonymous.signedReadUrl(path, inAnHour())).rejects.toMatchObject({ name: 'UrlSigningUnavailableError', container: 'sas-udk' });
     });
   });
 });
