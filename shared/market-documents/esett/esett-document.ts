@@ -102,6 +102,9 @@ export function esettDocumentResolution(resultResolution: EsettResolution, perio
   );
 }
 
+/** Where an EsettDocumentError points (see its fields). */
+type ErrorLocation = ConstructorParameters<typeof EsettDocumentError>[1];
+
 const SLOT_MS: Readonly<Record<EsettResolution, number>> = { PT15M: QUARTER_MS, PT1H: HOUR_MS };
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const QUANTITY_RE = /^-?[0-9]+\.[0-9]{3}$/;
@@ -115,9 +118,19 @@ function ymdhm(ms: number): string {
 }
 
 /** Integer milli-kWh; exact for any decimal(18,3), unlike a double. */
-function parseMilli(text: string, at: string): bigint {
-  if (!QUANTITY_RE.test(text)) throw new EsettDocumentError(`${at}: quantity ${JSON.stringify(text)} is not a decimal with exactly 3 decimals`);
+function parseMilli(text: string, at: string, where: ErrorLocation): bigint {
+  if (!QUANTITY_RE.test(text)) throw new EsettDocumentError(`${at}: quantity ${JSON.stringify(text)} is not a decimal with exactly 3 decimals`, where);
   return BigInt(text.replace('.', ''));
+}
+
+/** parseResultQualities, its errors pointing at the row. */
+function qualitiesOf(text: string, where: ErrorLocation): Set<Quality> {
+  try {
+    return parseResultQualities(text);
+  } catch (e) {
+    if (e instanceof EsettDocumentError) throw new EsettDocumentError(e.message, where);
+    throw e;
+  }
 }
 
 function formatMilli(milli: bigint): string {
@@ -126,15 +139,15 @@ function formatMilli(milli: bigint): string {
   return `${neg ? '-' : ''}${digits.slice(0, -3)}.${digits.slice(-3)}`;
 }
 
-function party(id: string, what: string): PartyId {
+function party(id: string, what: string, where: ErrorLocation = {}): PartyId {
   const codingScheme = codingSchemeOf(id);
-  if (!codingScheme) throw new EsettDocumentError(`${what} ${JSON.stringify(id)} is neither a GLN (13 digits) nor an EIC (16 characters)`);
+  if (!codingScheme) throw new EsettDocumentError(`${what} ${JSON.stringify(id)} is neither a GLN (13 digits) nor an EIC (16 characters)`, where);
   return { id, codingScheme };
 }
 
-function instant(text: string, what: string): number {
+function instant(text: string, what: string, where: ErrorLocation = {}): number {
   const ms = parseInstant(text);
-  if (ms === null) throw new EsettDocumentError(`${what} ${JSON.stringify(text)} is not an ISO-8601 instant`);
+  if (ms === null) throw new EsettDocumentError(`${what} ${JSON.stringify(text)} is not an ISO-8601 instant`, where);
   return ms;
 }
 
@@ -175,26 +188,27 @@ export function buildEsettMarketDocuments(rows: readonly EnergyResultRow[], meta
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const at = `result row ${i + 1} (${row.time_series_type} ${row.grid_area_code} ${row.time})`;
+    const where = { row: i + 1, resultId: row.result_id };
     // a row of another calculation is a caller bug; sending it would mix two settlements
-    if (row.calculation_id !== meta.calculationId) throw new EsettDocumentError(`${at}: calculation_id ${row.calculation_id}, expected ${meta.calculationId}`);
-    if (row.calculation_type !== meta.calculationType) throw new EsettDocumentError(`${at}: calculation_type ${row.calculation_type}, expected ${meta.calculationType}`);
+    if (row.calculation_id !== meta.calculationId) throw new EsettDocumentError(`${at}: calculation_id ${row.calculation_id}, expected ${meta.calculationId}`, where);
+    if (row.calculation_type !== meta.calculationType) throw new EsettDocumentError(`${at}: calculation_type ${row.calculation_type}, expected ${meta.calculationType}`, where);
     const kind = esettSeriesKind(row);
     if (kind === null) continue;
 
-    if (row.resolution !== 'PT15M' && row.resolution !== 'PT1H') throw new EsettDocumentError(`${at}: resolution ${JSON.stringify(row.resolution)}`);
+    if (row.resolution !== 'PT15M' && row.resolution !== 'PT1H') throw new EsettDocumentError(`${at}: resolution ${JSON.stringify(row.resolution)}`, where);
     if (resultResolution === null) resultResolution = row.resolution;
-    else if (row.resolution !== resultResolution) throw new EsettDocumentError(`${at}: resolution ${row.resolution}, but other rows are ${resultResolution}`);
-    if (!GRID_AREA_CODE_RE.test(row.grid_area_code)) throw new EsettDocumentError(`${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`);
+    else if (row.resolution !== resultResolution) throw new EsettDocumentError(`${at}: resolution ${row.resolution}, but other rows are ${resultResolution}`, where);
+    if (!GRID_AREA_CODE_RE.test(row.grid_area_code)) throw new EsettDocumentError(`${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`, where);
     if (kind === 'exchange' && !GRID_AREA_CODE_RE.test(row.neighbor_grid_area_code)) {
-      throw new EsettDocumentError(`${at}: neighbor_grid_area_code ${JSON.stringify(row.neighbor_grid_area_code)} is not 3 digits`);
+      throw new EsettDocumentError(`${at}: neighbor_grid_area_code ${JSON.stringify(row.neighbor_grid_area_code)} is not 3 digits`, where);
     }
-    if (kind !== 'exchange' && row.energy_supplier_id === '') throw new EsettDocumentError(`${at}: a per-supplier result without energy_supplier_id`);
-    if (!UUID_RE.test(row.result_id)) throw new EsettDocumentError(`${at}: result_id ${JSON.stringify(row.result_id)} is not a UUID`);
+    if (kind !== 'exchange' && row.energy_supplier_id === '') throw new EsettDocumentError(`${at}: a per-supplier result without energy_supplier_id`, where);
+    if (!UUID_RE.test(row.result_id)) throw new EsettDocumentError(`${at}: result_id ${JSON.stringify(row.result_id)} is not a UUID`, where);
 
-    const t = instant(row.time, `${at}: time`);
+    const t = instant(row.time, `${at}: time`, where);
     const slot = SLOT_MS[row.resolution];
     if (t < start || t >= end || (t - start) % slot !== 0) {
-      throw new EsettDocumentError(`${at}: time ${row.time} is not a ${row.resolution} slot of the period ${meta.period.start} .. ${meta.period.end}`);
+      throw new EsettDocumentError(`${at}: time ${row.time} is not a ${row.resolution} slot of the period ${meta.period.start} .. ${meta.period.end}`, where);
     }
 
     let s = series.get(row.result_id);
@@ -203,10 +217,10 @@ export function buildEsettMarketDocuments(rows: readonly EnergyResultRow[], meta
       series.set(row.result_id, s);
     } else if (s.kind !== kind || s.gridArea !== row.grid_area_code || s.neighbour !== row.neighbor_grid_area_code || s.es !== row.energy_supplier_id || s.brp !== row.balance_responsible_party_id) {
       // series mRID = result_id, so one id must mean one series
-      throw new EsettDocumentError(`${at}: result_id ${row.result_id} is shared by two different series`);
+      throw new EsettDocumentError(`${at}: result_id ${row.result_id} is shared by two different series`, where);
     }
-    if (s.points.has(t)) throw new EsettDocumentError(`${at}: a second point at ${row.time} for result ${row.result_id}`);
-    s.points.set(t, { milli: parseMilli(row.quantity, at), qualities: parseResultQualities(row.quantity_qualities) });
+    if (s.points.has(t)) throw new EsettDocumentError(`${at}: a second point at ${row.time} for result ${row.result_id}`, where);
+    s.points.set(t, { milli: parseMilli(row.quantity, at, where), qualities: qualitiesOf(row.quantity_qualities, where) });
   }
   if (resultResolution === null) return [];
 
@@ -264,7 +278,7 @@ function toSeries(s: SeriesAcc, resolution: EsettResolution, slotMs: number, sta
     .map((slot) => {
       const p = slots.get(slot) as { milli: bigint; qualities: Set<Quality> };
       const magnitude = p.milli < 0n ? -p.milli : p.milli;
-      if (magnitude >= MAX_MILLI) throw new EsettDocumentError(`result ${s.resultId}: ${formatMilli(p.milli)} kWh exceeds decimal(18,3)`);
+      if (magnitude >= MAX_MILLI) throw new EsettDocumentError(`result ${s.resultId}: ${formatMilli(p.milli)} kWh exceeds decimal(18,3)`, { resultId: s.resultId });
       return { position: slot + 1, quantity: formatMilli(p.milli), quality: esettQuality(p.qualities) };
     });
   const codes = ESETT_SERIES_CODES[s.kind];
@@ -281,8 +295,8 @@ function toSeries(s: SeriesAcc, resolution: EsettResolution, slotMs: number, sta
   return {
     ...base,
     kind: s.kind,
-    energySupplier: party(s.es, `result ${s.resultId}: energy supplier`),
-    balanceResponsibleParty: s.brp === '' ? null : party(s.brp, `result ${s.resultId}: balance responsible party`),
+    energySupplier: party(s.es, `result ${s.resultId}: energy supplier`, { resultId: s.resultId }),
+    balanceResponsibleParty: s.brp === '' ? null : party(s.brp, `result ${s.resultId}: balance responsible party`, { resultId: s.resultId }),
   };
 }
 
