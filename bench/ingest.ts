@@ -8,33 +8,7 @@ import { formatInstant } from '../shared/domain/time';
 import { formatScaled } from '../shared/decimal/scaled';
 import { QUALITIES } from '../shared/domain/codes';
 import { ingestTimeSeries, type IngestFormat } from '../shared/ingestion/time-series-ingestion';
-import type { BlobStore } from '../shared/storage/blob-store';
-
-class MemoryBlobStore implements BlobStore {
-  readonly container = 'memory';
-  readonly blobs = new Map<string, Buffer>();
-  async put(path: string, data: Uint8Array | string): Promise<void> {
-    this.blobs.set(path, typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
-  }
-  async get(path: string): Promise<Buffer | null> {
-    return this.blobs.get(path) ?? null;
-  }
-  async exists(path: string): Promise<boolean> {
-    return this.blobs.has(path);
-  }
-  async list(prefix: string): Promise<string[]> {
-    return [...this.blobs.keys()].filter((k) => k.startsWith(prefix)).sort();
-  }
-  async listDetailed(prefix: string): Promise<Array<{ path: string; etag: string; size: number }>> {
-    return (await this.list(prefix)).map((path) => ({ path, etag: '', size: (this.blobs.get(path) as Buffer).length }));
-  }
-  async delete(path: string): Promise<void> {
-    this.blobs.delete(path);
-  }
-  async downloadPrefix(): Promise<string[]> {
-    throw new Error('not supported by MemoryBlobStore');
-  }
-}
+import { MemoryBlobStore } from '../shared/storage/memory-blob-store';
 
 const target = Number(process.argv[2] ?? 2_000_000);
 const DAYS = 2;

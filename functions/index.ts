@@ -12,12 +12,13 @@ import type { JobStore } from '../shared/jobs/job-store';
 import { SqlJobStore } from '../shared/jobs/sql-job-store';
 import { TableJobStore } from '../shared/jobs/table-job-store';
 import type { MessageBus } from '../shared/messaging/bus';
+import { ServiceBusNotConfiguredError } from '../shared/messaging/errors';
 import { ServiceBusBus } from '../shared/messaging/service-bus-bus';
 import { publisherOn } from '../shared/settlement/completion-event';
 import { AzureBlobStore } from '../shared/storage/azure-blob-store';
 import { registerFunctions } from './app';
 import { buildDeps } from './composition';
-import { runTriggered, type DeadLetterForwarder } from './service-bus-trigger';
+import { NoPoisonQueueError, runTriggered, type DeadLetterForwarder } from './service-bus-trigger';
 import { TableIntegrationEventStore } from '../shared/integration-events/store/table-event-store';
 import type { FunctionRegistry } from './registry';
 
@@ -31,7 +32,7 @@ export const azureRegistry = (getBus: () => MessageBus): FunctionRegistry => ({
   },
   serviceBus(name, o) {
     const forward: DeadLetterForwarder = async (message, reason, description) => {
-      if (!o.poisonQueue) throw new Error(`${name}: cannot dead-letter message ${message.messageId} (${reason}): no poison queue configured`);
+      if (!o.poisonQueue) throw new NoPoisonQueueError(name, message.messageId, reason);
       const applicationProperties = { ...message.applicationProperties, DeadLetterReason: reason, DeadLetterErrorDescription: description ?? '' };
       await getBus().send({ queue: o.poisonQueue }, { ...message, applicationProperties });
     };
@@ -86,7 +87,7 @@ export function composeAzure(settings: Settings = loadSettings()): void {
   let bus: MessageBus | null = null;
   const getBus = (): MessageBus => {
     if (bus) return bus;
-    if (!settings.serviceBus) throw new Error(`no Service Bus configured: set ${NAMES.settings.serviceBusNamespace}`);
+    if (!settings.serviceBus) throw new ServiceBusNotConfiguredError([NAMES.settings.serviceBusNamespace], `no Service Bus configured: set ${NAMES.settings.serviceBusNamespace}`);
     bus =
       settings.serviceBus.kind === 'connectionString'
         ? ServiceBusBus.fromConnectionString(settings.serviceBus.connectionString)

@@ -22,9 +22,40 @@ export type DeadLetterForwarder = (message: BusMessage, reason: string, descript
 
 /** Thrown after a handler abandoned the message (the host then abandons it). */
 export class MessageAbandonedError extends Error {
-  constructor(messageId: string) {
+  constructor(readonly messageId: string) {
     super(`message ${messageId} abandoned by its handler; the host will redeliver it`);
     this.name = 'MessageAbandonedError';
+  }
+}
+
+/**
+ * A handler dead-lettered a message of a function registered without a poison queue: the
+ * invocation fails, so the host redelivers the message and, after maxDeliveryCount, dead-letters
+ * it itself (reason MaxDeliveryCountExceeded instead of the handler's).
+ */
+export class NoPoisonQueueError extends Error {
+  constructor(
+    readonly functionName: string,
+    readonly messageId: string,
+    /** The dead-letter reason the handler gave. */
+    readonly reason: string,
+  ) {
+    super(`${functionName}: cannot dead-letter message ${messageId} (${reason}): no poison queue configured`);
+    this.name = 'NoPoisonQueueError';
+  }
+}
+
+export type Settlement = 'complete' | 'abandon' | 'dead-letter';
+
+/** A handler settled the message a second time (a handler bug: each message is settled once). */
+export class MessageAlreadySettledError extends Error {
+  constructor(
+    readonly messageId: string,
+    /** The second settlement, the one refused. */
+    readonly attempted: Settlement,
+  ) {
+    super(`message already settled; cannot ${attempted}`);
+    this.name = 'MessageAlreadySettledError';
   }
 }
 
@@ -51,16 +82,16 @@ export function triggeredMessage(body: unknown, metadata: Record<string, unknown
   const meta = metadata ?? {};
   let abandoned = false;
   let settled = false;
-  const settleOnce = (what: string) => {
-    if (settled) throw new Error(`message already settled; cannot ${what}`);
-    settled = true;
-  };
   const base: BusMessage = {
     messageId: typeof meta.messageId === 'string' ? meta.messageId : '',
     body: bodyBytes(body),
     ...(typeof meta.contentType === 'string' ? { contentType: meta.contentType } : {}),
     ...(typeof meta.subject === 'string' ? { subject: meta.subject } : typeof meta.label === 'string' ? { subject: meta.label } : {}),
     applicationProperties: scalarProperties(meta.applicationProperties ?? meta.userProperties),
+  };
+  const settleOnce = (what: Settlement) => {
+    if (settled) throw new MessageAlreadySettledError(base.messageId, what);
+    settled = true;
   };
   const message: ReceivedMessage = {
     ...base,

@@ -10,6 +10,7 @@ import { HOUR_MS, formatInstant, parseInstant } from '../domain/time';
 import type { BlobStore, UrlSigner } from '../storage/blob-store';
 import { masterBasisDataCsv, selectExportPeriods } from './master-basis-data';
 import { buildTimeSeriesCsvs } from './time-series';
+import { InvalidExportStatusError } from './errors';
 import type { BasisDataExportDeps, BasisDataExportRequest, BasisDataExportStatus, DownloadLink, ExportedFile } from './types';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 
@@ -97,11 +98,13 @@ export async function readExportStatus(store: BlobStore, jobId: string, gridArea
   try {
     json = JSON.parse(raw.toString('utf8'));
   } catch (e) {
-    throw new Error(`${path} is not JSON: ${(e as Error).message}`);
+    throw new InvalidExportStatusError(path, 'not-json', (e as Error).message);
   }
   const parsed = statusSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${path} is not a basis data export status: ${parsed.error.message}`);
-  if (parsed.data.jobId !== jobId || parsed.data.gridArea !== gridArea) throw new Error(`${path} describes job ${parsed.data.jobId}, grid area ${parsed.data.gridArea}`);
+  if (!parsed.success) throw new InvalidExportStatusError(path, 'not-a-status', parsed.error.message);
+  if (parsed.data.jobId !== jobId || parsed.data.gridArea !== gridArea) {
+    throw new InvalidExportStatusError(path, 'other-export', `job ${parsed.data.jobId}, grid area ${parsed.data.gridArea}`);
+  }
   return parsed.data;
 }
 

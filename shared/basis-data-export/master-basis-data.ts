@@ -4,6 +4,7 @@
  */
 import { formatInstant } from '../domain/time';
 import type { MeteringPointPeriod } from '../basis-data/types';
+import { InvariantError } from '../domain/errors';
 
 /** A selected period, clipped to the job's period: `[from, to)`, never open. */
 export interface ExportPeriod {
@@ -68,9 +69,10 @@ export function masterBasisDataCsv(selected: readonly ExportPeriod[]): { csv: Bu
 
 /**
  * Fields are codes and ids validated on input, so they never need quoting; refuse loudly rather
- * than write a row that splits into the wrong columns if that ever changes.
+ * than write a row that splits into the wrong columns if that ever changes (an invariant of the
+ * input validation, not something a caller handles).
  */
 export function csvField(value: string): string {
-  if (/[;"\r\n]/.test(value)) throw new Error(`cannot write '${value}' as a CSV field: it contains a separator, quote or line break`);
+  if (/[;"\r\n]/.test(value)) throw new InvariantError(`cannot write '${value}' as a CSV field: it contains a separator, quote or line break`);
   return value;
 }

@@ -19,6 +19,7 @@ import { ValidationError } from '../basis-data/errors';
 import { DAY_MS, formatInstant } from '../domain/time';
 import type { BasisDataSource, TimeSeriesBatch } from '../basis-data/types';
 import { storePoint, type Cells } from '../basis-data/point-cells';
+import { InvariantError } from '../domain/errors';
 import { ByteWriter } from './byte-writer';
 import { compareIds, csvField, type ExportPeriod } from './master-basis-data';
 
@@ -119,7 +120,8 @@ export async function buildTimeSeriesCsvs(
     let s = seriesIndex.get(key);
     if (s === undefined) {
       const file = TIME_SERIES_FILES.findIndex((f) => f.resolution === p.resolution);
-      if (file < 0) throw new Error(`no time series file for resolution ${p.resolution}`);
+      // every resolution a period can have has a file (Resolution is PT15M | PT1H)
+      if (file < 0) throw new InvariantError(`no time series file for resolution ${p.resolution}`);
       s = series.length;
       seriesIndex.set(key, s);
       series.push({ id: csvField(p.meteringPointId), type: csvField(p.type), file, columns: TIME_SERIES_FILES[file].columns, ranges: [] });

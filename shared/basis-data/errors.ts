@@ -13,7 +13,11 @@ export class ValidationError extends Error {
 
 /** The basis data is valid but the calculation cannot be performed (e.g. missing grid-loss metering points). */
 export class CalculationError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The grid area the problem is in, when it is about one. */
+    readonly gridArea: string | null = null,
+  ) {
     super(message);
     this.name = 'CalculationError';
   }

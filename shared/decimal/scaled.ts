@@ -13,7 +13,29 @@ export const MILLI_TO_MICRO = 1000;
 /** An hourly reading in milli-kWh becomes this many micro-kWh per quarter (1000 / 4). */
 export const MILLI_TO_MICRO_QUARTER = 250;
 
-export class DecimalFormatError extends Error {}
+/** Why a decimal string was refused. */
+export type DecimalFormatProblem = 'not-a-decimal' | 'too-many-decimals' | 'too-many-integer-digits' | 'not-exact';
+
+/** A decimal string `parseScaled` refuses: what was given, at which scale, and why. */
+export class DecimalFormatError extends Error {
+  constructor(
+    readonly text: string,
+    readonly problem: DecimalFormatProblem,
+    readonly scale: number,
+    readonly maxIntegerDigits: number,
+  ) {
+    super(
+      problem === 'not-a-decimal'
+        ? `'${text}' is not a decimal number`
+        : problem === 'too-many-decimals'
+          ? `'${text}' has more than ${scale} decimals`
+          : problem === 'too-many-integer-digits'
+            ? `'${text}' exceeds ${maxIntegerDigits} integer digits`
+            : `'${text}' is too large to be represented exactly`,
+    );
+    this.name = 'DecimalFormatError';
+  }
+}
 
 const DECIMAL_RE = /^([+-]?)(\d+)(?:\.(\d*))?$/;
 
@@ -23,15 +45,15 @@ const DECIMAL_RE = /^([+-]?)(\d+)(?:\.(\d*))?$/;
  */
 export function parseScaled(text: string, scale: number, maxIntegerDigits = 15): number {
   const m = DECIMAL_RE.exec(text.trim());
-  if (!m) throw new DecimalFormatError(`'${text}' is not a decimal number`);
+  if (!m) throw new DecimalFormatError(text, 'not-a-decimal', scale, maxIntegerDigits);
   const [, sign, intPart, fracRaw = ''] = m;
   const frac = fracRaw.replace(/0+$/, '');
-  if (frac.length > scale) throw new DecimalFormatError(`'${text}' has more than ${scale} decimals`);
+  if (frac.length > scale) throw new DecimalFormatError(text, 'too-many-decimals', scale, maxIntegerDigits);
   const intDigits = intPart.replace(/^0+/, '');
-  if (intDigits.length > maxIntegerDigits) throw new DecimalFormatError(`'${text}' exceeds ${maxIntegerDigits} integer digits`);
+  if (intDigits.length > maxIntegerDigits) throw new DecimalFormatError(text, 'too-many-integer-digits', scale, maxIntegerDigits);
   const digits = intDigits + frac.padEnd(scale, '0');
   const value = digits === '' ? 0 : Number(digits);
-  if (!Number.isSafeInteger(value)) throw new DecimalFormatError(`'${text}' is too large to be represented exactly`);
+  if (!Number.isSafeInteger(value)) throw new DecimalFormatError(text, 'not-exact', scale, maxIntegerDigits);
   return sign === '-' ? -value : value;
 }
 
@@ -70,7 +92,23 @@ export function carryRoundMicroToMilli(q: number, quarterIndex: number): number 
   return roundHalfUpToUnit(r, 1000) / 1000;
 }
 
-export class MagnitudeError extends Error {}
+/**
+ * Quantities whose sums could leave the range a double holds exactly (2^53, see the header): the
+ * energy calculation refuses them rather than return results that might be rounded.
+ */
+export class MagnitudeError extends Error {
+  constructor(
+    /** The largest sum, in kWh, that is still exact. */
+    readonly limitKwh: number,
+    /** Start of the first time slot whose quantities exceed it (epoch ms). */
+    readonly slotStart: number,
+    /** Σ|quantity| of that slot in micro-kWh. */
+    readonly absSumMicroKwh: number,
+  ) {
+    super(`quantities in one time slot add up to more than ${limitKwh} kWh; exact arithmetic cannot be guaranteed`);
+    this.name = 'MagnitudeError';
+  }
+}
 
 /** 2^53 - 1: the largest magnitude kept exactly by a double. */
 export const MAX_EXACT = Number.MAX_SAFE_INTEGER;

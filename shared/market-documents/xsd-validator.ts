@@ -51,8 +51,21 @@ export async function validateAgainstXsd(set: XsdSchemaSet, documents: ReadonlyA
   return out;
 }
 
-/** Throws with libxml2's messages unless `xml` validates. */
+/** A document that does not validate against its schema, with libxml2's messages. */
+export class XsdValidationError extends Error {
+  constructor(
+    readonly documentName: string,
+    /** The main schema's file name. */
+    readonly schema: string,
+    readonly errors: readonly string[],
+  ) {
+    super(`${documentName} does not validate against ${schema}:\n${errors.join('\n')}`);
+    this.name = 'XsdValidationError';
+  }
+}
+
+/** Throws an XsdValidationError with libxml2's messages unless `xml` validates. */
 export async function assertValidXml(set: XsdSchemaSet, name: string, xml: string): Promise<void> {
   const r = (await validateAgainstXsd(set, [{ name, xml }])).get(name) as XsdValidationResult;
-  if (!r.valid) throw new Error(`${name} does not validate against ${set.main}:\n${r.errors.join('\n')}`);
+  if (!r.valid) throw new XsdValidationError(name, set.main, r.errors);
 }

@@ -8,6 +8,7 @@ import { CALCULATION_TYPES, type CalculationType } from '../domain/codes';
 import { parseInstant } from '../domain/time';
 import { uuid5 } from '../domain/uuid5';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
+import { InvariantError } from '../domain/errors';
 
 /**
  * Integration event "calculation completed" (contracts/calculation_completed_v1.proto): the
@@ -61,7 +62,8 @@ export function calculationCompletedType(): Type {
   if (cachedType) return cachedType;
   const root = new Root();
   const timestamp = common.get('google/protobuf/timestamp.proto');
-  if (!timestamp?.nested) throw new Error('protobufjs does not ship google/protobuf/timestamp.proto');
+  // protobufjs (pinned) ships it; absent only if the dependency broke
+  if (!timestamp?.nested) throw new InvariantError('protobufjs does not ship google/protobuf/timestamp.proto');
   root.addJSON(timestamp.nested);
   parse(CALCULATION_COMPLETED_V1_PROTO, root, { keepCase: true });
   root.resolveAll();

@@ -1,6 +1,6 @@
 import type { BusMessage, DeadLetteredMessage, Destination, ReceivedMessage, Source } from './bus';
 import { NAMES } from '../config/names';
-import { BusClosedError, MessageLockLostError, MessagingEntityNotFoundError } from './errors';
+import { BusClosedError, MessageLockLostError, MessagingEntityAlreadyExistsError, MessagingEntityNotFoundError } from './errors';
 import {
   defaultOnError,
   describeSource,
@@ -131,7 +131,7 @@ export class InProcessBus implements SubscribableBus {
 
   createQueue(name: string, options: EntityOptions & SendEntityOptions = {}): void {
     this.assertOpen();
-    if (this.queues.has(name)) throw new Error(`queue '${name}' already exists`);
+    if (this.queues.has(name)) throw new MessagingEntityAlreadyExistsError('queue', name);
     this.queues.set(name, {
       entity: newEntity(name, options),
       duplicates: newDuplicateDetector(options),
@@ -140,7 +140,7 @@ export class InProcessBus implements SubscribableBus {
 
   createTopic(name: string, options: SendEntityOptions = {}): void {
     this.assertOpen();
-    if (this.topics.has(name)) throw new Error(`topic '${name}' already exists`);
+    if (this.topics.has(name)) throw new MessagingEntityAlreadyExistsError('topic', name);
     this.topics.set(name, { subscriptions: new Map(), duplicates: newDuplicateDetector(options) });
   }
 
@@ -148,7 +148,7 @@ export class InProcessBus implements SubscribableBus {
     this.assertOpen();
     const t = this.topics.get(topic);
     if (!t) throw new MessagingEntityNotFoundError(topic);
-    if (t.subscriptions.has(name)) throw new Error(`subscription '${topic}/${name}' already exists`);
+    if (t.subscriptions.has(name)) throw new MessagingEntityAlreadyExistsError('subscription', `${topic}/${name}`);
     t.subscriptions.set(name, newEntity(`${topic}/Subscriptions/${name}`, options));
   }
 
@@ -364,14 +364,11 @@ export class InProcessBus implements SubscribableBus {
   private delivery(entity: ReceivingEntity, stored: StoredMessage, token: number): ReceivedMessage {
     let settledHere = false;
     const settle = async (action: () => void): Promise<void> => {
-      if (this.closed) throw new MessageLockLostError(`cannot settle message ${stored.message.messageId}: the bus is closed`);
+      if (this.closed) throw new MessageLockLostError(stored.message.messageId, 'bus-closed', entity.path);
       this.expireLocks(entity, Date.now());
       const current = entity.active.get(stored.seq);
       if (settledHere || current !== stored || stored.lock?.token !== token) {
-        throw new MessageLockLostError(
-          `the lock on message ${stored.message.messageId} in '${entity.path}' is lost: ` +
-            (settledHere ? 'already settled' : 'the lock expired'),
-        );
+        throw new MessageLockLostError(stored.message.messageId, settledHere ? 'already-settled' : 'expired', entity.path);
       }
       settledHere = true;
       stored.lock = null;

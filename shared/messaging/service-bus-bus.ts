@@ -10,7 +10,7 @@ import {
 import { DefaultAzureCredential } from '@azure/identity';
 import type { BusMessage, DeadLetteredMessage, Destination, ReceivedMessage, Source } from './bus';
 import { NAMES } from '../config/names';
-import { BusClosedError } from './errors';
+import { BusClosedError, ServiceBusNotConfiguredError } from './errors';
 import {
   defaultOnError,
   handleAndSettle,
@@ -78,9 +78,7 @@ export class ServiceBusBus implements SubscribableBus {
     if (cs) return ServiceBusBus.fromConnectionString(cs, options);
     const ns = env[NAMES.settings.serviceBusNamespace];
     if (ns) return ServiceBusBus.fromNamespace(ns, new DefaultAzureCredential(), options);
-    throw new Error(
-      `Service Bus is not configured: set ${NAMES.settings.serviceBusConnectionString} or ${NAMES.settings.serviceBusNamespace}`,
-    );
+    throw new ServiceBusNotConfiguredError([NAMES.settings.serviceBusConnectionString, NAMES.settings.serviceBusNamespace]);
   }
 
   async send(to: Destination, message: BusMessage): Promise<void> {

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type UserDelegationKey } from '@azure/storage-blob';
 import type { BlobStore, UrlSigner } from './blob-store';
+import { BlobNotFoundError, UrlSigningUnavailableError } from './errors';
 
 /**
  * Issues user delegation keys (`BlobServiceClient.getUserDelegationKey`). A function rather than
@@ -64,7 +65,7 @@ export class AzureBlobStore implements BlobStore, UrlSigner {
     const options = { permissions: BlobSASPermissions.from({ read: true }), expiresOn, version: SAS_VERSION };
     if (this.client.credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl(options);
     if (this.delegationKeys) return blob.generateUserDelegationSasUrl(options, await this.userDelegationKey(expiresOn));
-    throw new Error(`cannot sign a URL for container ${this.container}: the store has neither a shared key nor a token credential`);
+    throw new UrlSigningUnavailableError(this.container);
   }
 
   /**
@@ -140,9 +141,11 @@ export class AzureBlobStore implements BlobStore, UrlSigner {
   async downloadPrefix(prefix: string, localDir: string): Promise<string[]> {
     const files: string[] = [];
     for (const name of await this.list(prefix)) {
+      const bytes = await this.get(name);
+      if (!bytes) throw new BlobNotFoundError(this.container, name); // deleted since it was listed
       const target = join(localDir, name.slice(prefix.length).replace(/^\//, ''));
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, (await this.get(name)) as Buffer);
+      await writeFile(target, bytes);
       files.push(target);
     }
     return files;

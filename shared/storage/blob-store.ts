@@ -1,6 +1,7 @@
 /**
  * Blob storage port over one container. Paths are `/`-separated, no leading slash. The Azure
- * adapter (Azurite locally) passes the contract suite (test/contracts/blob-store.contract.ts).
+ * adapter (Azurite locally) and the in-memory store (memory-blob-store.ts) pass the same contract
+ * suite (test/contracts/blob-store.contract.ts).
  */
 export interface BlobStore {
   readonly container: string;
@@ -14,14 +15,19 @@ export interface BlobStore {
   /** Paths under a prefix with their etags (change detection for caches), sorted by path. */
   listDetailed(prefix: string): Promise<Array<{ path: string; etag: string; size: number }>>;
   delete(path: string): Promise<void>;
-  /** Downloads every blob under `prefix` into `localDir` (same relative paths); returns the files. */
+  /**
+   * Downloads every blob under `prefix` into `localDir` (same relative paths); returns the files.
+   * A blob deleted between listing and reading fails the download (BlobNotFoundError).
+   */
   downloadPrefix(prefix: string, localDir: string): Promise<string[]>;
 }
 
 /**
  * Signs time-limited read links to single blobs (SAS), so a browser or another system can
- * download a file without any other credentials. Kept apart from BlobStore on purpose: test
- * doubles and in-memory stores implement BlobStore and have no URLs to sign.
+ * download a file without any other credentials. Kept apart from BlobStore on purpose: code that
+ * only stores blobs does not need it, and a test double of BlobStore need not sign. The Azure
+ * adapter and MemoryBlobStore (whose links only it can open) pass the UrlSigner contract
+ * (test/contracts/blob-store.contract.ts).
  */
 export interface UrlSigner {
   /**

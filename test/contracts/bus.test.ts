@@ -7,7 +7,7 @@ import {
   type CalculationCompletedEvent,
 } from '../../shared/messaging/calculation-completed';
 import { ContractError } from '../../shared/messaging/contract-error';
-import { BusClosedError, MessageLockLostError, MessagingEntityNotFoundError } from '../../shared/messaging/errors';
+import { BusClosedError, MessageLockLostError, MessagingEntityAlreadyExistsError, MessagingEntityNotFoundError } from '../../shared/messaging/errors';
 import { InProcessBus, declareSettlementEntities } from '../../shared/messaging/in-process-bus';
 import { ServiceBusBus } from '../../shared/messaging/service-bus-bus';
 import {
@@ -106,6 +106,10 @@ describe('InProcessBus', () => {
     await expect(bus.receiveDeadLettered({ queue: 'nope' }, 1, 0)).rejects.toBeInstanceOf(MessagingEntityNotFoundError);
     expect(() => bus.createSubscription('nope', 'x')).toThrow(MessagingEntityNotFoundError);
     expect(() => bus.createQueue(CONTRACT_ENTITIES.queue)).toThrow(/already exists/);
+    expect(() => bus.createQueue(CONTRACT_ENTITIES.queue)).toThrow(expect.objectContaining({ name: 'MessagingEntityAlreadyExistsError', code: 'MessagingEntityAlreadyExists', kind: 'queue', entityPath: CONTRACT_ENTITIES.queue }));
+    expect(() => bus.createSubscription(CONTRACT_ENTITIES.topic, CONTRACT_ENTITIES.subscription)).toThrow(
+      new MessagingEntityAlreadyExistsError('subscription', `${CONTRACT_ENTITIES.topic}/${CONTRACT_ENTITIES.subscription}`),
+    );
     expect(() => bus.createQueue('bad', { maxDeliveryCount: 0 })).toThrow(RangeError);
   });
 
@@ -147,6 +151,7 @@ describe('InProcessBus', () => {
       expect(second.deliveryCount).toBe(2);
       await expect(first.complete()).rejects.toBeInstanceOf(MessageLockLostError);
       await expect(first.complete()).rejects.toMatchObject({ code: 'MessageLockLost' });
+      await expect(first.complete()).rejects.toMatchObject({ messageId: first.messageId, reason: 'expired', entityPath: 'q' });
       // The second lock expires too: delivered twice = maxDeliveryCount → dead-lettered.
       const [dead] = await b.receiveDeadLettered({ queue: 'q' }, 1, 1_000);
       expect(dead.deadLetterReason).toBe('MaxDeliveryCountExceeded');
@@ -455,5 +460,6 @@ describe('ServiceBusBus mapping onto @azure/service-bus (fake client)', () => {
 
   it('fromEnv() names the settings it needs', () => {
     expect(() => ServiceBusBus.fromEnv({})).toThrow(/SERVICEBUS_CONNECTION_STRING or SERVICEBUS_FULLY_QUALIFIED_NAMESPACE/);
+    expect(() => ServiceBusBus.fromEnv({})).toThrow(expect.objectContaining({ name: 'ServiceBusNotConfiguredError', settings: ['SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_FULLY_QUALIFIED_NAMESPACE'] }));
   });
 });

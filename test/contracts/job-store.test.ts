@@ -1,7 +1,7 @@
 /**
- * Runs the JobStore contract against every store: TableJobStore on Azurite (always) and
- * SqlJobStore on the database in SQL_CONNECTION_STRING (only when set: there is no SQL Server
- * here, and the suite empties dbo.SettlementJob, so point it at a disposable database).
+ * Runs the JobStore contract against every store: TableJobStore on Azurite and MemoryJobStore
+ * (always), and SqlJobStore on the database in SQL_CONNECTION_STRING (only when set: there is no
+ * SQL Server here, and the suite empties dbo.SettlementJob, so point it at a disposable database).
  */
 import { TableClient, type TableEntity } from '@azure/data-tables';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,7 @@ import { startAzurite, type AzuriteInstance } from '../../local/azurite';
 import { NAMES } from '../../shared/config/names';
 import { specKey, type JobSpec } from '../../shared/jobs/job';
 import { newJob } from '../../shared/jobs/job-lifecycle';
+import { MemoryJobStore } from '../../shared/jobs/memory-job-store';
 import { applyMigrations, splitBatches } from '../../shared/jobs/sql/migrate';
 import { SqlJobStore } from '../../shared/jobs/sql-job-store';
 import { TableJobStore } from '../../shared/jobs/table-job-store';
@@ -143,6 +144,10 @@ describe('TableJobStore (Azurite)', () => {
     const raw = TableClient.fromConnectionString(az.connectionString, NAMES.tables.jobs, { allowInsecureConnection: true });
     await expect(raw.getEntity('job', 'named-1')).resolves.toMatchObject({ status: 'Requested', etag: job.version });
   });
+});
+
+describe('MemoryJobStore', () => {
+  jobStoreContract('JobStore contract', async () => ({ store: new MemoryJobStore(), cleanup: async () => undefined }));
 });
 
 /**

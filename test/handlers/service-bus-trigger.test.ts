@@ -6,7 +6,7 @@
  */
 import { InvocationContext } from '@azure/functions';
 import { integrationEventsHandler } from '../../functions/service-bus/integration-events';
-import { runTriggered, MessageAbandonedError, type DeadLetterForwarder } from '../../functions/service-bus-trigger';
+import { runTriggered, MessageAbandonedError, MessageAlreadySettledError, type DeadLetterForwarder } from '../../functions/service-bus-trigger';
 import { integrationEventMessage } from '../../shared/integration-events/encode';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
 import type { BusMessage } from '../../shared/messaging/bus';
@@ -91,5 +91,17 @@ describe('Service Bus trigger adapter (Azure host)', () => {
         forward,
       ),
     ).rejects.toThrow(/already settled/);
+    await expect(runTriggered(async (m) => m.abandon(), body, context, forward)).rejects.toMatchObject({ messageId: 'x' });
+    await expect(
+      runTriggered(
+        async (m) => {
+          await m.abandon();
+          await m.complete();
+        },
+        body,
+        context,
+        forward,
+      ),
+    ).rejects.toEqual(new MessageAlreadySettledError('x', 'complete'));
   });
 });

@@ -12,6 +12,7 @@ import type { ChargeData } from '../../shared/basis-data/charges';
 import { ByteWriter } from '../../shared/basis-data-export/byte-writer';
 import {
   downloadLinks,
+  InvalidExportStatusError,
   readExportStatus,
   runBasisDataExport,
   type BasisDataExportRequest,
@@ -21,6 +22,7 @@ import { parseScaled } from '../../shared/decimal/scaled';
 import { QUALITY_CODE, type MeteringPointType, type Quality, type Resolution } from '../../shared/domain/codes';
 import { AzureBlobStore } from '../../shared/storage/azure-blob-store';
 import type { BlobStore } from '../../shared/storage/blob-store';
+import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
 
 const ms = (iso: string): number => {
   const t = parseInstant(iso);
@@ -425,5 +427,31 @@ describe('ByteWriter', () => {
     }
     expect(w.bytes().toString('utf8')).toBe('0.000;0.000;0.001;-0.005;0.999;1.000;1234567.891;-1234.567;9007199254740.991;');
     expect(() => w.milli(0.5)).toThrow(RangeError);
+  });
+});
+
+describe('readExportStatus on a stored status it cannot trust', () => {
+  const path = 'exports/job-1/ga=800/status.json';
+  const refusal = async (store: BlobStore): Promise<unknown> => readExportStatus(store, 'job-1', '800').then(() => undefined, (e: unknown) => e);
+
+  it('says which file and what is wrong with it', async () => {
+    const store = new MemoryBlobStore('exports');
+    await store.put(path, '{');
+    expect(await refusal(store)).toBeInstanceOf(InvalidExportStatusError);
+    expect(await refusal(store)).toMatchObject({ path, problem: 'not-json', message: expect.stringMatching(/^exports\/job-1\/ga=800\/status\.json is not JSON: /) });
+    await store.put(path, JSON.stringify({ jobId: 'job-1' }));
+    expect(await refusal(store)).toMatchObject({ path, problem: 'not-a-status', message: expect.stringMatching(/is not a basis data export status: /) });
+    const other: BasisDataExportStatus = {
+      jobId: 'job-2',
+      gridArea: '801',
+      state: 'Completed',
+      periodStart: '2023-07-01T22:00:00Z',
+      periodEnd: '2023-07-02T22:00:00Z',
+      asOf: '2023-07-03T00:00:00Z',
+      files: [],
+      completedAt: '2023-07-03T00:00:00Z',
+    };
+    await store.put(path, JSON.stringify(other));
+    expect(await refusal(store)).toMatchObject({ path, problem: 'other-export', detail: 'job job-2, grid area 801', message: `${path} describes job job-2, grid area 801` });
   });
 });

@@ -19,6 +19,21 @@ describe('scaled decimals', () => {
     expect(parseScaled('1.2500', 3)).toBe(1250); // trailing zeros are not extra precision
   });
 
+  it('says what was refused and why', () => {
+    const refusal = (text: string, scale: number, maxIntegerDigits?: number): unknown => {
+      try {
+        parseScaled(text, scale, maxIntegerDigits);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    expect(refusal('1.0005', 3)).toMatchObject({ name: 'DecimalFormatError', text: '1.0005', problem: 'too-many-decimals', scale: 3, message: "'1.0005' has more than 3 decimals" });
+    expect(refusal('1,5', 3)).toMatchObject({ problem: 'not-a-decimal', message: "'1,5' is not a decimal number" });
+    expect(refusal('12345', 3, 4)).toMatchObject({ problem: 'too-many-integer-digits', maxIntegerDigits: 4, message: "'12345' exceeds 4 integer digits" });
+    expect(refusal('9999999999999999.999', 3, 16)).toMatchObject({ problem: 'not-exact', message: "'9999999999999999.999' is too large to be represented exactly" });
+  });
+
   it('formats with exactly the scale', () => {
     expect(formatScaled(-279, 3)).toBe('-0.279');
     expect(formatScaled(0, 3)).toBe('0.000');

@@ -30,7 +30,7 @@ import {
   type EsettSeries,
   type EsettSupplierSeries,
 } from '../../shared/market-documents/esett';
-import { validateAgainstXsd, type XsdSchemaSet } from '../../shared/market-documents/xsd-validator';
+import { assertValidXml, validateAgainstXsd, XsdValidationError, type XsdSchemaSet } from '../../shared/market-documents/xsd-validator';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from '../../shared/results/energy-result-row';
 import { resultId } from '../../shared/results/result-id';
 import { listScenarioDirs, readExpectedError, SCENARIOS_ROOT } from '../support/scenario-assert';
@@ -505,6 +505,24 @@ describe('input that cannot become a correct document is refused', () => {
     expect(() => buildEsettDocuments([r], meta(), OPTIONS)).toThrow(message);
   });
 
+  test('the error points at the row and result at fault', () => {
+    const thrown = (rows: EnergyResultRow[]): unknown => {
+      try {
+        buildEsettDocuments(rows, meta(), OPTIONS);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const bad = base();
+    bad.quantity_qualities = "['approximate']";
+    const err = thrown([base(), bad]);
+    expect(err).toBeInstanceOf(EsettDocumentError);
+    expect(err).toMatchObject({ row: 2, resultId: bad.result_id });
+    expect(thrown([base(), base()])).toMatchObject({ row: 2, resultId: base().result_id, message: expect.stringMatching(/second point/) });
+    expect(() => buildEsettDocuments([base()], meta(), { receiver: 'esett' })).toThrow(expect.objectContaining({ row: null, resultId: null }));
+  });
+
   test('a supplier id that is neither GLN nor EIC', () => {
     const r = row({ type: 'production', level: 'energy_supplier', ga: '800', es: 'ACME', brp: BRP, time: T0, q: '1.000', qual: "['measured']" });
     expect(() => buildEsettDocuments([r], meta(), OPTIONS)).toThrow(/neither a GLN/);
@@ -527,6 +545,18 @@ describe('the XSD rejects broken documents', () => {
 
   test('the unbroken document is valid (baseline for the cases below)', async () => {
     expect(await errorsOf(xml)).toEqual([]);
+  });
+
+  test('assertValidXml passes a valid document and throws XsdValidationError for a broken one', async () => {
+    await expect(assertValidXml(SCHEMA, 'ok.xml', xml)).resolves.toBeUndefined();
+    const broken = xml.replace('<cim:position>1</cim:position>', '<cim:position>0</cim:position>');
+    const err: unknown = await assertValidXml(SCHEMA, 'broken.xml', broken).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(XsdValidationError);
+    const errors = await errorsOf(broken);
+    expect(err).toMatchObject({ documentName: 'broken.xml', schema: ESETT_XSD_FILE, errors, message: `broken.xml does not validate against ${ESETT_XSD_FILE}:\n${errors.join('\n')}` });
   });
 
   const once = (from: string, to: string) => (x: string): string => x.replace(from, to);

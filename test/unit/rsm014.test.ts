@@ -435,6 +435,9 @@ describe('deterministic ids, escaping, refused input', () => {
     expect(() => buildRsm014Documents(base, { ...c, calculationId: 'x' }, owner)).toThrow(/belongs to calculation/);
     expect(() => buildRsm014Documents([...base, { ...base[0], energy_supplier_id: ES2, time: '2023-07-02T03:00:00Z' }], c, owner)).toThrow(/rows disagree/);
     expect(() => buildRsm014Documents([...base, { ...base[0] }], c, owner)).toThrow(/two points/);
+    expect(() => buildRsm014Documents([...base, { ...base[0] }], c, owner)).toThrow(expect.objectContaining({ name: 'Rsm014InputError', resultId: base[0].result_id }));
+    expect(() => buildRsm014Documents(base, c, owner)).not.toThrow();
+    expect(() => buildRsm014Documents(base, { ...c, calculationId: '' }, owner)).toThrow(expect.objectContaining({ message: 'calculationId is empty', resultId: null }));
     expect(() => buildRsm014Documents(base, { ...c, periodEnd: START + 1_800_000 }, owner)).toThrow(/is not a PT15M slot of the period/);
     expect(() => buildRsm014Documents(base.map((r) => ({ ...r, result_id: '' })), c, owner)).toThrow(/no result_id/);
     expect(() => buildRsm014Documents(base.map((r) => ({ ...r, quantity: '1.5' })), c, owner)).toThrow(/3-decimal/);

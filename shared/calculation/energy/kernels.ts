@@ -12,6 +12,7 @@ import {
 } from '../../domain/codes';
 import { MILLI_TO_MICRO, MILLI_TO_MICRO_QUARTER } from '../../decimal/scaled';
 import { ValidationError } from '../../basis-data/errors';
+import { InvariantError } from '../../domain/errors';
 import { DAY_MS, formatInstant, HOUR_MS } from '../../domain/time';
 import type { TimeSeriesBatch } from '../../basis-data/types';
 import { storePoint, type Cells } from '../../basis-data/point-cells';
@@ -68,7 +69,7 @@ export function allocateCells(nCells: number, bitemporal: boolean, shared = fals
  */
 export function scatterBatch(plan: KernelPlan, cells: Cells, b: TimeSeriesBatch): void {
   const { mpFirstPeriod, mpPeriodCount, pFrom, pTo, pStep, dpCellStart, dayStart0, nPeriods, asOf } = plan;
-  if (b.registration && !cells.reg) throw new Error('bi-temporal batch for cells allocated without registration times');
+  if (b.registration && !cells.reg) throw new InvariantError('bi-temporal batch for cells allocated without registration times');
   const n = b.length;
   const nMp = mpFirstPeriod.length;
   const mpCol = b.mp;

@@ -1,9 +1,9 @@
 /** Worker side of `parallel.ts`: scatter partitions into shared cells; sum period ranges. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readTimeSeriesFile } from '../../basis-data/parquet/lake';
-import { ValidationError } from '../../basis-data/errors';
 import { aggregateDays, allocateAccumulators, scatterBatch } from './kernels';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './parallel';
+import { toWireError } from './worker-errors';
 
 const init = workerData as WorkerInit;
 const dictionary = new Map(init.meteringPointIds.map((id, i) => [id, i]));
@@ -35,14 +35,7 @@ port?.on('message', (req: WorkerRequest) => {
       else port.postMessage(reply);
     },
     (e: unknown) => {
-      const err = e as Error;
-      port.postMessage({
-        ok: false,
-        error:
-          e instanceof ValidationError
-            ? { name: e.name, message: e.message, file: e.file, row: e.row, column: e.column, reason: e.reason }
-            : { name: err.name ?? 'Error', message: err.message ?? String(e) },
-      } satisfies WorkerReply);
+      port.postMessage({ ok: false, error: toWireError(e) } satisfies WorkerReply);
     },
   );
 });

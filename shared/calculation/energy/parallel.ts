@@ -9,7 +9,6 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import * as pw from 'parquet-wasm';
 import { openAsBlob } from 'node:fs';
-import { CalculationError, ValidationError } from '../../basis-data/errors';
 import type { ParquetLakeSource } from '../../basis-data/parquet/lake';
 import type { CalculationArguments } from '../../basis-data/types';
 import type { EnergyResults } from '../../results/energy-results';
@@ -17,6 +16,7 @@ import { addAccumulators, allocateAccumulators, allocateCells, type Accumulators
 import type { EnergyRunStats } from './run';
 import { planCalculation, runStats } from './run';
 import { buildEnergyResults } from './results';
+import { fromWireError, type WireError } from './worker-errors';
 
 export interface WorkerInit {
   plan: KernelPlan;
@@ -28,7 +28,7 @@ export type WorkerRequest = { op: 'scatter'; files: string[] } | { op: 'aggregat
 export type WorkerReply =
   | { ok: true; op: 'scatter'; points: number }
   | { ok: true; op: 'aggregate'; acc: Accumulators }
-  | { ok: false; error: { name: string; message: string; file?: string; row?: number | null; column?: string | null; reason?: string } };
+  | { ok: false; error: WireError };
 
 /**
  * Compiled (dist/*.js) the worker is a plain file; run from TypeScript sources (tsx, jest) the
@@ -65,10 +65,8 @@ class PoolWorker {
   }
 }
 
-function rethrow(e: Extract<WorkerReply, { ok: false }>['error']): never {
-  if (e.name === 'ValidationError') throw new ValidationError(e.file ?? '', e.row ?? null, e.column ?? null, e.reason ?? e.message);
-  if (e.name === 'CalculationError') throw new CalculationError(e.message);
-  throw new Error(e.message);
+function rethrow(e: WireError): never {
+  throw fromWireError(e);
 }
 
 async function hasRegistrationColumn(file: string): Promise<boolean> {

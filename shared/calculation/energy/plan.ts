@@ -215,9 +215,7 @@ function gridLossResponsibility(args: CalculationArguments, periods: readonly Me
       for (const r of list) {
         if (r.from > covered) break;
         if (r.from < covered) {
-          throw new CalculationError(
-            `grid area ${ga}: more than one ${what} metering point at ${new Date(r.from).toISOString()} (${r.meteringPointId})`,
-          );
+          throw new CalculationError(`grid area ${ga}: more than one ${what} metering point at ${new Date(r.from).toISOString()} (${r.meteringPointId})`, ga);
         }
         covered = r.to;
       }
@@ -226,6 +224,7 @@ function gridLossResponsibility(args: CalculationArguments, periods: readonly Me
           `grid area ${ga}: missing ${what} metering point for the calculation period` +
             (list.length ? ` from ${new Date(covered).toISOString()}` : '') +
             ' — every grid area needs grid-loss metering points covering the whole period',
+          ga,
         );
       }
       return list;

@@ -70,10 +70,8 @@ export function buildEnergyResults(plan: EnergyPlan, acc: Accumulators): EnergyR
 
   // Every aggregate of a slot is a signed sum of a subset of that slot's contributions (grid
   // loss and total consumption at most 3 such sums), so this bound keeps all arithmetic exact.
-  let maxAbs = 0;
-  for (let s = 0; s < T; s++) if (acc.absSum[s] > maxAbs) maxAbs = acc.absSum[s];
-  if (maxAbs * 4 > MAX_EXACT) {
-    throw new MagnitudeError(`quantities in one time slot add up to more than ${Math.floor(MAX_EXACT / 4e6)} kWh; exact arithmetic cannot be guaranteed`);
+  for (let s = 0; s < T; s++) {
+    if (acc.absSum[s] * 4 > MAX_EXACT) throw new MagnitudeError(Math.floor(MAX_EXACT / 4e6), start + s * slotMs, acc.absSum[s]);
   }
 
   const quarterIndex = new Uint8Array(T);

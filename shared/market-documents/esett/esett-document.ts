@@ -18,17 +18,14 @@ import {
   ESETT_SERIES_KINDS,
   RECEIVER_ROLE,
   SENDER_ROLE,
-  type EsettProcessType,
-  type EsettQualityCode,
   type EsettSeriesKind,
   type PartyId,
 } from './esett-codes';
 import { EsettDocumentError } from './esett-errors';
 import { esettQuality, parseResultQualities } from './esett-quality';
+import type { EsettDocument, EsettMarketDocument, EsettPoint, EsettResolution, EsettSeries } from './esett-model';
 import { esettDocumentXml } from './esett-xml';
 import { GRID_AREA_CODE_RE } from '../../domain/identifiers';
-
-export type EsettResolution = 'PT15M' | 'PT1H';
 
 export interface EsettDocumentMetadata {
   calculationId: string;
@@ -49,66 +46,6 @@ export interface EsettDocumentOptions {
   sender?: string;
   /** Start of eSett's 15-minute imbalance settlement period; default ESETT_QUARTER_HOUR_ISP_START. */
   quarterHourIspStart?: string;
-}
-
-export interface EsettPoint {
-  /** 1-based slot of the Period's timeInterval at its resolution. */
-  position: number;
-  /** kWh with exactly three decimals. */
-  quantity: string;
-  /** null = measured (A04), written by omitting `<quality>`. */
-  quality: EsettQualityCode | null;
-}
-
-interface EsettSeriesBase {
-  /** The result series' result_id: deterministic and unique per series within a calculation. */
-  mRID: string;
-  marketEvaluationPointType: 'E17' | 'E18' | 'E20';
-  settlementMethod: 'E02' | 'E15' | null;
-  meteringGridArea: string;
-  resolution: EsettResolution;
-  /** `YYYY-MM-DDTHH:MMZ`, the calculation period. */
-  timeInterval: { start: string; end: string };
-  points: EsettPoint[];
-}
-
-/** Net exchange into `inArea` (the document's grid area) from `outArea`; negative = net export. */
-export interface EsettExchangeSeries extends EsettSeriesBase {
-  kind: 'exchange';
-  inArea: string;
-  outArea: string;
-}
-
-export interface EsettSupplierSeries extends EsettSeriesBase {
-  kind: Exclude<EsettSeriesKind, 'exchange'>;
-  energySupplier: PartyId;
-  balanceResponsibleParty: PartyId | null;
-}
-
-export type EsettSeries = EsettExchangeSeries | EsettSupplierSeries;
-
-export interface EsettMarketDocument {
-  mRID: string;
-  type: typeof ESETT_DOCUMENT_TYPE;
-  processType: EsettProcessType;
-  businessSector: typeof ESETT_BUSINESS_SECTOR;
-  sender: PartyId;
-  senderRole: typeof SENDER_ROLE;
-  receiver: PartyId;
-  receiverRole: typeof RECEIVER_ROLE;
-  /** `YYYY-MM-DDTHH:MM:SSZ` */
-  createdDateTime: string;
-  gridAreaCode: string;
-  series: EsettSeries[];
-}
-
-export interface EsettDocument {
-  /** = document.mRID; the sender's idempotency key. */
-  documentId: string;
-  calculationId: string;
-  gridAreaCode: string;
-  document: EsettMarketDocument;
-  xml: string;
 }
 
 /** Namespace of eSett document ids (distinct from result ids' namespace: different kind of object). */
@@ -165,6 +102,9 @@ export function esettDocumentResolution(resultResolution: EsettResolution, perio
   );
 }
 
+/** Where an EsettDocumentError points (see its fields). */
+type ErrorLocation = ConstructorParameters<typeof EsettDocumentError>[1];
+
 const SLOT_MS: Readonly<Record<EsettResolution, number>> = { PT15M: QUARTER_MS, PT1H: HOUR_MS };
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const QUANTITY_RE = /^-?[0-9]+\.[0-9]{3}$/;
@@ -178,9 +118,19 @@ function ymdhm(ms: number): string {
 }
 
 /** Integer milli-kWh; exact for any decimal(18,3), unlike a double. */
-function parseMilli(text: string, at: string): bigint {
-  if (!QUANTITY_RE.test(text)) throw new EsettDocumentError(`${at}: quantity ${JSON.stringify(text)} is not a decimal with exactly 3 decimals`);
+function parseMilli(text: string, at: string, where: ErrorLocation): bigint {
+  if (!QUANTITY_RE.test(text)) throw new EsettDocumentError(`${at}: quantity ${JSON.stringify(text)} is not a decimal with exactly 3 decimals`, where);
   return BigInt(text.replace('.', ''));
+}
+
+/** parseResultQualities, its errors pointing at the row. */
+function qualitiesOf(text: string, where: ErrorLocation): Set<Quality> {
+  try {
+    return parseResultQualities(text);
+  } catch (e) {
+    if (e instanceof EsettDocumentError) throw new EsettDocumentError(e.message, where);
+    throw e;
+  }
 }
 
 function formatMilli(milli: bigint): string {
@@ -189,15 +139,15 @@ function formatMilli(milli: bigint): string {
   return `${neg ? '-' : ''}${digits.slice(0, -3)}.${digits.slice(-3)}`;
 }
 
-function party(id: string, what: string): PartyId {
+function party(id: string, what: string, where: ErrorLocation = {}): PartyId {
   const codingScheme = codingSchemeOf(id);
-  if (!codingScheme) throw new EsettDocumentError(`${what} ${JSON.stringify(id)} is neither a GLN (13 digits) nor an EIC (16 characters)`);
+  if (!codingScheme) throw new EsettDocumentError(`${what} ${JSON.stringify(id)} is neither a GLN (13 digits) nor an EIC (16 characters)`, where);
   return { id, codingScheme };
 }
 
-function instant(text: string, what: string): number {
+function instant(text: string, what: string, where: ErrorLocation = {}): number {
   const ms = parseInstant(text);
-  if (ms === null) throw new EsettDocumentError(`${what} ${JSON.stringify(text)} is not an ISO-8601 instant`);
+  if (ms === null) throw new EsettDocumentError(`${what} ${JSON.stringify(text)} is not an ISO-8601 instant`, where);
   return ms;
 }
 
@@ -238,26 +188,27 @@ export function buildEsettMarketDocuments(rows: readonly EnergyResultRow[], meta
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const at = `result row ${i + 1} (${row.time_series_type} ${row.grid_area_code} ${row.time})`;
+    const where = { row: i + 1, resultId: row.result_id };
     // a row of another calculation is a caller bug; sending it would mix two settlements
-    if (row.calculation_id !== meta.calculationId) throw new EsettDocumentError(`${at}: calculation_id ${row.calculation_id}, expected ${meta.calculationId}`);
-    if (row.calculation_type !== meta.calculationType) throw new EsettDocumentError(`${at}: calculation_type ${row.calculation_type}, expected ${meta.calculationType}`);
+    if (row.calculation_id !== meta.calculationId) throw new EsettDocumentError(`${at}: calculation_id ${row.calculation_id}, expected ${meta.calculationId}`, where);
+    if (row.calculation_type !== meta.calculationType) throw new EsettDocumentError(`${at}: calculation_type ${row.calculation_type}, expected ${meta.calculationType}`, where);
     const kind = esettSeriesKind(row);
     if (kind === null) continue;
 
-    if (row.resolution !== 'PT15M' && row.resolution !== 'PT1H') throw new EsettDocumentError(`${at}: resolution ${JSON.stringify(row.resolution)}`);
+    if (row.resolution !== 'PT15M' && row.resolution !== 'PT1H') throw new EsettDocumentError(`${at}: resolution ${JSON.stringify(row.resolution)}`, where);
     if (resultResolution === null) resultResolution = row.resolution;
-    else if (row.resolution !== resultResolution) throw new EsettDocumentError(`${at}: resolution ${row.resolution}, but other rows are ${resultResolution}`);
-    if (!GRID_AREA_CODE_RE.test(row.grid_area_code)) throw new EsettDocumentError(`${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`);
+    else if (row.resolution !== resultResolution) throw new EsettDocumentError(`${at}: resolution ${row.resolution}, but other rows are ${resultResolution}`, where);
+    if (!GRID_AREA_CODE_RE.test(row.grid_area_code)) throw new EsettDocumentError(`${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`, where);
     if (kind === 'exchange' && !GRID_AREA_CODE_RE.test(row.neighbor_grid_area_code)) {
-      throw new EsettDocumentError(`${at}: neighbor_grid_area_code ${JSON.stringify(row.neighbor_grid_area_code)} is not 3 digits`);
+      throw new EsettDocumentError(`${at}: neighbor_grid_area_code ${JSON.stringify(row.neighbor_grid_area_code)} is not 3 digits`, where);
     }
-    if (kind !== 'exchange' && row.energy_supplier_id === '') throw new EsettDocumentError(`${at}: a per-supplier result without energy_supplier_id`);
-    if (!UUID_RE.test(row.result_id)) throw new EsettDocumentError(`${at}: result_id ${JSON.stringify(row.result_id)} is not a UUID`);
+    if (kind !== 'exchange' && row.energy_supplier_id === '') throw new EsettDocumentError(`${at}: a per-supplier result without energy_supplier_id`, where);
+    if (!UUID_RE.test(row.result_id)) throw new EsettDocumentError(`${at}: result_id ${JSON.stringify(row.result_id)} is not a UUID`, where);
 
-    const t = instant(row.time, `${at}: time`);
+    const t = instant(row.time, `${at}: time`, where);
     const slot = SLOT_MS[row.resolution];
     if (t < start || t >= end || (t - start) % slot !== 0) {
-      throw new EsettDocumentError(`${at}: time ${row.time} is not a ${row.resolution} slot of the period ${meta.period.start} .. ${meta.period.end}`);
+      throw new EsettDocumentError(`${at}: time ${row.time} is not a ${row.resolution} slot of the period ${meta.period.start} .. ${meta.period.end}`, where);
     }
 
     let s = series.get(row.result_id);
@@ -266,10 +217,10 @@ export function buildEsettMarketDocuments(rows: readonly EnergyResultRow[], meta
       series.set(row.result_id, s);
     } else if (s.kind !== kind || s.gridArea !== row.grid_area_code || s.neighbour !== row.neighbor_grid_area_code || s.es !== row.energy_supplier_id || s.brp !== row.balance_responsible_party_id) {
       // series mRID = result_id, so one id must mean one series
-      throw new EsettDocumentError(`${at}: result_id ${row.result_id} is shared by two different series`);
+      throw new EsettDocumentError(`${at}: result_id ${row.result_id} is shared by two different series`, where);
     }
-    if (s.points.has(t)) throw new EsettDocumentError(`${at}: a second point at ${row.time} for result ${row.result_id}`);
-    s.points.set(t, { milli: parseMilli(row.quantity, at), qualities: parseResultQualities(row.quantity_qualities) });
+    if (s.points.has(t)) throw new EsettDocumentError(`${at}: a second point at ${row.time} for result ${row.result_id}`, where);
+    s.points.set(t, { milli: parseMilli(row.quantity, at, where), qualities: qualitiesOf(row.quantity_qualities, where) });
   }
   if (resultResolution === null) return [];
 
@@ -327,7 +278,7 @@ function toSeries(s: SeriesAcc, resolution: EsettResolution, slotMs: number, sta
     .map((slot) => {
       const p = slots.get(slot) as { milli: bigint; qualities: Set<Quality> };
       const magnitude = p.milli < 0n ? -p.milli : p.milli;
-      if (magnitude >= MAX_MILLI) throw new EsettDocumentError(`result ${s.resultId}: ${formatMilli(p.milli)} kWh exceeds decimal(18,3)`);
+      if (magnitude >= MAX_MILLI) throw new EsettDocumentError(`result ${s.resultId}: ${formatMilli(p.milli)} kWh exceeds decimal(18,3)`, { resultId: s.resultId });
       return { position: slot + 1, quantity: formatMilli(p.milli), quality: esettQuality(p.qualities) };
     });
   const codes = ESETT_SERIES_CODES[s.kind];
@@ -344,8 +295,8 @@ function toSeries(s: SeriesAcc, resolution: EsettResolution, slotMs: number, sta
   return {
     ...base,
     kind: s.kind,
-    energySupplier: party(s.es, `result ${s.resultId}: energy supplier`),
-    balanceResponsibleParty: s.brp === '' ? null : party(s.brp, `result ${s.resultId}: balance responsible party`),
+    energySupplier: party(s.es, `result ${s.resultId}: energy supplier`, { resultId: s.resultId }),
+    balanceResponsibleParty: s.brp === '' ? null : party(s.brp, `result ${s.resultId}: balance responsible party`, { resultId: s.resultId }),
   };
 }
 

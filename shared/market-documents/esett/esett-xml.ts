@@ -4,7 +4,7 @@
  * order, fixed indentation, no timestamps of its own), so equal models give equal bytes.
  */
 import { ESETT_NAMESPACE, ESETT_PRODUCT, ESETT_ROOT_ELEMENT, ESETT_UNIT, GRID_AREA_CODING_SCHEME } from './esett-codes';
-import type { EsettMarketDocument, EsettSeries } from './esett-document';
+import type { EsettMarketDocument, EsettSeries } from './esett-model';
 
 const PREFIX = 'cim';
 

@@ -15,16 +15,18 @@ export {
   esettDocumentResolution,
   esettSeriesKind,
   selectEsettRows,
-  type EsettDocument,
   type EsettDocumentMetadata,
   type EsettDocumentOptions,
-  type EsettExchangeSeries,
-  type EsettMarketDocument,
-  type EsettPoint,
-  type EsettResolution,
-  type EsettSeries,
-  type EsettSupplierSeries,
 } from './esett-document';
+export type {
+  EsettDocument,
+  EsettExchangeSeries,
+  EsettMarketDocument,
+  EsettPoint,
+  EsettResolution,
+  EsettSeries,
+  EsettSupplierSeries,
+} from './esett-model';
 
 /**
  * The schema set for `validateAgainstXsd`/`assertValidXml`. `dir` defaults to this folder,

@@ -10,6 +10,7 @@ import type { MessageBus } from '../../messaging/bus';
 import type { CalculationCompletedEvent } from '../../messaging/calculation-completed';
 import { readResults } from '../../results/committed-results';
 import type { BlobStore } from '../../storage/blob-store';
+import { CompletedJobWithoutResultsError } from '../errors';
 import { deliverDocument, type DeliveryOutcome } from '../outbox';
 import { buildEsettDocuments } from './esett-document';
 import { ESETT_ROOT_ELEMENT } from './esett-codes';
@@ -29,7 +30,7 @@ export const ESETT_RECEIVER_FOLDER = 'esett';
 export async function sendEsettDocuments(deps: EsettSenderDeps, event: CalculationCompletedEvent): Promise<DeliveryOutcome[]> {
   if (event.calculationType !== 'balance_fixing' && event.calculationType !== 'aggregation') return [];
   const rows = await readResults(deps.results, event.jobId, {});
-  if (!rows) throw new Error(`calculation-completed for job ${event.jobId}, which has no committed results`);
+  if (!rows) throw new CompletedJobWithoutResultsError(event.jobId);
   const docs = buildEsettDocuments(
     rows,
     // createdDateTime = the commit instant: a redelivered event rebuilds byte-identical documents

@@ -10,6 +10,7 @@ import type { MessageBus } from '../../messaging/bus';
 import type { CalculationCompletedEvent } from '../../messaging/calculation-completed';
 import { readResults } from '../../results/committed-results';
 import type { BlobStore, UrlSigner } from '../../storage/blob-store';
+import { CompletedJobNotFoundError, CompletedJobWithoutResultsError } from '../errors';
 import { deliverDocument, findDocument, type DeliveryOutcome } from '../outbox';
 import { buildRsm014Documents, type GridAreaOwnerResolver } from '../rsm014';
 import {
@@ -50,9 +51,9 @@ export async function gridAreaOwners(events: Pick<IntegrationEventStore, 'readEv
 
 export async function sendResultDocuments(deps: ResultSenderDeps, event: CalculationCompletedEvent): Promise<DeliveryOutcome[]> {
   const job = await deps.jobs.get(event.jobId);
-  if (!job) throw new Error(`calculation-completed for unknown job ${event.jobId}`);
+  if (!job) throw new CompletedJobNotFoundError(event.jobId);
   const rows = await readResults(deps.results, event.jobId, {});
-  if (!rows) throw new Error(`calculation-completed for job ${event.jobId}, which has no committed results`);
+  if (!rows) throw new CompletedJobWithoutResultsError(event.jobId);
   const periodEnd = Date.parse(event.periodEnd);
   const owners = await gridAreaOwners(deps.events, Date.parse(job.asOf), periodEnd);
   const docs = buildRsm014Documents(rows, { calculationId: event.jobId, calculationType: event.calculationType, periodStart: Date.parse(event.periodStart), periodEnd, createdAt: deps.clock().getTime() }, owners);

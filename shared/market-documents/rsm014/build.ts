@@ -78,7 +78,7 @@ function positions(s: ResultSeries, c: Rsm014Calculation): number[] {
   return s.points.map((p) => {
     const offset = p.time - c.periodStart;
     if (p.time < c.periodStart || p.time >= c.periodEnd || offset % step !== 0) {
-      throw new Rsm014InputError(`result ${s.resultId}: point at ${new Date(p.time).toISOString()} is not a ${s.resolution} slot of the period ${formatYmdhm(c.periodStart)}–${formatYmdhm(c.periodEnd)}`);
+      throw new Rsm014InputError(`result ${s.resultId}: point at ${new Date(p.time).toISOString()} is not a ${s.resolution} slot of the period ${formatYmdhm(c.periodStart)}–${formatYmdhm(c.periodEnd)}`, s.resultId);
     }
     return offset / step + 1;
   });
@@ -87,7 +87,7 @@ function positions(s: ResultSeries, c: Rsm014Calculation): number[] {
 /** The XML of one document: header (§5.1) and one Series for one receiver. */
 export function renderRsm014(s: ResultSeries, route: Routing, c: Rsm014Calculation, ids: { documentId: string; seriesId: string }): string {
   const mep = EVALUATION_POINT[s.timeSeriesType];
-  if (!mep) throw new Rsm014InputError(`result ${s.resultId}: time series type ${s.timeSeriesType} is not sent as RSM-014`);
+  if (!mep) throw new Rsm014InputError(`result ${s.resultId}: time series type ${s.timeSeriesType} is not sent as RSM-014`, s.resultId);
   const pos = positions(s, c);
   const party = (id: string, what: string) => ({ codingScheme: partyCodingScheme(id, what) });
   const x = new XmlLines();
@@ -144,7 +144,7 @@ export function buildRsm014Documents(rows: readonly EnergyResultRow[], calculati
   const out: Rsm014Document[] = [];
   for (const s of groupResultSeries(rows)) {
     if (s.calculationId !== calculation.calculationId || s.calculationType !== calculation.calculationType) {
-      throw new Rsm014InputError(`result ${s.resultId} belongs to calculation ${s.calculationId} (${s.calculationType}), not ${calculation.calculationId} (${calculation.calculationType})`);
+      throw new Rsm014InputError(`result ${s.resultId} belongs to calculation ${s.calculationId} (${s.calculationType}), not ${calculation.calculationId} (${calculation.calculationType})`, s.resultId);
     }
     for (const route of routeSeries(s, calculation.calculationType, gridAreaOwner)) {
       const ids = rsm014Ids(calculation.calculationId, s.resultId, route.receiver);

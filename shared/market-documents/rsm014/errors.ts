@@ -14,7 +14,11 @@ export class GridAreaOwnerNotFoundError extends Error {
 
 /** The energy result rows (or the calculation metadata) cannot be turned into a valid document. */
 export class Rsm014InputError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The result (series) at fault; null when the problem is not one result's (metadata, ids). */
+    readonly resultId: string | null = null,
+  ) {
     super(message);
     this.name = 'Rsm014InputError';
   }

@@ -50,7 +50,7 @@ export function sendsToBalanceResponsible(t: CalculationType): boolean {
 }
 
 function required(value: string | null, what: string, s: ResultSeries): string {
-  if (value === null) throw new Rsm014InputError(`result ${s.resultId} (${s.timeSeriesType}, level ${s.aggregationLevel}) has no ${what}`);
+  if (value === null) throw new Rsm014InputError(`result ${s.resultId} (${s.timeSeriesType}, level ${s.aggregationLevel}) has no ${what}`, s.resultId);
   return value;
 }
 

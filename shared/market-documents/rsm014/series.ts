@@ -45,7 +45,7 @@ export interface ResultSeries {
 const QUANTITY_RE = /^-?\d+\.\d{3}$/;
 
 function oneOf<T extends string>(list: readonly T[], value: string, what: string, resultId: string): T {
-  if (!(list as readonly string[]).includes(value)) throw new Rsm014InputError(`result ${resultId}: unknown ${what} '${value}'`);
+  if (!(list as readonly string[]).includes(value)) throw new Rsm014InputError(`result ${resultId}: unknown ${what} '${value}'`, resultId);
   return value as T;
 }
 
@@ -99,12 +99,12 @@ export function groupResultSeries(rows: readonly EnergyResultRow[]): ResultSerie
       };
       byId.set(id, g);
     } else if (identity(r) !== g.key) {
-      throw new Rsm014InputError(`result ${id}: rows disagree on the result (${g.key} vs ${identity(r)})`);
+      throw new Rsm014InputError(`result ${id}: rows disagree on the result (${g.key} vs ${identity(r)})`, id);
     }
     const time = parseInstant(r.time);
-    if (time === null) throw new Rsm014InputError(`result ${id}: time '${r.time}' is not an instant`);
+    if (time === null) throw new Rsm014InputError(`result ${id}: time '${r.time}' is not an instant`, id);
     const quantity = orNull(r.quantity);
-    if (quantity !== null && !QUANTITY_RE.test(quantity)) throw new Rsm014InputError(`result ${id} at ${r.time}: quantity '${r.quantity}' is not a 3-decimal number`);
+    if (quantity !== null && !QUANTITY_RE.test(quantity)) throw new Rsm014InputError(`result ${id} at ${r.time}: quantity '${r.quantity}' is not a 3-decimal number`, id);
     const qualities = parseQualities(r.quantity_qualities);
     for (const q of qualities) oneOf(QUALITIES, q, 'quality', id);
     g.series.points.push({ time, quantity, qualities: new Set(qualities) });
@@ -115,8 +115,8 @@ export function groupResultSeries(rows: readonly EnergyResultRow[]): ResultSerie
     const step = RESOLUTION_MS[series.resolution];
     for (let i = 0; i < series.points.length; i++) {
       const t = series.points[i].time;
-      if (t % step !== 0) throw new Rsm014InputError(`result ${series.resultId}: ${new Date(t).toISOString()} is not on a ${series.resolution} boundary`);
-      if (i > 0 && series.points[i - 1].time === t) throw new Rsm014InputError(`result ${series.resultId}: two points at ${new Date(t).toISOString()}`);
+      if (t % step !== 0) throw new Rsm014InputError(`result ${series.resultId}: ${new Date(t).toISOString()} is not on a ${series.resolution} boundary`, series.resultId);
+      if (i > 0 && series.points[i - 1].time === t) throw new Rsm014InputError(`result ${series.resultId}: two points at ${new Date(t).toISOString()}`, series.resultId);
     }
     out.push(series);
   }
