@@ -17,6 +17,7 @@ import {
 } from '../domain/codes';
 import type { ChargeType } from '../basis-data/charges';
 import { GRID_AREA_CODE_RE, GSRN_RE } from '../domain/identifiers';
+import { isLocalMidnight } from '../domain/local-time';
 
 /**
  * Codec of the consumed integration events (contracts/integration_events_v1.proto). The body of
@@ -498,6 +499,8 @@ const DECODERS: { readonly [K in IntegrationEventType]: (f: Fields) => EventOf<K
       if (time < periodStart || time >= periodEnd) p.fail('time', 'outside the period [period_start, period_end)');
       if (time <= previous) p.fail('time', 'times must be strictly increasing');
       previous = time;
+      // P1M charges (subscriptions, fees) are priced at local day starts only (docs/wholesale-calculation.md)
+      if (key.chargeType !== 'tariff' && !isLocalMidnight(time)) p.fail('time', `a ${key.chargeType} (P1M) price point must lie on a local day start (midnight Europe/Copenhagen)`);
       return { time, priceMicro: p.safeInt('price_micro') };
     });
     return { messageType: 'ChargePricesChanged', ...key, periodStart, periodEnd, points };
