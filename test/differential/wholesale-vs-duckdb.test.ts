@@ -15,9 +15,10 @@ import { duckdbWholesaleResults, WHOLESALE_RESULT_COLUMNS } from '../../bench/du
 import { generateSynthetic, PERIOD_COLUMNS, writeScenarioCsv, type SyntheticData, type SyntheticOptions } from '../../bench/synthetic';
 import { generateCharges, writeChargesCsv, writeChargesLake, type SyntheticCharges } from '../../bench/synthetic-charges';
 import type { RawMeteringPointPeriod } from '../../shared/basis-data/master-data';
-import { writeGridLossMeteringPoints, writeMeteringPointPeriods, writeTimeSeriesDay } from '../../shared/basis-data/parquet/lake';
+import { ParquetLakeSource, writeGridLossMeteringPoints, writeMeteringPointPeriods, writeTimeSeriesDay } from '../../shared/basis-data/parquet/lake';
 import { readScenarioArguments } from '../../shared/basis-data/scenario-source';
-import { calculateWholesaleScenario } from '../../shared/calculation/wholesale/run';
+import { calculateWholesale, calculateWholesaleScenario } from '../../shared/calculation/wholesale/run';
+import { wholesaleResultRows } from '../../shared/results/wholesale-output';
 import { isLocalMidnight } from '../../shared/domain/local-time';
 import { compareWholesaleResults, listWholesaleScenarioDirs, readWholesaleResultCsv, type WholesaleRow } from '../support/wholesale-assert';
 
@@ -287,5 +288,9 @@ describe('DuckDB wholesale formulation alone', () => {
     const fromLake = await duckdbWholesaleResults({ lakeDir: lake }, data.args, { threads: 2 });
     expect(fromCsv.length).toBeGreaterThan(1_000);
     expect(sortedTexts(fromLake)).toEqual(sortedTexts(fromCsv));
+    // The engine reads the same lake (its charge reader validates every row, P1M price points on local
+    // day starts included) and agrees row for row.
+    const engineFromLake = wholesaleResultRows(await calculateWholesale(new ParquetLakeSource(lake), data.args));
+    expectSameRows(engineFromLake, fromCsv);
   });
 });
