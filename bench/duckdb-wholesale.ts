@@ -29,9 +29,10 @@
  *     the piece boundaries; each interval carries the set of tariffs linked over it (a "link set").
  *     Energy is summed per (link set, aid, charge time) and then expanded to the set's tariffs —
  *     equivalent to joining every link with every charge time, without the link × hour explosion.
- *  5. Prices (exact time for tariffs, last price point since the price information start for
- *     subscriptions and fees via an ASOF join), amounts, monthly sums and totals into the temp
- *     tables `apc`, `monthly`, `totals` (integer ids), readable through the view `res`.
+ *  5. Prices, read only inside the calculation period (exact time for tariffs, last price point
+ *     since the price information start for subscriptions and fees via an ASOF join), amounts,
+ *     monthly sums and totals (tax owner per grid area and supplier) into the temp tables `apc`,
+ *     `monthly`, `totals` (integer ids), readable through the view `res`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -372,8 +373,10 @@ function buildStatements(src: SourceSql, args: CalculationArguments, tariffJoin:
   s.push(`CREATE OR REPLACE TEMP TABLE cpi AS
     SELECT k.cki, k.ctype, i.res, i.is_tax, i.from_ms, coalesce(i.to_ms, ${PE}) AS to_ms
     FROM cpi0 i JOIN ck k ON k.code = i.code AND k.ctype = i.ctype AND k.owner = i.owner`);
+  // Price points are read only inside the calculation period (opengeh-wholesale §3.1).
   s.push(`CREATE OR REPLACE TEMP TABLE cpp AS
-    SELECT k.cki, p.t, p.price FROM (${src.pricePoints}) p JOIN ck k ON k.code = p.code AND k.ctype = p.ctype AND k.owner = p.owner`);
+    SELECT k.cki, p.t, p.price FROM (${src.pricePoints}) p JOIN ck k ON k.code = p.code AND k.ctype = p.ctype AND k.owner = p.owner
+    WHERE p.t >= ${PS} AND p.t < ${PE}`);
   s.push(`CREATE OR REPLACE TEMP TABLE pieces AS
     SELECT * FROM (
       SELECT i.cki, i.ctype, i.res, i.is_tax, i.from_ms AS ifrom, w.mpi, w.aid, l.factor,
@@ -433,7 +436,8 @@ function buildStatements(src: SourceSql, args: CalculationArguments, tariffJoin:
         GROUP BY m.cki, m.is_tax, q.aid, q.res, q.t) r
       LEFT JOIN cpp p ON p.cki = r.cki AND p.t = r.t`);
   }
-  // Subscriptions and fees: per local day, Σ link factors; price = last price point since the price information start.
+  // Subscriptions and fees: per local day, Σ link factors; price = last price point (of the period, see cpp) since
+  // the price information start.
   s.push(`CREATE OR REPLACE TEMP TABLE sf_rows AS
     WITH q AS (
       SELECT p.cki, p.ctype, p.is_tax, p.aid, d.d AS t, max(p.ifrom) AS ifrom, sum(p.factor)::HUGEINT AS n
@@ -461,11 +465,11 @@ function buildStatements(src: SourceSql, args: CalculationArguments, tariffJoin:
   s.push(`CREATE OR REPLACE TEMP TABLE monthly AS
     SELECT a.cki, ax.ga, ax.es, bool_or(a.is_tax) AS is_tax, min(a.unit) AS unit, sum(a.amount)::HUGEINT AS amount
     FROM apc a JOIN attrs ax USING (aid) GROUP BY a.cki, ax.ga, ax.es`);
-  // Totals per (ga, owner, es) for owners with a non-tax monthly amount; tax owners keep their own
-  // non-tax sum, every other owner gets the (ga, es) tax sum added.
+  // Totals per (ga, owner, es) for owners with a non-tax monthly amount; the tax owners of (ga, es) keep
+  // their own non-tax sum, every other owner gets the (ga, es) tax sum added.
   s.push(`CREATE OR REPLACE TEMP TABLE totals AS
     WITH m AS (SELECT m.*, k.owner FROM monthly m JOIN ck k USING (cki)),
-    tax_owner AS (SELECT DISTINCT ga, owner FROM m WHERE is_tax),
+    tax_owner AS (SELECT DISTINCT ga, es, owner FROM m WHERE is_tax),
     tax_sum AS (SELECT ga, es, sum(amount) AS t FROM m WHERE is_tax GROUP BY ga, es),
     nontax AS (SELECT ga, owner, es, sum(amount) AS a FROM m WHERE NOT is_tax GROUP BY ga, owner, es)
     SELECT 'co_es' AS kind, n.ga, n.owner, n.es,
@@ -474,7 +478,7 @@ function buildStatements(src: SourceSql, args: CalculationArguments, tariffJoin:
                 ELSE coalesce(n.a, 0) + coalesce(x.t, 0) END::HUGEINT AS amount
     FROM nontax n
     LEFT JOIN tax_sum x ON x.ga = n.ga AND x.es IS NOT DISTINCT FROM n.es
-    LEFT JOIN tax_owner o ON o.ga = n.ga AND o.owner = n.owner
+    LEFT JOIN tax_owner o ON o.ga = n.ga AND o.es IS NOT DISTINCT FROM n.es AND o.owner = n.owner
     UNION ALL
     SELECT 'es' AS kind, ga, NULL AS owner, es, sum(amount)::HUGEINT AS amount FROM m GROUP BY ga, es`);
   // The result rows in readable form (a view: the tables above hold them with integer ids).

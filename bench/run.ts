@@ -59,7 +59,7 @@ export async function ensureLake(mps: number, days: number, seed: number, log: (
 
 /** Charge tables for the wholesale part, written once into the cached lake (own marker). */
 export async function ensureCharges(dir: string, mps: number, days: number, seed: number, log: (s: string) => void): Promise<{ links: number }> {
-  const marker = join(dir, 'CHARGES-v1.json');
+  const marker = join(dir, 'CHARGES-v2.json'); // v2: P1M prices inside the period (issue 18)
   if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8')) as { links: number };
   log('generating charges (hourly tariffs, ~10 links per metering point) into the lake (once) ...');
   const charges = generateCharges(generateSynthetic(benchOptions(mps, days, seed)), { seed, linksPerMeteringPoint: 10 });

@@ -9,16 +9,20 @@
  * What the data contains:
  * - owners: one grid operator per grid area (`5790001<ga>001`) and one tax owner
  *   (`5790000432752`) that also owns non-tax tariffs (so totals per owner exercise the tax rule);
+ *   the grid operator also owns a tax daily tariff linked to one metering point of its area, so it
+ *   is a tax owner for some suppliers of the area and not for others;
  * - hourly tariffs (PT1H) with hourly prices (time-of-day profile, some hours without a price,
  *   optionally negative prices on the production tariff), daily tariffs (P1D) with a price per local day
  *   (some days missing), a tax hourly tariff and a tax daily tariff;
  * - price information periods that start or stop inside the calculation period (at a local
  *   midnight and at a plain hour), and one charge that stops and restarts (a gap);
- * - subscriptions (P1M, monthly price carried forward from before the period, changed mid-period
- *   for some grid areas, a price point before the price information start that must not be used,
- *   one whose first price is mid-period), links with factor changes;
+ * - subscriptions (P1M, every price point on a local day start: a price at the period start
+ *   carried forward within the period, changed mid-period for some grid areas, a price point
+ *   before the price information start that must not be used, one whose first price in the period
+ *   is mid-period), links with factor changes; price points before the period that must not be used
+ *   (only points inside the calculation period count);
  * - fees (one-day links, some on days before the period, one fee without any price, one whose
- *   price starts mid-period);
+ *   price starts mid-period, one priced only before the period on some grid areas);
  * - links on consumption (E17), production (E18), grid-loss and system-correction metering
  *   points and on child metering points; a few on exchange (E20) metering points (to be ignored);
  *   links that start or stop inside the period (at local midnights, hours and quarter hours).
@@ -29,7 +33,7 @@ import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { dictionaryColumn, tableOf, timestampColumn, writeParquetFile } from '../shared/basis-data/parquet/arrow-io';
 import { formatScaled } from '../shared/decimal/scaled';
-import { localMidnight, localParts } from '../shared/domain/local-time';
+import { isLocalMidnight, localMidnight, localParts } from '../shared/domain/local-time';
 import { isoSeconds, PERIOD_COLUMNS, type SyntheticData } from './synthetic';
 import { hashSeed, mulberry32 } from './synthetic';
 
@@ -163,6 +167,8 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
   };
   const points: string[][] = [];
   const price = (c: ChargeDef, micro: number, t: number): void => {
+    // P1M charges are priced at local day starts only; anything else is invalid input (issue 18)
+    if (c.resolution === 'P1M' && !isLocalMidnight(t)) throw new Error(`synthetic ${c.code}: P1M price point at ${isoSeconds(t)} is not a local day start`);
     points.push([c.code, c.type, c.owner, formatScaled(micro, 6), isoSeconds(t)]);
   };
   const inInfo = (c: ChargeDef, t: number): boolean => c.infos.some((i) => t >= i.from && (i.to === null || t < i.to));
@@ -199,6 +205,7 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
     child: ChargeDef;
     childStops: ChargeDef;
     daily: ChargeDef;
+    operatorTax: ChargeDef;
     sub: ChargeDef;
     subChild: ChargeDef;
     subProduction: ChargeDef;
@@ -233,24 +240,35 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
     hourlyPrices(childStops, 10_000 + rand(50_000), { missing: hourlyMissing });
     const daily = def('DT-1', 'tariff', owner, 'P1D', false);
     dailyPrices(daily, 500_000 + rand(3_000_000), dailyMissing);
-    // Subscription: price carried forward from before the period, a new price mid-period on even areas.
+    // A tax daily tariff of the grid operator, linked to one consumption metering point of the area:
+    // the operator is a tax owner for that point's supplier(s) only (the tax owner of a total is per
+    // grid area and supplier), and gets the tax added to its totals for the other suppliers.
+    const operatorTax = def('DT-TAX', 'tariff', owner, 'P1D', true);
+    dailyPrices(operatorTax, 200_000 + rand(800_000), dailyMissing);
+    // Subscription: a price before the period (not used), one at the period start carried forward,
+    // a new price mid-period on even areas. All P1M price points lie on local day starts.
     const sub = def('SUB-1', 'subscription', owner, 'P1M', false);
     price(sub, 20_000_000 + rand(30_000_000), localDayStart(PS, -35));
-    if (g % 2 === 0) price(sub, 20_000_000 + rand(30_000_000), midDay);
+    price(sub, 20_000_000 + rand(30_000_000), PS);
+    if (g % 2 === 0 && midDay !== PS) price(sub, 20_000_000 + rand(30_000_000), midDay);
     // Child subscription: price information starts inside the period; the older price must not be used.
     const subChildFrom = nDays > 1 ? dayAt(1) : PS;
     const subChild = def('SUB-2', 'subscription', owner, 'P1M', false, [{ from: subChildFrom, to: null }]);
     price(subChild, 9_999_999, localDayStart(subChildFrom, -10));
     price(subChild, 5_000_000 + rand(10_000_000), subChildFrom);
-    // Production subscription: first price in the middle of the period (null before).
+    // Production subscription: a price the day before the period (not used), the first price of the
+    // period in its middle (null before).
     const subProduction = def('SUB-P', 'subscription', owner, 'P1M', false);
+    price(subProduction, 77_000_000, localDayStart(PS, -1));
     price(subProduction, 1_000_000 + rand(99_000_000) + 1, midDay);
+    // FEE-1: on odd areas priced only long before the period (null in it), on even areas also at the period start.
     const fee1 = def('FEE-1', 'fee', owner, 'P1M', false);
     price(fee1, 100_000_000 + rand(900_000_000), localDayStart(PS, -100));
+    if (g % 2 === 0) price(fee1, 100_000_000 + rand(900_000_000), PS);
     const fee2 = def('FEE-2', 'fee', owner, 'P1M', false); // no price at all
     const fee3 = def('FEE-3', 'fee', owner, 'P1M', false);
     price(fee3, 250_000_000 + rand(100_000), midDay);
-    perGa.set(ga, { nt, production, child, childStops, daily, sub, subChild, subProduction, fees: [fee1, fee2, fee3], nextFee: g % 3 });
+    perGa.set(ga, { nt, production, child, childStops, daily, operatorTax, sub, subChild, subProduction, fees: [fee1, fee2, fee3], nextFee: g % 3 });
   });
 
   // ---- links
@@ -309,9 +327,14 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
   };
 
   const CHILD_WITH_TAX = new Set(['D14', 'D07']);
+  const operatorTaxLinked = new Set<string>();
   for (const mp of mps.values()) {
     const ga = perGa.get(mp.ga);
     if (!ga) continue;
+    if (mp.type === 'E17' && !mp.gridLoss && !operatorTaxLinked.has(mp.ga)) {
+      operatorTaxLinked.add(mp.ga);
+      link(ga.operatorTax, mp, 1, Math.max(mp.from, longAgo), mp.to === Infinity ? null : mp.to);
+    }
     if (mp.type === 'E17') {
       standardLink(elafgift, mp);
       standardLink(system, mp);

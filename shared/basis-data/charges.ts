@@ -12,6 +12,7 @@ import { columnIndexes, readCsv } from './csv';
 import { ValidationError } from './errors';
 import { readParquetTable, stringColumn, tableOf, timestampColumn, writeParquetFile } from './parquet/arrow-io';
 import { parseInstant } from '../domain/time';
+import { isLocalMidnight } from '../domain/local-time';
 import { GSRN_RE } from '../domain/identifiers';
 
 export const CHARGE_TYPES = ['tariff', 'subscription', 'fee'] as const;
@@ -124,7 +125,21 @@ function parsePrice(rd: RowReader): ChargePrice {
     throw e;
   }
   if (priceMicro < 0) rd.fail('charge_price', 'must not be negative');
-  return { ...key, priceMicro, chargeTime: rd.instant('charge_time', false) as number };
+  const chargeTime = rd.instant('charge_time', false) as number;
+  const problem = chargePriceTimeProblem(key.chargeType, chargeTime);
+  if (problem !== null) rd.fail('charge_time', problem);
+  return { ...key, priceMicro, chargeTime };
+}
+
+/**
+ * Why a price point of this charge type cannot be at `chargeTime`, or null. Subscriptions and fees
+ * are P1M charges, whose price points must lie on a local day start (Europe/Copenhagen midnight):
+ * prices are looked up at the local day starts, so any other time could never price anything
+ * (docs/wholesale-calculation.md, "Inputs"). Shared by the readers and the charge price events.
+ */
+export function chargePriceTimeProblem(chargeType: ChargeType, chargeTime: number): string | null {
+  if (chargeType === 'tariff' || isLocalMidnight(chargeTime)) return null;
+  return `a ${chargeType} (P1M) price point must lie on a local day start (midnight Europe/Copenhagen), not at ${new Date(chargeTime).toISOString().replace('.000Z', 'Z')}`;
 }
 
 function parseLink(rd: RowReader): ChargeLink {
@@ -139,9 +154,11 @@ function parseLink(rd: RowReader): ChargeLink {
   return { ...key, meteringPointId: mp, quantity: Number(q), fromDate, toDate };
 }
 
-function parseAll(rows: Raw[], file: string): ChargeData[keyof ChargeData] {
-  const name = file.replace(/\.(csv|parquet)$/, '').split('/').pop() as string;
-  const parse = name.startsWith(CHARGE_FILES.priceInformation) ? parsePriceInformation : name.startsWith(CHARGE_FILES.prices) ? parsePrice : parseLink;
+const PARSERS = { priceInformation: parsePriceInformation, prices: parsePrice, links: parseLink } as const;
+
+/** Rows of one file of `table`; errors name `file` and the 1-based data row within it. */
+function parseAll(table: keyof typeof COLUMNS, rows: Raw[], file: string): ChargeData[keyof ChargeData] {
+  const parse = PARSERS[table];
   return rows.map((r, i) => parse(new RowReader(file, i + 1, r))) as ChargeData[keyof ChargeData];
 }
 
@@ -154,6 +171,7 @@ export async function readChargesCsv(scenarioDir: string): Promise<ChargeData> {
     const t = await readCsv(path, file);
     const idx = columnIndexes(t, COLUMNS[table]);
     return parseAll(
+      table,
       t.rows.map((f) => Object.fromEntries(COLUMNS[table].map((c) => [c, f[idx[c]]]))),
       file,
     );
@@ -199,7 +217,7 @@ export async function readChargesLake(lakeDir: string): Promise<ChargeData> {
   const read = async (table: keyof typeof COLUMNS) => {
     const dir = join(lakeDir, CHARGE_FILES[table]);
     if (!existsSync(dir)) return [];
-    const out: Raw[] = [];
+    const out: Array<ChargeData[keyof ChargeData][number]> = [];
     const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
     for (const f of files) {
       const t: arrow.Table = await readParquetTable(join(dir, f));
@@ -210,13 +228,16 @@ export async function readChargesLake(lakeDir: string): Promise<ChargeData> {
         return columnValues(v, c, name);
       });
       const names = COLUMNS[table];
+      const rows: Raw[] = new Array(t.numRows);
       for (let i = 0; i < t.numRows; i++) {
         const row: Raw = {};
         for (let k = 0; k < names.length; k++) row[names[k]] = cols[k][i];
-        out.push(row);
+        rows[i] = row;
       }
+      // errors name the part file and the row within it (e.g. charge_price_points/part-0.parquet, row 3)
+      for (const r of parseAll(table, rows, name)) out.push(r);
     }
-    return parseAll(out, `${CHARGE_FILES[table]}.parquet`);
+    return out;
   };
   return {
     priceInformation: (await read('priceInformation')) as ChargePriceInformation[],

@@ -36,6 +36,7 @@ import {
   type TimeSeriesPointsReceived,
 } from './events';
 import { INTEGRATION_EVENT_CONTRACT, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, integrationEventProtoType } from './wire';
+import { isLocalMidnight } from '../domain/local-time';
 
 /** The validated domain event of a message body; throws ContractError naming the proto field. */
 export function decodeIntegrationEvent<K extends IntegrationEventType>(messageType: K, bytes: Uint8Array): IntegrationEventOf<K>;
@@ -332,6 +333,8 @@ const DECODERS: { readonly [K in IntegrationEventType]: (f: Fields) => Integrati
       if (time < periodStart || time >= periodEnd) p.fail('time', 'outside the period [period_start, period_end)');
       if (time <= previous) p.fail('time', 'times must be strictly increasing');
       previous = time;
+      // P1M charges (subscriptions, fees) are priced at local day starts only (docs/wholesale-calculation.md)
+      if (key.chargeType !== 'tariff' && !isLocalMidnight(time)) p.fail('time', `a ${key.chargeType} (P1M) price point must lie on a local day start (midnight Europe/Copenhagen)`);
       return { time, priceMicro: p.safeInt('price_micro') };
     });
     return { messageType: 'ChargePricesChanged', ...key, periodStart, periodEnd, points };

@@ -6,8 +6,10 @@
 import path from 'node:path';
 import {
   assertWholesaleScenario,
+  assertWholesaleScenarioRejected,
   checkWholesaleScenarioFiles,
   listWholesaleScenarioDirs,
+  readExpectedWholesaleError,
 } from '../support/wholesale-assert';
 import { calculateWholesaleScenario } from '../../shared/calculation/wholesale/run';
 
@@ -21,6 +23,11 @@ test('wholesale scenario folders are well-formed and arithmetically consistent',
 
 describe('wholesale scenarios', () => {
   test.each(dirs.map((dir) => [path.basename(dir), dir]))('%s', async (_name, dir) => {
+    const expectedError = readExpectedWholesaleError(dir);
+    if (expectedError !== null) {
+      await assertWholesaleScenarioRejected(dir, expectedError, calculateWholesaleScenario);
+      return;
+    }
     const rows = await calculateWholesaleScenario(dir);
     assertWholesaleScenario(dir, rows);
   });

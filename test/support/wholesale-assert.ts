@@ -10,6 +10,9 @@
  *   but `''` (monthly amounts, totals) is not `[]` (subscriptions, fees)); result_id ignored where
  *   the expected one is empty; every other column compared as a string ('' = null).
  * - `then/exhaustive` (optional marker): the engine must not produce rows of any other group.
+ * - `then/error.txt` (instead of wholesale_results.csv): the calculation must be rejected with a
+ *   ValidationError/CalculationError/ArgumentsError whose message contains every non-empty line of
+ *   the file (case-insensitive), e.g. the file, row, column and reason of invalid input.
  * - Independently of the expectation: rows of one result series (the result-id inputs
  *   calculation_id|amount_type|grid_area|es|owner|code|type|mp_type|settlement) must share one
  *   non-empty result_id, and different series must not share one (checked only when the engine
@@ -21,6 +24,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isLocalMidnight } from '../../shared/domain/local-time';
+import { EXPECTED_ERROR_NAMES } from './scenario-assert';
 
 export { WHOLESALE_RESULT_COLUMNS } from '../../shared/results/wholesale-results';
 import { WHOLESALE_RESULT_COLUMNS } from '../../shared/results/wholesale-results';
@@ -251,6 +255,34 @@ export function assertWholesaleScenario(dir: string, rows: Record<string, string
   if (failures.length > 0) throw new Error(`wholesale scenario ${name}:\n${failures.join('\n')}`);
 }
 
+/** Substrings the rejection message must contain (`then/error.txt`), or null for a results scenario. */
+export function readExpectedWholesaleError(dir: string): string[] | null {
+  const file = path.join(dir, 'then', 'error.txt');
+  if (!existsSync(file)) return null;
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+/** Throws a readable report unless `calculate(dir)` is rejected with a message containing every substring. */
+export async function assertWholesaleScenarioRejected(dir: string, substrings: string[], calculate: CalculateWholesaleScenario): Promise<void> {
+  const name = path.basename(dir);
+  let rows: Record<string, string>[];
+  try {
+    rows = await calculate(dir);
+  } catch (e) {
+    if (!(e instanceof Error)) throw new Error(`wholesale scenario ${name}: expected an Error, got ${String(e)}`);
+    const problems: string[] = [];
+    if (!EXPECTED_ERROR_NAMES.includes(e.name)) problems.push(`error is a ${e.name}, expected one of ${EXPECTED_ERROR_NAMES.join(', ')}`);
+    const message = e.message.toLowerCase();
+    for (const s of substrings) if (!message.includes(s.toLowerCase())) problems.push(`message does not contain ${JSON.stringify(s)}`);
+    if (problems.length > 0) throw new Error(`wholesale scenario ${name}: rejected, but ${problems.join('; ')}\n${e.stack ?? `${e.name}: ${e.message}`}`);
+    return;
+  }
+  throw new Error(`wholesale scenario ${name}: expected the calculation to fail with a message containing ${substrings.map((s) => JSON.stringify(s)).join(', ')}, but it returned ${rows.length} rows`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Well-formedness and arithmetic of the fixture files themselves (runs without the engine)
 
@@ -327,6 +359,15 @@ export function checkWholesaleScenarioFiles(dir: string): string[] {
     if (!(k in args)) p.push(`when/calculation_arguments.yml: missing ${k}`);
   }
   if (!WHOLESALE_TYPES.includes(String(args['calculation-type']))) p.push(`when/calculation_arguments.yml: calculation-type ${String(args['calculation-type'])} is not a wholesale type`);
+  const errorFile = path.join(dir, 'then', 'error.txt');
+  if (existsSync(errorFile) === existsSync(path.join(dir, 'then', 'wholesale_results.csv'))) {
+    p.push('then/ must contain exactly one of wholesale_results.csv and error.txt');
+    return p;
+  }
+  if (existsSync(errorFile)) {
+    if ((readExpectedWholesaleError(dir) ?? []).length === 0) p.push('then/error.txt has no substring');
+    return p;
+  }
   const start = typeof args['period-start-datetime'] === 'string' ? Date.parse(args['period-start-datetime']) : NaN;
   const end = typeof args['period-end-datetime'] === 'string' ? Date.parse(args['period-end-datetime']) : NaN;
 

@@ -9,6 +9,11 @@ import { decodeIntegrationEvent } from '../../shared/integration-events/decode';
 import { encodeIntegrationEvent } from '../../shared/integration-events/encode';
 import type { ChargeEvent, ChargeInformationChanged, ChargeLinkChanged, ChargePricesChanged } from '../../shared/integration-events/events';
 import type { StoredEventMetadata } from '../../shared/integration-events/store/event-store';
+import { integrationEventProtoType } from '../../shared/integration-events/wire';
+import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
+import { INVALID_INTEGRATION_EVENT_REASON, handleIntegrationEventMessage } from '../../shared/integration-events/subscriber';
+import type { ReceivedMessage } from '../../shared/messaging/bus';
+import { ContractError } from '../../shared/messaging/contract-error';
 import { wholesaleResultRows } from '../../shared/results/wholesale-output';
 import type { WholesaleResultRow } from '../../shared/results/wholesale-results';
 
@@ -19,6 +24,7 @@ const OWNER = '5790000000001';
 const T1: ChargeKey = { chargeCode: 'T-1', chargeType: 'tariff', chargeOwnerId: OWNER };
 const T2: ChargeKey = { chargeCode: 'T-2', chargeType: 'tariff', chargeOwnerId: OWNER };
 const SUB: ChargeKey = { chargeCode: 'S-1', chargeType: 'subscription', chargeOwnerId: OWNER };
+const FEE: ChargeKey = { chargeCode: 'F-1', chargeType: 'fee', chargeOwnerId: OWNER };
 const MP1 = '571313180000000001';
 const MP2 = '571313180000000002';
 
@@ -259,6 +265,9 @@ describe('applyChargeEvents', () => {
       [stored(info(SUB, JAN10, null, { resolution: 'PT1H' }), s(1)), /resolution.*subscription has resolution P1M/],
       [stored(linkChanged(T1, MP1, JAN10, null, 0), s(1)), /factor/],
       [stored(linkChanged(T1, '123', JAN10, null), s(1)), /meteringPointId/],
+      // P1M (subscription, fee) price points lie on a local day start; a tariff's hourly point is fine
+      [stored(pricesChanged(SUB, JAN10, JAN15, [[JAN10, 1], [JAN10 + 5 * HOUR, 2]]), s(1)), /column points\[1\]\.time: .*subscription \(P1M\) price point must lie on a local day start.*2024-01-10T04:00:00Z/],
+      [stored(pricesChanged(FEE, JAN10, JAN15, [[JAN10 + 86_400_000 + 3 * HOUR, 1]]), s(1)), /column points\[0\]\.time: .*fee \(P1M\) price point must lie on a local day start/],
     ];
     for (const [event, message] of cases) {
       let error: unknown = null;
@@ -271,6 +280,16 @@ describe('applyChargeEvents', () => {
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).toContain(event.eventId);
     }
+  });
+
+  it('accepts P1M price points on local day starts (winter and summer) and tariff points at any hour', () => {
+    const summerDay = t('2024-06-09T22:00:00Z'); // local midnight at UTC+2
+    const out = applyChargeEvents(bulk(), [
+      stored(pricesChanged(SUB, JAN10, summerDay + 86_400_000, [[JAN10, 1], [summerDay, 2]]), s(1)),
+      stored(pricesChanged(T1, H(0), H(2), [[H(1), 3]]), s(2)),
+    ]);
+    expect(ofKey(out.prices, SUB).map((p) => p.chargeTime)).toEqual([JAN01, JAN10, summerDay]);
+    expect(ofKey(out.prices, T1).map((p) => p.chargeTime)).toEqual([H(1), H(2), H(3)]);
   });
 
   it('matches a naive forward application on random price events, and periods never overlap', () => {
@@ -388,5 +407,64 @@ describe('applyChargeEvents end to end (F5 wholesale scenario)', () => {
 
     // The point at periodEnd (exclusive) still prices 02-03T02Z.
     expect(find(after, { ...h1, time: '2023-02-03T02:00:00Z', energy_supplier_id: ES3 })).toMatchObject({ price: '10.000000' });
+  });
+});
+
+describe('ChargePricesChanged of a P1M charge off the local day start: rejected at the subscriber', () => {
+  const offDay = JAN10 + 5 * HOUR; // 2024-01-10T04:00Z = 05:00 local
+  const event = pricesChanged(SUB, JAN10, JAN15, [[JAN10, 1_000_000], [offDay, 2_000_000]]);
+  /** Wire bytes as a publisher could send them (protobuf only, no contract check on the way out). */
+  const rawBytes = (): Uint8Array => {
+    const type = integrationEventProtoType('ChargePricesChanged');
+    const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: 0 });
+    return type
+      .encode(
+        type.fromObject({
+          charge_code: SUB.chargeCode,
+          charge_type: SUB.chargeType,
+          charge_owner_id: SUB.chargeOwnerId,
+          period_start: ts(JAN10),
+          period_end: ts(JAN15),
+          points: event.points.map((p) => ({ time: ts(p.time), price_micro: p.priceMicro })),
+        }),
+      )
+      .finish();
+  };
+
+  it('the codec names the field (decoding and encoding)', () => {
+    const decode = (): unknown => decodeIntegrationEvent('ChargePricesChanged', rawBytes());
+    expect(decode).toThrow(ContractError);
+    expect(decode).toThrow(/ChargePricesChanged\.points\[1\]\.time: a subscription \(P1M\) price point must lie on a local day start/);
+    expect(() => encodeIntegrationEvent(event)).toThrow(/points\[1\]\.time: a subscription \(P1M\) price point must lie on a local day start/);
+    // the same points for a tariff are valid
+    expect(() => encodeIntegrationEvent({ ...event, ...T1 })).not.toThrow();
+  });
+
+  it('the subscriber dead-letters it with the field in the description and stores nothing', async () => {
+    const store = new MemoryIntegrationEventStore();
+    const deadLetters: Array<[string, string | undefined]> = [];
+    let completed = false;
+    const message: ReceivedMessage = {
+      messageId: 'price-off-day-1',
+      body: rawBytes(),
+      subject: 'ChargePricesChanged',
+      applicationProperties: { MessageType: 'ChargePricesChanged', EventId: 'price-off-day-1' },
+      deliveryCount: 1,
+      complete: async () => {
+        completed = true;
+      },
+      abandon: async () => {
+        throw new Error('not expected');
+      },
+      deadLetter: async (reason, description) => {
+        deadLetters.push([reason, description]);
+      },
+    };
+    expect(await handleIntegrationEventMessage(store, message, () => t('2024-03-01T00:00:00Z'))).toBe('dead-lettered');
+    expect(completed).toBe(false);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0][0]).toBe(INVALID_INTEGRATION_EVENT_REASON);
+    expect(deadLetters[0][1]).toMatch(/points\[1\]\.time: a subscription \(P1M\) price point must lie on a local day start/);
+    expect(await store.countEvents()).toBe(0);
   });
 });

@@ -41,7 +41,7 @@
  */
 import type { ChargeEvent, ChargeInformationChanged, ChargeLinkChanged, ChargePricesChanged } from '../../integration-events/events';
 import type { Stored, StoredEventMetadata } from '../../integration-events/store/event-store';
-import { CHARGE_TYPES, type ChargeData, type ChargeKey, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../charges';
+import { CHARGE_TYPES, chargePriceTimeProblem, type ChargeData, type ChargeKey, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../charges';
 import { ValidationError } from '../errors';
 import { UnknownEventError } from './errors';
 import { INTEGRATION_EVENTS_SOURCE } from './materialize';
@@ -124,6 +124,9 @@ function validate(e: StoredChargeEvent): void {
         if (p.time < e.periodStart || p.time >= e.periodEnd) fail(e, `points[${i}].time`, 'outside [periodStart, periodEnd)');
         if (p.time <= previous) fail(e, `points[${i}].time`, 'times must be strictly increasing');
         previous = p.time;
+        // the readers' rule: a subscription/fee (P1M) price point lies on a local day start
+        const problem = chargePriceTimeProblem(e.chargeType, p.time);
+        if (problem !== null) fail(e, `points[${i}].time`, problem);
         if (!Number.isSafeInteger(p.priceMicro)) fail(e, `points[${i}].priceMicro`, `not a safe integer: ${String(p.priceMicro)}`);
         if (p.priceMicro < 0) fail(e, `points[${i}].priceMicro`, 'must not be negative');
       });

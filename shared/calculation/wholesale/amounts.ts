@@ -216,7 +216,8 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
         price = exact?.get(time) ?? null;
         if (price !== null) amount = tariffAmount(qty, price);
       } else {
-        const p = lastPriceAtOrBefore(prices, time, pi.fromDate);
+        // only price points inside the calculation period count, and only since the price information start
+        const p = lastPriceAtOrBefore(prices, time, Math.max(pi.fromDate, start));
         price = p === null ? null : pi.chargeType === 'subscription' ? Number(divRound(BigInt(p), D)) : p;
         if (price !== null) {
           const n = (qty / 1000) * price; // qty is a whole number of pieces in milli-units
@@ -269,7 +270,8 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     total('monthly_amount_per_charge', m.gridArea, m.es, m.owner, m.amount, { chargeCode: m.code, chargeType: m.type, isTax: m.isTax, quantityUnit: m.unit });
   }
 
-  // ---- totals: tax amounts count in the (non-tax) owners' totals, per (grid area, supplier)
+  // ---- totals: tax amounts count in the (non-tax) owners' totals, per (grid area, supplier); an
+  // owner is a tax owner of the (grid area, supplier) pairs where it has a tax monthly amount
   const add = (a: Exact | null, b: Exact | null): Exact | null => (a === null ? b : b === null ? a : addExact(a, b));
   const taxOwners = new Map<string, Set<string>>();
   const taxSum = new Map<string, Exact | null>();
@@ -281,7 +283,7 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     e.amount = add(e.amount, m.amount);
     perEs.set(gaEs, e);
     if (m.isTax) {
-      (taxOwners.get(m.gridArea) ?? taxOwners.set(m.gridArea, new Set()).get(m.gridArea))?.add(m.owner);
+      (taxOwners.get(gaEs) ?? taxOwners.set(gaEs, new Set()).get(gaEs))?.add(m.owner);
       taxSum.set(gaEs, add(taxSum.get(gaEs) ?? null, m.amount));
     } else {
       const k = `${m.gridArea}|${m.es}|${m.owner}`;
@@ -291,8 +293,9 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     }
   }
   for (const n of [...nonTax.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.owner.localeCompare(y.owner))) {
-    const isTaxOwner = taxOwners.get(n.gridArea)?.has(n.owner) ?? false;
-    total('total_monthly_amount', n.gridArea, n.es, n.owner, isTaxOwner ? n.amount : add(n.amount, taxSum.get(`${n.gridArea}|${n.es}`) ?? null));
+    const gaEs = `${n.gridArea}|${n.es}`;
+    const isTaxOwner = taxOwners.get(gaEs)?.has(n.owner) ?? false;
+    total('total_monthly_amount', n.gridArea, n.es, n.owner, isTaxOwner ? n.amount : add(n.amount, taxSum.get(gaEs) ?? null));
   }
   for (const e of [...perEs.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es))) {
     total('total_monthly_amount', e.gridArea, e.es, null, e.amount);
