@@ -76,6 +76,11 @@ describe('dependency direction', () => {
     expect(offenders).toEqual([]);
   });
 
+  test('integration events never depend on what is built from them (basis-data/bitemporal)', () => {
+    const offenders = under('shared/integration-events').flatMap((m) => m.local.filter((f) => f.startsWith('shared/basis-data/bitemporal/')).map((f) => `${m.file} → ${f}`));
+    expect(offenders).toEqual([]);
+  });
+
   test('functions/ (the app) never imports local/ (a host)', () => {
     // functions/ is the app (host-neutral registrations + the Azure root); local/ is a host: it
     // may load the app, the app must never load a host
