@@ -17,7 +17,9 @@ export function sqlPath(p: string): string {
   return sqlString(p.split(path.sep).join('/'));
 }
 
-export async function openDb(threads: number | undefined): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+export async function openDb(
+  threads: number | undefined,
+): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
   const options: Record<string, string> = {};
   if (threads !== undefined) options.threads = String(threads);
   const instance = await DuckDBInstance.create(':memory:', options);

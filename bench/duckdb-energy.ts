@@ -49,8 +49,6 @@ const DAY_MS = 86_400_000;
 /** Stand-in for a null registration_time: such a point counts, but loses against any registered one. */
 const NO_REGISTRATION = -9_000_000_000_000_000n;
 
-
-
 function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
@@ -99,7 +97,9 @@ function csvSource(scenarioDir: string): SourceSql {
 async function lakeSource(conn: DuckDBConnection, lakeDir: string, args: CalculationArguments): Promise<SourceSql> {
   const tsGlob = sqlPath(path.join(lakeDir, 'time_series_points', '*', '*.parquet'));
   const tsRead = `read_parquet(${tsGlob}, hive_partitioning = true, hive_types = {'observation_date': DATE}, union_by_name = true)`;
-  const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${tsRead})`)).getRowsJS().map((r) => String(r[0]));
+  const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${tsRead})`))
+    .getRowsJS()
+    .map((r) => String(r[0]));
   const hasRegistration = cols.includes('registration_time');
   // Partition pruning with a day of margin on both sides (the partition date may be UTC or local);
   // the exact period filter is on observation_time.
@@ -323,11 +323,19 @@ function buildStatements(src: SourceSql, args: CalculationArguments): string[] {
       FROM ${table} GROUP BY ga, t`);
   };
   if (aggBf) {
-    parts.push(`SELECT 'net_exchange_per_neighboring_ga', 'neighbor_grid_area', ga, nb, ${NULLS}, ${NULLS}, ${NULLS}, t, milli, bits FROM nb`);
+    parts.push(
+      `SELECT 'net_exchange_per_neighboring_ga', 'neighbor_grid_area', ga, nb, ${NULLS}, ${NULLS}, ${NULLS}, t, milli, bits FROM nb`,
+    );
   }
-  parts.push(`SELECT 'net_exchange_per_ga', 'grid_area', ga, ${NULLS}, ${NULLS}, ${NULLS}, ${NULLS}, t, milli, bits FROM ne`);
-  parts.push(`SELECT 'temp_production', 'grid_area', ga, ${NULLS}, ${NULLS}, ${NULLS}, ${NULLS}, t, milli, bits FROM ga_sums WHERE kind = 'P'`);
-  parts.push(`SELECT 'temp_flex_consumption', 'grid_area', ga, ${NULLS}, ${NULLS}, ${NULLS}, ${NULLS}, t, milli, bits FROM ga_sums WHERE kind = 'F'`);
+  parts.push(
+    `SELECT 'net_exchange_per_ga', 'grid_area', ga, ${NULLS}, ${NULLS}, ${NULLS}, ${NULLS}, t, milli, bits FROM ne`,
+  );
+  parts.push(
+    `SELECT 'temp_production', 'grid_area', ga, ${NULLS}, ${NULLS}, ${NULLS}, ${NULLS}, t, milli, bits FROM ga_sums WHERE kind = 'P'`,
+  );
+  parts.push(
+    `SELECT 'temp_flex_consumption', 'grid_area', ga, ${NULLS}, ${NULLS}, ${NULLS}, ${NULLS}, t, milli, bits FROM ga_sums WHERE kind = 'F'`,
+  );
   esLevels('non_profiled_consumption', 'np_es');
   parts.push(`SELECT 'grid_loss', 'grid_area', ga, ${NULLS}, ${NULLS}, ${NULLS}, ${NULLS}, t, milli, 8 FROM gl`);
   parts.push(`SELECT 'positive_grid_loss', 'metering_point', ga, ${NULLS}, es, brp, mp, t, milli, 8 FROM pgl`);
@@ -343,8 +351,11 @@ function buildStatements(src: SourceSql, args: CalculationArguments): string[] {
   return s;
 }
 
-
-async function sourceFor(conn: DuckDBConnection, input: DuckdbEnergyInput, args: CalculationArguments): Promise<SourceSql> {
+async function sourceFor(
+  conn: DuckDBConnection,
+  input: DuckdbEnergyInput,
+  args: CalculationArguments,
+): Promise<SourceSql> {
   if (input.scenarioDir) return csvSource(input.scenarioDir);
   if (input.lakeDir) return lakeSource(conn, input.lakeDir, args);
   throw new Error('duckdbEnergyResults: give scenarioDir or lakeDir');
@@ -364,9 +375,6 @@ async function runCalculation(
     if (stmt.includes('TEMP TABLE gl_cover AS')) await checkGridLossCoverage(conn, args);
   }
 }
-
-
-
 
 function formatMilli(v: bigint): string {
   const neg = v < 0n;
@@ -388,11 +396,21 @@ export async function duckdbEnergyResults(
   try {
     const src = await sourceFor(conn, input, args);
     await runCalculation(conn, src, args);
-    const rows = (await conn.runAndReadAll(`SELECT tst, lvl, ga, nb, es, brp, mp, t, milli, bits FROM res`)).getRowsJS();
+    const rows = (
+      await conn.runAndReadAll(`SELECT tst, lvl, ga, nb, es, brp, mp, t, milli, bits FROM res`)
+    ).getRowsJS();
     const resolution = args.periodEnd > args.quarterlyTransition ? 'PT15M' : 'PT1H';
     const ids = new Map<string, string>();
     return rows.map((r): EnergyResultRow => {
-      const [tst, lvl, ga, nb, es, brp, mp] = [str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]), str(r[6])];
+      const [tst, lvl, ga, nb, es, brp, mp] = [
+        str(r[0]),
+        str(r[1]),
+        str(r[2]),
+        str(r[3]),
+        str(r[4]),
+        str(r[5]),
+        str(r[6]),
+      ];
       const key = [tst, lvl, ga, nb, es, brp, mp].join('|');
       let id = ids.get(key);
       if (id === undefined) {

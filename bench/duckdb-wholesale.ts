@@ -81,8 +81,6 @@ const MP_TYPE_NAMES: ReadonlyArray<readonly [string, string]> = [
 ];
 const CHILD_TYPES = MP_TYPE_NAMES.map(([c]) => c).filter((c) => c.startsWith('D'));
 
-
-
 function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19) + 'Z';
 }
@@ -153,11 +151,14 @@ function csvSource(scenarioDir: string): SourceSql {
 async function lakeSource(conn: DuckDBConnection, lakeDir: string, args: CalculationArguments): Promise<SourceSql> {
   const tsGlob = sqlPath(path.join(lakeDir, 'time_series_points', '*', '*.parquet'));
   const tsRead = `read_parquet(${tsGlob}, hive_partitioning = true, hive_types = {'observation_date': DATE}, union_by_name = true)`;
-  const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${tsRead})`)).getRowsJS().map((r) => String(r[0]));
+  const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${tsRead})`))
+    .getRowsJS()
+    .map((r) => String(r[0]));
   const hasRegistration = cols.includes('registration_time');
   const firstDate = new Date(args.periodStart - DAY_MS).toISOString().slice(0, 10);
   const lastDate = new Date(args.periodEnd + DAY_MS).toISOString().slice(0, 10);
-  const table = (name: string): string => `read_parquet(${sqlPath(path.join(lakeDir, name, '*.parquet'))}, union_by_name = true)`;
+  const table = (name: string): string =>
+    `read_parquet(${sqlPath(path.join(lakeDir, name, '*.parquet'))}, union_by_name = true)`;
   const key = `charge_code AS code, charge_type AS ctype, charge_owner_id AS owner`;
   return {
     periods: `SELECT metering_point_id AS mpid, "type" AS mp_type, settlement_method AS sm, grid_area_code AS ga, resolution AS res,
@@ -209,7 +210,9 @@ function buildStatements(src: SourceSql, args: CalculationArguments, tariffJoin:
   s.push(`CREATE OR REPLACE TEMP MACRO div_half_up(x, u) AS
     CASE WHEN x >= 0 THEN (2 * x + u) // (2 * u) ELSE -((2 * (-x) + u) // (2 * u)) END`);
   // Carry rounding of round_quantity (docs/energy-calculation.md), closed form, micro → milli.
-  s.push(`CREATE OR REPLACE TEMP MACRO carry_milli(q, i) AS (div_half_up(i * q, 1000) - div_half_up((i - 1) * q, 1000))`);
+  s.push(
+    `CREATE OR REPLACE TEMP MACRO carry_milli(q, i) AS (div_half_up(i * q, 1000) - div_half_up((i - 1) * q, 1000))`,
+  );
 
   // ---------------------------------------------------------------- 1. grid loss
   s.push(`CREATE OR REPLACE TEMP TABLE raw_periods AS ${src.periods}`);
@@ -497,13 +500,15 @@ function buildStatements(src: SourceSql, args: CalculationArguments, tariffJoin:
   return s;
 }
 
-
-async function sourceFor(conn: DuckDBConnection, input: DuckdbWholesaleInput, args: CalculationArguments): Promise<SourceSql> {
+async function sourceFor(
+  conn: DuckDBConnection,
+  input: DuckdbWholesaleInput,
+  args: CalculationArguments,
+): Promise<SourceSql> {
   if (input.scenarioDir) return csvSource(input.scenarioDir);
   if (input.lakeDir) return lakeSource(conn, input.lakeDir, args);
   throw new Error('duckdbWholesaleResults: give scenarioDir or lakeDir');
 }
-
 
 async function runCalculation(
   conn: DuckDBConnection,
@@ -519,8 +524,6 @@ async function runCalculation(
     if (stmt.includes('TEMP TABLE gl_cover AS')) await checkGridLossCoverage(conn, args);
   }
 }
-
-
 
 /** Integer scaled by 10^scale → fixed-point text with exactly `scale` decimals. */
 function formatFixed(v: bigint, scale: number): string {
@@ -550,7 +553,14 @@ export async function duckdbWholesaleResults(
     ).getRowsJS();
     const ids = new Map<string, string>();
     return rows.map((r): Record<string, string> => {
-      const [amountType, ga, es, owner, code, ctype] = [str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5])];
+      const [amountType, ga, es, owner, code, ctype] = [
+        str(r[0]),
+        str(r[1]),
+        str(r[2]),
+        str(r[3]),
+        str(r[4]),
+        str(r[5]),
+      ];
       const [mpt, sm] = [str(r[7]), str(r[8])];
       const key = [args.calculationId, amountType, ga, es, owner, code, ctype, mpt, sm].join('|');
       let id = ids.get(key);

@@ -33,7 +33,11 @@ for (let m = 0; m < mps; m++) {
 }
 
 function timestampCol(ms: Float64Array): arrow.Data {
-  return arrow.makeData({ type: new arrow.TimestampMicrosecond('UTC'), length: ms.length, data: BigInt64Array.from(ms, (v) => BigInt(v) * 1000n) });
+  return arrow.makeData({
+    type: new arrow.TimestampMicrosecond('UTC'),
+    length: ms.length,
+    data: BigInt64Array.from(ms, (v) => BigInt(v) * 1000n),
+  });
 }
 
 function parquetBody(): Uint8Array {
@@ -60,21 +64,33 @@ function ndjsonBody(): Uint8Array {
 
 function csvBody(): Uint8Array {
   const parts: string[] = ['metering_point_id;quantity;quality;observation_time;resolution\n'];
-  for (let i = 0; i < n; i++) parts.push(`${ids[mp[i]]};${formatScaled(milli[i], 3)};${QUALITIES[quality[i]]};${formatInstant(time[i])};PT15M\n`);
+  for (let i = 0; i < n; i++)
+    parts.push(`${ids[mp[i]]};${formatScaled(milli[i], 3)};${QUALITIES[quality[i]]};${formatInstant(time[i])};PT15M\n`);
   return Buffer.from(parts.join(''), 'utf8');
 }
 
-async function measure(format: IngestFormat, body: Uint8Array, runs = 3): Promise<{ format: string; points: number; bodyMB: string; bestSeconds: string; pointsPerSecond: string }> {
+async function measure(
+  format: IngestFormat,
+  body: Uint8Array,
+  runs = 3,
+): Promise<{ format: string; points: number; bodyMB: string; bestSeconds: string; pointsPerSecond: string }> {
   let best = Infinity;
   for (let r = 0; r < runs; r++) {
     const store = new MemoryBlobStore();
     const t0 = process.hrtime.bigint();
     const res = await ingestTimeSeries(body, format, store, new Date());
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (res.points !== n || res.files.length !== DAYS) throw new Error(`unexpected result ${JSON.stringify({ points: res.points, files: res.files.length })}`);
+    if (res.points !== n || res.files.length !== DAYS)
+      throw new Error(`unexpected result ${JSON.stringify({ points: res.points, files: res.files.length })}`);
     best = Math.min(best, s);
   }
-  return { format, points: n, bodyMB: (body.length / 1e6).toFixed(1), bestSeconds: best.toFixed(3), pointsPerSecond: Math.round(n / best).toLocaleString('en-US') };
+  return {
+    format,
+    points: n,
+    bodyMB: (body.length / 1e6).toFixed(1),
+    bestSeconds: best.toFixed(3),
+    pointsPerSecond: Math.round(n / best).toLocaleString('en-US'),
+  };
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,10 @@
 import { rmSync } from 'node:fs';
 import type { RawMeteringPointPeriod } from '../shared/basis-data/master-data';
-import { writeGridLossMeteringPoints, writeMeteringPointPeriods, writeTimeSeriesDaySync } from '../shared/basis-data/parquet/lake';
+import {
+  writeGridLossMeteringPoints,
+  writeMeteringPointPeriods,
+  writeTimeSeriesDaySync,
+} from '../shared/basis-data/parquet/lake';
 import { PERIOD_COLUMNS, type SyntheticData } from './synthetic';
 
 /** Writes synthetic basis data as a Parquet lake, one observation date at a time. */

@@ -13,7 +13,12 @@ import { benchOptions } from './run';
 import { generateSynthetic } from './synthetic';
 
 /** Wholesale measurements: the same month, as wholesale_fixing (charges are in the lake, see run.ts). */
-async function measureWholesale(kind: string, lake: string, args: CalculationArguments, threads: number): Promise<void> {
+async function measureWholesale(
+  kind: string,
+  lake: string,
+  args: CalculationArguments,
+  threads: number,
+): Promise<void> {
   const rss = (): number => process.resourceUsage().maxRSS / 1024;
   if (kind === 'wholesale-duckdb') {
     const r = await timeDuckdbWholesale(lake, args, { threads });
@@ -22,7 +27,9 @@ async function measureWholesale(kind: string, lake: string, args: CalculationArg
   }
   const t0 = performance.now();
   const r = await calculateWholesale(new ParquetLakeSource(lake), args, undefined, { workers: 2 });
-  console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, resultRows: r.rows.length, peakRssMb: rss() }));
+  console.log(
+    JSON.stringify({ seconds: (performance.now() - t0) / 1000, resultRows: r.rows.length, peakRssMb: rss() }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -38,20 +45,32 @@ async function main(): Promise<void> {
     },
   });
   if (positionals[0] === 'wholesale-engine' || positionals[0] === 'wholesale-duckdb') {
-    const wargs = generateSynthetic({ ...benchOptions(Number(values.mps), Number(values.days), Number(values.seed)), calculationType: 'wholesale_fixing' }).args;
+    const wargs = generateSynthetic({
+      ...benchOptions(Number(values.mps), Number(values.days), Number(values.seed)),
+      calculationType: 'wholesale_fixing',
+    }).args;
     await measureWholesale(positionals[0], values.lake as string, wargs, Number(values.threads));
     return;
   }
   // the arguments come from the generator's options; no points are generated here
-  const args = generateSynthetic({ ...benchOptions(Number(values.mps), Number(values.days), Number(values.seed)) }).args;
+  const args = generateSynthetic({
+    ...benchOptions(Number(values.mps), Number(values.days), Number(values.seed)),
+  }).args;
   const lake = values.lake as string;
   let out: { seconds: number; resultRows: number; points?: number };
   if (positionals[0] === 'engine') {
     const workers = Number(values.workers);
     const stats: { points?: number } = {};
     const t0 = performance.now();
-    const r = workers > 0 ? await calculateEnergyParallel(new ParquetLakeSource(lake), args, { workers }, stats) : await calculateEnergy(new ParquetLakeSource(lake), args, stats);
-    out = { seconds: (performance.now() - t0) / 1000, resultRows: countResultPoints(r, QBIT_ACTIVE), points: stats.points };
+    const r =
+      workers > 0
+        ? await calculateEnergyParallel(new ParquetLakeSource(lake), args, { workers }, stats)
+        : await calculateEnergy(new ParquetLakeSource(lake), args, stats);
+    out = {
+      seconds: (performance.now() - t0) / 1000,
+      resultRows: countResultPoints(r, QBIT_ACTIVE),
+      points: stats.points,
+    };
   } else {
     const r = await timeDuckdbEnergy(lake, args, { threads: Number(values.threads) });
     out = { seconds: r.seconds, resultRows: r.rows };

@@ -44,10 +44,16 @@ export function benchOptions(mps: number, days: number, seed: number): Synthetic
   return { seed, meteringPoints: mps, gridAreas: 50, days, periodStart: '2023-12-31T23:00:00Z', quarterShare: 0.5 };
 }
 
-export async function ensureLake(mps: number, days: number, seed: number, log: (s: string) => void): Promise<{ dir: string; points: number }> {
+export async function ensureLake(
+  mps: number,
+  days: number,
+  seed: number,
+  log: (s: string) => void,
+): Promise<{ dir: string; points: number }> {
   const dir = join(ROOT, '.cache', 'bench', `lake-v2-${mps}mp-${days}d-s${seed}`);
   const marker = join(dir, 'COMPLETE.json');
-  if (existsSync(marker)) return { dir, points: (JSON.parse(readFileSync(marker, 'utf8')) as { points: number }).points };
+  if (existsSync(marker))
+    return { dir, points: (JSON.parse(readFileSync(marker, 'utf8')) as { points: number }).points };
   log(`generating ${mps} metering points × ${days} days into ${dir} (once) ...`);
   const t0 = performance.now();
   mkdirSync(dir, { recursive: true });
@@ -58,11 +64,20 @@ export async function ensureLake(mps: number, days: number, seed: number, log: (
 }
 
 /** Charge tables for the wholesale part, written once into the cached lake (own marker). */
-export async function ensureCharges(dir: string, mps: number, days: number, seed: number, log: (s: string) => void): Promise<{ links: number }> {
+export async function ensureCharges(
+  dir: string,
+  mps: number,
+  days: number,
+  seed: number,
+  log: (s: string) => void,
+): Promise<{ links: number }> {
   const marker = join(dir, 'CHARGES-v2.json'); // v2: P1M prices inside the period (issue 18)
   if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8')) as { links: number };
   log('generating charges (hourly tariffs, ~10 links per metering point) into the lake (once) ...');
-  const charges = generateCharges(generateSynthetic(benchOptions(mps, days, seed)), { seed, linksPerMeteringPoint: 10 });
+  const charges = generateCharges(generateSynthetic(benchOptions(mps, days, seed)), {
+    seed,
+    linksPerMeteringPoint: 10,
+  });
   await writeChargesLake(dir, charges);
   const info = { links: charges.linkPeriods.length, pricePoints: charges.pricePoints.length };
   writeFileSync(marker, JSON.stringify(info));
@@ -121,14 +136,37 @@ async function main(): Promise<void> {
   const duck = child(['duckdb', ...common, '--threads', String(values.threads)]);
   const rows = [
     ['', 'seconds', 'M points/s', 'peak RSS MB', 'result rows'],
-    [`engine (${values.workers} workers)`, engine.seconds.toFixed(2), (points / engine.seconds / 1e6).toFixed(1), engine.peakRssMb.toFixed(0), String(engine.resultRows)],
-    ...(engine1 === engine ? [] : [['engine (main thread only)', engine1.seconds.toFixed(2), (points / engine1.seconds / 1e6).toFixed(1), engine1.peakRssMb.toFixed(0), String(engine1.resultRows)]]),
-    [`duckdb (${values.threads} threads)`, duck.seconds.toFixed(2), (points / duck.seconds / 1e6).toFixed(1), duck.peakRssMb.toFixed(0), String(duck.resultRows)],
+    [
+      `engine (${values.workers} workers)`,
+      engine.seconds.toFixed(2),
+      (points / engine.seconds / 1e6).toFixed(1),
+      engine.peakRssMb.toFixed(0),
+      String(engine.resultRows),
+    ],
+    ...(engine1 === engine
+      ? []
+      : [
+          [
+            'engine (main thread only)',
+            engine1.seconds.toFixed(2),
+            (points / engine1.seconds / 1e6).toFixed(1),
+            engine1.peakRssMb.toFixed(0),
+            String(engine1.resultRows),
+          ],
+        ]),
+    [
+      `duckdb (${values.threads} threads)`,
+      duck.seconds.toFixed(2),
+      (points / duck.seconds / 1e6).toFixed(1),
+      duck.peakRssMb.toFixed(0),
+      String(duck.resultRows),
+    ],
   ];
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   log(`\n${points} input time series points, ${mps} metering points × ${days} days\n`);
   for (const r of rows) log(r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
-  if (engine.resultRows !== duck.resultRows) log(`\nWARNING: result row counts differ (engine ${engine.resultRows}, duckdb ${duck.resultRows})`);
+  if (engine.resultRows !== duck.resultRows)
+    log(`\nWARNING: result row counts differ (engine ${engine.resultRows}, duckdb ${duck.resultRows})`);
 
   // Wholesale month over the same lake.
   const charges = await ensureCharges(dir, mps, days, seed, log);
@@ -137,10 +175,20 @@ async function main(): Promise<void> {
   const wEngine = wholesaleChild(['wholesale-engine', ...wcommon]);
   log('running wholesale duckdb ...');
   const wDuck = wholesaleChild(['wholesale-duckdb', ...wcommon]);
-  const wRow = (label: string, m: WholesaleMeasurement): string[] => [label, m.seconds.toFixed(2), (points / m.seconds / 1e6).toFixed(1), m.peakRssMb.toFixed(0), m.resultRows === null ? '?' : String(m.resultRows)];
+  const wRow = (label: string, m: WholesaleMeasurement): string[] => [
+    label,
+    m.seconds.toFixed(2),
+    (points / m.seconds / 1e6).toFixed(1),
+    m.peakRssMb.toFixed(0),
+    m.resultRows === null ? '?' : String(m.resultRows),
+  ];
   log(`\nwholesale_fixing, same lake and month: ${charges.links} charge links (hourly tariffs), grid loss included\n`);
   printTable(
-    [['', 'seconds', 'M points/s', 'peak RSS MB', 'result rows'], wRow('engine (2 workers)', wEngine), wRow(`duckdb (${values.threads} threads)`, wDuck)],
+    [
+      ['', 'seconds', 'M points/s', 'peak RSS MB', 'result rows'],
+      wRow('engine (2 workers)', wEngine),
+      wRow(`duckdb (${values.threads} threads)`, wDuck),
+    ],
     log,
   );
   if (wEngine.resultRows !== null && wEngine.resultRows !== wDuck.resultRows) {
@@ -154,7 +202,14 @@ async function main(): Promise<void> {
         wholesale_duckdb_seconds: +wDuck.seconds.toFixed(3),
       }),
     );
-    console.log(JSON.stringify({ points, engine_seconds: +engine.seconds.toFixed(3), duckdb_seconds: +duck.seconds.toFixed(3), peak_rss_mb: Math.round(engine.peakRssMb) }));
+    console.log(
+      JSON.stringify({
+        points,
+        engine_seconds: +engine.seconds.toFixed(3),
+        duckdb_seconds: +duck.seconds.toFixed(3),
+        peak_rss_mb: Math.round(engine.peakRssMb),
+      }),
+    );
   }
 }
 

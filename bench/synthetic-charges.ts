@@ -37,9 +37,31 @@ import { isLocalMidnight, localMidnight, localParts } from '../shared/domain/loc
 import { isoSeconds, PERIOD_COLUMNS, type SyntheticData } from './synthetic';
 import { hashSeed, mulberry32 } from './synthetic';
 
-export const CHARGE_PRICE_INFORMATION_COLUMNS = ['charge_code', 'charge_type', 'charge_owner_id', 'resolution', 'is_tax', 'from_date', 'to_date'] as const;
-export const CHARGE_PRICE_POINT_COLUMNS = ['charge_code', 'charge_type', 'charge_owner_id', 'charge_price', 'charge_time'] as const;
-export const CHARGE_LINK_COLUMNS = ['charge_code', 'charge_type', 'charge_owner_id', 'metering_point_id', 'quantity', 'from_date', 'to_date'] as const;
+export const CHARGE_PRICE_INFORMATION_COLUMNS = [
+  'charge_code',
+  'charge_type',
+  'charge_owner_id',
+  'resolution',
+  'is_tax',
+  'from_date',
+  'to_date',
+] as const;
+export const CHARGE_PRICE_POINT_COLUMNS = [
+  'charge_code',
+  'charge_type',
+  'charge_owner_id',
+  'charge_price',
+  'charge_time',
+] as const;
+export const CHARGE_LINK_COLUMNS = [
+  'charge_code',
+  'charge_type',
+  'charge_owner_id',
+  'metering_point_id',
+  'quantity',
+  'from_date',
+  'to_date',
+] as const;
 
 /** Table (scenario file stem and lake folder) names. */
 export const CHARGE_TABLES = {
@@ -83,7 +105,6 @@ export function gridOperatorOf(ga: string): string {
 
 const Q_MS = 900_000;
 const H_MS = 3_600_000;
-
 
 /** Local midnight `n` local days after the local day containing `ms`. */
 function localDayStart(ms: number, n = 0): number {
@@ -145,7 +166,13 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
 
   // ---- metering points (from the periods of the data set)
   const col = (c: (typeof PERIOD_COLUMNS)[number]): number => PERIOD_COLUMNS.indexOf(c);
-  const [iId, iType, iGa, iFrom, iTo] = [col('metering_point_id'), col('type'), col('grid_area_code'), col('from_date'), col('to_date')];
+  const [iId, iType, iGa, iFrom, iTo] = [
+    col('metering_point_id'),
+    col('type'),
+    col('grid_area_code'),
+    col('from_date'),
+    col('to_date'),
+  ];
   const gl = new Set(data.gridLossMeteringPointIds);
   const mps = new Map<string, MpInfo>();
   for (const r of data.periods) {
@@ -160,7 +187,14 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
 
   // ---- charge catalogue
   const charges: ChargeDef[] = [];
-  const def = (code: string, type: ChargeType, owner: string, resolution: ChargeDef['resolution'], isTax: boolean, infos: InfoPeriod[] = [{ from: longAgo, to: null }]): ChargeDef => {
+  const def = (
+    code: string,
+    type: ChargeType,
+    owner: string,
+    resolution: ChargeDef['resolution'],
+    isTax: boolean,
+    infos: InfoPeriod[] = [{ from: longAgo, to: null }],
+  ): ChargeDef => {
     const c: ChargeDef = { code, type, owner, resolution, isTax, infos };
     charges.push(c);
     return c;
@@ -168,11 +202,16 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
   const points: string[][] = [];
   const price = (c: ChargeDef, micro: number, t: number): void => {
     // P1M charges are priced at local day starts only; anything else is invalid input (issue 18)
-    if (c.resolution === 'P1M' && !isLocalMidnight(t)) throw new Error(`synthetic ${c.code}: P1M price point at ${isoSeconds(t)} is not a local day start`);
+    if (c.resolution === 'P1M' && !isLocalMidnight(t))
+      throw new Error(`synthetic ${c.code}: P1M price point at ${isoSeconds(t)} is not a local day start`);
     points.push([c.code, c.type, c.owner, formatScaled(micro, 6), isoSeconds(t)]);
   };
   const inInfo = (c: ChargeDef, t: number): boolean => c.infos.some((i) => t >= i.from && (i.to === null || t < i.to));
-  const hourlyPrices = (c: ChargeDef, base: number, opts: { missing: number; negative?: number; profile?: boolean }): void => {
+  const hourlyPrices = (
+    c: ChargeDef,
+    base: number,
+    opts: { missing: number; negative?: number; profile?: boolean },
+  ): void => {
     for (let t = priceFrom; t < priceTo; t += H_MS) {
       if (!inInfo(c, t) || chance(opts.missing)) continue;
       const h = localParts(t).hour;
@@ -234,7 +273,9 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
     const production = def('NT-P', 'tariff', owner, 'PT1H', false);
     hourlyPrices(production, 3_000 + rand(20_000), { missing: hourlyMissing, negative: negativeShare });
     // Child tariffs: one whose price information starts inside the period, one that stops at a plain hour inside it.
-    const child = def('NT-CH', 'tariff', owner, 'PT1H', false, [{ from: nDays > 1 ? dayAt(1) : PS + 5 * H_MS, to: null }]);
+    const child = def('NT-CH', 'tariff', owner, 'PT1H', false, [
+      { from: nDays > 1 ? dayAt(1) : PS + 5 * H_MS, to: null },
+    ]);
     hourlyPrices(child, 20_000 + rand(100_000), { missing: hourlyMissing });
     const childStops = def('NT-CH2', 'tariff', owner, 'PT1H', false, [{ from: longAgo, to: midDay + 13 * H_MS }]);
     hourlyPrices(childStops, 10_000 + rand(50_000), { missing: hourlyMissing });
@@ -268,7 +309,19 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
     const fee2 = def('FEE-2', 'fee', owner, 'P1M', false); // no price at all
     const fee3 = def('FEE-3', 'fee', owner, 'P1M', false);
     price(fee3, 250_000_000 + rand(100_000), midDay);
-    perGa.set(ga, { nt, production, child, childStops, daily, operatorTax, sub, subChild, subProduction, fees: [fee1, fee2, fee3], nextFee: g % 3 });
+    perGa.set(ga, {
+      nt,
+      production,
+      child,
+      childStops,
+      daily,
+      operatorTax,
+      sub,
+      subChild,
+      subProduction,
+      fees: [fee1, fee2, fee3],
+      nextFee: g % 3,
+    });
   });
 
   // ---- links
@@ -362,7 +415,15 @@ export function generateCharges(data: SyntheticData, o: ChargeOptions): Syntheti
   const priceInformationPeriods: string[][] = [];
   for (const c of charges) {
     for (const i of c.infos) {
-      priceInformationPeriods.push([c.code, c.type, c.owner, c.resolution, String(c.isTax), isoSeconds(i.from), i.to === null ? '' : isoSeconds(i.to)]);
+      priceInformationPeriods.push([
+        c.code,
+        c.type,
+        c.owner,
+        c.resolution,
+        String(c.isTax),
+        isoSeconds(i.from),
+        i.to === null ? '' : isoSeconds(i.to),
+      ]);
     }
   }
   return { priceInformationPeriods, pricePoints: points, linkPeriods: links };
@@ -378,8 +439,14 @@ function csvText(columns: readonly string[], rows: readonly string[][]): string 
 export function writeChargesCsv(dir: string, charges: SyntheticCharges): void {
   const when = path.join(dir, 'when');
   fs.mkdirSync(when, { recursive: true });
-  fs.writeFileSync(path.join(when, `${CHARGE_TABLES.priceInformation}.csv`), csvText(CHARGE_PRICE_INFORMATION_COLUMNS, charges.priceInformationPeriods));
-  fs.writeFileSync(path.join(when, `${CHARGE_TABLES.pricePoints}.csv`), csvText(CHARGE_PRICE_POINT_COLUMNS, charges.pricePoints));
+  fs.writeFileSync(
+    path.join(when, `${CHARGE_TABLES.priceInformation}.csv`),
+    csvText(CHARGE_PRICE_INFORMATION_COLUMNS, charges.priceInformationPeriods),
+  );
+  fs.writeFileSync(
+    path.join(when, `${CHARGE_TABLES.pricePoints}.csv`),
+    csvText(CHARGE_PRICE_POINT_COLUMNS, charges.pricePoints),
+  );
   fs.writeFileSync(path.join(when, `${CHARGE_TABLES.links}.csv`), csvText(CHARGE_LINK_COLUMNS, charges.linkPeriods));
 }
 
@@ -399,7 +466,8 @@ export function decimalColumn(values: readonly string[], scale: number): arrow.D
       continue;
     }
     const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s);
-    if (!m || (m[2] === '' && (m[3] ?? '') === '') || (m[3] ?? '').length > scale) throw new RangeError(`'${s}' is not a decimal with at most ${scale} decimals`);
+    if (!m || (m[2] === '' && (m[3] ?? '') === '') || (m[3] ?? '').length > scale)
+      throw new RangeError(`'${s}' is not a decimal with at most ${scale} decimals`);
     let v = BigInt((m[2] || '0') + (m[3] ?? '').padEnd(scale, '0'));
     if (m[1] === '-') v = -v;
     const u = BigInt.asUintN(128, v);
@@ -469,7 +537,10 @@ export async function writeChargesLake(lakeDir: string, charges: SyntheticCharge
     charge_code: strCol(pp, 0),
     charge_type: strCol(pp, 1),
     charge_owner_id: strCol(pp, 2),
-    charge_price: decimalColumn(pp.map((r) => r[3]), 6),
+    charge_price: decimalColumn(
+      pp.map((r) => r[3]),
+      6,
+    ),
     charge_time: tsCol(pp, 4),
   });
   const lp = charges.linkPeriods;

@@ -33,7 +33,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CalculationArguments } from '../shared/basis-data/types';
 import { METERING_POINT_PERIOD_COLUMNS } from '../shared/basis-data/master-data';
-import { DEFAULT_QUARTERLY_TRANSITION, isAggregationOrBalanceFixing, type CalculationType } from '../shared/domain/codes';
+import {
+  DEFAULT_QUARTERLY_TRANSITION,
+  isAggregationOrBalanceFixing,
+  type CalculationType,
+} from '../shared/domain/codes';
 import { formatScaled } from '../shared/decimal/scaled';
 import { resultNamespaceUuid } from '../shared/results/result-id';
 
@@ -145,7 +149,11 @@ function parseIso(s: string): number {
   return ms;
 }
 
-const copenhagenHour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Copenhagen', hour: '2-digit', hourCycle: 'h23' });
+const copenhagenHour = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Copenhagen',
+  hour: '2-digit',
+  hourCycle: 'h23',
+});
 function localHour(ms: number): number {
   return Number(copenhagenHour.format(new Date(ms)));
 }
@@ -305,7 +313,11 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
   };
   const longBefore = (): number => PS - (1 + rand(400)) * D_MS;
 
-  const addMp = (attrs: PeriodAttrs, segs: Array<Segment & { es?: string; brp?: string }>, kind: 'cons' | 'prod' | 'exch' | 'child'): MpDef => {
+  const addMp = (
+    attrs: PeriodAttrs,
+    segs: Array<Segment & { es?: string; brp?: string }>,
+    kind: 'cons' | 'prod' | 'exch' | 'child',
+  ): MpDef => {
     const id = newId(attrs.type === 'E17' ? '17' : attrs.type === 'E18' ? '18' : attrs.type === 'E20' ? '20' : '07');
     for (const seg of segs) {
       if (seg.ghost) continue;
@@ -326,7 +338,13 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
       ]);
     }
     const base =
-      kind === 'exch' ? 5_000 + rand(400_000) : kind === 'prod' ? 1_000 + rand(60_000) : kind === 'child' ? 100 + rand(2_000) : 150 + rand(3_000);
+      kind === 'exch'
+        ? 5_000 + rand(400_000)
+        : kind === 'prod'
+          ? 1_000 + rand(60_000)
+          : kind === 'child'
+            ? 100 + rand(2_000)
+            : 150 + rand(3_000);
     const gapLen = chance(0.06) ? (2 + rand(30)) * H_MS : 0;
     const gapStart = gapLen ? PS - 6 * H_MS + rand(Math.max(1, (PE - PS) / H_MS)) * H_MS : 0;
     const def: MpDef = {
@@ -387,7 +405,11 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
   // Special exchange metering points.
   const exch = (located: number, from: number, to: number, noData = false): void => {
     const res = chance(quarterShare) ? Q_MS : H_MS;
-    const def = addMp({ ...NONE, type: 'E20', gridArea: gridAreas[located], fromGa: gridAreas[from], toGa: gridAreas[to] }, [{ s: longBefore(), e: Infinity, res }], 'exch');
+    const def = addMp(
+      { ...NONE, type: 'E20', gridArea: gridAreas[located], fromGa: gridAreas[from], toGa: gridAreas[to] },
+      [{ s: longBefore(), e: Infinity, res }],
+      'exch',
+    );
     if (noData) def.noData = true;
   };
   if (G >= 3) {
@@ -399,7 +421,11 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
 
   // Metering points with readings but without any master data (ignored).
   for (let k = 0; k < 2; k++) {
-    addMp({ ...NONE, type: 'E17', gridArea: gridAreas[0], settlementMethod: 'E02' }, [{ s: PS - D_MS, e: Infinity, res: H_MS, ghost: true }], 'cons');
+    addMp(
+      { ...NONE, type: 'E17', gridArea: gridAreas[0], settlementMethod: 'E02' },
+      [{ s: PS - D_MS, e: Infinity, res: H_MS, ghost: true }],
+      'cons',
+    );
   }
 
   const childParents: string[] = [];
@@ -414,12 +440,20 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
       const nbIdx = (g + 1) % G;
       const out = g % 2 === 1 || chance(0.5);
       const segs = exchangeSegments(res);
-      addMp({ ...NONE, type: 'E20', gridArea: ga, fromGa: out ? ga : gridAreas[nbIdx], toGa: out ? gridAreas[nbIdx] : ga }, segs, 'exch');
+      addMp(
+        { ...NONE, type: 'E20', gridArea: ga, fromGa: out ? ga : gridAreas[nbIdx], toGa: out ? gridAreas[nbIdx] : ga },
+        segs,
+        'exch',
+      );
       continue;
     }
     if (r < 0.15 && childParents.length > 0) {
       const type = ['D01', 'D06', 'D07', 'D14'][rand(4)];
-      addMp({ ...NONE, type, gridArea: ga, parent: childParents[rand(childParents.length)] }, [{ s: longBefore(), e: Infinity, res: H_MS }], 'child');
+      addMp(
+        { ...NONE, type, gridArea: ga, parent: childParents[rand(childParents.length)] },
+        [{ s: longBefore(), e: Infinity, res: H_MS }],
+        'child',
+      );
       continue;
     }
     const type = r < 0.32 ? 'E18' : 'E17';
@@ -526,7 +560,9 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
             }
             // Registrations in whole seconds: originals on even seconds, corrections on odd ones.
             const late = r() < 0.005;
-            const reg = late ? asOf + H_MS + 2_000 * Math.floor(r() * 43_200) : t + H_MS + 2_000 * Math.floor(r() * 86_400);
+            const reg = late
+              ? asOf + H_MS + 2_000 * Math.floor(r() * 43_200)
+              : t + H_MS + 2_000 * Math.floor(r() * 86_400);
             cols.push(i, t, qty, quality, isNull, reg);
             if (r() < 0.04) {
               let creg = PE + 1_000 * (2 * Math.floor(r() * 259_200) + 1); // PE … PE + 6 days, odd seconds
@@ -565,7 +601,10 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
 const QUALITY_NAMES = ['missing', 'estimated', 'measured', 'calculated'] as const;
 
 /** `calculation_arguments.yml` text for the arguments (timestamps quoted ISO strings). */
-export function calculationArgumentsYaml(args: CalculationArguments, opts: { asOf?: boolean; transition?: boolean } = {}): string {
+export function calculationArgumentsYaml(
+  args: CalculationArguments,
+  opts: { asOf?: boolean; transition?: boolean } = {},
+): string {
   const lines = [
     `calculation-id: "${args.calculationId}"`,
     `calculation-type: ${args.calculationType}`,
@@ -587,12 +626,24 @@ export function calculationArgumentsYaml(args: CalculationArguments, opts: { asO
 export function writeScenarioCsv(dir: string, data: SyntheticData): void {
   const when = path.join(dir, 'when');
   fs.mkdirSync(when, { recursive: true });
-  fs.writeFileSync(path.join(when, 'metering_point_periods.csv'), [PERIOD_COLUMNS.join(';'), ...data.periods.map((r) => r.join(';'))].join('\n') + '\n');
-  fs.writeFileSync(path.join(when, 'grid_loss_metering_points.csv'), ['metering_point_id', ...data.gridLossMeteringPointIds].join('\n') + '\n');
-  fs.writeFileSync(path.join(when, 'calculation_arguments.yml'), calculationArgumentsYaml(data.args, { asOf: data.bitemporal }));
+  fs.writeFileSync(
+    path.join(when, 'metering_point_periods.csv'),
+    [PERIOD_COLUMNS.join(';'), ...data.periods.map((r) => r.join(';'))].join('\n') + '\n',
+  );
+  fs.writeFileSync(
+    path.join(when, 'grid_loss_metering_points.csv'),
+    ['metering_point_id', ...data.gridLossMeteringPointIds].join('\n') + '\n',
+  );
+  fs.writeFileSync(
+    path.join(when, 'calculation_arguments.yml'),
+    calculationArgumentsYaml(data.args, { asOf: data.bitemporal }),
+  );
   const fd = fs.openSync(path.join(when, 'time_series_points.csv'), 'w');
   try {
-    fs.writeSync(fd, `metering_point_id;quantity;quality;observation_time${data.bitemporal ? ';registration_time' : ''}\n`);
+    fs.writeSync(
+      fd,
+      `metering_point_id;quantity;quality;observation_time${data.bitemporal ? ';registration_time' : ''}\n`,
+    );
     const ids = data.meteringPointIds;
     data.forEachDay((day) => {
       const lines: string[] = [];

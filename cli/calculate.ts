@@ -49,7 +49,11 @@ const ARG_FLAGS = [
   'quarterly-resolution-transition-datetime',
 ] as const;
 
-export async function runCalculate(argv: string[], log: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+export async function runCalculate(
+  argv: string[],
+  log: (s: string) => void = console.log,
+  err: (s: string) => void = console.error,
+): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -69,7 +73,7 @@ export async function runCalculate(argv: string[], log: (s: string) => void = co
     err(`usage: ${(e as Error).message}`);
     return 2;
   }
-  if (!values.out || (!values.scenario === !values.lake)) {
+  if (!values.out || !values.scenario === !values.lake) {
     err('usage: calculate (--scenario DIR | --lake DIR <arguments as flags>) --out OUT [--messages]');
     return 2;
   }
@@ -87,13 +91,16 @@ export async function runCalculate(argv: string[], log: (s: string) => void = co
         {
           'calculation-id': v['calculation-id'],
           'calculation-type': v['calculation-type'],
-          'grid-areas': typeof v['grid-areas'] === 'string' ? v['grid-areas'].split(',').map((s) => s.trim()) : undefined,
+          'grid-areas':
+            typeof v['grid-areas'] === 'string' ? v['grid-areas'].split(',').map((s) => s.trim()) : undefined,
           'period-start-datetime': v['period-start-datetime'],
           'period-end-datetime': v['period-end-datetime'],
           'calculation-execution-time-start': v['calculation-execution-time-start'] ?? now,
           'created-by-user-id': v['created-by-user-id'] ?? 'cli',
           ...(v['as-of'] ? { 'as-of': v['as-of'] } : {}),
-          ...(v['quarterly-resolution-transition-datetime'] ? { 'quarterly-resolution-transition-datetime': v['quarterly-resolution-transition-datetime'] } : {}),
+          ...(v['quarterly-resolution-transition-datetime']
+            ? { 'quarterly-resolution-transition-datetime': v['quarterly-resolution-transition-datetime'] }
+            : {}),
           ...(v['allow-partial-month'] ? { 'allow-partial-month': true } : {}),
         },
         'command-line arguments',
@@ -106,11 +113,15 @@ export async function runCalculate(argv: string[], log: (s: string) => void = co
     const workers = values.workers === undefined ? 0 : Number(values.workers);
     const t0 = performance.now();
     const results =
-      workers > 0 && source instanceof ParquetLakeSource ? await calculateEnergyParallel(source, args, { workers }) : await calculateEnergy(source, args);
+      workers > 0 && source instanceof ParquetLakeSource
+        ? await calculateEnergyParallel(source, args, { workers })
+        : await calculateEnergy(source, args);
     const t1 = performance.now();
     // wholesale types also price the energy: tariffs, subscriptions, fees (computed before
     // anything is written, so bad charge data leaves no output either)
-    const wholesale = isWholesaleType(args.calculationType) ? await calculateWholesale(source, args, results, { workers }) : null;
+    const wholesale = isWholesaleType(args.calculationType)
+      ? await calculateWholesale(source, args, results, { workers })
+      : null;
     const t2 = performance.now();
     // built before anything is written: an unknown grid area owner leaves no output either
     let messages: Rsm014Document[] | null = null;
@@ -120,7 +131,13 @@ export async function runCalculate(argv: string[], log: (s: string) => void = co
         // rerun still overwrites the same files
         messages = buildRsm014Documents(
           energyResultRows(results),
-          { calculationId: args.calculationId, calculationType: args.calculationType, periodStart: args.periodStart, periodEnd: args.periodEnd, createdAt: Date.now() },
+          {
+            calculationId: args.calculationId,
+            calculationType: args.calculationType,
+            periodStart: args.periodStart,
+            periodEnd: args.periodEnd,
+            createdAt: Date.now(),
+          },
           ownerResolver(owners),
         );
       } catch (e) {
@@ -133,20 +150,30 @@ export async function runCalculate(argv: string[], log: (s: string) => void = co
       }
     }
     const { points, files } = await writeEnergyResults(results, values.out);
-    log(`${args.calculationType} ${args.calculationId}: ${points} result points (${results.series.length} series) in ${((t1 - t0) / 1000).toFixed(2)} s`);
+    log(
+      `${args.calculationType} ${args.calculationId}: ${points} result points (${results.series.length} series) in ${((t1 - t0) / 1000).toFixed(2)} s`,
+    );
     if (wholesale) {
       files.push(...(await writeWholesaleResults(wholesale, values.out)));
       log(`wholesale: ${wholesale.rows.length} rows in ${((t2 - t1) / 1000).toFixed(2)} s`);
     }
     if (messages) {
       const dir = await writeMessages(messages, values.out);
-      log(`messages: ${messages.length} RSM-014 documents for ${new Set(messages.map((m) => m.receiver.id)).size} receivers`);
+      log(
+        `messages: ${messages.length} RSM-014 documents for ${new Set(messages.map((m) => m.receiver.id)).size} receivers`,
+      );
       files.push(dir);
     }
     for (const f of files) log(`wrote ${f}`);
     return 0;
   } catch (e) {
-    if (e instanceof ValidationError || e instanceof ArgumentsError || e instanceof CalculationError || e instanceof MagnitudeError || e instanceof Rsm014InputError) {
+    if (
+      e instanceof ValidationError ||
+      e instanceof ArgumentsError ||
+      e instanceof CalculationError ||
+      e instanceof MagnitudeError ||
+      e instanceof Rsm014InputError
+    ) {
       err(`error: ${e.message}`);
       return 1;
     }

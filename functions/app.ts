@@ -15,15 +15,42 @@ import type { FunctionRegistry } from './registry';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
 
 export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): void {
-  registry.http('KickStartJob', { methods: ['GET', 'POST'], route: 'KickStartJob', handler: kickStartJobHandler(deps), durableClient: true });
+  registry.http('KickStartJob', {
+    methods: ['GET', 'POST'],
+    route: 'KickStartJob',
+    handler: kickStartJobHandler(deps),
+    durableClient: true,
+  });
   registry.http('GetJob', { methods: ['GET'], route: 'jobs/{id}', handler: getJobHandler(deps) });
   registry.http('ListJobs', { methods: ['GET'], route: 'jobs', handler: listJobsHandler(deps) });
-  registry.http('CancelJob', { methods: ['POST'], route: 'jobs/{id}/cancel', handler: cancelJobHandler(deps), durableClient: true });
+  registry.http('CancelJob', {
+    methods: ['POST'],
+    route: 'jobs/{id}/cancel',
+    handler: cancelJobHandler(deps),
+    durableClient: true,
+  });
   registry.http('JobResults', { methods: ['GET'], route: 'jobs/{id}/results', handler: jobResultsHandler(deps) });
-  registry.http('JobBasisData', { methods: ['GET'], route: 'jobs/{id}/basis-data', handler: jobBasisDataHandler(deps) });
-  registry.http('StartBasisDataExport', { methods: ['POST'], route: 'jobs/{id}/basis-data-exports', handler: startBasisDataExportHandler(deps), durableClient: true });
-  registry.http('BasisDataExportStatus', { methods: ['GET'], route: 'jobs/{id}/basis-data-exports/{gridArea}', handler: basisDataExportStatusHandler(deps) });
-  registry.http('IngestTimeSeries', { methods: ['POST'], route: 'time-series', handler: ingestTimeSeriesHandler({ basisData: deps.basisData, clock: deps.clock }) });
+  registry.http('JobBasisData', {
+    methods: ['GET'],
+    route: 'jobs/{id}/basis-data',
+    handler: jobBasisDataHandler(deps),
+  });
+  registry.http('StartBasisDataExport', {
+    methods: ['POST'],
+    route: 'jobs/{id}/basis-data-exports',
+    handler: startBasisDataExportHandler(deps),
+    durableClient: true,
+  });
+  registry.http('BasisDataExportStatus', {
+    methods: ['GET'],
+    route: 'jobs/{id}/basis-data-exports/{gridArea}',
+    handler: basisDataExportStatusHandler(deps),
+  });
+  registry.http('IngestTimeSeries', {
+    methods: ['POST'],
+    route: 'time-series',
+    handler: ingestTimeSeriesHandler({ basisData: deps.basisData, clock: deps.clock }),
+  });
 
   const SB = NAMES.serviceBus;
   registry.serviceBus('IntegrationEventsSubscriber', {
@@ -31,12 +58,24 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
     poisonQueue: SB.integrationEventsPoisonQueue,
     handler: integrationEventsHandler(deps),
   });
-  registry.serviceBus('ResultSender', { source: { topic: SB.domainEventsTopic, subscription: SB.resultSenderSubscription }, handler: resultSenderHandler(deps) });
-  registry.serviceBus('EsettSender', { source: { topic: SB.domainEventsTopic, subscription: SB.esettSenderSubscription }, handler: esettSenderHandler(deps) });
-  registry.serviceBus('MessageHubBundleRequests', { source: { queue: SB.bundleRequestQueue }, handler: bundleRequestHandler(deps) });
+  registry.serviceBus('ResultSender', {
+    source: { topic: SB.domainEventsTopic, subscription: SB.resultSenderSubscription },
+    handler: resultSenderHandler(deps),
+  });
+  registry.serviceBus('EsettSender', {
+    source: { topic: SB.domainEventsTopic, subscription: SB.esettSenderSubscription },
+    handler: esettSenderHandler(deps),
+  });
+  registry.serviceBus('MessageHubBundleRequests', {
+    source: { queue: SB.bundleRequestQueue },
+    handler: bundleRequestHandler(deps),
+  });
 
   for (const entry of deps.settings.schedule) {
-    registry.timer(`ScheduledSettlement-${entry.name}`, { schedule: entry.cron, handler: scheduledSettlementHandler(deps, entry) });
+    registry.timer(`ScheduledSettlement-${entry.name}`, {
+      schedule: entry.cron,
+      handler: scheduledSettlementHandler(deps, entry),
+    });
   }
 
   const D = NAMES.durable;

@@ -60,7 +60,11 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     },
     async knownGridAreas() {
       const now = Date.now();
-      if (!cached || now - cached.at > GRID_AREA_CACHE_MS) cached = { at: now, areas: new Set((await gridAreaCatalog({ lake, events: infra.integrationEvents }, clock().getTime())).keys()) };
+      if (!cached || now - cached.at > GRID_AREA_CACHE_MS)
+        cached = {
+          at: now,
+          areas: new Set((await gridAreaCatalog({ lake, events: infra.integrationEvents }, clock().getTime())).keys()),
+        };
       return cached.areas;
     },
     orchestrationClient: (context) => infra.orchestrationClient(context),

@@ -34,7 +34,8 @@ export interface AppDeps {
 export function startJobDeps(deps: AppDeps, context: InvocationContext): StartJobDeps {
   return {
     jobs: deps.jobs,
-    startOrchestration: (orchestrator, instanceId, input) => deps.orchestrationClient(context).start(orchestrator, instanceId, input),
+    startOrchestration: (orchestrator, instanceId, input) =>
+      deps.orchestrationClient(context).start(orchestrator, instanceId, input),
     maxParallelBatches: deps.settings.maxParallelBatches,
     clock: () => deps.clock(),
   };

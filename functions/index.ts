@@ -25,7 +25,13 @@ import type { FunctionRegistry } from './registry';
 /** Maps the host-neutral registry onto the v4 programming model. */
 export const azureRegistry = (getBus: () => MessageBus): FunctionRegistry => ({
   http(name, o) {
-    app.http(name, { methods: o.methods, route: o.route, authLevel: 'function', handler: o.handler, ...(o.durableClient ? { extraInputs: [df.input.durableClient()] } : {}) });
+    app.http(name, {
+      methods: o.methods,
+      route: o.route,
+      authLevel: 'function',
+      handler: o.handler,
+      ...(o.durableClient ? { extraInputs: [df.input.durableClient()] } : {}),
+    });
   },
   timer(name, o) {
     app.timer(name, { schedule: o.schedule, handler: o.handler });
@@ -33,12 +39,21 @@ export const azureRegistry = (getBus: () => MessageBus): FunctionRegistry => ({
   serviceBus(name, o) {
     const forward: DeadLetterForwarder = async (message, reason, description) => {
       if (!o.poisonQueue) throw new NoPoisonQueueError(name, message.messageId, reason);
-      const applicationProperties = { ...message.applicationProperties, DeadLetterReason: reason, DeadLetterErrorDescription: description ?? '' };
+      const applicationProperties = {
+        ...message.applicationProperties,
+        DeadLetterReason: reason,
+        DeadLetterErrorDescription: description ?? '',
+      };
       await getBus().send({ queue: o.poisonQueue }, { ...message, applicationProperties });
     };
     const handler = (body: unknown, context: InvocationContext) => runTriggered(o.handler, body, context, forward);
     // cardinality one: one message per invocation, settled by the invocation's outcome
-    const common = { connection: NAMES.serviceBus.triggerConnection, cardinality: 'one' as const, dataType: 'binary', handler };
+    const common = {
+      connection: NAMES.serviceBus.triggerConnection,
+      cardinality: 'one' as const,
+      dataType: 'binary',
+      handler,
+    };
     if ('queue' in o.source) app.serviceBusQueue(name, { queueName: o.source.queue, ...common });
     else app.serviceBusTopic(name, { topicName: o.source.topic, subscriptionName: o.source.subscription, ...common });
   },
@@ -87,7 +102,11 @@ export function composeAzure(settings: Settings = loadSettings()): void {
   let bus: MessageBus | null = null;
   const getBus = (): MessageBus => {
     if (bus) return bus;
-    if (!settings.serviceBus) throw new ServiceBusNotConfiguredError([NAMES.settings.serviceBusNamespace], `no Service Bus configured: set ${NAMES.settings.serviceBusNamespace}`);
+    if (!settings.serviceBus)
+      throw new ServiceBusNotConfiguredError(
+        [NAMES.settings.serviceBusNamespace],
+        `no Service Bus configured: set ${NAMES.settings.serviceBusNamespace}`,
+      );
     bus =
       settings.serviceBus.kind === 'connectionString'
         ? ServiceBusBus.fromConnectionString(settings.serviceBus.connectionString)

@@ -17,7 +17,10 @@ export type TimerHandler = (timer: Timer, context: InvocationContext) => Promise
 export type ServiceBusHandler = (message: ReceivedMessage, context: InvocationContext) => Promise<void>;
 
 export interface FunctionRegistry {
-  http(name: string, opts: { methods: Array<'GET' | 'POST'>; route: string; handler: HttpHandler; durableClient?: boolean }): void;
+  http(
+    name: string,
+    opts: { methods: Array<'GET' | 'POST'>; route: string; handler: HttpHandler; durableClient?: boolean },
+  ): void;
   timer(name: string, opts: { schedule: string; handler: TimerHandler }): void;
   /**
    * Service Bus trigger on a queue or a topic subscription. `poisonQueue`: where the Azure host

@@ -18,7 +18,11 @@
 import type { InvocationContext } from '@azure/functions';
 import type { BusMessage, ReceivedMessage } from '../shared/messaging/bus';
 
-export type DeadLetterForwarder = (message: BusMessage, reason: string, description: string | undefined) => Promise<void>;
+export type DeadLetterForwarder = (
+  message: BusMessage,
+  reason: string,
+  description: string | undefined,
+) => Promise<void>;
 
 /** Thrown after a handler abandoned the message (the host then abandons it). */
 export class MessageAbandonedError extends Error {
@@ -64,7 +68,8 @@ type Scalar = string | number | boolean;
 function scalarProperties(value: unknown): Record<string, Scalar> {
   if (typeof value !== 'object' || value === null) return {};
   const out: Record<string, Scalar> = {};
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  for (const [k, v] of Object.entries(value))
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   return out;
 }
 
@@ -78,7 +83,11 @@ function bodyBytes(body: unknown): Uint8Array {
 }
 
 /** Builds the ReceivedMessage for one trigger invocation and reports what the handler did with it. */
-export function triggeredMessage(body: unknown, metadata: Record<string, unknown> | undefined, forward: DeadLetterForwarder): { message: ReceivedMessage; abandoned(): boolean } {
+export function triggeredMessage(
+  body: unknown,
+  metadata: Record<string, unknown> | undefined,
+  forward: DeadLetterForwarder,
+): { message: ReceivedMessage; abandoned(): boolean } {
   const meta = metadata ?? {};
   let abandoned = false;
   let settled = false;
@@ -86,7 +95,11 @@ export function triggeredMessage(body: unknown, metadata: Record<string, unknown
     messageId: typeof meta.messageId === 'string' ? meta.messageId : '',
     body: bodyBytes(body),
     ...(typeof meta.contentType === 'string' ? { contentType: meta.contentType } : {}),
-    ...(typeof meta.subject === 'string' ? { subject: meta.subject } : typeof meta.label === 'string' ? { subject: meta.label } : {}),
+    ...(typeof meta.subject === 'string'
+      ? { subject: meta.subject }
+      : typeof meta.label === 'string'
+        ? { subject: meta.label }
+        : {}),
     applicationProperties: scalarProperties(meta.applicationProperties ?? meta.userProperties),
   };
   const settleOnce = (what: Settlement) => {
@@ -118,7 +131,11 @@ export async function runTriggered(
   context: InvocationContext,
   forward: DeadLetterForwarder,
 ): Promise<void> {
-  const { message, abandoned } = triggeredMessage(body, context.triggerMetadata as Record<string, unknown> | undefined, forward);
+  const { message, abandoned } = triggeredMessage(
+    body,
+    context.triggerMetadata as Record<string, unknown> | undefined,
+    forward,
+  );
   await handler(message, context);
   if (abandoned()) throw new MessageAbandonedError(message.messageId);
 }

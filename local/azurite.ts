@@ -38,8 +38,18 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteIn
   const script = join(require.resolve('azurite/package.json'), '..', 'dist', 'src', 'azurite.js');
   const args = [
     script,
-    '--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1',
-    '--blobPort', String(opts.blobPort ?? 0), '--queuePort', String(opts.queuePort ?? 0), '--tablePort', String(opts.tablePort ?? 0),
+    '--blobHost',
+    '127.0.0.1',
+    '--queueHost',
+    '127.0.0.1',
+    '--tableHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(opts.blobPort ?? 0),
+    '--queuePort',
+    String(opts.queuePort ?? 0),
+    '--tablePort',
+    String(opts.tablePort ?? 0),
     // current SDKs send API versions newer than Azurite 3.35 knows (parquet-bench.md)
     '--skipApiVersionCheck',
     '--disableProductStyleUrl',
@@ -57,7 +67,9 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteIn
     const timer = setTimeout(() => reject(new Error(`Azurite did not start within 20 s:\n${output}`)), 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      for (const m of output.matchAll(/Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/[\d.]+:\d+)/g)) {
+      for (const m of output.matchAll(
+        /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/[\d.]+:\d+)/g,
+      )) {
         endpoints[m[1]] = m[2];
       }
       if (endpoints.Blob && endpoints.Queue && endpoints.Table) {

@@ -50,10 +50,22 @@ interface JobView {
 
 async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'settlement-demo-'));
-  const host = await startLocalHost({ port: Number(process.env.DEMO_PORT ?? 7071), dataDir: null, timers: false, log: () => {} });
+  const host = await startLocalHost({
+    port: Number(process.env.DEMO_PORT ?? 7071),
+    dataDir: null,
+    timers: false,
+    log: () => {},
+  });
   try {
     console.log('1/5 generating basis data: 2,000 metering points, 4 grid areas, 2 days ...');
-    const data = generateSynthetic({ seed: 2024, meteringPoints: 2000, gridAreas: 4, calculationGridAreas: 4, days: 2, periodStart: '2024-01-31T23:00:00Z' });
+    const data = generateSynthetic({
+      seed: 2024,
+      meteringPoints: 2000,
+      gridAreas: 4,
+      calculationGridAreas: 4,
+      days: 2,
+      periodStart: '2024-01-31T23:00:00Z',
+    });
     const lakeDir = join(work, 'lake');
     const points = await writeSyntheticLake(lakeDir, data);
     console.log(`    ${points.toLocaleString('en')} time series points`);
@@ -70,23 +82,82 @@ async function main(): Promise<number> {
     const day2 = start + 24 * 3_600_000;
     const lakeMp = wholeDayConsumer(data, ga);
     const events: Array<[string, IntegrationEvent]> = [
-      ['demo-mp-created', { messageType: 'MeteringPointCreated', meteringPointId: DEMO_MP, type: 'E17', gridAreaCode: ga, settlementMethod: 'E02', resolution: 'PT1H', fromGridAreaCode: null, toGridAreaCode: null, parentMeteringPointId: null, calculationType: null, effectiveDate: start }],
+      [
+        'demo-mp-created',
+        {
+          messageType: 'MeteringPointCreated',
+          meteringPointId: DEMO_MP,
+          type: 'E17',
+          gridAreaCode: ga,
+          settlementMethod: 'E02',
+          resolution: 'PT1H',
+          fromGridAreaCode: null,
+          toGridAreaCode: null,
+          parentMeteringPointId: null,
+          calculationType: null,
+          effectiveDate: start,
+        },
+      ],
       ['demo-mp-connected', { messageType: 'MeteringPointConnected', meteringPointId: DEMO_MP, effectiveDate: start }],
-      ['demo-mp-supplier', { messageType: 'EnergySupplierChanged', meteringPointId: DEMO_MP, energySupplierId: DEMO_SUPPLIER, effectiveDate: start }],
-      ['demo-mp-readings', { messageType: 'TimeSeriesPointsReceived', meteringPointId: DEMO_MP, resolution: 'PT1H', registrationTime: data.args.periodEnd, periodStart: start, periodEnd: data.args.periodEnd, points: Array.from({ length: (data.args.periodEnd - start) / 3_600_000 }, (_, i) => ({ position: i + 1, quantityMilli: 1_250, quality: 'measured' as const })) }],
-      ['demo-supplier-change', { messageType: 'EnergySupplierChanged', meteringPointId: lakeMp, energySupplierId: SWITCHED_SUPPLIER, effectiveDate: day2 }],
+      [
+        'demo-mp-supplier',
+        {
+          messageType: 'EnergySupplierChanged',
+          meteringPointId: DEMO_MP,
+          energySupplierId: DEMO_SUPPLIER,
+          effectiveDate: start,
+        },
+      ],
+      [
+        'demo-mp-readings',
+        {
+          messageType: 'TimeSeriesPointsReceived',
+          meteringPointId: DEMO_MP,
+          resolution: 'PT1H',
+          registrationTime: data.args.periodEnd,
+          periodStart: start,
+          periodEnd: data.args.periodEnd,
+          points: Array.from({ length: (data.args.periodEnd - start) / 3_600_000 }, (_, i) => ({
+            position: i + 1,
+            quantityMilli: 1_250,
+            quality: 'measured' as const,
+          })),
+        },
+      ],
+      [
+        'demo-supplier-change',
+        {
+          messageType: 'EnergySupplierChanged',
+          meteringPointId: lakeMp,
+          energySupplierId: SWITCHED_SUPPLIER,
+          effectiveDate: day2,
+        },
+      ],
     ];
-    console.log(`    publishing ${events.length} integration events: metering point ${DEMO_MP} created in grid area ${ga} with supplier ${DEMO_SUPPLIER} and 1.250 kWh every hour; metering point ${lakeMp} switches to supplier ${SWITCHED_SUPPLIER} from ${new Date(day2).toISOString()}`);
-    for (const [id, e] of events) await host.bus.send({ topic: NAMES.serviceBus.integrationEventsTopic }, integrationEventMessage(id, e));
+    console.log(
+      `    publishing ${events.length} integration events: metering point ${DEMO_MP} created in grid area ${ga} with supplier ${DEMO_SUPPLIER} and 1.250 kWh every hour; metering point ${lakeMp} switches to supplier ${SWITCHED_SUPPLIER} from ${new Date(day2).toISOString()}`,
+    );
+    for (const [id, e] of events)
+      await host.bus.send({ topic: NAMES.serviceBus.integrationEventsTopic }, integrationEventMessage(id, e));
     for (const [id, e] of events) {
-      while (!(await host.deps.integrationEvents.readEvents(e.messageType, Number.MAX_SAFE_INTEGER)).some((s) => s.eventId === id)) await new Promise((r) => setTimeout(r, 50));
+      while (
+        !(await host.deps.integrationEvents.readEvents(e.messageType, Number.MAX_SAFE_INTEGER)).some(
+          (s) => s.eventId === id,
+        )
+      )
+        await new Promise((r) => setTimeout(r, 50));
     }
 
     console.log(`3/5 POST ${host.url}/api/KickStartJob (balance fixing, all grid areas)`);
     const res = await fetch(`${host.url}/api/KickStartJob`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ processType: 'D04', beginTime: new Date(data.args.periodStart).toISOString(), endTime: new Date(data.args.periodEnd).toISOString(), gridAreas: data.args.gridAreas }),
+      body: JSON.stringify({
+        processType: 'D04',
+        beginTime: new Date(data.args.periodStart).toISOString(),
+        endTime: new Date(data.args.periodEnd).toISOString(),
+        gridAreas: data.args.gridAreas,
+      }),
     });
     const started = (await res.json()) as { jobId: string; statusUrl: string };
     console.log(`    ${res.status} job ${started.jobId}`);
@@ -107,33 +178,70 @@ async function main(): Promise<number> {
       console.log(`job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
       return 1;
     }
-    const event = (await host.bus.receive({ topic: NAMES.serviceBus.domainEventsTopic, subscription: NAMES.serviceBus.resultSenderSubscription }, 1, 2000))[0];
+    const event = (
+      await host.bus.receive(
+        { topic: NAMES.serviceBus.domainEventsTopic, subscription: NAMES.serviceBus.resultSenderSubscription },
+        1,
+        2000,
+      )
+    )[0];
     if (event) {
       const e = decodeCalculationCompleted(event.body);
-      console.log(`    calculation-completed event: ${e.calculationType} ${e.gridAreaCodes.join(',')} → ${e.outputPath}`);
+      console.log(
+        `    calculation-completed event: ${e.calculationType} ${e.gridAreaCodes.join(',')} → ${e.outputPath}`,
+      );
       await event.complete();
     }
 
     console.log('5/5 summary per grid area (kWh over the period)');
-    const rows = ((await (await fetch(`${host.url}/api/jobs/${job.id}/results?format=json`)).json()) as { results: EnergyResultRow[] }).results;
+    const rows = (
+      (await (await fetch(`${host.url}/api/jobs/${job.id}/results?format=json`)).json()) as {
+        results: EnergyResultRow[];
+      }
+    ).results;
     const sum = (ga: string, type: string) =>
-      rows.filter((r) => r.grid_area_code === ga && r.time_series_type === type && r.aggregation_level === 'grid_area').reduce((s, r) => s + Math.round(Number(r.quantity) * 1000), 0) / 1000;
+      rows
+        .filter((r) => r.grid_area_code === ga && r.time_series_type === type && r.aggregation_level === 'grid_area')
+        .reduce((s, r) => s + Math.round(Number(r.quantity) * 1000), 0) / 1000;
     const table = [['grid area', 'net exchange', 'production', 'consumption', 'grid loss']];
     for (const ga of data.args.gridAreas) {
       const consumption = Math.round((sum(ga, 'non_profiled_consumption') + sum(ga, 'flex_consumption')) * 1000) / 1000;
-      table.push([ga, sum(ga, 'net_exchange_per_ga').toFixed(3), sum(ga, 'production').toFixed(3), consumption.toFixed(3), sum(ga, 'grid_loss').toFixed(3)]);
+      table.push([
+        ga,
+        sum(ga, 'net_exchange_per_ga').toFixed(3),
+        sum(ga, 'production').toFixed(3),
+        consumption.toFixed(3),
+        sum(ga, 'grid_loss').toFixed(3),
+      ]);
     }
     const w = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-    for (const r of table) console.log('    ' + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
+    for (const r of table)
+      console.log('    ' + r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
     const supplierTotal = (es: string) => {
-      const mine = rows.filter((r) => r.time_series_type === 'non_profiled_consumption' && r.aggregation_level === 'energy_supplier' && r.energy_supplier_id === es);
-      return { kwh: (mine.reduce((s, r) => s + Math.round(Number(r.quantity) * 1000), 0) / 1000).toFixed(3), from: mine.map((r) => r.time).sort()[0] ?? '-' };
+      const mine = rows.filter(
+        (r) =>
+          r.time_series_type === 'non_profiled_consumption' &&
+          r.aggregation_level === 'energy_supplier' &&
+          r.energy_supplier_id === es,
+      );
+      return {
+        kwh: (mine.reduce((s, r) => s + Math.round(Number(r.quantity) * 1000), 0) / 1000).toFixed(3),
+        from: mine.map((r) => r.time).sort()[0] ?? '-',
+      };
     };
     const a = supplierTotal(DEMO_SUPPLIER);
     const b = supplierTotal(SWITCHED_SUPPLIER);
-    console.log(`    effect of the events: supplier ${DEMO_SUPPLIER} ${a.kwh} kWh (the new metering point, from ${a.from}); supplier ${SWITCHED_SUPPLIER} ${b.kwh} kWh (the switched metering point, from ${b.from})`);
-    const basis = (await (await fetch(`${host.url}/api/jobs/${job.id}/basis-data`)).json()) as { asOf: string; lakeBlobs: unknown[]; integrationEvents: { masterData: unknown[]; timeSeries: unknown[] } };
-    console.log(`    GET /api/jobs/${job.id}/basis-data: as of ${basis.asOf}, ${basis.lakeBlobs.length} lake blobs, ${basis.integrationEvents.masterData.length} master-data events, ${basis.integrationEvents.timeSeries.length} time-series events`);
+    console.log(
+      `    effect of the events: supplier ${DEMO_SUPPLIER} ${a.kwh} kWh (the new metering point, from ${a.from}); supplier ${SWITCHED_SUPPLIER} ${b.kwh} kWh (the switched metering point, from ${b.from})`,
+    );
+    const basis = (await (await fetch(`${host.url}/api/jobs/${job.id}/basis-data`)).json()) as {
+      asOf: string;
+      lakeBlobs: unknown[];
+      integrationEvents: { masterData: unknown[]; timeSeries: unknown[] };
+    };
+    console.log(
+      `    GET /api/jobs/${job.id}/basis-data: as of ${basis.asOf}, ${basis.lakeBlobs.length} lake blobs, ${basis.integrationEvents.masterData.length} master-data events, ${basis.integrationEvents.timeSeries.length} time-series events`,
+    );
     console.log(`job ${job.id} Completed`);
     return 0;
   } finally {

@@ -69,7 +69,11 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   await integrationEvents.ensureTable();
   const bus = new InProcessBus();
   declareSettlementEntities(bus);
-  const runtime = new LocalDurableRuntime({ store: await TableHistoryStore.fromConnectionString(cs), maxConcurrentActivities: settings.maxParallelBatches, log });
+  const runtime = new LocalDurableRuntime({
+    store: await TableHistoryStore.fromConnectionString(cs),
+    maxConcurrentActivities: settings.maxParallelBatches,
+    log,
+  });
   const deps = buildDeps({
     settings,
     basisData,

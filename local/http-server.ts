@@ -10,14 +10,20 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export function startHttpServer(registry: LocalRegistry, port: number, log: (s: string) => void): Promise<{ server: Server; url: string }> {
+export function startHttpServer(
+  registry: LocalRegistry,
+  port: number,
+  log: (s: string) => void,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
       const method = (req.method ?? 'GET').toUpperCase();
       const hit = registry.match(method, url.pathname);
       if (!hit) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ title: `no function for ${method} ${url.pathname}`, status: 404 }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ title: `no function for ${method} ${url.pathname}`, status: 404 }));
         return;
       }
       const body = await readBody(req);
@@ -31,7 +37,11 @@ export function startHttpServer(registry: LocalRegistry, port: number, log: (s: 
         params: hit.params,
         ...(body.length > 0 ? { body: { bytes: body } } : {}),
       });
-      const context = new InvocationContext({ functionName: hit.route.name, invocationId: randomUUID(), logHandler: (level, ...args) => log(`[${hit.route.name}] ${level}: ${args.map(String).join(' ')}`) });
+      const context = new InvocationContext({
+        functionName: hit.route.name,
+        invocationId: randomUUID(),
+        logHandler: (level, ...args) => log(`[${hit.route.name}] ${level}: ${args.map(String).join(' ')}`),
+      });
       try {
         const response = new HttpResponse(await hit.route.handler(request, context));
         const out = Buffer.from(await response.arrayBuffer());
@@ -40,7 +50,9 @@ export function startHttpServer(registry: LocalRegistry, port: number, log: (s: 
         res.writeHead(response.status, h).end(out);
       } catch (e) {
         log(`[${hit.route.name}] unhandled: ${(e as Error).stack ?? String(e)}`);
-        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ title: 'internal error', status: 500 }));
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ title: 'internal error', status: 500 }));
       }
     })();
   });

@@ -25,7 +25,8 @@ export function parseNcrontab(expr: string): CronSchedule {
       const from = m[1] === '*' ? lo : Number(m[1]);
       const to = m[1] === '*' ? hi : m[2] !== undefined ? Number(m[2]) : m[3] !== undefined ? hi : from;
       const step = m[3] !== undefined ? Number(m[3]) : 1;
-      if (from < lo || to > hi || from > to || step < 1) throw new Error(`'${expr}': field '${f}' out of range ${lo}-${hi}`);
+      if (from < lo || to > hi || from > to || step < 1)
+        throw new Error(`'${expr}': field '${f}' out of range ${lo}-${hi}`);
       for (let v = from; v <= to; v += step) set.add(i === 5 && v === 7 ? 0 : v);
     }
     return set;

@@ -50,7 +50,14 @@ export class LocalRegistry implements FunctionRegistry {
         return '([^/]+)';
       })
       .join('/');
-    this.routes.push({ name, methods: opts.methods, route: opts.route, pattern: new RegExp(`^/api/${source}/?$`, 'i'), params, handler: opts.handler });
+    this.routes.push({
+      name,
+      methods: opts.methods,
+      route: opts.route,
+      pattern: new RegExp(`^/api/${source}/?$`, 'i'),
+      params,
+      handler: opts.handler,
+    });
   }
 
   timer(name: string, opts: { schedule: string; handler: TimerHandler }): void {
@@ -64,9 +71,21 @@ export class LocalRegistry implements FunctionRegistry {
   /** Pumps every Service Bus trigger's source on the in-process bus; returns a stop function. */
   startServiceBusTriggers(bus: SubscribableBus, log: (s: string) => void): () => Promise<void> {
     const subs = this.serviceBusTriggers.map((t) =>
-      bus.subscribe(t.source, (message) => t.handler(message, new InvocationContext({ functionName: t.name, triggerMetadata: { messageId: message.messageId, deliveryCount: message.deliveryCount }, logHandler: (_level, ...args) => log(`[${t.name}] ${args.map(String).join(' ')}`) })), {
-        onError: (e) => log(`${t.name} failed: ${(e as Error).message}`),
-      }),
+      bus.subscribe(
+        t.source,
+        (message) =>
+          t.handler(
+            message,
+            new InvocationContext({
+              functionName: t.name,
+              triggerMetadata: { messageId: message.messageId, deliveryCount: message.deliveryCount },
+              logHandler: (_level, ...args) => log(`[${t.name}] ${args.map(String).join(' ')}`),
+            }),
+          ),
+        {
+          onError: (e) => log(`${t.name} failed: ${(e as Error).message}`),
+        },
+      ),
     );
     return async () => {
       await Promise.all(subs.map((s) => s.close()));
@@ -96,8 +115,14 @@ export class LocalRegistry implements FunctionRegistry {
       const at = now();
       for (const t of this.timers) {
         if (!matches(t.schedule, at)) continue;
-        const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: at.toISOString(), next: '', lastUpdated: at.toISOString() } };
-        t.handler(timer, new InvocationContext({ functionName: t.name })).catch((e: unknown) => log(`timer ${t.name} failed: ${(e as Error).message}`));
+        const timer: Timer = {
+          isPastDue: false,
+          schedule: { adjustForDST: false },
+          scheduleStatus: { last: at.toISOString(), next: '', lastUpdated: at.toISOString() },
+        };
+        t.handler(timer, new InvocationContext({ functionName: t.name })).catch((e: unknown) =>
+          log(`timer ${t.name} failed: ${(e as Error).message}`),
+        );
       }
     }, 1000);
     tick.unref();

@@ -5,7 +5,10 @@ startLocalHost()
   .then((host) => {
     const stop = () => {
       console.log('stopping ...');
-      host.stop().then(() => process.exit(0), () => process.exit(1));
+      host.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

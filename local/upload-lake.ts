@@ -10,7 +10,11 @@ export async function uploadLake(localDir: string, store: BlobStore): Promise<nu
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
       else if (e.name.endsWith('.parquet')) {
-        await store.put(relative(localDir, p).split('\\').join('/'), await readFile(p), 'application/vnd.apache.parquet');
+        await store.put(
+          relative(localDir, p).split('\\').join('/'),
+          await readFile(p),
+          'application/vnd.apache.parquet',
+        );
         n++;
       }
     }

@@ -79,7 +79,10 @@ export function main(argv: string[]): number {
   const stale = staleFiles(files);
   if (argv.includes('--check')) {
     if (stale.length === 0) return 0;
-    for (const p of stale) console.error(`${relative(REPO_ROOT, p)} is stale (differs from shared/config); run: npx tsx tools/infra-names.ts`);
+    for (const p of stale)
+      console.error(
+        `${relative(REPO_ROOT, p)} is stale (differs from shared/config); run: npx tsx tools/infra-names.ts`,
+      );
     return 1;
   }
   for (const f of files) {

@@ -10,7 +10,12 @@ import type { AppDeps } from '../deps';
 
 const D = NAMES.durable;
 
-export type SettlementActivityName = typeof D.planActivity | typeof D.calculateBatchActivity | typeof D.commitActivity | typeof D.publishActivity | typeof D.updateJobActivity;
+export type SettlementActivityName =
+  | typeof D.planActivity
+  | typeof D.calculateBatchActivity
+  | typeof D.commitActivity
+  | typeof D.publishActivity
+  | typeof D.updateJobActivity;
 
 /** The settlement orchestrator's activities, each implemented against its contract. */
 export function activities(deps: AppDeps): { [N in SettlementActivityName]: ActivityImpl<N> } {

@@ -28,7 +28,10 @@ export function exportActivity(deps: AppDeps): ActivityImpl<typeof NAMES.durable
     const periodEnd = Date.parse(job.periodEnd);
     const asOf = Date.parse(job.asOf);
     const { source } = await basisDataAsOf(deps.settlement, { from: periodStart, to: periodEnd }, asOf);
-    const status = await runBasisDataExport({ source, store: deps.exports, now: () => deps.clock().getTime() }, { jobId, gridArea, periodStart, periodEnd, asOf });
+    const status = await runBasisDataExport(
+      { source, store: deps.exports, now: () => deps.clock().getTime() },
+      { jobId, gridArea, periodStart, periodEnd, asOf },
+    );
     return { files: status.files.length };
   };
 }

@@ -20,7 +20,11 @@ export const settlementOrchestrator: OrchestrationHandler = function* (context: 
     yield* callActivity(context, D.updateJobActivity, { jobId, status: 'Started' });
     const batches = yield* callActivity(context, D.planActivity, { jobId });
     const total = batches.length;
-    yield* callActivity(context, D.updateJobActivity, { jobId, status: 'Executing', progress: { doneBatches: 0, totalBatches: total } });
+    yield* callActivity(context, D.updateJobActivity, {
+      jobId,
+      status: 'Executing',
+      progress: { doneBatches: 0, totalBatches: total },
+    });
     context.df.setCustomStatus({ doneBatches: 0, totalBatches: total });
     const outputs: BatchOutput[] = [];
     for (let i = 0; i < total; i += maxParallelBatches) {
@@ -33,7 +37,10 @@ export const settlementOrchestrator: OrchestrationHandler = function* (context: 
       );
       outputs.push(...done);
       context.df.setCustomStatus({ doneBatches: outputs.length, totalBatches: total });
-      yield* callActivity(context, D.updateJobActivity, { jobId, progress: { doneBatches: outputs.length, totalBatches: total } });
+      yield* callActivity(context, D.updateJobActivity, {
+        jobId,
+        progress: { doneBatches: outputs.length, totalBatches: total },
+      });
     }
     const manifest = yield* callActivity(context, D.commitActivity, { jobId, outputs });
     yield* callActivity(context, D.publishActivity, { jobId }, BATCH_RETRY);

@@ -5,27 +5,54 @@
  * Registration side: an activity implemented against its contract becomes an ActivityHandler.
  */
 import type { ActivityHandler, OrchestrationContext, RetryOptions, Task } from 'durable-functions';
-import type { ActivityImpl, ActivityInput, ActivityName, ActivityOutput, OrchestratorInput, OrchestratorName } from '../../shared/settlement/activity-contracts';
+import type {
+  ActivityImpl,
+  ActivityInput,
+  ActivityName,
+  ActivityOutput,
+  OrchestratorInput,
+  OrchestratorName,
+} from '../../shared/settlement/activity-contracts';
 
 /** The orchestration's input, as its contract types it. */
-export function orchestratorInput<N extends OrchestratorName>(context: OrchestrationContext, _orchestrator: N): OrchestratorInput<N> {
+export function orchestratorInput<N extends OrchestratorName>(
+  context: OrchestrationContext,
+  _orchestrator: N,
+): OrchestratorInput<N> {
   return context.df.getInput<OrchestratorInput<N>>();
 }
 
 /** Schedules activity `name` (retried per `retry` when given). */
-export function activityTask<N extends ActivityName>(context: OrchestrationContext, name: N, input: ActivityInput<N>, retry?: RetryOptions): Task {
+export function activityTask<N extends ActivityName>(
+  context: OrchestrationContext,
+  name: N,
+  input: ActivityInput<N>,
+  retry?: RetryOptions,
+): Task {
   return retry ? context.df.callActivityWithRetry(name, retry, input) : context.df.callActivity(name, input);
 }
 
 /** Runs activity `name`: `const out = yield* callActivity(context, name, input)`. */
-export function* callActivity<N extends ActivityName>(context: OrchestrationContext, name: N, input: ActivityInput<N>, retry?: RetryOptions): Generator<Task, ActivityOutput<N>, unknown> {
+export function* callActivity<N extends ActivityName>(
+  context: OrchestrationContext,
+  name: N,
+  input: ActivityInput<N>,
+  retry?: RetryOptions,
+): Generator<Task, ActivityOutput<N>, unknown> {
   // the runtime hands back the activity's JSON output: the contract is its type
   return (yield activityTask(context, name, input, retry)) as ActivityOutput<N>;
 }
 
 /** Runs activity `name` once per input in parallel (Task.all); outputs in input order. */
-export function* callActivities<N extends ActivityName>(context: OrchestrationContext, name: N, inputs: ReadonlyArray<ActivityInput<N>>, retry?: RetryOptions): Generator<Task, Array<ActivityOutput<N>>, unknown> {
-  return (yield context.df.Task.all(inputs.map((input) => activityTask(context, name, input, retry)))) as Array<ActivityOutput<N>>;
+export function* callActivities<N extends ActivityName>(
+  context: OrchestrationContext,
+  name: N,
+  inputs: ReadonlyArray<ActivityInput<N>>,
+  retry?: RetryOptions,
+): Generator<Task, Array<ActivityOutput<N>>, unknown> {
+  return (yield context.df.Task.all(inputs.map((input) => activityTask(context, name, input, retry)))) as Array<
+    ActivityOutput<N>
+  >;
 }
 
 /** The registration edge: the runtime passes the input deserialized from the history, typed by the activity's contract. */

@@ -45,10 +45,15 @@ export function listJobsHandler(deps: AppDeps): HttpHandler {
     const type = request.query.get('type') ?? undefined;
     const limit = request.query.get('limit');
     const errors: Array<{ path: string; message: string }> = [];
-    if (status && !(JOB_STATUSES as readonly string[]).includes(status)) errors.push({ path: 'status', message: `unknown status '${status}' (expected ${JOB_STATUSES.join(', ')})` });
+    if (status && !(JOB_STATUSES as readonly string[]).includes(status))
+      errors.push({ path: 'status', message: `unknown status '${status}' (expected ${JOB_STATUSES.join(', ')})` });
     if (limit && !/^\d+$/.test(limit)) errors.push({ path: 'limit', message: 'must be a positive integer' });
     if (errors.length) return problem(400, 'invalid query', errors);
-    const jobs = await deps.jobs.list({ status: status as JobStatus | undefined, calculationType: type, limit: limit ? Number(limit) : undefined });
+    const jobs = await deps.jobs.list({
+      status: status as JobStatus | undefined,
+      calculationType: type,
+      limit: limit ? Number(limit) : undefined,
+    });
     return json(200, { jobs: jobs.map(view) });
   };
 }
@@ -64,7 +69,9 @@ export function cancelJobHandler(deps: AppDeps): HttpHandler {
     try {
       await deps.orchestrationClient(context).terminate(id, 'canceled on request');
     } catch (e) {
-      context.warn(`cancel ${id}: terminate failed (${(e as Error).message}); the job is Canceled and its orchestration stops at its next step`);
+      context.warn(
+        `cancel ${id}: terminate failed (${(e as Error).message}); the job is Canceled and its orchestration stops at its next step`,
+      );
     }
     return json(200, view(canceled));
   };
@@ -84,10 +91,16 @@ export function jobResultsHandler(deps: AppDeps): HttpHandler {
     const gridArea = request.query.get('gridArea') ?? undefined;
     const format = request.query.get('format') ?? 'json';
     const errors: Array<{ path: string; message: string }> = [];
-    if (kind !== 'energy' && kind !== 'wholesale') errors.push({ path: 'kind', message: "must be 'energy' or 'wholesale'" });
+    if (kind !== 'energy' && kind !== 'wholesale')
+      errors.push({ path: 'kind', message: "must be 'energy' or 'wholesale'" });
     const types = kind === 'wholesale' ? AMOUNT_TYPES : (TIME_SERIES_TYPES as readonly string[]);
-    if (type && !types.includes(type)) errors.push({ path: 'type', message: `unknown ${kind === 'wholesale' ? 'amount' : 'time series'} type '${type}'` });
-    if (gridArea && !GRID_AREA_CODE_RE.test(gridArea)) errors.push({ path: 'gridArea', message: 'must be a 3-digit grid area code' });
+    if (type && !types.includes(type))
+      errors.push({
+        path: 'type',
+        message: `unknown ${kind === 'wholesale' ? 'amount' : 'time series'} type '${type}'`,
+      });
+    if (gridArea && !GRID_AREA_CODE_RE.test(gridArea))
+      errors.push({ path: 'gridArea', message: 'must be a 3-digit grid area code' });
     if (format !== 'json' && format !== 'csv') errors.push({ path: 'format', message: "must be 'json' or 'csv'" });
     if (errors.length) return problem(400, 'invalid query', errors);
     const job = await deps.jobs.get(id);
@@ -97,7 +110,9 @@ export function jobResultsHandler(deps: AppDeps): HttpHandler {
     if (kind === 'wholesale') {
       const rows = await readWholesaleResults(deps.settlement.results, id, { amountType: type, gridArea });
       if (!rows) return problem(409, `job ${id} has no committed results`);
-      return format === 'csv' ? csv(wholesaleRowsToCsv(rows)) : json(200, { jobId: id, count: rows.length, results: rows });
+      return format === 'csv'
+        ? csv(wholesaleRowsToCsv(rows))
+        : json(200, { jobId: id, count: rows.length, results: rows });
     }
     const rows = await readResults(deps.settlement.results, id, { timeSeriesType: type, gridArea });
     if (!rows) return problem(409, `job ${id} has no committed results`);

@@ -34,13 +34,24 @@ export function kickStartJobHandler(deps: AppDeps): HttpHandler {
     const statusUrl = `${baseUrl(request)}/api/jobs/${job.id}`;
     switch (started.kind) {
       case 'alreadyActive':
-        return json(409, { title: 'a job for the same calculation type, period and grid areas is already running', jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
+        return json(
+          409,
+          {
+            title: 'a job for the same calculation type, period and grid areas is already running',
+            jobId: job.id,
+            status: job.status,
+            statusUrl,
+          },
+          { location: statusUrl },
+        );
       case 'startFailed':
         // the use case marked the job Failed
         context.error(`KickStartJob ${job.id}: ${started.message}`);
         return problem(500, 'the job could not be started');
       case 'created':
-        context.log(`KickStartJob ${job.id} ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')}`);
+        context.log(
+          `KickStartJob ${job.id} ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')}`,
+        );
         return json(202, { jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
     }
   };

@@ -6,8 +6,11 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   headers: { 'content-type': 'application/json', ...headers },
 });
 
-export const problem = (status: number, title: string, errors?: Array<{ path: string; message: string }>): HttpResponseInit =>
-  json(status, { title, status, ...(errors ? { errors } : {}) });
+export const problem = (
+  status: number,
+  title: string,
+  errors?: Array<{ path: string; message: string }>,
+): HttpResponseInit => json(status, { title, status, ...(errors ? { errors } : {}) });
 
 /** Base URL of this app as the caller sees it (status URLs are absolute). */
 export function baseUrl(request: HttpRequest): string {

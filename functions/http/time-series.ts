@@ -33,7 +33,10 @@ export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHand
   return async (request: HttpRequest, context: InvocationContext) => {
     const format = ingestFormatOf(request);
     if (format === null) {
-      return problem(415, 'unsupported format: send application/vnd.apache.parquet, application/x-ndjson or text/csv (or ?format=parquet|ndjson|csv)');
+      return problem(
+        415,
+        'unsupported format: send application/vnd.apache.parquet, application/x-ndjson or text/csv (or ?format=parquet|ndjson|csv)',
+      );
     }
     const body = new Uint8Array(await request.arrayBuffer());
     try {

@@ -6,6 +6,8 @@ import type { ServiceBusHandler } from '../registry';
 export function integrationEventsHandler(deps: Pick<AppDeps, 'integrationEvents' | 'clock'>): ServiceBusHandler {
   return async (message, context) => {
     const outcome = await handleIntegrationEventMessage(deps.integrationEvents, message, () => deps.clock().getTime());
-    context.log(`integration event ${message.messageId} (${String(message.applicationProperties?.MessageType ?? message.subject ?? '?')}): ${outcome}`);
+    context.log(
+      `integration event ${message.messageId} (${String(message.applicationProperties?.MessageType ?? message.subject ?? '?')}): ${outcome}`,
+    );
   };
 }

@@ -4,7 +4,10 @@
  * with the document link. Thin: decode, call shared/market-documents, let errors abandon.
  */
 import { ContractError } from '../../shared/messaging/contract-error';
-import { decodeCalculationCompleted, type CalculationCompletedEvent } from '../../shared/messaging/calculation-completed';
+import {
+  decodeCalculationCompleted,
+  type CalculationCompletedEvent,
+} from '../../shared/messaging/calculation-completed';
 import type { ReceivedMessage } from '../../shared/messaging/bus';
 import { answerBundleRequest, sendResultDocuments } from '../../shared/market-documents/message-hub/result-sender';
 import { decodeBundleRequest } from '../../shared/market-documents/message-hub/contracts';
@@ -26,7 +29,14 @@ async function decodeOrDeadLetter<T>(message: ReceivedMessage, decode: (b: Uint8
 }
 
 function senderDeps(deps: AppDeps) {
-  return { jobs: deps.jobs, results: deps.settlement.results, messages: deps.messages, bus: deps.bus(), events: deps.integrationEvents, clock: deps.clock };
+  return {
+    jobs: deps.jobs,
+    results: deps.settlement.results,
+    messages: deps.messages,
+    bus: deps.bus(),
+    events: deps.integrationEvents,
+    clock: deps.clock,
+  };
 }
 
 export function resultSenderHandler(deps: AppDeps): ServiceBusHandler {
@@ -34,7 +44,9 @@ export function resultSenderHandler(deps: AppDeps): ServiceBusHandler {
     const event = await decodeOrDeadLetter<CalculationCompletedEvent>(message, decodeCalculationCompleted);
     if (!event) return;
     const out = await sendResultDocuments(senderDeps(deps), event);
-    context.log(`RSM-014 for job ${event.jobId}: ${out.length} documents, ${out.filter((o) => o.sent).length} sent now`);
+    context.log(
+      `RSM-014 for job ${event.jobId}: ${out.length} documents, ${out.filter((o) => o.sent).length} sent now`,
+    );
   };
 }
 
@@ -42,7 +54,10 @@ export function esettSenderHandler(deps: AppDeps): ServiceBusHandler {
   return async (message, context) => {
     const event = await decodeOrDeadLetter<CalculationCompletedEvent>(message, decodeCalculationCompleted);
     if (!event) return;
-    const out = await sendEsettDocuments({ ...senderDeps(deps), esettReceiverId: deps.settings.esettReceiverId }, event);
+    const out = await sendEsettDocuments(
+      { ...senderDeps(deps), esettReceiverId: deps.settings.esettReceiverId },
+      event,
+    );
     context.log(`eSett for job ${event.jobId}: ${out.length} documents, ${out.filter((o) => o.sent).length} sent now`);
   };
 }
@@ -51,6 +66,9 @@ export function bundleRequestHandler(deps: AppDeps): ServiceBusHandler {
   return async (message) => {
     const request = await decodeOrDeadLetter(message, decodeBundleRequest);
     if (!request) return;
-    await answerBundleRequest({ messages: deps.messages, signer: deps.messages, bus: deps.bus(), clock: deps.clock }, request);
+    await answerBundleRequest(
+      { messages: deps.messages, signer: deps.messages, bus: deps.bus(), clock: deps.clock },
+      request,
+    );
   };
 }

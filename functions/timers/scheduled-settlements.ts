@@ -15,7 +15,9 @@ export function scheduledSettlementHandler(deps: AppDeps, entry: ScheduleEntry):
       return;
     }
     if (await alreadyScheduled(deps.jobs, spec)) {
-      context.log(`schedule ${entry.name}: ${spec.calculationType} ${spec.periodStart}..${spec.periodEnd} already exists; not starting another`);
+      context.log(
+        `schedule ${entry.name}: ${spec.calculationType} ${spec.periodStart}..${spec.periodEnd} already exists; not starting another`,
+      );
       return;
     }
     const started = await startJob(startJobDeps(deps, context), deps.newId(), spec, tick);

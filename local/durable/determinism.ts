@@ -9,7 +9,10 @@ import { EventType, isScheduling, type SchedulingEvent, type StoredEvent } from 
 const HINT = 'Orchestrator code must be deterministic; was it changed while this instance was running?';
 
 /** Returns a description of the first mismatch, or undefined when the replay matches the history. */
-export function findNonDeterminism(history: readonly StoredEvent[], tasks: readonly SequencedTask[]): string | undefined {
+export function findNonDeterminism(
+  history: readonly StoredEvent[],
+  tasks: readonly SequencedTask[],
+): string | undefined {
   const recorded = new Map<number, SchedulingEvent>();
   for (const e of history) if (isScheduling(e)) recorded.set(e.EventId, e);
 
@@ -19,7 +22,9 @@ export function findNonDeterminism(history: readonly StoredEvent[], tasks: reado
     if (!e) continue;
     replayed.add(t.id);
     const matches =
-      e.EventType === EventType.TaskScheduled ? t.kind === 'activity' && t.name === e.Name : t.kind === 'timer' || t.kind === 'retryTimer';
+      e.EventType === EventType.TaskScheduled
+        ? t.kind === 'activity' && t.name === e.Name
+        : t.kind === 'timer' || t.kind === 'retryTimer';
     if (!matches) {
       return (
         `Non-deterministic orchestration detected: the history has ${describeEvent(e)} with sequence number ${t.id}, ` +

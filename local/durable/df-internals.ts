@@ -62,7 +62,12 @@ interface LibOrchestratorState {
 }
 interface LibExecutor {
   trackOpenTask: (task: LibTask) => void;
-  execute(context: OrchestrationContext, history: unknown[], schemaVersion: number, fn: OrchestrationHandler): Promise<LibOrchestratorState>;
+  execute(
+    context: OrchestrationContext,
+    history: unknown[],
+    schemaVersion: number,
+    fn: OrchestrationHandler,
+  ): Promise<LibOrchestratorState>;
   /** Every action the orchestrator produced since ExecutionStarted (not only new ones). */
   actions: LibAction[];
   /** What the orchestrator threw (set when execute rejects because of user code). */
@@ -92,40 +97,87 @@ type LibEventCtor = new (options: HistoryEventOptions) => object;
 
 /* eslint-disable @typescript-eslint/no-require-imports -- untyped JS internals, narrowed right here */
 const lib = {
-  TaskOrchestrationExecutor: (require('durable-functions/lib/src/orchestrations/TaskOrchestrationExecutor') as { TaskOrchestrationExecutor: new () => LibExecutor }).TaskOrchestrationExecutor,
-  DurableOrchestrationContext: (require('durable-functions/lib/src/orchestrations/DurableOrchestrationContext') as { DurableOrchestrationContext: LibContextCtor }).DurableOrchestrationContext,
-  LatestReplaySchema: (require('durable-functions/lib/src/orchestrations/ReplaySchema') as { LatestReplaySchema: number }).LatestReplaySchema,
+  TaskOrchestrationExecutor: (
+    require('durable-functions/lib/src/orchestrations/TaskOrchestrationExecutor') as {
+      TaskOrchestrationExecutor: new () => LibExecutor;
+    }
+  ).TaskOrchestrationExecutor,
+  DurableOrchestrationContext: (
+    require('durable-functions/lib/src/orchestrations/DurableOrchestrationContext') as {
+      DurableOrchestrationContext: LibContextCtor;
+    }
+  ).DurableOrchestrationContext,
+  LatestReplaySchema: (
+    require('durable-functions/lib/src/orchestrations/ReplaySchema') as { LatestReplaySchema: number }
+  ).LatestReplaySchema,
   task: require('durable-functions/lib/src/task') as {
     CompoundTask: AnyClass;
     RetryableTask: AnyClass;
     NoOpTask: AnyClass;
   },
-  ActionType: (require('durable-functions/lib/src/actions/ActionType') as { ActionType: Record<string, number | string> }).ActionType,
+  ActionType: (
+    require('durable-functions/lib/src/actions/ActionType') as { ActionType: Record<string, number | string> }
+  ).ActionType,
   actions: {
-    CallActivityAction: (require('durable-functions/lib/src/actions/CallActivityAction') as { CallActivityAction: AnyClass }).CallActivityAction,
-    CallActivityWithRetryAction: (require('durable-functions/lib/src/actions/CallActivityWithRetryAction') as { CallActivityWithRetryAction: AnyClass }).CallActivityWithRetryAction,
-    CreateTimerAction: (require('durable-functions/lib/src/actions/CreateTimerAction') as { CreateTimerAction: AnyClass }).CreateTimerAction,
+    CallActivityAction: (
+      require('durable-functions/lib/src/actions/CallActivityAction') as { CallActivityAction: AnyClass }
+    ).CallActivityAction,
+    CallActivityWithRetryAction: (
+      require('durable-functions/lib/src/actions/CallActivityWithRetryAction') as {
+        CallActivityWithRetryAction: AnyClass;
+      }
+    ).CallActivityWithRetryAction,
+    CreateTimerAction: (
+      require('durable-functions/lib/src/actions/CreateTimerAction') as { CreateTimerAction: AnyClass }
+    ).CreateTimerAction,
   },
-  HistoryEventType: (require('durable-functions/lib/src/history/HistoryEventType') as { HistoryEventType: Record<string, number | string> }).HistoryEventType,
-  HistoryEvent: (require('durable-functions/lib/src/history/HistoryEvent') as {
-    HistoryEvent: new (eventType: number, eventId: number, isPlayed: boolean, timestamp: Date) => object;
-  }).HistoryEvent,
+  HistoryEventType: (
+    require('durable-functions/lib/src/history/HistoryEventType') as {
+      HistoryEventType: Record<string, number | string>;
+    }
+  ).HistoryEventType,
+  HistoryEvent: (
+    require('durable-functions/lib/src/history/HistoryEvent') as {
+      HistoryEvent: new (eventType: number, eventId: number, isPlayed: boolean, timestamp: Date) => object;
+    }
+  ).HistoryEvent,
   events: {
-    OrchestratorStarted: (require('durable-functions/lib/src/history/OrchestratorStartedEvent') as { OrchestratorStartedEvent: LibEventCtor }).OrchestratorStartedEvent,
-    OrchestratorCompleted: (require('durable-functions/lib/src/history/OrchestratorCompletedEvent') as { OrchestratorCompletedEvent: LibEventCtor }).OrchestratorCompletedEvent,
-    ExecutionStarted: (require('durable-functions/lib/src/history/ExecutionStartedEvent') as { ExecutionStartedEvent: LibEventCtor }).ExecutionStartedEvent,
-    TaskScheduled: (require('durable-functions/lib/src/history/TaskScheduledEvent') as { TaskScheduledEvent: LibEventCtor }).TaskScheduledEvent,
-    TaskCompleted: (require('durable-functions/lib/src/history/TaskCompletedEvent') as { TaskCompletedEvent: LibEventCtor }).TaskCompletedEvent,
-    TaskFailed: (require('durable-functions/lib/src/history/TaskFailedEvent') as { TaskFailedEvent: LibEventCtor }).TaskFailedEvent,
-    TimerCreated: (require('durable-functions/lib/src/history/TimerCreatedEvent') as { TimerCreatedEvent: LibEventCtor }).TimerCreatedEvent,
-    TimerFired: (require('durable-functions/lib/src/history/TimerFiredEvent') as { TimerFiredEvent: LibEventCtor }).TimerFiredEvent,
+    OrchestratorStarted: (
+      require('durable-functions/lib/src/history/OrchestratorStartedEvent') as {
+        OrchestratorStartedEvent: LibEventCtor;
+      }
+    ).OrchestratorStartedEvent,
+    OrchestratorCompleted: (
+      require('durable-functions/lib/src/history/OrchestratorCompletedEvent') as {
+        OrchestratorCompletedEvent: LibEventCtor;
+      }
+    ).OrchestratorCompletedEvent,
+    ExecutionStarted: (
+      require('durable-functions/lib/src/history/ExecutionStartedEvent') as { ExecutionStartedEvent: LibEventCtor }
+    ).ExecutionStartedEvent,
+    TaskScheduled: (
+      require('durable-functions/lib/src/history/TaskScheduledEvent') as { TaskScheduledEvent: LibEventCtor }
+    ).TaskScheduledEvent,
+    TaskCompleted: (
+      require('durable-functions/lib/src/history/TaskCompletedEvent') as { TaskCompletedEvent: LibEventCtor }
+    ).TaskCompletedEvent,
+    TaskFailed: (require('durable-functions/lib/src/history/TaskFailedEvent') as { TaskFailedEvent: LibEventCtor })
+      .TaskFailedEvent,
+    TimerCreated: (
+      require('durable-functions/lib/src/history/TimerCreatedEvent') as { TimerCreatedEvent: LibEventCtor }
+    ).TimerCreatedEvent,
+    TimerFired: (require('durable-functions/lib/src/history/TimerFiredEvent') as { TimerFiredEvent: LibEventCtor })
+      .TimerFiredEvent,
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 // Our event type numbers must be the library's.
 for (const [name, value] of Object.entries(EventType)) {
-  if (lib.HistoryEventType[name] !== value) throw new Error(`durable-functions HistoryEventType.${name} is ${String(lib.HistoryEventType[name])}, expected ${value}`);
+  if (lib.HistoryEventType[name] !== value)
+    throw new Error(
+      `durable-functions HistoryEventType.${name} is ${String(lib.HistoryEventType[name])}, expected ${value}`,
+    );
 }
 const ActionType = {
   CallActivity: actionTypeValue('CallActivity'),
@@ -157,9 +209,7 @@ export type SequencedTask =
   | { id: number; kind: 'unsupported'; description: string };
 
 export type EpisodeOutcome =
-  | { kind: 'running' }
-  | { kind: 'completed'; output: unknown }
-  | { kind: 'failed'; message: string; stack?: string };
+  { kind: 'running' } | { kind: 'completed'; output: unknown } | { kind: 'failed'; message: string; stack?: string };
 
 export interface EpisodeResult {
   outcome: EpisodeOutcome;
@@ -198,7 +248,10 @@ export async function runEpisode(p: EpisodeParams): Promise<EpisodeResult> {
     if (unassigned && typeof task.id === 'number' && !(task instanceof lib.task.CompoundTask)) sequenced.push(task);
   };
 
-  const init: ConstructorParameters<typeof InvocationContext>[0] = { functionName: p.functionName, invocationId: randomUUID() };
+  const init: ConstructorParameters<typeof InvocationContext>[0] = {
+    functionName: p.functionName,
+    invocationId: randomUUID(),
+  };
   if (p.logHandler) init.logHandler = p.logHandler;
   const df = new lib.DurableOrchestrationContext(
     history,
@@ -222,7 +275,10 @@ export async function runEpisode(p: EpisodeParams): Promise<EpisodeResult> {
   } catch (err) {
     // OrchestrationFailureError wraps the state; the orchestrator's own error is executor.exception.
     const thrown = executor.exception !== undefined ? executor.exception : err;
-    outcome = thrown instanceof Error ? { kind: 'failed', message: thrown.message, stack: thrown.stack } : { kind: 'failed', message: String(thrown) };
+    outcome =
+      thrown instanceof Error
+        ? { kind: 'failed', message: thrown.message, stack: thrown.stack }
+        : { kind: 'failed', message: String(thrown) };
   }
 
   return {
@@ -242,12 +298,19 @@ function describeTask(task: LibTask): SequencedTask {
     const retryable = parent as LibRetryableTask;
     const index = retryable.children.indexOf(task);
     const action = retryable.actionObj;
-    if (!(action instanceof lib.actions.CallActivityWithRetryAction)) return { id, kind: 'unsupported', description: describeAction(action) };
+    if (!(action instanceof lib.actions.CallActivityWithRetryAction))
+      return { id, kind: 'unsupported', description: describeAction(action) };
     const a = action as LibAction;
     const name = a.functionName ?? '';
     if (index % 2 === 1) {
       const failedAttempt = (index + 1) / 2;
-      return { id, kind: 'retryTimer', delayMs: retryDelayMs(retryable.retryOptions, failedAttempt), failedAttempt, name };
+      return {
+        id,
+        kind: 'retryTimer',
+        delayMs: retryDelayMs(retryable.retryOptions, failedAttempt),
+        failedAttempt,
+        name,
+      };
     }
     return { id, kind: 'activity', name, input: serializeActionInput(a.input) };
   }
@@ -286,7 +349,11 @@ function unsupportedActions(actions: readonly LibAction[]): string[] {
   const visit = (a: LibAction): void => {
     if (a.actionType === ActionType.WhenAll || a.actionType === ActionType.WhenAny) {
       for (const c of a.compoundActions ?? []) visit(c);
-    } else if (a.actionType !== ActionType.CallActivity && a.actionType !== ActionType.CallActivityWithRetry && a.actionType !== ActionType.CreateTimer) {
+    } else if (
+      a.actionType !== ActionType.CallActivity &&
+      a.actionType !== ActionType.CallActivityWithRetry &&
+      a.actionType !== ActionType.CreateTimer
+    ) {
       out.push(describeAction(a));
     }
   };
@@ -317,13 +384,21 @@ function toLibraryEvent(e: StoredEvent, isPlayed: boolean): object {
     case EventType.TaskCompleted:
       return new lib.events.TaskCompleted({ ...base, taskScheduledId: e.TaskScheduledId, result: e.Result });
     case EventType.TaskFailed:
-      return new lib.events.TaskFailed({ ...base, taskScheduledId: e.TaskScheduledId, reason: e.Reason, details: e.Details });
+      return new lib.events.TaskFailed({
+        ...base,
+        taskScheduledId: e.TaskScheduledId,
+        reason: e.Reason,
+        details: e.Details,
+      });
     case EventType.TimerCreated:
       return new lib.events.TimerCreated({ ...base, fireAt: new Date(e.FireAt) });
     case EventType.TimerFired:
       return new lib.events.TimerFired({ ...base, timerId: e.TimerId, fireAt: new Date(e.FireAt) });
     case EventType.ExecutionCompleted:
-      return Object.assign(new lib.HistoryEvent(e.EventType, e.EventId, isPlayed, base.timestamp), { OrchestrationStatus: e.OrchestrationStatus, Result: e.Result });
+      return Object.assign(new lib.HistoryEvent(e.EventType, e.EventId, isPlayed, base.timestamp), {
+        OrchestrationStatus: e.OrchestrationStatus,
+        Result: e.Result,
+      });
     case EventType.ExecutionTerminated:
       return Object.assign(new lib.HistoryEvent(e.EventType, e.EventId, isPlayed, base.timestamp), { Input: e.Input });
   }

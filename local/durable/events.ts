@@ -99,10 +99,13 @@ const KNOWN_TYPES = new Set<number>(Object.values(EventType));
 /** Parses one persisted event (JSON text), checking the fields the runtime relies on. */
 export function parseStoredEvent(text: string): StoredEvent {
   const value: unknown = JSON.parse(text);
-  if (typeof value !== 'object' || value === null) throw new Error(`history event is not an object: ${text.slice(0, 200)}`);
+  if (typeof value !== 'object' || value === null)
+    throw new Error(`history event is not an object: ${text.slice(0, 200)}`);
   const rec = value as Record<string, unknown>;
-  if (typeof rec.EventType !== 'number' || !KNOWN_TYPES.has(rec.EventType)) throw new Error(`history event has unknown EventType: ${text.slice(0, 200)}`);
-  if (typeof rec.EventId !== 'number' || typeof rec.Timestamp !== 'string') throw new Error(`history event lacks EventId/Timestamp: ${text.slice(0, 200)}`);
+  if (typeof rec.EventType !== 'number' || !KNOWN_TYPES.has(rec.EventType))
+    throw new Error(`history event has unknown EventType: ${text.slice(0, 200)}`);
+  if (typeof rec.EventId !== 'number' || typeof rec.Timestamp !== 'string')
+    throw new Error(`history event lacks EventId/Timestamp: ${text.slice(0, 200)}`);
   return value as StoredEvent;
 }
 
@@ -118,7 +121,8 @@ export function openSchedulingEvents(history: readonly StoredEvent[]): Schedulin
   const open = new Map<number, SchedulingEvent>();
   for (const e of history) {
     if (isScheduling(e)) open.set(e.EventId, e);
-    else if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) open.delete(e.TaskScheduledId);
+    else if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed)
+      open.delete(e.TaskScheduledId);
     else if (e.EventType === EventType.TimerFired) open.delete(e.TimerId);
   }
   return [...open.values()];

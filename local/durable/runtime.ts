@@ -27,7 +27,14 @@ import { runEpisode, type EpisodeOutcome, type SequencedTask } from './df-intern
 import { EventType, isScheduling, openSchedulingEvents, type StoredEvent, type TimerCreatedEvent } from './events';
 import { ConcurrencyError, isActiveStatus, type HistoryStore, type RuntimeStatus, type StoredInstance } from './store';
 
-export { ConcurrencyError, MemoryHistoryStore, type HistoryStore, type RuntimeStatus, type StoredInstance, type VersionedInstance } from './store';
+export {
+  ConcurrencyError,
+  MemoryHistoryStore,
+  type HistoryStore,
+  type RuntimeStatus,
+  type StoredInstance,
+  type VersionedInstance,
+} from './store';
 export { TableHistoryStore, DEFAULT_HISTORY_TABLE } from './table-store';
 export type { StoredEvent } from './events';
 
@@ -81,7 +88,8 @@ class ActiveInstance {
     public readonly handler: OrchestrationHandler,
   ) {
     let last = 0;
-    for (const e of history) if (e.EventType === EventType.OrchestratorStarted) last = Math.max(last, Date.parse(e.Timestamp));
+    for (const e of history)
+      if (e.EventType === EventType.OrchestratorStarted) last = Math.max(last, Date.parse(e.Timestamp));
     this.lastEpisodeMs = last;
   }
 
@@ -132,11 +140,14 @@ export class LocalDurableRuntime {
   constructor(opts: LocalDurableRuntimeOptions) {
     this.store = opts.store;
     const max = opts.maxConcurrentActivities ?? 10;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxConcurrentActivities must be a positive integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`maxConcurrentActivities must be a positive integer, got ${max}`);
     this.maxConcurrent = max;
     const log = opts.log;
     this.log = log ?? (() => undefined);
-    this.logHandler = log ? (level, ...args) => log(`[${level}] ${args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ')}`) : undefined;
+    this.logHandler = log
+      ? (level, ...args) => log(`[${level}] ${args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ')}`)
+      : undefined;
   }
 
   registerOrchestrator(name: string, handler: OrchestrationHandler): void {
@@ -161,7 +172,8 @@ export class LocalDurableRuntime {
     const live = this.active.get(instanceId);
     if (live && !live.gone) throw new InstanceAlreadyExistsError(instanceId, live.record.runtimeStatus);
     const existing = await this.store.getInstance(instanceId);
-    if (existing && isActiveStatus(existing.instance.runtimeStatus)) throw new InstanceAlreadyExistsError(instanceId, existing.instance.runtimeStatus);
+    if (existing && isActiveStatus(existing.instance.runtimeStatus))
+      throw new InstanceAlreadyExistsError(instanceId, existing.instance.runtimeStatus);
 
     const now = new Date().toISOString();
     const record: StoredInstance = {
@@ -182,7 +194,9 @@ export class LocalDurableRuntime {
       throw e;
     }
     if (this.stopRequested) {
-      this.log(`[durable] ${name} '${instanceId}' stored as Pending while the runtime stopped; resumeAll will start it`);
+      this.log(
+        `[durable] ${name} '${instanceId}' stored as Pending while the runtime stopped; resumeAll will start it`,
+      );
       return instanceId;
     }
     const inst = new ActiveInstance(record, version, [], handler);
@@ -213,7 +227,11 @@ export class LocalDurableRuntime {
         if (inst.gone) return false;
         const events = terminationEvents(reason);
         try {
-          await this.commit(inst, this.nextRecord(inst.record, 'Terminated', JSON.stringify(reason), inst.record.customStatus, events.length), events);
+          await this.commit(
+            inst,
+            this.nextRecord(inst.record, 'Terminated', JSON.stringify(reason), inst.record.customStatus, events.length),
+            events,
+          );
         } catch (e) {
           if (!(e instanceof ConcurrencyError)) throw e;
           this.retire(inst);
@@ -228,7 +246,13 @@ export class LocalDurableRuntime {
     if (!v) throw new Error(`No orchestration instance with id '${instanceId}'`);
     if (!isActiveStatus(v.instance.runtimeStatus)) return;
     const events = terminationEvents(reason);
-    const record = this.nextRecord(v.instance, 'Terminated', JSON.stringify(reason), v.instance.customStatus, events.length);
+    const record = this.nextRecord(
+      v.instance,
+      'Terminated',
+      JSON.stringify(reason),
+      v.instance.customStatus,
+      events.length,
+    );
     await this.store.append(record, events, v.version);
     this.notify(record);
   }
@@ -242,12 +266,21 @@ export class LocalDurableRuntime {
       }
       const w: Waiter = { instanceId, resolve, reject };
       this.waiters.add(w);
-      w.timeout = setTimeout(() => {
-        void this.getStatus(instanceId).then(
-          (s) => this.settle(w, new Error(`Timed out after ${timeoutMs} ms waiting for orchestration '${instanceId}' (runtimeStatus ${s?.runtimeStatus ?? 'unknown'})`)),
-          (e: unknown) => this.settle(w, asError(e)),
-        );
-      }, Math.min(timeoutMs, MAX_TIMEOUT_MS));
+      w.timeout = setTimeout(
+        () => {
+          void this.getStatus(instanceId).then(
+            (s) =>
+              this.settle(
+                w,
+                new Error(
+                  `Timed out after ${timeoutMs} ms waiting for orchestration '${instanceId}' (runtimeStatus ${s?.runtimeStatus ?? 'unknown'})`,
+                ),
+              ),
+            (e: unknown) => this.settle(w, asError(e)),
+          );
+        },
+        Math.min(timeoutMs, MAX_TIMEOUT_MS),
+      );
       // Instances driven by this runtime notify directly; polling covers any other writer.
       w.poll = setInterval(() => void this.checkWaiter(w), WAIT_POLL_MS);
       void this.checkWaiter(w);
@@ -262,7 +295,9 @@ export class LocalDurableRuntime {
       if (!isActiveStatus(r.runtimeStatus) || this.active.has(r.instanceId)) continue;
       const handler = this.orchestrators.get(r.name);
       if (!handler) {
-        this.log(`[durable] resumeAll: orchestrator '${r.name}' of instance '${r.instanceId}' is not registered; left ${r.runtimeStatus}`);
+        this.log(
+          `[durable] resumeAll: orchestrator '${r.name}' of instance '${r.instanceId}' is not registered; left ${r.runtimeStatus}`,
+        );
         continue;
       }
       const history = await this.store.loadHistory(r);
@@ -276,7 +311,9 @@ export class LocalDurableRuntime {
         void inst.run(async () => this.dispatchOutstanding(inst));
       }
       const open = openSchedulingEvents(history).length;
-      this.log(`[durable] resumed ${r.name} '${r.instanceId}' (${history.length} history events, ${open} outstanding tasks)`);
+      this.log(
+        `[durable] resumed ${r.name} '${r.instanceId}' (${history.length} history events, ${open} outstanding tasks)`,
+      );
     }
   }
 
@@ -300,7 +337,13 @@ export class LocalDurableRuntime {
     this.retryTimers.clear();
     const instances = [...this.active.values()];
     for (const inst of instances) clearTimers(inst);
-    await Promise.all(instances.map((inst) => inst.run(() => this.drain(inst)).catch((e: unknown) => this.log(`[durable] final step of '${inst.id}' failed: ${asError(e).message}`))));
+    await Promise.all(
+      instances.map((inst) =>
+        inst
+          .run(() => this.drain(inst))
+          .catch((e: unknown) => this.log(`[durable] final step of '${inst.id}' failed: ${asError(e).message}`)),
+      ),
+    );
     for (const inst of instances) clearTimers(inst);
     this.active.clear();
     for (const w of [...this.waiters]) this.settle(w, new Error('LocalDurableRuntime stopped'));
@@ -331,7 +374,10 @@ export class LocalDurableRuntime {
     const messages = inst.inbox.splice(0);
     const nowMs = Math.max(Date.now(), inst.lastEpisodeMs);
     const ts = new Date(nowMs).toISOString();
-    const fresh: StoredEvent[] = [{ EventType: EventType.OrchestratorStarted, EventId: -1, Timestamp: ts }, ...messages];
+    const fresh: StoredEvent[] = [
+      { EventType: EventType.OrchestratorStarted, EventId: -1, Timestamp: ts },
+      ...messages,
+    ];
     const name = inst.record.name;
 
     let outcome: EpisodeOutcome;
@@ -351,10 +397,16 @@ export class LocalDurableRuntime {
       customStatus = result.customStatus;
       tasks = result.tasks;
       const nonDeterminism = findNonDeterminism(inst.history, tasks);
-      const unsupported = [...result.unsupported, ...tasks.flatMap((t) => (t.kind === 'unsupported' ? [t.description] : []))];
+      const unsupported = [
+        ...result.unsupported,
+        ...tasks.flatMap((t) => (t.kind === 'unsupported' ? [t.description] : [])),
+      ];
       if (nonDeterminism) outcome = { kind: 'failed', message: nonDeterminism };
       else if (unsupported.length > 0) {
-        outcome = { kind: 'failed', message: `LocalDurableRuntime does not support ${[...new Set(unsupported)].join(', ')} (only activities, activity retries, timers, Task.all/Task.any)` };
+        outcome = {
+          kind: 'failed',
+          message: `LocalDurableRuntime does not support ${[...new Set(unsupported)].join(', ')} (only activities, activity retries, timers, Task.all/Task.any)`,
+        };
       }
     } catch (e) {
       const err = asError(e);
@@ -374,9 +426,18 @@ export class LocalDurableRuntime {
       try {
         output = JSON.stringify(outcome.output);
         status = 'Completed';
-        added.push({ EventType: EventType.ExecutionCompleted, EventId: -1, Timestamp: ts, OrchestrationStatus: 'Completed', Result: output });
+        added.push({
+          EventType: EventType.ExecutionCompleted,
+          EventId: -1,
+          Timestamp: ts,
+          OrchestrationStatus: 'Completed',
+          Result: output,
+        });
       } catch (e) {
-        outcome = { kind: 'failed', message: `the orchestrator output is not JSON-serializable: ${asError(e).message}` };
+        outcome = {
+          kind: 'failed',
+          message: `the orchestrator output is not JSON-serializable: ${asError(e).message}`,
+        };
       }
     }
     if (outcome.kind === 'failed') {
@@ -384,7 +445,13 @@ export class LocalDurableRuntime {
       const message = `Orchestrator function '${name}' failed: ${outcome.message}`;
       status = 'Failed';
       output = JSON.stringify(message);
-      added.push({ EventType: EventType.ExecutionCompleted, EventId: -1, Timestamp: ts, OrchestrationStatus: 'Failed', Result: message });
+      added.push({
+        EventType: EventType.ExecutionCompleted,
+        EventId: -1,
+        Timestamp: ts,
+        OrchestrationStatus: 'Failed',
+        Result: message,
+      });
       this.log(`[durable] ${name} '${inst.id}' failed: ${outcome.stack ?? outcome.message}`);
     }
     let customStatusJson: string | undefined;
@@ -420,8 +487,21 @@ export class LocalDurableRuntime {
     return true;
   }
 
-  private nextRecord(prev: StoredInstance, status: RuntimeStatus, output: string | undefined, customStatus: string | undefined, added: number): StoredInstance {
-    return { ...prev, runtimeStatus: status, output, customStatus, lastUpdatedTime: new Date().toISOString(), historyLength: prev.historyLength + added };
+  private nextRecord(
+    prev: StoredInstance,
+    status: RuntimeStatus,
+    output: string | undefined,
+    customStatus: string | undefined,
+    added: number,
+  ): StoredInstance {
+    return {
+      ...prev,
+      runtimeStatus: status,
+      output,
+      customStatus,
+      lastUpdatedTime: new Date().toISOString(),
+      historyLength: prev.historyLength + added,
+    };
   }
 
   /** Persists one step (atomic, version-checked), then applies it in memory. */
@@ -450,7 +530,8 @@ export class LocalDurableRuntime {
     for (const e of openSchedulingEvents(inst.history)) {
       if (inst.dispatched.has(e.EventId)) continue;
       inst.dispatched.add(e.EventId);
-      if (e.EventType === EventType.TaskScheduled) this.queue.push({ inst, taskId: e.EventId, name: e.Name, input: e.Input });
+      if (e.EventType === EventType.TaskScheduled)
+        this.queue.push({ inst, taskId: e.EventId, name: e.Name, input: e.Input });
       else this.armTimer(inst, e);
     }
     this.pump();
@@ -477,11 +558,20 @@ export class LocalDurableRuntime {
     } else {
       try {
         const input: unknown = item.input === undefined ? undefined : JSON.parse(item.input);
-        const init: ConstructorParameters<typeof InvocationContext>[0] = { functionName: name, invocationId: randomUUID() };
+        const init: ConstructorParameters<typeof InvocationContext>[0] = {
+          functionName: name,
+          invocationId: randomUUID(),
+        };
         if (this.logHandler) init.logHandler = this.logHandler;
         const result: unknown = await handler(input, new InvocationContext(init));
         // The extension hands undefined back as null.
-        completion = { EventType: EventType.TaskCompleted, EventId: -1, Timestamp: new Date().toISOString(), TaskScheduledId: taskId, Result: JSON.stringify(result) ?? 'null' };
+        completion = {
+          EventType: EventType.TaskCompleted,
+          EventId: -1,
+          Timestamp: new Date().toISOString(),
+          TaskScheduledId: taskId,
+          Result: JSON.stringify(result) ?? 'null',
+        };
       } catch (e) {
         const err = asError(e);
         this.log(`[durable] activity ${name} (task ${taskId} of '${inst.id}') failed: ${err.stack ?? err.message}`);
@@ -498,7 +588,13 @@ export class LocalDurableRuntime {
         () => {
           inst.timers.delete(e.EventId);
           if (Date.now() < fireAtMs) return arm(); // setTimeout may fire a millisecond early, or the delay was capped
-          this.deliver(inst, { EventType: EventType.TimerFired, EventId: -1, Timestamp: new Date().toISOString(), TimerId: e.EventId, FireAt: e.FireAt });
+          this.deliver(inst, {
+            EventType: EventType.TimerFired,
+            EventId: -1,
+            Timestamp: new Date().toISOString(),
+            TimerId: e.EventId,
+            FireAt: e.FireAt,
+          });
         },
         Math.min(Math.max(0, fireAtMs - Date.now()), MAX_TIMEOUT_MS),
       );
@@ -509,8 +605,15 @@ export class LocalDurableRuntime {
 
   private deliver(inst: ActiveInstance, message: StoredEvent): void {
     if (this.stopRequested || inst.gone) {
-      const what = message.EventType === EventType.TimerFired ? `timer ${message.TimerId}` : message.EventType === EventType.TaskCompleted || message.EventType === EventType.TaskFailed ? `result of task ${message.TaskScheduledId}` : 'a message';
-      this.log(`[durable] discarded ${what} of '${inst.id}' (${this.stopRequested ? 'runtime stopped' : 'instance no longer driven here'})`);
+      const what =
+        message.EventType === EventType.TimerFired
+          ? `timer ${message.TimerId}`
+          : message.EventType === EventType.TaskCompleted || message.EventType === EventType.TaskFailed
+            ? `result of task ${message.TaskScheduledId}`
+            : 'a message';
+      this.log(
+        `[durable] discarded ${what} of '${inst.id}' (${this.stopRequested ? 'runtime stopped' : 'instance no longer driven here'})`,
+      );
       return;
     }
     inst.inbox.push(message);
@@ -571,7 +674,12 @@ function schedulingEvent(t: SequencedTask, nowMs: number, ts: string): StoredEve
     case 'timer':
       return { EventType: EventType.TimerCreated, EventId: t.id, Timestamp: ts, FireAt: t.fireAt.toISOString() };
     case 'retryTimer':
-      return { EventType: EventType.TimerCreated, EventId: t.id, Timestamp: ts, FireAt: new Date(nowMs + t.delayMs).toISOString() };
+      return {
+        EventType: EventType.TimerCreated,
+        EventId: t.id,
+        Timestamp: ts,
+        FireAt: new Date(nowMs + t.delayMs).toISOString(),
+      };
     case 'unsupported':
       throw new Error(`cannot schedule ${t.description}`);
   }
@@ -596,7 +704,13 @@ function terminationEvents(reason: string): StoredEvent[] {
     { EventType: EventType.OrchestratorStarted, EventId: -1, Timestamp: ts },
     { EventType: EventType.ExecutionTerminated, EventId: -1, Timestamp: ts, Input: reason },
     { EventType: EventType.OrchestratorCompleted, EventId: -1, Timestamp: ts },
-    { EventType: EventType.ExecutionCompleted, EventId: -1, Timestamp: ts, OrchestrationStatus: 'Terminated', Result: reason },
+    {
+      EventType: EventType.ExecutionCompleted,
+      EventId: -1,
+      Timestamp: ts,
+      OrchestrationStatus: 'Terminated',
+      Result: reason,
+    },
   ];
 }
 

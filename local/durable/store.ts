@@ -74,7 +74,10 @@ export class MemoryHistoryStore implements HistoryStore {
   }
 
   async listInstances(): Promise<VersionedInstance[]> {
-    return [...this.instances.values()].map((slot) => ({ instance: JSON.parse(slot.record) as StoredInstance, version: String(slot.version) }));
+    return [...this.instances.values()].map((slot) => ({
+      instance: JSON.parse(slot.record) as StoredInstance,
+      version: String(slot.version),
+    }));
   }
 
   async createInstance(instance: StoredInstance, replaceVersion: string | null): Promise<string> {
@@ -90,9 +93,13 @@ export class MemoryHistoryStore implements HistoryStore {
 
   async append(instance: StoredInstance, events: readonly StoredEvent[], expectedVersion: string): Promise<string> {
     const slot = this.instances.get(instance.instanceId);
-    if (!slot || String(slot.version) !== expectedVersion) throw new ConcurrencyError(`instance '${instance.instanceId}' was changed concurrently`);
+    if (!slot || String(slot.version) !== expectedVersion)
+      throw new ConcurrencyError(`instance '${instance.instanceId}' was changed concurrently`);
     const stored = JSON.parse(slot.record) as StoredInstance;
-    if (stored.executionId !== instance.executionId || stored.historyLength !== instance.historyLength - events.length) {
+    if (
+      stored.executionId !== instance.executionId ||
+      stored.historyLength !== instance.historyLength - events.length
+    ) {
       throw new ConcurrencyError(`instance '${instance.instanceId}': append does not continue the stored history`);
     }
     slot.events.length = stored.historyLength;

@@ -23,11 +23,23 @@
  * Blobs of a replaced execution are deleted when the id is started again.
  */
 import { randomUUID } from 'node:crypto';
-import { TableClient, odata, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import {
+  TableClient,
+  odata,
+  type TableEntity,
+  type TableEntityResult,
+  type TransactionAction,
+} from '@azure/data-tables';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { NAMES } from '../../shared/config/names';
 import { parseStoredEvent, type StoredEvent } from './events';
-import { ConcurrencyError, type HistoryStore, type RuntimeStatus, type StoredInstance, type VersionedInstance } from './store';
+import {
+  ConcurrencyError,
+  type HistoryStore,
+  type RuntimeStatus,
+  type StoredInstance,
+  type VersionedInstance,
+} from './store';
 
 /** Default table: one per task hub, like the Azure Storage backend's {hub}History/{hub}Instances. */
 export const DEFAULT_HISTORY_TABLE = `${NAMES.durable.taskHub}LocalHistory`;
@@ -69,10 +81,17 @@ export class TableHistoryStore implements HistoryStore {
   ) {}
 
   /** Account-key connection string (Azurite's http endpoints allowed); creates table and container. */
-  static async fromConnectionString(connectionString: string, tableName: string = DEFAULT_HISTORY_TABLE): Promise<TableHistoryStore> {
+  static async fromConnectionString(
+    connectionString: string,
+    tableName: string = DEFAULT_HISTORY_TABLE,
+  ): Promise<TableHistoryStore> {
     const probe = TableClient.fromConnectionString(connectionString, tableName);
-    const table = probe.url.startsWith('http://') ? TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true }) : probe;
-    const container = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(NAMES.containers.durableLocal);
+    const table = probe.url.startsWith('http://')
+      ? TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true })
+      : probe;
+    const container = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(
+      NAMES.containers.durableLocal,
+    );
     await Promise.all([table.createTable(), container.createIfNotExists()]);
     return new TableHistoryStore(table, container);
   }
@@ -89,7 +108,9 @@ export class TableHistoryStore implements HistoryStore {
 
   async listInstances(): Promise<VersionedInstance[]> {
     const out: VersionedInstance[] = [];
-    for await (const row of this.table.listEntities<InstanceEntity>({ queryOptions: { filter: odata`RowKey eq ${INSTANCE_ROW}` } })) {
+    for await (const row of this.table.listEntities<InstanceEntity>({
+      queryOptions: { filter: odata`RowKey eq ${INSTANCE_ROW}` },
+    })) {
       out.push(await this.toVersioned(row));
     }
     return out;
@@ -112,13 +133,17 @@ export class TableHistoryStore implements HistoryStore {
     try {
       previous = await this.table.getEntity<InstanceEntity>(pk, INSTANCE_ROW);
     } catch (e) {
-      if (statusOf(e) === 404) throw new ConcurrencyError(`instance '${instance.instanceId}' vanished while being replaced`);
+      if (statusOf(e) === 404)
+        throw new ConcurrencyError(`instance '${instance.instanceId}' vanished while being replaced`);
       throw e;
     }
-    if (previous.etag !== replaceVersion) throw new ConcurrencyError(`instance '${instance.instanceId}' was changed concurrently`);
+    if (previous.etag !== replaceVersion)
+      throw new ConcurrencyError(`instance '${instance.instanceId}' was changed concurrently`);
     let etag: string;
     try {
-      etag = (await this.table.updateEntity(entity, 'Replace', { etag: replaceVersion })).etag ?? (await this.table.getEntity(pk, INSTANCE_ROW)).etag;
+      etag =
+        (await this.table.updateEntity(entity, 'Replace', { etag: replaceVersion })).etag ??
+        (await this.table.getEntity(pk, INSTANCE_ROW)).etag;
     } catch (e) {
       if (isConflict(e)) throw new ConcurrencyError(`instance '${instance.instanceId}' was changed concurrently`);
       throw e;
@@ -131,8 +156,18 @@ export class TableHistoryStore implements HistoryStore {
     if (events.length === 0) throw new Error('append needs at least one event');
     const pk = partitionKeyOf(instance.instanceId);
     const startSeq = instance.historyLength - events.length;
-    const segment: TableEntity<SegmentEntity> = { partitionKey: pk, rowKey: segmentRowKey(instance.executionId, startSeq), startSeq, count: events.length };
-    await this.putPayload(segment, 'events', JSON.stringify(events), `${pk}/${instance.executionId}/segments/${startSeq}-${randomUUID()}.json`);
+    const segment: TableEntity<SegmentEntity> = {
+      partitionKey: pk,
+      rowKey: segmentRowKey(instance.executionId, startSeq),
+      startSeq,
+      count: events.length,
+    };
+    await this.putPayload(
+      segment,
+      'events',
+      JSON.stringify(events),
+      `${pk}/${instance.executionId}/segments/${startSeq}-${randomUUID()}.json`,
+    );
     const record = await this.instanceEntity(instance);
     const actions: TransactionAction[] = [
       ['upsert', segment, 'Replace'],
@@ -159,22 +194,28 @@ export class TableHistoryStore implements HistoryStore {
     for (const row of rows) {
       if (row.startSeq >= instance.historyLength) break;
       if (row.startSeq !== history.length) {
-        throw new Error(`history of '${instance.instanceId}' has a gap: segment starts at ${row.startSeq}, expected ${history.length}`);
+        throw new Error(
+          `history of '${instance.instanceId}' has a gap: segment starts at ${row.startSeq}, expected ${history.length}`,
+        );
       }
       const text = await this.getPayload(row, 'events');
       const parsed: unknown = JSON.parse(text ?? '[]');
-      if (!Array.isArray(parsed) || parsed.length !== row.count) throw new Error(`history segment ${row.rowKey} of '${instance.instanceId}' is malformed`);
+      if (!Array.isArray(parsed) || parsed.length !== row.count)
+        throw new Error(`history segment ${row.rowKey} of '${instance.instanceId}' is malformed`);
       for (const e of parsed) history.push(parseStoredEvent(JSON.stringify(e)));
     }
     if (history.length < instance.historyLength) {
-      throw new Error(`history of '${instance.instanceId}' has ${history.length} events, the record says ${instance.historyLength}`);
+      throw new Error(
+        `history of '${instance.instanceId}' has ${history.length} events, the record says ${instance.historyLength}`,
+      );
     }
     return history.slice(0, instance.historyLength);
   }
 
   private async toVersioned(row: TableEntityResult<InstanceEntity>): Promise<VersionedInstance> {
     const status = row.runtimeStatus as RuntimeStatus;
-    if (!RUNTIME_STATUSES.includes(status)) throw new Error(`instance row ${row.partitionKey} has unknown status ${row.runtimeStatus}`);
+    if (!RUNTIME_STATUSES.includes(status))
+      throw new Error(`instance row ${row.partitionKey} has unknown status ${row.runtimeStatus}`);
     const instance: StoredInstance = {
       instanceId: row.instanceId,
       executionId: row.executionId,
@@ -184,7 +225,11 @@ export class TableHistoryStore implements HistoryStore {
       lastUpdatedTime: row.lastUpdatedTime,
       historyLength: row.historyLength,
     };
-    const [input, output, customStatus] = await Promise.all([this.getPayload(row, 'input'), this.getPayload(row, 'output'), this.getPayload(row, 'customStatus')]);
+    const [input, output, customStatus] = await Promise.all([
+      this.getPayload(row, 'input'),
+      this.getPayload(row, 'output'),
+      this.getPayload(row, 'customStatus'),
+    ]);
     if (input !== undefined) instance.input = input;
     if (output !== undefined) instance.output = output;
     if (customStatus !== undefined) instance.customStatus = customStatus;
@@ -213,18 +258,28 @@ export class TableHistoryStore implements HistoryStore {
     return entity;
   }
 
-  private async putPayload(entity: Partial<Record<PayloadField | `${PayloadField}Blob`, unknown>>, field: PayloadField, value: string | undefined, blobName: string): Promise<void> {
+  private async putPayload(
+    entity: Partial<Record<PayloadField | `${PayloadField}Blob`, unknown>>,
+    field: PayloadField,
+    value: string | undefined,
+    blobName: string,
+  ): Promise<void> {
     if (value === undefined) return;
     if (value.length <= INLINE_MAX_CHARS) {
       entity[field] = value;
       return;
     }
     const body = Buffer.from(value, 'utf8');
-    await this.container.getBlockBlobClient(blobName).upload(body, body.length, { blobHTTPHeaders: { blobContentType: 'application/json' } });
+    await this.container
+      .getBlockBlobClient(blobName)
+      .upload(body, body.length, { blobHTTPHeaders: { blobContentType: 'application/json' } });
     entity[`${field}Blob`] = blobName;
   }
 
-  private async getPayload(entity: Partial<Record<PayloadField | `${PayloadField}Blob`, unknown>>, field: PayloadField): Promise<string | undefined> {
+  private async getPayload(
+    entity: Partial<Record<PayloadField | `${PayloadField}Blob`, unknown>>,
+    field: PayloadField,
+  ): Promise<string | undefined> {
     const inline = entity[field];
     if (typeof inline === 'string') return inline;
     const blobName = entity[`${field}Blob`];
@@ -241,7 +296,9 @@ export class TableHistoryStore implements HistoryStore {
       if (typeof row.rowKey === 'string') keys.push(row.rowKey);
     }
     for (let i = 0; i < keys.length; i += 100) {
-      await this.table.submitTransaction(keys.slice(i, i + 100).map((rowKey): TransactionAction => ['delete', { partitionKey: pk, rowKey }]));
+      await this.table.submitTransaction(
+        keys.slice(i, i + 100).map((rowKey): TransactionAction => ['delete', { partitionKey: pk, rowKey }]),
+      );
     }
     for await (const blob of this.container.listBlobsFlat({ prefix: `${pk}/${executionId}/` })) {
       await this.container.getBlockBlobClient(blob.name).deleteIfExists();
@@ -252,7 +309,10 @@ export class TableHistoryStore implements HistoryStore {
 /** Table keys may not hold / \ # ? or control characters; escape those (and %) as %XX. */
 export function partitionKeyOf(instanceId: string): string {
   // eslint-disable-next-line no-control-regex
-  return instanceId.replace(/[/\\#?%\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return instanceId.replace(
+    /[/\\#?%\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 function segmentRowKey(executionId: string, startSeq: number): string {
@@ -260,7 +320,10 @@ function segmentRowKey(executionId: string, startSeq: number): string {
 }
 
 function statusOf(e: unknown): number | undefined {
-  return typeof e === 'object' && e !== null && 'statusCode' in e && typeof (e as { statusCode: unknown }).statusCode === 'number'
+  return typeof e === 'object' &&
+    e !== null &&
+    'statusCode' in e &&
+    typeof (e as { statusCode: unknown }).statusCode === 'number'
     ? (e as { statusCode: number }).statusCode
     : undefined;
 }

@@ -49,7 +49,7 @@ export class ByteWriter {
     let digits = 1;
     for (let x = int; x >= 10; x = (x - (x % 10)) / 10) digits++;
     pos += digits;
-    for (let p = pos; p > pos - digits; ) {
+    for (let p = pos; p > pos - digits;) {
       const d = int % 10;
       buf[--p] = 0x30 + d;
       int = (int - d) / 10;

@@ -25,15 +25,27 @@ export interface ExportPeriod {
  * Clipping follows the calculation's copy of its inputs (§2.2 step 1, §2.7): the file describes
  * exactly the job's period and reconciles with the time series file, so VALIDTO is always set.
  */
-export function selectExportPeriods(periods: readonly MeteringPointPeriod[], gridArea: string, periodStart: number, periodEnd: number): ExportPeriod[] {
+export function selectExportPeriods(
+  periods: readonly MeteringPointPeriod[],
+  gridArea: string,
+  periodStart: number,
+  periodEnd: number,
+): ExportPeriod[] {
   const out: ExportPeriod[] = [];
   for (const p of periods) {
-    const touches = p.gridAreaCode === gridArea || (p.type === 'E20' && (p.fromGridAreaCode === gridArea || p.toGridAreaCode === gridArea));
+    const touches =
+      p.gridAreaCode === gridArea ||
+      (p.type === 'E20' && (p.fromGridAreaCode === gridArea || p.toGridAreaCode === gridArea));
     if (!touches) continue;
     if (!(p.fromDate < periodEnd && (p.toDate === null || p.toDate > periodStart))) continue;
     out.push({ period: p, from: Math.max(p.fromDate, periodStart), to: Math.min(p.toDate ?? periodEnd, periodEnd) });
   }
-  out.sort((a, b) => compareIds(a.period.meteringPointId, b.period.meteringPointId) || a.from - b.from || compareIds(a.period.type, b.period.type));
+  out.sort(
+    (a, b) =>
+      compareIds(a.period.meteringPointId, b.period.meteringPointId) ||
+      a.from - b.from ||
+      compareIds(a.period.type, b.period.type),
+  );
   return out;
 }
 
@@ -42,7 +54,8 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export const MASTER_BASIS_DATA_HEADER = 'METERINGPOINTID;VALIDFROM;VALIDTO;GRIDAREA;TOGRIDAREA;FROMGRIDAREA;TYPEOFMP;SETTLEMENTMETHOD;ENERGYSUPPLIERID';
+export const MASTER_BASIS_DATA_HEADER =
+  'METERINGPOINTID;VALIDFROM;VALIDTO;GRIDAREA;TOGRIDAREA;FROMGRIDAREA;TYPEOFMP;SETTLEMENTMETHOD;ENERGYSUPPLIERID';
 
 /** One row per selected period (not merged: a period boundary may mark a change not exported here, e.g. the BRP). */
 export function masterBasisDataCsv(selected: readonly ExportPeriod[]): { csv: Buffer; rows: number } {
@@ -73,6 +86,7 @@ export function masterBasisDataCsv(selected: readonly ExportPeriod[]): { csv: Bu
  * input validation, not something a caller handles).
  */
 export function csvField(value: string): string {
-  if (/[;"\r\n]/.test(value)) throw new InvariantError(`cannot write '${value}' as a CSV field: it contains a separator, quote or line break`);
+  if (/[;"\r\n]/.test(value))
+    throw new InvariantError(`cannot write '${value}' as a CSV field: it contains a separator, quote or line break`);
   return value;
 }

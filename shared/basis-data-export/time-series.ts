@@ -91,7 +91,6 @@ interface Layout {
   asOf: number;
 }
 
-
 export async function buildTimeSeriesCsvs(
   source: BasisDataSource,
   selected: readonly ExportPeriod[],
@@ -104,13 +103,20 @@ export async function buildTimeSeriesCsvs(
     return w;
   });
   const rows = TIME_SERIES_FILES.map(() => 0);
-  const result = (): TimeSeriesCsv[] => TIME_SERIES_FILES.map((f, i) => ({ name: f.name, resolution: f.resolution, csv: writers[i].bytes(), rows: rows[i] }));
+  const result = (): TimeSeriesCsv[] =>
+    TIME_SERIES_FILES.map((f, i) => ({
+      name: f.name,
+      resolution: f.resolution,
+      csv: writers[i].bytes(),
+      rows: rows[i],
+    }));
   if (selected.length === 0) return result();
 
   // Dictionary over the selected metering points only, so the source drops everything else
   // (-1) before it reaches the kernel. `selected` is sorted by id, so indexes follow id order.
   const dictionary = new Map<string, number>();
-  for (const s of selected) if (!dictionary.has(s.period.meteringPointId)) dictionary.set(s.period.meteringPointId, dictionary.size);
+  for (const s of selected)
+    if (!dictionary.has(s.period.meteringPointId)) dictionary.set(s.period.meteringPointId, dictionary.size);
 
   const seriesIndex = new Map<string, number>();
   const series: Series[] = [];
@@ -124,13 +130,21 @@ export async function buildTimeSeriesCsvs(
       if (file < 0) throw new InvariantError(`no time series file for resolution ${p.resolution}`);
       s = series.length;
       seriesIndex.set(key, s);
-      series.push({ id: csvField(p.meteringPointId), type: csvField(p.type), file, columns: TIME_SERIES_FILES[file].columns, ranges: [] });
+      series.push({
+        id: csvField(p.meteringPointId),
+        type: csvField(p.type),
+        file,
+        columns: TIME_SERIES_FILES[file].columns,
+        ranges: [],
+      });
     }
     series[s].ranges.push([from, to]);
     periodSeries.push(s);
   }
   // Output order within a day: metering point id, then type (then file, irrelevant per file).
-  const order = series.map((_, i) => i).sort((a, b) => compareIds(series[a].id, series[b].id) || compareIds(series[a].type, series[b].type));
+  const order = series
+    .map((_, i) => i)
+    .sort((a, b) => compareIds(series[a].id, series[b].id) || compareIds(series[a].type, series[b].type));
 
   const nMp = dictionary.size;
   const nPeriods = selected.length;
@@ -168,7 +182,18 @@ export async function buildTimeSeriesCsvs(
     const to = Math.min(dayStarts[w1], periodEnd);
     cells.qual.fill(0);
     cells.reg?.fill(0);
-    const layout: Layout = { mpFirstPeriod, mpPeriodCount, pFrom, pTo, pStep, pSeries, seriesBase, seriesColumns, dayStarts, asOf };
+    const layout: Layout = {
+      mpFirstPeriod,
+      mpPeriodCount,
+      pFrom,
+      pTo,
+      pStep,
+      pSeries,
+      seriesBase,
+      seriesColumns,
+      dayStarts,
+      asOf,
+    };
     await source.forEachTimeSeriesBatch(dictionary, { from, to }, (batch) => {
       if (batch.registration && !cells.reg) cells.reg = new Float64Array(nCells);
       scatterWindow(layout, cells, batch, w0, w1, from, to);
@@ -224,7 +249,15 @@ function writeCells(w: ByteWriter, cells: Cells, first: number, columns: number)
  * not known yet; without registration times (`registration` null) a second point for the same
  * slot is a duplicate, as is a second point with the same registration time.
  */
-function scatterWindow(L: Layout, cells: Cells, b: TimeSeriesBatch, w0: number, w1: number, winFrom: number, winTo: number): void {
+function scatterWindow(
+  L: Layout,
+  cells: Cells,
+  b: TimeSeriesBatch,
+  w0: number,
+  w1: number,
+  winFrom: number,
+  winTo: number,
+): void {
   const { mpFirstPeriod, mpPeriodCount, pFrom, pTo, pStep, pSeries, seriesBase, seriesColumns, dayStarts, asOf } = L;
   const nMp = mpFirstPeriod.length;
   const mpCol = b.mp;
@@ -250,7 +283,12 @@ function scatterWindow(L: Layout, cells: Cells, b: TimeSeriesBatch, w0: number, 
     const offset = t - dayStarts[d];
     // Local midnights are whole UTC hours, so this is alignment to the resolution in UTC.
     if (offset % step !== 0) {
-      throw new ValidationError(b.file, b.firstRow + i, 'observation_time', `${formatInstant(t)} is not aligned to the metering point's resolution (${step / 60000} minutes)`);
+      throw new ValidationError(
+        b.file,
+        b.firstRow + i,
+        'observation_time',
+        `${formatInstant(t)} is not aligned to the metering point's resolution (${step / 60000} minutes)`,
+      );
     }
     const s = pSeries[p];
     const cell = seriesBase[s] + (d - w0) * seriesColumns[s] + offset / step;

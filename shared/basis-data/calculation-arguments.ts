@@ -5,16 +5,14 @@ import type { CalculationArguments } from './types';
 import { HOUR_MS, parseInstant } from '../domain/time';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 
-const instant = z
-  .union([z.string(), z.date()])
-  .transform((v, ctx) => {
-    const ms = v instanceof Date ? v.getTime() : parseInstant(v);
-    if (ms === null || Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: `'${String(v)}' is not an ISO-8601 instant (e.g. 2023-07-02T02:00:00Z)` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const instant = z.union([z.string(), z.date()]).transform((v, ctx) => {
+  const ms = v instanceof Date ? v.getTime() : parseInstant(v);
+  if (ms === null || Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: `'${String(v)}' is not an ISO-8601 instant (e.g. 2023-07-02T02:00:00Z)` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 const gridAreaCode = z
   .union([z.string(), z.number().int().nonnegative()])
@@ -51,7 +49,8 @@ export const calculationArgumentsSchema = z
     }
     // The result resolution is decided by the period end; a period across the transition would
     // mix resolutions (the reference forbids it too, opengeh-wholesale §1.2).
-    const transition = a['quarterly-resolution-transition-datetime'] ?? (parseInstant(DEFAULT_QUARTERLY_TRANSITION) as number);
+    const transition =
+      a['quarterly-resolution-transition-datetime'] ?? (parseInstant(DEFAULT_QUARTERLY_TRANSITION) as number);
     if (a['period-start-datetime'] < transition && a['period-end-datetime'] > transition) {
       ctx.addIssue({
         code: 'custom',
@@ -60,7 +59,11 @@ export const calculationArgumentsSchema = z
       });
     }
     const wholesale = a['calculation-type'] !== 'aggregation' && a['calculation-type'] !== 'balance_fixing';
-    if (wholesale && !a['allow-partial-month'] && !isWholeLocalMonth(a['period-start-datetime'], a['period-end-datetime'])) {
+    if (
+      wholesale &&
+      !a['allow-partial-month'] &&
+      !isWholeLocalMonth(a['period-start-datetime'], a['period-end-datetime'])
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['period-start-datetime'],
@@ -76,7 +79,9 @@ export class ArgumentsError extends Error {
     readonly source: string,
     readonly issues: z.core.$ZodIssue[],
   ) {
-    super(`${source}: invalid calculation arguments:\n${issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
+    super(
+      `${source}: invalid calculation arguments:\n${issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`,
+    );
     this.name = 'ArgumentsError';
   }
 }
@@ -93,7 +98,8 @@ export function parseCalculationArguments(raw: unknown, source: string): Calcula
     periodEnd: a['period-end-datetime'],
     executionTimeStart: a['calculation-execution-time-start'],
     createdByUserId: a['created-by-user-id'],
-    quarterlyTransition: a['quarterly-resolution-transition-datetime'] ?? (parseInstant(DEFAULT_QUARTERLY_TRANSITION) as number),
+    quarterlyTransition:
+      a['quarterly-resolution-transition-datetime'] ?? (parseInstant(DEFAULT_QUARTERLY_TRANSITION) as number),
     asOf: a['as-of'] ?? a['calculation-execution-time-start'],
     allowPartialMonth: a['allow-partial-month'] ?? false,
   };

@@ -84,7 +84,8 @@ class RowReader {
   }
   key(): ChargeKey {
     const chargeType = this.text('charge_type');
-    if (!(CHARGE_TYPES as readonly string[]).includes(chargeType)) this.fail('charge_type', `unknown charge type '${chargeType}' (expected tariff, subscription or fee)`);
+    if (!(CHARGE_TYPES as readonly string[]).includes(chargeType))
+      this.fail('charge_type', `unknown charge type '${chargeType}' (expected tariff, subscription or fee)`);
     const owner = this.text('charge_owner_id');
     if (!/^[0-9A-Za-z-]{1,16}$/.test(owner)) this.fail('charge_owner_id', `'${owner}' is not a valid GLN/EIC id`);
     return { chargeCode: this.text('charge_code'), chargeType: chargeType as ChargeType, chargeOwnerId: owner };
@@ -103,13 +104,20 @@ function parsePriceInformation(rd: RowReader): ChargePriceInformation {
   const key = rd.key();
   const resolution = rd.text('resolution');
   const allowed = key.chargeType === 'tariff' ? ['PT1H', 'P1D'] : ['P1M'];
-  if (!allowed.includes(resolution)) rd.fail('resolution', `a ${key.chargeType} has resolution ${allowed.join(' or ')}, not '${resolution}'`);
+  if (!allowed.includes(resolution))
+    rd.fail('resolution', `a ${key.chargeType} has resolution ${allowed.join(' or ')}, not '${resolution}'`);
   const isTax = rd.text('is_tax').toLowerCase();
   if (isTax !== 'true' && isTax !== 'false') rd.fail('is_tax', `expected true or false, not '${rd.r.is_tax}'`);
   const fromDate = rd.instant('from_date', false) as number;
   const toDate = rd.instant('to_date', true);
   if (toDate !== null && toDate <= fromDate) rd.fail('to_date', 'must be after from_date');
-  return { ...key, resolution: resolution as ChargePriceInformation['resolution'], isTax: isTax === 'true', fromDate, toDate };
+  return {
+    ...key,
+    resolution: resolution as ChargePriceInformation['resolution'],
+    isTax: isTax === 'true',
+    fromDate,
+    toDate,
+  };
 }
 
 function parsePrice(rd: RowReader): ChargePrice {
@@ -191,16 +199,26 @@ function columnValues(v: arrow.Vector, column: string, file: string): Array<stri
   const out: Array<string | number> = new Array(v.length);
   let i = 0;
   for (const d of v.data) {
-    const valid = (k: number) => d.nullCount === 0 || !d.nullBitmap || (d.nullBitmap[(d.offset + k) >> 3] & (1 << ((d.offset + k) & 7))) !== 0;
+    const valid = (k: number) =>
+      d.nullCount === 0 || !d.nullBitmap || (d.nullBitmap[(d.offset + k) >> 3] & (1 << ((d.offset + k) & 7))) !== 0;
     if (arrow.DataType.isTimestamp(d.type)) {
       const f = [1000, 1, 1 / 1000, 1 / 1_000_000][(d.type as arrow.Timestamp).unit];
-      const w = new Int32Array((d.values as BigInt64Array).buffer, (d.values as BigInt64Array).byteOffset + d.offset * 8, d.length * 2);
+      const w = new Int32Array(
+        (d.values as BigInt64Array).buffer,
+        (d.values as BigInt64Array).byteOffset + d.offset * 8,
+        d.length * 2,
+      );
       for (let k = 0; k < d.length; k++) out[i++] = valid(k) ? (w[2 * k + 1] * 4294967296 + (w[2 * k] >>> 0)) * f : '';
     } else if (arrow.DataType.isDecimal(d.type)) {
       const scale = (d.type as arrow.Decimal).scale;
       if (scale > 6) throw new ValidationError(file, null, column, `DECIMAL scale ${scale} exceeds 6 decimals`);
-      const words = new Uint32Array((d.values as Uint32Array).buffer, (d.values as Uint32Array).byteOffset + d.offset * 16, d.length * 4);
-      for (let k = 0; k < d.length; k++) out[i++] = valid(k) ? (words[4 * k] + (words[4 * k + 1] | 0) * 4294967296) * 10 ** (6 - scale) : '';
+      const words = new Uint32Array(
+        (d.values as Uint32Array).buffer,
+        (d.values as Uint32Array).byteOffset + d.offset * 16,
+        d.length * 4,
+      );
+      for (let k = 0; k < d.length; k++)
+        out[i++] = valid(k) ? (words[4 * k] + (words[4 * k + 1] | 0) * 4294967296) * 10 ** (6 - scale) : '';
     } else {
       const vec = arrow.makeVector(d);
       for (let k = 0; k < d.length; k++) {
@@ -255,9 +273,19 @@ export async function writeChargesLake(lakeDir: string, data: ChargeData): Promi
     await mkdir(dir, { recursive: true });
     await writeParquetFile(join(dir, 'part-0.parquet'), tableOf(cols));
   };
-  const keyCols = <T extends ChargeKey>(rows: T[]) => ({ charge_code: str(rows.map((r) => r.chargeCode)), charge_type: str(rows.map((r) => r.chargeType)), charge_owner_id: str(rows.map((r) => r.chargeOwnerId)) });
+  const keyCols = <T extends ChargeKey>(rows: T[]) => ({
+    charge_code: str(rows.map((r) => r.chargeCode)),
+    charge_type: str(rows.map((r) => r.chargeType)),
+    charge_owner_id: str(rows.map((r) => r.chargeOwnerId)),
+  });
   const pi = data.priceInformation;
-  await write('priceInformation', { ...keyCols(pi), resolution: str(pi.map((r) => r.resolution)), is_tax: str(pi.map((r) => String(r.isTax))), from_date: ts(pi.map((r) => r.fromDate)), to_date: ts(pi.map((r) => r.toDate)) });
+  await write('priceInformation', {
+    ...keyCols(pi),
+    resolution: str(pi.map((r) => r.resolution)),
+    is_tax: str(pi.map((r) => String(r.isTax))),
+    from_date: ts(pi.map((r) => r.fromDate)),
+    to_date: ts(pi.map((r) => r.toDate)),
+  });
   const pr = data.prices;
   const words = new Uint32Array(pr.length * 4);
   pr.forEach((p, i) => {
@@ -267,5 +295,11 @@ export async function writeChargesLake(lakeDir: string, data: ChargeData): Promi
   const price = arrow.makeData({ type: new arrow.Decimal(6, 18, 128), length: pr.length, data: words });
   await write('prices', { ...keyCols(pr), charge_price: price, charge_time: ts(pr.map((r) => r.chargeTime)) });
   const li = data.links;
-  await write('links', { ...keyCols(li), metering_point_id: str(li.map((r) => r.meteringPointId)), quantity: str(li.map((r) => String(r.quantity))), from_date: ts(li.map((r) => r.fromDate)), to_date: ts(li.map((r) => r.toDate)) });
+  await write('links', {
+    ...keyCols(li),
+    metering_point_id: str(li.map((r) => r.meteringPointId)),
+    quantity: str(li.map((r) => String(r.quantity))),
+    from_date: ts(li.map((r) => r.fromDate)),
+    to_date: ts(li.map((r) => r.toDate)),
+  });
 }

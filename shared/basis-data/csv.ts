@@ -29,7 +29,12 @@ export function parseCsv(text: string, file: string, separator = ';'): CsvTable 
     if (line.trim() === '') continue;
     const fields = splitLine(line, separator);
     if (fields.length !== header.length) {
-      throw new ValidationError(file, i, null, `expected ${header.length} fields separated by '${separator}', found ${fields.length}`);
+      throw new ValidationError(
+        file,
+        i,
+        null,
+        `expected ${header.length} fields separated by '${separator}', found ${fields.length}`,
+      );
     }
     rows.push(fields);
   }
@@ -37,11 +42,18 @@ export function parseCsv(text: string, file: string, separator = ';'): CsvTable 
 }
 
 function splitLine(line: string, separator: string): string[] {
-  return line.replace(/\r$/, '').split(separator).map((f) => f.trim());
+  return line
+    .replace(/\r$/, '')
+    .split(separator)
+    .map((f) => f.trim());
 }
 
 /** Index of each required column; an absent required column is a validation error. */
-export function columnIndexes<T extends string>(table: CsvTable, required: readonly T[], optional: readonly T[] = []): Record<T, number> {
+export function columnIndexes<T extends string>(
+  table: CsvTable,
+  required: readonly T[],
+  optional: readonly T[] = [],
+): Record<T, number> {
   const out = {} as Record<T, number>;
   for (const c of required) {
     const i = table.header.indexOf(c);

@@ -6,12 +6,16 @@ import { DecimalFormatError, parseScaled } from '../decimal/scaled';
 import { parseCalculationArguments } from './calculation-arguments';
 import { columnIndexes, readCsv } from './csv';
 import { ValidationError } from './errors';
-import { assertNoOverlaps, METERING_POINT_PERIOD_COLUMNS, parseMeteringPointPeriod, type RawMeteringPointPeriod } from './master-data';
+import {
+  assertNoOverlaps,
+  METERING_POINT_PERIOD_COLUMNS,
+  parseMeteringPointPeriod,
+  type RawMeteringPointPeriod,
+} from './master-data';
 import { parseInstant } from '../domain/time';
 import type { BasisDataSource, CalculationArguments, MeteringPointPeriod, TimeSeriesBatch } from './types';
 import { readChargesCsv, type ChargeData } from './charges';
 import { GSRN_RE } from '../domain/identifiers';
-
 
 export const SCENARIO_FILES = {
   periods: 'metering_point_periods.csv',
@@ -64,7 +68,13 @@ export class ScenarioCsvSource implements BasisDataSource {
     const idx = columnIndexes(t, ['metering_point_id'] as const);
     return t.rows.map((f, i) => {
       const id = f[idx.metering_point_id];
-      if (!GSRN_RE.test(id)) throw new ValidationError(t.file, i + 1, 'metering_point_id', `'${id}' is not a valid metering point id (18-digit GSRN)`);
+      if (!GSRN_RE.test(id))
+        throw new ValidationError(
+          t.file,
+          i + 1,
+          'metering_point_id',
+          `'${id}' is not a valid metering point id (18-digit GSRN)`,
+        );
       return id;
     });
   }
@@ -75,7 +85,11 @@ export class ScenarioCsvSource implements BasisDataSource {
     onBatch: (batch: TimeSeriesBatch) => void,
   ): Promise<void> {
     const t = await readCsv(join(this.when, SCENARIO_FILES.points), SCENARIO_FILES.points);
-    const idx = columnIndexes(t, ['metering_point_id', 'quantity', 'quality', 'observation_time'] as const, ['registration_time'] as const);
+    const idx = columnIndexes(
+      t,
+      ['metering_point_id', 'quantity', 'quality', 'observation_time'] as const,
+      ['registration_time'] as const,
+    );
     const n = t.rows.length;
     const hasReg = idx.registration_time >= 0;
     const batch: TimeSeriesBatch = {
@@ -94,27 +108,50 @@ export class ScenarioCsvSource implements BasisDataSource {
       const id = f[idx.metering_point_id];
       const mp = dictionary.get(id);
       if (mp === undefined && !GSRN_RE.test(id)) {
-        throw new ValidationError(t.file, row, 'metering_point_id', `'${id}' is not a valid metering point id (18-digit GSRN)`);
+        throw new ValidationError(
+          t.file,
+          row,
+          'metering_point_id',
+          `'${id}' is not a valid metering point id (18-digit GSRN)`,
+        );
       }
       batch.mp[i] = mp ?? -1;
       const time = parseInstant(f[idx.observation_time]);
-      if (time === null) throw new ValidationError(t.file, row, 'observation_time', `'${f[idx.observation_time]}' is not an ISO-8601 UTC timestamp`);
+      if (time === null)
+        throw new ValidationError(
+          t.file,
+          row,
+          'observation_time',
+          `'${f[idx.observation_time]}' is not an ISO-8601 UTC timestamp`,
+        );
       batch.time[i] = time;
       const q = f[idx.quantity];
       try {
         batch.quantityMilli[i] = q === '' ? 0 : parseScaled(q, 3);
       } catch (e) {
-        if (e instanceof DecimalFormatError) throw new ValidationError(t.file, row, 'quantity', `${e.message} (decimal(18,3) expected)`);
+        if (e instanceof DecimalFormatError)
+          throw new ValidationError(t.file, row, 'quantity', `${e.message} (decimal(18,3) expected)`);
         throw e;
       }
       const quality = QUALITY_BY_NAME.get(f[idx.quality]);
       if (quality === undefined) {
-        throw new ValidationError(t.file, row, 'quality', `unknown quality '${f[idx.quality]}' (expected missing, estimated, measured or calculated)`);
+        throw new ValidationError(
+          t.file,
+          row,
+          'quality',
+          `unknown quality '${f[idx.quality]}' (expected missing, estimated, measured or calculated)`,
+        );
       }
       batch.quality[i] = quality;
       if (batch.registration) {
         const reg = parseInstant(f[idx.registration_time]);
-        if (reg === null) throw new ValidationError(t.file, row, 'registration_time', `'${f[idx.registration_time]}' is not an ISO-8601 UTC timestamp`);
+        if (reg === null)
+          throw new ValidationError(
+            t.file,
+            row,
+            'registration_time',
+            `'${f[idx.registration_time]}' is not an ISO-8601 UTC timestamp`,
+          );
         batch.registration[i] = reg;
       }
     }

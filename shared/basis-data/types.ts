@@ -1,4 +1,10 @@
-import type { CalculationType, METERING_POINT_CALCULATION_TYPES, MeteringPointType, Resolution, SettlementMethod } from '../domain/codes';
+import type {
+  CalculationType,
+  METERING_POINT_CALCULATION_TYPES,
+  MeteringPointType,
+  Resolution,
+  SettlementMethod,
+} from '../domain/codes';
 import type { ChargeData } from './charges';
 
 /** Validated arguments of one calculation. Instants are epoch milliseconds (UTC). */

@@ -25,27 +25,45 @@ export const scheduleEntrySchema = z
 export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>;
 
 export const DEFAULT_SCHEDULE: ScheduleEntry[] = [
-  { name: 'daily-balance-fixing', cron: '0 0 6 * * *', calculationType: 'balance_fixing', period: 'previous-local-day', gridAreas: 'all' },
-  { name: 'monthly-wholesale-fixing', cron: '0 0 7 5 * *', calculationType: 'wholesale_fixing', period: 'previous-local-month', gridAreas: 'all' },
+  {
+    name: 'daily-balance-fixing',
+    cron: '0 0 6 * * *',
+    calculationType: 'balance_fixing',
+    period: 'previous-local-day',
+    gridAreas: 'all',
+  },
+  {
+    name: 'monthly-wholesale-fixing',
+    cron: '0 0 7 5 * *',
+    calculationType: 'wholesale_fixing',
+    period: 'previous-local-month',
+    gridAreas: 'all',
+  },
 ];
 
 /** Placeholder default for local runs; every environment sets eSett's real party id. */
 export const DEFAULT_ESETT_RECEIVER_ID = '10X1001A1001A55Y';
 
 const jsonArray = <T extends z.ZodTypeAny>(item: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(e as Error).message}` });
-      return z.NEVER;
-    }
-  }).pipe(z.array(item));
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(e as Error).message}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(item));
 
 const settingsSchema = z
   .object({
     [S.storageConnectionString]: z.string().min(1).optional(),
-    [S.storageAccountName]: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name').optional(),
+    [S.storageAccountName]: z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name')
+      .optional(),
     [S.serviceBusConnectionString]: z.string().min(1).optional(),
     [S.serviceBusNamespace]: z.string().min(1).optional(),
     [S.jobStore]: z.enum(['table', 'sql']).default('table'),
@@ -60,11 +78,18 @@ const settingsSchema = z
       .default(DEFAULT_QUARTERLY_TRANSITION)
       .transform((t) => Date.parse(t)),
     // eSett's party id on the documents we send it: a 13-digit GLN or a 16-character EIC
-    [S.esettReceiverId]: z.string().regex(/^(\d{13}|[0-9A-Z-]{16})$/, 'must be a 13-digit GLN or a 16-character EIC').default(DEFAULT_ESETT_RECEIVER_ID),
+    [S.esettReceiverId]: z
+      .string()
+      .regex(/^(\d{13}|[0-9A-Z-]{16})$/, 'must be a 13-digit GLN or a 16-character EIC')
+      .default(DEFAULT_ESETT_RECEIVER_ID),
   })
   .superRefine((v, ctx) => {
     if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
-      ctx.addIssue({ code: 'custom', path: [S.storageAccountName], message: `set ${S.storageAccountName} (managed identity) or ${S.storageConnectionString} (local)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [S.storageAccountName],
+        message: `set ${S.storageAccountName} (managed identity) or ${S.storageConnectionString} (local)`,
+      });
     }
     if (v[S.jobStore] === 'sql' && !v[S.sqlConnectionString]) {
       ctx.addIssue({ code: 'custom', path: [S.sqlConnectionString], message: `required when ${S.jobStore}=sql` });
@@ -101,9 +126,18 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const sbNs = v[S.serviceBusNamespace];
   const storageCs = v[S.storageConnectionString];
   return {
-    storage: storageCs ? { kind: 'connectionString', connectionString: storageCs } : { kind: 'identity', accountName: v[S.storageAccountName] as string },
-    serviceBus: sbCs ? { kind: 'connectionString', connectionString: sbCs } : sbNs ? { kind: 'identity', namespace: sbNs } : null,
-    jobStore: v[S.jobStore] === 'sql' ? { kind: 'sql', connectionString: v[S.sqlConnectionString] as string } : { kind: 'table' },
+    storage: storageCs
+      ? { kind: 'connectionString', connectionString: storageCs }
+      : { kind: 'identity', accountName: v[S.storageAccountName] as string },
+    serviceBus: sbCs
+      ? { kind: 'connectionString', connectionString: sbCs }
+      : sbNs
+        ? { kind: 'identity', namespace: sbNs }
+        : null,
+    jobStore:
+      v[S.jobStore] === 'sql'
+        ? { kind: 'sql', connectionString: v[S.sqlConnectionString] as string }
+        : { kind: 'table' },
     schedule: v[S.schedule] ?? DEFAULT_SCHEDULE,
     maxParallelBatches: v[S.maxParallelBatches],
     batchMeteringPointThreshold: v[S.batchMeteringPointThreshold],

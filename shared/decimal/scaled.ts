@@ -50,7 +50,8 @@ export function parseScaled(text: string, scale: number, maxIntegerDigits = 15):
   const frac = fracRaw.replace(/0+$/, '');
   if (frac.length > scale) throw new DecimalFormatError(text, 'too-many-decimals', scale, maxIntegerDigits);
   const intDigits = intPart.replace(/^0+/, '');
-  if (intDigits.length > maxIntegerDigits) throw new DecimalFormatError(text, 'too-many-integer-digits', scale, maxIntegerDigits);
+  if (intDigits.length > maxIntegerDigits)
+    throw new DecimalFormatError(text, 'too-many-integer-digits', scale, maxIntegerDigits);
   const digits = intDigits + frac.padEnd(scale, '0');
   const value = digits === '' ? 0 : Number(digits);
   if (!Number.isSafeInteger(value)) throw new DecimalFormatError(text, 'not-exact', scale, maxIntegerDigits);

@@ -5,7 +5,20 @@
  */
 
 export const PARENT_METERING_POINT_TYPES = ['E17', 'E18', 'E20'] as const;
-export const CHILD_METERING_POINT_TYPES = ['D01', 'D05', 'D06', 'D07', 'D08', 'D09', 'D10', 'D11', 'D12', 'D14', 'D15', 'D19'] as const;
+export const CHILD_METERING_POINT_TYPES = [
+  'D01',
+  'D05',
+  'D06',
+  'D07',
+  'D08',
+  'D09',
+  'D10',
+  'D11',
+  'D12',
+  'D14',
+  'D15',
+  'D19',
+] as const;
 export const METERING_POINT_TYPES = [...PARENT_METERING_POINT_TYPES, ...CHILD_METERING_POINT_TYPES] as const;
 export type MeteringPointType = (typeof METERING_POINT_TYPES)[number];
 

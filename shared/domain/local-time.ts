@@ -35,7 +35,7 @@ export function isLocalMidnight(ms: number): boolean {
 /** UTC instant of local midnight starting the given local date (month 1-based, may overflow to next year). */
 export function localMidnight(year: number, month: number, day: number): number {
   const y = year + Math.floor((month - 1) / 12);
-  const m = ((month - 1) % 12 + 12) % 12;
+  const m = (((month - 1) % 12) + 12) % 12;
   // Copenhagen is UTC+1 or UTC+2; try both offsets and keep the one that is local midnight.
   for (const offsetH of [1, 2]) {
     const guess = Date.UTC(y, m, day) - offsetH * 3_600_000;

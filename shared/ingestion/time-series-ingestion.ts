@@ -21,7 +21,13 @@ import * as pw from 'parquet-wasm';
 import { parseTable } from 'arrow-js-ffi';
 import { ValidationError } from '../basis-data/errors';
 import { codeColumn, decimalMilliColumn, timestampMsColumn } from '../basis-data/parquet/columns';
-import { decimal3Column, dictionaryColumn, parquetBytes, READ_BATCH_ROWS, tableOf } from '../basis-data/parquet/arrow-io';
+import {
+  decimal3Column,
+  dictionaryColumn,
+  parquetBytes,
+  READ_BATCH_ROWS,
+  tableOf,
+} from '../basis-data/parquet/arrow-io';
 import { LAKE_TABLES, OBSERVATION_DATE_PARTITION } from '../basis-data/parquet/lake';
 import { DAY_MS, parseInstant } from '../domain/time';
 import { DecimalFormatError, parseScaled } from '../decimal/scaled';
@@ -87,7 +93,13 @@ class PointColumns {
   idOf(s: string, row: number): number {
     const c = this.idCode.get(s);
     if (c !== undefined) return c;
-    if (!GSRN_RE.test(s)) throw new ValidationError(BODY, row, 'metering_point_id', `'${s}' is not a valid metering point id (18-digit GSRN)`);
+    if (!GSRN_RE.test(s))
+      throw new ValidationError(
+        BODY,
+        row,
+        'metering_point_id',
+        `'${s}' is not a valid metering point id (18-digit GSRN)`,
+      );
     const code = this.ids.length;
     this.ids.push(s);
     this.idCode.set(s, code);
@@ -149,7 +161,8 @@ function quantityMilli(s: string, row: number): number {
   try {
     return parseScaled(s, 3, 15);
   } catch (e) {
-    if (e instanceof DecimalFormatError) throw new ValidationError(BODY, row, 'quantity', `${e.message} (decimal(18,3) expected)`);
+    if (e instanceof DecimalFormatError)
+      throw new ValidationError(BODY, row, 'quantity', `${e.message} (decimal(18,3) expected)`);
     throw e;
   }
 }
@@ -173,13 +186,19 @@ class InstantParser {
 function checkAligned(ms: number, resolution: number, row: number): void {
   const step = RESOLUTION_STEP[resolution];
   if (((ms % step) + step) % step !== 0) {
-    throw new ValidationError(BODY, row, 'observation_time', `${new Date(ms).toISOString()} is not aligned to the resolution ${RESOLUTIONS[resolution]}`);
+    throw new ValidationError(
+      BODY,
+      row,
+      'observation_time',
+      `${new Date(ms).toISOString()} is not aligned to the resolution ${RESOLUTIONS[resolution]}`,
+    );
   }
 }
 
 function resolutionOf(s: string, row: number): number {
   const r = RESOLUTION_BY_NAME.get(s);
-  if (r === undefined) throw new ValidationError(BODY, row, 'resolution', `unknown resolution '${s}' (expected PT15M or PT1H)`);
+  if (r === undefined)
+    throw new ValidationError(BODY, row, 'resolution', `unknown resolution '${s}' (expected PT15M or PT1H)`);
   return r;
 }
 
@@ -221,7 +240,12 @@ function forEachLine(body: Uint8Array, onLine: (line: string, lineNo: number) =>
 
 function ndjsonText(v: unknown, row: number, column: string): string {
   if (typeof v === 'string') return v;
-  throw new ValidationError(BODY, row, column, v === undefined || v === null ? 'value is required' : `expected a string, found ${JSON.stringify(v)}`);
+  throw new ValidationError(
+    BODY,
+    row,
+    column,
+    v === undefined || v === null ? 'value is required' : `expected a string, found ${JSON.stringify(v)}`,
+  );
 }
 
 function parseNdjson(body: Uint8Array): PointColumns {
@@ -235,7 +259,8 @@ function parseNdjson(body: Uint8Array): PointColumns {
     } catch (e) {
       throw new ValidationError(BODY, row, null, `invalid JSON: ${(e as Error).message}`);
     }
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ValidationError(BODY, row, null, 'expected a JSON object per line');
+    if (typeof o !== 'object' || o === null || Array.isArray(o))
+      throw new ValidationError(BODY, row, null, 'expected a JSON object per line');
     const r = o as Record<string, unknown>;
     cols.reserve(1);
     const i = cols.length;
@@ -251,7 +276,14 @@ function parseNdjson(body: Uint8Array): PointColumns {
       cols.isNull[i] = 0;
       cols.milli[i] = quantityMilli(String(q), row);
     } else {
-      throw new ValidationError(BODY, row, 'quantity', q === undefined ? 'value is required (null for no quantity)' : `expected a decimal string, found ${JSON.stringify(q)}`);
+      throw new ValidationError(
+        BODY,
+        row,
+        'quantity',
+        q === undefined
+          ? 'value is required (null for no quantity)'
+          : `expected a decimal string, found ${JSON.stringify(q)}`,
+      );
     }
     cols.quality[i] = qualityOf(ndjsonText(r.quality, row, 'quality'), row);
     const ms = instants.parse(ndjsonText(r.observation_time, row, 'observation_time'), row);
@@ -265,7 +297,9 @@ function parseNdjson(body: Uint8Array): PointColumns {
 // ---------------------------------------------------------------- CSV
 
 function unquote(s: string): string {
-  return s.length >= 2 && s.charCodeAt(0) === 34 && s.charCodeAt(s.length - 1) === 34 ? s.slice(1, -1).replace(/""/g, '"') : s;
+  return s.length >= 2 && s.charCodeAt(0) === 34 && s.charCodeAt(s.length - 1) === 34
+    ? s.slice(1, -1).replace(/""/g, '"')
+    : s;
 }
 
 function parseCsv(body: Uint8Array): PointColumns {
@@ -278,17 +312,20 @@ function parseCsv(body: Uint8Array): PointColumns {
       const header = line.split(';').map((h) => unquote(h.trim()));
       idx = INGEST_COLUMNS.map((c) => header.indexOf(c));
       INGEST_COLUMNS.forEach((c, k) => {
-        if ((idx as number[])[k] < 0) throw new ValidationError(BODY, null, c, `required column is missing (header: ${INGEST_COLUMNS.join(';')})`);
+        if ((idx as number[])[k] < 0)
+          throw new ValidationError(BODY, null, c, `required column is missing (header: ${INGEST_COLUMNS.join(';')})`);
       });
       const unknown = header.filter((h) => !(INGEST_COLUMNS as readonly string[]).includes(h));
-      if (unknown.length > 0) throw new ValidationError(BODY, null, unknown[0], `unknown column (header: ${INGEST_COLUMNS.join(';')})`);
+      if (unknown.length > 0)
+        throw new ValidationError(BODY, null, unknown[0], `unknown column (header: ${INGEST_COLUMNS.join(';')})`);
       width = header.length;
       return;
     }
     if (line === '') return;
     const row = lineNo - 1;
     const f = line.split(';');
-    if (f.length !== width) throw new ValidationError(BODY, row, null, `expected ${width} fields separated by ';', found ${f.length}`);
+    if (f.length !== width)
+      throw new ValidationError(BODY, row, null, `expected ${width} fields separated by ';', found ${f.length}`);
     for (let k = 0; k < f.length; k++) if (f[k].charCodeAt(0) === 34) f[k] = unquote(f[k]);
     const [iMp, iQ, iQual, iTime, iRes] = idx;
     cols.reserve(1);
@@ -310,7 +347,8 @@ function parseCsv(body: Uint8Array): PointColumns {
     cols.time[i] = ms;
     cols.length = i + 1;
   });
-  if (idx === null) throw new ValidationError(BODY, null, null, `the CSV header is missing (expected ${INGEST_COLUMNS.join(';')})`);
+  if (idx === null)
+    throw new ValidationError(BODY, null, null, `the CSV header is missing (expected ${INGEST_COLUMNS.join(';')})`);
   return cols;
 }
 
@@ -322,9 +360,9 @@ function isStringColumn(d: arrow.Data): boolean {
 }
 
 function requireString(d: arrow.Data, column: string): void {
-  if (!isStringColumn(d)) throw new ValidationError(BODY, null, column, `expected a string column, found ${String(d.type)}`);
+  if (!isStringColumn(d))
+    throw new ValidationError(BODY, null, column, `expected a string column, found ${String(d.type)}`);
 }
-
 
 /** String quantities (Utf8 or dictionary) → milli-units; null or '' = null. */
 function stringQuantityColumn(d: arrow.Data, out: Float64Array, isNull: Uint8Array, firstRow: number): void {
@@ -341,10 +379,16 @@ function stringQuantityColumn(d: arrow.Data, out: Float64Array, isNull: Uint8Arr
   }
 }
 
-function decodeParquetBatch(batch: arrow.RecordBatch, firstRow: number, cols: PointColumns, scratch: { res: Uint8Array }): void {
+function decodeParquetBatch(
+  batch: arrow.RecordBatch,
+  firstRow: number,
+  cols: PointColumns,
+  scratch: { res: Uint8Array },
+): void {
   const col = (c: string): arrow.Data => {
     const i = batch.schema.fields.findIndex((f) => f.name === c);
-    if (i < 0) throw new ValidationError(BODY, null, c, `required column is missing (columns: ${INGEST_COLUMNS.join(', ')})`);
+    if (i < 0)
+      throw new ValidationError(BODY, null, c, `required column is missing (columns: ${INGEST_COLUMNS.join(', ')})`);
     return (batch.getChildAt(i) as arrow.Vector).data[0];
   };
   const n = batch.numRows;
@@ -358,19 +402,38 @@ function decodeParquetBatch(batch: arrow.RecordBatch, firstRow: number, cols: Po
   requireString(mpD, 'metering_point_id');
   requireString(qualD, 'quality');
   requireString(rD, 'resolution');
-  const required = (column: string) => (i: number): number => {
-    throw new ValidationError(BODY, firstRow + i + 1, column, 'value is required');
-  };
+  const required =
+    (column: string) =>
+    (i: number): number => {
+      throw new ValidationError(BODY, firstRow + i + 1, column, 'value is required');
+    };
 
-  codeColumn(mpD, cols.mp.subarray(base, base + n), (s, i) => cols.idOf(s, firstRow + i + 1), required('metering_point_id'));
+  codeColumn(
+    mpD,
+    cols.mp.subarray(base, base + n),
+    (s, i) => cols.idOf(s, firstRow + i + 1),
+    required('metering_point_id'),
+  );
   const milli = cols.milli.subarray(base, base + n);
   const isNull = cols.isNull.subarray(base, base + n);
   if (arrow.DataType.isDecimal(qD.type)) decimalMilliColumn(qD, milli, BODY, firstRow, 'quantity', isNull);
   else if (isStringColumn(qD)) stringQuantityColumn(qD, milli, isNull, firstRow);
-  else throw new ValidationError(BODY, null, 'quantity', `expected DECIMAL(18,3) or a string column, found ${String(qD.type)}`);
-  codeColumn(qualD, cols.quality.subarray(base, base + n), (s, i) => qualityOf(s, firstRow + i + 1), required('quality'));
+  else
+    throw new ValidationError(
+      BODY,
+      null,
+      'quantity',
+      `expected DECIMAL(18,3) or a string column, found ${String(qD.type)}`,
+    );
+  codeColumn(
+    qualD,
+    cols.quality.subarray(base, base + n),
+    (s, i) => qualityOf(s, firstRow + i + 1),
+    required('quality'),
+  );
   const time = cols.time.subarray(base, base + n);
-  if (!arrow.DataType.isTimestamp(tD.type)) throw new ValidationError(BODY, null, 'observation_time', `expected a timestamp column, found ${String(tD.type)}`);
+  if (!arrow.DataType.isTimestamp(tD.type))
+    throw new ValidationError(BODY, null, 'observation_time', `expected a timestamp column, found ${String(tD.type)}`);
   timestampMsColumn(tD, time, BODY, firstRow, 'observation_time');
   if (scratch.res.length < n) scratch.res = new Uint8Array(n);
   const res = scratch.res.subarray(0, n);
@@ -388,7 +451,12 @@ async function parseParquet(body: Uint8Array): Promise<PointColumns> {
   try {
     file = await pw.ParquetFile.fromFile(new Blob([body]));
   } catch (e) {
-    throw new ValidationError(BODY, null, null, `not a readable Parquet file: ${String(e instanceof Error ? e.message : e)}`);
+    throw new ValidationError(
+      BODY,
+      null,
+      null,
+      `not a readable Parquet file: ${String(e instanceof Error ? e.message : e)}`,
+    );
   }
   try {
     const meta = file.metadata();
@@ -438,7 +506,15 @@ function timestampMicrosColumn(ms: Float64Array): arrow.Data<arrow.TimestampMicr
   return arrow.makeData({ type: new arrow.TimestampMicrosecond('UTC'), length: n, data });
 }
 
-function encodeDay(ids: readonly string[], mp: Int32Array, time: Float64Array, milli: Float64Array, isNull: Uint8Array, quality: Uint8Array, now: number): Uint8Array {
+function encodeDay(
+  ids: readonly string[],
+  mp: Int32Array,
+  time: Float64Array,
+  milli: Float64Array,
+  isNull: Uint8Array,
+  quality: Uint8Array,
+  now: number,
+): Uint8Array {
   let anyNull = false;
   for (let i = 0; i < isNull.length; i++) {
     if (isNull[i]) {
@@ -502,7 +578,15 @@ async function writeDays(cols: PointColumns, store: BlobStore, now: Date): Promi
     if (a === b) continue;
     const date = new Date((minDay + k) * DAY_MS).toISOString().slice(0, 10);
     const path = `${LAKE_TABLES.points}/${OBSERVATION_DATE_PARTITION}=${date}/ingest-${stamp}-${requestId}.parquet`;
-    const bytes = encodeDay(cols.ids, mp.subarray(a, b), time.subarray(a, b), milli.subarray(a, b), isNull.subarray(a, b), quality.subarray(a, b), now.getTime());
+    const bytes = encodeDay(
+      cols.ids,
+      mp.subarray(a, b),
+      time.subarray(a, b),
+      milli.subarray(a, b),
+      isNull.subarray(a, b),
+      quality.subarray(a, b),
+      now.getTime(),
+    );
     written.push(path);
     pending.push(
       store.put(path, bytes, PARQUET_CONTENT_TYPE).catch((error: unknown) => {
@@ -522,7 +606,12 @@ async function writeDays(cols: PointColumns, store: BlobStore, now: Date): Promi
 // ---------------------------------------------------------------- entry point
 
 /** Parses, validates (all or nothing) and writes the points; resolves once every file is durably stored. */
-export async function ingestTimeSeries(body: Uint8Array, format: IngestFormat, store: BlobStore, now: Date): Promise<IngestResult> {
+export async function ingestTimeSeries(
+  body: Uint8Array,
+  format: IngestFormat,
+  store: BlobStore,
+  now: Date,
+): Promise<IngestResult> {
   if (!Number.isFinite(now.getTime())) throw new RangeError('ingestTimeSeries: invalid `now`');
   if (body.length === 0) throw new ValidationError(BODY, null, null, 'the request body is empty');
   let cols: PointColumns;

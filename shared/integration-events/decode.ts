@@ -35,11 +35,19 @@ import {
   type TimeSeriesPoint,
   type TimeSeriesPointsReceived,
 } from './events';
-import { INTEGRATION_EVENT_CONTRACT, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, integrationEventProtoType } from './wire';
+import {
+  INTEGRATION_EVENT_CONTRACT,
+  MAX_TIMESTAMP_SECONDS,
+  MIN_TIMESTAMP_SECONDS,
+  integrationEventProtoType,
+} from './wire';
 import { isLocalMidnight } from '../domain/local-time';
 
 /** The validated domain event of a message body; throws ContractError naming the proto field. */
-export function decodeIntegrationEvent<K extends IntegrationEventType>(messageType: K, bytes: Uint8Array): IntegrationEventOf<K>;
+export function decodeIntegrationEvent<K extends IntegrationEventType>(
+  messageType: K,
+  bytes: Uint8Array,
+): IntegrationEventOf<K>;
 export function decodeIntegrationEvent(messageType: string, bytes: Uint8Array): IntegrationEvent;
 export function decodeIntegrationEvent(messageType: string, bytes: Uint8Array): IntegrationEvent {
   if (!isIntegrationEventType(messageType)) {
@@ -157,7 +165,8 @@ class Fields {
 
   uint32(field: string): number {
     const v = this.obj[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return this.fail(field, `not an unsigned integer: ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+      return this.fail(field, `not an unsigned integer: ${String(v)}`);
     return v;
   }
 
@@ -177,7 +186,8 @@ class Fields {
     if (v === null || v === undefined || typeof v !== 'object') return this.fail(field, 'missing');
     const { seconds, nanos } = v as { seconds?: unknown; nanos?: unknown };
     const s = safeInt64(seconds);
-    if (s === null || s < MIN_TIMESTAMP_SECONDS || s > MAX_TIMESTAMP_SECONDS) return this.fail(field, `seconds out of range: ${String(seconds)}`);
+    if (s === null || s < MIN_TIMESTAMP_SECONDS || s > MAX_TIMESTAMP_SECONDS)
+      return this.fail(field, `seconds out of range: ${String(seconds)}`);
     if (typeof nanos !== 'number' || !Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) {
       return this.fail(field, `nanos out of range: ${String(nanos)}`);
     }
@@ -195,7 +205,8 @@ class Fields {
     if (!Array.isArray(v)) return this.fail(field, 'missing');
     return v.map((item: unknown, i) => {
       const prefix = `${this.prefix}${field}[${i}].`;
-      if (item === null || typeof item !== 'object') throw new ContractError(this.contract, `${prefix.slice(0, -1)}`, 'missing');
+      if (item === null || typeof item !== 'object')
+        throw new ContractError(this.contract, `${prefix.slice(0, -1)}`, 'missing');
       return new Fields(this.contract, item as Record<string, unknown>, prefix);
     });
   }
@@ -207,17 +218,24 @@ function decodeMeteringPointCreated(f: Fields): MeteringPointCreated {
   const gridAreaCode = f.gridArea('grid_area_code');
   const settlementMethod = f.optCode('settlement_method', SETTLEMENT_METHODS);
   if (settlementMethod !== null && meteringPointType !== 'E17') {
-    f.fail('settlement_method', `only consumption (E17) metering points have a settlement method, not ${meteringPointType}`);
+    f.fail(
+      'settlement_method',
+      `only consumption (E17) metering points have a settlement method, not ${meteringPointType}`,
+    );
   }
   const resolution = f.code('resolution', RESOLUTIONS);
   const fromGridAreaCode = f.optMatching('from_grid_area_code', GRID_AREA_CODE_RE, 'a three-digit grid area code');
   const toGridAreaCode = f.optMatching('to_grid_area_code', GRID_AREA_CODE_RE, 'a three-digit grid area code');
   if (meteringPointType === 'E20') {
-    if (fromGridAreaCode === null) f.fail('from_grid_area_code', 'exchange (E20) metering points need from and to grid areas');
-    if (toGridAreaCode === null) f.fail('to_grid_area_code', 'exchange (E20) metering points need from and to grid areas');
+    if (fromGridAreaCode === null)
+      f.fail('from_grid_area_code', 'exchange (E20) metering points need from and to grid areas');
+    if (toGridAreaCode === null)
+      f.fail('to_grid_area_code', 'exchange (E20) metering points need from and to grid areas');
   } else {
-    if (fromGridAreaCode !== null) f.fail('from_grid_area_code', `only exchange (E20) metering points have one, not ${meteringPointType}`);
-    if (toGridAreaCode !== null) f.fail('to_grid_area_code', `only exchange (E20) metering points have one, not ${meteringPointType}`);
+    if (fromGridAreaCode !== null)
+      f.fail('from_grid_area_code', `only exchange (E20) metering points have one, not ${meteringPointType}`);
+    if (toGridAreaCode !== null)
+      f.fail('to_grid_area_code', `only exchange (E20) metering points have one, not ${meteringPointType}`);
   }
   const parentMeteringPointId = f.optMatching('parent_metering_point_id', GSRN_RE, 'an 18-digit GSRN');
   if (CHILD_TYPES.has(meteringPointType) && parentMeteringPointId === null) {
@@ -226,9 +244,11 @@ function decodeMeteringPointCreated(f: Fields): MeteringPointCreated {
   if (PARENT_TYPES.has(meteringPointType) && parentMeteringPointId !== null) {
     f.fail('parent_metering_point_id', `a ${meteringPointType} metering point has no parent`);
   }
-  if (parentMeteringPointId === meteringPointId) f.fail('parent_metering_point_id', 'a metering point cannot be its own parent');
+  if (parentMeteringPointId === meteringPointId)
+    f.fail('parent_metering_point_id', 'a metering point cannot be its own parent');
   const effectiveDate = f.instant('effective_date');
-  if (effectiveDate % RESOLUTION_MS[resolution] !== 0) f.fail('effective_date', `not aligned to the resolution ${resolution}`);
+  if (effectiveDate % RESOLUTION_MS[resolution] !== 0)
+    f.fail('effective_date', `not aligned to the resolution ${resolution}`);
   const calculationType = f.optCode('calculation_type', METERING_POINT_CALCULATION_TYPES);
   return {
     messageType: 'MeteringPointCreated',
@@ -274,15 +294,25 @@ function decodeTimeSeriesPointsReceived(f: Fields): TimeSeriesPointsReceived {
   const points = items.map((p): TimeSeriesPoint => {
     const position = p.uint32('position');
     if (position < 1 || position > slots) p.fail('position', `${position} is outside the period (1 .. ${slots})`);
-    if (position <= previous) p.fail('position', `positions must be strictly increasing (${position} after ${previous})`);
+    if (position <= previous)
+      p.fail('position', `positions must be strictly increasing (${position} after ${previous})`);
     previous = position;
     const quality = p.code('quality', QUALITIES);
     const quantityMilli = p.optSafeInt('quantity_milli');
-    if (quality === 'missing' && quantityMilli !== null) p.fail('quantity_milli', "must be absent when quality is 'missing'");
+    if (quality === 'missing' && quantityMilli !== null)
+      p.fail('quantity_milli', "must be absent when quality is 'missing'");
     if (quality !== 'missing' && quantityMilli === null) p.fail('quantity_milli', `missing (quality '${quality}')`);
     return { position, quantityMilli, quality };
   });
-  return { messageType: 'TimeSeriesPointsReceived', meteringPointId, resolution, registrationTime, periodStart, periodEnd, points };
+  return {
+    messageType: 'TimeSeriesPointsReceived',
+    meteringPointId,
+    resolution,
+    registrationTime,
+    periodStart,
+    periodEnd,
+    points,
+  };
 }
 
 const DECODERS: { readonly [K in IntegrationEventType]: (f: Fields) => IntegrationEventOf<K> } = {
@@ -334,7 +364,11 @@ const DECODERS: { readonly [K in IntegrationEventType]: (f: Fields) => Integrati
       if (time <= previous) p.fail('time', 'times must be strictly increasing');
       previous = time;
       // P1M charges (subscriptions, fees) are priced at local day starts only (docs/wholesale-calculation.md)
-      if (key.chargeType !== 'tariff' && !isLocalMidnight(time)) p.fail('time', `a ${key.chargeType} (P1M) price point must lie on a local day start (midnight Europe/Copenhagen)`);
+      if (key.chargeType !== 'tariff' && !isLocalMidnight(time))
+        p.fail(
+          'time',
+          `a ${key.chargeType} (P1M) price point must lie on a local day start (midnight Europe/Copenhagen)`,
+        );
       return { time, priceMicro: p.safeInt('price_micro') };
     });
     return { messageType: 'ChargePricesChanged', ...key, periodStart, periodEnd, points };

@@ -6,7 +6,13 @@
 import { ContractError } from '../messaging/contract-error';
 import { decodeIntegrationEvent } from './decode';
 import { isIntegrationEventType, type IntegrationEvent } from './events';
-import { INTEGRATION_EVENT_CONTENT_TYPE, INTEGRATION_EVENT_CONTRACT, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS, integrationEventProtoType } from './wire';
+import {
+  INTEGRATION_EVENT_CONTENT_TYPE,
+  INTEGRATION_EVENT_CONTRACT,
+  MAX_TIMESTAMP_SECONDS,
+  MIN_TIMESTAMP_SECONDS,
+  integrationEventProtoType,
+} from './wire';
 
 /**
  * The message type and protobuf body of an event (for tests and demo publishers). The event is
@@ -16,7 +22,11 @@ import { INTEGRATION_EVENT_CONTENT_TYPE, INTEGRATION_EVENT_CONTRACT, MAX_TIMESTA
 export function encodeIntegrationEvent(e: IntegrationEvent): { messageType: string; body: Uint8Array } {
   const messageType: unknown = e.messageType;
   if (!isIntegrationEventType(messageType)) {
-    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'messageType', `unknown message type ${JSON.stringify(messageType)}`);
+    throw new ContractError(
+      INTEGRATION_EVENT_CONTRACT,
+      'messageType',
+      `unknown message type ${JSON.stringify(messageType)}`,
+    );
   }
   const enc = new Encoder(messageType);
   const raw = toProto(e, enc);
@@ -27,7 +37,8 @@ export function encodeIntegrationEvent(e: IntegrationEvent): { messageType: stri
   try {
     decodeIntegrationEvent(messageType, body);
   } catch (error) {
-    if (error instanceof ContractError) throw new ContractError(messageType, error.field && tsFieldName(error.field), error.reason);
+    if (error instanceof ContractError)
+      throw new ContractError(messageType, error.field && tsFieldName(error.field), error.reason);
     throw error;
   }
   return { messageType, body };
@@ -60,7 +71,8 @@ class Encoder {
   ts(ms: number, field: string): ProtoTimestamp {
     if (!Number.isSafeInteger(ms)) return this.fail(field, `not an integer epoch-ms instant: ${String(ms)}`);
     const seconds = Math.floor(ms / 1000);
-    if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS) return this.fail(field, `out of range: ${ms}`);
+    if (seconds < MIN_TIMESTAMP_SECONDS || seconds > MAX_TIMESTAMP_SECONDS)
+      return this.fail(field, `out of range: ${ms}`);
     return { seconds, nanos: (ms - seconds * 1000) * 1_000_000 };
   }
 
@@ -74,7 +86,8 @@ class Encoder {
   }
 
   uint32(v: number, field: string): number {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) return this.fail(field, `not an unsigned 32-bit integer: ${String(v)}`);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff)
+      return this.fail(field, `not an unsigned 32-bit integer: ${String(v)}`);
     return v;
   }
 
@@ -178,7 +191,13 @@ export function integrationEventMessage(
   eventId: string,
   e: IntegrationEvent,
   operationTime: Date = new Date(),
-): { messageId: string; body: Uint8Array; contentType: string; subject: string; applicationProperties: Record<string, string> } {
+): {
+  messageId: string;
+  body: Uint8Array;
+  contentType: string;
+  subject: string;
+  applicationProperties: Record<string, string>;
+} {
   const { messageType, body } = encodeIntegrationEvent(e);
   return {
     messageId: eventId,
@@ -186,6 +205,10 @@ export function integrationEventMessage(
     contentType: INTEGRATION_EVENT_CONTENT_TYPE,
     subject: messageType,
     // OperationTimestamp: when the publishing domain performed the operation (ISO 8601 UTC)
-    applicationProperties: { MessageType: messageType, EventId: eventId, OperationTimestamp: operationTime.toISOString() },
+    applicationProperties: {
+      MessageType: messageType,
+      EventId: eventId,
+      OperationTimestamp: operationTime.toISOString(),
+    },
   };
 }

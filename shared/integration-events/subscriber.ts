@@ -40,7 +40,11 @@ function validate(message: ReceivedMessage): ValidMessage {
   const props = message.applicationProperties ?? {};
   const messageType = props.MessageType ?? message.subject;
   if (messageType === undefined || messageType === '') {
-    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', 'missing (neither the application property MessageType nor a subject)');
+    throw new ContractError(
+      INTEGRATION_EVENT_CONTRACT,
+      'MessageType',
+      'missing (neither the application property MessageType nor a subject)',
+    );
   }
   if (typeof messageType !== 'string') {
     throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', `not a string: ${JSON.stringify(messageType)}`);
@@ -51,14 +55,25 @@ function validate(message: ReceivedMessage): ValidMessage {
     throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'EventId', idProblem ?? 'not a string');
   }
   if (message.body.byteLength > MAX_EVENT_BODY_BYTES) {
-    throw new ContractError(messageType, null, `body of ${message.body.byteLength} bytes exceeds the limit of ${MAX_EVENT_BODY_BYTES} bytes (48 KiB)`);
+    throw new ContractError(
+      messageType,
+      null,
+      `body of ${message.body.byteLength} bytes exceeds the limit of ${MAX_EVENT_BODY_BYTES} bytes (48 KiB)`,
+    );
   }
   const event = decodeIntegrationEvent(messageType, message.body);
   const op = props.OperationTimestamp;
   if (op === undefined) return { event, eventId };
-  const operationTime = typeof op === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(op) ? Date.parse(op) : NaN;
+  const operationTime =
+    typeof op === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(op)
+      ? Date.parse(op)
+      : NaN;
   if (!Number.isFinite(operationTime)) {
-    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'OperationTimestamp', `not an ISO 8601 instant: ${JSON.stringify(op)}`);
+    throw new ContractError(
+      INTEGRATION_EVENT_CONTRACT,
+      'OperationTimestamp',
+      `not an ISO 8601 instant: ${JSON.stringify(op)}`,
+    );
   }
   return { event, eventId, operationTime };
 }
@@ -76,7 +91,13 @@ export async function handleIntegrationEventMessage(
     await message.deadLetter(INVALID_INTEGRATION_EVENT_REASON, error.message);
     return 'dead-lettered';
   }
-  const { stored } = await store.append({ eventId: valid.eventId, event: valid.event, body: message.body, storedAt: now(), ...(valid.operationTime !== undefined ? { operationTime: valid.operationTime } : {}) });
+  const { stored } = await store.append({
+    eventId: valid.eventId,
+    event: valid.event,
+    body: message.body,
+    storedAt: now(),
+    ...(valid.operationTime !== undefined ? { operationTime: valid.operationTime } : {}),
+  });
   await message.complete();
   return stored ? 'stored' : 'duplicate';
 }

@@ -3,7 +3,15 @@
  * transition changes. Both stores (Table storage, Azure SQL) call these, so they cannot drift apart
  * in behaviour; the stores only add persistence and concurrency control.
  */
-import { ACTIVE_STATUSES, NEXT_STATUSES, TERMINAL_STATUSES, specKey, type Job, type JobSpec, type JobStatus } from './job';
+import {
+  ACTIVE_STATUSES,
+  NEXT_STATUSES,
+  TERMINAL_STATUSES,
+  specKey,
+  type Job,
+  type JobSpec,
+  type JobStatus,
+} from './job';
 import { InvalidJobTransitionError, type JobUpdate } from './job-store';
 
 /** A job as stored, before the store adds its concurrency token. */
@@ -117,6 +125,7 @@ export const DEFAULT_LIST_LIMIT = 100;
 
 export function listLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIST_LIMIT;
-  if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`list limit must be a non-negative integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new RangeError(`list limit must be a non-negative integer, got ${limit}`);
   return limit;
 }

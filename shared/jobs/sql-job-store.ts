@@ -13,7 +13,15 @@
  */
 import { Binary, ConnectionPool, DateTime2, Int, MAX, NVarChar, VarChar, type Request } from 'mssql';
 import { ACTIVE_STATUSES, JOB_STATUSES, type Job, type JobProgress, type JobSpec, type JobStatus } from './job';
-import { JobIdConflictError, JobNotFoundError, JobStoreContentionError, StoredJobInvalidError, type JobFilter, type JobStore, type JobUpdate } from './job-store';
+import {
+  JobIdConflictError,
+  JobNotFoundError,
+  JobStoreContentionError,
+  StoredJobInvalidError,
+  type JobFilter,
+  type JobStore,
+  type JobUpdate,
+} from './job-store';
 import { applyMigrations } from './sql/migrate';
 import { applyTransition, isValidJobId, listLimit, newJob, type JobData } from './job-lifecycle';
 

@@ -27,8 +27,25 @@ import { TableClient, odata, type RestError, type TableEntity, type TableEntityR
 import type { TokenCredential } from '@azure/identity';
 import { NAMES } from '../config/names';
 import { JOB_STATUSES, type Job, type JobProgress, type JobSpec, type JobStatus } from './job';
-import { JobIdConflictError, JobNotFoundError, JobStoreContentionError, StoredJobInvalidError, type JobFilter, type JobStore, type JobUpdate } from './job-store';
-import { applyTransition, isActive, isTerminal, isValidJobId, listLimit, newJob, newestFirst, type JobData } from './job-lifecycle';
+import {
+  JobIdConflictError,
+  JobNotFoundError,
+  JobStoreContentionError,
+  StoredJobInvalidError,
+  type JobFilter,
+  type JobStore,
+  type JobUpdate,
+} from './job-store';
+import {
+  applyTransition,
+  isActive,
+  isTerminal,
+  isValidJobId,
+  listLimit,
+  newJob,
+  newestFirst,
+  type JobData,
+} from './job-lifecycle';
 
 const JOB_PARTITION = 'job';
 const LOCK_PARTITION = 'lock';
@@ -88,7 +105,10 @@ export class TableJobStore implements JobStore {
   /** Managed identity / Entra ID (needs the "Storage Table Data Contributor" role). */
   static fromAccount(accountName: string, credential: TokenCredential): TableJobStore {
     const url = `https://${accountName}.table.core.windows.net`;
-    return new TableJobStore(new TableClient(url, NAMES.tables.jobs, credential), new TableClient(url, NAMES.tables.jobLocks, credential));
+    return new TableJobStore(
+      new TableClient(url, NAMES.tables.jobs, credential),
+      new TableClient(url, NAMES.tables.jobLocks, credential),
+    );
   }
 
   /** Creates both tables if missing (createTable tolerates an existing table). */
@@ -126,7 +146,12 @@ export class TableJobStore implements JobStore {
       const job = await this.insertJob(fresh);
       return { job, created: true };
     }
-    throw new JobStoreContentionError(id, 'register', MAX_ATTEMPTS, `could not take the lock for spec ${fresh.specKey}`);
+    throw new JobStoreContentionError(
+      id,
+      'register',
+      MAX_ATTEMPTS,
+      `could not take the lock for spec ${fresh.specKey}`,
+    );
   }
 
   async get(id: string): Promise<Job | null> {
@@ -296,7 +321,8 @@ function toEntity(j: JobData): TableEntity<JobEntity> {
   if (j.startedAt !== null) e.startedAt = j.startedAt;
   if (j.executingAt !== null) e.executingAt = j.executingAt;
   if (j.finishedAt !== null) e.finishedAt = j.finishedAt;
-  if (j.error !== null) e.error = j.error.length > MAX_ERROR_CHARS ? `${j.error.slice(0, MAX_ERROR_CHARS)}… [truncated]` : j.error;
+  if (j.error !== null)
+    e.error = j.error.length > MAX_ERROR_CHARS ? `${j.error.slice(0, MAX_ERROR_CHARS)}… [truncated]` : j.error;
   if (j.outputPath !== null) e.outputPath = j.outputPath;
   if (j.resultCounts !== null) e.resultCounts = JSON.stringify(j.resultCounts);
   return e;
@@ -335,13 +361,15 @@ function parseStatus(s: string, id: string): JobStatus {
 
 function parseStringArray(json: string): string[] {
   const v: unknown = JSON.parse(json);
-  if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) throw new StoredJobInvalidError(null, `not a string array: ${json}`);
+  if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string'))
+    throw new StoredJobInvalidError(null, `not a string array: ${json}`);
   return v;
 }
 
 function parseCounts(json: string): Record<string, number> {
   const v: unknown = JSON.parse(json);
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new StoredJobInvalidError(null, `not a count record: ${json}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new StoredJobInvalidError(null, `not a count record: ${json}`);
   const out: Record<string, number> = {};
   for (const [k, n] of Object.entries(v)) {
     if (typeof n !== 'number') throw new StoredJobInvalidError(null, `not a count record: ${json}`);

@@ -19,7 +19,8 @@ export interface OutgoingDocument {
   xml: string;
 }
 
-export const documentPath = (d: Pick<OutgoingDocument, 'calculationId' | 'receiverId' | 'documentId'>) => `messages/${d.calculationId}/${d.receiverId}/${d.documentId}.xml`;
+export const documentPath = (d: Pick<OutgoingDocument, 'calculationId' | 'receiverId' | 'documentId'>) =>
+  `messages/${d.calculationId}/${d.receiverId}/${d.documentId}.xml`;
 /** Document id → its path (MessageHub asks by id). */
 export const documentIndexPath = (documentId: string) => `index/${documentId}.json`;
 const sentMarker = (path: string) => `${path}.sent`;
@@ -30,11 +31,22 @@ export interface DeliveryOutcome {
   sent: boolean;
 }
 
-export async function deliverDocument(store: BlobStore, bus: MessageBus, queue: string, doc: OutgoingDocument, message: (path: string) => BusMessage, now: () => Date): Promise<DeliveryOutcome> {
+export async function deliverDocument(
+  store: BlobStore,
+  bus: MessageBus,
+  queue: string,
+  doc: OutgoingDocument,
+  message: (path: string) => BusMessage,
+  now: () => Date,
+): Promise<DeliveryOutcome> {
   const path = documentPath(doc);
   if (await store.exists(sentMarker(path))) return { documentId: doc.documentId, path, sent: false };
   if (!(await store.exists(path))) await store.put(path, doc.xml, 'application/xml; charset=utf-8');
-  await store.put(documentIndexPath(doc.documentId), JSON.stringify({ path, calculationId: doc.calculationId, receiverId: doc.receiverId }), 'application/json');
+  await store.put(
+    documentIndexPath(doc.documentId),
+    JSON.stringify({ path, calculationId: doc.calculationId, receiverId: doc.receiverId }),
+    'application/json',
+  );
   await bus.send({ queue }, { ...message(path), messageId: doc.documentId });
   await store.put(sentMarker(path), now().toISOString(), 'text/plain');
   return { documentId: doc.documentId, path, sent: true };

@@ -40,7 +40,10 @@ function schemaFiles(set: XsdSchemaSet): { schema: FileInput; preload: FileInput
 }
 
 /** Validates documents against a schema set; `name` labels each document in error messages. */
-export async function validateAgainstXsd(set: XsdSchemaSet, documents: ReadonlyArray<{ name: string; xml: string }>): Promise<Map<string, XsdValidationResult>> {
+export async function validateAgainstXsd(
+  set: XsdSchemaSet,
+  documents: ReadonlyArray<{ name: string; xml: string }>,
+): Promise<Map<string, XsdValidationResult>> {
   const { schema, preload } = schemaFiles(set);
   const out = new Map<string, XsdValidationResult>();
   // one document per call: libxml2 reports errors per file, and a result per document is clearer

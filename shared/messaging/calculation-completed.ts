@@ -85,7 +85,8 @@ export function encodeCalculationCompleted(e: CalculationCompletedEvent): Uint8A
   checkGridAreas(e.gridAreaCodes, (reason) => fail('gridAreaCodes', reason));
   if (typeof e.outputPath !== 'string' || e.outputPath.length === 0) fail('outputPath', 'must be a non-empty string');
   const completedAt = instantMs(e.completedAt, 'completedAt');
-  if (!Number.isSafeInteger(e.version) || e.version < 1) fail('version', `must be a positive safe integer, got ${e.version}`);
+  if (!Number.isSafeInteger(e.version) || e.version < 1)
+    fail('version', `must be a positive safe integer, got ${e.version}`);
 
   const type = calculationCompletedType();
   const message = type.fromObject({
@@ -121,18 +122,26 @@ export function decodeCalculationCompleted(bytes: Uint8Array): CalculationComple
   const typeNumber = obj.calculation_type;
   const calculationType = typeof typeNumber === 'number' ? CALCULATION_TYPE_BY_PROTO.get(typeNumber) : undefined;
   if (calculationType === undefined) {
-    fail('calculation_type', typeNumber === 0 ? 'missing (CALCULATION_TYPE_UNSPECIFIED)' : `unknown value ${String(typeNumber)}`);
+    fail(
+      'calculation_type',
+      typeNumber === 0 ? 'missing (CALCULATION_TYPE_UNSPECIFIED)' : `unknown value ${String(typeNumber)}`,
+    );
   }
   const periodStart = timestampMs(obj.period_start, 'period_start', fail);
   const periodEnd = timestampMs(obj.period_end, 'period_end', fail);
-  if (periodStart >= periodEnd) fail('period_end', `must be after period_start (${canonicalInstant(periodStart)} .. ${canonicalInstant(periodEnd)})`);
+  if (periodStart >= periodEnd)
+    fail(
+      'period_end',
+      `must be after period_start (${canonicalInstant(periodStart)} .. ${canonicalInstant(periodEnd)})`,
+    );
   const gridAreaCodes = obj.grid_area_codes;
   checkGridAreas(gridAreaCodes, (reason) => fail('grid_area_codes', reason));
   const outputPath = obj.output_path;
   if (typeof outputPath !== 'string' || outputPath.length === 0) fail('output_path', 'missing');
   const completedAt = timestampMs(obj.completed_at, 'completed_at', fail);
   const version = safeInt64(obj.version);
-  if (version === null || version < 1) fail('version', `must be a positive integer below 2^53, got ${String(obj.version)}`);
+  if (version === null || version < 1)
+    fail('version', `must be a positive integer below 2^53, got ${String(obj.version)}`);
 
   return {
     jobId: jobId as string,
@@ -210,7 +219,7 @@ function timestampMs(value: unknown, field: string, fail: (field: string, reason
 function checkGridAreas(codes: unknown, fail: (reason: string) => never): void {
   if (!Array.isArray(codes) || codes.length === 0) fail('at least one grid area code is required');
   for (const code of codes as unknown[]) {
-    if (typeof code !== 'string' || !GRID_AREA_CODE_RE.test(code)) fail(`not a three-digit grid area code: ${JSON.stringify(code)}`);
+    if (typeof code !== 'string' || !GRID_AREA_CODE_RE.test(code))
+      fail(`not a three-digit grid area code: ${JSON.stringify(code)}`);
   }
 }
-

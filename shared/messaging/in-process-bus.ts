@@ -1,6 +1,11 @@
 import type { BusMessage, DeadLetteredMessage, Destination, ReceivedMessage, Source } from './bus';
 import { NAMES } from '../config/names';
-import { BusClosedError, MessageLockLostError, MessagingEntityAlreadyExistsError, MessagingEntityNotFoundError } from './errors';
+import {
+  BusClosedError,
+  MessageLockLostError,
+  MessagingEntityAlreadyExistsError,
+  MessagingEntityNotFoundError,
+} from './errors';
 import {
   defaultOnError,
   describeSource,
@@ -312,13 +317,16 @@ export class InProcessBus implements SubscribableBus {
       },
     };
     if (Number.isFinite(waitMs)) {
-      waiter.timer = setTimeout(() => {
-        waiter.timer = null;
-        const i = list.indexOf(waiter);
-        if (i >= 0) list.splice(i, 1);
-        resolve([]);
-        this.armExpiryTimer(entity);
-      }, Math.min(waitMs, MAX_TIMER_MS));
+      waiter.timer = setTimeout(
+        () => {
+          waiter.timer = null;
+          const i = list.indexOf(waiter);
+          if (i >= 0) list.splice(i, 1);
+          resolve([]);
+          this.armExpiryTimer(entity);
+        },
+        Math.min(waitMs, MAX_TIMER_MS),
+      );
     }
     list.push(waiter);
     return waiter;
@@ -368,7 +376,11 @@ export class InProcessBus implements SubscribableBus {
       this.expireLocks(entity, Date.now());
       const current = entity.active.get(stored.seq);
       if (settledHere || current !== stored || stored.lock?.token !== token) {
-        throw new MessageLockLostError(stored.message.messageId, settledHere ? 'already-settled' : 'expired', entity.path);
+        throw new MessageLockLostError(
+          stored.message.messageId,
+          settledHere ? 'already-settled' : 'expired',
+          entity.path,
+        );
       }
       settledHere = true;
       stored.lock = null;
@@ -479,7 +491,14 @@ export function declareSettlementEntities(bus: InProcessBus, options: EntityOpti
   bus.createSubscription(SB.domainEventsTopic, SB.esettSenderSubscription, delivery);
   bus.createTopic(SB.integrationEventsTopic, dedupe);
   bus.createSubscription(SB.integrationEventsTopic, SB.basisDataSubscription, delivery);
-  for (const q of [SB.integrationEventsPoisonQueue, SB.dataAvailableQueue, SB.bundleRequestQueue, SB.bundleReplyQueue, SB.esettQueue]) bus.createQueue(q, { ...delivery, ...dedupe });
+  for (const q of [
+    SB.integrationEventsPoisonQueue,
+    SB.dataAvailableQueue,
+    SB.bundleRequestQueue,
+    SB.bundleReplyQueue,
+    SB.esettQueue,
+  ])
+    bus.createQueue(q, { ...delivery, ...dedupe });
 }
 
 function newEntity(path: string, options: EntityOptions): ReceivingEntity {

@@ -64,7 +64,11 @@ export class ServiceBusBus implements SubscribableBus {
   }
 
   /** Managed identity / Entra ID: `fullyQualifiedNamespace` like `sb-settlement.servicebus.windows.net`. */
-  static fromNamespace(fullyQualifiedNamespace: string, credential: TokenCredential, options?: ServiceBusBusOptions): ServiceBusBus {
+  static fromNamespace(
+    fullyQualifiedNamespace: string,
+    credential: TokenCredential,
+    options?: ServiceBusBusOptions,
+  ): ServiceBusBus {
     return new ServiceBusBus(new ServiceBusClient(fullyQualifiedNamespace, credential), options);
   }
 
@@ -78,7 +82,10 @@ export class ServiceBusBus implements SubscribableBus {
     if (cs) return ServiceBusBus.fromConnectionString(cs, options);
     const ns = env[NAMES.settings.serviceBusNamespace];
     if (ns) return ServiceBusBus.fromNamespace(ns, new DefaultAzureCredential(), options);
-    throw new ServiceBusNotConfiguredError([NAMES.settings.serviceBusConnectionString, NAMES.settings.serviceBusNamespace]);
+    throw new ServiceBusNotConfiguredError([
+      NAMES.settings.serviceBusConnectionString,
+      NAMES.settings.serviceBusNamespace,
+    ]);
   }
 
   async send(to: Destination, message: BusMessage): Promise<void> {
@@ -94,13 +101,17 @@ export class ServiceBusBus implements SubscribableBus {
 
   async receive(from: Source, max: number, waitMs: number): Promise<ReceivedMessage[]> {
     this.assertOpen();
-    const received = await this.withReceiver(from, 'active', (r) => r.receiveMessages(max, { maxWaitTimeInMs: waitMs }));
+    const received = await this.withReceiver(from, 'active', (r) =>
+      r.receiveMessages(max, { maxWaitTimeInMs: waitMs }),
+    );
     return received.map(({ message, receiver }) => toReceivedMessage(message, receiver, () => {}));
   }
 
   async receiveDeadLettered(from: Source, max: number, waitMs: number): Promise<DeadLetteredMessage[]> {
     this.assertOpen();
-    const received = await this.withReceiver(from, 'deadLetter', (r) => r.receiveMessages(max, { maxWaitTimeInMs: waitMs }));
+    const received = await this.withReceiver(from, 'deadLetter', (r) =>
+      r.receiveMessages(max, { maxWaitTimeInMs: waitMs }),
+    );
     const out: DeadLetteredMessage[] = [];
     for (const { message, receiver } of received) {
       out.push({
@@ -191,7 +202,11 @@ export class ServiceBusBus implements SubscribableBus {
     }
   }
 
-  private openReceiver(from: Source, subQueue: 'active' | 'deadLetter', lockRenewalMs: number | undefined): ServiceBusReceiver {
+  private openReceiver(
+    from: Source,
+    subQueue: 'active' | 'deadLetter',
+    lockRenewalMs: number | undefined,
+  ): ServiceBusReceiver {
     const opts: ServiceBusReceiverOptions = {
       receiveMode: 'peekLock',
       skipParsingBodyAsJson: true,
@@ -199,7 +214,9 @@ export class ServiceBusBus implements SubscribableBus {
       ...(lockRenewalMs !== undefined ? { maxAutoLockRenewalDurationInMs: lockRenewalMs } : {}),
     };
     const receiver =
-      'queue' in from ? this.client.createReceiver(from.queue, opts) : this.client.createReceiver(from.topic, from.subscription, opts);
+      'queue' in from
+        ? this.client.createReceiver(from.queue, opts)
+        : this.client.createReceiver(from.topic, from.subscription, opts);
     this.receivers.add(receiver);
     return receiver;
   }

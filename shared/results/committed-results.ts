@@ -21,7 +21,11 @@ export interface WholesaleResultsFilter {
 }
 
 /** Committed wholesale results (null when the job has no manifest yet). */
-export async function readWholesaleResults(results: Pick<BlobStore, 'get'>, jobId: string, filter: WholesaleResultsFilter): Promise<WholesaleResultRow[] | null> {
+export async function readWholesaleResults(
+  results: Pick<BlobStore, 'get'>,
+  jobId: string,
+  filter: WholesaleResultsFilter,
+): Promise<WholesaleResultRow[] | null> {
   const manifest = await readManifest(results, jobId);
   if (!manifest) return null;
   const rows: WholesaleResultRow[] = [];
@@ -38,7 +42,11 @@ export async function readWholesaleResults(results: Pick<BlobStore, 'get'>, jobI
 }
 
 /** Committed results only (null when the job has no manifest yet). */
-export async function readResults(results: Pick<BlobStore, 'get'>, jobId: string, filter: ResultsFilter): Promise<EnergyResultRow[] | null> {
+export async function readResults(
+  results: Pick<BlobStore, 'get'>,
+  jobId: string,
+  filter: ResultsFilter,
+): Promise<EnergyResultRow[] | null> {
   const manifest = await readManifest(results, jobId);
   if (!manifest) return null;
   const rows: EnergyResultRow[] = [];

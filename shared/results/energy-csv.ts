@@ -14,7 +14,10 @@ interface LineContext {
 }
 
 function lineContext(r: EnergyResults): LineContext {
-  return { times: Array.from({ length: r.nSlots }, (_, s) => formatInstant(r.periodStart + s * r.slotMs)), qualityText: new Map() };
+  return {
+    times: Array.from({ length: r.nSlots }, (_, s) => formatInstant(r.periodStart + s * r.slotMs)),
+    qualityText: new Map(),
+  };
 }
 
 /** CSV lines of series i, slot by slot. Strings constant per series or per slot are built once. */

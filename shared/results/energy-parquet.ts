@@ -4,7 +4,13 @@ import { formatQualities, QBIT_ACTIVE, QUALITIES } from '../domain/codes';
 import { formatScaled } from '../decimal/scaled';
 import { formatInstant } from '../domain/time';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from './energy-result-row';
-import { decimal3Column, dictionaryColumn, tableOf, timestampColumn, writeParquetFile } from '../basis-data/parquet/arrow-io';
+import {
+  decimal3Column,
+  dictionaryColumn,
+  tableOf,
+  timestampColumn,
+  writeParquetFile,
+} from '../basis-data/parquet/arrow-io';
 import type { EnergyResults, SeriesMeta } from './energy-results';
 
 const utf8 = new TextEncoder();
@@ -14,7 +20,8 @@ function qualitiesColumn(rowMasks: Uint8Array): arrow.Data<arrow.List<arrow.Utf8
   const names = QUALITIES.map((q) => utf8.encode(q));
   let items = 0;
   let bytes = 0;
-  for (const m of rowMasks) for (let q = 0; q < names.length; q++) if (m & (1 << q)) (items++, (bytes += names[q].length));
+  for (const m of rowMasks)
+    for (let q = 0; q < names.length; q++) if (m & (1 << q)) (items++, (bytes += names[q].length));
   const listOffsets = new Int32Array(rowMasks.length + 1);
   const strOffsets = new Int32Array(items + 1);
   const data = new Uint8Array(bytes);
@@ -30,7 +37,12 @@ function qualitiesColumn(rowMasks: Uint8Array): arrow.Data<arrow.List<arrow.Utf8
     listOffsets[r + 1] = item;
   });
   const child = arrow.makeData({ type: new arrow.Utf8(), length: items, valueOffsets: strOffsets, data });
-  return arrow.makeData({ type: new arrow.List(new arrow.Field('item', new arrow.Utf8(), false)), length: rowMasks.length, valueOffsets: listOffsets, child });
+  return arrow.makeData({
+    type: new arrow.List(new arrow.Field('item', new arrow.Utf8(), false)),
+    length: rowMasks.length,
+    valueOffsets: listOffsets,
+    child,
+  });
 }
 
 /** `energy_results.parquet`: same columns as the CSV; strings dictionary-encoded, DECIMAL(18,3), UTC timestamps. */
@@ -63,7 +75,10 @@ export function energyResultsTable(r: EnergyResults): arrow.Table {
       if (c === undefined) index.set(s, (c = dict.push(s) - 1));
       return c;
     });
-    return dictionaryColumn(Int32Array.from(seriesOfRow, (i) => codeOfSeries[i]), dict);
+    return dictionaryColumn(
+      Int32Array.from(seriesOfRow, (i) => codeOfSeries[i]),
+      dict,
+    );
   };
   const constant = (s: string) => dictionaryColumn(new Int32Array(rows), [s]);
   return tableOf({
@@ -103,7 +118,9 @@ export function energyResultRowsFromParquet(bytes: Uint8Array): EnergyResultRow[
       else if (c === 'quantity') row[c] = formatScaled(Number(String(v)), 3);
       else if (c === 'quantity_qualities') {
         const names = [...(v as Iterable<string>)];
-        row[c] = formatQualities(names.reduce((m, q) => m | (1 << QUALITIES.indexOf(q as (typeof QUALITIES)[number])), 0));
+        row[c] = formatQualities(
+          names.reduce((m, q) => m | (1 << QUALITIES.indexOf(q as (typeof QUALITIES)[number])), 0),
+        );
       } else row[c] = String(v);
     });
     rows.push(row);

@@ -73,7 +73,13 @@ function decimalBig(values: Array<bigint | null>, scale: number): arrow.Data<arr
     const u = BigInt.asUintN(128, v);
     for (let w = 0; w < 4; w++) words[i * 4 + w] = Number((u >> BigInt(32 * w)) & 0xffffffffn);
   });
-  return arrow.makeData({ type: new arrow.Decimal(scale, 18, 128), length: n, data: words, nullBitmap: nullCount ? nullBitmap : undefined, nullCount });
+  return arrow.makeData({
+    type: new arrow.Decimal(scale, 18, 128),
+    length: n,
+    data: words,
+    nullBitmap: nullCount ? nullBitmap : undefined,
+    nullCount,
+  });
 }
 
 export function wholesaleTable(r: WholesaleResults): arrow.Table {
@@ -104,14 +110,23 @@ export function wholesaleTable(r: WholesaleResults): arrow.Table {
     settlement_method: dict('settlement_method'),
     time: timestampColumn(r.rows.time.subarray(0, r.rows.length)),
     resolution: dict('resolution'),
-    quantity: decimalBig(Array.from(r.rows.quantityMilli.subarray(0, r.rows.length), (x) => (Number.isNaN(x) ? null : BigInt(x))), 3),
+    quantity: decimalBig(
+      Array.from(r.rows.quantityMilli.subarray(0, r.rows.length), (x) => (Number.isNaN(x) ? null : BigInt(x))),
+      3,
+    ),
     quantity_unit: dict('quantity_unit'),
     quantity_qualities: dict('quantity_qualities'),
-    price: decimalBig(Array.from(r.rows.priceMicro.subarray(0, r.rows.length), (x) => (Number.isNaN(x) ? null : BigInt(x))), 6),
-    amount: decimalBig(Array.from({ length: r.rows.length }, (_, i) => {
-      const a = r.rows.amount(i);
-      return a === null ? null : BigInt(a);
-    }), 6),
+    price: decimalBig(
+      Array.from(r.rows.priceMicro.subarray(0, r.rows.length), (x) => (Number.isNaN(x) ? null : BigInt(x))),
+      6,
+    ),
+    amount: decimalBig(
+      Array.from({ length: r.rows.length }, (_, i) => {
+        const a = r.rows.amount(i);
+        return a === null ? null : BigInt(a);
+      }),
+      6,
+    ),
     result_id: dict('result_id'),
   });
 }

@@ -56,7 +56,14 @@ export class WholesaleRows {
   amountMicro = new Float64Array(1024);
   readonly bigAmounts = new Map<number, bigint>();
 
-  push(series: number, time: number, quantityMilli: number | null, qualities: number | null, priceMicro: number | null, amount: number | bigint | null): void {
+  push(
+    series: number,
+    time: number,
+    quantityMilli: number | null,
+    qualities: number | null,
+    priceMicro: number | null,
+    amount: number | bigint | null,
+  ): void {
     if (this.length === this.series.length) this.grow();
     const i = this.length++;
     this.series[i] = series;

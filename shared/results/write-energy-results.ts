@@ -10,7 +10,10 @@ export const ENERGY_RESULTS_FILES = { csv: 'energy_results.csv', parquet: 'energ
  * Writes both result files under `outDir`. Each file is written under a temporary name and
  * renamed into place, so a reader never sees a half-written file and a retry overwrites.
  */
-export async function writeEnergyResults(r: EnergyResults, outDir: string): Promise<{ points: number; files: string[] }> {
+export async function writeEnergyResults(
+  r: EnergyResults,
+  outDir: string,
+): Promise<{ points: number; files: string[] }> {
   await mkdir(outDir, { recursive: true });
   const tmp = (name: string) => join(outDir, `.${name}.${process.pid}.tmp`);
   const csv = join(outDir, ENERGY_RESULTS_FILES.csv);

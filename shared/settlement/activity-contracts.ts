@@ -73,4 +73,8 @@ export type ActivityImpl<N extends ActivityName> = (input: ActivityInput<N>) => 
  * Starts an orchestration instance with its contract's input (Azure: the Durable client; locally:
  * the local durable runtime). Rejects when the instance could not be started.
  */
-export type StartOrchestration = <N extends OrchestratorName>(orchestrator: N, instanceId: string, input: OrchestratorInput<N>) => Promise<void>;
+export type StartOrchestration = <N extends OrchestratorName>(
+  orchestrator: N,
+  instanceId: string,
+  input: OrchestratorInput<N>,
+) => Promise<void>;

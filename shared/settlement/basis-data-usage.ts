@@ -11,7 +11,9 @@ export interface BatchBasisData {
   lakeBlobs: Array<{ path: string; etag: string }>;
   integrationEvents: EventUsage;
   /** The periods of the batch's grid area (incl. exchange metering points to/from it). */
-  meteringPointPeriods: Array<Omit<MeteringPointPeriod, 'source' | 'fromDate' | 'toDate'> & { fromDate: string; toDate: string | null }>;
+  meteringPointPeriods: Array<
+    Omit<MeteringPointPeriod, 'source' | 'fromDate' | 'toDate'> & { fromDate: string; toDate: string | null }
+  >;
 }
 
 /** What a committed job calculated from: the union of its batches' basis data. */

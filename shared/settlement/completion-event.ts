@@ -22,5 +22,9 @@ export function completionEvent(job: Job, manifest: Manifest): CalculationComple
 
 /** Publishes on the domain events topic; the message id derives from the job id, so a retried publish is a detectable duplicate. */
 export function publisherOn(bus: MessageBus): CompletionPublisher {
-  return (job, manifest) => bus.send({ topic: NAMES.serviceBus.domainEventsTopic }, calculationCompletedMessage(completionEvent(job, manifest)));
+  return (job, manifest) =>
+    bus.send(
+      { topic: NAMES.serviceBus.domainEventsTopic },
+      calculationCompletedMessage(completionEvent(job, manifest)),
+    );
 }

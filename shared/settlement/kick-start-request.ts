@@ -26,20 +26,20 @@ const SETTLEMENT_VERSIONS: Record<string, CalculationType> = {
 };
 
 const instant = (field: string) =>
-  z
-    .string({ error: `${field} is required (ISO-8601, e.g. 2023-11-01T23:00:00Z)` })
-    .transform((v, ctx) => {
-      const ms = parseInstant(v);
-      if (ms === null) {
-        ctx.addIssue({ code: 'custom', message: `'${v}' is not an ISO-8601 instant (e.g. 2023-11-01T23:00:00Z)` });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  z.string({ error: `${field} is required (ISO-8601, e.g. 2023-11-01T23:00:00Z)` }).transform((v, ctx) => {
+    const ms = parseInstant(v);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `'${v}' is not an ISO-8601 instant (e.g. 2023-11-01T23:00:00Z)` });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 const gridAreaList = z
   .union([z.string(), z.array(z.union([z.string(), z.number()]))])
-  .transform((v) => (typeof v === 'string' ? v.split(',') : v.map(String)).map((s) => s.trim()).filter((s) => s !== ''));
+  .transform((v) =>
+    (typeof v === 'string' ? v.split(',') : v.map(String)).map((s) => s.trim()).filter((s) => s !== ''),
+  );
 
 const requestSchema = z
   .object({
@@ -69,21 +69,36 @@ export interface KickStartContext {
   now: Date;
 }
 
-function calculationTypeOf(processType: string, settlementVersion: string | undefined, issues: KickStartIssue[]): CalculationType | null {
-  const p = PROCESS_TYPES[processType.toUpperCase()] ?? ((CALCULATION_TYPES as readonly string[]).includes(processType) ? (processType as CalculationType) : undefined);
+function calculationTypeOf(
+  processType: string,
+  settlementVersion: string | undefined,
+  issues: KickStartIssue[],
+): CalculationType | null {
+  const p =
+    PROCESS_TYPES[processType.toUpperCase()] ??
+    ((CALCULATION_TYPES as readonly string[]).includes(processType) ? (processType as CalculationType) : undefined);
   if (p === undefined) {
-    issues.push({ path: 'processType', message: `unknown process type '${processType}' (expected D03, D04, D05, D32 or one of ${CALCULATION_TYPES.join(', ')})` });
+    issues.push({
+      path: 'processType',
+      message: `unknown process type '${processType}' (expected D03, D04, D05, D32 or one of ${CALCULATION_TYPES.join(', ')})`,
+    });
     return null;
   }
   if (p !== 'D32') {
     if (settlementVersion !== undefined && !p.endsWith('correction_settlement')) {
-      issues.push({ path: 'settlementVersion', message: 'only correction settlements (D32) have a settlement version' });
+      issues.push({
+        path: 'settlementVersion',
+        message: 'only correction settlements (D32) have a settlement version',
+      });
     }
     return p;
   }
   const v = settlementVersion === undefined ? undefined : SETTLEMENT_VERSIONS[settlementVersion];
   if (v === undefined) {
-    issues.push({ path: 'settlementVersion', message: `D32 needs settlementVersion D01, D02 or D03 (first, second, third correction)${settlementVersion ? `, not '${settlementVersion}'` : ''}` });
+    issues.push({
+      path: 'settlementVersion',
+      message: `D32 needs settlementVersion D01, D02 or D03 (first, second, third correction)${settlementVersion ? `, not '${settlementVersion}'` : ''}`,
+    });
     return null;
   }
   return v;
@@ -92,28 +107,47 @@ function calculationTypeOf(processType: string, settlementVersion: string | unde
 export function parseKickStartRequest(raw: unknown, ctx: KickStartContext): KickStartParse {
   const r = requestSchema.safeParse(raw);
   if (!r.success) {
-    return { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })) };
+    return {
+      ok: false,
+      issues: r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })),
+    };
   }
   const q = r.data;
   const issues: KickStartIssue[] = [];
   const calculationType = calculationTypeOf(q.processType, q.settlementVersion, issues);
   if (q.endTime <= q.beginTime) issues.push({ path: 'endTime', message: 'must be after beginTime' });
-  for (const [path, v] of [['beginTime', q.beginTime], ['endTime', q.endTime]] as const) {
+  for (const [path, v] of [
+    ['beginTime', q.beginTime],
+    ['endTime', q.endTime],
+  ] as const) {
     if (v % HOUR_MS !== 0) issues.push({ path, message: 'must be on a whole hour' });
   }
   if (q.beginTime < ctx.quarterlyTransition && q.endTime > ctx.quarterlyTransition) {
-    issues.push({ path: 'endTime', message: `the period must not cross the quarterly resolution transition ${new Date(ctx.quarterlyTransition).toISOString()}` });
+    issues.push({
+      path: 'endTime',
+      message: `the period must not cross the quarterly resolution transition ${new Date(ctx.quarterlyTransition).toISOString()}`,
+    });
   }
-  if (calculationType && calculationType !== 'aggregation' && calculationType !== 'balance_fixing' && !isWholeLocalMonth(q.beginTime, q.endTime)) {
-    issues.push({ path: 'beginTime', message: `${calculationType} must cover exactly one calendar month in Europe/Copenhagen (local midnight on the 1st to the 1st of the next month)` });
+  if (
+    calculationType &&
+    calculationType !== 'aggregation' &&
+    calculationType !== 'balance_fixing' &&
+    !isWholeLocalMonth(q.beginTime, q.endTime)
+  ) {
+    issues.push({
+      path: 'beginTime',
+      message: `${calculationType} must cover exactly one calendar month in Europe/Copenhagen (local midnight on the 1st to the 1st of the next month)`,
+    });
   }
   const gridAreas = q.gridAreas ?? [...ctx.knownGridAreas];
   if (gridAreas.length === 0) issues.push({ path: 'gridAreas', message: 'no grid areas (the basis data has none)' });
   gridAreas.forEach((ga, i) => {
-    if (!GRID_AREA_CODE_RE.test(ga)) issues.push({ path: `gridAreas.${i}`, message: `'${ga}' is not a grid area code (3 digits)` });
+    if (!GRID_AREA_CODE_RE.test(ga))
+      issues.push({ path: `gridAreas.${i}`, message: `'${ga}' is not a grid area code (3 digits)` });
     else if (!ctx.knownGridAreas.has(ga)) issues.push({ path: `gridAreas.${i}`, message: `unknown grid area '${ga}'` });
   });
-  if (new Set(gridAreas).size !== gridAreas.length) issues.push({ path: 'gridAreas', message: 'grid areas must be distinct' });
+  if (new Set(gridAreas).size !== gridAreas.length)
+    issues.push({ path: 'gridAreas', message: 'grid areas must be distinct' });
   if (issues.length > 0 || calculationType === null) return { ok: false, issues };
   return {
     ok: true,

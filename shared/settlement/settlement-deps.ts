@@ -14,7 +14,8 @@ import type { PlanBatchesDeps } from './use-cases/plan-batches';
 import type { CompletionPublisher, PublishCompletedDeps } from './use-cases/publish-completed';
 import type { UpdateJobDeps } from './use-cases/update-job';
 
-export interface SettlementDeps extends BasisDataAsOfDeps, PlanBatchesDeps, CalculateBatchDeps, CommitJobDeps, PublishCompletedDeps, UpdateJobDeps {
+export interface SettlementDeps
+  extends BasisDataAsOfDeps, PlanBatchesDeps, CalculateBatchDeps, CommitJobDeps, PublishCompletedDeps, UpdateJobDeps {
   lake: BlobLake;
   /** Integration events (bi-temporal master data, time series, charges) overlaid on the lake as of the job's as-of. */
   events: BasisDataEvents;

@@ -1,7 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
-import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient, type UserDelegationKey } from '@azure/storage-blob';
+import {
+  BlobSASPermissions,
+  BlobServiceClient,
+  StorageSharedKeyCredential,
+  type ContainerClient,
+  type UserDelegationKey,
+} from '@azure/storage-blob';
 import type { BlobStore, UrlSigner } from './blob-store';
 import { BlobNotFoundError, UrlSigningUnavailableError } from './errors';
 
@@ -52,7 +58,9 @@ export class AzureBlobStore implements BlobStore, UrlSigner {
     const service = new BlobServiceClient(`https://${accountName}.blob.core.windows.net`, credential);
     // Needs .../blobServices/generateUserDelegationKey/action: part of Storage Blob Data
     // Contributor, which the Function App's identity already has on the data account.
-    return new AzureBlobStore(service.getContainerClient(container), (startsOn, expiresOn) => service.getUserDelegationKey(startsOn, expiresOn));
+    return new AzureBlobStore(service.getContainerClient(container), (startsOn, expiresOn) =>
+      service.getUserDelegationKey(startsOn, expiresOn),
+    );
   }
 
   /**
@@ -76,7 +84,8 @@ export class AzureBlobStore implements BlobStore, UrlSigner {
   private async userDelegationKey(expiresOn: Date): Promise<UserDelegationKey> {
     const now = Date.now();
     const until = expiresOn.getTime();
-    if (until > now + MAX_DELEGATION_MS - MINUTE_MS) throw new RangeError(`a user delegation SAS cannot last beyond 7 days (expiresOn ${expiresOn.toISOString()})`);
+    if (until > now + MAX_DELEGATION_MS - MINUTE_MS)
+      throw new RangeError(`a user delegation SAS cannot last beyond 7 days (expiresOn ${expiresOn.toISOString()})`);
     const pending = this.delegationKey;
     if (pending) {
       const key = await pending.catch(() => null);
@@ -85,7 +94,10 @@ export class AzureBlobStore implements BlobStore, UrlSigner {
     // Whole seconds: the SAS carries the key's times truncated to seconds, and the service
     // recomputes the key from those strings.
     const startsOn = new Date(Math.floor((now - CLOCK_SKEW_MS) / 1000) * 1000);
-    const keyEnd = new Date(Math.ceil(Math.min(Math.max(until, now + MIN_KEY_LIFETIME_MS), now + MAX_DELEGATION_MS - MINUTE_MS) / 1000) * 1000);
+    const keyEnd = new Date(
+      Math.ceil(Math.min(Math.max(until, now + MIN_KEY_LIFETIME_MS), now + MAX_DELEGATION_MS - MINUTE_MS) / 1000) *
+        1000,
+    );
     const request = (this.delegationKeys as UserDelegationKeySource)(startsOn, keyEnd);
     this.delegationKey = request;
     try {
@@ -111,7 +123,9 @@ export class AzureBlobStore implements BlobStore, UrlSigner {
 
   async get(path: string): Promise<Buffer | null> {
     try {
-      return await this.client.getBlockBlobClient(path).downloadToBuffer(0, undefined, { blockSize: 8 << 20, concurrency: 4 });
+      return await this.client
+        .getBlockBlobClient(path)
+        .downloadToBuffer(0, undefined, { blockSize: 8 << 20, concurrency: 4 });
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return null;
       throw e;
@@ -130,7 +144,8 @@ export class AzureBlobStore implements BlobStore, UrlSigner {
 
   async listDetailed(prefix: string): Promise<Array<{ path: string; etag: string; size: number }>> {
     const out: Array<{ path: string; etag: string; size: number }> = [];
-    for await (const b of this.client.listBlobsFlat({ prefix })) out.push({ path: b.name, etag: b.properties.etag ?? '', size: b.properties.contentLength ?? 0 });
+    for await (const b of this.client.listBlobsFlat({ prefix }))
+      out.push({ path: b.name, etag: b.properties.etag ?? '', size: b.properties.contentLength ?? 0 });
     return out.sort((a, b) => a.path.localeCompare(b.path));
   }
 

@@ -53,7 +53,11 @@ export class MemoryBlobStore implements BlobStore, UrlSigner {
   async put(path: string, data: Uint8Array | string, contentType = 'application/octet-stream'): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
     await roundTrip();
-    this.blobs.set(path, { bytes, contentType, etag: `"0x${(++this.writes).toString(16).toUpperCase().padStart(15, '0')}"` });
+    this.blobs.set(path, {
+      bytes,
+      contentType,
+      etag: `"0x${(++this.writes).toString(16).toUpperCase().padStart(15, '0')}"`,
+    });
   }
 
   async get(path: string): Promise<Buffer | null> {
@@ -75,7 +79,8 @@ export class MemoryBlobStore implements BlobStore, UrlSigner {
   async listDetailed(prefix: string): Promise<Array<{ path: string; etag: string; size: number }>> {
     await roundTrip();
     const out: Array<{ path: string; etag: string; size: number }> = [];
-    for (const [path, blob] of this.blobs) if (path.startsWith(prefix)) out.push({ path, etag: blob.etag, size: blob.bytes.length });
+    for (const [path, blob] of this.blobs)
+      if (path.startsWith(prefix)) out.push({ path, etag: blob.etag, size: blob.bytes.length });
     return out.sort((a, b) => a.path.localeCompare(b.path));
   }
 
@@ -116,7 +121,11 @@ export class MemoryBlobStore implements BlobStore, UrlSigner {
     if (q < 0 || !url.startsWith(`${this.baseUrl}/`)) return refused;
     let path: string;
     try {
-      path = url.slice(this.baseUrl.length + 1, q).split('/').map(decodeURIComponent).join('/');
+      path = url
+        .slice(this.baseUrl.length + 1, q)
+        .split('/')
+        .map(decodeURIComponent)
+        .join('/');
     } catch {
       return refused; // malformed escape
     }

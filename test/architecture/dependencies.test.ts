@@ -59,12 +59,18 @@ describe('dependency direction', () => {
   });
 
   test('shared/ never imports the Functions runtime', () => {
-    const offenders = under('shared').flatMap((m) => m.packages.filter((p) => FUNCTIONS_RUNTIME.some((r) => p === r || p.startsWith(`${r}/`))).map((p) => `${m.file} → ${p}`));
+    const offenders = under('shared').flatMap((m) =>
+      m.packages
+        .filter((p) => FUNCTIONS_RUNTIME.some((r) => p === r || p.startsWith(`${r}/`)))
+        .map((p) => `${m.file} → ${p}`),
+    );
     expect(offenders).toEqual([]);
   });
 
   test('shared/ never imports the hosts or the tools around it (functions/, local/, cli/, bench/, tools/)', () => {
-    const offenders = under('shared').flatMap((m) => m.local.filter((f) => !f.startsWith('shared/')).map((f) => `${m.file} → ${f}`));
+    const offenders = under('shared').flatMap((m) =>
+      m.local.filter((f) => !f.startsWith('shared/')).map((f) => `${m.file} → ${f}`),
+    );
     expect(offenders).toEqual([]);
   });
 
@@ -77,14 +83,18 @@ describe('dependency direction', () => {
   });
 
   test('integration events never depend on what is built from them (basis-data/bitemporal)', () => {
-    const offenders = under('shared/integration-events').flatMap((m) => m.local.filter((f) => f.startsWith('shared/basis-data/bitemporal/')).map((f) => `${m.file} → ${f}`));
+    const offenders = under('shared/integration-events').flatMap((m) =>
+      m.local.filter((f) => f.startsWith('shared/basis-data/bitemporal/')).map((f) => `${m.file} → ${f}`),
+    );
     expect(offenders).toEqual([]);
   });
 
   test('functions/ (the app) never imports local/ (a host)', () => {
     // functions/ is the app (host-neutral registrations + the Azure root); local/ is a host: it
     // may load the app, the app must never load a host
-    const offenders = under('functions').flatMap((m) => m.local.filter((f) => f.startsWith('local/')).map((f) => `${m.file} → ${f}`));
+    const offenders = under('functions').flatMap((m) =>
+      m.local.filter((f) => f.startsWith('local/')).map((f) => `${m.file} → ${f}`),
+    );
     expect(offenders).toEqual([]);
   });
 

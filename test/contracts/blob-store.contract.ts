@@ -108,7 +108,10 @@ export function blobStoreContract(name: string, create: () => Promise<BlobStore>
 export interface UrlSignerUnderTest {
   store: BlobStore & UrlSigner;
   /** Requests `url` without any other credentials: the status and, for a 200, the body and content type. */
-  open(url: string, method?: 'GET' | 'PUT'): Promise<{ status: number; body: Buffer | null; contentType: string | null }>;
+  open(
+    url: string,
+    method?: 'GET' | 'PUT',
+  ): Promise<{ status: number; body: Buffer | null; contentType: string | null }>;
 }
 
 /** The UrlSigner contract: links read exactly one blob, only until they expire, and never write. */
@@ -133,7 +136,9 @@ export function urlSignerContract(name: string, create: () => Promise<UrlSignerU
 
     it('refuses an expired link, an absent blob, a link moved to another blob, and writing', async () => {
       expect((await sut.open(await sut.store.signedReadUrl(path, new Date(Date.now() - 60_000)))).status).toBe(403);
-      expect((await sut.open(await sut.store.signedReadUrl('exports/job-1/ga=800/absent.csv', inAnHour()))).status).toBe(404);
+      expect(
+        (await sut.open(await sut.store.signedReadUrl('exports/job-1/ga=800/absent.csv', inAnHour()))).status,
+      ).toBe(404);
       const moved = (await sut.store.signedReadUrl(path, inAnHour())).replace('/a.csv?', '/b.csv?');
       expect((await sut.open(moved)).status).toBe(403);
       expect((await sut.open(await sut.store.signedReadUrl(path, inAnHour()), 'PUT')).status).toBe(403);

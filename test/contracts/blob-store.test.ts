@@ -12,9 +12,14 @@ import { blobStoreContract, urlSignerContract, type UrlSignerUnderTest } from '.
 
 /** Follows a SAS link with plain fetch, no credentials. */
 const overHttp: UrlSignerUnderTest['open'] = async (url, method = 'GET') => {
-  const res = await fetch(url, method === 'PUT' ? { method: 'PUT', body: 'overwritten', headers: { 'x-ms-blob-type': 'BlockBlob' } } : {});
+  const res = await fetch(
+    url,
+    method === 'PUT' ? { method: 'PUT', body: 'overwritten', headers: { 'x-ms-blob-type': 'BlockBlob' } } : {},
+  );
   const body = Buffer.from(await res.arrayBuffer());
-  return res.ok ? { status: res.status, body, contentType: res.headers.get('content-type') } : { status: res.status, body: null, contentType: null };
+  return res.ok
+    ? { status: res.status, body, contentType: res.headers.get('content-type') }
+    : { status: res.status, body: null, contentType: null };
 };
 
 describe('MemoryBlobStore', () => {
@@ -54,16 +59,32 @@ describe('MemoryBlobStore', () => {
  * signatures against it. Its own getUserDelegationKey needs OAuth over HTTPS, so the test issues
  * the same keys locally and Azurite still verifies every signature for real.
  */
-const AZURITE_UDK_BASIC_KEY = 'I17GKLvcJUossaebtsEDZZ2RJ8GNLwLH4m7hRMxbVbkx6wNIRAABj4Rtw0FBhFuEAgmbL4gFMzUw+AStz9Sqdg==';
-function azuriteDelegationKeys(calls: Array<{ startsOn: Date; expiresOn: Date }>, keyValue?: string): UserDelegationKeySource {
+const AZURITE_UDK_BASIC_KEY =
+  'I17GKLvcJUossaebtsEDZZ2RJ8GNLwLH4m7hRMxbVbkx6wNIRAABj4Rtw0FBhFuEAgmbL4gFMzUw+AStz9Sqdg==';
+function azuriteDelegationKeys(
+  calls: Array<{ startsOn: Date; expiresOn: Date }>,
+  keyValue?: string,
+): UserDelegationKeySource {
   const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return async (startsOn, expiresOn): Promise<UserDelegationKey> => {
     calls.push({ startsOn, expiresOn });
     const oid = '11111111-2222-3333-4444-555555555555';
     const tid = '66666666-7777-8888-9999-000000000000';
     const version = '2025-11-05';
-    const value = keyValue ?? createHmac('sha256', AZURITE_UDK_BASIC_KEY).update([oid, tid, iso(startsOn), iso(expiresOn), 'b', version].join('\n'), 'utf8').digest('base64');
-    return { signedObjectId: oid, signedTenantId: tid, signedStartsOn: startsOn, signedExpiresOn: expiresOn, signedService: 'b', signedVersion: version, value };
+    const value =
+      keyValue ??
+      createHmac('sha256', AZURITE_UDK_BASIC_KEY)
+        .update([oid, tid, iso(startsOn), iso(expiresOn), 'b', version].join('\n'), 'utf8')
+        .digest('base64');
+    return {
+      signedObjectId: oid,
+      signedTenantId: tid,
+      signedStartsOn: startsOn,
+      signedExpiresOn: expiresOn,
+      signedService: 'b',
+      signedVersion: version,
+      value,
+    };
   };
 }
 
@@ -110,13 +131,17 @@ describe('AzureBlobStore on Azurite', () => {
     });
 
     describe('user delegation key (token credential, as with managed identity)', () => {
-      const tokenStore = (keys: UserDelegationKeySource) => new AzureBlobStore(new ContainerClient(`${az.blobEndpoint}/sas-udk`, unusedToken), keys);
+      const tokenStore = (keys: UserDelegationKeySource) =>
+        new AzureBlobStore(new ContainerClient(`${az.blobEndpoint}/sas-udk`, unusedToken), keys);
 
       it('a link downloads the blob; concurrent links share one key that covers them', async () => {
         const calls: Array<{ startsOn: Date; expiresOn: Date }> = [];
         const signer = tokenStore(azuriteDelegationKeys(calls));
         const expiresOn = inAnHour();
-        const [a, b] = await Promise.all([signer.signedReadUrl(path, expiresOn), signer.signedReadUrl('exports/job-1/ga=800/b.csv', expiresOn)]);
+        const [a, b] = await Promise.all([
+          signer.signedReadUrl(path, expiresOn),
+          signer.signedReadUrl('exports/job-1/ga=800/b.csv', expiresOn),
+        ]);
         expect(new URL(a).searchParams.get('skoid')).toBe('11111111-2222-3333-4444-555555555555');
         expect(new URL(a).searchParams.get('sp')).toBe('r');
         const res = await fetch(a);
@@ -140,18 +165,27 @@ describe('AzureBlobStore on Azurite', () => {
         expect((await fetch(await wrong.signedReadUrl(path, inAnHour()))).status).toBe(403);
         const signer = tokenStore(azuriteDelegationKeys([]));
         expect((await fetch(await signer.signedReadUrl(path, new Date(Date.now() - 60_000)))).status).toBe(403);
-        expect((await fetch(await signer.signedReadUrl('exports/job-1/ga=800/absent.csv', inAnHour()))).status).toBe(404);
+        expect((await fetch(await signer.signedReadUrl('exports/job-1/ga=800/absent.csv', inAnHour()))).status).toBe(
+          404,
+        );
       });
 
       it('refuses links beyond the 7-day limit of user delegation keys', async () => {
-        await expect(tokenStore(azuriteDelegationKeys([])).signedReadUrl(path, new Date(Date.now() + 8 * 86_400_000))).rejects.toThrow(RangeError);
+        await expect(
+          tokenStore(azuriteDelegationKeys([])).signedReadUrl(path, new Date(Date.now() + 8 * 86_400_000)),
+        ).rejects.toThrow(RangeError);
       });
     });
 
     it('a store with neither a shared key nor a delegation key source cannot sign', async () => {
       const anonymous = new AzureBlobStore(new ContainerClient(`${az.blobEndpoint}/sas-udk`, unusedToken));
-      await expect(anonymous.signedReadUrl(path, inAnHour())).rejects.toThrow(/neither a shared key nor a token credential/);
-      await expect(anonymous.signedReadUrl(path, inAnHour())).rejects.toMatchObject({ name: 'UrlSigningUnavailableError', container: 'sas-udk' });
+      await expect(anonymous.signedReadUrl(path, inAnHour())).rejects.toThrow(
+        /neither a shared key nor a token credential/,
+      );
+      await expect(anonymous.signedReadUrl(path, inAnHour())).rejects.toMatchObject({
+        name: 'UrlSigningUnavailableError',
+        container: 'sas-udk',
+      });
     });
   });
 });

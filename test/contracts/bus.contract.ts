@@ -78,7 +78,12 @@ export function testMessage(overrides: Partial<BusMessage> = {}): BusMessage {
 }
 
 /** Receives until `count` messages arrived or `waitMs` passed (an adapter may return fewer than asked). */
-export async function receiveCount(bus: MessageBus, from: Source, count: number, waitMs: number): Promise<ReceivedMessage[]> {
+export async function receiveCount(
+  bus: MessageBus,
+  from: Source,
+  count: number,
+  waitMs: number,
+): Promise<ReceivedMessage[]> {
   const out: ReceivedMessage[] = [];
   const deadline = Date.now() + waitMs;
   while (out.length < count) {
@@ -461,7 +466,9 @@ export function subscribeContract(
       } finally {
         await sub.close();
       }
-      expect(dead.map((d) => [d.messageId, d.deadLetterReason])).toEqual([[sent.messageId, 'MaxDeliveryCountExceeded']]);
+      expect(dead.map((d) => [d.messageId, d.deadLetterReason])).toEqual([
+        [sent.messageId, 'MaxDeliveryCountExceeded'],
+      ]);
       expect(deliveries).toEqual([1, 2, 3]);
     });
 

@@ -7,7 +7,12 @@ import {
   type CalculationCompletedEvent,
 } from '../../shared/messaging/calculation-completed';
 import { ContractError } from '../../shared/messaging/contract-error';
-import { BusClosedError, MessageLockLostError, MessagingEntityAlreadyExistsError, MessagingEntityNotFoundError } from '../../shared/messaging/errors';
+import {
+  BusClosedError,
+  MessageLockLostError,
+  MessagingEntityAlreadyExistsError,
+  MessagingEntityNotFoundError,
+} from '../../shared/messaging/errors';
 import { InProcessBus, declareSettlementEntities } from '../../shared/messaging/in-process-bus';
 import { ServiceBusBus } from '../../shared/messaging/service-bus-bus';
 import {
@@ -27,7 +32,9 @@ function contractInProcessBus(): InProcessBus {
   bus.createQueue(CONTRACT_ENTITIES.queue, { maxDeliveryCount: CONTRACT_MAX_DELIVERY_COUNT });
   bus.createQueue(CONTRACT_ENTITIES.shortLockQueue, { lockDurationMs: SHORT_LOCK_MS });
   bus.createTopic(CONTRACT_ENTITIES.topic);
-  bus.createSubscription(CONTRACT_ENTITIES.topic, CONTRACT_ENTITIES.subscription, { maxDeliveryCount: CONTRACT_MAX_DELIVERY_COUNT });
+  bus.createSubscription(CONTRACT_ENTITIES.topic, CONTRACT_ENTITIES.subscription, {
+    maxDeliveryCount: CONTRACT_MAX_DELIVERY_COUNT,
+  });
   bus.createSubscription(CONTRACT_ENTITIES.topic, CONTRACT_ENTITIES.subscription2);
   return bus;
 }
@@ -72,7 +79,10 @@ if (connectionString) {
     emptyWaitMs: 1_000,
     latencyMs: 3_000,
   });
-  subscribeContract('ServiceBusBus: subscribe() contract', serviceBusFixture, { settleWaitMs: 30_000, emptyWaitMs: 1_000 });
+  subscribeContract('ServiceBusBus: subscribe() contract', serviceBusFixture, {
+    settleWaitMs: 30_000,
+    emptyWaitMs: 1_000,
+  });
 } else {
   describe.skip(`ServiceBusBus: MessageBus contract (skipped: set ${NAMES.settings.serviceBusConnectionString} to run against a namespace)`, () => {
     it('runs the contract suite against Azure Service Bus', () => {});
@@ -106,9 +116,19 @@ describe('InProcessBus', () => {
     await expect(bus.receiveDeadLettered({ queue: 'nope' }, 1, 0)).rejects.toBeInstanceOf(MessagingEntityNotFoundError);
     expect(() => bus.createSubscription('nope', 'x')).toThrow(MessagingEntityNotFoundError);
     expect(() => bus.createQueue(CONTRACT_ENTITIES.queue)).toThrow(/already exists/);
-    expect(() => bus.createQueue(CONTRACT_ENTITIES.queue)).toThrow(expect.objectContaining({ name: 'MessagingEntityAlreadyExistsError', code: 'MessagingEntityAlreadyExists', kind: 'queue', entityPath: CONTRACT_ENTITIES.queue }));
+    expect(() => bus.createQueue(CONTRACT_ENTITIES.queue)).toThrow(
+      expect.objectContaining({
+        name: 'MessagingEntityAlreadyExistsError',
+        code: 'MessagingEntityAlreadyExists',
+        kind: 'queue',
+        entityPath: CONTRACT_ENTITIES.queue,
+      }),
+    );
     expect(() => bus.createSubscription(CONTRACT_ENTITIES.topic, CONTRACT_ENTITIES.subscription)).toThrow(
-      new MessagingEntityAlreadyExistsError('subscription', `${CONTRACT_ENTITIES.topic}/${CONTRACT_ENTITIES.subscription}`),
+      new MessagingEntityAlreadyExistsError(
+        'subscription',
+        `${CONTRACT_ENTITIES.topic}/${CONTRACT_ENTITIES.subscription}`,
+      ),
     );
     expect(() => bus.createQueue('bad', { maxDeliveryCount: 0 })).toThrow(RangeError);
   });
@@ -117,8 +137,12 @@ describe('InProcessBus', () => {
     await expect(bus.receive(QUEUE, 0, 10)).rejects.toThrow(RangeError);
     await expect(bus.receive(QUEUE, 1, -1)).rejects.toThrow(RangeError);
     expect(() => bus.subscribe(QUEUE, async () => {}, { concurrency: 0 })).toThrow(RangeError);
-    await expect(bus.send({ queue: CONTRACT_ENTITIES.queue }, testMessage({ messageId: '' }))).rejects.toThrow(TypeError);
-    await expect(bus.send({ queue: CONTRACT_ENTITIES.queue }, testMessage({ messageId: 'x'.repeat(129) }))).rejects.toThrow(TypeError);
+    await expect(bus.send({ queue: CONTRACT_ENTITIES.queue }, testMessage({ messageId: '' }))).rejects.toThrow(
+      TypeError,
+    );
+    await expect(
+      bus.send({ queue: CONTRACT_ENTITIES.queue }, testMessage({ messageId: 'x'.repeat(129) })),
+    ).rejects.toThrow(TypeError);
   });
 
   it('a topic message goes to the subscriptions existing when it is sent, none if there are none', async () => {
@@ -151,7 +175,11 @@ describe('InProcessBus', () => {
       expect(second.deliveryCount).toBe(2);
       await expect(first.complete()).rejects.toBeInstanceOf(MessageLockLostError);
       await expect(first.complete()).rejects.toMatchObject({ code: 'MessageLockLost' });
-      await expect(first.complete()).rejects.toMatchObject({ messageId: first.messageId, reason: 'expired', entityPath: 'q' });
+      await expect(first.complete()).rejects.toMatchObject({
+        messageId: first.messageId,
+        reason: 'expired',
+        entityPath: 'q',
+      });
       // The second lock expires too: delivered twice = maxDeliveryCount → dead-lettered.
       const [dead] = await b.receiveDeadLettered({ queue: 'q' }, 1, 1_000);
       expect(dead.deadLetterReason).toBe('MaxDeliveryCountExceeded');
@@ -199,7 +227,10 @@ describe('InProcessBus', () => {
     const [locked] = await bus.receive(QUEUE, 1, 0);
     const waiting = bus.receive(QUEUE, 1, 60_000); // wait timer + lock-expiry timer
     const waitingDead = bus.receiveDeadLettered(QUEUE, 1, 60_000);
-    const sub = bus.subscribe({ topic: CONTRACT_ENTITIES.topic, subscription: CONTRACT_ENTITIES.subscription }, async () => {});
+    const sub = bus.subscribe(
+      { topic: CONTRACT_ENTITIES.topic, subscription: CONTRACT_ENTITIES.subscription },
+      async () => {},
+    );
     expect(activeTimeouts()).toBeGreaterThan(before);
     await bus.close();
     expect(await waiting).toEqual([]);
@@ -252,7 +283,10 @@ describe('InProcessBus', () => {
       completedAt: '2023-11-04T10:00:00Z',
       version: 1,
     };
-    const source: Source = { topic: NAMES.serviceBus.domainEventsTopic, subscription: NAMES.serviceBus.resultSenderSubscription };
+    const source: Source = {
+      topic: NAMES.serviceBus.domainEventsTopic,
+      subscription: NAMES.serviceBus.resultSenderSubscription,
+    };
     const received: CalculationCompletedEvent[] = [];
     const poison: string[] = [];
     let done!: () => void;
@@ -428,20 +462,32 @@ describe('ServiceBusBus mapping onto @azure/service-bus (fake client)', () => {
     fake.gate = null;
     await bus.receive({ queue: 'q' }, 1, 100);
     expect(fake.receivers).toHaveLength(2);
-    expect(fake.receivers[0].args).toEqual(['q', { receiveMode: 'peekLock', skipParsingBodyAsJson: true, maxAutoLockRenewalDurationInMs: 0 }]);
+    expect(fake.receivers[0].args).toEqual([
+      'q',
+      { receiveMode: 'peekLock', skipParsingBodyAsJson: true, maxAutoLockRenewalDurationInMs: 0 },
+    ]);
   });
 
   it('receiveDeadLettered: reads the deadLetter sub-queue and completes (removes) what it returns', async () => {
     fake.batches = [
       [
-        sbMessage({ messageId: 'd1', deadLetterReason: 'MaxDeliveryCountExceeded', deadLetterErrorDescription: 'tried 3 times' }),
+        sbMessage({
+          messageId: 'd1',
+          deadLetterReason: 'MaxDeliveryCountExceeded',
+          deadLetterErrorDescription: 'tried 3 times',
+        }),
         sbMessage({ messageId: 'd2', deadLetterReason: 'Poison', deadLetterErrorDescription: '' }),
       ],
     ];
     const dead = await bus.receiveDeadLettered({ queue: 'q' }, 10, 50);
     expect(fake.receivers[0].args).toEqual([
       'q',
-      { receiveMode: 'peekLock', skipParsingBodyAsJson: true, subQueueType: 'deadLetter', maxAutoLockRenewalDurationInMs: 0 },
+      {
+        receiveMode: 'peekLock',
+        skipParsingBodyAsJson: true,
+        subQueueType: 'deadLetter',
+        maxAutoLockRenewalDurationInMs: 0,
+      },
     ]);
     expect(dead.map((d) => [d.messageId, d.deadLetterReason, d.deadLetterDescription])).toEqual([
       ['d1', 'MaxDeliveryCountExceeded', 'tried 3 times'],
@@ -459,7 +505,14 @@ describe('ServiceBusBus mapping onto @azure/service-bus (fake client)', () => {
   });
 
   it('fromEnv() names the settings it needs', () => {
-    expect(() => ServiceBusBus.fromEnv({})).toThrow(/SERVICEBUS_CONNECTION_STRING or SERVICEBUS_FULLY_QUALIFIED_NAMESPACE/);
-    expect(() => ServiceBusBus.fromEnv({})).toThrow(expect.objectContaining({ name: 'ServiceBusNotConfiguredError', settings: ['SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_FULLY_QUALIFIED_NAMESPACE'] }));
+    expect(() => ServiceBusBus.fromEnv({})).toThrow(
+      /SERVICEBUS_CONNECTION_STRING or SERVICEBUS_FULLY_QUALIFIED_NAMESPACE/,
+    );
+    expect(() => ServiceBusBus.fromEnv({})).toThrow(
+      expect.objectContaining({
+        name: 'ServiceBusNotConfiguredError',
+        settings: ['SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_FULLY_QUALIFIED_NAMESPACE'],
+      }),
+    );
   });
 });

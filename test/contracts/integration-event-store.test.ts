@@ -52,7 +52,11 @@ const created = (mp: string, effectiveDate = D): IntegrationEvent => ({
   calculationType: null,
   effectiveDate,
 });
-const connected = (mp: string, effectiveDate = D): IntegrationEvent => ({ messageType: 'MeteringPointConnected', meteringPointId: mp, effectiveDate });
+const connected = (mp: string, effectiveDate = D): IntegrationEvent => ({
+  messageType: 'MeteringPointConnected',
+  meteringPointId: mp,
+  effectiveDate,
+});
 const supplier = (mp: string, gln: string, effectiveDate = D): IntegrationEvent => ({
   messageType: 'EnergySupplierChanged',
   meteringPointId: mp,
@@ -64,8 +68,18 @@ const supplier = (mp: string, gln: string, effectiveDate = D): IntegrationEvent 
 const EVERY_TYPE: { readonly [K in IntegrationEventType]: Extract<IntegrationEvent, { messageType: K }> } = {
   MeteringPointCreated: created(MP) as Extract<IntegrationEvent, { messageType: 'MeteringPointCreated' }>,
   MeteringPointConnected: { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D },
-  EnergySupplierChanged: { messageType: 'EnergySupplierChanged', meteringPointId: MP, energySupplierId: ES, effectiveDate: D },
-  BalanceResponsiblePartyChanged: { messageType: 'BalanceResponsiblePartyChanged', meteringPointId: MP, balanceResponsiblePartyId: BRP, effectiveDate: D },
+  EnergySupplierChanged: {
+    messageType: 'EnergySupplierChanged',
+    meteringPointId: MP,
+    energySupplierId: ES,
+    effectiveDate: D,
+  },
+  BalanceResponsiblePartyChanged: {
+    messageType: 'BalanceResponsiblePartyChanged',
+    meteringPointId: MP,
+    balanceResponsiblePartyId: BRP,
+    effectiveDate: D,
+  },
   GridAreaUpdated: {
     messageType: 'GridAreaUpdated',
     gridAreaCode: '800',
@@ -194,7 +208,16 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
         const { store } = fx;
         expect(await store.append(appended('ev-1', supplier(MP, ES), 100))).toEqual({ stored: true });
         const before = await store.readMasterData(Number.MAX_SAFE_INTEGER);
-        expect(before).toEqual([{ messageType: 'EnergySupplierChanged', meteringPointId: MP, energySupplierId: ES, effectiveDate: D, eventId: 'ev-1', storedAt: 100 }]);
+        expect(before).toEqual([
+          {
+            messageType: 'EnergySupplierChanged',
+            meteringPointId: MP,
+            energySupplierId: ES,
+            effectiveDate: D,
+            eventId: 'ev-1',
+            storedAt: 100,
+          },
+        ]);
         // redelivered later, even with other bytes: the stored event (and its storedAt) stays
         expect(await store.append(appended('ev-1', supplier(MP, ES), 200))).toEqual({ stored: false });
         expect(await store.append(appended('ev-1', supplier(MP, ES2), 50))).toEqual({ stored: false });
@@ -205,10 +228,16 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
       it('keeps every event type (non-master-data ones are stored but not read as master data)', async () => {
         const { store } = fx;
         let t = 10;
-        for (const e of Object.values(EVERY_TYPE)) expect(await store.append(appended(`all-${e.messageType}`, e, t++))).toEqual({ stored: true });
+        for (const e of Object.values(EVERY_TYPE))
+          expect(await store.append(appended(`all-${e.messageType}`, e, t++))).toEqual({ stored: true });
         expect(await store.countEvents()).toBe(9);
         const master = await store.readMasterData(Number.MAX_SAFE_INTEGER);
-        expect(master.map((e) => e.messageType)).toEqual(['MeteringPointCreated', 'MeteringPointConnected', 'EnergySupplierChanged', 'BalanceResponsiblePartyChanged']);
+        expect(master.map((e) => e.messageType)).toEqual([
+          'MeteringPointCreated',
+          'MeteringPointConnected',
+          'EnergySupplierChanged',
+          'BalanceResponsiblePartyChanged',
+        ]);
         expect(master[0]).toEqual({
           messageType: 'MeteringPointCreated',
           meteringPointId: MP,
@@ -229,18 +258,34 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
       it('rejects an oversized body, an unusable event id, an unknown type and a bad storedAt, storing nothing', async () => {
         const { store } = fx;
         const ok = appended('ok-1', connected(MP), 1);
-        await expect(store.append({ ...ok, body: new Uint8Array(MAX_EVENT_BODY_BYTES + 1) })).rejects.toThrow(EventTooLargeError);
-        await expect(store.append({ ...ok, body: new Uint8Array(MAX_EVENT_BODY_BYTES + 1) })).rejects.toThrow(/exceeds the limit of 49152 bytes/);
+        await expect(store.append({ ...ok, body: new Uint8Array(MAX_EVENT_BODY_BYTES + 1) })).rejects.toThrow(
+          EventTooLargeError,
+        );
+        await expect(store.append({ ...ok, body: new Uint8Array(MAX_EVENT_BODY_BYTES + 1) })).rejects.toThrow(
+          /exceeds the limit of 49152 bytes/,
+        );
         await expect(store.append({ ...ok, eventId: 'a/b' })).rejects.toThrow(ContractError);
         await expect(store.append({ ...ok, eventId: '' })).rejects.toThrow(/EventId: missing/);
-        await expect(store.append({ ...ok, event: { ...ok.event, messageType: 'MeteringPointDeleted' } as unknown as IntegrationEvent })).rejects.toThrow(/MessageType: unknown message type/);
+        await expect(
+          store.append({
+            ...ok,
+            event: { ...ok.event, messageType: 'MeteringPointDeleted' } as unknown as IntegrationEvent,
+          }),
+        ).rejects.toThrow(/MessageType: unknown message type/);
         await expect(store.append({ ...ok, storedAt: 1.5 })).rejects.toThrow(RangeError);
         expect(await store.countEvents()).toBe(0);
       });
 
       it('accepts a body of exactly the limit', async () => {
         const big = new Uint8Array(MAX_EVENT_BODY_BYTES).fill(7);
-        expect(await fx.store.append({ eventId: 'big-1', event: EVERY_TYPE.TimeSeriesPointsReceived, body: big, storedAt: 1 })).toEqual({ stored: true });
+        expect(
+          await fx.store.append({
+            eventId: 'big-1',
+            event: EVERY_TYPE.TimeSeriesPointsReceived,
+            body: big,
+            storedAt: 1,
+          }),
+        ).toEqual({ stored: true });
         expect(await fx.store.countEvents()).toBe(1);
       });
     });
@@ -258,7 +303,9 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
         expect(await ids(200)).toEqual(['c', 'k', 's']);
         // the supplier arrives at 200: no period before (E17 needs a supplier), one from D after
         expect(materializeMeteringPointPeriods(await store.readMasterData(199), 199)).toEqual([]);
-        expect(materializeMeteringPointPeriods(await store.readMasterData(200), 200)).toMatchObject([{ meteringPointId: MP, energySupplierId: ES, fromDate: D, toDate: null }]);
+        expect(materializeMeteringPointPeriods(await store.readMasterData(200), 200)).toMatchObject([
+          { meteringPointId: MP, energySupplierId: ES, fromDate: D, toDate: null },
+        ]);
       });
     });
 
@@ -268,7 +315,9 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
         let t = 10;
         for (const e of Object.values(EVERY_TYPE)) await store.append(appended(`all-${e.messageType}`, e, t++));
         for (const [i, e] of Object.values(EVERY_TYPE).entries()) {
-          expect(await store.readEvents(e.messageType, Number.MAX_SAFE_INTEGER)).toEqual([{ ...e, eventId: `all-${e.messageType}`, storedAt: 10 + i }]);
+          expect(await store.readEvents(e.messageType, Number.MAX_SAFE_INTEGER)).toEqual([
+            { ...e, eventId: `all-${e.messageType}`, storedAt: 10 + i },
+          ]);
           expect(await store.readEvents(e.messageType, 10 + i - 1)).toEqual([]);
         }
       });
@@ -276,7 +325,12 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
       it('keeps only time-series events whose period overlaps the observed range, and orders by stored time', async () => {
         const { store } = fx;
         const ts = EVERY_TYPE.TimeSeriesPointsReceived; // [D, D+2h)
-        const later = { ...ts, periodStart: D + DAY, periodEnd: D + DAY + 3_600_000, points: [{ position: 1, quantityMilli: 7, quality: 'estimated' as const }] };
+        const later = {
+          ...ts,
+          periodStart: D + DAY,
+          periodEnd: D + DAY + 3_600_000,
+          points: [{ position: 1, quantityMilli: 7, quality: 'estimated' as const }],
+        };
         await store.append(appended('ts-b', later, 300));
         await store.append(appended('ts-a', ts, 200));
         await store.append(appended('ts-c', { ...ts, registrationTime: D + 2 * DAY }, 400));
@@ -329,7 +383,11 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
 
       it('a duplicate delivery changes nothing', async () => {
         const c = consume();
-        const trio = [busMessage('d-1', created(MP)), busMessage('d-2', connected(MP)), busMessage('d-3', supplier(MP, ES))];
+        const trio = [
+          busMessage('d-1', created(MP)),
+          busMessage('d-2', connected(MP)),
+          busMessage('d-3', supplier(MP, ES)),
+        ];
         expect(await c.deliver(...trio)).toEqual(['stored', 'stored', 'stored']);
         const events = await fx.store.readMasterData(c.clock);
         const periods = materializeMeteringPointPeriods(events, c.clock);
@@ -345,7 +403,9 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
       it('falls back to subject and messageId without MessageType/EventId properties', async () => {
         const c = consume();
         const m = busMessage('plain-1', connected(MP));
-        expect(await c.deliver({ messageId: m.messageId, body: m.body, subject: 'MeteringPointConnected' })).toEqual(['stored']);
+        expect(await c.deliver({ messageId: m.messageId, body: m.body, subject: 'MeteringPointConnected' })).toEqual([
+          'stored',
+        ]);
         expect((await fx.store.readMasterData(c.clock)).map((e) => e.eventId)).toEqual(['plain-1']);
       });
 
@@ -354,12 +414,16 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
         // the supplier change effective a day later arrives first, before the metering point exists
         expect(await c.deliver(busMessage('o-1', supplier(MP, ES2, D + DAY)))).toEqual(['stored']);
         const beforeCreation = c.clock;
-        expect(materializeMeteringPointPeriods(await fx.store.readMasterData(beforeCreation), beforeCreation)).toEqual([]);
-        expect(await c.deliver(busMessage('o-2', connected(MP)), busMessage('o-3', supplier(MP, ES)), busMessage('o-4', created(MP)))).toEqual([
-          'stored',
-          'stored',
-          'stored',
-        ]);
+        expect(materializeMeteringPointPeriods(await fx.store.readMasterData(beforeCreation), beforeCreation)).toEqual(
+          [],
+        );
+        expect(
+          await c.deliver(
+            busMessage('o-2', connected(MP)),
+            busMessage('o-3', supplier(MP, ES)),
+            busMessage('o-4', created(MP)),
+          ),
+        ).toEqual(['stored', 'stored', 'stored']);
         const periods = materializeMeteringPointPeriods(await fx.store.readMasterData(c.clock), c.clock);
         expect(periods.map((p) => [p.energySupplierId, p.fromDate, p.toDate])).toEqual([
           [ES, D, D + DAY],
@@ -375,15 +439,34 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
         const valid = busMessage('p-0', connected(MP));
         const badGsrn = integrationEventProtoType('MeteringPointConnected');
         const badGsrnBody = new Uint8Array(
-          badGsrn.encode(badGsrn.fromObject({ metering_point_id: '12345', effective_date: { seconds: D / 1000, nanos: 0 } })).finish(),
+          badGsrn
+            .encode(badGsrn.fromObject({ metering_point_id: '12345', effective_date: { seconds: D / 1000, nanos: 0 } }))
+            .finish(),
         );
         const poison: BusMessage[] = [
           // garbage bytes: field 1 (metering_point_id) claims 255 bytes that are not there
-          { messageId: 'p-1', body: new Uint8Array([0x0a, 0xff, 0x01, 0x41]), applicationProperties: { MessageType: 'MeteringPointConnected', EventId: 'p-1' } },
-          { ...valid, messageId: 'p-2', subject: 'MeteringPointDeleted', applicationProperties: { MessageType: 'MeteringPointDeleted', EventId: 'p-2' } },
+          {
+            messageId: 'p-1',
+            body: new Uint8Array([0x0a, 0xff, 0x01, 0x41]),
+            applicationProperties: { MessageType: 'MeteringPointConnected', EventId: 'p-1' },
+          },
+          {
+            ...valid,
+            messageId: 'p-2',
+            subject: 'MeteringPointDeleted',
+            applicationProperties: { MessageType: 'MeteringPointDeleted', EventId: 'p-2' },
+          },
           { messageId: 'p-3', body: valid.body },
-          { messageId: 'p-4', body: badGsrnBody, applicationProperties: { MessageType: 'MeteringPointConnected', EventId: 'p-4' } },
-          { ...valid, messageId: 'p-5', applicationProperties: { MessageType: 'MeteringPointConnected', EventId: 'a/b' } },
+          {
+            messageId: 'p-4',
+            body: badGsrnBody,
+            applicationProperties: { MessageType: 'MeteringPointConnected', EventId: 'p-4' },
+          },
+          {
+            ...valid,
+            messageId: 'p-5',
+            applicationProperties: { MessageType: 'MeteringPointConnected', EventId: 'a/b' },
+          },
           { ...valid, messageId: 'p-6', body: new Uint8Array(MAX_EVENT_BODY_BYTES + 1) },
         ];
         expect(await c.deliver(...poison)).toEqual(Array(poison.length).fill('dead-lettered'));
@@ -423,7 +506,10 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
   });
 }
 
-integrationEventStoreContract('MemoryIntegrationEventStore', async () => ({ store: new MemoryIntegrationEventStore(), cleanup: async () => undefined }));
+integrationEventStoreContract('MemoryIntegrationEventStore', async () => ({
+  store: new MemoryIntegrationEventStore(),
+  cleanup: async () => undefined,
+}));
 
 describe('TableIntegrationEventStore (Azurite)', () => {
   let az: AzuriteInstance;
@@ -436,9 +522,13 @@ describe('TableIntegrationEventStore (Azurite)', () => {
 
   let seq = 0;
   integrationEventStoreContract('IntegrationEventStore contract', async () => {
-    const table = TableClient.fromConnectionString(az.connectionString, `IntegrationEvents${process.pid}x${++seq}`.replace(/\W/g, ''), {
-      allowInsecureConnection: true,
-    });
+    const table = TableClient.fromConnectionString(
+      az.connectionString,
+      `IntegrationEvents${process.pid}x${++seq}`.replace(/\W/g, ''),
+      {
+        allowInsecureConnection: true,
+      },
+    );
     const store = new TableIntegrationEventStore(table);
     await store.ensureTable();
     return { store, cleanup: async () => void (await table.deleteTable()) };
@@ -450,7 +540,9 @@ describe('TableIntegrationEventStore (Azurite)', () => {
     await store.ensureTable(); // idempotent
     const e = appended('layout-1', supplier(MP, ES), 1_700_000_000_123);
     expect(await store.append(e)).toEqual({ stored: true });
-    const raw = TableClient.fromConnectionString(az.connectionString, 'IntegrationEvents', { allowInsecureConnection: true });
+    const raw = TableClient.fromConnectionString(az.connectionString, 'IntegrationEvents', {
+      allowInsecureConnection: true,
+    });
     const entity = await raw.getEntity<Record<string, unknown>>('EnergySupplierChanged', 'layout-1');
     expect(entity.body).toEqual(e.body);
     expect(entity.storedAt).toBe(1_700_000_000_123n);

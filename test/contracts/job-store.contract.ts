@@ -98,7 +98,11 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
 
       it('returns the active job for the same spec instead of a second one', async () => {
         const first = await store.createOrGetActive('job-1', spec(), at(0));
-        const second = await store.createOrGetActive('job-2', spec({ createdByUserId: 'someone-else', trigger: 'schedule:nightly' }), at(5));
+        const second = await store.createOrGetActive(
+          'job-2',
+          spec({ createdByUserId: 'someone-else', trigger: 'schedule:nightly' }),
+          at(5),
+        );
         expect(second.created).toBe(false);
         expect(second.job).toEqual(first.job);
         expect(await store.get('job-2')).toBeNull();
@@ -106,9 +110,15 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
 
       it('keeps returning the job while it is Started or Executing', async () => {
         await jobIn('job-1', spec(), 'Started');
-        expect(await store.createOrGetActive('job-2', spec(), at(10))).toMatchObject({ created: false, job: { id: 'job-1', status: 'Started' } });
+        expect(await store.createOrGetActive('job-2', spec(), at(10))).toMatchObject({
+          created: false,
+          job: { id: 'job-1', status: 'Started' },
+        });
         await store.transition('job-1', 'Executing', at(11));
-        expect(await store.createOrGetActive('job-3', spec(), at(12))).toMatchObject({ created: false, job: { id: 'job-1', status: 'Executing' } });
+        expect(await store.createOrGetActive('job-3', spec(), at(12))).toMatchObject({
+          created: false,
+          job: { id: 'job-1', status: 'Executing' },
+        });
       });
 
       it('treats grid areas as a set: order does not change the spec key', async () => {
@@ -121,10 +131,23 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
       });
 
       it('stores instants canonically, so equal instants written differently are one spec', async () => {
-        const a = await store.createOrGetActive('job-1', spec({ periodStart: '2023-10-31T23:00:00Z', asOf: '2023-12-05T09:00:00+01:00' }), at(0));
-        expect(a.job).toMatchObject({ periodStart: '2023-10-31T23:00:00.000Z', asOf: '2023-12-05T08:00:00.000Z', specKey: specKey(spec()) });
-        expect(await store.createOrGetActive('job-2', spec(), at(1))).toMatchObject({ created: false, job: { id: 'job-1' } });
-        await expect(store.createOrGetActive('job-3', spec({ periodEnd: 'not a date', gridAreas: ['900'] }), at(2))).rejects.toThrow(/periodEnd/);
+        const a = await store.createOrGetActive(
+          'job-1',
+          spec({ periodStart: '2023-10-31T23:00:00Z', asOf: '2023-12-05T09:00:00+01:00' }),
+          at(0),
+        );
+        expect(a.job).toMatchObject({
+          periodStart: '2023-10-31T23:00:00.000Z',
+          asOf: '2023-12-05T08:00:00.000Z',
+          specKey: specKey(spec()),
+        });
+        expect(await store.createOrGetActive('job-2', spec(), at(1))).toMatchObject({
+          created: false,
+          job: { id: 'job-1' },
+        });
+        await expect(
+          store.createOrGetActive('job-3', spec({ periodEnd: 'not a date', gridAreas: ['900'] }), at(2)),
+        ).rejects.toThrow(/periodEnd/);
       });
 
       it('rejects ids no store can hold (empty, over 128 characters, / \\ # ? or control characters)', async () => {
@@ -132,7 +155,9 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
           await expect(store.createOrGetActive(id, spec(), at(0))).rejects.toThrow(/invalid job id/);
           expect(await store.get(id)).toBeNull();
           await expect(store.transition(id, 'Started', at(1))).rejects.toBeInstanceOf(JobNotFoundError);
-          await expect(store.setProgress(id, { doneBatches: 1, totalBatches: 1 })).rejects.toBeInstanceOf(JobNotFoundError);
+          await expect(store.setProgress(id, { doneBatches: 1, totalBatches: 1 })).rejects.toBeInstanceOf(
+            JobNotFoundError,
+          );
         }
         expect(await store.list({})).toEqual([]);
         const id = 'x'.repeat(128);
@@ -155,7 +180,9 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
 
       it('creates exactly one job for 10 concurrent calls with the same spec', async () => {
         const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => store.createOrGetActive(`job-${i}`, spec({ createdByUserId: `user-${i}` }), at(i))),
+          Array.from({ length: 10 }, (_, i) =>
+            store.createOrGetActive(`job-${i}`, spec({ createdByUserId: `user-${i}` }), at(i)),
+          ),
         );
         const created = results.filter((r) => r.created);
         expect(created).toHaveLength(1);
@@ -164,15 +191,21 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
         expect(await store.list({})).toEqual([winner]);
       });
 
-      it.each(['Completed', 'Failed', 'Canceled'] as const)('creates a new job once the previous one is %s', async (terminal) => {
-        await jobIn('job-1', spec(), terminal);
-        const next = await store.createOrGetActive('job-2', spec(), at(20));
-        expect(next.created).toBe(true);
-        expect(next.job).toMatchObject({ id: 'job-2', status: 'Requested', requestedAt: at(20).toISOString() });
-        expect((await store.get('job-1'))?.status).toBe(terminal);
-        // …and the new job dedupes again
-        expect(await store.createOrGetActive('job-3', spec(), at(21))).toMatchObject({ created: false, job: { id: 'job-2' } });
-      });
+      it.each(['Completed', 'Failed', 'Canceled'] as const)(
+        'creates a new job once the previous one is %s',
+        async (terminal) => {
+          await jobIn('job-1', spec(), terminal);
+          const next = await store.createOrGetActive('job-2', spec(), at(20));
+          expect(next.created).toBe(true);
+          expect(next.job).toMatchObject({ id: 'job-2', status: 'Requested', requestedAt: at(20).toISOString() });
+          expect((await store.get('job-1'))?.status).toBe(terminal);
+          // …and the new job dedupes again
+          expect(await store.createOrGetActive('job-3', spec(), at(21))).toMatchObject({
+            created: false,
+            job: { id: 'job-2' },
+          });
+        },
+      );
 
       it('returns the job again for a retried call with the same id', async () => {
         const first = await store.createOrGetActive('job-1', spec(), at(0));
@@ -186,9 +219,16 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
       it('walks Requested → Started → Executing → Completed, setting timestamps and results', async () => {
         const { job: requested } = await store.createOrGetActive('job-1', spec(), at(0));
         const started = await store.transition('job-1', 'Started', at(1));
-        expect(started).toMatchObject({ status: 'Started', startedAt: at(1).toISOString(), executingAt: null, finishedAt: null });
+        expect(started).toMatchObject({
+          status: 'Started',
+          startedAt: at(1).toISOString(),
+          executingAt: null,
+          finishedAt: null,
+        });
         expect(started.version).not.toBe(requested.version);
-        const executing = await store.transition('job-1', 'Executing', at(2), { progress: { doneBatches: 0, totalBatches: 4 } });
+        const executing = await store.transition('job-1', 'Executing', at(2), {
+          progress: { doneBatches: 0, totalBatches: 4 },
+        });
         expect(executing).toMatchObject({
           status: 'Executing',
           startedAt: at(1).toISOString(),
@@ -218,9 +258,16 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
 
       it('fails a job with the error text', async () => {
         await jobIn('job-1', spec(), 'Executing');
-        const error = 'batch 3: time_series_points.parquet row 17: quantity has 4 decimals\n    at scatter (kernels.ts:120)';
+        const error =
+          'batch 3: time_series_points.parquet row 17: quantity has 4 decimals\n    at scatter (kernels.ts:120)';
         const failed = await store.transition('job-1', 'Failed', at(9), { error });
-        expect(failed).toMatchObject({ status: 'Failed', error, finishedAt: at(9).toISOString(), outputPath: null, resultCounts: null });
+        expect(failed).toMatchObject({
+          status: 'Failed',
+          error,
+          finishedAt: at(9).toISOString(),
+          outputPath: null,
+          resultCounts: null,
+        });
         expect(await store.get('job-1')).toEqual(failed);
       });
 
@@ -249,7 +296,12 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
 
         const completed = await jobIn('job-2', spec({ gridAreas: ['804'] }), 'Completed');
         await expectInvalid(store.transition('job-2', 'Executing', at(9)), 'job-2', 'Completed', 'Executing');
-        await expectInvalid(store.transition('job-2', 'Failed', at(9), { error: 'late' }), 'job-2', 'Completed', 'Failed');
+        await expectInvalid(
+          store.transition('job-2', 'Failed', at(9), { error: 'late' }),
+          'job-2',
+          'Completed',
+          'Failed',
+        );
         await expectInvalid(store.transition('job-2', 'Requested', at(9)), 'job-2', 'Completed', 'Requested');
         expect(await store.get('job-2')).toEqual(completed);
 
@@ -274,16 +326,24 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
         // Whatever the interleaving, the job must end Canceled and a Started that comes after
         // the cancel must be rejected, never written over it.
         const calls = Array.from({ length: 8 }, (_, i) =>
-          store.transition('job-1', i % 2 === 0 ? 'Started' : 'Canceled', at(1 + i), i % 2 === 0 ? undefined : { error: `cancel ${i}` }).then(
-            (job) => ({ ok: true as const, job }),
-            (error: unknown) => ({ ok: false as const, error }),
-          ),
+          store
+            .transition(
+              'job-1',
+              i % 2 === 0 ? 'Started' : 'Canceled',
+              at(1 + i),
+              i % 2 === 0 ? undefined : { error: `cancel ${i}` },
+            )
+            .then(
+              (job) => ({ ok: true as const, job }),
+              (error: unknown) => ({ ok: false as const, error }),
+            ),
         );
         await store.setProgress('job-1', { doneBatches: 0, totalBatches: 3 });
         const results = await Promise.all(calls);
         for (const [i, r] of results.entries()) {
           if (i % 2 === 1) expect(r).toMatchObject({ ok: true, job: { status: 'Canceled' } });
-          else if (!r.ok) expect(r.error).toMatchObject({ name: 'InvalidJobTransitionError', from: 'Canceled', to: 'Started' });
+          else if (!r.ok)
+            expect(r.error).toMatchObject({ name: 'InvalidJobTransitionError', from: 'Canceled', to: 'Started' });
         }
         const final = await store.get('job-1');
         expect(final).toMatchObject({ status: 'Canceled', progress: { doneBatches: 0, totalBatches: 3 } });
@@ -304,7 +364,11 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
         const executing = await jobIn('job-1', spec(), 'Executing');
         await store.setProgress('job-1', { doneBatches: 3, totalBatches: 10 });
         const after = await store.get('job-1');
-        expect(after).toEqual({ ...executing, progress: { doneBatches: 3, totalBatches: 10 }, version: expect.any(String) });
+        expect(after).toEqual({
+          ...executing,
+          progress: { doneBatches: 3, totalBatches: 10 },
+          version: expect.any(String),
+        });
         // a later transition keeps it
         await store.setProgress('job-1', { doneBatches: 10, totalBatches: 10 });
         const done = await store.transition('job-1', 'Completed', at(9), { outputPath: 'jobs/job-1/' });
@@ -312,7 +376,9 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
       });
 
       it('throws JobNotFoundError for an unknown id', async () => {
-        await expect(store.setProgress('nope', { doneBatches: 1, totalBatches: 2 })).rejects.toBeInstanceOf(JobNotFoundError);
+        await expect(store.setProgress('nope', { doneBatches: 1, totalBatches: 2 })).rejects.toBeInstanceOf(
+          JobNotFoundError,
+        );
       });
     });
 
@@ -330,7 +396,8 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
           ['b', 3, 'aggregation', 20],
           ['d', 4, 'wholesale_fixing', 40],
         ];
-        for (const [id, month, calculationType, seconds] of plan) await store.createOrGetActive(id, monthSpec(month, { calculationType }), at(seconds));
+        for (const [id, month, calculationType, seconds] of plan)
+          await store.createOrGetActive(id, monthSpec(month, { calculationType }), at(seconds));
         await store.transition('a', 'Started', at(60));
         await store.transition('d', 'Canceled', at(61));
 
@@ -341,7 +408,9 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
         expect(ids(await store.list({ status: 'Started' }))).toEqual(['a']);
         expect(ids(await store.list({ status: 'Completed' }))).toEqual([]);
         expect(ids(await store.list({ calculationType: 'wholesale_fixing' }))).toEqual(['d', 'a']);
-        expect(ids(await store.list({ calculationType: 'balance_fixing', status: 'Requested', limit: 1 }))).toEqual(['e']);
+        expect(ids(await store.list({ calculationType: 'balance_fixing', status: 'Requested', limit: 1 }))).toEqual([
+          'e',
+        ]);
         expect(await store.list({ limit: 0 })).toEqual([]);
         // list returns the same jobs get does
         const listed = await store.list({ status: 'Started' });
@@ -354,7 +423,11 @@ export function jobStoreContract(name: string, create: () => Promise<JobStoreUnd
           await Promise.all(
             Array.from({ length: Math.min(15, n - i) }, (_, k) => {
               const j = i + k;
-              return store.createOrGetActive(`job-${String(j).padStart(3, '0')}`, spec({ gridAreas: [String(100 + j)] }), at(j));
+              return store.createOrGetActive(
+                `job-${String(j).padStart(3, '0')}`,
+                spec({ gridAreas: [String(100 + j)] }),
+                at(j),
+              );
             }),
           );
         }

@@ -38,14 +38,25 @@ describe('TableJobStore (Azurite)', () => {
 
   /** Fresh tables per test (names: letters and digits only), so tests never see each other's rows. */
   let tableSeq = 0;
-  async function freshTables(): Promise<{ jobs: TableClient; locks: TableClient; store: TableJobStore; cleanup(): Promise<void> }> {
+  async function freshTables(): Promise<{
+    jobs: TableClient;
+    locks: TableClient;
+    store: TableJobStore;
+    cleanup(): Promise<void>;
+  }> {
     const n = `${process.pid}x${++tableSeq}`;
-    const client = (name: string) => TableClient.fromConnectionString(az.connectionString, name, { allowInsecureConnection: true });
+    const client = (name: string) =>
+      TableClient.fromConnectionString(az.connectionString, name, { allowInsecureConnection: true });
     const jobs = client(`Jobs${n}`);
     const locks = client(`Locks${n}`);
     const store = new TableJobStore(jobs, locks);
     await store.ensureTables();
-    return { jobs, locks, store, cleanup: async () => void (await Promise.all([jobs.deleteTable(), locks.deleteTable()])) };
+    return {
+      jobs,
+      locks,
+      store,
+      cleanup: async () => void (await Promise.all([jobs.deleteTable(), locks.deleteTable()])),
+    };
   }
 
   jobStoreContract('JobStore contract', freshTables);
@@ -71,7 +82,13 @@ describe('TableJobStore (Azurite)', () => {
         await t.store.createOrGetActive('job-1', spec, now);
         await t.store.transition('job-1', 'Failed', now, { error: 'x' });
         // put the lock back as if the release after the status change had been lost
-        await t.locks.createEntity<Record<string, string>>({ partitionKey: 'lock', rowKey: lockKey, jobId: 'job-1', specKey: specKey(spec), job: '' });
+        await t.locks.createEntity<Record<string, string>>({
+          partitionKey: 'lock',
+          rowKey: lockKey,
+          jobId: 'job-1',
+          specKey: specKey(spec),
+          job: '',
+        });
         const next = await t.store.createOrGetActive('job-2', spec, now);
         expect(next).toMatchObject({ created: true, job: { id: 'job-2' } });
         await expect(t.locks.getEntity('lock', lockKey)).resolves.toMatchObject({ jobId: 'job-2' });
@@ -128,8 +145,17 @@ describe('TableJobStore (Azurite)', () => {
     it('drops a lock without a job or usable snapshot and registers the new job', async () => {
       const t = await freshTables();
       try {
-        await t.locks.createEntity<Record<string, string>>({ partitionKey: 'lock', rowKey: lockKey, jobId: 'ghost', specKey: specKey(spec), job: '{' });
-        expect(await t.store.createOrGetActive('job-2', spec, now)).toMatchObject({ created: true, job: { id: 'job-2' } });
+        await t.locks.createEntity<Record<string, string>>({
+          partitionKey: 'lock',
+          rowKey: lockKey,
+          jobId: 'ghost',
+          specKey: specKey(spec),
+          job: '{',
+        });
+        expect(await t.store.createOrGetActive('job-2', spec, now)).toMatchObject({
+          created: true,
+          job: { id: 'job-2' },
+        });
       } finally {
         await t.cleanup();
       }
@@ -141,7 +167,9 @@ describe('TableJobStore (Azurite)', () => {
     await store.ensureTables();
     await store.ensureTables(); // idempotent
     const { job } = await store.createOrGetActive('named-1', spec, now);
-    const raw = TableClient.fromConnectionString(az.connectionString, NAMES.tables.jobs, { allowInsecureConnection: true });
+    const raw = TableClient.fromConnectionString(az.connectionString, NAMES.tables.jobs, {
+      allowInsecureConnection: true,
+    });
     await expect(raw.getEntity('job', 'named-1')).resolves.toMatchObject({ status: 'Requested', etag: job.version });
   });
 });
@@ -177,10 +205,25 @@ class FakeSettlementJobTable {
 
 const ACTIVE = ['Requested', 'Started', 'Executing'];
 const COLUMN_OF: Record<string, string> = {
-  id: 'Id', status: 'Status', specKey: 'SpecKey', calculationType: 'CalculationType', periodStart: 'PeriodStart',
-  periodEnd: 'PeriodEnd', gridAreas: 'GridAreas', asOf: 'AsOf', createdByUserId: 'CreatedByUserId', trigger: 'Trigger',
-  requestedAt: 'RequestedAt', startedAt: 'StartedAt', executingAt: 'ExecutingAt', finishedAt: 'FinishedAt',
-  doneBatches: 'DoneBatches', totalBatches: 'TotalBatches', error: 'Error', outputPath: 'OutputPath', resultCounts: 'ResultCounts',
+  id: 'Id',
+  status: 'Status',
+  specKey: 'SpecKey',
+  calculationType: 'CalculationType',
+  periodStart: 'PeriodStart',
+  periodEnd: 'PeriodEnd',
+  gridAreas: 'GridAreas',
+  asOf: 'AsOf',
+  createdByUserId: 'CreatedByUserId',
+  trigger: 'Trigger',
+  requestedAt: 'RequestedAt',
+  startedAt: 'StartedAt',
+  executingAt: 'ExecutingAt',
+  finishedAt: 'FinishedAt',
+  doneBatches: 'DoneBatches',
+  totalBatches: 'TotalBatches',
+  error: 'Error',
+  outputPath: 'OutputPath',
+  resultCounts: 'ResultCounts',
 };
 const sqlError = (number: number): Error => Object.assign(new Error(`SQL error ${number}`), { number });
 
@@ -204,14 +247,28 @@ class FakeRequest {
       const row = { RowVersion: this.table.nextVersion() } as Row;
       for (const [param, column] of Object.entries(COLUMN_OF)) row[column] = p(param) ?? null;
       if (rows.has(row.Id)) throw sqlError(2627);
-      if (ACTIVE.includes(row.Status) && [...rows.values()].some((r) => r.SpecKey === row.SpecKey && ACTIVE.includes(r.Status))) throw sqlError(2601);
+      if (
+        ACTIVE.includes(row.Status) &&
+        [...rows.values()].some((r) => r.SpecKey === row.SpecKey && ACTIVE.includes(r.Status))
+      )
+        throw sqlError(2601);
       rows.set(row.Id, row);
       return result([row]);
     }
     if (text.startsWith('UPDATE dbo.SettlementJob SET Status')) {
       const row = rows.get(p('id') as string);
       if (!row || !row.RowVersion.equals(p('version') as Buffer)) return result([]);
-      for (const c of ['status', 'startedAt', 'executingAt', 'finishedAt', 'doneBatches', 'totalBatches', 'error', 'outputPath', 'resultCounts']) {
+      for (const c of [
+        'status',
+        'startedAt',
+        'executingAt',
+        'finishedAt',
+        'doneBatches',
+        'totalBatches',
+        'error',
+        'outputPath',
+        'resultCounts',
+      ]) {
         row[COLUMN_OF[c]] = p(c) ?? null;
       }
       row.RowVersion = this.table.nextVersion();
@@ -220,14 +277,22 @@ class FakeRequest {
     if (text.startsWith('UPDATE dbo.SettlementJob SET DoneBatches')) {
       const row = rows.get(p('id') as string);
       if (!row) return result([], 0);
-      Object.assign(row, { DoneBatches: p('doneBatches'), TotalBatches: p('totalBatches'), RowVersion: this.table.nextVersion() });
+      Object.assign(row, {
+        DoneBatches: p('doneBatches'),
+        TotalBatches: p('totalBatches'),
+        RowVersion: this.table.nextVersion(),
+      });
       return { recordset: [], rowsAffected: [1] };
     }
     if (/^SELECT .* WHERE Id = @id$/.test(text)) {
       const row = rows.get(p('id') as string);
       return result(row ? [row] : []);
     }
-    if (/^SELECT .* WHERE SpecKeyHash = .* AND SpecKey = @specKey AND Status IN \('Requested', 'Started', 'Executing'\)$/.test(text)) {
+    if (
+      /^SELECT .* WHERE SpecKeyHash = .* AND SpecKey = @specKey AND Status IN \('Requested', 'Started', 'Executing'\)$/.test(
+        text,
+      )
+    ) {
       return result([...rows.values()].filter((r) => r.SpecKey === p('specKey') && ACTIVE.includes(r.Status)));
     }
     if (text.startsWith('SELECT TOP (@limit)') && text.endsWith('ORDER BY RequestedAt DESC, Id DESC')) {
@@ -244,7 +309,10 @@ class FakeRequest {
 }
 
 describe('SqlJobStore over an in-memory fake of its statements (not SQL Server)', () => {
-  jobStoreContract('JobStore contract', async () => ({ store: new SqlJobStore(new FakeSettlementJobTable().pool()), cleanup: async () => undefined }));
+  jobStoreContract('JobStore contract', async () => ({
+    store: new SqlJobStore(new FakeSettlementJobTable().pool()),
+    cleanup: async () => undefined,
+  }));
 });
 
 const sqlConnectionString = process.env[NAMES.settings.sqlConnectionString];
@@ -282,9 +350,8 @@ if (sqlConnectionString) {
 
 describe('migration scripts', () => {
   it('split into batches on GO lines', () => {
-    expect(splitBatches('CREATE TABLE a (x int);\nGO\n-- only a comment\ngo  \nCREATE INDEX i ON a (x);\n  GO -- end\n')).toEqual([
-      'CREATE TABLE a (x int);',
-      'CREATE INDEX i ON a (x);',
-    ]);
+    expect(
+      splitBatches('CREATE TABLE a (x int);\nGO\n-- only a comment\ngo  \nCREATE INDEX i ON a (x);\n  GO -- end\n'),
+    ).toEqual(['CREATE TABLE a (x int);', 'CREATE INDEX i ON a (x);']);
   });
 });

@@ -8,11 +8,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { duckdbEnergyResults } from '../../bench/duckdb-energy';
-import { calculationArgumentsYaml, generateSynthetic, PERIOD_COLUMNS, writeScenarioCsv, type SyntheticOptions } from '../../bench/synthetic';
+import {
+  calculationArgumentsYaml,
+  generateSynthetic,
+  PERIOD_COLUMNS,
+  writeScenarioCsv,
+  type SyntheticOptions,
+} from '../../bench/synthetic';
 import { readScenarioArguments } from '../../shared/basis-data/scenario-source';
 import type { CalculationArguments } from '../../shared/basis-data/types';
 import type { RawMeteringPointPeriod } from '../../shared/basis-data/master-data';
-import { ParquetLakeSource, writeGridLossMeteringPoints, writeMeteringPointPeriods, writeTimeSeriesDay } from '../../shared/basis-data/parquet/lake';
+import {
+  ParquetLakeSource,
+  writeGridLossMeteringPoints,
+  writeMeteringPointPeriods,
+  writeTimeSeriesDay,
+} from '../../shared/basis-data/parquet/lake';
 import { calculateEnergy, calculateScenario } from '../../shared/calculation/energy/run';
 import { energyResultRows } from '../../shared/results/energy-csv';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from '../../shared/results/energy-result-row';
@@ -29,7 +40,9 @@ const sortRows = (rows: EnergyResultRow[]): EnergyResultRow[] =>
     return x < y ? -1 : x > y ? 1 : 0;
   });
 
-const KEY_COLUMNS = ENERGY_RESULT_COLUMNS.filter((c) => c !== 'quantity' && c !== 'quantity_qualities' && c !== 'result_id');
+const KEY_COLUMNS = ENERGY_RESULT_COLUMNS.filter(
+  (c) => c !== 'quantity' && c !== 'quantity_qualities' && c !== 'result_id',
+);
 const keyOf = (r: EnergyResultRow): string => KEY_COLUMNS.map((c) => r[c]).join(';');
 
 function countBy(rows: EnergyResultRow[]): Record<string, number> {
@@ -52,18 +65,26 @@ function describeDiff(engine: EnergyResultRow[], duck: EnergyResultRow[], limit 
     const o = d.get(keyOf(r));
     if (!o) continue;
     const cols = (['quantity', 'quantity_qualities', 'result_id'] as const).filter((c) => r[c] !== o[c]);
-    if (cols.length) differing.push(`${keyOf(r)}\n      ${cols.map((c) => `${c}: engine ${r[c]} | duckdb ${o[c]}`).join('; ')}`);
+    if (cols.length)
+      differing.push(`${keyOf(r)}\n      ${cols.map((c) => `${c}: engine ${r[c]} | duckdb ${o[c]}`).join('; ')}`);
   }
   const lines = [
     `engine rows ${engine.length}, duckdb rows ${duck.length}; key columns: ${KEY_COLUMNS.join(';')}`,
     `rows per type/level  engine ${JSON.stringify(countBy(engine))}`,
     `                     duckdb ${JSON.stringify(countBy(duck))}`,
     `only in engine (${onlyEngine.length}):`,
-    ...sortRows(onlyEngine).slice(0, limit).map((r) => `    ${rowText(r)}`),
+    ...sortRows(onlyEngine)
+      .slice(0, limit)
+      .map((r) => `    ${rowText(r)}`),
     `only in duckdb (${onlyDuck.length}):`,
-    ...sortRows(onlyDuck).slice(0, limit).map((r) => `    ${rowText(r)}`),
+    ...sortRows(onlyDuck)
+      .slice(0, limit)
+      .map((r) => `    ${rowText(r)}`),
     `same key, different values (${differing.length}):`,
-    ...differing.sort().slice(0, limit).map((s) => `    ${s}`),
+    ...differing
+      .sort()
+      .slice(0, limit)
+      .map((s) => `    ${s}`),
   ];
   return lines.join('\n');
 }
@@ -85,7 +106,11 @@ function scenario(name: string, o: SyntheticOptions): { dir: string; args: Calcu
   return { dir, args: data.args };
 }
 
-async function compare(name: string, o: SyntheticOptions, expectTypes: { neighbour: boolean; brp: boolean; resolution: string }): Promise<void> {
+async function compare(
+  name: string,
+  o: SyntheticOptions,
+  expectTypes: { neighbour: boolean; brp: boolean; resolution: string },
+): Promise<void> {
   const { dir, args } = scenario(name, o);
   // The YAML written for the engine must describe the same calculation as the arguments given to DuckDB.
   expect(await readScenarioArguments(dir)).toEqual(args);
@@ -95,14 +120,26 @@ async function compare(name: string, o: SyntheticOptions, expectTypes: { neighbo
   const kinds = new Set(duck.map((r) => `${r.time_series_type}/${r.aggregation_level}`));
   expect(kinds.has('net_exchange_per_neighboring_ga/neighbor_grid_area')).toBe(expectTypes.neighbour);
   expect(kinds.has('production/balance_responsible_party')).toBe(expectTypes.brp);
-  for (const k of ['grid_loss/grid_area', 'positive_grid_loss/metering_point', 'negative_grid_loss/metering_point', 'flex_consumption/energy_supplier', 'total_consumption/grid_area']) {
+  for (const k of [
+    'grid_loss/grid_area',
+    'positive_grid_loss/metering_point',
+    'negative_grid_loss/metering_point',
+    'flex_consumption/energy_supplier',
+    'total_consumption/grid_area',
+  ]) {
     expect(kinds.has(k)).toBe(true);
   }
   expect(new Set(duck.map((r) => r.resolution))).toEqual(new Set([expectTypes.resolution]));
   expectSameRows(engine, duck);
 }
 
-const BASE: SyntheticOptions = { seed: 1, meteringPoints: 400, gridAreas: 5, days: 2, periodStart: '2023-11-01T23:00:00Z' };
+const BASE: SyntheticOptions = {
+  seed: 1,
+  meteringPoints: 400,
+  gridAreas: 5,
+  days: 2,
+  periodStart: '2023-11-01T23:00:00Z',
+};
 
 describe('engine vs DuckDB on synthetic scenarios', () => {
   test('quarterly balance_fixing', async () => {
@@ -118,7 +155,11 @@ describe('engine vs DuckDB on synthetic scenarios', () => {
   });
 
   test('quarterly aggregation', async () => {
-    await compare('aggregation', { ...BASE, seed: 13, gridAreas: 6, meteringPoints: 450, calculationType: 'aggregation' }, { neighbour: true, brp: true, resolution: 'PT15M' });
+    await compare(
+      'aggregation',
+      { ...BASE, seed: 13, gridAreas: 6, meteringPoints: 450, calculationType: 'aggregation' },
+      { neighbour: true, brp: true, resolution: 'PT15M' },
+    );
   });
 
   test('wholesale_fixing: no per-BRP and no per-neighbour rows', async () => {
@@ -130,7 +171,11 @@ describe('engine vs DuckDB on synthetic scenarios', () => {
   });
 
   test('bi-temporal balance_fixing with as-of', async () => {
-    await compare('bitemporal', { ...BASE, seed: 15, bitemporal: true }, { neighbour: true, brp: true, resolution: 'PT15M' });
+    await compare(
+      'bitemporal',
+      { ...BASE, seed: 15, bitemporal: true },
+      { neighbour: true, brp: true, resolution: 'PT15M' },
+    );
   });
 
   test('Parquet lake input (bi-temporal): engine and DuckDB read the same lake', async () => {
@@ -152,7 +197,10 @@ describe('engine vs DuckDB on synthetic scenarios', () => {
     const dir = path.join(tmpRoot, 'no-grid-loss');
     buildF1(dir);
     // Drop the system-correction (E18) metering point from the grid-loss list.
-    fs.writeFileSync(path.join(dir, 'when', 'grid_loss_metering_points.csv'), 'metering_point_id\n170000001500001000\n');
+    fs.writeFileSync(
+      path.join(dir, 'when', 'grid_loss_metering_points.csv'),
+      'metering_point_id\n170000001500001000\n',
+    );
     const args = await readScenarioArguments(dir);
     await expect(duckdbEnergyResults({ scenarioDir: dir }, args)).rejects.toThrow(/800/);
     await expect(calculateScenario(dir)).rejects.toThrow(/800/);
@@ -179,12 +227,18 @@ function writeFixture(
   const when = path.join(dir, 'when');
   fs.mkdirSync(when, { recursive: true });
   const periodLines = periods.map((p) => PERIOD_COLUMNS.map((c) => p[c] ?? '').join(';'));
-  fs.writeFileSync(path.join(when, 'metering_point_periods.csv'), [PERIOD_COLUMNS.join(';'), ...periodLines].join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(when, 'metering_point_periods.csv'),
+    [PERIOD_COLUMNS.join(';'), ...periodLines].join('\n') + '\n',
+  );
   fs.writeFileSync(
     path.join(when, 'time_series_points.csv'),
     ['metering_point_id;quantity;quality;observation_time', ...points.map((p) => p.join(';'))].join('\n') + '\n',
   );
-  fs.writeFileSync(path.join(when, 'grid_loss_metering_points.csv'), ['metering_point_id', ...gridLoss].join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(when, 'grid_loss_metering_points.csv'),
+    ['metering_point_id', ...gridLoss].join('\n') + '\n',
+  );
   fs.writeFileSync(path.join(when, 'calculation_arguments.yml'), calculationArgumentsYaml(args));
 }
 
@@ -212,23 +266,73 @@ function buildF1(dir: string): CalculationArguments {
     ...extra,
   });
   const periods: PeriodSpec[] = [
-    mp('170000001500001000', 'E17', 'PT15M', { calculation_type: 'grid-loss', settlement_method: 'D01', energy_supplier_id: ES1, balance_responsible_party_id: BRP11 }),
-    mp('180000001500001000', 'E18', 'PT15M', { calculation_type: 'system-correction', energy_supplier_id: ES3, balance_responsible_party_id: BRP22 }),
-    mp('200000001500000001', 'E20', 'PT15M', { grid_area_code: '801', from_grid_area_code: '801', to_grid_area_code: '800' }),
-    mp('200000000000000002', 'E20', 'PT1H', { grid_area_code: '802', from_grid_area_code: '802', to_grid_area_code: '800' }),
+    mp('170000001500001000', 'E17', 'PT15M', {
+      calculation_type: 'grid-loss',
+      settlement_method: 'D01',
+      energy_supplier_id: ES1,
+      balance_responsible_party_id: BRP11,
+    }),
+    mp('180000001500001000', 'E18', 'PT15M', {
+      calculation_type: 'system-correction',
+      energy_supplier_id: ES3,
+      balance_responsible_party_id: BRP22,
+    }),
+    mp('200000001500000001', 'E20', 'PT15M', {
+      grid_area_code: '801',
+      from_grid_area_code: '801',
+      to_grid_area_code: '800',
+    }),
+    mp('200000000000000002', 'E20', 'PT1H', {
+      grid_area_code: '802',
+      from_grid_area_code: '802',
+      to_grid_area_code: '800',
+    }),
     mp('200000001500000003', 'E20', 'PT15M', { from_grid_area_code: '800', to_grid_area_code: '803' }),
     mp('200000000000000004', 'E20', 'PT1H', { from_grid_area_code: '800', to_grid_area_code: '804' }),
-    mp('170000001500000101', 'E17', 'PT15M', { settlement_method: 'E02', energy_supplier_id: ES1, balance_responsible_party_id: BRP11 }),
-    mp('170000000000000102', 'E17', 'PT1H', { settlement_method: 'E02', energy_supplier_id: ES2, balance_responsible_party_id: BRP11 }),
-    mp('170000000000000103', 'E17', 'PT1H', { settlement_method: 'E02', energy_supplier_id: ES3, balance_responsible_party_id: BRP22 }),
-    mp('170000001500000201', 'E17', 'PT15M', { settlement_method: 'D01', energy_supplier_id: ES1, balance_responsible_party_id: BRP11 }),
-    mp('170000000000000202', 'E17', 'PT1H', { settlement_method: 'D01', energy_supplier_id: ES2, balance_responsible_party_id: BRP11 }),
-    mp('170000000000000203', 'E17', 'PT1H', { settlement_method: 'D01', energy_supplier_id: ES3, balance_responsible_party_id: BRP22 }),
+    mp('170000001500000101', 'E17', 'PT15M', {
+      settlement_method: 'E02',
+      energy_supplier_id: ES1,
+      balance_responsible_party_id: BRP11,
+    }),
+    mp('170000000000000102', 'E17', 'PT1H', {
+      settlement_method: 'E02',
+      energy_supplier_id: ES2,
+      balance_responsible_party_id: BRP11,
+    }),
+    mp('170000000000000103', 'E17', 'PT1H', {
+      settlement_method: 'E02',
+      energy_supplier_id: ES3,
+      balance_responsible_party_id: BRP22,
+    }),
+    mp('170000001500000201', 'E17', 'PT15M', {
+      settlement_method: 'D01',
+      energy_supplier_id: ES1,
+      balance_responsible_party_id: BRP11,
+    }),
+    mp('170000000000000202', 'E17', 'PT1H', {
+      settlement_method: 'D01',
+      energy_supplier_id: ES2,
+      balance_responsible_party_id: BRP11,
+    }),
+    mp('170000000000000203', 'E17', 'PT1H', {
+      settlement_method: 'D01',
+      energy_supplier_id: ES3,
+      balance_responsible_party_id: BRP22,
+    }),
     mp('180000001500000001', 'E18', 'PT15M', { energy_supplier_id: ES1, balance_responsible_party_id: BRP11 }),
     mp('180000000000000002', 'E18', 'PT1H', { energy_supplier_id: ES2, balance_responsible_party_id: BRP11 }),
     mp('180000000000000003', 'E18', 'PT1H', { energy_supplier_id: ES3, balance_responsible_party_id: BRP22 }),
-    mp('180000000000000111', 'E18', 'PT1H', { grid_area_code: '111', energy_supplier_id: ES1, balance_responsible_party_id: BRP11 }),
-    mp('170000000000000111', 'E17', 'PT1H', { grid_area_code: '111', settlement_method: 'E02', energy_supplier_id: ES1, balance_responsible_party_id: BRP11 }),
+    mp('180000000000000111', 'E18', 'PT1H', {
+      grid_area_code: '111',
+      energy_supplier_id: ES1,
+      balance_responsible_party_id: BRP11,
+    }),
+    mp('170000000000000111', 'E17', 'PT1H', {
+      grid_area_code: '111',
+      settlement_method: 'E02',
+      energy_supplier_id: ES1,
+      balance_responsible_party_id: BRP11,
+    }),
     mp('090011100000180001', 'D09', 'PT1H', { parent_metering_point_id: '170000000000000203' }),
   ];
   const t = (m: string): string => `2023-07-02T02:${m}:00Z`;
@@ -281,16 +385,45 @@ function buildF2(dir: string): CalculationArguments {
     ...extra,
   });
   const periods: PeriodSpec[] = [
-    mp('170000000150001000', 'E17', 'PT15M', { calculation_type: 'grid-loss', settlement_method: 'D01', energy_supplier_id: ES1b, balance_responsible_party_id: BRP11 }),
-    mp('180000000150001000', 'E18', 'PT15M', { calculation_type: 'system-correction', energy_supplier_id: ES2, balance_responsible_party_id: BRP22 }),
-    mp('170000000150000101', 'E17', 'PT15M', { settlement_method: 'E02', energy_supplier_id: ES1b, balance_responsible_party_id: BRP11 }),
-    mp('170000000000000102', 'E17', 'PT1H', { settlement_method: 'E02', energy_supplier_id: ES3, balance_responsible_party_id: BRP33 }),
-    mp('170000000150000201', 'E17', 'PT15M', { settlement_method: 'D01', energy_supplier_id: ES1b, balance_responsible_party_id: BRP11 }),
-    mp('170000000000000202', 'E17', 'PT1H', { settlement_method: 'D01', energy_supplier_id: ES3, balance_responsible_party_id: BRP33 }),
+    mp('170000000150001000', 'E17', 'PT15M', {
+      calculation_type: 'grid-loss',
+      settlement_method: 'D01',
+      energy_supplier_id: ES1b,
+      balance_responsible_party_id: BRP11,
+    }),
+    mp('180000000150001000', 'E18', 'PT15M', {
+      calculation_type: 'system-correction',
+      energy_supplier_id: ES2,
+      balance_responsible_party_id: BRP22,
+    }),
+    mp('170000000150000101', 'E17', 'PT15M', {
+      settlement_method: 'E02',
+      energy_supplier_id: ES1b,
+      balance_responsible_party_id: BRP11,
+    }),
+    mp('170000000000000102', 'E17', 'PT1H', {
+      settlement_method: 'E02',
+      energy_supplier_id: ES3,
+      balance_responsible_party_id: BRP33,
+    }),
+    mp('170000000150000201', 'E17', 'PT15M', {
+      settlement_method: 'D01',
+      energy_supplier_id: ES1b,
+      balance_responsible_party_id: BRP11,
+    }),
+    mp('170000000000000202', 'E17', 'PT1H', {
+      settlement_method: 'D01',
+      energy_supplier_id: ES3,
+      balance_responsible_party_id: BRP33,
+    }),
     mp('180000000150000001', 'E18', 'PT15M', { energy_supplier_id: ES2, balance_responsible_party_id: BRP22 }),
     mp('180000000000000002', 'E18', 'PT1H', { energy_supplier_id: ES3, balance_responsible_party_id: BRP33 }),
     mp('200000000150000001', 'E20', 'PT15M', { from_grid_area_code: '800', to_grid_area_code: '801' }),
-    mp('200000000000000002', 'E20', 'PT1H', { grid_area_code: '802', from_grid_area_code: '802', to_grid_area_code: '800' }),
+    mp('200000000000000002', 'E20', 'PT1H', {
+      grid_area_code: '802',
+      from_grid_area_code: '802',
+      to_grid_area_code: '800',
+    }),
   ];
   const q = (m: string): string => `2023-02-01T00:${m}:00Z`;
   const points: Array<[string, string, string, string]> = [];
@@ -309,7 +442,12 @@ function buildF2(dir: string): CalculationArguments {
 }
 
 /** `time_series_type/level/neighbour/es/brp/mp` → quantities in time order, and the qualities per time. */
-function series(rows: EnergyResultRow[], tst: string, level: string, f: Partial<EnergyResultRow> = {}): { q: string[]; qq: string[] } {
+function series(
+  rows: EnergyResultRow[],
+  tst: string,
+  level: string,
+  f: Partial<EnergyResultRow> = {},
+): { q: string[]; qq: string[] } {
   const sel = rows
     .filter((r) => r.time_series_type === tst && r.aggregation_level === level)
     .filter((r) => Object.entries(f).every(([k, v]) => r[k as keyof EnergyResultRow] === v))
@@ -330,18 +468,17 @@ describe('DuckDB formulation reproduces the reference fixtures', () => {
       args = buildF1(dir);
     }
     const rows = await duckdbEnergyResults({ scenarioDir: dir }, args);
-    const nb = (b: string): string[] => series(rows, 'net_exchange_per_neighboring_ga', 'neighbor_grid_area', { neighbor_grid_area_code: b }).q;
+    const nb = (b: string): string[] =>
+      series(rows, 'net_exchange_per_neighboring_ga', 'neighbor_grid_area', { neighbor_grid_area_code: b }).q;
     expect(nb('801')).toEqual(['10.000', '0.000', '0.000', '0.000']);
     expect(nb('802')).toEqual(['5.001', '5.001', '5.000', '5.001']);
     expect(nb('803')).toEqual(['-5.000', '0.000', '0.000', '0.000']);
     expect(nb('804')).toEqual(['-0.279', '-0.280', '-0.279', '-0.279']);
-    expect(series(rows, 'net_exchange_per_neighboring_ga', 'neighbor_grid_area', { neighbor_grid_area_code: '801' }).qq).toEqual([
-      "['measured']",
-      "['missing']",
-      "['missing']",
-      "['missing']",
-    ]);
-    const ga = (tst: string): { q: string[]; qq: string[] } => series(rows, tst, 'grid_area', { grid_area_code: '800' });
+    expect(
+      series(rows, 'net_exchange_per_neighboring_ga', 'neighbor_grid_area', { neighbor_grid_area_code: '801' }).qq,
+    ).toEqual(["['measured']", "['missing']", "['missing']", "['missing']"]);
+    const ga = (tst: string): { q: string[]; qq: string[] } =>
+      series(rows, tst, 'grid_area', { grid_area_code: '800' });
     expect(ga('net_exchange_per_ga').q).toEqual(['9.722', '4.721', '4.721', '4.722']);
     expect(ga('net_exchange_per_ga').qq.slice(1)).toEqual(Array(3).fill("['missing', 'measured']"));
     expect(ga('temp_production').q).toEqual(['7.501', '1.501', '1.500', '1.501']);
@@ -349,42 +486,56 @@ describe('DuckDB formulation reproduces the reference fixtures', () => {
     expect(ga('non_profiled_consumption').q).toEqual(['7.202', '2.202', '2.201', '2.202']);
     expect(ga('grid_loss').q).toEqual(['-2.542', '1.458', '1.457', '1.459']);
     expect(ga('grid_loss').qq).toEqual(Array(4).fill("['calculated']"));
-    expect(series(rows, 'positive_grid_loss', 'metering_point', { metering_point_id: '170000001500001000', energy_supplier_id: ES1, balance_responsible_party_id: BRP11 }).q).toEqual([
-      '0.000',
-      '1.458',
-      '1.457',
-      '1.459',
-    ]);
-    expect(series(rows, 'negative_grid_loss', 'metering_point', { metering_point_id: '180000001500001000', energy_supplier_id: ES3, balance_responsible_party_id: BRP22 }).q).toEqual([
-      '2.542',
-      '0.000',
-      '0.000',
-      '0.000',
-    ]);
+    expect(
+      series(rows, 'positive_grid_loss', 'metering_point', {
+        metering_point_id: '170000001500001000',
+        energy_supplier_id: ES1,
+        balance_responsible_party_id: BRP11,
+      }).q,
+    ).toEqual(['0.000', '1.458', '1.457', '1.459']);
+    expect(
+      series(rows, 'negative_grid_loss', 'metering_point', {
+        metering_point_id: '180000001500001000',
+        energy_supplier_id: ES3,
+        balance_responsible_party_id: BRP22,
+      }).q,
+    ).toEqual(['2.542', '0.000', '0.000', '0.000']);
     expect(ga('production').q).toEqual(['10.043', '1.501', '1.500', '1.501']);
-    const prodEs3 = series(rows, 'production', 'energy_supplier', { energy_supplier_id: ES3, balance_responsible_party_id: BRP22 });
+    const prodEs3 = series(rows, 'production', 'energy_supplier', {
+      energy_supplier_id: ES3,
+      balance_responsible_party_id: BRP22,
+    });
     expect(prodEs3.q).toEqual(['3.043', '0.501', '0.500', '0.501']);
     expect(prodEs3.qq).toEqual(Array(4).fill("['measured', 'calculated']"));
     expect(ga('flex_consumption').q).toEqual(['12.563', '4.020', '4.020', '4.021']);
     expect(ga('flex_consumption').qq.slice(1)).toEqual(Array(3).fill("['missing', 'measured', 'calculated']"));
-    const flexEs1 = series(rows, 'flex_consumption', 'energy_supplier', { energy_supplier_id: ES1, balance_responsible_party_id: BRP11 });
+    const flexEs1 = series(rows, 'flex_consumption', 'energy_supplier', {
+      energy_supplier_id: ES1,
+      balance_responsible_party_id: BRP11,
+    });
     expect(flexEs1.q).toEqual(['10.000', '1.458', '1.457', '1.459']);
     expect(flexEs1.qq.slice(1)).toEqual(Array(3).fill("['missing', 'calculated']"));
-    expect(series(rows, 'flex_consumption', 'balance_responsible_party', { balance_responsible_party_id: BRP11 }).q).toEqual(['12.500', '3.958', '3.957', '3.959']);
+    expect(
+      series(rows, 'flex_consumption', 'balance_responsible_party', { balance_responsible_party_id: BRP11 }).q,
+    ).toEqual(['12.500', '3.958', '3.957', '3.959']);
     expect(ga('total_consumption').q).toEqual(['19.765', '6.222', '6.221', '6.223']);
-    const np = (es: string): { q: string[]; qq: string[] } => series(rows, 'non_profiled_consumption', 'energy_supplier', { energy_supplier_id: es });
+    const np = (es: string): { q: string[]; qq: string[] } =>
+      series(rows, 'non_profiled_consumption', 'energy_supplier', { energy_supplier_id: es });
     expect(np(ES1).q).toEqual(['5.000', '0.000', '0.000', '0.000']);
     expect(np(ES1).qq).toEqual(["['measured']", "['measured']", "['missing']", "['missing']"]);
     expect(np(ES2).q).toEqual(Array(4).fill('2.000'));
     expect(np(ES3).q).toEqual(['0.202', '0.202', '0.201', '0.202']);
-    const prod = (es: string): { q: string[]; qq: string[] } => series(rows, 'production', 'energy_supplier', { energy_supplier_id: es });
+    const prod = (es: string): { q: string[]; qq: string[] } =>
+      series(rows, 'production', 'energy_supplier', { energy_supplier_id: es });
     expect(prod(ES1).q).toEqual(['6.000', '0.000', '0.000', '0.000']);
     expect(prod(ES1).qq.slice(1)).toEqual(Array(3).fill("['missing']"));
     expect(prod(ES2).q).toEqual(Array(4).fill('1.000'));
     // Nothing from grid area 111 or the child metering point; every row is quarterly.
     expect(rows.some((r) => r.grid_area_code === '111')).toBe(false);
     expect(new Set(rows.map((r) => r.resolution))).toEqual(new Set(['PT15M']));
-    expect(new Set(rows.map((r) => r.time))).toEqual(new Set(['2023-07-02T02:00:00Z', '2023-07-02T02:15:00Z', '2023-07-02T02:30:00Z', '2023-07-02T02:45:00Z']));
+    expect(new Set(rows.map((r) => r.time))).toEqual(
+      new Set(['2023-07-02T02:00:00Z', '2023-07-02T02:15:00Z', '2023-07-02T02:30:00Z', '2023-07-02T02:45:00Z']),
+    );
   });
 
   test('F2 before the quarterly transition (hourly)', async () => {
@@ -397,17 +548,27 @@ describe('DuckDB formulation reproduces the reference fixtures', () => {
       expect(s.q).toHaveLength(1);
       return `${s.q[0]} ${s.qq[0]}`;
     };
-    expect(one('net_exchange_per_neighboring_ga', 'neighbor_grid_area', { neighbor_grid_area_code: '801' })).toBe("-100.000 ['measured']");
-    expect(one('net_exchange_per_neighboring_ga', 'neighbor_grid_area', { neighbor_grid_area_code: '802' })).toBe("80.000 ['measured']");
+    expect(one('net_exchange_per_neighboring_ga', 'neighbor_grid_area', { neighbor_grid_area_code: '801' })).toBe(
+      "-100.000 ['measured']",
+    );
+    expect(one('net_exchange_per_neighboring_ga', 'neighbor_grid_area', { neighbor_grid_area_code: '802' })).toBe(
+      "80.000 ['measured']",
+    );
     expect(one('net_exchange_per_ga', 'grid_area')).toBe("-20.000 ['measured']");
     expect(one('temp_production', 'grid_area')).toBe("93.000 ['measured']");
     expect(one('temp_flex_consumption', 'grid_area')).toBe("50.000 ['measured']");
     expect(one('non_profiled_consumption', 'energy_supplier', { energy_supplier_id: ES1 })).toBe("12.000 ['measured']");
     expect(one('non_profiled_consumption', 'energy_supplier', { energy_supplier_id: ES3 })).toBe("10.000 ['measured']");
     expect(one('grid_loss', 'grid_area')).toBe("1.000 ['calculated']");
-    expect(one('positive_grid_loss', 'metering_point', { metering_point_id: '170000000150001000' })).toBe("1.000 ['calculated']");
-    expect(one('negative_grid_loss', 'metering_point', { metering_point_id: '180000000150001000' })).toBe("0.000 ['calculated']");
-    expect(one('flex_consumption', 'energy_supplier', { energy_supplier_id: ES1 })).toBe("21.000 ['measured', 'calculated']");
+    expect(one('positive_grid_loss', 'metering_point', { metering_point_id: '170000000150001000' })).toBe(
+      "1.000 ['calculated']",
+    );
+    expect(one('negative_grid_loss', 'metering_point', { metering_point_id: '180000000150001000' })).toBe(
+      "0.000 ['calculated']",
+    );
+    expect(one('flex_consumption', 'energy_supplier', { energy_supplier_id: ES1 })).toBe(
+      "21.000 ['measured', 'calculated']",
+    );
     expect(one('flex_consumption', 'energy_supplier', { energy_supplier_id: ES3 })).toBe("30.000 ['measured']");
     expect(one('production', 'energy_supplier', { energy_supplier_id: ES2 })).toBe("60.000 ['measured', 'calculated']");
     expect(one('production', 'energy_supplier', { energy_supplier_id: ES3 })).toBe("33.000 ['measured']");
@@ -425,7 +586,11 @@ describe('DuckDB formulation reproduces the hand-derived scenario expectations (
   test.each(withResults.map((d) => [path.basename(d), d]))('%s', async (_name, dir) => {
     const args = await readScenarioArguments(dir);
     const rows = await duckdbEnergyResults({ scenarioDir: dir }, args);
-    const report = compareResults(readResultCsv(path.join(dir, 'then', 'energy_results.csv')), rows, fs.existsSync(path.join(dir, 'then', 'exhaustive')));
+    const report = compareResults(
+      readResultCsv(path.join(dir, 'then', 'energy_results.csv')),
+      rows,
+      fs.existsSync(path.join(dir, 'then', 'exhaustive')),
+    );
     if (!report.ok) throw new Error(report.text);
   });
 

@@ -12,15 +12,36 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { duckdbEnergyResults } from '../../bench/duckdb-energy';
 import { duckdbWholesaleResults, WHOLESALE_RESULT_COLUMNS } from '../../bench/duckdb-wholesale';
-import { generateSynthetic, PERIOD_COLUMNS, writeScenarioCsv, type SyntheticData, type SyntheticOptions } from '../../bench/synthetic';
-import { generateCharges, writeChargesCsv, writeChargesLake, type SyntheticCharges } from '../../bench/synthetic-charges';
+import {
+  generateSynthetic,
+  PERIOD_COLUMNS,
+  writeScenarioCsv,
+  type SyntheticData,
+  type SyntheticOptions,
+} from '../../bench/synthetic';
+import {
+  generateCharges,
+  writeChargesCsv,
+  writeChargesLake,
+  type SyntheticCharges,
+} from '../../bench/synthetic-charges';
 import type { RawMeteringPointPeriod } from '../../shared/basis-data/master-data';
-import { ParquetLakeSource, writeGridLossMeteringPoints, writeMeteringPointPeriods, writeTimeSeriesDay } from '../../shared/basis-data/parquet/lake';
+import {
+  ParquetLakeSource,
+  writeGridLossMeteringPoints,
+  writeMeteringPointPeriods,
+  writeTimeSeriesDay,
+} from '../../shared/basis-data/parquet/lake';
 import { readScenarioArguments } from '../../shared/basis-data/scenario-source';
 import { calculateWholesale, calculateWholesaleScenario } from '../../shared/calculation/wholesale/run';
 import { wholesaleResultRows } from '../../shared/results/wholesale-output';
 import { isLocalMidnight } from '../../shared/domain/local-time';
-import { compareWholesaleResults, listWholesaleScenarioDirs, readWholesaleResultCsv, type WholesaleRow } from '../support/wholesale-assert';
+import {
+  compareWholesaleResults,
+  listWholesaleScenarioDirs,
+  readWholesaleResultCsv,
+  type WholesaleRow,
+} from '../support/wholesale-assert';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'wholesale-vs-duckdb-'));
 afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -51,9 +72,15 @@ function expectSameRows(engine: WholesaleRow[], duck: WholesaleRow[]): void {
       `rows per amount_type/charge_type/resolution  engine ${JSON.stringify(countBy(engine))}`,
       `                                             duckdb ${JSON.stringify(countBy(duck))}`,
       `only in engine (${a.filter((t) => !inB.has(t)).length}):`,
-      ...a.filter((t) => !inB.has(t)).slice(0, 10).map((t) => `    ${t}`),
+      ...a
+        .filter((t) => !inB.has(t))
+        .slice(0, 10)
+        .map((t) => `    ${t}`),
       `only in duckdb (${b.filter((t) => !inA.has(t)).length}):`,
-      ...b.filter((t) => !inA.has(t)).slice(0, 10).map((t) => `    ${t}`),
+      ...b
+        .filter((t) => !inA.has(t))
+        .slice(0, 10)
+        .map((t) => `    ${t}`),
       `field-level report (duckdb as the expectation):`,
       report.text,
     ].join('\n'),
@@ -66,11 +93,17 @@ function addGridLossTestTariff(data: SyntheticData, charges: SyntheticCharges): 
   const owner = '5790000000017';
   const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 19) + 'Z';
   charges.priceInformationPeriods.push([GL_TEST, 'tariff', owner, 'PT1H', 'false', '2020-01-01T00:00:00Z', '']);
-  for (let t = data.args.periodStart; t < data.args.periodEnd; t += 3_600_000) charges.pricePoints.push([GL_TEST, 'tariff', owner, '1.000000', iso(t)]);
-  for (const id of data.gridLossMeteringPointIds) charges.linkPeriods.push([GL_TEST, 'tariff', owner, id, '1', '2020-01-01T00:00:00Z', '']);
+  for (let t = data.args.periodStart; t < data.args.periodEnd; t += 3_600_000)
+    charges.pricePoints.push([GL_TEST, 'tariff', owner, '1.000000', iso(t)]);
+  for (const id of data.gridLossMeteringPointIds)
+    charges.linkPeriods.push([GL_TEST, 'tariff', owner, id, '1', '2020-01-01T00:00:00Z', '']);
 }
 
-function buildScenario(name: string, o: SyntheticOptions, linksPerMeteringPoint = 10): { dir: string; data: SyntheticData; charges: SyntheticCharges } {
+function buildScenario(
+  name: string,
+  o: SyntheticOptions,
+  linksPerMeteringPoint = 10,
+): { dir: string; data: SyntheticData; charges: SyntheticCharges } {
   const data = generateSynthetic(o);
   const charges = generateCharges(data, { seed: o.seed, linksPerMeteringPoint });
   addGridLossTestTariff(data, charges);
@@ -107,12 +140,24 @@ describe('wholesale: engine vs DuckDB on a synthetic scenario', () => {
     expect(args.periodEnd - args.periodStart).toBe((4 * 24 - 1) * 3_600_000);
     const apc = duck.filter((r) => r.amount_type === 'amount_per_charge');
     const kinds = new Set(apc.map((r) => `${r.charge_type}/${r.resolution}/${r.is_tax}`));
-    for (const k of ['tariff/PT1H/false', 'tariff/PT1H/true', 'tariff/P1D/false', 'tariff/P1D/true', 'subscription/P1D/false', 'fee/P1D/false']) {
+    for (const k of [
+      'tariff/PT1H/false',
+      'tariff/PT1H/true',
+      'tariff/P1D/false',
+      'tariff/P1D/true',
+      'subscription/P1D/false',
+      'fee/P1D/false',
+    ]) {
       expect(kinds).toContain(k);
     }
     // Local days: 4 day starts per daily series, the DST day 23 hours long.
     const dayStarts = new Set(apc.filter((r) => r.resolution === 'P1D').map((r) => r.time));
-    expect([...dayStarts].sort()).toEqual(['2023-03-24T23:00:00Z', '2023-03-25T23:00:00Z', '2023-03-26T22:00:00Z', '2023-03-27T22:00:00Z']);
+    expect([...dayStarts].sort()).toEqual([
+      '2023-03-24T23:00:00Z',
+      '2023-03-25T23:00:00Z',
+      '2023-03-26T22:00:00Z',
+      '2023-03-27T22:00:00Z',
+    ]);
     // Null prices and amounts, children and grid-loss metering points all occur.
     expect(apc.some((r) => r.charge_type === 'tariff' && r.price === '' && r.amount === '')).toBe(true);
     expect(apc.some((r) => r.charge_type === 'fee' && r.price === '')).toBe(true);
@@ -141,9 +186,14 @@ describe('wholesale: engine vs DuckDB on a synthetic scenario', () => {
       const k = `${r.grid_area_code}|${r.energy_supplier_id}`;
       taxOwners.set(k, (taxOwners.get(k) ?? new Set()).add(r.charge_owner_id));
     }
-    const taxOwnerSomewhereInGa = (ga: string, owner: string): boolean => [...taxOwners].some(([k, owners]) => k.startsWith(`${ga}|`) && owners.has(owner));
+    const taxOwnerSomewhereInGa = (ga: string, owner: string): boolean =>
+      [...taxOwners].some(([k, owners]) => k.startsWith(`${ga}|`) && owners.has(owner));
     const perSupplierCases = totals.filter(
-      (r) => r.charge_owner_id !== '' && taxOwners.has(`${r.grid_area_code}|${r.energy_supplier_id}`) && !taxOwners.get(`${r.grid_area_code}|${r.energy_supplier_id}`)?.has(r.charge_owner_id) && taxOwnerSomewhereInGa(r.grid_area_code, r.charge_owner_id),
+      (r) =>
+        r.charge_owner_id !== '' &&
+        taxOwners.has(`${r.grid_area_code}|${r.energy_supplier_id}`) &&
+        !taxOwners.get(`${r.grid_area_code}|${r.energy_supplier_id}`)?.has(r.charge_owner_id) &&
+        taxOwnerSomewhereInGa(r.grid_area_code, r.charge_owner_id),
     );
     expect(perSupplierCases.length).toBeGreaterThan(0);
     expect(apc.length).toBeGreaterThan(5_000);
@@ -158,7 +208,12 @@ describe('wholesale: engine vs DuckDB on a synthetic scenario', () => {
     const hourOf = (iso: string): string => `${iso.slice(0, 13)}:00:00Z`;
     const fromEnergy = new Map<string, bigint>();
     for (const r of energy) {
-      const type = r.time_series_type === 'positive_grid_loss' ? 'consumption' : r.time_series_type === 'negative_grid_loss' ? 'production' : null;
+      const type =
+        r.time_series_type === 'positive_grid_loss'
+          ? 'consumption'
+          : r.time_series_type === 'negative_grid_loss'
+            ? 'production'
+            : null;
       if (type === null) continue;
       const k = `${r.grid_area_code}|${type}|${hourOf(r.time)}`;
       fromEnergy.set(k, (fromEnergy.get(k) ?? 0n) + milli(r.quantity));
@@ -178,7 +233,10 @@ describe('wholesale: engine vs DuckDB on a synthetic scenario', () => {
   });
 
   test('link-set tariff formulation equals the literal link × charge time join', async () => {
-    const direct = await duckdbWholesaleResults({ scenarioDir: scenario.dir }, scenario.data.args, { threads: 2, tariffJoin: 'direct' });
+    const direct = await duckdbWholesaleResults({ scenarioDir: scenario.dir }, scenario.data.args, {
+      threads: 2,
+      tariffJoin: 'direct',
+    });
     expect(sortedTexts(direct)).toEqual(sortedTexts(duck));
   });
 
@@ -189,12 +247,23 @@ describe('wholesale: engine vs DuckDB on a synthetic scenario', () => {
 });
 
 test('whole local month (March 2023, DST): engine rows equal DuckDB rows', async () => {
-  const o: SyntheticOptions = { ...DST_WEEK, seed: 23, meteringPoints: 100, gridAreas: 3, calculationGridAreas: 2, days: 31, periodStart: '2023-02-28T23:00:00Z' };
+  const o: SyntheticOptions = {
+    ...DST_WEEK,
+    seed: 23,
+    meteringPoints: 100,
+    gridAreas: 3,
+    calculationGridAreas: 2,
+    days: 31,
+    periodStart: '2023-02-28T23:00:00Z',
+  };
   const { dir, data } = buildScenario('march', o, 8);
   expect(data.args.allowPartialMonth).toBe(true); // the generator sets it for wholesale types; the month is whole anyway
   const duck = await duckdbWholesaleResults({ scenarioDir: dir }, data.args, { threads: 2 });
   // Subscription daily price = round6(monthly price / 31).
-  expect(duck.filter((r) => r.charge_type === 'subscription' && r.amount_type === 'amount_per_charge' && r.price !== '').length).toBeGreaterThan(100);
+  expect(
+    duck.filter((r) => r.charge_type === 'subscription' && r.amount_type === 'amount_per_charge' && r.price !== '')
+      .length,
+  ).toBeGreaterThan(100);
   expect(new Set(duck.filter((r) => r.resolution === 'P1D').map((r) => r.time)).size).toBe(31);
   const engine = await calculateWholesaleScenario(dir);
   expectSameRows(engine, duck);
@@ -225,7 +294,13 @@ describe('DuckDB wholesale formulation alone', () => {
     const TAX = '6660000000666';
     const apc = (code: string, es: string, time: string, mpType?: string): string[] =>
       rows
-        .filter((r) => r.amount_type === 'amount_per_charge' && r.charge_code === code && r.energy_supplier_id === es && r.time === time)
+        .filter(
+          (r) =>
+            r.amount_type === 'amount_per_charge' &&
+            r.charge_code === code &&
+            r.energy_supplier_id === es &&
+            r.time === time,
+        )
         .filter((r) => mpType === undefined || r.metering_point_type === mpType)
         .map((r) => `${r.quantity} ${r.price} ${r.amount}`);
     expect(apc('fee-1', ES1, '2023-02-01T23:00:00Z')).toEqual(['1.000 20.000000 20.000000']);
@@ -249,7 +324,11 @@ describe('DuckDB wholesale formulation alone', () => {
     expect(apc('tariff-daily-3-co_is_tax', ES1, '2023-02-02T23:00:00Z')).toEqual(['5.000 666.666666 3333.333330']);
     expect(rows.filter((r) => r.amount_type === 'amount_per_charge' && r.resolution === 'PT1H')).toHaveLength(432);
     const monthly = (code: string, es: string): string[] =>
-      rows.filter((r) => r.amount_type === 'monthly_amount_per_charge' && r.charge_code === code && r.energy_supplier_id === es).map((r) => r.amount);
+      rows
+        .filter(
+          (r) => r.amount_type === 'monthly_amount_per_charge' && r.charge_code === code && r.energy_supplier_id === es,
+        )
+        .map((r) => r.amount);
     expect(monthly('subscription-1', ES1)).toEqual(['1.817202']);
     expect(monthly('subscription-2', ES3)).toEqual(['7.000000']);
     expect(monthly('tariff-hourly-2', ES4)).toEqual(['']);

@@ -19,7 +19,10 @@ import { INVALID_INTEGRATION_EVENT_REASON } from '../../shared/integration-event
 import { ENERGY_RESULTS_CSV_HEADER } from '../../shared/results/energy-csv';
 
 const TOPIC = { topic: NAMES.serviceBus.integrationEventsTopic };
-const SUBSCRIPTION = { topic: NAMES.serviceBus.integrationEventsTopic, subscription: NAMES.serviceBus.basisDataSubscription };
+const SUBSCRIPTION = {
+  topic: NAMES.serviceBus.integrationEventsTopic,
+  subscription: NAMES.serviceBus.basisDataSubscription,
+};
 const HOUR = 3_600_000;
 
 interface JobView {
@@ -41,7 +44,15 @@ async function waitFor<T>(probe: () => Promise<T | null>, what: string, timeoutM
 
 describe('integration events through the local host', () => {
   const dir = mkdtempSync(join(tmpdir(), 'events-e2e-'));
-  const data = generateSynthetic({ seed: 5, meteringPoints: 120, gridAreas: 2, calculationGridAreas: 2, days: 1, periodStart: '2024-03-04T23:00:00Z', quarterShare: 0 });
+  const data = generateSynthetic({
+    seed: 5,
+    meteringPoints: 120,
+    gridAreas: 2,
+    calculationGridAreas: 2,
+    days: 1,
+    periodStart: '2024-03-04T23:00:00Z',
+    quarterShare: 0,
+  });
   const GA = data.args.gridAreas[0];
   const NEW_MP = '571313199999999991';
   const NEW_ES = '5790000999991';
@@ -60,14 +71,31 @@ describe('integration events through the local host', () => {
 
   const publish = (eventId: string, e: IntegrationEvent) => host.bus.send(TOPIC, integrationEventMessage(eventId, e));
   const stored = async (eventId: string, type: IntegrationEvent['messageType']) =>
-    waitFor(async () => ((await host.deps.integrationEvents.readEvents(type, Number.MAX_SAFE_INTEGER)).some((e) => e.eventId === eventId) ? true : null), `event ${eventId}`);
-  const points = (kwh: number) => Array.from({ length: 24 }, (_, i) => ({ position: i + 1, quantityMilli: kwh * 1000, quality: 'measured' as const }));
+    waitFor(
+      async () =>
+        (await host.deps.integrationEvents.readEvents(type, Number.MAX_SAFE_INTEGER)).some((e) => e.eventId === eventId)
+          ? true
+          : null,
+      `event ${eventId}`,
+    );
+  const points = (kwh: number) =>
+    Array.from({ length: 24 }, (_, i) => ({
+      position: i + 1,
+      quantityMilli: kwh * 1000,
+      quality: 'measured' as const,
+    }));
 
   async function runJob(asOf?: string): Promise<{ job: JobView; csv: string[] }> {
     const res = await fetch(`${host.url}/api/KickStartJob`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ processType: 'D04', beginTime: new Date(START).toISOString(), endTime: new Date(data.args.periodEnd).toISOString(), gridAreas: [GA], ...(asOf ? { asOf } : {}) }),
+      body: JSON.stringify({
+        processType: 'D04',
+        beginTime: new Date(START).toISOString(),
+        endTime: new Date(data.args.periodEnd).toISOString(),
+        gridAreas: [GA],
+        ...(asOf ? { asOf } : {}),
+      }),
     });
     expect(res.status).toBe(202);
     const { statusUrl } = (await res.json()) as { statusUrl: string };
@@ -88,7 +116,15 @@ describe('integration events through the local host', () => {
       .map((c) => `${c[9]}=${c[11]}`)
       .sort();
   /** Results without the job-specific columns (calculation_id, result_id). */
-  const withoutIds = (csv: string[]) => csv.map((l) => l.split(';').filter((_, i) => i !== 0 && i !== 13).join(';')).sort();
+  const withoutIds = (csv: string[]) =>
+    csv
+      .map((l) =>
+        l
+          .split(';')
+          .filter((_, i) => i !== 0 && i !== 13)
+          .join(';'),
+      )
+      .sort();
 
   it('new metering point and time series arrive as events; re-run with the same as-of is identical; a new job sees the correction', async () => {
     await publish('mp-created-1', {
@@ -104,10 +140,27 @@ describe('integration events through the local host', () => {
       calculationType: null,
       effectiveDate: START,
     });
-    await publish('mp-connected-1', { messageType: 'MeteringPointConnected', meteringPointId: NEW_MP, effectiveDate: START });
-    await publish('es-changed-1', { messageType: 'EnergySupplierChanged', meteringPointId: NEW_MP, energySupplierId: NEW_ES, effectiveDate: START });
+    await publish('mp-connected-1', {
+      messageType: 'MeteringPointConnected',
+      meteringPointId: NEW_MP,
+      effectiveDate: START,
+    });
+    await publish('es-changed-1', {
+      messageType: 'EnergySupplierChanged',
+      meteringPointId: NEW_MP,
+      energySupplierId: NEW_ES,
+      effectiveDate: START,
+    });
     // the points arrive twice (a redelivered publish): stored once
-    const ts = { messageType: 'TimeSeriesPointsReceived' as const, meteringPointId: NEW_MP, resolution: 'PT1H' as const, registrationTime: START + 30 * HOUR, periodStart: START, periodEnd: START + 24 * HOUR, points: points(1.5) };
+    const ts = {
+      messageType: 'TimeSeriesPointsReceived' as const,
+      meteringPointId: NEW_MP,
+      resolution: 'PT1H' as const,
+      registrationTime: START + 30 * HOUR,
+      periodStart: START,
+      periodEnd: START + 24 * HOUR,
+      points: points(1.5),
+    };
     await publish('ts-1', ts);
     await host.bus.send(TOPIC, { ...integrationEventMessage('ts-1', ts), messageId: 'ts-1-resent' });
     await stored('ts-1', 'TimeSeriesPointsReceived');
@@ -126,9 +179,15 @@ describe('integration events through the local host', () => {
       lakeBlobs: Array<{ path: string }>;
     };
     expect(basis.asOf).toBe(first.job.asOf);
-    expect(basis.integrationEvents.masterData.map((e) => e.eventId).sort()).toEqual(['es-changed-1', 'mp-connected-1', 'mp-created-1']);
+    expect(basis.integrationEvents.masterData.map((e) => e.eventId).sort()).toEqual([
+      'es-changed-1',
+      'mp-connected-1',
+      'mp-created-1',
+    ]);
     expect(basis.integrationEvents.timeSeries.map((e) => e.eventId)).toEqual(['ts-1']);
-    expect(basis.meteringPointPeriods).toContainEqual(expect.objectContaining({ meteringPointId: NEW_MP, energySupplierId: NEW_ES }));
+    expect(basis.meteringPointPeriods).toContainEqual(
+      expect.objectContaining({ meteringPointId: NEW_MP, energySupplierId: NEW_ES }),
+    );
     expect(basis.lakeBlobs.some((b) => b.path.startsWith('time_series_points/'))).toBe(true);
 
     // a correction: newer registration of the same hours
@@ -158,32 +217,56 @@ describe('integration events through the local host', () => {
     const rows = data.periods.map((r) => ({
       meteringPointId: r[col('metering_point_id')],
       energySupplierId: r[col('energy_supplier_id')],
-      ok: r[col('grid_area_code')] === GA && r[col('type')] === 'E17' && r[col('settlement_method')] === 'E02' && r[col('energy_supplier_id')] !== '' && Date.parse(r[col('from_date')]) <= START && (r[col('to_date')] === '' || Date.parse(r[col('to_date')]) >= data.args.periodEnd),
+      ok:
+        r[col('grid_area_code')] === GA &&
+        r[col('type')] === 'E17' &&
+        r[col('settlement_method')] === 'E02' &&
+        r[col('energy_supplier_id')] !== '' &&
+        Date.parse(r[col('from_date')]) <= START &&
+        (r[col('to_date')] === '' || Date.parse(r[col('to_date')]) >= data.args.periodEnd),
     }));
     // one whole-day period and no other period of the same metering point
     const lakeMp = rows.find((r) => r.ok && rows.filter((o) => o.meteringPointId === r.meteringPointId).length === 1);
     if (!lakeMp) throw new Error('fixture has no whole-day E17 metering point');
     const NEXT_ES = '5790000999992';
-    await publish('es-changed-lake', { messageType: 'EnergySupplierChanged', meteringPointId: lakeMp.meteringPointId, energySupplierId: NEXT_ES, effectiveDate: START + 12 * HOUR });
+    await publish('es-changed-lake', {
+      messageType: 'EnergySupplierChanged',
+      meteringPointId: lakeMp.meteringPointId,
+      energySupplierId: NEXT_ES,
+      effectiveDate: START + 12 * HOUR,
+    });
     await stored('es-changed-lake', 'EnergySupplierChanged');
     const { job, csv } = await runJob();
     const hours = supplierSeries(csv, NEXT_ES).map((s) => s.split('=')[0]);
     expect(hours).toHaveLength(48); // 12 hours of quarters
     expect(hours[0]).toBe(new Date(START + 12 * HOUR).toISOString().replace('.000Z', 'Z'));
-    const basis = (await (await fetch(`${host.url}/api/jobs/${job.id}/basis-data`)).json()) as { meteringPointPeriods: Array<{ meteringPointId: string; energySupplierId: string; fromDate: string }> };
+    const basis = (await (await fetch(`${host.url}/api/jobs/${job.id}/basis-data`)).json()) as {
+      meteringPointPeriods: Array<{ meteringPointId: string; energySupplierId: string; fromDate: string }>;
+    };
     const periods = basis.meteringPointPeriods.filter((p) => p.meteringPointId === lakeMp.meteringPointId);
     expect(periods.map((p) => p.energySupplierId)).toEqual([lakeMp.energySupplierId, NEXT_ES]);
   }, 120_000);
 
   it('a poison message is dead-lettered with the reason naming the field; nothing is stored', async () => {
-    const bad = integrationEventMessage('bad-1', { messageType: 'MeteringPointConnected', meteringPointId: NEW_MP, effectiveDate: START });
-    await host.bus.send(TOPIC, { ...bad, applicationProperties: { ...bad.applicationProperties, MessageType: 'EnergySupplierChanged' } });
+    const bad = integrationEventMessage('bad-1', {
+      messageType: 'MeteringPointConnected',
+      meteringPointId: NEW_MP,
+      effectiveDate: START,
+    });
+    await host.bus.send(TOPIC, {
+      ...bad,
+      applicationProperties: { ...bad.applicationProperties, MessageType: 'EnergySupplierChanged' },
+    });
     const dead = await waitFor(async () => {
       const d = await host.bus.receiveDeadLettered(SUBSCRIPTION, 1, 200);
       return d.length ? d : null;
     }, 'dead letter');
     expect(dead[0].deadLetterReason).toBe(INVALID_INTEGRATION_EVENT_REASON);
     expect(dead[0].deadLetterDescription).toMatch(/^EnergySupplierChanged\.\w+/);
-    expect((await host.deps.integrationEvents.readEvents('EnergySupplierChanged', Number.MAX_SAFE_INTEGER)).map((e) => e.eventId)).not.toContain('bad-1');
+    expect(
+      (await host.deps.integrationEvents.readEvents('EnergySupplierChanged', Number.MAX_SAFE_INTEGER)).map(
+        (e) => e.eventId,
+      ),
+    ).not.toContain('bad-1');
   });
 });

@@ -47,13 +47,25 @@ function kickStart(host: LocalHost, data: SyntheticData): Promise<Response> {
   return fetch(`${host.url}/api/KickStartJob`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ processType: 'D04', beginTime: new Date(data.args.periodStart).toISOString(), endTime: new Date(data.args.periodEnd).toISOString(), gridAreas: data.args.gridAreas }),
+    body: JSON.stringify({
+      processType: 'D04',
+      beginTime: new Date(data.args.periodStart).toISOString(),
+      endTime: new Date(data.args.periodEnd).toISOString(),
+      gridAreas: data.args.gridAreas,
+    }),
   });
 }
 
 describe('local host end to end', () => {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-'));
-  const data = generateSynthetic({ seed: 11, meteringPoints: 300, gridAreas: 3, calculationGridAreas: 3, days: 2, periodStart: '2024-01-31T23:00:00Z' });
+  const data = generateSynthetic({
+    seed: 11,
+    meteringPoints: 300,
+    gridAreas: 3,
+    calculationGridAreas: 3,
+    days: 2,
+    periodStart: '2024-01-31T23:00:00Z',
+  });
   const scenario = join(dir, 'scenario');
   const lake = join(dir, 'lake');
 
@@ -77,17 +89,32 @@ describe('local host end to end', () => {
       const csv = await (await fetch(`${host.url}/api/jobs/${jobId}/results?format=csv`)).text();
       const lines = csv.trimEnd().split('\n');
       expect(lines[0]).toBe(ENERGY_RESULTS_CSV_HEADER);
-      const cli = energyResultRows(await calculateEnergy(new ScenarioCsvSource(scenario), { ...data.args, calculationId: jobId }));
+      const cli = energyResultRows(
+        await calculateEnergy(new ScenarioCsvSource(scenario), { ...data.args, calculationId: jobId }),
+      );
       const expected = cli.map((r) => ENERGY_RESULT_COLUMNS.map((c) => r[c]).join(';')).sort();
       expect(lines.slice(1).sort()).toEqual(expected);
       const counts = Object.values(job.resultCounts ?? {}).reduce((a, b) => a + b, 0);
       expect(counts).toBe(expected.length);
 
-      const filtered = (await (await fetch(`${host.url}/api/jobs/${jobId}/results?type=grid_loss&gridArea=${data.args.gridAreas[0]}`)).json()) as { count: number };
-      expect(filtered.count).toBe(cli.filter((r) => r.time_series_type === 'grid_loss' && r.grid_area_code === data.args.gridAreas[0]).length);
+      const filtered = (await (
+        await fetch(`${host.url}/api/jobs/${jobId}/results?type=grid_loss&gridArea=${data.args.gridAreas[0]}`)
+      ).json()) as { count: number };
+      expect(filtered.count).toBe(
+        cli.filter((r) => r.time_series_type === 'grid_loss' && r.grid_area_code === data.args.gridAreas[0]).length,
+      );
 
-      const [event] = await host.bus.receive({ topic: NAMES.serviceBus.domainEventsTopic, subscription: NAMES.serviceBus.resultSenderSubscription }, 1, 2000);
-      expect(decodeCalculationCompleted(event.body)).toMatchObject({ jobId, calculationType: 'balance_fixing', gridAreaCodes: data.args.gridAreas, outputPath: `jobs/${jobId}/` });
+      const [event] = await host.bus.receive(
+        { topic: NAMES.serviceBus.domainEventsTopic, subscription: NAMES.serviceBus.resultSenderSubscription },
+        1,
+        2000,
+      );
+      expect(decodeCalculationCompleted(event.body)).toMatchObject({
+        jobId,
+        calculationType: 'balance_fixing',
+        gridAreaCodes: data.args.gridAreas,
+        outputPath: `jobs/${jobId}/`,
+      });
       await event.complete();
     } finally {
       await host.stop();
@@ -110,14 +137,20 @@ describe('local host end to end', () => {
     }
     const second = await startLocalHost({ port: 0, dataDir, timers: false, env, log: () => {} });
     try {
-      const job = await waitFor(`${second.url}/api/jobs/${jobId}`, (j) => j.status === 'Completed' || j.status === 'Failed', 120_000);
+      const job = await waitFor(
+        `${second.url}/api/jobs/${jobId}`,
+        (j) => j.status === 'Completed' || j.status === 'Failed',
+        120_000,
+      );
       expect(job.status).toBe('Completed');
       const files = await second.results.list(`jobs/${jobId}/energy/`);
       expect(files.length).toBe(job.progress.totalBatches);
       const csv = await (await fetch(`${second.url}/api/jobs/${jobId}/results?format=csv`)).text();
       const rows = csv.trimEnd().split('\n').slice(1);
       expect(new Set(rows).size).toBe(rows.length);
-      const cli = energyResultRows(await calculateEnergy(new ScenarioCsvSource(scenario), { ...data.args, calculationId: jobId }));
+      const cli = energyResultRows(
+        await calculateEnergy(new ScenarioCsvSource(scenario), { ...data.args, calculationId: jobId }),
+      );
       expect(rows.length).toBe(cli.length);
     } finally {
       await second.stop();
@@ -131,7 +164,9 @@ describe('local host end to end', () => {
       await scenarioToLake(join(__dirname, '..', 'scenarios', 'f1-minimal-energy'), f1Lake);
       await uploadLake(f1Lake, host.basisData);
       // grid area 111 has a production metering point but no grid-loss metering points
-      const res = await fetch(`${host.url}/api/KickStartJob?processType=D04&beginTime=2023-07-02T02:00:00Z&endTime=2023-07-02T03:00:00Z&gridAreas=111`);
+      const res = await fetch(
+        `${host.url}/api/KickStartJob?processType=D04&beginTime=2023-07-02T02:00:00Z&endTime=2023-07-02T03:00:00Z&gridAreas=111`,
+      );
       expect(res.status).toBe(202);
       const { statusUrl } = (await res.json()) as { statusUrl: string };
       const job = await waitFor(statusUrl, (j) => j.status === 'Completed' || j.status === 'Failed', 60_000);
@@ -154,7 +189,12 @@ describe('local host end to end', () => {
       const res = await fetch(`${host.url}/api/KickStartJob`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ processType: 'D05', beginTime: '2023-01-31T23:00:00Z', endTime: '2023-02-28T23:00:00Z', gridAreas: ['800'] }),
+        body: JSON.stringify({
+          processType: 'D05',
+          beginTime: '2023-01-31T23:00:00Z',
+          endTime: '2023-02-28T23:00:00Z',
+          gridAreas: ['800'],
+        }),
       });
       expect(res.status).toBe(202);
       const { jobId, statusUrl } = (await res.json()) as { jobId: string; statusUrl: string };
@@ -163,11 +203,19 @@ describe('local host end to end', () => {
       const csv = await (await fetch(`${host.url}/api/jobs/${jobId}/results?kind=wholesale&format=csv`)).text();
       const lines = csv.trimEnd().split('\n');
       expect(lines[0]).toBe(WHOLESALE_RESULTS_CSV_HEADER);
-      const args = { ...(await readScenarioArguments(f5)), calculationId: jobId, periodStart: Date.parse('2023-01-31T23:00:00Z'), periodEnd: Date.parse('2023-02-28T23:00:00Z'), allowPartialMonth: false };
+      const args = {
+        ...(await readScenarioArguments(f5)),
+        calculationId: jobId,
+        periodStart: Date.parse('2023-01-31T23:00:00Z'),
+        periodEnd: Date.parse('2023-02-28T23:00:00Z'),
+        allowPartialMonth: false,
+      };
       const cli = wholesaleResultRows(await calculateWholesale(new ParquetLakeSource(f5Lake), args));
       expect(lines.slice(1).sort()).toEqual(cli.map((r) => WHOLESALE_RESULT_COLUMNS.map((c) => r[c]).join(';')).sort());
       expect(job.resultCounts?.wholesale_results).toBe(cli.length);
-      const totals = (await (await fetch(`${host.url}/api/jobs/${jobId}/results?kind=wholesale&type=total_monthly_amount`)).json()) as { count: number };
+      const totals = (await (
+        await fetch(`${host.url}/api/jobs/${jobId}/results?kind=wholesale&type=total_monthly_amount`)
+      ).json()) as { count: number };
       expect(totals.count).toBe(cli.filter((r) => r.amount_type === 'total_monthly_amount').length);
     } finally {
       await host.stop();
@@ -178,15 +226,37 @@ describe('local host end to end', () => {
     const host = await startLocalHost({ port: 0, dataDir: null, timers: false, log: () => {} });
     try {
       const body = [
-        { metering_point_id: '571313170000000001', quantity: '1.250', quality: 'measured', observation_time: '2024-02-01T00:00:00Z', resolution: 'PT15M' },
-        { metering_point_id: '571313170000000001', quantity: '', quality: 'missing', observation_time: '2024-02-01T00:15:00Z', resolution: 'PT15M' },
-      ].map((r) => JSON.stringify(r)).join('\n');
-      const res = await fetch(`${host.url}/api/time-series`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+        {
+          metering_point_id: '571313170000000001',
+          quantity: '1.250',
+          quality: 'measured',
+          observation_time: '2024-02-01T00:00:00Z',
+          resolution: 'PT15M',
+        },
+        {
+          metering_point_id: '571313170000000001',
+          quantity: '',
+          quality: 'missing',
+          observation_time: '2024-02-01T00:15:00Z',
+          resolution: 'PT15M',
+        },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n');
+      const res = await fetch(`${host.url}/api/time-series`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body,
+      });
       expect(res.status).toBe(200);
       const out = (await res.json()) as { points: number; files: string[] };
       expect(out.points).toBe(2);
       expect(await host.basisData.list('time_series_points/observation_date=2024-02-01/')).toEqual(out.files);
-      const bad = await fetch(`${host.url}/api/time-series`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: body.replace('571313170000000001', '5713') });
+      const bad = await fetch(`${host.url}/api/time-series`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: body.replace('571313170000000001', '5713'),
+      });
       expect(bad.status).toBe(400);
       expect(await host.basisData.list('time_series_points/')).toEqual(out.files);
     } finally {

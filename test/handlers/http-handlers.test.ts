@@ -28,7 +28,13 @@ class RecordingClient implements OrchestrationClient {
 const get = (path: string, query: Record<string, string> = {}, params: Record<string, string> = {}) =>
   new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/${path}`, query, params });
 const post = (path: string, body: string, params: Record<string, string> = {}) =>
-  new HttpRequest({ method: 'POST', url: `http://localhost:7071/api/${path}`, body: { string: body }, headers: { 'content-type': 'application/json' }, params });
+  new HttpRequest({
+    method: 'POST',
+    url: `http://localhost:7071/api/${path}`,
+    body: { string: body },
+    headers: { 'content-type': 'application/json' },
+    params,
+  });
 const body = (r: HttpResponseInit) => r.jsonBody as Record<string, unknown>;
 
 describe('HTTP handlers invoked directly', () => {
@@ -36,7 +42,12 @@ describe('HTTP handlers invoked directly', () => {
   let infra: TestInfra;
   let deps: AppDeps;
   let client: RecordingClient;
-  const query = { beginTime: '2023-07-02T02:00:00Z', endTime: '2023-07-02T03:00:00Z', processType: 'D04', gridAreas: '800' };
+  const query = {
+    beginTime: '2023-07-02T02:00:00Z',
+    endTime: '2023-07-02T03:00:00Z',
+    processType: 'D04',
+    gridAreas: '800',
+  };
 
   beforeAll(async () => {
     az = await startAzurite();
@@ -56,9 +67,16 @@ describe('HTTP handlers invoked directly', () => {
     expect(r.status).toBe(202);
     const jobId = body(r).jobId as string;
     expect(body(r).statusUrl).toBe(`http://localhost:7071/api/jobs/${jobId}`);
-    expect(client.started).toEqual([{ name: NAMES.durable.settlementOrchestrator, id: jobId, input: { jobId, maxParallelBatches: 4 } }]);
+    expect(client.started).toEqual([
+      { name: NAMES.durable.settlementOrchestrator, id: jobId, input: { jobId, maxParallelBatches: 4 } },
+    ]);
     const job = await infra.jobs.get(jobId);
-    expect(job).toMatchObject({ status: 'Requested', calculationType: 'balance_fixing', gridAreas: ['800'], trigger: 'http' });
+    expect(job).toMatchObject({
+      status: 'Requested',
+      calculationType: 'balance_fixing',
+      gridAreas: ['800'],
+      trigger: 'http',
+    });
 
     // the same type, period and grid areas while it runs: the running job, no second orchestration
     const again = await kickStartJobHandler(deps)(post('KickStartJob', JSON.stringify(query)), ctx());
@@ -69,7 +87,11 @@ describe('HTTP handlers invoked directly', () => {
     // status, list, cancel
     const status = await getJobHandler(deps)(get(`jobs/${jobId}`, {}, { id: jobId }), ctx());
     expect(status.status).toBe(200);
-    expect(body(status)).toMatchObject({ id: jobId, status: 'Requested', progress: { doneBatches: 0, totalBatches: 0 } });
+    expect(body(status)).toMatchObject({
+      id: jobId,
+      status: 'Requested',
+      progress: { doneBatches: 0, totalBatches: 0 },
+    });
     const list = await listJobsHandler(deps)(get('jobs', { status: 'Requested' }), ctx());
     expect((body(list).jobs as Array<{ id: string }>).map((j) => j.id)).toContain(jobId);
     const results = await jobResultsHandler(deps)(get(`jobs/${jobId}/results`, {}, { id: jobId }), ctx());
@@ -111,13 +133,18 @@ describe('HTTP handlers invoked directly', () => {
     const r = await kickStartJobHandler(deps)(get('KickStartJob', { ...query, gridAreas: '801' }), ctx());
     expect(r.status).toBe(500);
     const failed = await infra.jobs.list({ status: 'Failed' });
-    expect(failed[0]).toMatchObject({ gridAreas: ['801'], error: 'could not start the orchestration: task hub unavailable' });
+    expect(failed[0]).toMatchObject({
+      gridAreas: ['801'],
+      error: 'could not start the orchestration: task hub unavailable',
+    });
   });
 
   it('answers 404 for unknown jobs and 400 for bad queries', async () => {
     expect((await getJobHandler(deps)(get('jobs/nope', {}, { id: 'nope' }), ctx())).status).toBe(404);
     expect((await listJobsHandler(deps)(get('jobs', { status: 'Sleeping' }), ctx())).status).toBe(400);
-    expect((await jobResultsHandler(deps)(get('jobs/x/results', { format: 'xml' }, { id: 'x' }), ctx())).status).toBe(400);
+    expect((await jobResultsHandler(deps)(get('jobs/x/results', { format: 'xml' }, { id: 'x' }), ctx())).status).toBe(
+      400,
+    );
     expect((await jobResultsHandler(deps)(get('jobs/x/results', {}, { id: 'x' }), ctx())).status).toBe(404);
   });
 });
@@ -128,10 +155,21 @@ describe('KickStartJob on empty basis data', () => {
     const infra = await testInfra(az);
     try {
       const deps = testDeps(infra, { orchestrationClient: () => new RecordingClient() });
-      const r = await kickStartJobHandler(deps)(get('KickStartJob', { beginTime: '2024-01-01T00:00:00Z', endTime: '2024-01-02T00:00:00Z', processType: 'D04' }), ctx());
+      const r = await kickStartJobHandler(deps)(
+        get('KickStartJob', { beginTime: '2024-01-01T00:00:00Z', endTime: '2024-01-02T00:00:00Z', processType: 'D04' }),
+        ctx(),
+      );
       expect(r.status).toBe(400);
       expect(body(r).errors).toEqual([{ path: 'gridAreas', message: 'no grid areas (the basis data has none)' }]);
-      const unknown = await kickStartJobHandler(deps)(get('KickStartJob', { beginTime: '2024-01-01T00:00:00Z', endTime: '2024-01-02T00:00:00Z', processType: 'D04', gridAreas: '800' }), ctx());
+      const unknown = await kickStartJobHandler(deps)(
+        get('KickStartJob', {
+          beginTime: '2024-01-01T00:00:00Z',
+          endTime: '2024-01-02T00:00:00Z',
+          processType: 'D04',
+          gridAreas: '800',
+        }),
+        ctx(),
+      );
       expect(body(unknown).errors).toEqual([{ path: 'gridAreas.0', message: "unknown grid area '800'" }]);
     } finally {
       await infra.stop();

@@ -8,7 +8,11 @@ import { startAzurite, testDeps, testInfra, type TestInfra } from '../support/lo
 import type { AzuriteInstance } from '../../local/azurite';
 
 const F1 = join(__dirname, '..', 'scenarios', 'f1-minimal-energy');
-const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: '', next: '', lastUpdated: '' },
+};
 
 describe('scheduled settlements timer', () => {
   let az: AzuriteInstance;
@@ -34,7 +38,8 @@ describe('scheduled settlements timer', () => {
     let now = new Date('2023-07-03T06:00:00Z');
     const deps = testDeps(infra, { orchestrationClient: () => client, clock: () => now });
     const tick = scheduledSettlementHandler(deps, DEFAULT_SCHEDULE[0]);
-    const ctx = () => new InvocationContext({ functionName: 'ScheduledSettlement-daily-balance-fixing', logHandler: () => {} });
+    const ctx = () =>
+      new InvocationContext({ functionName: 'ScheduledSettlement-daily-balance-fixing', logHandler: () => {} });
     await tick(timer, ctx());
     await tick(timer, ctx()); // a repeated tick while the job runs
     expect(started).toHaveLength(1);

@@ -6,7 +6,12 @@
  */
 import { InvocationContext } from '@azure/functions';
 import { integrationEventsHandler } from '../../functions/service-bus/integration-events';
-import { runTriggered, MessageAbandonedError, MessageAlreadySettledError, type DeadLetterForwarder } from '../../functions/service-bus-trigger';
+import {
+  runTriggered,
+  MessageAbandonedError,
+  MessageAlreadySettledError,
+  type DeadLetterForwarder,
+} from '../../functions/service-bus-trigger';
 import { integrationEventMessage } from '../../shared/integration-events/encode';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
 import type { BusMessage } from '../../shared/messaging/bus';
@@ -18,7 +23,12 @@ function invocation(m: BusMessage, deliveryCount = 1): { body: unknown; context:
   // what the Functions host hands a Node function: the body (binary → Buffer) and trigger metadata
   const context = new InvocationContext({
     functionName: 'IntegrationEventsSubscriber',
-    triggerMetadata: { messageId: m.messageId, deliveryCount, contentType: m.contentType, applicationProperties: m.applicationProperties },
+    triggerMetadata: {
+      messageId: m.messageId,
+      deliveryCount,
+      contentType: m.contentType,
+      applicationProperties: m.applicationProperties,
+    },
     logHandler: () => undefined,
   });
   return { body: Buffer.from(m.body), context };
@@ -34,26 +44,45 @@ describe('Service Bus trigger adapter (Azure host)', () => {
   it('stores a valid event once; a redelivery is a duplicate and also succeeds', async () => {
     const store = new MemoryIntegrationEventStore();
     const handler = integrationEventsHandler({ integrationEvents: store, clock: () => new Date(D + 1000) });
-    const m = integrationEventMessage('ev-1', { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D });
+    const m = integrationEventMessage('ev-1', {
+      messageType: 'MeteringPointConnected',
+      meteringPointId: MP,
+      effectiveDate: D,
+    });
     for (const delivery of [1, 2]) {
       const { body, context } = invocation(m, delivery);
       await expect(runTriggered(handler, body, context, forward)).resolves.toBeUndefined();
     }
-    expect(await store.readEvents('MeteringPointConnected', D + 1000)).toEqual([{ messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D, eventId: 'ev-1', storedAt: D + 1000 }]);
+    expect(await store.readEvents('MeteringPointConnected', D + 1000)).toEqual([
+      {
+        messageType: 'MeteringPointConnected',
+        meteringPointId: MP,
+        effectiveDate: D,
+        eventId: 'ev-1',
+        storedAt: D + 1000,
+      },
+    ]);
     expect(forwarded).toEqual([]);
   });
 
   it('forwards a poison message with its reason and succeeds, so the host completes the original; nothing stored', async () => {
     const store = new MemoryIntegrationEventStore();
     const handler = integrationEventsHandler({ integrationEvents: store, clock: () => new Date(D) });
-    const m = integrationEventMessage('ev-bad', { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D });
+    const m = integrationEventMessage('ev-bad', {
+      messageType: 'MeteringPointConnected',
+      meteringPointId: MP,
+      effectiveDate: D,
+    });
     const bad = { ...m, applicationProperties: { ...m.applicationProperties, MessageType: 'GridAreaUpdated' } };
     const { body, context } = invocation(bad);
     await runTriggered(handler, body, context, forward);
     expect(forwarded).toHaveLength(1);
     expect(forwarded[0].reason).toBe('InvalidIntegrationEvent');
     expect(forwarded[0].description).toMatch(/^GridAreaUpdated\.\w+/);
-    expect(forwarded[0].message).toMatchObject({ messageId: 'ev-bad', applicationProperties: { MessageType: 'GridAreaUpdated', EventId: 'ev-bad' } });
+    expect(forwarded[0].message).toMatchObject({
+      messageId: 'ev-bad',
+      applicationProperties: { MessageType: 'GridAreaUpdated', EventId: 'ev-bad' },
+    });
     expect(Buffer.from(forwarded[0].message.body)).toEqual(Buffer.from(bad.body));
     expect(await store.countEvents()).toBe(0);
   });
@@ -61,18 +90,33 @@ describe('Service Bus trigger adapter (Azure host)', () => {
   it('a malformed OperationTimestamp is a poison message naming the property', async () => {
     const store = new MemoryIntegrationEventStore();
     const handler = integrationEventsHandler({ integrationEvents: store, clock: () => new Date(D) });
-    const m = integrationEventMessage('ev-op', { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D });
+    const m = integrationEventMessage('ev-op', {
+      messageType: 'MeteringPointConnected',
+      meteringPointId: MP,
+      effectiveDate: D,
+    });
     expect(m.applicationProperties.OperationTimestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    const { body, context } = invocation({ ...m, applicationProperties: { ...m.applicationProperties, OperationTimestamp: 'yesterday' } });
+    const { body, context } = invocation({
+      ...m,
+      applicationProperties: { ...m.applicationProperties, OperationTimestamp: 'yesterday' },
+    });
     await runTriggered(handler, body, context, forward);
-    expect(forwarded.map((f) => f.description)).toEqual(['IntegrationEvent.OperationTimestamp: not an ISO 8601 instant: "yesterday"']);
+    expect(forwarded.map((f) => f.description)).toEqual([
+      'IntegrationEvent.OperationTimestamp: not an ISO 8601 instant: "yesterday"',
+    ]);
     expect(await store.countEvents()).toBe(0);
   });
 
   it('a storage failure fails the invocation (the host abandons and redelivers)', async () => {
-    const failing = { append: async () => Promise.reject(new Error('table unavailable')), readMasterData: async () => [], readEvents: async () => [] };
+    const failing = {
+      append: async () => Promise.reject(new Error('table unavailable')),
+      readMasterData: async () => [],
+      readEvents: async () => [],
+    };
     const handler = integrationEventsHandler({ integrationEvents: failing, clock: () => new Date(D) });
-    const { body, context } = invocation(integrationEventMessage('ev-2', { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D }));
+    const { body, context } = invocation(
+      integrationEventMessage('ev-2', { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: D }),
+    );
     await expect(runTriggered(handler, body, context, forward)).rejects.toThrow('table unavailable');
     expect(forwarded).toEqual([]);
   });
@@ -91,7 +135,9 @@ describe('Service Bus trigger adapter (Azure host)', () => {
         forward,
       ),
     ).rejects.toThrow(/already settled/);
-    await expect(runTriggered(async (m) => m.abandon(), body, context, forward)).rejects.toMatchObject({ messageId: 'x' });
+    await expect(runTriggered(async (m) => m.abandon(), body, context, forward)).rejects.toMatchObject({
+      messageId: 'x',
+    });
     await expect(
       runTriggered(
         async (m) => {

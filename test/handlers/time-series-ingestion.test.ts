@@ -32,12 +32,30 @@ const POINTS: Pt[] = [
   { id: A, quantity: '999999.999', quality: 'measured', time: '2023-11-02T00:00:00Z', resolution: 'PT15M' },
 ];
 
-const ndjson = (pts: Pt[]) => pts.map((p) => JSON.stringify({ metering_point_id: p.id, quantity: p.quantity, quality: p.quality, observation_time: p.time, resolution: p.resolution })).join('\n') + '\n';
+const ndjson = (pts: Pt[]) =>
+  pts
+    .map((p) =>
+      JSON.stringify({
+        metering_point_id: p.id,
+        quantity: p.quantity,
+        quality: p.quality,
+        observation_time: p.time,
+        resolution: p.resolution,
+      }),
+    )
+    .join('\n') + '\n';
 const csv = (pts: Pt[]) =>
-  ['metering_point_id;quantity;quality;observation_time;resolution', ...pts.map((p) => `${p.id};${p.quantity ?? ''};${p.quality};${p.time};${p.resolution}`)].join('\n') + '\n';
+  [
+    'metering_point_id;quantity;quality;observation_time;resolution',
+    ...pts.map((p) => `${p.id};${p.quantity ?? ''};${p.quality};${p.time};${p.resolution}`),
+  ].join('\n') + '\n';
 
 function timestamps(texts: string[]): arrow.Data {
-  return arrow.makeData({ type: new arrow.TimestampMicrosecond('UTC'), length: texts.length, data: BigInt64Array.from(texts, (t) => BigInt(Date.parse(t)) * 1000n) });
+  return arrow.makeData({
+    type: new arrow.TimestampMicrosecond('UTC'),
+    length: texts.length,
+    data: BigInt64Array.from(texts, (t) => BigInt(Date.parse(t)) * 1000n),
+  });
 }
 
 function milliOf(q: string | null): number {
@@ -54,7 +72,10 @@ function parquet(pts: Pt[], opts: { stringQuantity?: boolean; drop?: string; qua
       opts.quantity ??
       (opts.stringQuantity
         ? stringColumn(pts.map((p) => p.quantity))
-        : decimal3Column(Float64Array.from(pts, (p) => milliOf(p.quantity)), Uint8Array.from(pts, (p) => (p.quantity === null ? 1 : 0)))),
+        : decimal3Column(
+            Float64Array.from(pts, (p) => milliOf(p.quantity)),
+            Uint8Array.from(pts, (p) => (p.quantity === null ? 1 : 0)),
+          )),
     quality: stringColumn(pts.map((p) => p.quality)),
     observation_time: timestamps(pts.map((p) => p.time)),
     resolution: stringColumn(pts.map((p) => p.resolution)),
@@ -63,11 +84,22 @@ function parquet(pts: Pt[], opts: { stringQuantity?: boolean; drop?: string; qua
   return parquetBytes(tableOf(cols));
 }
 
-const bodyOf = (format: IngestFormat, pts: Pt[]): Uint8Array => (format === 'parquet' ? parquet(pts) : Buffer.from(format === 'csv' ? csv(pts) : ndjson(pts)));
-const CONTENT_TYPE: Record<IngestFormat, string> = { parquet: 'application/vnd.apache.parquet', ndjson: 'application/x-ndjson', csv: 'text/csv; charset=utf-8' };
+const bodyOf = (format: IngestFormat, pts: Pt[]): Uint8Array =>
+  format === 'parquet' ? parquet(pts) : Buffer.from(format === 'csv' ? csv(pts) : ndjson(pts));
+const CONTENT_TYPE: Record<IngestFormat, string> = {
+  parquet: 'application/vnd.apache.parquet',
+  ndjson: 'application/x-ndjson',
+  csv: 'text/csv; charset=utf-8',
+};
 
 const post = (bytes: Uint8Array, contentType: string, query: Record<string, string> = {}) =>
-  new HttpRequest({ method: 'POST', url: 'http://localhost:7071/api/time-series', body: { bytes }, headers: { 'content-type': contentType }, query });
+  new HttpRequest({
+    method: 'POST',
+    url: 'http://localhost:7071/api/time-series',
+    body: { bytes },
+    headers: { 'content-type': contentType },
+    query,
+  });
 const body = (r: HttpResponseInit) => r.jsonBody as Record<string, unknown>;
 
 describe('bulk time series ingestion on Azurite', () => {
@@ -86,18 +118,37 @@ describe('bulk time series ingestion on Azurite', () => {
   });
 
   /** Reads every written file back through the lake reader. */
-  async function readBack(files: string[], dirName: string): Promise<Array<{ id: string; milli: number; quality: number; time: number; registration: number | null; file: string }>> {
+  async function readBack(
+    files: string[],
+    dirName: string,
+  ): Promise<
+    Array<{ id: string; milli: number; quality: number; time: number; registration: number | null; file: string }>
+  > {
     const dir = join(infra.tmp, dirName);
     await infra.basisData.downloadPrefix('time_series_points', join(dir, 'time_series_points'));
     const dictionary = new Map([
       [A, 0],
       [B, 1],
     ]);
-    const out: Array<{ id: string; milli: number; quality: number; time: number; registration: number | null; file: string }> = [];
+    const out: Array<{
+      id: string;
+      milli: number;
+      quality: number;
+      time: number;
+      registration: number | null;
+      file: string;
+    }> = [];
     for (const f of files) {
       await readTimeSeriesFile(join(dir, f), dir, dictionary, (b) => {
         for (let i = 0; i < b.length; i++) {
-          out.push({ id: [A, B][b.mp[i]], milli: b.quantityMilli[i], quality: b.quality[i], time: b.time[i], registration: b.registration ? b.registration[i] : null, file: f });
+          out.push({
+            id: [A, B][b.mp[i]],
+            milli: b.quantityMilli[i],
+            quality: b.quality[i],
+            time: b.time[i],
+            registration: b.registration ? b.registration[i] : null,
+            file: f,
+          });
         }
       });
     }
@@ -115,21 +166,33 @@ describe('bulk time series ingestion on Azurite', () => {
       const files = body(r).files as string[];
       expect(body(r).points).toBe(POINTS.length);
       expect(files).toHaveLength(2);
-      expect(files[0]).toMatch(/^time_series_points\/observation_date=2023-11-01\/ingest-20240301T123456789Z-[0-9a-f-]{36}\.parquet$/);
+      expect(files[0]).toMatch(
+        /^time_series_points\/observation_date=2023-11-01\/ingest-20240301T123456789Z-[0-9a-f-]{36}\.parquet$/,
+      );
       expect(files[1]).toMatch(/^time_series_points\/observation_date=2023-11-02\/ingest-/);
       const after = await infra.basisData.list('');
       expect(after.filter((p) => !before.includes(p)).sort()).toEqual([...files].sort());
 
       const back = await readBack(files, `read-${format}`);
-      const expected = POINTS.map((p) => ({ id: p.id, milli: milliOf(p.quantity), quality: QUALITY_CODE[p.quality], time: Date.parse(p.time), registration: NOW.getTime() }));
-      const sortBy = <T extends { id: string; time: number }>(xs: T[]) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
+      const expected = POINTS.map((p) => ({
+        id: p.id,
+        milli: milliOf(p.quantity),
+        quality: QUALITY_CODE[p.quality],
+        time: Date.parse(p.time),
+        registration: NOW.getTime(),
+      }));
+      const sortBy = <T extends { id: string; time: number }>(xs: T[]) =>
+        [...xs].sort((a, b) => key(a).localeCompare(key(b)));
       expect(sortBy(back).map(({ file: _f, ...rest }) => rest)).toEqual(sortBy(expected));
       for (const p of back) expect(p.file).toContain(`observation_date=${new Date(p.time).toISOString().slice(0, 10)}`);
     });
   }
 
   it('parquet with a string quantity column and ?format= also ingests; the null quantity stays null in the file', async () => {
-    const r = await handler(post(parquet(POINTS, { stringQuantity: true }), 'application/octet-stream', { format: 'parquet' }), ctx());
+    const r = await handler(
+      post(parquet(POINTS, { stringQuantity: true }), 'application/octet-stream', { format: 'parquet' }),
+      ctx(),
+    );
     expect(r.status).toBe(200);
     const files = body(r).files as string[];
     const blob = (await infra.basisData.get(files[0])) as Buffer;
@@ -148,39 +211,181 @@ describe('bulk time series ingestion on Azurite', () => {
   });
 
   const bad = (patch: Partial<Pt>, row = 2): Pt[] => POINTS.map((p, i) => (i === row - 1 ? { ...p, ...patch } : p));
-  const cases: Array<{ name: string; format: IngestFormat; body: () => Uint8Array; row: number | null; column: string | null; reason: RegExp }> = [
-    { name: 'missing column (parquet)', format: 'parquet', body: () => parquet(POINTS, { drop: 'resolution' }), row: null, column: 'resolution', reason: /missing/ },
-    { name: 'wrong column name (csv)', format: 'csv', body: () => Buffer.from(csv(POINTS).replace('quantity;', 'qty;')), row: null, column: 'quantity', reason: /missing/ },
-    { name: 'wrong column type (parquet)', format: 'parquet', body: () => parquet(POINTS, { quantity: arrow.makeData({ type: new arrow.Float64(), length: POINTS.length, data: new Float64Array(POINTS.length) }) }), row: null, column: 'quantity', reason: /DECIMAL/ },
-    { name: 'missing key (ndjson)', format: 'ndjson', body: () => Buffer.from(ndjson(POINTS).replace(/"quality":"estimated",/, '')), row: 2, column: 'quality', reason: /required/ },
+  const cases: Array<{
+    name: string;
+    format: IngestFormat;
+    body: () => Uint8Array;
+    row: number | null;
+    column: string | null;
+    reason: RegExp;
+  }> = [
+    {
+      name: 'missing column (parquet)',
+      format: 'parquet',
+      body: () => parquet(POINTS, { drop: 'resolution' }),
+      row: null,
+      column: 'resolution',
+      reason: /missing/,
+    },
+    {
+      name: 'wrong column name (csv)',
+      format: 'csv',
+      body: () => Buffer.from(csv(POINTS).replace('quantity;', 'qty;')),
+      row: null,
+      column: 'quantity',
+      reason: /missing/,
+    },
+    {
+      name: 'wrong column type (parquet)',
+      format: 'parquet',
+      body: () =>
+        parquet(POINTS, {
+          quantity: arrow.makeData({
+            type: new arrow.Float64(),
+            length: POINTS.length,
+            data: new Float64Array(POINTS.length),
+          }),
+        }),
+      row: null,
+      column: 'quantity',
+      reason: /DECIMAL/,
+    },
+    {
+      name: 'missing key (ndjson)',
+      format: 'ndjson',
+      body: () => Buffer.from(ndjson(POINTS).replace(/"quality":"estimated",/, '')),
+      row: 2,
+      column: 'quality',
+      reason: /required/,
+    },
     ...(['parquet', 'ndjson', 'csv'] as const).flatMap((format) => [
-      { name: `malformed GSRN (${format})`, format, body: () => bodyOf(format, bad({ id: '57131318000000001X' }, 3)), row: 3, column: 'metering_point_id', reason: /GSRN/ },
-      { name: `misaligned timestamp (${format})`, format, body: () => bodyOf(format, bad({ time: '2023-11-01T22:15:00Z' }, 3)), row: 3, column: 'observation_time', reason: /aligned.*PT1H/ },
-      { name: `unknown quality (${format})`, format, body: () => bodyOf(format, bad({ quality: 'guessed' }, 4)), row: 4, column: 'quality', reason: /unknown quality 'guessed'/ },
-      { name: `unknown resolution (${format})`, format, body: () => bodyOf(format, bad({ resolution: 'P1D' }, 5)), row: 5, column: 'resolution', reason: /unknown resolution/ },
+      {
+        name: `malformed GSRN (${format})`,
+        format,
+        body: () => bodyOf(format, bad({ id: '57131318000000001X' }, 3)),
+        row: 3,
+        column: 'metering_point_id',
+        reason: /GSRN/,
+      },
+      {
+        name: `misaligned timestamp (${format})`,
+        format,
+        body: () => bodyOf(format, bad({ time: '2023-11-01T22:15:00Z' }, 3)),
+        row: 3,
+        column: 'observation_time',
+        reason: /aligned.*PT1H/,
+      },
+      {
+        name: `unknown quality (${format})`,
+        format,
+        body: () => bodyOf(format, bad({ quality: 'guessed' }, 4)),
+        row: 4,
+        column: 'quality',
+        reason: /unknown quality 'guessed'/,
+      },
+      {
+        name: `unknown resolution (${format})`,
+        format,
+        body: () => bodyOf(format, bad({ resolution: 'P1D' }, 5)),
+        row: 5,
+        column: 'resolution',
+        reason: /unknown resolution/,
+      },
     ]),
-    { name: 'quantity with 4 decimals (ndjson)', format: 'ndjson', body: () => bodyOf('ndjson', bad({ quantity: '1.2345' })), row: 2, column: 'quantity', reason: /more than 3 decimals/ },
-    { name: 'quantity with 4 decimals (csv)', format: 'csv', body: () => bodyOf('csv', bad({ quantity: '0.0001' })), row: 2, column: 'quantity', reason: /more than 3 decimals/ },
-    { name: 'quantity with 4 decimals (parquet string)', format: 'parquet', body: () => parquet(bad({ quantity: '1.2345' }), { stringQuantity: true }), row: 2, column: 'quantity', reason: /more than 3 decimals/ },
-    { name: 'quantity beyond decimal(18,3) (csv)', format: 'csv', body: () => bodyOf('csv', bad({ quantity: '1234567890123456.5' })), row: 2, column: 'quantity', reason: /15 integer digits/ },
-    { name: 'quantity beyond decimal(18,3) (ndjson)', format: 'ndjson', body: () => bodyOf('ndjson', bad({ quantity: '9999999999999999999' })), row: 2, column: 'quantity', reason: /15 integer digits/ },
+    {
+      name: 'quantity with 4 decimals (ndjson)',
+      format: 'ndjson',
+      body: () => bodyOf('ndjson', bad({ quantity: '1.2345' })),
+      row: 2,
+      column: 'quantity',
+      reason: /more than 3 decimals/,
+    },
+    {
+      name: 'quantity with 4 decimals (csv)',
+      format: 'csv',
+      body: () => bodyOf('csv', bad({ quantity: '0.0001' })),
+      row: 2,
+      column: 'quantity',
+      reason: /more than 3 decimals/,
+    },
+    {
+      name: 'quantity with 4 decimals (parquet string)',
+      format: 'parquet',
+      body: () => parquet(bad({ quantity: '1.2345' }), { stringQuantity: true }),
+      row: 2,
+      column: 'quantity',
+      reason: /more than 3 decimals/,
+    },
+    {
+      name: 'quantity beyond decimal(18,3) (csv)',
+      format: 'csv',
+      body: () => bodyOf('csv', bad({ quantity: '1234567890123456.5' })),
+      row: 2,
+      column: 'quantity',
+      reason: /15 integer digits/,
+    },
+    {
+      name: 'quantity beyond decimal(18,3) (ndjson)',
+      format: 'ndjson',
+      body: () => bodyOf('ndjson', bad({ quantity: '9999999999999999999' })),
+      row: 2,
+      column: 'quantity',
+      reason: /15 integer digits/,
+    },
     {
       name: 'quantity beyond decimal(18,3) (parquet decimal)',
       format: 'parquet',
       body: () => {
         const words = new Uint32Array(POINTS.length * 4);
         words[4 * 1 + 2] = 1; // row 2: 2^64 milli-units
-        return parquet(POINTS, { quantity: arrow.makeData({ type: new arrow.Decimal(3, 38, 128), length: POINTS.length, data: words }) });
+        return parquet(POINTS, {
+          quantity: arrow.makeData({ type: new arrow.Decimal(3, 38, 128), length: POINTS.length, data: words }),
+        });
       },
       row: 2,
       column: 'quantity',
       reason: /exceeds decimal\(18,3\)/,
     },
-    { name: 'not a decimal (csv)', format: 'csv', body: () => bodyOf('csv', bad({ quantity: '1,5' })), row: 2, column: 'quantity', reason: /not a decimal/ },
-    { name: 'invalid JSON line', format: 'ndjson', body: () => Buffer.from(ndjson(POINTS).replace(/\n(?=[^\n]*\n[^\n]*\n$)/, '\n{"metering_point_id": \n')), row: 4, column: null, reason: /invalid JSON/ },
-    { name: 'not a timestamp (ndjson)', format: 'ndjson', body: () => bodyOf('ndjson', bad({ time: 'yesterday' })), row: 2, column: 'observation_time', reason: /ISO-8601/ },
-    { name: 'wrong field count (csv)', format: 'csv', body: () => Buffer.from(csv(POINTS) + `${A};1;measured\n`), row: 6, column: null, reason: /fields/ },
-    { name: 'not Parquet', format: 'parquet', body: () => Buffer.from('PAR1 nonsense'), row: null, column: null, reason: /Parquet/ },
+    {
+      name: 'not a decimal (csv)',
+      format: 'csv',
+      body: () => bodyOf('csv', bad({ quantity: '1,5' })),
+      row: 2,
+      column: 'quantity',
+      reason: /not a decimal/,
+    },
+    {
+      name: 'invalid JSON line',
+      format: 'ndjson',
+      body: () => Buffer.from(ndjson(POINTS).replace(/\n(?=[^\n]*\n[^\n]*\n$)/, '\n{"metering_point_id": \n')),
+      row: 4,
+      column: null,
+      reason: /invalid JSON/,
+    },
+    {
+      name: 'not a timestamp (ndjson)',
+      format: 'ndjson',
+      body: () => bodyOf('ndjson', bad({ time: 'yesterday' })),
+      row: 2,
+      column: 'observation_time',
+      reason: /ISO-8601/,
+    },
+    {
+      name: 'wrong field count (csv)',
+      format: 'csv',
+      body: () => Buffer.from(csv(POINTS) + `${A};1;measured\n`),
+      row: 6,
+      column: null,
+      reason: /fields/,
+    },
+    {
+      name: 'not Parquet',
+      format: 'parquet',
+      body: () => Buffer.from('PAR1 nonsense'),
+      row: null,
+      column: null,
+      reason: /Parquet/,
+    },
   ];
 
   for (const c of cases) {

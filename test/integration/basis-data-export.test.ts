@@ -89,7 +89,11 @@ class MemorySource implements BasisDataSource {
   async readCharges(): Promise<ChargeData> {
     return { priceInformation: [], prices: [], links: [] };
   }
-  async forEachTimeSeriesBatch(dictionary: ReadonlyMap<string, number>, range: { from: number; to: number }, onBatch: (b: TimeSeriesBatch) => void): Promise<void> {
+  async forEachTimeSeriesBatch(
+    dictionary: ReadonlyMap<string, number>,
+    range: { from: number; to: number },
+    onBatch: (b: TimeSeriesBatch) => void,
+  ): Promise<void> {
     this.ranges.push({ from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() });
     const n = this.batchSize;
     const b: TimeSeriesBatch = {
@@ -126,9 +130,16 @@ function row(id: string, type: string, start: string, columns: number, values: R
   return cells.join(';');
 }
 
-const hourHeader = ['METERINGPOINTID;TYPEOFMP;STARTDATETIME', ...Array.from({ length: 25 }, (_, i) => `ENERGYQUANTITY${i + 1}`)].join(';');
-const quarterHeader = ['METERINGPOINTID;TYPEOFMP;STARTDATETIME', ...Array.from({ length: 100 }, (_, i) => `ENERGYQUANTITY${i + 1}`)].join(';');
-const MASTER_HEADER = 'METERINGPOINTID;VALIDFROM;VALIDTO;GRIDAREA;TOGRIDAREA;FROMGRIDAREA;TYPEOFMP;SETTLEMENTMETHOD;ENERGYSUPPLIERID';
+const hourHeader = [
+  'METERINGPOINTID;TYPEOFMP;STARTDATETIME',
+  ...Array.from({ length: 25 }, (_, i) => `ENERGYQUANTITY${i + 1}`),
+].join(';');
+const quarterHeader = [
+  'METERINGPOINTID;TYPEOFMP;STARTDATETIME',
+  ...Array.from({ length: 100 }, (_, i) => `ENERGYQUANTITY${i + 1}`),
+].join(';');
+const MASTER_HEADER =
+  'METERINGPOINTID;VALIDFROM;VALIDTO;GRIDAREA;TOGRIDAREA;FROMGRIDAREA;TYPEOFMP;SETTLEMENTMETHOD;ENERGYSUPPLIERID';
 
 /** Lines of a downloaded file; checks the `\n` line ends (no `\r`, final newline). */
 function lines(text: string): string[] {
@@ -150,12 +161,30 @@ const DAY2 = '2023-10-29T23:00:00Z';
 const AS_OF = '2023-11-05T00:00:00Z';
 
 const autumnPeriods = [
-  period(A, 'E17', '800', 'PT1H', '2023-09-30T22:00:00Z', null, { settlementMethod: 'E02', energySupplierId: '5790000000001', balanceResponsiblePartyId: '5799000000001' }),
-  period(B, 'E18', '800', 'PT15M', '2023-09-30T22:00:00Z', DAY2, { energySupplierId: '5790000000001', balanceResponsiblePartyId: '5799000000001' }),
-  period(B, 'E18', '800', 'PT15M', DAY2, null, { energySupplierId: '5790000000002', balanceResponsiblePartyId: '5799000000001' }),
+  period(A, 'E17', '800', 'PT1H', '2023-09-30T22:00:00Z', null, {
+    settlementMethod: 'E02',
+    energySupplierId: '5790000000001',
+    balanceResponsiblePartyId: '5799000000001',
+  }),
+  period(B, 'E18', '800', 'PT15M', '2023-09-30T22:00:00Z', DAY2, {
+    energySupplierId: '5790000000001',
+    balanceResponsiblePartyId: '5799000000001',
+  }),
+  period(B, 'E18', '800', 'PT15M', DAY2, null, {
+    energySupplierId: '5790000000002',
+    balanceResponsiblePartyId: '5799000000001',
+  }),
   period(C, 'E20', '801', 'PT1H', '2023-09-30T22:00:00Z', null, { fromGridAreaCode: '800', toGridAreaCode: '801' }),
-  period(D, 'E17', '801', 'PT1H', '2023-09-30T22:00:00Z', null, { settlementMethod: 'D01', energySupplierId: '5790000000001', balanceResponsiblePartyId: '5799000000001' }),
-  period(F, 'E17', '800', 'PT1H', '2023-09-30T22:00:00Z', DAY1, { settlementMethod: 'E02', energySupplierId: '5790000000001', balanceResponsiblePartyId: '5799000000001' }),
+  period(D, 'E17', '801', 'PT1H', '2023-09-30T22:00:00Z', null, {
+    settlementMethod: 'D01',
+    energySupplierId: '5790000000001',
+    balanceResponsiblePartyId: '5799000000001',
+  }),
+  period(F, 'E17', '800', 'PT1H', '2023-09-30T22:00:00Z', DAY1, {
+    settlementMethod: 'E02',
+    energySupplierId: '5790000000001',
+    balanceResponsiblePartyId: '5799000000001',
+  }),
   period(G, 'E20', '801', 'PT1H', '2023-09-30T22:00:00Z', null, { fromGridAreaCode: '801', toGridAreaCode: '802' }),
   period(H, 'D01', '800', 'PT1H', DAY2, null, { parentMeteringPointId: A }),
 ];
@@ -225,7 +254,10 @@ describe('basis data export (Azurite, SAS download)', () => {
   }
 
   it('exports a DST day, the grid area only, and the newest registration at or before as-of', async () => {
-    const status = await runBasisDataExport({ source: new MemorySource(autumnPeriods, autumnPoints, true), store, now }, autumnRequest('job-autumn'));
+    const status = await runBasisDataExport(
+      { source: new MemorySource(autumnPeriods, autumnPoints, true), store, now },
+      autumnRequest('job-autumn'),
+    );
     const files = await download(status);
 
     expect(lines(files['master_basis_data.csv'].toString('utf8'))).toEqual([
@@ -258,9 +290,24 @@ describe('basis data export (Azurite, SAS download)', () => {
       periodEnd: '2023-10-30T23:00:00Z',
       asOf: AS_OF,
       files: [
-        { name: 'master_basis_data.csv', path: 'exports/job-autumn/ga=800/master_basis_data.csv', rows: 5, bytes: files['master_basis_data.csv'].length },
-        { name: 'time_series_quarter.csv', path: 'exports/job-autumn/ga=800/time_series_quarter.csv', rows: 2, bytes: files['time_series_quarter.csv'].length },
-        { name: 'time_series_hour.csv', path: 'exports/job-autumn/ga=800/time_series_hour.csv', rows: 5, bytes: files['time_series_hour.csv'].length },
+        {
+          name: 'master_basis_data.csv',
+          path: 'exports/job-autumn/ga=800/master_basis_data.csv',
+          rows: 5,
+          bytes: files['master_basis_data.csv'].length,
+        },
+        {
+          name: 'time_series_quarter.csv',
+          path: 'exports/job-autumn/ga=800/time_series_quarter.csv',
+          rows: 2,
+          bytes: files['time_series_quarter.csv'].length,
+        },
+        {
+          name: 'time_series_hour.csv',
+          path: 'exports/job-autumn/ga=800/time_series_hour.csv',
+          rows: 5,
+          bytes: files['time_series_hour.csv'].length,
+        },
       ],
       completedAt: '2024-01-02T03:04:05Z',
     });
@@ -269,7 +316,10 @@ describe('basis data export (Azurite, SAS download)', () => {
   });
 
   it('gives the same bytes whatever the window of days held in memory', async () => {
-    const whole = await runBasisDataExport({ source: new MemorySource(autumnPeriods, autumnPoints, true), store, now, windowDays: 7 }, autumnRequest('job-w7'));
+    const whole = await runBasisDataExport(
+      { source: new MemorySource(autumnPeriods, autumnPoints, true), store, now, windowDays: 7 },
+      autumnRequest('job-w7'),
+    );
     const source = new MemorySource(autumnPeriods, autumnPoints, true, 1);
     const daily = await runBasisDataExport({ source, store, now, windowDays: 1 }, autumnRequest('job-w1'));
     // one read per local day, each restricted to that day
@@ -288,7 +338,10 @@ describe('basis data export (Azurite, SAS download)', () => {
     const Y = '571313100000000012';
     const start = '2024-03-30T23:00:00Z'; // local 2024-03-31 00:00 CET; the day ends at 22:00Z (CEST)
     const periods = [
-      period(X, 'E17', '800', 'PT1H', '2024-02-29T23:00:00Z', null, { settlementMethod: 'D01', energySupplierId: '5790000000001' }),
+      period(X, 'E17', '800', 'PT1H', '2024-02-29T23:00:00Z', null, {
+        settlementMethod: 'D01',
+        energySupplierId: '5790000000001',
+      }),
       period(Y, 'E18', '800', 'PT15M', '2024-02-29T23:00:00Z', null, { energySupplierId: '5790000000001' }),
     ];
     const points: Point[] = [
@@ -297,15 +350,29 @@ describe('basis data export (Azurite, SAS download)', () => {
       { id: X, time: '2024-03-31T21:00:00Z', qty: '23', quality: 'measured' }, // pos 23, the last hour
       { id: Y, time: '2024-03-31T21:45:00Z', qty: '0.092', quality: 'measured' }, // pos 92, the last quarter
     ];
-    const request = { jobId: 'job-spring', gridArea: '800', periodStart: ms(start), periodEnd: ms('2024-03-31T22:00:00Z'), asOf: ms('2024-04-10T00:00:00Z') };
+    const request = {
+      jobId: 'job-spring',
+      gridArea: '800',
+      periodStart: ms(start),
+      periodEnd: ms('2024-03-31T22:00:00Z'),
+      asOf: ms('2024-04-10T00:00:00Z'),
+    };
     const status = await runBasisDataExport({ source: new MemorySource(periods, points, false), store, now }, request);
     const files = await download(status);
-    expect(lines(files['time_series_hour.csv'].toString('utf8'))).toEqual([hourHeader, row(X, 'E17', start, 25, { 1: '1.000', 3: '3.000', 23: '23.000' })]);
-    expect(lines(files['time_series_quarter.csv'].toString('utf8'))).toEqual([quarterHeader, row(Y, 'E18', start, 100, { 92: '0.092' })]);
+    expect(lines(files['time_series_hour.csv'].toString('utf8'))).toEqual([
+      hourHeader,
+      row(X, 'E17', start, 25, { 1: '1.000', 3: '3.000', 23: '23.000' }),
+    ]);
+    expect(lines(files['time_series_quarter.csv'].toString('utf8'))).toEqual([
+      quarterHeader,
+      row(Y, 'E18', start, 100, { 92: '0.092' }),
+    ]);
 
     // without registration times a second point for a slot is a duplicate, as in the calculation
     const duplicate = [...points, { id: X, time: '2024-03-31T01:00:00Z', qty: '4', quality: 'measured' as const }];
-    await expect(runBasisDataExport({ source: new MemorySource(periods, duplicate, false), store, now }, request)).rejects.toThrow(/row 5.*duplicate point for 2024-03-31T01:00:00Z/);
+    await expect(
+      runBasisDataExport({ source: new MemorySource(periods, duplicate, false), store, now }, request),
+    ).rejects.toThrow(/row 5.*duplicate point for 2024-03-31T01:00:00Z/);
   });
 
   it('writes status.json last, and withdraws it when a re-run fails', async () => {
@@ -326,26 +393,46 @@ describe('basis data export (Azurite, SAS download)', () => {
       },
       downloadPrefix: (prefix, dir) => store.downloadPrefix(prefix, dir),
     };
-    await runBasisDataExport({ source: new MemorySource(autumnPeriods, autumnPoints, true), store: recording, now }, autumnRequest('job-rerun'));
+    await runBasisDataExport(
+      { source: new MemorySource(autumnPeriods, autumnPoints, true), store: recording, now },
+      autumnRequest('job-rerun'),
+    );
     expect(order[0]).toBe('delete status.json');
-    expect(order.slice(1, 4).sort()).toEqual(['put master_basis_data.csv', 'put time_series_hour.csv', 'put time_series_quarter.csv']);
+    expect(order.slice(1, 4).sort()).toEqual([
+      'put master_basis_data.csv',
+      'put time_series_hour.csv',
+      'put time_series_quarter.csv',
+    ]);
     expect(order[4]).toBe('put status.json');
     expect(order).toHaveLength(5);
     expect(await readExportStatus(store, 'job-rerun', '800')).not.toBeNull();
 
     // a point off the hour of a PT1H metering point: bad basis data, the re-run fails
-    const bad = [...autumnPoints, { id: A, time: '2023-10-29T03:30:00Z', qty: '1', quality: 'measured' as const, reg: R }];
-    const failed = runBasisDataExport({ source: new MemorySource(autumnPeriods, bad, true), store: recording, now }, autumnRequest('job-rerun'));
+    const bad = [
+      ...autumnPoints,
+      { id: A, time: '2023-10-29T03:30:00Z', qty: '1', quality: 'measured' as const, reg: R },
+    ];
+    const failed = runBasisDataExport(
+      { source: new MemorySource(autumnPeriods, bad, true), store: recording, now },
+      autumnRequest('job-rerun'),
+    );
     await expect(failed).rejects.toThrow(ValidationError);
     await expect(failed).rejects.toThrow(/not aligned/);
     expect(await readExportStatus(store, 'job-rerun', '800')).toBeNull();
   });
 
   it('links expire, and refuse anything but the export files', async () => {
-    const status = await runBasisDataExport({ source: new MemorySource(autumnPeriods, autumnPoints, true), store, now }, autumnRequest('job-links'));
+    const status = await runBasisDataExport(
+      { source: new MemorySource(autumnPeriods, autumnPoints, true), store, now },
+      autumnRequest('job-links'),
+    );
     const t = ms('2030-01-01T00:00:00Z') + 999;
     const future = await downloadLinks(status, store, t, 3_600_000);
-    expect(future.map((l) => l.expiresOn)).toEqual(['2030-01-01T01:00:00Z', '2030-01-01T01:00:00Z', '2030-01-01T01:00:00Z']);
+    expect(future.map((l) => l.expiresOn)).toEqual([
+      '2030-01-01T01:00:00Z',
+      '2030-01-01T01:00:00Z',
+      '2030-01-01T01:00:00Z',
+    ]);
     expect(new URL(future[0].url).searchParams.get('se')).toBe('2030-01-01T01:00:00Z');
     const expired = await downloadLinks(status, store, Date.now() - 2 * 3_600_000, 3_600_000);
     for (const l of expired) expect((await fetch(l.url)).status).toBe(403);
@@ -357,8 +444,12 @@ describe('basis data export (Azurite, SAS download)', () => {
 
   it('refuses ids that would escape the export folder', async () => {
     const source = new MemorySource(autumnPeriods, autumnPoints, true);
-    await expect(runBasisDataExport({ source, store, now }, { ...autumnRequest('../jobs'), jobId: '../jobs' })).rejects.toThrow(RangeError);
-    await expect(runBasisDataExport({ source, store, now }, { ...autumnRequest('job'), gridArea: '80/0' })).rejects.toThrow(RangeError);
+    await expect(
+      runBasisDataExport({ source, store, now }, { ...autumnRequest('../jobs'), jobId: '../jobs' }),
+    ).rejects.toThrow(RangeError);
+    await expect(
+      runBasisDataExport({ source, store, now }, { ...autumnRequest('job'), gridArea: '80/0' }),
+    ).rejects.toThrow(RangeError);
     await expect(readExportStatus(store, 'a/b', '800')).rejects.toThrow(RangeError);
   });
 
@@ -371,7 +462,10 @@ describe('basis data export (Azurite, SAS download)', () => {
       const base = { gridArea: '760', periodStart: args.periodStart, periodEnd: args.periodEnd };
       const day = '2022-04-30T22:00:00Z'; // local 2022-05-01; 00:00Z is position 3
       const exportAt = async (jobId: string, asOf: number) => {
-        const status = await runBasisDataExport({ source: new ScenarioCsvSource(dir), store, now }, { ...base, jobId, asOf });
+        const status = await runBasisDataExport(
+          { source: new ScenarioCsvSource(dir), store, now },
+          { ...base, jobId, asOf },
+        );
         return lines((await download(status))['time_series_hour.csv'].toString('utf8'));
       };
       expect(await exportAt('job-asof', args.asOf)).toEqual([
@@ -425,22 +519,36 @@ describe('ByteWriter', () => {
       w.milli(v);
       w.byte(0x3b);
     }
-    expect(w.bytes().toString('utf8')).toBe('0.000;0.000;0.001;-0.005;0.999;1.000;1234567.891;-1234.567;9007199254740.991;');
+    expect(w.bytes().toString('utf8')).toBe(
+      '0.000;0.000;0.001;-0.005;0.999;1.000;1234567.891;-1234.567;9007199254740.991;',
+    );
     expect(() => w.milli(0.5)).toThrow(RangeError);
   });
 });
 
 describe('readExportStatus on a stored status it cannot trust', () => {
   const path = 'exports/job-1/ga=800/status.json';
-  const refusal = async (store: BlobStore): Promise<unknown> => readExportStatus(store, 'job-1', '800').then(() => undefined, (e: unknown) => e);
+  const refusal = async (store: BlobStore): Promise<unknown> =>
+    readExportStatus(store, 'job-1', '800').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
 
   it('says which file and what is wrong with it', async () => {
     const store = new MemoryBlobStore('exports');
     await store.put(path, '{');
     expect(await refusal(store)).toBeInstanceOf(InvalidExportStatusError);
-    expect(await refusal(store)).toMatchObject({ path, problem: 'not-json', message: expect.stringMatching(/^exports\/job-1\/ga=800\/status\.json is not JSON: /) });
+    expect(await refusal(store)).toMatchObject({
+      path,
+      problem: 'not-json',
+      message: expect.stringMatching(/^exports\/job-1\/ga=800\/status\.json is not JSON: /),
+    });
     await store.put(path, JSON.stringify({ jobId: 'job-1' }));
-    expect(await refusal(store)).toMatchObject({ path, problem: 'not-a-status', message: expect.stringMatching(/is not a basis data export status: /) });
+    expect(await refusal(store)).toMatchObject({
+      path,
+      problem: 'not-a-status',
+      message: expect.stringMatching(/is not a basis data export status: /),
+    });
     const other: BasisDataExportStatus = {
       jobId: 'job-2',
       gridArea: '801',
@@ -452,6 +560,11 @@ describe('readExportStatus on a stored status it cannot trust', () => {
       completedAt: '2023-07-03T00:00:00Z',
     };
     await store.put(path, JSON.stringify(other));
-    expect(await refusal(store)).toMatchObject({ path, problem: 'other-export', detail: 'job job-2, grid area 801', message: `${path} describes job job-2, grid area 801` });
+    expect(await refusal(store)).toMatchObject({
+      path,
+      problem: 'other-export',
+      detail: 'job job-2, grid area 801',
+      message: `${path} describes job job-2, grid area 801`,
+    });
   });
 });

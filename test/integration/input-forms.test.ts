@@ -15,7 +15,14 @@ describe('the same basis data as scenario CSV and as Parquet lake', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each([false, true])('gives identical results on every path (bitemporal=%s)', async (bitemporal) => {
-    const data = generateSynthetic({ seed: 7, meteringPoints: 250, gridAreas: 4, days: 2, periodStart: '2023-11-01T23:00:00Z', bitemporal });
+    const data = generateSynthetic({
+      seed: 7,
+      meteringPoints: 250,
+      gridAreas: 4,
+      days: 2,
+      periodStart: '2023-11-01T23:00:00Z',
+      bitemporal,
+    });
     const scenario = join(dir, `scenario-${bitemporal}`);
     writeScenarioCsv(scenario, data);
     const lakeFromGenerator = join(dir, `lake-gen-${bitemporal}`);
@@ -27,6 +34,10 @@ describe('the same basis data as scenario CSV and as Parquet lake', () => {
     expect(csv.length).toBeGreaterThan(1000);
     expect(energyResultRows(await calculateEnergy(new ParquetLakeSource(lakeFromGenerator), data.args))).toEqual(csv);
     expect(energyResultRows(await calculateEnergy(new ParquetLakeSource(lakeFromCsv), data.args))).toEqual(csv);
-    expect(energyResultRows(await calculateEnergyParallel(new ParquetLakeSource(lakeFromGenerator), data.args, { workers: 2 }))).toEqual(csv);
+    expect(
+      energyResultRows(
+        await calculateEnergyParallel(new ParquetLakeSource(lakeFromGenerator), data.args, { workers: 2 }),
+      ),
+    ).toEqual(csv);
   });
 });

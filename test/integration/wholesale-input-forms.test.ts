@@ -25,7 +25,9 @@ describe('wholesale inputs as scenario CSV and as Parquet lake', () => {
     expect(fromCsv.length).toBe(495);
     expect(wholesaleRowsFromParquet(parquetBytes(wholesaleTable(results)))).toEqual(fromCsv);
     // worker threads (energy and per-metering-point energy) give the same rows
-    const parallel = await calculateWholesale(new ParquetLakeSource(lake), await readScenarioArguments(f5), undefined, { workers: 2 });
+    const parallel = await calculateWholesale(new ParquetLakeSource(lake), await readScenarioArguments(f5), undefined, {
+      workers: 2,
+    });
     expect(wholesaleResultRows(parallel)).toEqual(fromCsv);
   });
 
@@ -37,17 +39,27 @@ describe('wholesale inputs as scenario CSV and as Parquet lake', () => {
     await scenarioToLake(scenario, lake);
     await writeChargesLake(lake, charges);
     const args = await readScenarioArguments(scenario);
-    expect(wholesaleResultRows(await calculateWholesale(new ParquetLakeSource(lake), args))).toEqual(await calculateWholesaleScenario(scenario));
+    expect(wholesaleResultRows(await calculateWholesale(new ParquetLakeSource(lake), args))).toEqual(
+      await calculateWholesaleScenario(scenario),
+    );
 
     // A second part file of charge_price_points whose row 2 (sub-x) is at 05:00Z: rows count per file.
     const other = join(dir, 'other-p1m');
     const sub = charges.prices.findIndex((p) => p.chargeCode === 'sub-x');
     expect(sub).toBe(1);
-    const offDay = charges.prices.map((p, i) => (i === sub ? { ...p, chargeTime: Date.parse('2023-01-05T05:00:00Z') } : p));
+    const offDay = charges.prices.map((p, i) =>
+      i === sub ? { ...p, chargeTime: Date.parse('2023-01-05T05:00:00Z') } : p,
+    );
     await writeChargesLake(other, { ...charges, prices: offDay });
-    copyFileSync(join(other, 'charge_price_points', 'part-0.parquet'), join(lake, 'charge_price_points', 'part-1.parquet'));
+    copyFileSync(
+      join(other, 'charge_price_points', 'part-0.parquet'),
+      join(lake, 'charge_price_points', 'part-1.parquet'),
+    );
 
-    const error = await calculateWholesale(new ParquetLakeSource(lake), args).then(() => null, (e: unknown) => e);
+    const error = await calculateWholesale(new ParquetLakeSource(lake), args).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ file: 'charge_price_points/part-1.parquet', row: 2, column: 'charge_time' });
     expect((error as Error).message).toBe(

@@ -7,7 +7,13 @@ import type { OrchestrationContext, OrchestrationHandler } from 'durable-functio
 import { InvocationContext } from '@azure/functions';
 import { startAzurite, type AzuriteInstance } from '../../local/azurite';
 import { EventType, type StoredEvent } from '../../local/durable/events';
-import { ConcurrencyError, LocalDurableRuntime, MemoryHistoryStore, TableHistoryStore, type HistoryStore } from '../../local/durable/runtime';
+import {
+  ConcurrencyError,
+  LocalDurableRuntime,
+  MemoryHistoryStore,
+  TableHistoryStore,
+  type HistoryStore,
+} from '../../local/durable/runtime';
 
 jest.setTimeout(30_000);
 
@@ -41,7 +47,10 @@ const STORES: StoreKind[] = [
     open: async () => {
       const cs = (azurite as AzuriteInstance).connectionString;
       const table = `DurableLocalTest${++tableCounter}`;
-      return { store: await TableHistoryStore.fromConnectionString(cs, table), reopen: () => TableHistoryStore.fromConnectionString(cs, table) };
+      return {
+        store: await TableHistoryStore.fromConnectionString(cs, table),
+        reopen: () => TableHistoryStore.fromConnectionString(cs, table),
+      };
     },
   },
 ];
@@ -100,7 +109,13 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
 
     const id = await rt.startNew('Sequence', { input: { start: 1 } });
     const status = await rt.waitForCompletion(id, 10_000);
-    expect(status).toMatchObject({ instanceId: id, name: 'Sequence', runtimeStatus: 'Completed', input: { start: 1 }, output: { a: 3, b: 13, s: 'DONE!', n: null } });
+    expect(status).toMatchObject({
+      instanceId: id,
+      name: 'Sequence',
+      runtimeStatus: 'Completed',
+      input: { start: 1 },
+      output: { a: 3, b: 13, s: 'DONE!', n: null },
+    });
     expect(contexts.map((c) => c.functionName)).toEqual(['Add', 'Add']);
     expect(contexts[0]).toBeInstanceOf(InvocationContext);
     expect(contexts[0].invocationId).not.toEqual(contexts[1].invocationId);
@@ -110,11 +125,26 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     const v = await store.getInstance(id);
     const history = await store.loadHistory(v!.instance);
     expect(history.map(typeName)).toEqual([
-      'OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorCompleted',
-      'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled', 'OrchestratorCompleted',
-      'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled', 'OrchestratorCompleted',
-      'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled', 'OrchestratorCompleted',
-      'OrchestratorStarted', 'TaskCompleted', 'OrchestratorCompleted', 'ExecutionCompleted',
+      'OrchestratorStarted',
+      'ExecutionStarted',
+      'TaskScheduled',
+      'OrchestratorCompleted',
+      'OrchestratorStarted',
+      'TaskCompleted',
+      'TaskScheduled',
+      'OrchestratorCompleted',
+      'OrchestratorStarted',
+      'TaskCompleted',
+      'TaskScheduled',
+      'OrchestratorCompleted',
+      'OrchestratorStarted',
+      'TaskCompleted',
+      'TaskScheduled',
+      'OrchestratorCompleted',
+      'OrchestratorStarted',
+      'TaskCompleted',
+      'OrchestratorCompleted',
+      'ExecutionCompleted',
     ]);
     expect(history.filter((e) => e.EventType === EventType.TaskScheduled).map((e) => e.EventId)).toEqual([0, 1, 2, 3]);
   });
@@ -205,12 +235,26 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     expect(attempts[2] - attempts[1]).toBeGreaterThanOrEqual(45);
 
     const v = await store.getInstance(id);
-    const flow = (await store.loadHistory(v!.instance)).filter((e) => ![EventType.OrchestratorStarted, EventType.OrchestratorCompleted].includes(e.EventType as 12 | 13));
-    expect(flow.map((e) => `${typeName(e)}:${e.EventType === EventType.TaskFailed || e.EventType === EventType.TaskCompleted ? e.TaskScheduledId : e.EventType === EventType.TimerFired ? e.TimerId : e.EventId}`)).toEqual([
+    const flow = (await store.loadHistory(v!.instance)).filter(
+      (e) => ![EventType.OrchestratorStarted, EventType.OrchestratorCompleted].includes(e.EventType as 12 | 13),
+    );
+    expect(
+      flow.map(
+        (e) =>
+          `${typeName(e)}:${e.EventType === EventType.TaskFailed || e.EventType === EventType.TaskCompleted ? e.TaskScheduledId : e.EventType === EventType.TimerFired ? e.TimerId : e.EventId}`,
+      ),
+    ).toEqual([
       'ExecutionStarted:-1',
-      'TaskScheduled:0', 'TaskFailed:0', 'TimerCreated:1', 'TimerFired:1',
-      'TaskScheduled:2', 'TaskFailed:2', 'TimerCreated:3', 'TimerFired:3',
-      'TaskScheduled:4', 'TaskCompleted:4',
+      'TaskScheduled:0',
+      'TaskFailed:0',
+      'TimerCreated:1',
+      'TimerFired:1',
+      'TaskScheduled:2',
+      'TaskFailed:2',
+      'TimerCreated:3',
+      'TimerFired:3',
+      'TaskScheduled:4',
+      'TaskCompleted:4',
       'ExecutionCompleted:-1',
     ]);
   });
@@ -257,14 +301,21 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
       throw new Error('orchestrator gave up');
     });
     const [caught, propagated, thrown] = await Promise.all(
-      ['Catches', 'Propagates', 'Throws'].map(async (name) => rt.waitForCompletion(await rt.startNew(name, {}), 10_000)),
+      ['Catches', 'Propagates', 'Throws'].map(async (name) =>
+        rt.waitForCompletion(await rt.startNew(name, {}), 10_000),
+      ),
     );
     expect(caught.runtimeStatus).toBe('Completed');
-    expect(String(caught.output)).toMatch(/^caught: Activity function 'Boom' failed: meter data missing for 570000000000000001/);
+    expect(String(caught.output)).toMatch(
+      /^caught: Activity function 'Boom' failed: meter data missing for 570000000000000001/,
+    );
     expect(propagated.runtimeStatus).toBe('Failed');
     expect(String(propagated.output)).toContain("Orchestrator function 'Propagates' failed");
     expect(String(propagated.output)).toContain('meter data missing for 570000000000000001');
-    expect(thrown).toMatchObject({ runtimeStatus: 'Failed', output: "Orchestrator function 'Throws' failed: orchestrator gave up" });
+    expect(thrown).toMatchObject({
+      runtimeStatus: 'Failed',
+      output: "Orchestrator function 'Throws' failed: orchestrator gave up",
+    });
   });
 
   test('custom status is visible while running', async () => {
@@ -283,11 +334,18 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     const id = await rt.startNew('Reports', { instanceId: 'reports-1' });
     await until('custom status', async () => {
       const s = await rt.getStatus(id);
-      return s?.runtimeStatus === 'Running' && JSON.stringify(s.customStatus) === JSON.stringify({ stage: 'waiting', done: 0 });
+      return (
+        s?.runtimeStatus === 'Running' &&
+        JSON.stringify(s.customStatus) === JSON.stringify({ stage: 'waiting', done: 0 })
+      );
     });
     gate.open();
     const status = await rt.waitForCompletion(id, 10_000);
-    expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 'released', customStatus: { stage: 'finished', done: 1 } });
+    expect(status).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: 'released',
+      customStatus: { stage: 'finished', done: 1 },
+    });
   });
 
   test('startNew rejects while an instance with that id is running, and replaces a finished one', async () => {
@@ -303,16 +361,26 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
       return yield context.df.callActivity('Hold', context.df.getInput());
     });
     await rt.startNew('Holder', { instanceId: 'job-42', input: 1 });
-    await expect(rt.startNew('Holder', { instanceId: 'job-42', input: 2 })).rejects.toThrow(/already exists and is (Pending|Running)/);
+    await expect(rt.startNew('Holder', { instanceId: 'job-42', input: 2 })).rejects.toThrow(
+      /already exists and is (Pending|Running)/,
+    );
     await until('activity started', () => runs === 1);
-    await expect(rt.startNew('Holder', { instanceId: 'job-42', input: 3 })).rejects.toThrow(/already exists and is Running/);
+    await expect(rt.startNew('Holder', { instanceId: 'job-42', input: 3 })).rejects.toThrow(
+      /already exists and is Running/,
+    );
     gate.open();
     expect(await rt.waitForCompletion('job-42', 10_000)).toMatchObject({ runtimeStatus: 'Completed', output: 1 });
     // A finished instance may be started again under the same id (a new execution, fresh history).
     await rt.startNew('Holder', { instanceId: 'job-42', input: 4 });
-    expect(await rt.waitForCompletion('job-42', 10_000)).toMatchObject({ runtimeStatus: 'Completed', input: 4, output: 4 });
+    expect(await rt.waitForCompletion('job-42', 10_000)).toMatchObject({
+      runtimeStatus: 'Completed',
+      input: 4,
+      output: 4,
+    });
     const v = await store.getInstance('job-42');
-    expect((await store.loadHistory(v!.instance)).filter((e) => e.EventType === EventType.ExecutionStarted)).toHaveLength(1);
+    expect(
+      (await store.loadHistory(v!.instance)).filter((e) => e.EventType === EventType.ExecutionStarted),
+    ).toHaveLength(1);
   });
 
   test('terminate ends a running instance and leaves no timers', async () => {
@@ -325,7 +393,10 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     const id = await rt.startNew('Sleeper', {});
     await until('running', async () => (await rt.getStatus(id))?.runtimeStatus === 'Running');
     await rt.terminate(id, 'operator cancelled');
-    expect(await rt.waitForCompletion(id, 5_000)).toMatchObject({ runtimeStatus: 'Terminated', output: 'operator cancelled' });
+    expect(await rt.waitForCompletion(id, 5_000)).toMatchObject({
+      runtimeStatus: 'Terminated',
+      output: 'operator cancelled',
+    });
     await rt.terminate(id, 'again'); // already ended: no-op
     await expect(rt.terminate('no-such-instance', 'x')).rejects.toThrow(/No orchestration instance/);
   });
@@ -346,7 +417,9 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     const v = await store.getInstance(id);
     const history = await store.loadHistory(v!.instance);
     const completed = history.find((e) => e.EventType === EventType.TaskCompleted);
-    expect(completed && completed.EventType === EventType.TaskCompleted && (JSON.parse(completed.Result) as string).length).toBe(240_000);
+    expect(
+      completed && completed.EventType === EventType.TaskCompleted && (JSON.parse(completed.Result) as string).length,
+    ).toBe(240_000);
   });
 
   test('restart: stop during a fan-out, resume with a new runtime; completed activities are not re-executed', async () => {
@@ -362,7 +435,9 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     };
     const orchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
       context.df.setCustomStatus('fanning out');
-      const results = (yield context.df.Task.all(Array.from({ length: 20 }, (_, i) => context.df.callActivity('Work', i)))) as number[];
+      const results = (yield context.df.Task.all(
+        Array.from({ length: 20 }, (_, i) => context.df.callActivity('Work', i)),
+      )) as number[];
       const total = results.reduce((a, b) => a + b, 0);
       const confirmed = (yield context.df.callActivity('Work', 100 + total)) as number;
       return { total, confirmed };
@@ -387,7 +462,11 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     gate.open();
     const status = await second.waitForCompletion(id, 15_000);
     const total = Array.from({ length: 20 }, (_, i) => i * 2).reduce((a, b) => a + b, 0);
-    expect(status).toMatchObject({ runtimeStatus: 'Completed', output: { total, confirmed: (100 + total) * 2 }, customStatus: 'fanning out' });
+    expect(status).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: { total, confirmed: (100 + total) * 2 },
+      customStatus: 'fanning out',
+    });
     for (const n of finishedBeforeStop) expect({ n, runs: runs.get(n) }).toEqual({ n, runs: 1 });
     // In flight at the stop (10..13): their results were discarded, so they ran again (at-least-once);
     // queued ones (14..19) were dropped by the stopped runtime and ran once, on the new one.
@@ -420,9 +499,15 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
 
     const v = await store.getInstance(id);
     const stale = { ...v!.instance, historyLength: v!.instance.historyLength + 1 };
-    const event: StoredEvent = { EventType: EventType.OrchestratorStarted, EventId: -1, Timestamp: new Date().toISOString() };
+    const event: StoredEvent = {
+      EventType: EventType.OrchestratorStarted,
+      EventId: -1,
+      Timestamp: new Date().toISOString(),
+    };
     const next = await store.append(stale, [event], v!.version);
-    await expect(store.append({ ...stale, historyLength: stale.historyLength + 1 }, [event], v!.version)).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(
+      store.append({ ...stale, historyLength: stale.historyLength + 1 }, [event], v!.version),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
     expect(next).not.toEqual(v!.version);
   });
 
@@ -442,7 +527,10 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     const id = await first.startNew('Evolving', { instanceId: 'evolving-1' });
     await until('Step done, Slow scheduled', async () => {
       const v = await store.getInstance(id);
-      return v !== null && (await store.loadHistory(v.instance)).some((e) => e.EventType === EventType.TaskScheduled && e.Name === 'Slow');
+      return (
+        v !== null &&
+        (await store.loadHistory(v.instance)).some((e) => e.EventType === EventType.TaskScheduled && e.Name === 'Slow')
+      );
     });
     await first.stop();
 
@@ -459,7 +547,9 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     const status = await second.waitForCompletion(id, 10_000);
     expect(status.runtimeStatus).toBe('Failed');
     expect(String(status.output)).toContain('Non-deterministic orchestration detected');
-    expect(String(status.output)).toContain("the history has activity 'Step' with sequence number 0, but the replayed orchestrator scheduled activity 'Other'");
+    expect(String(status.output)).toContain(
+      "the history has activity 'Step' with sequence number 0, but the replayed orchestrator scheduled activity 'Other'",
+    );
   });
 });
 

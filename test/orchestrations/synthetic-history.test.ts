@@ -3,7 +3,11 @@
  * histories (the way the Durable extension calls it in Azure): each test hands it a history
  * and asserts the actions it decides next.
  */
-import { DurableOrchestrationInput, DummyOrchestrationContext, createOrchestrator } from 'durable-functions/lib/src/util/testingUtils';
+import {
+  DurableOrchestrationInput,
+  DummyOrchestrationContext,
+  createOrchestrator,
+} from 'durable-functions/lib/src/util/testingUtils';
 import { ExecutionStartedEvent } from 'durable-functions/lib/src/history/ExecutionStartedEvent';
 import { HistoryEventOptions } from 'durable-functions/lib/src/history/HistoryEventOptions';
 import { OrchestratorStartedEvent } from 'durable-functions/lib/src/history/OrchestratorStartedEvent';
@@ -19,8 +23,18 @@ import { NAMES } from '../../shared/config/names';
 const D = NAMES.durable;
 const T0 = new Date('2024-02-01T06:00:00Z');
 const input = { jobId: 'job-1', maxParallelBatches: 2 };
-const batches = ['800', '801', '802'].map((ga) => ({ id: `${ga}-x`, gridArea: ga, periodStart: '2024-01-31T23:00:00.000Z', periodEnd: '2024-02-01T23:00:00.000Z' }));
-const output = (b: { id: string }) => ({ batchId: b.id, path: `jobs/job-1/energy/${b.id}.parquet`, rows: 10, counts: { grid_loss: 10 } });
+const batches = ['800', '801', '802'].map((ga) => ({
+  id: `${ga}-x`,
+  gridArea: ga,
+  periodStart: '2024-01-31T23:00:00.000Z',
+  periodEnd: '2024-02-01T23:00:00.000Z',
+}));
+const output = (b: { id: string }) => ({
+  batchId: b.id,
+  path: `jobs/job-1/energy/${b.id}.parquet`,
+  rows: 10,
+  counts: { grid_loss: 10 },
+});
 
 interface Action {
   actionType: number;
@@ -43,7 +57,13 @@ class History {
   private taskId = 0;
   constructor() {
     this.events.push(new OrchestratorStartedEvent(new HistoryEventOptions(this.id++, T0)));
-    this.events.push(new ExecutionStartedEvent({ ...new HistoryEventOptions(this.id++, T0), name: D.settlementOrchestrator, input: JSON.stringify(input) }));
+    this.events.push(
+      new ExecutionStartedEvent({
+        ...new HistoryEventOptions(this.id++, T0),
+        name: D.settlementOrchestrator,
+        input: JSON.stringify(input),
+      }),
+    );
   }
   scheduled(name: string): number {
     const id = this.taskId++;
@@ -51,11 +71,19 @@ class History {
     return id;
   }
   completed(taskScheduledId: number, result: unknown): this {
-    this.events.push(new TaskCompletedEvent({ ...new HistoryEventOptions(this.id++, T0), taskScheduledId, result: JSON.stringify(result) }));
+    this.events.push(
+      new TaskCompletedEvent({
+        ...new HistoryEventOptions(this.id++, T0),
+        taskScheduledId,
+        result: JSON.stringify(result),
+      }),
+    );
     return this;
   }
   failed(taskScheduledId: number, reason: string): this {
-    this.events.push(new TaskFailedEvent({ ...new HistoryEventOptions(this.id++, T0), taskScheduledId, reason, details: reason }));
+    this.events.push(
+      new TaskFailedEvent({ ...new HistoryEventOptions(this.id++, T0), taskScheduledId, reason, details: reason }),
+    );
     return this;
   }
   timer(fireAt: Date): this {
@@ -84,39 +112,70 @@ describe('settlement orchestrator on synthetic histories', () => {
   it('starts by marking the job Started', async () => {
     const s = await run(new History());
     expect(s.isDone).toBe(false);
-    expect(last(s)).toEqual([expect.objectContaining({ functionName: D.updateJobActivity, input: { jobId: 'job-1', status: 'Started' } })]);
+    expect(last(s)).toEqual([
+      expect.objectContaining({ functionName: D.updateJobActivity, input: { jobId: 'job-1', status: 'Started' } }),
+    ]);
   });
 
   it('plans, then fans out at most maxParallelBatches batch activities with retry options', async () => {
-    const h = new History().step(D.updateJobActivity, null).step(D.planActivity, batches).step(D.updateJobActivity, null);
+    const h = new History()
+      .step(D.updateJobActivity, null)
+      .step(D.planActivity, batches)
+      .step(D.updateJobActivity, null);
     const s = await run(h);
     const fanOut = last(s);
     expect(fanOut).toHaveLength(2);
     for (const [i, a] of fanOut.entries()) {
-      expect(a).toMatchObject({ functionName: D.calculateBatchActivity, input: { jobId: 'job-1', batch: batches[i] }, retryOptions: { firstRetryIntervalInMilliseconds: 2000, maxNumberOfAttempts: 3 } });
+      expect(a).toMatchObject({
+        functionName: D.calculateBatchActivity,
+        input: { jobId: 'job-1', batch: batches[i] },
+        retryOptions: { firstRetryIntervalInMilliseconds: 2000, maxNumberOfAttempts: 3 },
+      });
     }
     expect(s.customStatus).toEqual({ doneBatches: 0, totalBatches: 3 });
   });
 
   it('a failed batch attempt is not final: no Failed decision while retries remain', async () => {
-    const h = new History().step(D.updateJobActivity, null).step(D.planActivity, batches).step(D.updateJobActivity, null);
+    const h = new History()
+      .step(D.updateJobActivity, null)
+      .step(D.planActivity, batches)
+      .step(D.updateJobActivity, null);
     const a = h.scheduled(D.calculateBatchActivity);
     const b = h.scheduled(D.calculateBatchActivity);
     h.completed(a, output(batches[0])).failed(b, 'storage timeout');
     const s = await run(h);
     expect(s.isDone).toBe(false);
-    expect(s.actions.flat().some((x) => x.functionName === D.updateJobActivity && (x.input as { status?: string }).status === 'Failed')).toBe(false);
+    expect(
+      s.actions
+        .flat()
+        .some((x) => x.functionName === D.updateJobActivity && (x.input as { status?: string }).status === 'Failed'),
+    ).toBe(false);
   });
 
   it('fans in, updates progress, commits with every output, publishes, completes', async () => {
-    const h = new History().step(D.updateJobActivity, null).step(D.planActivity, batches).step(D.updateJobActivity, null);
+    const h = new History()
+      .step(D.updateJobActivity, null)
+      .step(D.planActivity, batches)
+      .step(D.updateJobActivity, null);
     const a = h.scheduled(D.calculateBatchActivity);
     const b = h.scheduled(D.calculateBatchActivity);
     h.completed(a, output(batches[0])).completed(b, output(batches[1]));
-    expect(last(await run(h))).toEqual([expect.objectContaining({ functionName: D.updateJobActivity, input: { jobId: 'job-1', progress: { doneBatches: 2, totalBatches: 3 } } })]);
-    h.step(D.updateJobActivity, null).step(D.calculateBatchActivity, output(batches[2])).step(D.updateJobActivity, null);
+    expect(last(await run(h))).toEqual([
+      expect.objectContaining({
+        functionName: D.updateJobActivity,
+        input: { jobId: 'job-1', progress: { doneBatches: 2, totalBatches: 3 } },
+      }),
+    ]);
+    h.step(D.updateJobActivity, null)
+      .step(D.calculateBatchActivity, output(batches[2]))
+      .step(D.updateJobActivity, null);
     const commit = await run(h);
-    expect(last(commit)).toEqual([expect.objectContaining({ functionName: D.commitActivity, input: { jobId: 'job-1', outputs: batches.map(output) } })]);
+    expect(last(commit)).toEqual([
+      expect.objectContaining({
+        functionName: D.commitActivity,
+        input: { jobId: 'job-1', outputs: batches.map(output) },
+      }),
+    ]);
     h.step(D.commitActivity, { rows: 30, files: batches.map((x) => output(x).path) }).step(D.publishActivity, null);
     const done = await run(h);
     expect(done.isDone).toBe(true);
@@ -124,12 +183,25 @@ describe('settlement orchestrator on synthetic histories', () => {
   });
 
   it('a failing commit marks the job Failed with the reason and fails the orchestration', async () => {
-    const h = new History().step(D.updateJobActivity, null).step(D.planActivity, [batches[0]]).step(D.updateJobActivity, null);
+    const h = new History()
+      .step(D.updateJobActivity, null)
+      .step(D.planActivity, [batches[0]])
+      .step(D.updateJobActivity, null);
     h.step(D.calculateBatchActivity, output(batches[0])).step(D.updateJobActivity, null);
-    h.failed(h.scheduled(D.commitActivity), 'batch output jobs/job-1/energy/800-x.parquet is missing; refusing to commit job job-1');
+    h.failed(
+      h.scheduled(D.commitActivity),
+      'batch output jobs/job-1/energy/800-x.parquet is missing; refusing to commit job job-1',
+    );
     const s = await run(h);
     expect(last(s)).toEqual([
-      expect.objectContaining({ functionName: D.updateJobActivity, input: expect.objectContaining({ jobId: 'job-1', status: 'Failed', error: expect.stringContaining('refusing to commit') }) }),
+      expect.objectContaining({
+        functionName: D.updateJobActivity,
+        input: expect.objectContaining({
+          jobId: 'job-1',
+          status: 'Failed',
+          error: expect.stringContaining('refusing to commit'),
+        }),
+      }),
     ]);
     h.step(D.updateJobActivity, null);
     // an unhandled orchestrator error fails the invocation; its state travels in the error (the

@@ -75,5 +75,7 @@ declare module 'durable-functions/lib/src/util/testingUtils' {
   export class DummyOrchestrationContext extends InvocationContext {
     constructor(functionName?: string, invocationId?: string, logHandler?: LogHandler);
   }
-  export function createOrchestrator(fn: OrchestrationHandler): (trigger: DurableOrchestrationInput, context: DummyOrchestrationContext) => Promise<unknown>;
+  export function createOrchestrator(
+    fn: OrchestrationHandler,
+  ): (trigger: DurableOrchestrationInput, context: DummyOrchestrationContext) => Promise<unknown>;
 }

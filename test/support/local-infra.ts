@@ -32,7 +32,10 @@ export async function testInfra(az: AzuriteInstance, scenarioDir?: string): Prom
   await results.ensureContainer();
   const { TableClient } = await import('@azure/data-tables');
   const opts = { allowInsecureConnection: true };
-  const jobs = new TableJobStore(TableClient.fromConnectionString(az.connectionString, `Jobs${n.replace(/\D/g, '')}`, opts), TableClient.fromConnectionString(az.connectionString, `Locks${n.replace(/\D/g, '')}`, opts));
+  const jobs = new TableJobStore(
+    TableClient.fromConnectionString(az.connectionString, `Jobs${n.replace(/\D/g, '')}`, opts),
+    TableClient.fromConnectionString(az.connectionString, `Locks${n.replace(/\D/g, '')}`, opts),
+  );
   await jobs.ensureTables();
   const tmp = mkdtempSync(join(tmpdir(), 'infra-'));
   if (scenarioDir) {
@@ -43,14 +46,18 @@ export async function testInfra(az: AzuriteInstance, scenarioDir?: string): Prom
 }
 
 export { startAzurite };
-export const testSettings = (cs: string, extra: Record<string, string> = {}) => loadSettings({ STORAGE_CONNECTION_STRING: cs, SETTLEMENT_SCHEDULE: '[]', ...extra });
+export const testSettings = (cs: string, extra: Record<string, string> = {}) =>
+  loadSettings({ STORAGE_CONNECTION_STRING: cs, SETTLEMENT_SCHEDULE: '[]', ...extra });
 
 /**
  * Handler dependencies over a TestInfra: Azurite stores, memory event store, no Service Bus
  * (a handler that reaches for it fails the test), no completion publishing. `overrides` sets the
  * rest (orchestration client, clock, …).
  */
-export function testDeps(infra: TestInfra, overrides: Partial<Infrastructure> & Pick<Infrastructure, 'orchestrationClient'>): AppDeps {
+export function testDeps(
+  infra: TestInfra,
+  overrides: Partial<Infrastructure> & Pick<Infrastructure, 'orchestrationClient'>,
+): AppDeps {
   return buildDeps({
     settings: testSettings(infra.az.connectionString),
     integrationEvents: new MemoryIntegrationEventStore(),

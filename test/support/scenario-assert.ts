@@ -62,11 +62,15 @@ export function loadCalculateScenario(): CalculateScenario {
 // Reading the expectation
 
 export function readResultCsv(file: string): EnergyResultRow[] {
-  const lines = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = readFileSync(file, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   const header = (lines[0] ?? '').split(';');
   if (header.join(';') !== ENERGY_RESULT_COLUMNS.join(';')) {
-    throw new Error(`${file}: header must be exactly\n  ${ENERGY_RESULT_COLUMNS.join(';')}\nbut is\n  ${lines[0] ?? '(empty file)'}`);
+    throw new Error(
+      `${file}: header must be exactly\n  ${ENERGY_RESULT_COLUMNS.join(';')}\nbut is\n  ${lines[0] ?? '(empty file)'}`,
+    );
   }
   const rows: EnergyResultRow[] = [];
   for (let i = 1; i < lines.length; i++) {
@@ -154,7 +158,11 @@ export interface ComparisonReport {
  * Compares engine rows with expected rows per (time_series_type, aggregation_level) pair of the
  * expectation. With `exhaustive`, pairs the expectation does not mention must be absent too.
  */
-export function compareResults(expected: EnergyResultRow[], actual: EnergyResultRow[], exhaustive: boolean): ComparisonReport {
+export function compareResults(
+  expected: EnergyResultRow[],
+  actual: EnergyResultRow[],
+  exhaustive: boolean,
+): ComparisonReport {
   const lines: string[] = [];
   const expectedPairs = new Set(expected.map(pairOf));
   let matched = 0;
@@ -184,7 +192,9 @@ export function compareResults(expected: EnergyResultRow[], actual: EnergyResult
     matched += exp.length - missing.length;
     if (missing.length === 0 && unexpected.length === 0) continue;
 
-    lines.push(`${pair}: ${exp.length} expected, ${act.length} produced; ${missing.length} expected row(s) not produced, ${unexpected.length} unexpected row(s)`);
+    lines.push(
+      `${pair}: ${exp.length} expected, ${act.length} produced; ${missing.length} expected row(s) not produced, ${unexpected.length} unexpected row(s)`,
+    );
     const byIdentity = new Map<string, EnergyResultRow[]>();
     for (const r of unexpected) {
       const k = keyOf(r, IDENTITY);
@@ -198,7 +208,9 @@ export function compareResults(expected: EnergyResultRow[], actual: EnergyResult
       const twin = byIdentity.get(keyOf(e, IDENTITY))?.shift();
       if (twin) {
         const diffs = [...COMPARED, 'result_id' as const]
-          .filter((c) => (c === 'result_id' ? e.result_id !== '' && e.result_id !== twin.result_id : value(e, c) !== value(twin, c)))
+          .filter((c) =>
+            c === 'result_id' ? e.result_id !== '' && e.result_id !== twin.result_id : value(e, c) !== value(twin, c),
+          )
           .map((c) => `${c}: expected ${JSON.stringify(value(e, c))}, got ${JSON.stringify(value(twin, c))}`);
         lines.push(`  ~ ${describeIdentity(e)}: ${diffs.join('; ')}`);
       } else {
@@ -215,12 +227,16 @@ export function compareResults(expected: EnergyResultRow[], actual: EnergyResult
     for (const r of actual) if (!expectedPairs.has(pairOf(r))) extra.set(pairOf(r), (extra.get(pairOf(r)) ?? 0) + 1);
     for (const [pair, n] of [...extra].sort()) {
       lines.push(`${pair}: ${n} row(s) produced, but the expectation is exhaustive and has none of this pair`);
-      for (const r of actual.filter((x) => pairOf(x) === pair).slice(0, 5)) lines.push(`  + unexpected ${describeIdentity(r)}: ${describeValue(r)}`);
+      for (const r of actual.filter((x) => pairOf(x) === pair).slice(0, 5))
+        lines.push(`  + unexpected ${describeIdentity(r)}: ${describeValue(r)}`);
     }
   }
 
   const ok = lines.length === 0;
-  const shown = lines.length > MAX_DIFF_LINES ? [...lines.slice(0, MAX_DIFF_LINES), `  … ${lines.length - MAX_DIFF_LINES} more line(s)`] : lines;
+  const shown =
+    lines.length > MAX_DIFF_LINES
+      ? [...lines.slice(0, MAX_DIFF_LINES), `  … ${lines.length - MAX_DIFF_LINES} more line(s)`]
+      : lines;
   return {
     ok,
     text: ok
@@ -256,11 +272,17 @@ export function checkOutputInvariants(actual: EnergyResultRow[]): string[] {
       balanceResponsiblePartyId: r.balance_responsible_party_id || null,
       meteringPointId: r.metering_point_id || null,
     });
-    if (r.result_id !== want) wrongIds.set(keyOf(r, SERIES), `${pairOf(r)} ${describeIdentity(r)}: result_id ${JSON.stringify(r.result_id)}, expected ${want}`);
+    if (r.result_id !== want)
+      wrongIds.set(
+        keyOf(r, SERIES),
+        `${pairOf(r)} ${describeIdentity(r)}: result_id ${JSON.stringify(r.result_id)}, expected ${want}`,
+      );
   }
   const ids = [...wrongIds.values()];
   if (ids.length > 0) {
-    problems.push(`${ids.length} series with a result_id other than resultId() of its series (docs/energy-calculation.md), e.g.`);
+    problems.push(
+      `${ids.length} series with a result_id other than resultId() of its series (docs/energy-calculation.md), e.g.`,
+    );
     problems.push(...ids.slice(0, 5).map((s) => `  ${s}`));
   }
   return problems.slice(0, MAX_DIFF_LINES);
@@ -270,7 +292,10 @@ export function checkOutputInvariants(actual: EnergyResultRow[]): string[] {
 // Running a scenario
 
 /** Runs the engine on `dir` and throws a readable report if it does not meet `then/`. */
-export async function assertScenario(dir: string, calculate: CalculateScenario = loadCalculateScenario()): Promise<void> {
+export async function assertScenario(
+  dir: string,
+  calculate: CalculateScenario = loadCalculateScenario(),
+): Promise<void> {
   const name = path.basename(dir);
   const expectedError = readExpectedError(dir);
   if (expectedError !== null) {
@@ -294,15 +319,21 @@ async function assertScenarioRejected(dir: string, substrings: string[], calcula
   } catch (e) {
     if (!(e instanceof Error)) throw new Error(`scenario ${name}: expected an Error, got ${String(e)}`);
     const problems: string[] = [];
-    if (!EXPECTED_ERROR_NAMES.includes(e.name)) problems.push(`error is a ${e.name}, expected one of ${EXPECTED_ERROR_NAMES.join(', ')}`);
+    if (!EXPECTED_ERROR_NAMES.includes(e.name))
+      problems.push(`error is a ${e.name}, expected one of ${EXPECTED_ERROR_NAMES.join(', ')}`);
     const message = e.message.toLowerCase();
-    for (const s of substrings) if (!message.includes(s.toLowerCase())) problems.push(`message does not contain ${JSON.stringify(s)}`);
+    for (const s of substrings)
+      if (!message.includes(s.toLowerCase())) problems.push(`message does not contain ${JSON.stringify(s)}`);
     if (problems.length > 0) {
-      throw new Error(`scenario ${name}: rejected, but ${problems.join('; ')}\n${e.stack ?? `${e.name}: ${e.message}`}`);
+      throw new Error(
+        `scenario ${name}: rejected, but ${problems.join('; ')}\n${e.stack ?? `${e.name}: ${e.message}`}`,
+      );
     }
     return;
   }
-  throw new Error(`scenario ${name}: expected the calculation to fail with a message containing ${substrings.map((s) => JSON.stringify(s)).join(', ')}, but it returned ${rows.length} rows`);
+  throw new Error(
+    `scenario ${name}: expected the calculation to fail with a message containing ${substrings.map((s) => JSON.stringify(s)).join(', ')}, but it returned ${rows.length} rows`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,12 +341,17 @@ async function assertScenarioRejected(dir: string, substrings: string[], calcula
 
 const MPP_HEADER =
   'metering_point_id;type;calculation_type;settlement_method;grid_area_code;resolution;from_grid_area_code;to_grid_area_code;parent_metering_point_id;energy_supplier_id;balance_responsible_party_id;from_date;to_date';
-const TS_HEADERS = ['metering_point_id;quantity;quality;observation_time', 'metering_point_id;quantity;quality;observation_time;registration_time'];
+const TS_HEADERS = [
+  'metering_point_id;quantity;quality;observation_time',
+  'metering_point_id;quantity;quality;observation_time;registration_time',
+];
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const QUANTITY_RE = /^-?\d+\.\d{3}$/;
 
 function readLines(file: string): string[] {
-  return readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
 }
 
 function instantOf(v: unknown): number | null {
@@ -328,7 +364,12 @@ export function checkScenarioFiles(dir: string): string[] {
   const p: string[] = [];
   const rel = (f: string): string => path.relative(dir, f);
   const when = (f: string): string => path.join(dir, 'when', f);
-  for (const f of ['metering_point_periods.csv', 'time_series_points.csv', 'grid_loss_metering_points.csv', 'calculation_arguments.yml']) {
+  for (const f of [
+    'metering_point_periods.csv',
+    'time_series_points.csv',
+    'grid_loss_metering_points.csv',
+    'calculation_arguments.yml',
+  ]) {
     if (!existsSync(when(f))) p.push(`missing when/${f}`);
   }
   if (p.length > 0) return p;
@@ -336,13 +377,15 @@ export function checkScenarioFiles(dir: string): string[] {
   const mpp = readLines(when('metering_point_periods.csv'));
   if (mpp[0] !== MPP_HEADER) p.push(`when/metering_point_periods.csv: unexpected header ${mpp[0]}`);
   mpp.slice(1).forEach((l, i) => {
-    if (l.split(';').length !== 13) p.push(`when/metering_point_periods.csv row ${i + 1}: ${l.split(';').length} fields`);
+    if (l.split(';').length !== 13)
+      p.push(`when/metering_point_periods.csv row ${i + 1}: ${l.split(';').length} fields`);
   });
   const ts = readLines(when('time_series_points.csv'));
   if (!TS_HEADERS.includes(ts[0])) p.push(`when/time_series_points.csv: unexpected header ${ts[0]}`);
   const tsWidth = (ts[0] ?? '').split(';').length;
   ts.slice(1).forEach((l, i) => {
-    if (l.split(';').length !== tsWidth) p.push(`when/time_series_points.csv row ${i + 1}: ${l.split(';').length} fields`);
+    if (l.split(';').length !== tsWidth)
+      p.push(`when/time_series_points.csv row ${i + 1}: ${l.split(';').length} fields`);
   });
   const gl = readLines(when('grid_loss_metering_points.csv'));
   if (gl[0] !== 'metering_point_id') p.push(`when/grid_loss_metering_points.csv: unexpected header ${gl[0]}`);
@@ -350,12 +393,21 @@ export function checkScenarioFiles(dir: string): string[] {
   let args: Record<string, unknown> = {};
   try {
     const parsed: unknown = parseYaml(readFileSync(when('calculation_arguments.yml'), 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) p.push('when/calculation_arguments.yml: not a mapping');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      p.push('when/calculation_arguments.yml: not a mapping');
     else args = parsed as Record<string, unknown>;
   } catch (e) {
     p.push(`when/calculation_arguments.yml: ${e instanceof Error ? e.message : String(e)}`);
   }
-  for (const k of ['calculation-id', 'calculation-type', 'grid-areas', 'period-start-datetime', 'period-end-datetime', 'calculation-execution-time-start', 'created-by-user-id']) {
+  for (const k of [
+    'calculation-id',
+    'calculation-type',
+    'grid-areas',
+    'period-start-datetime',
+    'period-end-datetime',
+    'calculation-execution-time-start',
+    'created-by-user-id',
+  ]) {
     if (!(k in args)) p.push(`when/calculation_arguments.yml: missing ${k}`);
   }
 
@@ -385,26 +437,43 @@ export function checkScenarioFiles(dir: string): string[] {
   const seen = new Set<string>();
   rows.forEach((r, i) => {
     const at = `${rel(resultsFile)} row ${i + 1}`;
-    if (r.calculation_id !== args['calculation-id']) p.push(`${at}: calculation_id ${r.calculation_id} differs from the yml`);
-    if (r.calculation_type !== args['calculation-type']) p.push(`${at}: calculation_type ${r.calculation_type} differs from the yml`);
-    if (!(TIME_SERIES_TYPES as readonly string[]).includes(r.time_series_type)) p.push(`${at}: unknown time_series_type ${r.time_series_type}`);
-    if (!(AGGREGATION_LEVELS as readonly string[]).includes(r.aggregation_level)) p.push(`${at}: unknown aggregation_level ${r.aggregation_level}`);
+    if (r.calculation_id !== args['calculation-id'])
+      p.push(`${at}: calculation_id ${r.calculation_id} differs from the yml`);
+    if (r.calculation_type !== args['calculation-type'])
+      p.push(`${at}: calculation_type ${r.calculation_type} differs from the yml`);
+    if (!(TIME_SERIES_TYPES as readonly string[]).includes(r.time_series_type))
+      p.push(`${at}: unknown time_series_type ${r.time_series_type}`);
+    if (!(AGGREGATION_LEVELS as readonly string[]).includes(r.aggregation_level))
+      p.push(`${at}: unknown aggregation_level ${r.aggregation_level}`);
     if (!/^\d{3}$/.test(r.grid_area_code)) p.push(`${at}: grid_area_code ${r.grid_area_code}`);
-    if ((r.aggregation_level === 'neighbor_grid_area') !== (r.neighbor_grid_area_code !== '')) p.push(`${at}: neighbor_grid_area_code does not fit the level`);
-    if ((r.aggregation_level === 'metering_point') !== (r.metering_point_id !== '')) p.push(`${at}: metering_point_id does not fit the level`);
+    if ((r.aggregation_level === 'neighbor_grid_area') !== (r.neighbor_grid_area_code !== ''))
+      p.push(`${at}: neighbor_grid_area_code does not fit the level`);
+    if ((r.aggregation_level === 'metering_point') !== (r.metering_point_id !== ''))
+      p.push(`${at}: metering_point_id does not fit the level`);
     const wantEs = r.aggregation_level === 'energy_supplier' || r.aggregation_level === 'metering_point';
     const wantBrp = wantEs || r.aggregation_level === 'balance_responsible_party';
     if (wantEs !== (r.energy_supplier_id !== '')) p.push(`${at}: energy_supplier_id does not fit the level`);
-    if (wantBrp !== (r.balance_responsible_party_id !== '')) p.push(`${at}: balance_responsible_party_id does not fit the level`);
+    if (wantBrp !== (r.balance_responsible_party_id !== ''))
+      p.push(`${at}: balance_responsible_party_id does not fit the level`);
     const t = instantOf(r.time);
     if (t === null) p.push(`${at}: time ${r.time}`);
-    else if (start !== null && end !== null && (t < start || t >= end)) p.push(`${at}: time ${r.time} outside the calculation period`);
-    if (resolution !== null && r.resolution !== resolution) p.push(`${at}: resolution ${r.resolution}, the period implies ${resolution}`);
-    if (t !== null && resolution === 'PT1H' && t % 3_600_000 !== 0) p.push(`${at}: time ${r.time} is not on a whole hour`);
+    else if (start !== null && end !== null && (t < start || t >= end))
+      p.push(`${at}: time ${r.time} outside the calculation period`);
+    if (resolution !== null && r.resolution !== resolution)
+      p.push(`${at}: resolution ${r.resolution}, the period implies ${resolution}`);
+    if (t !== null && resolution === 'PT1H' && t % 3_600_000 !== 0)
+      p.push(`${at}: time ${r.time} is not on a whole hour`);
     if (!QUANTITY_RE.test(r.quantity)) p.push(`${at}: quantity ${r.quantity} is not a 3-decimal number`);
     const q = canonicalQualities(r.quantity_qualities);
     if (q !== r.quantity_qualities) p.push(`${at}: qualities ${r.quantity_qualities} not written as ${q}`);
-    if (q === '[]' || q.replace(/\[|\]|'/g, '').split(', ').some((x) => !(QUALITIES as readonly string[]).includes(x))) p.push(`${at}: qualities ${r.quantity_qualities}`);
+    if (
+      q === '[]' ||
+      q
+        .replace(/\[|\]|'/g, '')
+        .split(', ')
+        .some((x) => !(QUALITIES as readonly string[]).includes(x))
+    )
+      p.push(`${at}: qualities ${r.quantity_qualities}`);
     const k = keyOf(r, [...SERIES, 'time']);
     if (seen.has(k)) p.push(`${at}: duplicate (series, time)`);
     seen.add(k);

@@ -47,15 +47,18 @@ export function listWholesaleScenarioDirs(root: string = WHOLESALE_SCENARIOS_ROO
     .sort();
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Reading the expectation
 
 export function readWholesaleResultCsv(file: string): WholesaleRow[] {
-  const lines = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = readFileSync(file, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   if (lines[0] !== WHOLESALE_RESULT_COLUMNS.join(';')) {
-    throw new Error(`${file}: header must be exactly\n  ${WHOLESALE_RESULT_COLUMNS.join(';')}\nbut is\n  ${lines[0] ?? '(empty file)'}`);
+    throw new Error(
+      `${file}: header must be exactly\n  ${WHOLESALE_RESULT_COLUMNS.join(';')}\nbut is\n  ${lines[0] ?? '(empty file)'}`,
+    );
   }
   const rows: WholesaleRow[] = [];
   for (let i = 1; i < lines.length; i++) {
@@ -122,7 +125,8 @@ function value(row: WholesaleRow, c: WholesaleColumn): string {
   return c === 'quantity_qualities' ? canonicalWholesaleQualities(v) : v;
 }
 const keyOf = (row: WholesaleRow, cols: WholesaleColumn[]): string => cols.map((c) => value(row, c)).join('\u0001');
-const groupOf = (row: WholesaleRow): string => `${value(row, 'amount_type')} / ${value(row, 'charge_type') || "''"} / ${value(row, 'resolution')}`;
+const groupOf = (row: WholesaleRow): string =>
+  `${value(row, 'amount_type')} / ${value(row, 'charge_type') || "''"} / ${value(row, 'resolution')}`;
 
 function describeIdentity(row: WholesaleRow): string {
   const parts = [`ga=${value(row, 'grid_area_code')}`, `es=${value(row, 'energy_supplier_id')}`];
@@ -134,7 +138,18 @@ function describeIdentity(row: WholesaleRow): string {
   return parts.join(' ');
 }
 function describeValue(row: WholesaleRow): string {
-  return (['quantity', 'quantity_qualities', 'price', 'amount', 'is_tax', 'quantity_unit', 'calculation_id', 'calculation_type'] as WholesaleColumn[])
+  return (
+    [
+      'quantity',
+      'quantity_qualities',
+      'price',
+      'amount',
+      'is_tax',
+      'quantity_unit',
+      'calculation_id',
+      'calculation_type',
+    ] as WholesaleColumn[]
+  )
     .map((c) => `${c}=${JSON.stringify(value(row, c))}`)
     .join(' ');
 }
@@ -148,7 +163,11 @@ export interface WholesaleComparisonReport {
 }
 
 /** Compares engine rows with expected rows per (amount_type, charge_type, resolution) group of the expectation. */
-export function compareWholesaleResults(expected: WholesaleRow[], actual: WholesaleRow[], exhaustive = false): WholesaleComparisonReport {
+export function compareWholesaleResults(
+  expected: WholesaleRow[],
+  actual: WholesaleRow[],
+  exhaustive = false,
+): WholesaleComparisonReport {
   const lines: string[] = [];
   const expectedGroups = new Set(expected.map(groupOf));
   let matched = 0;
@@ -177,7 +196,9 @@ export function compareWholesaleResults(expected: WholesaleRow[], actual: Wholes
     matched += exp.length - missing.length;
     if (missing.length === 0 && unexpected.length === 0) continue;
 
-    lines.push(`${group}: ${exp.length} expected, ${act.length} produced; ${missing.length} expected row(s) not produced, ${unexpected.length} unexpected row(s)`);
+    lines.push(
+      `${group}: ${exp.length} expected, ${act.length} produced; ${missing.length} expected row(s) not produced, ${unexpected.length} unexpected row(s)`,
+    );
     const byIdentity = new Map<string, WholesaleRow[]>();
     for (const r of unexpected) {
       const k = keyOf(r, IDENTITY);
@@ -185,32 +206,41 @@ export function compareWholesaleResults(expected: WholesaleRow[], actual: Wholes
       if (list) list.push(r);
       else byIdentity.set(k, [r]);
     }
-    const sorted = (rows: WholesaleRow[]): WholesaleRow[] => [...rows].sort((a, b) => keyOf(a, IDENTITY).localeCompare(keyOf(b, IDENTITY)));
+    const sorted = (rows: WholesaleRow[]): WholesaleRow[] =>
+      [...rows].sort((a, b) => keyOf(a, IDENTITY).localeCompare(keyOf(b, IDENTITY)));
     for (const e of sorted(missing)) {
       const twin = byIdentity.get(keyOf(e, IDENTITY))?.shift();
       if (twin) {
         const diffs = [...COMPARED, 'result_id' as const]
-          .filter((c) => (c === 'result_id' ? e.result_id !== '' && e.result_id !== value(twin, c) : value(e, c) !== value(twin, c)))
+          .filter((c) =>
+            c === 'result_id' ? e.result_id !== '' && e.result_id !== value(twin, c) : value(e, c) !== value(twin, c),
+          )
           .map((c) => `${c}: expected ${JSON.stringify(value(e, c))}, got ${JSON.stringify(value(twin, c))}`);
         lines.push(`  ~ ${describeIdentity(e)}: ${diffs.join('; ')}`);
       } else {
         lines.push(`  - missing    ${describeIdentity(e)}: ${describeValue(e)}`);
       }
     }
-    for (const a of sorted([...byIdentity.values()].flat())) lines.push(`  + unexpected ${describeIdentity(a)}: ${describeValue(a)}`);
+    for (const a of sorted([...byIdentity.values()].flat()))
+      lines.push(`  + unexpected ${describeIdentity(a)}: ${describeValue(a)}`);
   }
 
   if (exhaustive) {
     const extra = new Map<string, number>();
-    for (const r of actual) if (!expectedGroups.has(groupOf(r))) extra.set(groupOf(r), (extra.get(groupOf(r)) ?? 0) + 1);
+    for (const r of actual)
+      if (!expectedGroups.has(groupOf(r))) extra.set(groupOf(r), (extra.get(groupOf(r)) ?? 0) + 1);
     for (const [group, n] of [...extra].sort()) {
       lines.push(`${group}: ${n} row(s) produced, but the expectation is exhaustive and has none of this group`);
-      for (const r of actual.filter((x) => groupOf(x) === group).slice(0, 5)) lines.push(`  + unexpected ${describeIdentity(r)}: ${describeValue(r)}`);
+      for (const r of actual.filter((x) => groupOf(x) === group).slice(0, 5))
+        lines.push(`  + unexpected ${describeIdentity(r)}: ${describeValue(r)}`);
     }
   }
 
   const ok = lines.length === 0;
-  const shown = lines.length > MAX_DIFF_LINES ? [...lines.slice(0, MAX_DIFF_LINES), `  … ${lines.length - MAX_DIFF_LINES} more line(s)`] : lines;
+  const shown =
+    lines.length > MAX_DIFF_LINES
+      ? [...lines.slice(0, MAX_DIFF_LINES), `  … ${lines.length - MAX_DIFF_LINES} more line(s)`]
+      : lines;
   return {
     ok,
     text: ok
@@ -236,7 +266,10 @@ export function checkWholesaleResultIds(actual: WholesaleRow[]): string[] {
     if (ids.size > 1) problems.push(`series ${s.split('\u0001').join('|')} has ${ids.size} result ids`);
   }
   for (const [id, series] of seriesById) {
-    if (series.size > 1) problems.push(`result_id ${id} is shared by ${series.size} series, e.g. ${[...series][0].split('\u0001').join('|')}`);
+    if (series.size > 1)
+      problems.push(
+        `result_id ${id} is shared by ${series.size} series, e.g. ${[...series][0].split('\u0001').join('|')}`,
+      );
   }
   if (actual.some((r) => value(r, 'result_id') === '')) problems.push('some rows have a result_id and others none');
   return problems.slice(0, 20);
@@ -266,7 +299,11 @@ export function readExpectedWholesaleError(dir: string): string[] | null {
 }
 
 /** Throws a readable report unless `calculate(dir)` is rejected with a message containing every substring. */
-export async function assertWholesaleScenarioRejected(dir: string, substrings: string[], calculate: CalculateWholesaleScenario): Promise<void> {
+export async function assertWholesaleScenarioRejected(
+  dir: string,
+  substrings: string[],
+  calculate: CalculateWholesaleScenario,
+): Promise<void> {
   const name = path.basename(dir);
   let rows: Record<string, string>[];
   try {
@@ -274,13 +311,20 @@ export async function assertWholesaleScenarioRejected(dir: string, substrings: s
   } catch (e) {
     if (!(e instanceof Error)) throw new Error(`wholesale scenario ${name}: expected an Error, got ${String(e)}`);
     const problems: string[] = [];
-    if (!EXPECTED_ERROR_NAMES.includes(e.name)) problems.push(`error is a ${e.name}, expected one of ${EXPECTED_ERROR_NAMES.join(', ')}`);
+    if (!EXPECTED_ERROR_NAMES.includes(e.name))
+      problems.push(`error is a ${e.name}, expected one of ${EXPECTED_ERROR_NAMES.join(', ')}`);
     const message = e.message.toLowerCase();
-    for (const s of substrings) if (!message.includes(s.toLowerCase())) problems.push(`message does not contain ${JSON.stringify(s)}`);
-    if (problems.length > 0) throw new Error(`wholesale scenario ${name}: rejected, but ${problems.join('; ')}\n${e.stack ?? `${e.name}: ${e.message}`}`);
+    for (const s of substrings)
+      if (!message.includes(s.toLowerCase())) problems.push(`message does not contain ${JSON.stringify(s)}`);
+    if (problems.length > 0)
+      throw new Error(
+        `wholesale scenario ${name}: rejected, but ${problems.join('; ')}\n${e.stack ?? `${e.name}: ${e.message}`}`,
+      );
     return;
   }
-  throw new Error(`wholesale scenario ${name}: expected the calculation to fail with a message containing ${substrings.map((s) => JSON.stringify(s)).join(', ')}, but it returned ${rows.length} rows`);
+  throw new Error(
+    `wholesale scenario ${name}: expected the calculation to fail with a message containing ${substrings.map((s) => JSON.stringify(s)).join(', ')}, but it returned ${rows.length} rows`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,7 +342,12 @@ const WHEN_HEADERS: Record<string, string> = {
 const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const Q3_RE = /^-?\d+\.\d{3}$/;
 const D6_RE = /^-?\d+\.\d{6}$/;
-const WHOLESALE_TYPES = ['wholesale_fixing', 'first_correction_settlement', 'second_correction_settlement', 'third_correction_settlement'];
+const WHOLESALE_TYPES = [
+  'wholesale_fixing',
+  'first_correction_settlement',
+  'second_correction_settlement',
+  'third_correction_settlement',
+];
 
 /** Exact decimal as a BigInt scaled by 10^scale ('' → null). */
 function scaled(text: string, scale: number): bigint | null {
@@ -328,14 +377,17 @@ const fmt6 = (v: bigint | null): string => {
 };
 
 function readLines(file: string): string[] {
-  return readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  return readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
 }
 
 /** Problems with a wholesale scenario folder's files (empty = well-formed and arithmetically consistent). */
 export function checkWholesaleScenarioFiles(dir: string): string[] {
   const p: string[] = [];
   const when = (f: string): string => path.join(dir, 'when', f);
-  for (const f of [...Object.keys(WHEN_HEADERS), 'calculation_arguments.yml']) if (!existsSync(when(f))) p.push(`missing when/${f}`);
+  for (const f of [...Object.keys(WHEN_HEADERS), 'calculation_arguments.yml'])
+    if (!existsSync(when(f))) p.push(`missing when/${f}`);
   if (!existsSync(path.join(dir, 'README.md'))) p.push('missing README.md');
   if (p.length > 0) return p;
   for (const [f, header] of Object.entries(WHEN_HEADERS)) {
@@ -343,22 +395,35 @@ export function checkWholesaleScenarioFiles(dir: string): string[] {
     if (lines[0] !== header) p.push(`when/${f}: unexpected header ${lines[0]}`);
     const width = header.split(';').length;
     lines.slice(1).forEach((l, i) => {
-      if (l.split(';').length !== width) p.push(`when/${f} row ${i + 1}: ${l.split(';').length} fields, expected ${width}`);
+      if (l.split(';').length !== width)
+        p.push(`when/${f} row ${i + 1}: ${l.split(';').length} fields, expected ${width}`);
     });
   }
 
   let args: Record<string, unknown> = {};
   try {
     const parsed: unknown = parseYaml(readFileSync(when('calculation_arguments.yml'), 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) p.push('when/calculation_arguments.yml: not a mapping');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      p.push('when/calculation_arguments.yml: not a mapping');
     else args = parsed as Record<string, unknown>;
   } catch (e) {
     p.push(`when/calculation_arguments.yml: ${e instanceof Error ? e.message : String(e)}`);
   }
-  for (const k of ['calculation-id', 'calculation-type', 'grid-areas', 'period-start-datetime', 'period-end-datetime', 'calculation-execution-time-start', 'created-by-user-id']) {
+  for (const k of [
+    'calculation-id',
+    'calculation-type',
+    'grid-areas',
+    'period-start-datetime',
+    'period-end-datetime',
+    'calculation-execution-time-start',
+    'created-by-user-id',
+  ]) {
     if (!(k in args)) p.push(`when/calculation_arguments.yml: missing ${k}`);
   }
-  if (!WHOLESALE_TYPES.includes(String(args['calculation-type']))) p.push(`when/calculation_arguments.yml: calculation-type ${String(args['calculation-type'])} is not a wholesale type`);
+  if (!WHOLESALE_TYPES.includes(String(args['calculation-type'])))
+    p.push(
+      `when/calculation_arguments.yml: calculation-type ${String(args['calculation-type'])} is not a wholesale type`,
+    );
   const errorFile = path.join(dir, 'then', 'error.txt');
   if (existsSync(errorFile) === existsSync(path.join(dir, 'then', 'wholesale_results.csv'))) {
     p.push('then/ must contain exactly one of wholesale_results.csv and error.txt');
@@ -386,14 +451,16 @@ export function checkWholesaleScenarioFiles(dir: string): string[] {
       p.push(`${at}: ${msg}`);
     };
     if (r.calculation_id !== args['calculation-id']) bad(`calculation_id ${r.calculation_id} differs from the yml`);
-    if (r.calculation_type !== args['calculation-type']) bad(`calculation_type ${r.calculation_type} differs from the yml`);
+    if (r.calculation_type !== args['calculation-type'])
+      bad(`calculation_type ${r.calculation_type} differs from the yml`);
     if (!(AMOUNT_TYPES as readonly string[]).includes(r.amount_type)) bad(`unknown amount_type ${r.amount_type}`);
     if (!/^\d{3}$/.test(r.grid_area_code)) bad(`grid_area_code ${r.grid_area_code}`);
     if (r.energy_supplier_id === '') bad('energy_supplier_id is empty');
     if (!INSTANT_RE.test(r.time)) bad(`time ${r.time}`);
     const t = Date.parse(r.time);
     if (t < start || t >= end) bad(`time ${r.time} outside the calculation period`);
-    if (r.quantity_qualities !== canonicalWholesaleQualities(r.quantity_qualities)) bad(`qualities ${r.quantity_qualities} not written as ${canonicalWholesaleQualities(r.quantity_qualities)}`);
+    if (r.quantity_qualities !== canonicalWholesaleQualities(r.quantity_qualities))
+      bad(`qualities ${r.quantity_qualities} not written as ${canonicalWholesaleQualities(r.quantity_qualities)}`);
     if (r.price !== '' && !D6_RE.test(r.price)) bad(`price ${r.price} is not a 6-decimal number`);
     if (r.amount !== '' && !D6_RE.test(r.amount)) bad(`amount ${r.amount} is not a 6-decimal number`);
     const k = keyOf(r, IDENTITY);
@@ -402,8 +469,10 @@ export function checkWholesaleScenarioFiles(dir: string): string[] {
     if (r.amount_type === 'amount_per_charge') {
       if (!['tariff', 'subscription', 'fee'].includes(r.charge_type)) bad(`charge_type ${r.charge_type}`);
       if (!['true', 'false'].includes(r.is_tax)) bad(`is_tax ${r.is_tax}`);
-      if (r.metering_point_type === '' || r.charge_owner_id === '' || r.charge_code === '') bad('metering_point_type, charge_owner_id and charge_code are required');
-      if ((r.metering_point_type === 'consumption') !== (r.settlement_method !== '')) bad('settlement_method does not fit the metering point type');
+      if (r.metering_point_type === '' || r.charge_owner_id === '' || r.charge_code === '')
+        bad('metering_point_type, charge_owner_id and charge_code are required');
+      if ((r.metering_point_type === 'consumption') !== (r.settlement_method !== ''))
+        bad('settlement_method does not fit the metering point type');
       if (!Q3_RE.test(r.quantity)) bad(`quantity ${r.quantity} is not a 3-decimal number`);
       const q = scaled(r.quantity, 3);
       const price = scaled(r.price, 6);
@@ -423,26 +492,36 @@ export function checkWholesaleScenarioFiles(dir: string): string[] {
         if (!isLocalMidnight(t)) bad(`time ${r.time} is not a local midnight`);
         if (r.quantity_qualities !== '[]') bad(`qualities of a ${r.charge_type} must be []`);
         if (q !== null && q % 1000n !== 0n) bad(`quantity ${r.quantity} is not a whole number of links`);
-        if (price !== null && q !== null && q * price % 1000n !== 0n) bad('amount of a subscription/fee must be exact at 6 decimals');
-        if (price !== null && q !== null && fmt6((q * price) / 1000n) !== r.amount) bad(`amount ${r.amount} ≠ ${r.quantity} × ${r.price}`);
+        if (price !== null && q !== null && (q * price) % 1000n !== 0n)
+          bad('amount of a subscription/fee must be exact at 6 decimals');
+        if (price !== null && q !== null && fmt6((q * price) / 1000n) !== r.amount)
+          bad(`amount ${r.amount} ≠ ${r.quantity} × ${r.price}`);
       }
     } else {
       if (r.resolution !== 'P1M') bad(`resolution ${r.resolution}, expected P1M`);
       if (t !== start) bad(`time ${r.time} is not the period start`);
-      for (const c of ['metering_point_type', 'settlement_method', 'quantity', 'quantity_qualities', 'price'] as const) if (r[c] !== '') bad(`${c} must be empty`);
+      for (const c of ['metering_point_type', 'settlement_method', 'quantity', 'quantity_qualities', 'price'] as const)
+        if (r[c] !== '') bad(`${c} must be empty`);
       if (r.amount_type === 'monthly_amount_per_charge') {
-        if (!['tariff', 'subscription', 'fee'].includes(r.charge_type) || !['true', 'false'].includes(r.is_tax) || r.charge_code === '' || r.charge_owner_id === '') {
+        if (
+          !['tariff', 'subscription', 'fee'].includes(r.charge_type) ||
+          !['true', 'false'].includes(r.is_tax) ||
+          r.charge_code === '' ||
+          r.charge_owner_id === ''
+        ) {
           bad('a monthly amount needs charge_type, is_tax, charge_code and charge_owner_id');
         }
         if (r.quantity_unit !== (r.charge_type === 'tariff' ? 'kWh' : 'pcs')) bad(`unit ${r.quantity_unit}`);
       } else {
-        for (const c of ['charge_code', 'charge_type', 'is_tax', 'quantity_unit'] as const) if (r[c] !== '') bad(`${c} of a total must be empty`);
+        for (const c of ['charge_code', 'charge_type', 'is_tax', 'quantity_unit'] as const)
+          if (r[c] !== '') bad(`${c} of a total must be empty`);
       }
     }
   });
 
   // arithmetic between the levels (docs/wholesale-calculation.md "Monthly amounts", "Totals")
-  const charge = (r: WholesaleRow): string => [r.grid_area_code, r.energy_supplier_id, r.charge_owner_id, r.charge_code, r.charge_type].join('|');
+  const charge = (r: WholesaleRow): string =>
+    [r.grid_area_code, r.energy_supplier_id, r.charge_owner_id, r.charge_code, r.charge_type].join('|');
   const perCharge = rows.filter((r) => r.amount_type === 'amount_per_charge');
   const monthly = rows.filter((r) => r.amount_type === 'monthly_amount_per_charge');
   const totals = rows.filter((r) => r.amount_type === 'total_monthly_amount');
@@ -450,14 +529,17 @@ export function checkWholesaleScenarioFiles(dir: string): string[] {
   if (perCharge.length > 0) {
     for (const m of monthly) {
       const want = fmt6(sumNullable(perCharge.filter((r) => charge(r) === charge(m)).map((r) => scaled(r.amount, 6))));
-      if (want !== m.amount) p.push(`monthly ${charge(m)}: amount ${m.amount || "''"} ≠ Σ amount_per_charge = ${want || "''"}`);
+      if (want !== m.amount)
+        p.push(`monthly ${charge(m)}: amount ${m.amount || "''"} ≠ Σ amount_per_charge = ${want || "''"}`);
       chargeKeys.delete(charge(m));
     }
     if (monthly.length > 0) for (const k of chargeKeys) p.push(`no monthly amount for ${k}`);
   }
   if (monthly.length > 0) {
     for (const tot of totals) {
-      const sameEs = monthly.filter((m) => m.grid_area_code === tot.grid_area_code && m.energy_supplier_id === tot.energy_supplier_id);
+      const sameEs = monthly.filter(
+        (m) => m.grid_area_code === tot.grid_area_code && m.energy_supplier_id === tot.energy_supplier_id,
+      );
       let want: bigint | null;
       if (tot.charge_owner_id === '') {
         want = sumNullable(sameEs.map((m) => scaled(m.amount, 6)));
@@ -469,7 +551,10 @@ export function checkWholesaleScenarioFiles(dir: string): string[] {
         const isTaxOwner = tax.some((m) => m.charge_owner_id === tot.charge_owner_id);
         want = isTaxOwner ? a : a === null && tt === null ? null : (a ?? 0n) + (tt ?? 0n);
       }
-      if (fmt6(want) !== tot.amount) p.push(`total ga=${tot.grid_area_code} es=${tot.energy_supplier_id} owner=${tot.charge_owner_id || '(all)'}: amount ${tot.amount || "''"} ≠ ${fmt6(want) || "''"}`);
+      if (fmt6(want) !== tot.amount)
+        p.push(
+          `total ga=${tot.grid_area_code} es=${tot.energy_supplier_id} owner=${tot.charge_owner_id || '(all)'}: amount ${tot.amount || "''"} ≠ ${fmt6(want) || "''"}`,
+        );
     }
   }
   return p.slice(0, MAX_DIFF_LINES);

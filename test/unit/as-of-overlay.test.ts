@@ -29,8 +29,20 @@ const period = (mp: string, from: number, to: number | null, es = '5790000000001
   toDate: to,
   source: { file: 'metering_point_periods', row: 1 },
 });
-const supplierChange = (mp: string, es: string, at: number, storedAt = 10): StoredMasterDataEvent => ({ messageType: 'EnergySupplierChanged', meteringPointId: mp, energySupplierId: es, effectiveDate: at, eventId: `es-${mp}-${at}-${es}`, storedAt });
-const brief = (p: MeteringPointPeriod) => [p.meteringPointId, p.energySupplierId, p.fromDate - D, p.toDate === null ? null : p.toDate - D];
+const supplierChange = (mp: string, es: string, at: number, storedAt = 10): StoredMasterDataEvent => ({
+  messageType: 'EnergySupplierChanged',
+  meteringPointId: mp,
+  energySupplierId: es,
+  effectiveDate: at,
+  eventId: `es-${mp}-${at}-${es}`,
+  storedAt,
+});
+const brief = (p: MeteringPointPeriod) => [
+  p.meteringPointId,
+  p.energySupplierId,
+  p.fromDate - D,
+  p.toDate === null ? null : p.toDate - D,
+];
 
 describe('overlayMeteringPointPeriods', () => {
   it('keeps the lake when there are no events, and metering points without events untouched', () => {
@@ -46,7 +58,12 @@ describe('overlayMeteringPointPeriods', () => {
       [A, '5790000000001', 0, 12 * H],
       [A, '5790000000002', 12 * H, null],
     ]);
-    expect(out[1]).toMatchObject({ type: 'E17', settlementMethod: 'E02', gridAreaCode: '800', balanceResponsiblePartyId: '5790000000009' });
+    expect(out[1]).toMatchObject({
+      type: 'E17',
+      settlementMethod: 'E02',
+      gridAreaCode: '800',
+      balanceResponsiblePartyId: '5790000000009',
+    });
   });
 
   it('a closed lake history stays closed unless an event takes effect at or after its end', () => {
@@ -62,9 +79,22 @@ describe('overlayMeteringPointPeriods', () => {
   });
 
   it('a correction stored later for the same effective date wins; events stored after as-of are invisible', () => {
-    const events = [supplierChange(A, '5790000000002', D + 12 * H, 10), supplierChange(A, '5790000000003', D + 12 * H, 20)];
-    expect(overlayMeteringPointPeriods([period(A, D, null)], events, 20).map(brief)[1]).toEqual([A, '5790000000003', 12 * H, null]);
-    expect(overlayMeteringPointPeriods([period(A, D, null)], events, 15).map(brief)[1]).toEqual([A, '5790000000002', 12 * H, null]);
+    const events = [
+      supplierChange(A, '5790000000002', D + 12 * H, 10),
+      supplierChange(A, '5790000000003', D + 12 * H, 20),
+    ];
+    expect(overlayMeteringPointPeriods([period(A, D, null)], events, 20).map(brief)[1]).toEqual([
+      A,
+      '5790000000003',
+      12 * H,
+      null,
+    ]);
+    expect(overlayMeteringPointPeriods([period(A, D, null)], events, 15).map(brief)[1]).toEqual([
+      A,
+      '5790000000002',
+      12 * H,
+      null,
+    ]);
   });
 });
 

@@ -28,12 +28,20 @@ const JAN15 = t('2024-01-14T23:00:00Z');
 const FEB01 = t('2024-01-31T23:00:00Z');
 
 let seq = 0;
-function stored<E extends { effectiveDate: number }>(e: E, storedAt: number, eventId?: string): E & { eventId: string; storedAt: number } {
+function stored<E extends { effectiveDate: number }>(
+  e: E,
+  storedAt: number,
+  eventId?: string,
+): E & { eventId: string; storedAt: number } {
   seq++;
   return { ...e, eventId: eventId ?? `evt-${seq}`, storedAt };
 }
 
-function created(meteringPointId: string, effectiveDate: number, over: Partial<MeteringPointCreated> = {}): MeteringPointCreated {
+function created(
+  meteringPointId: string,
+  effectiveDate: number,
+  over: Partial<MeteringPointCreated> = {},
+): MeteringPointCreated {
   return {
     messageType: 'MeteringPointCreated',
     meteringPointId,
@@ -60,7 +68,11 @@ const supplier = (meteringPointId: string, energySupplierId: string, effectiveDa
   energySupplierId,
   effectiveDate,
 });
-const brp = (meteringPointId: string, balanceResponsiblePartyId: string, effectiveDate: number): BalanceResponsiblePartyChanged => ({
+const brp = (
+  meteringPointId: string,
+  balanceResponsiblePartyId: string,
+  effectiveDate: number,
+): BalanceResponsiblePartyChanged => ({
   messageType: 'BalanceResponsiblePartyChanged',
   meteringPointId,
   balanceResponsiblePartyId,
@@ -70,7 +82,9 @@ const brp = (meteringPointId: string, balanceResponsiblePartyId: string, effecti
 const NOW = t('2024-06-01T00:00:00Z');
 
 /** The interesting columns, for compact expectations. */
-function summary(periods: readonly MeteringPointPeriod[]): Array<[string, string | null, string | null, number, number | null]> {
+function summary(
+  periods: readonly MeteringPointPeriod[],
+): Array<[string, string | null, string | null, number, number | null]> {
   return periods.map((p) => [p.meteringPointId, p.energySupplierId, p.balanceResponsiblePartyId, p.fromDate, p.toDate]);
 }
 
@@ -122,7 +136,9 @@ describe('materializeMeteringPointPeriods', () => {
 
   it('is order tolerant: reverse arrival order (same storage times) gives the same result', () => {
     const events = basicConsumption();
-    expect(materializeMeteringPointPeriods([...events].reverse(), NOW)).toEqual(materializeMeteringPointPeriods(events, NOW));
+    expect(materializeMeteringPointPeriods([...events].reverse(), NOW)).toEqual(
+      materializeMeteringPointPeriods(events, NOW),
+    );
   });
 
   it('applies a supplier change that arrived before the creation from its effective date', () => {
@@ -189,7 +205,14 @@ describe('materializeMeteringPointPeriods', () => {
   it('an E20 with from/to grid areas needs no supplier', () => {
     const events = [
       stored(
-        created(EXCHANGE, JAN01, { type: 'E20', settlementMethod: null, gridAreaCode: '804', fromGridAreaCode: '804', toGridAreaCode: '805', resolution: 'PT15M' }),
+        created(EXCHANGE, JAN01, {
+          type: 'E20',
+          settlementMethod: null,
+          gridAreaCode: '804',
+          fromGridAreaCode: '804',
+          toGridAreaCode: '805',
+          resolution: 'PT15M',
+        }),
         s(1),
       ),
       stored(connected(EXCHANGE, JAN10), s(2)),
@@ -224,7 +247,13 @@ describe('materializeMeteringPointPeriods', () => {
     const periods = materializeMeteringPointPeriods(events, NOW);
     const child = periods.filter((p) => p.meteringPointId === CHILD);
     expect(child).toHaveLength(1);
-    expect(child[0]).toMatchObject({ type: 'D06', parentMeteringPointId: MP1, energySupplierId: null, fromDate: JAN10, toDate: null });
+    expect(child[0]).toMatchObject({
+      type: 'D06',
+      parentMeteringPointId: MP1,
+      energySupplierId: null,
+      fromDate: JAN10,
+      toDate: null,
+    });
     expect(() => assertNoOverlaps(periods)).not.toThrow();
   });
 
@@ -256,7 +285,15 @@ describe('materializeMeteringPointPeriods', () => {
       stored(supplier(MP2, ES_B, FEB01), s(4)),
       ...basicConsumption(),
       stored(brp(MP1, BRP_Y, JAN10), s(20)),
-      stored(created(EXCHANGE, JAN01, { type: 'E20', settlementMethod: null, fromGridAreaCode: '804', toGridAreaCode: '805' }), s(21)),
+      stored(
+        created(EXCHANGE, JAN01, {
+          type: 'E20',
+          settlementMethod: null,
+          fromGridAreaCode: '804',
+          toGridAreaCode: '805',
+        }),
+        s(21),
+      ),
       stored(connected(EXCHANGE, JAN01), s(22)),
     ];
     const forward = materializeMeteringPointPeriods(events, NOW);
@@ -274,7 +311,8 @@ describe('materializeMeteringPointPeriods', () => {
     expect(() => assertNoOverlaps(forward)).not.toThrow();
     // Consecutive periods of one metering point touch: no gaps, no overlaps.
     for (let i = 1; i < forward.length; i++) {
-      if (forward[i].meteringPointId === forward[i - 1].meteringPointId) expect(forward[i - 1].toDate).toBe(forward[i].fromDate);
+      if (forward[i].meteringPointId === forward[i - 1].meteringPointId)
+        expect(forward[i - 1].toDate).toBe(forward[i].fromDate);
     }
   });
 });

@@ -103,8 +103,12 @@ describe('CalculationCompletedV1 schema', () => {
   });
 
   it('bytes written by the .proto file loaded from disk decode (the published schema is the runtime schema)', () => {
-    const type = new Root().loadSync(PROTO_PATH, { keepCase: true }).lookupType('settlement.contracts.CalculationCompletedV1');
-    const bytes = type.encode(type.fromObject({ ...VALID_RAW, calculation_type: 'CALCULATION_TYPE_WHOLESALE_FIXING' })).finish();
+    const type = new Root()
+      .loadSync(PROTO_PATH, { keepCase: true })
+      .lookupType('settlement.contracts.CalculationCompletedV1');
+    const bytes = type
+      .encode(type.fromObject({ ...VALID_RAW, calculation_type: 'CALCULATION_TYPE_WHOLESALE_FIXING' }))
+      .finish();
     expect(decodeCalculationCompleted(bytes)).toEqual({
       jobId: 'job-1',
       calculationType: 'wholesale_fixing',
@@ -132,7 +136,11 @@ describe('encode/decode CalculationCompletedV1', () => {
 
   it('normalises instants to canonical UTC', () => {
     const e = decodeCalculationCompleted(
-      encodeCalculationCompleted({ ...EVENT, periodStart: '2023-11-02T00:00:00+01:00', completedAt: '2023-11-04T10:15:30.000Z' }),
+      encodeCalculationCompleted({
+        ...EVENT,
+        periodStart: '2023-11-02T00:00:00+01:00',
+        completedAt: '2023-11-04T10:15:30.000Z',
+      }),
     );
     expect(e.periodStart).toBe('2023-11-01T23:00:00Z');
     expect(e.completedAt).toBe('2023-11-04T10:15:30Z');
@@ -229,8 +237,12 @@ describe('calculationCompletedMessage', () => {
     expect(a.messageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(again.messageId).toBe(a.messageId);
     expect(again).toEqual(a);
-    expect(calculationCompletedMessage({ ...EVENT, jobId: 'another-job', outputPath: 'jobs/another-job/' }).messageId).not.toBe(a.messageId);
+    expect(
+      calculationCompletedMessage({ ...EVENT, jobId: 'another-job', outputPath: 'jobs/another-job/' }).messageId,
+    ).not.toBe(a.messageId);
     // Pinned: the id must not change between releases, or duplicate detection breaks across a deploy.
-    expect(calculationCompletedMessage({ ...EVENT, jobId: 'job-1' }).messageId).toBe('568568aa-b24c-568d-b2b3-3f3a402485b2');
+    expect(calculationCompletedMessage({ ...EVENT, jobId: 'job-1' }).messageId).toBe(
+      '568568aa-b24c-568d-b2b3-3f3a402485b2',
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { carryRoundMicroToMilli, DecimalFormatError, formatScaled, parseScaled, roundHalfUpToUnit } from '../../shared/decimal/scaled';
+import {
+  carryRoundMicroToMilli,
+  DecimalFormatError,
+  formatScaled,
+  parseScaled,
+  roundHalfUpToUnit,
+} from '../../shared/decimal/scaled';
 
 const quarters = (hourlyMilli: number) => [1, 2, 3, 4].map((i) => carryRoundMicroToMilli(hourlyMilli * 250, i));
 
@@ -28,10 +34,23 @@ describe('scaled decimals', () => {
       }
       return undefined;
     };
-    expect(refusal('1.0005', 3)).toMatchObject({ name: 'DecimalFormatError', text: '1.0005', problem: 'too-many-decimals', scale: 3, message: "'1.0005' has more than 3 decimals" });
+    expect(refusal('1.0005', 3)).toMatchObject({
+      name: 'DecimalFormatError',
+      text: '1.0005',
+      problem: 'too-many-decimals',
+      scale: 3,
+      message: "'1.0005' has more than 3 decimals",
+    });
     expect(refusal('1,5', 3)).toMatchObject({ problem: 'not-a-decimal', message: "'1,5' is not a decimal number" });
-    expect(refusal('12345', 3, 4)).toMatchObject({ problem: 'too-many-integer-digits', maxIntegerDigits: 4, message: "'12345' exceeds 4 integer digits" });
-    expect(refusal('9999999999999999.999', 3, 16)).toMatchObject({ problem: 'not-exact', message: "'9999999999999999.999' is too large to be represented exactly" });
+    expect(refusal('12345', 3, 4)).toMatchObject({
+      problem: 'too-many-integer-digits',
+      maxIntegerDigits: 4,
+      message: "'12345' exceeds 4 integer digits",
+    });
+    expect(refusal('9999999999999999.999', 3, 16)).toMatchObject({
+      problem: 'not-exact',
+      message: "'9999999999999999.999' is too large to be represented exactly",
+    });
   });
 
   it('formats with exactly the scale', () => {

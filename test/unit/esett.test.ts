@@ -30,7 +30,12 @@ import {
   type EsettSeries,
   type EsettSupplierSeries,
 } from '../../shared/market-documents/esett';
-import { assertValidXml, validateAgainstXsd, XsdValidationError, type XsdSchemaSet } from '../../shared/market-documents/xsd-validator';
+import {
+  assertValidXml,
+  validateAgainstXsd,
+  XsdValidationError,
+  type XsdSchemaSet,
+} from '../../shared/market-documents/xsd-validator';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from '../../shared/results/energy-result-row';
 import { resultId } from '../../shared/results/result-id';
 import { listScenarioDirs, readExpectedError, SCENARIOS_ROOT } from '../support/scenario-assert';
@@ -128,29 +133,173 @@ function handRows(calcType: CalculationType = 'balance_fixing'): EnergyResultRow
     // self pair: always 0, not an exchange between two areas
     row({ ...c, type: NE, level: NB, ga: '800', nb: '800', time: T0, q: '0.000', qual: "['measured']" }),
     // per supplier: kept
-    row({ ...c, type: 'production', level: 'energy_supplier', ga: '800', es: ES, brp: BRP, time: T0, q: '3.043', qual: "['measured', 'calculated']" }),
-    row({ ...c, type: 'production', level: 'energy_supplier', ga: '800', es: ES, brp: BRP, time: T1, q: '0.000', qual: "['calculated']" }),
-    row({ ...c, type: 'non_profiled_consumption', level: 'energy_supplier', ga: '800', es: ES, brp: BRP, time: T0, q: '1.111', qual: "['measured']" }),
-    row({ ...c, type: 'non_profiled_consumption', level: 'energy_supplier', ga: '800', es: ES, brp: BRP, time: T1, q: '2.222', qual: '[]' }),
-    row({ ...c, type: 'non_profiled_consumption', level: 'energy_supplier', ga: '800', es: ES_EIC, time: T1, q: '123456789012345.678', qual: "['estimated']" }),
-    row({ ...c, type: 'flex_consumption', level: 'energy_supplier', ga: '800', es: ES, brp: BRP, time: T0, q: '15.000', qual: "['calculated']" }),
-    row({ ...c, type: 'flex_consumption', level: 'energy_supplier', ga: '800', es: ES, brp: BRP, time: T1, q: '14.999', qual: "['missing', 'calculated']" }),
-    row({ ...c, type: 'flex_consumption', level: 'energy_supplier', ga: '801', es: ES, brp: BRP, time: T0, q: '1.000', qual: "['measured']" }),
+    row({
+      ...c,
+      type: 'production',
+      level: 'energy_supplier',
+      ga: '800',
+      es: ES,
+      brp: BRP,
+      time: T0,
+      q: '3.043',
+      qual: "['measured', 'calculated']",
+    }),
+    row({
+      ...c,
+      type: 'production',
+      level: 'energy_supplier',
+      ga: '800',
+      es: ES,
+      brp: BRP,
+      time: T1,
+      q: '0.000',
+      qual: "['calculated']",
+    }),
+    row({
+      ...c,
+      type: 'non_profiled_consumption',
+      level: 'energy_supplier',
+      ga: '800',
+      es: ES,
+      brp: BRP,
+      time: T0,
+      q: '1.111',
+      qual: "['measured']",
+    }),
+    row({
+      ...c,
+      type: 'non_profiled_consumption',
+      level: 'energy_supplier',
+      ga: '800',
+      es: ES,
+      brp: BRP,
+      time: T1,
+      q: '2.222',
+      qual: '[]',
+    }),
+    row({
+      ...c,
+      type: 'non_profiled_consumption',
+      level: 'energy_supplier',
+      ga: '800',
+      es: ES_EIC,
+      time: T1,
+      q: '123456789012345.678',
+      qual: "['estimated']",
+    }),
+    row({
+      ...c,
+      type: 'flex_consumption',
+      level: 'energy_supplier',
+      ga: '800',
+      es: ES,
+      brp: BRP,
+      time: T0,
+      q: '15.000',
+      qual: "['calculated']",
+    }),
+    row({
+      ...c,
+      type: 'flex_consumption',
+      level: 'energy_supplier',
+      ga: '800',
+      es: ES,
+      brp: BRP,
+      time: T1,
+      q: '14.999',
+      qual: "['missing', 'calculated']",
+    }),
+    row({
+      ...c,
+      type: 'flex_consumption',
+      level: 'energy_supplier',
+      ga: '801',
+      es: ES,
+      brp: BRP,
+      time: T0,
+      q: '1.000',
+      qual: "['measured']",
+    }),
     // not for eSett: other levels and types
-    row({ ...c, type: 'production', level: 'balance_responsible_party', ga: '800', brp: BRP, time: T0, q: '3.043', qual: "['measured', 'calculated']" }),
-    row({ ...c, type: 'production', level: 'grid_area', ga: '800', time: T0, q: '3.043', qual: "['measured', 'calculated']" }),
-    row({ ...c, type: 'flex_consumption', level: 'grid_area', ga: '800', time: T0, q: '15.000', qual: "['calculated']" }),
-    row({ ...c, type: 'net_exchange_per_ga', level: 'grid_area', ga: '800', time: T0, q: '10.000', qual: "['missing', 'measured']" }),
-    row({ ...c, type: 'net_exchange_per_ga', level: 'grid_area', ga: '802', time: T0, q: '1.000', qual: "['measured']" }),
-    row({ ...c, type: 'total_consumption', level: 'grid_area', ga: '800', time: T0, q: '13.043', qual: "['measured', 'calculated']" }),
+    row({
+      ...c,
+      type: 'production',
+      level: 'balance_responsible_party',
+      ga: '800',
+      brp: BRP,
+      time: T0,
+      q: '3.043',
+      qual: "['measured', 'calculated']",
+    }),
+    row({
+      ...c,
+      type: 'production',
+      level: 'grid_area',
+      ga: '800',
+      time: T0,
+      q: '3.043',
+      qual: "['measured', 'calculated']",
+    }),
+    row({
+      ...c,
+      type: 'flex_consumption',
+      level: 'grid_area',
+      ga: '800',
+      time: T0,
+      q: '15.000',
+      qual: "['calculated']",
+    }),
+    row({
+      ...c,
+      type: 'net_exchange_per_ga',
+      level: 'grid_area',
+      ga: '800',
+      time: T0,
+      q: '10.000',
+      qual: "['missing', 'measured']",
+    }),
+    row({
+      ...c,
+      type: 'net_exchange_per_ga',
+      level: 'grid_area',
+      ga: '802',
+      time: T0,
+      q: '1.000',
+      qual: "['measured']",
+    }),
+    row({
+      ...c,
+      type: 'total_consumption',
+      level: 'grid_area',
+      ga: '800',
+      time: T0,
+      q: '13.043',
+      qual: "['measured', 'calculated']",
+    }),
     row({ ...c, type: 'temp_production', level: 'grid_area', ga: '800', time: T0, q: '3.000', qual: "['measured']" }),
     row({ ...c, type: 'grid_loss', level: 'grid_area', ga: '800', time: T0, q: '0.043', qual: "['calculated']" }),
-    row({ ...c, type: 'positive_grid_loss', level: 'metering_point', ga: '800', es: ES, brp: BRP, mp: '170000000000000001', time: T0, q: '0.043', qual: "['calculated']" }),
+    row({
+      ...c,
+      type: 'positive_grid_loss',
+      level: 'metering_point',
+      ga: '800',
+      es: ES,
+      brp: BRP,
+      mp: '170000000000000001',
+      time: T0,
+      q: '0.043',
+      qual: "['calculated']",
+    }),
   ];
 }
 
 function meta(calculationType: CalculationType = 'balance_fixing'): EsettDocumentMetadata {
-  return { calculationId: CALC_ID, calculationType, period: { start: T0, end: '2022-06-02T00:00:00Z' }, createdAt: '2022-06-03T08:05:30.123Z' };
+  return {
+    calculationId: CALC_ID,
+    calculationType,
+    period: { start: T0, end: '2022-06-02T00:00:00Z' },
+    createdAt: '2022-06-03T08:05:30.123Z',
+  };
 }
 
 function seriesOf(doc: EsettMarketDocument): EsettSeries[] {
@@ -166,7 +315,8 @@ function supplier(doc: EsettMarketDocument, kind: EsettSupplierSeries['kind'], e
   if (!s) throw new Error(`no ${kind} series for ${es} in ${doc.gridAreaCode}`);
   return s;
 }
-const pts = (s: EsettSeries): Array<[number, string, string | null]> => s.points.map((p) => [p.position, p.quantity, p.quality]);
+const pts = (s: EsettSeries): Array<[number, string, string | null]> =>
+  s.points.map((p) => [p.position, p.quantity, p.quality]);
 
 // ---------------------------------------------------------------- quality and selection
 
@@ -193,7 +343,10 @@ describe('quality collapse (opengeh-wholesale §2.6)', () => {
 
 describe('selection', () => {
   test('exactly exchange per neighbour and production / non-profiled / flex per supplier', () => {
-    const kinds = handRows().map((r) => `${r.time_series_type}/${r.aggregation_level}/${r.grid_area_code}${r.neighbor_grid_area_code}:${esettSeriesKind(r)}`);
+    const kinds = handRows().map(
+      (r) =>
+        `${r.time_series_type}/${r.aggregation_level}/${r.grid_area_code}${r.neighbor_grid_area_code}:${esettSeriesKind(r)}`,
+    );
     expect(kinds.filter((k) => !k.endsWith(':null')).map((k) => k.split(':')[1])).toEqual([
       'exchange',
       'exchange',
@@ -212,21 +365,32 @@ describe('selection', () => {
     ]);
     // the self pair and every other (type, level) is dropped
     expect(kinds).toContain(`${NE}/${NB}/800800:null`);
-    for (const t of ['production/balance_responsible_party', 'production/grid_area', 'flex_consumption/grid_area', 'net_exchange_per_ga/grid_area', 'total_consumption/grid_area', 'temp_production/grid_area', 'grid_loss/grid_area', 'positive_grid_loss/metering_point']) {
+    for (const t of [
+      'production/balance_responsible_party',
+      'production/grid_area',
+      'flex_consumption/grid_area',
+      'net_exchange_per_ga/grid_area',
+      'total_consumption/grid_area',
+      'temp_production/grid_area',
+      'grid_loss/grid_area',
+      'positive_grid_loss/metering_point',
+    ]) {
       expect(kinds.filter((k) => k.startsWith(`${t}/`)).every((k) => k.endsWith(':null'))).toBe(true);
     }
     expect(selectEsettRows(handRows())).toHaveLength(14);
   });
 
-  test.each(['wholesale_fixing', 'first_correction_settlement', 'second_correction_settlement', 'third_correction_settlement'] as const)(
-    '%s produces no eSett documents even when its rows include exchange per neighbour',
-    (t) => {
-      const rows = handRows(t);
-      expect(rows.some((r) => r.time_series_type === NE)).toBe(true);
-      expect(selectEsettRows(rows)).toEqual([]);
-      expect(buildEsettDocuments(rows, meta(t), OPTIONS)).toEqual([]);
-    },
-  );
+  test.each([
+    'wholesale_fixing',
+    'first_correction_settlement',
+    'second_correction_settlement',
+    'third_correction_settlement',
+  ] as const)('%s produces no eSett documents even when its rows include exchange per neighbour', (t) => {
+    const rows = handRows(t);
+    expect(rows.some((r) => r.time_series_type === NE)).toBe(true);
+    expect(selectEsettRows(rows)).toEqual([]);
+    expect(buildEsettDocuments(rows, meta(t), OPTIONS)).toEqual([]);
+  });
 
   test('balance fixing is D04, aggregation D03', () => {
     expect(buildEsettMarketDocuments(handRows(), meta(), OPTIONS)[0].processType).toBe('D04');
@@ -242,7 +406,14 @@ describe('documents from hand-made results (balance fixing, PT1H)', () => {
 
   test('one document per grid area with eSett series; none for 802 (grid-area rows only)', () => {
     expect(docs.map((d) => d.gridAreaCode)).toEqual(['800', '801']);
-    expect(seriesOf(d800).map((s) => s.kind)).toEqual(['exchange', 'exchange', 'production', 'non_profiled_consumption', 'non_profiled_consumption', 'flex_consumption']);
+    expect(seriesOf(d800).map((s) => s.kind)).toEqual([
+      'exchange',
+      'exchange',
+      'production',
+      'non_profiled_consumption',
+      'non_profiled_consumption',
+      'flex_consumption',
+    ]);
     expect(seriesOf(d801).map((s) => s.kind)).toEqual(['exchange', 'flex_consumption']);
     for (const d of [d800, d801]) for (const s of d.series) expect(s.meteringGridArea).toBe(d.gridAreaCode);
   });
@@ -262,7 +433,13 @@ describe('documents from hand-made results (balance fixing, PT1H)', () => {
 
   test('exchange: in = own grid area, out = neighbour, exact quantities and qualities', () => {
     const e801 = exchange(d800, '801');
-    expect(e801).toMatchObject({ inArea: '800', outArea: '801', marketEvaluationPointType: 'E20', settlementMethod: null, resolution: 'PT1H' });
+    expect(e801).toMatchObject({
+      inArea: '800',
+      outArea: '801',
+      marketEvaluationPointType: 'E20',
+      settlementMethod: null,
+      resolution: 'PT1H',
+    });
     expect(e801.timeInterval).toEqual({ start: '2022-06-01T22:00Z', end: '2022-06-02T00:00Z' });
     expect(pts(e801)).toEqual([
       [1, '10.000', null],
@@ -282,7 +459,12 @@ describe('documents from hand-made results (balance fixing, PT1H)', () => {
 
   test('per-supplier series: codes, parties, exact quantities and qualities', () => {
     const p = supplier(d800, 'production', ES);
-    expect(p).toMatchObject({ marketEvaluationPointType: 'E18', settlementMethod: null, energySupplier: { id: ES, codingScheme: 'A10' }, balanceResponsibleParty: { id: BRP, codingScheme: 'A10' } });
+    expect(p).toMatchObject({
+      marketEvaluationPointType: 'E18',
+      settlementMethod: null,
+      energySupplier: { id: ES, codingScheme: 'A10' },
+      balanceResponsibleParty: { id: BRP, codingScheme: 'A10' },
+    });
     expect(pts(p)).toEqual([
       [1, '3.043', null],
       [2, '0.000', 'A06'],
@@ -306,7 +488,12 @@ describe('documents from hand-made results (balance fixing, PT1H)', () => {
   });
 
   test('ids: series mRID = result_id, document mRID = uuid5(calculation, grid area, "esett")', () => {
-    const byKey = new Map(handRows().map((r) => [`${r.time_series_type}|${r.grid_area_code}|${r.neighbor_grid_area_code}|${r.energy_supplier_id}`, r.result_id]));
+    const byKey = new Map(
+      handRows().map((r) => [
+        `${r.time_series_type}|${r.grid_area_code}|${r.neighbor_grid_area_code}|${r.energy_supplier_id}`,
+        r.result_id,
+      ]),
+    );
     expect(exchange(d800, '801').mRID).toBe(byKey.get(`${NE}|800|801|`));
     expect(supplier(d800, 'flex_consumption', ES).mRID).toBe(byKey.get(`flex_consumption|800||${ES}`));
     expect(d800.mRID).toBe(esettDocumentId(CALC_ID, '800'));
@@ -330,7 +517,9 @@ describe('documents from hand-made results (balance fixing, PT1H)', () => {
   test('measured points have no <quality> element; others carry their code', () => {
     const xml = docs[0].xml;
     expect(xml).not.toContain('<cim:quality>A04</cim:quality>');
-    expect(xml).toContain('<cim:position>1</cim:position>\n        <cim:quantity>10.000</cim:quantity>\n      </cim:Point>');
+    expect(xml).toContain(
+      '<cim:position>1</cim:position>\n        <cim:quantity>10.000</cim:quantity>\n      </cim:Point>',
+    );
     expect(xml).toContain('<cim:quantity>-2.500</cim:quantity>\n        <cim:quality>A05</cim:quality>');
     // one <quality> per non-measured point of the document (A05 A05 A03 A06 A02 A03 A06 A05)
     expect(xml.match(/<cim:quality>/g)).toHaveLength(8);
@@ -423,24 +612,72 @@ describe('resolution: quarters before eSett 15-minute ISP are summed to hours', 
     expect(esettDocumentResolution('PT1H', ISP, ISP + 24 * h, ISP)).toBe('PT1H');
     expect(esettDocumentResolution('PT15M', ISP - 24 * h, ISP, ISP)).toBe('PT1H');
     expect(esettDocumentResolution('PT15M', ISP, ISP + 24 * h, ISP)).toBe('PT15M');
-    expect(() => esettDocumentResolution('PT15M', ISP - h, ISP + h, ISP)).toThrow(/overlaps eSett's 15-minute settlement start 2023-05-21T22:00:00Z/);
+    expect(() => esettDocumentResolution('PT15M', ISP - h, ISP + h, ISP)).toThrow(
+      /overlaps eSett's 15-minute settlement start 2023-05-21T22:00:00Z/,
+    );
   });
 
-  const Q = ['2023-03-01T10:00:00Z', '2023-03-01T10:15:00Z', '2023-03-01T10:30:00Z', '2023-03-01T10:45:00Z', '2023-03-01T11:00:00Z', '2023-03-01T11:15:00Z'];
-  const quarterMeta: EsettDocumentMetadata = { calculationId: CALC_ID, calculationType: 'aggregation', period: { start: '2023-03-01T10:00:00Z', end: '2023-03-01T12:00:00Z' }, createdAt: '2023-03-02T00:00:00Z' };
+  const Q = [
+    '2023-03-01T10:00:00Z',
+    '2023-03-01T10:15:00Z',
+    '2023-03-01T10:30:00Z',
+    '2023-03-01T10:45:00Z',
+    '2023-03-01T11:00:00Z',
+    '2023-03-01T11:15:00Z',
+  ];
+  const quarterMeta: EsettDocumentMetadata = {
+    calculationId: CALC_ID,
+    calculationType: 'aggregation',
+    period: { start: '2023-03-01T10:00:00Z', end: '2023-03-01T12:00:00Z' },
+    createdAt: '2023-03-02T00:00:00Z',
+  };
   const quarterRows = (): EnergyResultRow[] => {
     const c = { calcType: 'aggregation' as const, res: 'PT15M' };
     return [
       // 1.111 + 2.222 + 3.333 + 4.445 = 11.111; all measured
-      ...['1.111', '2.222', '3.333', '4.445'].map((q, i) => row({ ...c, type: NE, level: NB, ga: '700', nb: '701', time: Q[i], q, qual: "['measured']" })),
+      ...['1.111', '2.222', '3.333', '4.445'].map((q, i) =>
+        row({ ...c, type: NE, level: NB, ga: '700', nb: '701', time: Q[i], q, qual: "['measured']" }),
+      ),
       // negative net flow; one quarter missing → the hour is incomplete
       row({ ...c, type: NE, level: NB, ga: '700', nb: '701', time: Q[4], q: '-0.001', qual: "['measured']" }),
       row({ ...c, type: NE, level: NB, ga: '700', nb: '701', time: Q[5], q: '-1.062', qual: "['missing']" }),
       // 4 × 249999999999999.999 = 999999999999999.996: beyond a double's 15–16 significant digits
-      ...Q.slice(0, 4).map((t) => row({ ...c, type: 'production', level: 'energy_supplier', ga: '700', es: ES, brp: BRP, time: t, q: '249999999999999.999', qual: "['calculated']" })),
+      ...Q.slice(0, 4).map((t) =>
+        row({
+          ...c,
+          type: 'production',
+          level: 'energy_supplier',
+          ga: '700',
+          es: ES,
+          brp: BRP,
+          time: t,
+          q: '249999999999999.999',
+          qual: "['calculated']",
+        }),
+      ),
       // the supplier starts at 10:30: the hour holds only its two quarters
-      row({ ...c, type: 'flex_consumption', level: 'energy_supplier', ga: '700', es: ES, brp: BRP, time: Q[2], q: '0.500', qual: "['estimated']" }),
-      row({ ...c, type: 'flex_consumption', level: 'energy_supplier', ga: '700', es: ES, brp: BRP, time: Q[3], q: '0.250', qual: "['measured']" }),
+      row({
+        ...c,
+        type: 'flex_consumption',
+        level: 'energy_supplier',
+        ga: '700',
+        es: ES,
+        brp: BRP,
+        time: Q[2],
+        q: '0.500',
+        qual: "['estimated']",
+      }),
+      row({
+        ...c,
+        type: 'flex_consumption',
+        level: 'energy_supplier',
+        ga: '700',
+        es: ES,
+        brp: BRP,
+        time: Q[3],
+        q: '0.250',
+        qual: "['measured']",
+      }),
     ];
   };
 
@@ -459,7 +696,10 @@ describe('resolution: quarters before eSett 15-minute ISP are summed to hours', 
   });
 
   test('after the ISP start the quarters are sent as they are (override of the start instant)', () => {
-    const docs = buildEsettMarketDocuments(quarterRows(), quarterMeta, { ...OPTIONS, quarterHourIspStart: '2023-01-01T00:00:00Z' });
+    const docs = buildEsettMarketDocuments(quarterRows(), quarterMeta, {
+      ...OPTIONS,
+      quarterHourIspStart: '2023-01-01T00:00:00Z',
+    });
     const e = exchange(docs[0], '701');
     expect(e.resolution).toBe('PT15M');
     expect(pts(e)).toEqual([
@@ -473,14 +713,38 @@ describe('resolution: quarters before eSett 15-minute ISP are summed to hours', 
   });
 
   test('a quarterly period overlapping the ISP start is refused', () => {
-    const m: EsettDocumentMetadata = { ...quarterMeta, period: { start: '2023-05-21T21:00:00Z', end: '2023-05-21T23:00:00Z' } };
-    const r = row({ calcType: 'aggregation', res: 'PT15M', type: NE, level: NB, ga: '700', nb: '701', time: '2023-05-21T21:00:00Z', q: '1.000', qual: "['measured']" });
+    const m: EsettDocumentMetadata = {
+      ...quarterMeta,
+      period: { start: '2023-05-21T21:00:00Z', end: '2023-05-21T23:00:00Z' },
+    };
+    const r = row({
+      calcType: 'aggregation',
+      res: 'PT15M',
+      type: NE,
+      level: NB,
+      ga: '700',
+      nb: '701',
+      time: '2023-05-21T21:00:00Z',
+      q: '1.000',
+      qual: "['measured']",
+    });
     expect(() => buildEsettDocuments([r], m, OPTIONS)).toThrow(EsettDocumentError);
   });
 
   test('an hourly sum beyond decimal(18,3) is refused, not written', () => {
     const rows = Q.slice(0, 2).map((t) =>
-      row({ calcType: 'aggregation', res: 'PT15M', type: 'production', level: 'energy_supplier', ga: '700', es: ES, brp: BRP, time: t, q: '999999999999999.999', qual: "['measured']" }),
+      row({
+        calcType: 'aggregation',
+        res: 'PT15M',
+        type: 'production',
+        level: 'energy_supplier',
+        ga: '700',
+        es: ES,
+        brp: BRP,
+        time: t,
+        q: '999999999999999.999',
+        qual: "['measured']",
+      }),
     );
     expect(() => buildEsettDocuments(rows, quarterMeta, OPTIONS)).toThrow(/exceeds decimal\(18,3\)/);
   });
@@ -489,7 +753,8 @@ describe('resolution: quarters before eSett 15-minute ISP are summed to hours', 
 // ---------------------------------------------------------------- input errors
 
 describe('input that cannot become a correct document is refused', () => {
-  const base = (): EnergyResultRow => row({ type: NE, level: NB, ga: '800', nb: '801', time: T0, q: '1.000', qual: "['measured']" });
+  const base = (): EnergyResultRow =>
+    row({ type: NE, level: NB, ga: '800', nb: '801', time: T0, q: '1.000', qual: "['measured']" });
   test.each<[string, (r: EnergyResultRow) => void, RegExp]>([
     ['a row of another calculation', (r) => (r.calculation_id = 'other'), /calculation_id other/],
     ['a row of another calculation type', (r) => (r.calculation_type = 'aggregation'), /calculation_type aggregation/],
@@ -519,12 +784,27 @@ describe('input that cannot become a correct document is refused', () => {
     const err = thrown([base(), bad]);
     expect(err).toBeInstanceOf(EsettDocumentError);
     expect(err).toMatchObject({ row: 2, resultId: bad.result_id });
-    expect(thrown([base(), base()])).toMatchObject({ row: 2, resultId: base().result_id, message: expect.stringMatching(/second point/) });
-    expect(() => buildEsettDocuments([base()], meta(), { receiver: 'esett' })).toThrow(expect.objectContaining({ row: null, resultId: null }));
+    expect(thrown([base(), base()])).toMatchObject({
+      row: 2,
+      resultId: base().result_id,
+      message: expect.stringMatching(/second point/),
+    });
+    expect(() => buildEsettDocuments([base()], meta(), { receiver: 'esett' })).toThrow(
+      expect.objectContaining({ row: null, resultId: null }),
+    );
   });
 
   test('a supplier id that is neither GLN nor EIC', () => {
-    const r = row({ type: 'production', level: 'energy_supplier', ga: '800', es: 'ACME', brp: BRP, time: T0, q: '1.000', qual: "['measured']" });
+    const r = row({
+      type: 'production',
+      level: 'energy_supplier',
+      ga: '800',
+      es: 'ACME',
+      brp: BRP,
+      time: T0,
+      q: '1.000',
+      qual: "['measured']",
+    });
     expect(() => buildEsettDocuments([r], meta(), OPTIONS)).toThrow(/neither a GLN/);
   });
 
@@ -534,7 +814,13 @@ describe('input that cannot become a correct document is refused', () => {
 
   test('a receiver id that is neither GLN nor EIC, a period with seconds', () => {
     expect(() => buildEsettDocuments([base()], meta(), { receiver: 'esett' })).toThrow(/receiver/);
-    expect(() => buildEsettDocuments([base()], { ...meta(), period: { start: '2022-06-01T22:00:30Z', end: '2022-06-02T00:00:00Z' } }, OPTIONS)).toThrow(/whole minutes/);
+    expect(() =>
+      buildEsettDocuments(
+        [base()],
+        { ...meta(), period: { start: '2022-06-01T22:00:30Z', end: '2022-06-02T00:00:00Z' } },
+        OPTIONS,
+      ),
+    ).toThrow(/whole minutes/);
   });
 });
 
@@ -556,37 +842,159 @@ describe('the XSD rejects broken documents', () => {
     );
     expect(err).toBeInstanceOf(XsdValidationError);
     const errors = await errorsOf(broken);
-    expect(err).toMatchObject({ documentName: 'broken.xml', schema: ESETT_XSD_FILE, errors, message: `broken.xml does not validate against ${ESETT_XSD_FILE}:\n${errors.join('\n')}` });
+    expect(err).toMatchObject({
+      documentName: 'broken.xml',
+      schema: ESETT_XSD_FILE,
+      errors,
+      message: `broken.xml does not validate against ${ESETT_XSD_FILE}:\n${errors.join('\n')}`,
+    });
   });
 
-  const once = (from: string, to: string) => (x: string): string => x.replace(from, to);
+  const once =
+    (from: string, to: string) =>
+    (x: string): string =>
+      x.replace(from, to);
   test.each<[string, (x: string) => string, RegExp]>([
-    ['seconds in timeInterval start', once('<cim:start>2022-06-01T22:00Z</cim:start>', '<cim:start>2022-06-01T22:00:00Z</cim:start>'), /start/],
-    ['a non-existent date in timeInterval end', once('<cim:end>2022-06-02T00:00Z</cim:end>', '<cim:end>2022-06-31T00:00Z</cim:end>'), /end/],
-    ['a 4-decimal quantity', once('<cim:quantity>10.000</cim:quantity>', '<cim:quantity>10.0000</cim:quantity>'), /quantity/],
-    ['a 2-decimal quantity', once('<cim:quantity>10.000</cim:quantity>', '<cim:quantity>10.00</cim:quantity>'), /quantity/],
-    ['a quantity beyond decimal(18,3)', once('<cim:quantity>10.000</cim:quantity>', '<cim:quantity>1000000000000000.000</cim:quantity>'), /quantity/],
-    ['quality A04 (measured is written by omission)', once('<cim:quality>A05</cim:quality>', '<cim:quality>A04</cim:quality>'), /quality/],
+    [
+      'seconds in timeInterval start',
+      once('<cim:start>2022-06-01T22:00Z</cim:start>', '<cim:start>2022-06-01T22:00:00Z</cim:start>'),
+      /start/,
+    ],
+    [
+      'a non-existent date in timeInterval end',
+      once('<cim:end>2022-06-02T00:00Z</cim:end>', '<cim:end>2022-06-31T00:00Z</cim:end>'),
+      /end/,
+    ],
+    [
+      'a 4-decimal quantity',
+      once('<cim:quantity>10.000</cim:quantity>', '<cim:quantity>10.0000</cim:quantity>'),
+      /quantity/,
+    ],
+    [
+      'a 2-decimal quantity',
+      once('<cim:quantity>10.000</cim:quantity>', '<cim:quantity>10.00</cim:quantity>'),
+      /quantity/,
+    ],
+    [
+      'a quantity beyond decimal(18,3)',
+      once('<cim:quantity>10.000</cim:quantity>', '<cim:quantity>1000000000000000.000</cim:quantity>'),
+      /quantity/,
+    ],
+    [
+      'quality A04 (measured is written by omission)',
+      once('<cim:quality>A05</cim:quality>', '<cim:quality>A04</cim:quality>'),
+      /quality/,
+    ],
     ['an unknown quality code', once('<cim:quality>A05</cim:quality>', '<cim:quality>Z99</cim:quality>'), /quality/],
-    ['an unknown process type (D05 is wholesale fixing)', once('<cim:process.processType>D04</cim:process.processType>', '<cim:process.processType>D05</cim:process.processType>'), /processType/],
-    ['an unknown metering point type', once('<cim:marketEvaluationPoint.type>E18</cim:marketEvaluationPoint.type>', '<cim:marketEvaluationPoint.type>D01</cim:marketEvaluationPoint.type>'), /marketEvaluationPoint\.type/],
-    ['settlement method D01 (eSett gets E15 for flex)', once('<cim:marketEvaluationPoint.settlementMethod>E15</cim:marketEvaluationPoint.settlementMethod>', '<cim:marketEvaluationPoint.settlementMethod>D01</cim:marketEvaluationPoint.settlementMethod>'), /settlementMethod/],
-    ['receiver role other than DDX', once('<cim:receiver_MarketParticipant.marketRole.type>DDX<', '<cim:receiver_MarketParticipant.marketRole.type>MDR<'), /marketRole/],
-    ['unit MWH', once('<cim:quantity_Measure_Unit.name>KWH<', '<cim:quantity_Measure_Unit.name>MWH<'), /quantity_Measure_Unit/],
-    ['resolution PT60M', once('<cim:resolution>PT1H</cim:resolution>', '<cim:resolution>PT60M</cim:resolution>'), /resolution/],
-    ['a 4-digit grid area', once('codingScheme="NDK">800</cim:meteringGridArea_Domain.mRID>', 'codingScheme="NDK">8000</cim:meteringGridArea_Domain.mRID>'), /meteringGridArea_Domain/],
-    ['a grid area without coding scheme', once(' codingScheme="NDK">800</cim:meteringGridArea_Domain.mRID>', '>800</cim:meteringGridArea_Domain.mRID>'), /codingScheme/],
-    ['a 12-digit GLN', once(`>${ES}</cim:energySupplier_MarketParticipant.mRID>`, `>${ES.slice(1)}</cim:energySupplier_MarketParticipant.mRID>`), /energySupplier/],
-    ['an upper-case mRID', (x) => x.replace(/<cim:mRID>([0-9a-f-]+)<\/cim:mRID>/, (_m, id: string) => `<cim:mRID>${id.toUpperCase()}</cim:mRID>`), /mRID/],
-    ['createdDateTime with a fraction', once('<cim:createdDateTime>2022-06-03T08:05:30Z<', '<cim:createdDateTime>2022-06-03T08:05:30.123Z<'), /createdDateTime/],
-    ['createdDateTime with an offset', once('<cim:createdDateTime>2022-06-03T08:05:30Z<', '<cim:createdDateTime>2022-06-03T10:05:30+02:00<'), /createdDateTime/],
+    [
+      'an unknown process type (D05 is wholesale fixing)',
+      once(
+        '<cim:process.processType>D04</cim:process.processType>',
+        '<cim:process.processType>D05</cim:process.processType>',
+      ),
+      /processType/,
+    ],
+    [
+      'an unknown metering point type',
+      once(
+        '<cim:marketEvaluationPoint.type>E18</cim:marketEvaluationPoint.type>',
+        '<cim:marketEvaluationPoint.type>D01</cim:marketEvaluationPoint.type>',
+      ),
+      /marketEvaluationPoint\.type/,
+    ],
+    [
+      'settlement method D01 (eSett gets E15 for flex)',
+      once(
+        '<cim:marketEvaluationPoint.settlementMethod>E15</cim:marketEvaluationPoint.settlementMethod>',
+        '<cim:marketEvaluationPoint.settlementMethod>D01</cim:marketEvaluationPoint.settlementMethod>',
+      ),
+      /settlementMethod/,
+    ],
+    [
+      'receiver role other than DDX',
+      once(
+        '<cim:receiver_MarketParticipant.marketRole.type>DDX<',
+        '<cim:receiver_MarketParticipant.marketRole.type>MDR<',
+      ),
+      /marketRole/,
+    ],
+    [
+      'unit MWH',
+      once('<cim:quantity_Measure_Unit.name>KWH<', '<cim:quantity_Measure_Unit.name>MWH<'),
+      /quantity_Measure_Unit/,
+    ],
+    [
+      'resolution PT60M',
+      once('<cim:resolution>PT1H</cim:resolution>', '<cim:resolution>PT60M</cim:resolution>'),
+      /resolution/,
+    ],
+    [
+      'a 4-digit grid area',
+      once(
+        'codingScheme="NDK">800</cim:meteringGridArea_Domain.mRID>',
+        'codingScheme="NDK">8000</cim:meteringGridArea_Domain.mRID>',
+      ),
+      /meteringGridArea_Domain/,
+    ],
+    [
+      'a grid area without coding scheme',
+      once(' codingScheme="NDK">800</cim:meteringGridArea_Domain.mRID>', '>800</cim:meteringGridArea_Domain.mRID>'),
+      /codingScheme/,
+    ],
+    [
+      'a 12-digit GLN',
+      once(
+        `>${ES}</cim:energySupplier_MarketParticipant.mRID>`,
+        `>${ES.slice(1)}</cim:energySupplier_MarketParticipant.mRID>`,
+      ),
+      /energySupplier/,
+    ],
+    [
+      'an upper-case mRID',
+      (x) =>
+        x.replace(/<cim:mRID>([0-9a-f-]+)<\/cim:mRID>/, (_m, id: string) => `<cim:mRID>${id.toUpperCase()}</cim:mRID>`),
+      /mRID/,
+    ],
+    [
+      'createdDateTime with a fraction',
+      once('<cim:createdDateTime>2022-06-03T08:05:30Z<', '<cim:createdDateTime>2022-06-03T08:05:30.123Z<'),
+      /createdDateTime/,
+    ],
+    [
+      'createdDateTime with an offset',
+      once('<cim:createdDateTime>2022-06-03T08:05:30Z<', '<cim:createdDateTime>2022-06-03T10:05:30+02:00<'),
+      /createdDateTime/,
+    ],
     ['position 0', once('<cim:position>1</cim:position>', '<cim:position>0</cim:position>'), /position/],
-    ['a duplicate position', once('<cim:position>2</cim:position>', '<cim:position>1</cim:position>'), /UniquePointPosition|[Dd]uplicate/],
-    ['a series with both in/out domains and a supplier', once('</cim:out_Domain.mRID>', `</cim:out_Domain.mRID>\n      <cim:energySupplier_MarketParticipant.mRID codingScheme="A10">${ES}</cim:energySupplier_MarketParticipant.mRID>`), /energySupplier/],
-    ['an exchange series without out_Domain', (x) => x.replace(/\s*<cim:out_Domain\.mRID[^>]*>801<\/cim:out_Domain\.mRID>/, ''), /product|out_Domain/],
+    [
+      'a duplicate position',
+      once('<cim:position>2</cim:position>', '<cim:position>1</cim:position>'),
+      /UniquePointPosition|[Dd]uplicate/,
+    ],
+    [
+      'a series with both in/out domains and a supplier',
+      once(
+        '</cim:out_Domain.mRID>',
+        `</cim:out_Domain.mRID>\n      <cim:energySupplier_MarketParticipant.mRID codingScheme="A10">${ES}</cim:energySupplier_MarketParticipant.mRID>`,
+      ),
+      /energySupplier/,
+    ],
+    [
+      'an exchange series without out_Domain',
+      (x) => x.replace(/\s*<cim:out_Domain\.mRID[^>]*>801<\/cim:out_Domain\.mRID>/, ''),
+      /product|out_Domain/,
+    ],
     ['a document without Series', (x) => x.replace(/\s*<cim:Series>[\s\S]*<\/cim:Series>/, ''), /Series|Missing child/],
-    ['a duplicate Series mRID', (x) => x.replace(/(<cim:Series>[\s\S]*?<\/cim:Series>)/, '$1\n  $1'), /UniqueSeriesMRID|[Dd]uplicate/],
-    ['a foreign namespace', once('urn:settlement-platform:esett:aggregateddata:1:0', 'urn:ediel.org:measure:notifyaggregatedmeasuredata:0:1'), /ESettAggregatedData_MarketDocument|No matching global declaration/],
+    [
+      'a duplicate Series mRID',
+      (x) => x.replace(/(<cim:Series>[\s\S]*?<\/cim:Series>)/, '$1\n  $1'),
+      /UniqueSeriesMRID|[Dd]uplicate/,
+    ],
+    [
+      'a foreign namespace',
+      once('urn:settlement-platform:esett:aggregateddata:1:0', 'urn:ediel.org:measure:notifyaggregatedmeasuredata:0:1'),
+      /ESettAggregatedData_MarketDocument|No matching global declaration/,
+    ],
   ])('%s', async (_name, breakIt, message) => {
     const broken = breakIt(xml);
     expect(broken).not.toBe(xml); // the mutation applied, so a pass means the XSD caught it
@@ -600,7 +1008,10 @@ describe('the XSD rejects broken documents', () => {
 
 const scenario = (name: string): string => path.join(SCENARIOS_ROOT, name);
 
-async function engineDocuments(dir: string, options: EsettDocumentOptions = OPTIONS): Promise<{ rows: EnergyResultRow[]; docs: EsettDocument[]; m: EsettDocumentMetadata }> {
+async function engineDocuments(
+  dir: string,
+  options: EsettDocumentOptions = OPTIONS,
+): Promise<{ rows: EnergyResultRow[]; docs: EsettDocument[]; m: EsettDocumentMetadata }> {
   const args = await readScenarioArguments(dir);
   const rows = await calculateScenario(dir);
   const m: EsettDocumentMetadata = {
@@ -615,8 +1026,12 @@ async function engineDocuments(dir: string, options: EsettDocumentOptions = OPTI
 /** The test's own statement of the selection rule (not the implementation's). */
 function isEsettRow(r: EnergyResultRow): boolean {
   if (r.calculation_type !== 'balance_fixing' && r.calculation_type !== 'aggregation') return false;
-  if (r.aggregation_level === 'neighbor_grid_area') return r.time_series_type === NE && r.neighbor_grid_area_code !== r.grid_area_code;
-  return r.aggregation_level === 'energy_supplier' && ['production', 'non_profiled_consumption', 'flex_consumption'].includes(r.time_series_type);
+  if (r.aggregation_level === 'neighbor_grid_area')
+    return r.time_series_type === NE && r.neighbor_grid_area_code !== r.grid_area_code;
+  return (
+    r.aggregation_level === 'energy_supplier' &&
+    ['production', 'non_profiled_consumption', 'flex_consumption'].includes(r.time_series_type)
+  );
 }
 
 /** The test's own statement of §2.6 on a row's quality text. */
@@ -629,7 +1044,11 @@ function expectedQuality(text: string): string | null {
 }
 
 /** Documents at the results' own resolution mirror the selected rows one point per row. */
-function expectMirrorsRows(rows: readonly EnergyResultRow[], docs: readonly EsettDocument[], m: EsettDocumentMetadata): void {
+function expectMirrorsRows(
+  rows: readonly EnergyResultRow[],
+  docs: readonly EsettDocument[],
+  m: EsettDocumentMetadata,
+): void {
   const selected = rows.filter(isEsettRow);
   expect(selected.length).toBeGreaterThan(0);
   const start = Date.parse(m.period.start);
@@ -639,13 +1058,24 @@ function expectMirrorsRows(rows: readonly EnergyResultRow[], docs: readonly Eset
   for (const r of selected) {
     const doc = docs.find((d) => d.gridAreaCode === r.grid_area_code);
     const s = doc?.document.series.find((x) => x.mRID === r.result_id);
-    if (!s) throw new Error(`no series ${r.result_id} (${r.time_series_type} ${r.grid_area_code}/${r.neighbor_grid_area_code}${r.energy_supplier_id}) in the documents`);
+    if (!s)
+      throw new Error(
+        `no series ${r.result_id} (${r.time_series_type} ${r.grid_area_code}/${r.neighbor_grid_area_code}${r.energy_supplier_id}) in the documents`,
+      );
     expect(s.resolution).toBe(r.resolution);
     const slot = r.resolution === 'PT15M' ? 900_000 : 3_600_000;
     const p = s.points.find((x) => x.position === (Date.parse(r.time) - start) / slot + 1);
-    expect(p).toEqual({ position: (Date.parse(r.time) - start) / slot + 1, quantity: r.quantity, quality: expectedQuality(r.quantity_qualities) });
+    expect(p).toEqual({
+      position: (Date.parse(r.time) - start) / slot + 1,
+      quantity: r.quantity,
+      quality: expectedQuality(r.quantity_qualities),
+    });
     if (s.kind === 'exchange') expect([s.inArea, s.outArea]).toEqual([r.grid_area_code, r.neighbor_grid_area_code]);
-    else expect([s.energySupplier.id, s.balanceResponsibleParty?.id ?? '']).toEqual([r.energy_supplier_id, r.balance_responsible_party_id]);
+    else
+      expect([s.energySupplier.id, s.balanceResponsibleParty?.id ?? '']).toEqual([
+        r.energy_supplier_id,
+        r.balance_responsible_party_id,
+      ]);
   }
 }
 
@@ -653,8 +1083,16 @@ describe('documents from engine runs', () => {
   test('case A (balance fixing, PT1H, exchange between three areas): one document per grid area, mirrored exchange', async () => {
     const { rows, docs, m } = await engineDocuments(scenario('case-a-net-exchange-per-neighbour'));
     expect(docs.map((d) => d.gridAreaCode)).toEqual(['101', '102', '103']);
-    const kinds = (d: EsettDocument): string[] => d.document.series.map((s) => (s.kind === 'exchange' ? `exchange ${s.inArea}<-${s.outArea}` : `${s.kind} ${s.energySupplier.id}`));
-    expect(kinds(docs[0])).toEqual(['exchange 101<-102', 'exchange 101<-103', 'production 8200000000101', 'flex_consumption 8100000000101']);
+    const kinds = (d: EsettDocument): string[] =>
+      d.document.series.map((s) =>
+        s.kind === 'exchange' ? `exchange ${s.inArea}<-${s.outArea}` : `${s.kind} ${s.energySupplier.id}`,
+      );
+    expect(kinds(docs[0])).toEqual([
+      'exchange 101<-102',
+      'exchange 101<-103',
+      'production 8200000000101',
+      'flex_consumption 8100000000101',
+    ]);
     expect(kinds(docs[1])).toEqual(['exchange 102<-101', 'production 8200000000102', 'flex_consumption 8100000000102']);
     expect(kinds(docs[2])).toEqual(['exchange 103<-101', 'production 8200000000103', 'flex_consumption 8100000000103']);
     expect(pts(exchange(docs[0].document, '102'))).toEqual([
@@ -678,8 +1116,18 @@ describe('documents from engine runs', () => {
     expect(docs.map((d) => d.gridAreaCode)).toEqual(['800']);
     const d = docs[0].document;
     expect(d.processType).toBe('D03');
-    expect(d.series.map((s) => s.kind)).toEqual([...Array(4).fill('exchange'), ...Array(3).fill('production'), ...Array(3).fill('non_profiled_consumption'), ...Array(3).fill('flex_consumption')]);
-    expect(d.series.filter((s): s is EsettExchangeSeries => s.kind === 'exchange').map((s) => s.outArea)).toEqual(['801', '802', '803', '804']);
+    expect(d.series.map((s) => s.kind)).toEqual([
+      ...Array(4).fill('exchange'),
+      ...Array(3).fill('production'),
+      ...Array(3).fill('non_profiled_consumption'),
+      ...Array(3).fill('flex_consumption'),
+    ]);
+    expect(d.series.filter((s): s is EsettExchangeSeries => s.kind === 'exchange').map((s) => s.outArea)).toEqual([
+      '801',
+      '802',
+      '803',
+      '804',
+    ]);
     expect(pts(exchange(d, '804'))).toEqual([
       [1, '-0.279', null],
       [2, '-0.280', null],
@@ -710,20 +1158,28 @@ describe('documents from engine runs', () => {
     expect(pts(supplier(d720, 'flex_consumption', '5790000000011'))).toEqual([[1, '12.500', 'A06']]);
     // and in general: every hour is the exact sum of its quarter rows
     for (const r of rows.filter(isEsettRow)) {
-      const s = docs.find((d) => d.gridAreaCode === r.grid_area_code)?.document.series.find((x) => x.mRID === r.result_id);
+      const s = docs
+        .find((d) => d.gridAreaCode === r.grid_area_code)
+        ?.document.series.find((x) => x.mRID === r.result_id);
       expect(s).toBeDefined();
     }
     const sums = new Map<string, bigint>();
-    for (const r of rows.filter(isEsettRow)) sums.set(r.result_id, (sums.get(r.result_id) ?? 0n) + BigInt(r.quantity.replace('.', '')));
-    for (const d of docs) for (const s of d.document.series) expect(BigInt(s.points[0].quantity.replace('.', ''))).toBe(sums.get(s.mRID));
+    for (const r of rows.filter(isEsettRow))
+      sums.set(r.result_id, (sums.get(r.result_id) ?? 0n) + BigInt(r.quantity.replace('.', '')));
+    for (const d of docs)
+      for (const s of d.document.series) expect(BigInt(s.points[0].quantity.replace('.', ''))).toBe(sums.get(s.mRID));
     await expectAllValid(docs);
   });
 
   test('exchange edge cases: the 800/800 self pair is left out; a neighbour without readings is 0.000 A05', async () => {
     const { rows, docs } = await engineDocuments(scenario('exchange-edge-cases'));
-    expect(rows.some((r) => r.time_series_type === NE && r.grid_area_code === '800' && r.neighbor_grid_area_code === '800')).toBe(true);
+    expect(
+      rows.some((r) => r.time_series_type === NE && r.grid_area_code === '800' && r.neighbor_grid_area_code === '800'),
+    ).toBe(true);
     const d = docs[0].document;
-    expect(d.series.filter((s): s is EsettExchangeSeries => s.kind === 'exchange').map((s) => [s.inArea, s.outArea])).toEqual([
+    expect(
+      d.series.filter((s): s is EsettExchangeSeries => s.kind === 'exchange').map((s) => [s.inArea, s.outArea]),
+    ).toEqual([
       ['800', '803'],
       ['800', '805'],
     ]);
@@ -749,7 +1205,9 @@ describe('documents from engine runs', () => {
       expect(docs.map((d) => d.gridAreaCode)).toEqual(areas);
       // a second build (a redelivered event) is byte-identical
       expect((await engineDocuments(dir)).docs.map((d) => d.xml)).toEqual(docs.map((d) => d.xml));
-      const errors = await validationErrors(docs.map((d) => ({ name: `${path.basename(dir)}/${d.gridAreaCode}.xml`, xml: d.xml })));
+      const errors = await validationErrors(
+        docs.map((d) => ({ name: `${path.basename(dir)}/${d.gridAreaCode}.xml`, xml: d.xml })),
+      );
       failures.push(...errors);
       documents += docs.length;
     }

@@ -104,7 +104,9 @@ function allMatches(re: RegExp, text: string): RegExpExecArray[] {
 
 /** names.<group>.<key> references in the code of every bicep file. */
 function nameReferences(): { file: string; group: string; key: string }[] {
-  return BICEP.flatMap((f) => allMatches(/\bnames\.(\w+)\.(\w+)/g, f.code).map((m) => ({ file: f.path, group: m[1], key: m[2] })));
+  return BICEP.flatMap((f) =>
+    allMatches(/\bnames\.(\w+)\.(\w+)/g, f.code).map((m) => ({ file: f.path, group: m[1], key: m[2] })),
+  );
 }
 
 function referenced(group: keyof typeof NAMES, key: string): boolean {
@@ -178,36 +180,52 @@ describe('bicep takes every name from names.json', () => {
     expect(users.map((f) => f.path)).toContain('main.bicep');
     for (const f of users) {
       const load = /\bvar\s+names\s*=\s*loadJsonContent\('([^']+)'\)/.exec(f.code);
-      expect({ file: f.path, loads: load ? resolve(dirname(f.abs), load[1]) : null }).toEqual({ file: f.path, loads: NAMES_JSON });
+      expect({ file: f.path, loads: load ? resolve(dirname(f.abs), load[1]) : null }).toEqual({
+        file: f.path,
+        loads: NAMES_JSON,
+      });
     }
   });
 
   test('every names.* reference exists in NAMES', () => {
-    const unknown = nameReferences().filter((r) => !(r.group in NAMES) || !(r.key in (NAMES[r.group as keyof typeof NAMES] as Record<string, string>)));
+    const unknown = nameReferences().filter(
+      (r) => !(r.group in NAMES) || !(r.key in (NAMES[r.group as keyof typeof NAMES] as Record<string, string>)),
+    );
     expect(unknown).toEqual([]);
   });
 
   test('no bicep file contains a literal copy of a NAMES value', () => {
-    const copies = BICEP.flatMap((f) => leafNames().filter((n) => f.raw.includes(n.value)).map((n) => `${f.path}: '${n.value}' (NAMES.${n.group}.${n.key})`));
+    const copies = BICEP.flatMap((f) =>
+      leafNames()
+        .filter((n) => f.raw.includes(n.value))
+        .map((n) => `${f.path}: '${n.value}' (NAMES.${n.group}.${n.key})`),
+    );
     expect(copies).toEqual([]);
   });
 
   test('every blob container is created, except the local-only ones', () => {
     for (const key of CONTAINER_KEYS) {
-      expect({ container: key, referenced: referenced('containers', key) }).toEqual({ container: key, referenced: !LOCAL_ONLY_CONTAINERS.includes(key) });
+      expect({ container: key, referenced: referenced('containers', key) }).toEqual({
+        container: key,
+        referenced: !LOCAL_ONLY_CONTAINERS.includes(key),
+      });
     }
     expect(MAIN?.code).toMatch(/containerNames:\s*blobContainerNames/);
   });
 
   test('every table is created', () => {
-    for (const key of Object.keys(NAMES.tables)) expect({ table: key, referenced: referenced('tables', key) }).toEqual({ table: key, referenced: true });
+    for (const key of Object.keys(NAMES.tables))
+      expect({ table: key, referenced: referenced('tables', key) }).toEqual({ table: key, referenced: true });
     expect(MAIN?.code).toMatch(/tableNames:\s*tableNames/);
   });
 
   test('every Service Bus topic, subscription and queue is created (message types are not entities), with the delivery policy', () => {
     // the message type is a property value, not an entity; the trigger connection is a setting prefix (next test)
     for (const key of Object.keys(NAMES.serviceBus)) {
-      expect({ entity: key, referenced: referenced('serviceBus', key) }).toEqual({ entity: key, referenced: key !== 'calculationCompletedMessageType' });
+      expect({ entity: key, referenced: referenced('serviceBus', key) }).toEqual({
+        entity: key,
+        referenced: key !== 'calculationCompletedMessageType',
+      });
     }
     expect(MAIN?.code).toMatch(/topics:\s*serviceBusTopics/);
     expect(MAIN?.code).toMatch(/queues:\s*serviceBusQueues/);
@@ -219,7 +237,9 @@ describe('bicep takes every name from names.json', () => {
   });
 
   test('the Service Bus triggers connect with the managed identity (<prefix>__fullyQualifiedNamespace)', () => {
-    expect(ALL_CODE).toMatch(/name:\s*'\$\{names\.serviceBus\.triggerConnection\}__fullyQualifiedNamespace'\s*\n\s*value:\s*serviceBus\.outputs\.fullyQualifiedNamespace/);
+    expect(ALL_CODE).toMatch(
+      /name:\s*'\$\{names\.serviceBus\.triggerConnection\}__fullyQualifiedNamespace'\s*\n\s*value:\s*serviceBus\.outputs\.fullyQualifiedNamespace/,
+    );
   });
 });
 
@@ -228,8 +248,12 @@ describe('app settings', () => {
 
   test('every NAMES.settings entry is set exactly once as an app setting, or is local-only and absent', () => {
     for (const key of SETTING_KEYS) {
-      const expected = LOCAL_ONLY_SETTINGS.includes(key) ? { setting: key, times: 0, referenced: false } : { setting: key, times: 1, referenced: true };
-      expect({ setting: key, times: set.get(key)?.length ?? 0, referenced: referenced('settings', key) }).toEqual(expected);
+      const expected = LOCAL_ONLY_SETTINGS.includes(key)
+        ? { setting: key, times: 0, referenced: false }
+        : { setting: key, times: 1, referenced: true };
+      expect({ setting: key, times: set.get(key)?.length ?? 0, referenced: referenced('settings', key) }).toEqual(
+        expected,
+      );
     }
     const fn = BICEP.find((f) => f.path === join('modules', 'function-app.bicep'));
     expect(fn?.code).toMatch(/appSettings:\s*concat\(platformSettings, appSettings\)/);
@@ -263,14 +287,19 @@ describe('app settings', () => {
       [NAMES.settings.storageAccountName]: 'stdatadevabcdefghijklmn',
       [NAMES.settings.serviceBusNamespace]: 'sb-settle-dev-x.servicebus.windows.net',
       [NAMES.settings.jobStore]: (set.get('jobStore')?.[0] ?? '').replace(/'/g, ''),
-      [NAMES.settings.sqlConnectionString]: 'Server=tcp:sql.database.windows.net,1433;Database=settlement;Authentication=Active Directory Integrated;',
+      [NAMES.settings.sqlConnectionString]:
+        'Server=tcp:sql.database.windows.net,1433;Database=settlement;Authentication=Active Directory Integrated;',
       [NAMES.settings.schedule]: JSON.stringify(d.schedule),
       [NAMES.settings.maxParallelBatches]: String(d.maxParallelBatches),
       [NAMES.settings.batchMeteringPointThreshold]: String(d.batchMeteringPointThreshold),
       [NAMES.settings.quarterlyTransition]: d.quarterlyTransition,
       [NAMES.settings.esettReceiverId]: d.esettReceiverId,
     };
-    expect(Object.keys(env).sort()).toEqual(SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k)).map((k) => NAMES.settings[k]).sort());
+    expect(Object.keys(env).sort()).toEqual(
+      SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k))
+        .map((k) => NAMES.settings[k])
+        .sort(),
+    );
     const s = loadSettings(env);
     expect(s.storage.kind).toBe('identity');
     expect(s.serviceBus?.kind).toBe('identity');
@@ -293,7 +322,9 @@ describe('app settings', () => {
 
 describe('role assignments', () => {
   const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-  const keyed = allMatches(/(\w+):\s*'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/gi, ALL_CODE).map((m) => ({ key: m[1], id: m[2].toLowerCase() }));
+  const keyed = allMatches(/(\w+):\s*'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/gi, ALL_CODE).map(
+    (m) => ({ key: m[1], id: m[2].toLowerCase() }),
+  );
 
   test('every GUID in the bicep files is a known built-in role, bound to a key named after it', () => {
     expect(keyed.length).toBeGreaterThan(0);
@@ -306,14 +337,19 @@ describe('role assignments', () => {
   });
 
   test('every declared role is assigned by roleDefinitions id, and the required roles are there', () => {
-    for (const { key } of keyed) expect({ key, used: new RegExp(`\\broles\\.${key}\\b`).test(ALL_CODE) }).toEqual({ key, used: true });
+    for (const { key } of keyed)
+      expect({ key, used: new RegExp(`\\broles\\.${key}\\b`).test(ALL_CODE) }).toEqual({ key, used: true });
     for (const line of ALL_CODE.split('\n').filter((l) => /roleDefinitionId:/.test(l))) {
-      expect(line).toMatch(/roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', \w+(\.\w+)?\)/);
+      expect(line).toMatch(
+        /roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', \w+(\.\w+)?\)/,
+      );
     }
     const assigned = new Set(keyed.map((k) => BUILT_IN_ROLES[k.id]));
-    for (const role of ['Storage Blob Data Owner', 'Storage Queue Data Contributor', 'Storage Table Data Contributor']) expect(assigned).toContain(role);
+    for (const role of ['Storage Blob Data Owner', 'Storage Queue Data Contributor', 'Storage Table Data Contributor'])
+      expect(assigned).toContain(role);
     const busOwner = assigned.has('Azure Service Bus Data Owner');
-    const busSendReceive = assigned.has('Azure Service Bus Data Sender') && assigned.has('Azure Service Bus Data Receiver');
+    const busSendReceive =
+      assigned.has('Azure Service Bus Data Sender') && assigned.has('Azure Service Bus Data Receiver');
     expect(busOwner || busSendReceive).toBe(true);
     expect(ALL_CODE).toMatch(/principalType: 'ServicePrincipal'/);
     expect(MAIN?.code).toMatch(/principalId:\s*functionApp\.outputs\.principalId/);
@@ -322,6 +358,7 @@ describe('role assignments', () => {
 
 describe('outputs', () => {
   test('main.bicep outputs the function app, storage account and Service Bus namespace', () => {
-    for (const o of ['functionAppName', 'storageAccountName', 'serviceBusNamespace']) expect(MAIN?.code).toMatch(new RegExp(`^output ${o} string = `, 'm'));
+    for (const o of ['functionAppName', 'storageAccountName', 'serviceBusNamespace'])
+      expect(MAIN?.code).toMatch(new RegExp(`^output ${o} string = `, 'm'));
   });
 });

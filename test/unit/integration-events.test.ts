@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { Root } from 'protobufjs';
 import { decodeIntegrationEvent } from '../../shared/integration-events/decode';
 import { encodeIntegrationEvent } from '../../shared/integration-events/encode';
-import { INTEGRATION_EVENT_TYPES, type IntegrationEvent, type IntegrationEventType, type TimeSeriesPointsReceived } from '../../shared/integration-events/events';
+import {
+  INTEGRATION_EVENT_TYPES,
+  type IntegrationEvent,
+  type IntegrationEventType,
+  type TimeSeriesPointsReceived,
+} from '../../shared/integration-events/events';
 import { INTEGRATION_EVENT_CONTRACT, integrationEventProtoType } from '../../shared/integration-events/wire';
 import { INTEGRATION_EVENTS_V1_PROTO } from '../../shared/integration-events/contracts/integration-events-v1.schema';
 import { ContractError } from '../../shared/messaging/contract-error';
@@ -48,7 +53,12 @@ const EXAMPLES: { readonly [K in IntegrationEventType]: Extract<IntegrationEvent
     effectiveDate: DAY_START,
   },
   MeteringPointConnected: { messageType: 'MeteringPointConnected', meteringPointId: MP, effectiveDate: DAY_START },
-  EnergySupplierChanged: { messageType: 'EnergySupplierChanged', meteringPointId: MP, energySupplierId: ES, effectiveDate: DAY_START },
+  EnergySupplierChanged: {
+    messageType: 'EnergySupplierChanged',
+    meteringPointId: MP,
+    energySupplierId: ES,
+    effectiveDate: DAY_START,
+  },
   BalanceResponsiblePartyChanged: {
     messageType: 'BalanceResponsiblePartyChanged',
     meteringPointId: MP,
@@ -121,7 +131,10 @@ function rawEncode(messageType: IntegrationEventType, fields: Record<string, unk
   return type.encode(type.fromObject(fields)).finish();
 }
 
-const ts = (msValue: number): { seconds: number; nanos: number } => ({ seconds: Math.floor(msValue / 1000), nanos: (msValue % 1000) * 1_000_000 });
+const ts = (msValue: number): { seconds: number; nanos: number } => ({
+  seconds: Math.floor(msValue / 1000),
+  nanos: (msValue % 1000) * 1_000_000,
+});
 
 const RAW_TIME_SERIES = {
   metering_point_id: MP,
@@ -194,9 +207,25 @@ describe('integration events round trip', () => {
       resolution: 'PT15M',
       effectiveDate: DAY_START + 15 * 60_000,
     };
-    const child: IntegrationEvent = { ...EXAMPLES.MeteringPointCreated, type: 'D06', settlementMethod: null, parentMeteringPointId: PARENT };
-    const gridLoss: IntegrationEvent = { ...EXAMPLES.MeteringPointCreated, type: 'E18', settlementMethod: null, calculationType: 'grid-loss' };
-    const fee: IntegrationEvent = { ...EXAMPLES.ChargeInformationChanged, chargeType: 'fee', resolution: 'P1M', isTax: false, toDate: DAY_START + 86_400_000 };
+    const child: IntegrationEvent = {
+      ...EXAMPLES.MeteringPointCreated,
+      type: 'D06',
+      settlementMethod: null,
+      parentMeteringPointId: PARENT,
+    };
+    const gridLoss: IntegrationEvent = {
+      ...EXAMPLES.MeteringPointCreated,
+      type: 'E18',
+      settlementMethod: null,
+      calculationType: 'grid-loss',
+    };
+    const fee: IntegrationEvent = {
+      ...EXAMPLES.ChargeInformationChanged,
+      chargeType: 'fee',
+      resolution: 'P1M',
+      isTax: false,
+      toDate: DAY_START + 86_400_000,
+    };
     for (const e of [exchange, child, gridLoss, fee]) {
       const { messageType, body } = encodeIntegrationEvent(e);
       expect(decodeIntegrationEvent(messageType, body)).toEqual(e);
@@ -204,7 +233,10 @@ describe('integration events round trip', () => {
   });
 
   it('decodes quantities exactly as integer milli-kWh, instants as epoch ms', () => {
-    const e = decodeIntegrationEvent('TimeSeriesPointsReceived', rawEncode('TimeSeriesPointsReceived', RAW_TIME_SERIES));
+    const e = decodeIntegrationEvent(
+      'TimeSeriesPointsReceived',
+      rawEncode('TimeSeriesPointsReceived', RAW_TIME_SERIES),
+    );
     expect(e).toEqual({
       messageType: 'TimeSeriesPointsReceived',
       meteringPointId: MP,
@@ -222,12 +254,25 @@ describe('integration events round trip', () => {
 
 describe('integration events: invalid input → ContractError naming the field', () => {
   it('unknown MessageType', () => {
-    expectContractError(() => decodeIntegrationEvent('MeteringPointDeleted', new Uint8Array()), 'MessageType', /unknown message type/, INTEGRATION_EVENT_CONTRACT);
+    expectContractError(
+      () => decodeIntegrationEvent('MeteringPointDeleted', new Uint8Array()),
+      'MessageType',
+      /unknown message type/,
+      INTEGRATION_EVENT_CONTRACT,
+    );
   });
 
   it('bad GSRN', () => {
-    const bytes = rawEncode('MeteringPointConnected', { metering_point_id: '57131318040001234', effective_date: ts(DAY_START) });
-    expectContractError(() => decodeIntegrationEvent('MeteringPointConnected', bytes), 'metering_point_id', /18-digit GSRN/, 'MeteringPointConnected');
+    const bytes = rawEncode('MeteringPointConnected', {
+      metering_point_id: '57131318040001234',
+      effective_date: ts(DAY_START),
+    });
+    expectContractError(
+      () => decodeIntegrationEvent('MeteringPointConnected', bytes),
+      'metering_point_id',
+      /18-digit GSRN/,
+      'MeteringPointConnected',
+    );
     expectContractError(
       () => encodeIntegrationEvent({ ...EXAMPLES.EnergySupplierChanged, meteringPointId: '57131318040001234X' }),
       'meteringPointId',
@@ -238,17 +283,29 @@ describe('integration events: invalid input → ContractError naming the field',
 
   it('unknown type codes', () => {
     expectContractError(
-      () => decodeIntegrationEvent('MeteringPointCreated', rawEncode('MeteringPointCreated', { ...RAW_CREATED, metering_point_type: 'E99' })),
+      () =>
+        decodeIntegrationEvent(
+          'MeteringPointCreated',
+          rawEncode('MeteringPointCreated', { ...RAW_CREATED, metering_point_type: 'E99' }),
+        ),
       'metering_point_type',
       /unknown code "E99"/,
     );
     expectContractError(
-      () => decodeIntegrationEvent('MeteringPointCreated', rawEncode('MeteringPointCreated', { ...RAW_CREATED, settlement_method: 'E01' })),
+      () =>
+        decodeIntegrationEvent(
+          'MeteringPointCreated',
+          rawEncode('MeteringPointCreated', { ...RAW_CREATED, settlement_method: 'E01' }),
+        ),
       'settlement_method',
       /unknown code/,
     );
     expectContractError(
-      () => decodeIntegrationEvent('TimeSeriesPointsReceived', rawEncode('TimeSeriesPointsReceived', { ...RAW_TIME_SERIES, resolution: 'P1D' })),
+      () =>
+        decodeIntegrationEvent(
+          'TimeSeriesPointsReceived',
+          rawEncode('TimeSeriesPointsReceived', { ...RAW_TIME_SERIES, resolution: 'P1D' }),
+        ),
       'resolution',
       /unknown code "P1D"/,
     );
@@ -265,29 +322,62 @@ describe('integration events: invalid input → ContractError naming the field',
   });
 
   it('cross-field rules of metering points and charges', () => {
-    const created = (fields: Record<string, unknown>): (() => unknown) => () =>
-      decodeIntegrationEvent('MeteringPointCreated', rawEncode('MeteringPointCreated', { ...RAW_CREATED, ...fields }));
+    const created =
+      (fields: Record<string, unknown>): (() => unknown) =>
+      () =>
+        decodeIntegrationEvent(
+          'MeteringPointCreated',
+          rawEncode('MeteringPointCreated', { ...RAW_CREATED, ...fields }),
+        );
     expectContractError(created({ metering_point_type: 'E18' }), 'settlement_method', /only consumption/);
-    expectContractError(created({ metering_point_type: 'E20', settlement_method: undefined, from_grid_area_code: '801' }), 'to_grid_area_code', /need from and to/);
-    expectContractError(created({ metering_point_type: 'D06', settlement_method: undefined }), 'parent_metering_point_id', /needs a parent/);
+    expectContractError(
+      created({ metering_point_type: 'E20', settlement_method: undefined, from_grid_area_code: '801' }),
+      'to_grid_area_code',
+      /need from and to/,
+    );
+    expectContractError(
+      created({ metering_point_type: 'D06', settlement_method: undefined }),
+      'parent_metering_point_id',
+      /needs a parent/,
+    );
     expectContractError(created({ effective_date: ts(DAY_START + 60_000) }), 'effective_date', /not aligned/);
     expectContractError(created({ grid_area_code: '80' }), 'grid_area_code', /three-digit/);
     expectContractError(created({ from_grid_area_code: '' }), 'from_grid_area_code', /present but empty/);
     expectContractError(created({ effective_date: undefined }), 'effective_date', /missing/);
-    expectContractError(() => encodeIntegrationEvent({ ...EXAMPLES.ChargeLinkChanged, chargeType: 'tariff', factor: 2 }), 'factor', /must be 1 for a tariff/);
-    expectContractError(() => encodeIntegrationEvent({ ...EXAMPLES.ChargeLinkChanged, factor: 0 }), 'factor', /at least 1/);
-    expectContractError(() => encodeIntegrationEvent({ ...EXAMPLES.ChargeLinkChanged, toDate: DAY_START }), 'toDate', /after from_date/);
+    expectContractError(
+      () => encodeIntegrationEvent({ ...EXAMPLES.ChargeLinkChanged, chargeType: 'tariff', factor: 2 }),
+      'factor',
+      /must be 1 for a tariff/,
+    );
+    expectContractError(
+      () => encodeIntegrationEvent({ ...EXAMPLES.ChargeLinkChanged, factor: 0 }),
+      'factor',
+      /at least 1/,
+    );
+    expectContractError(
+      () => encodeIntegrationEvent({ ...EXAMPLES.ChargeLinkChanged, toDate: DAY_START }),
+      'toDate',
+      /after from_date/,
+    );
     expectContractError(
       () => encodeIntegrationEvent({ ...EXAMPLES.ChargeInformationChanged, chargeType: 'fee', resolution: 'P1M' }),
       'isTax',
       /only tariffs/,
     );
     expectContractError(
-      () => encodeIntegrationEvent({ ...EXAMPLES.ChargePricesChanged, points: [{ time: DAY_START + 86_400_000, priceMicro: 1 }] }),
+      () =>
+        encodeIntegrationEvent({
+          ...EXAMPLES.ChargePricesChanged,
+          points: [{ time: DAY_START + 86_400_000, priceMicro: 1 }],
+        }),
       'points[0].time',
       /outside the period/,
     );
-    expectContractError(() => encodeIntegrationEvent({ ...EXAMPLES.EnergySupplierChanged, energySupplierId: '579' }), 'energySupplierId', /GLN/);
+    expectContractError(
+      () => encodeIntegrationEvent({ ...EXAMPLES.EnergySupplierChanged, energySupplierId: '579' }),
+      'energySupplierId',
+      /GLN/,
+    );
   });
 
   it('garbage bytes', () => {
@@ -298,9 +388,17 @@ describe('integration events: invalid input → ContractError naming the field',
       /undecodable protobuf/,
     );
     // Field 1 with the invalid wire type 7.
-    expectContractError(() => decodeIntegrationEvent('TimeSeriesPointsReceived', Uint8Array.from([0x0f, 0x01])), 'metering_point_id', /undecodable/);
+    expectContractError(
+      () => decodeIntegrationEvent('TimeSeriesPointsReceived', Uint8Array.from([0x0f, 0x01])),
+      'metering_point_id',
+      /undecodable/,
+    );
     // A varint that never ends.
-    expectContractError(() => decodeIntegrationEvent('GridAreaUpdated', new Uint8Array(12).fill(0xff)), null, /undecodable/);
+    expectContractError(
+      () => decodeIntegrationEvent('GridAreaUpdated', new Uint8Array(12).fill(0xff)),
+      null,
+      /undecodable/,
+    );
     // Decodable but empty: the first required field is missing.
     expectContractError(() => decodeIntegrationEvent('ChargeLinkChanged', new Uint8Array()), 'charge_code', /missing/);
     // A broken embedded point names the repeated field.
@@ -310,14 +408,31 @@ describe('integration events: invalid input → ContractError naming the field',
   });
 
   it('body that is not bytes', () => {
-    expectContractError(() => decodeIntegrationEvent('MeteringPointConnected', 'abc' as unknown as Uint8Array), null, /Uint8Array/);
+    expectContractError(
+      () => decodeIntegrationEvent('MeteringPointConnected', 'abc' as unknown as Uint8Array),
+      null,
+      /Uint8Array/,
+    );
   });
 
   it('point position outside the period, duplicated or zero', () => {
-    const withPoints = (points: unknown[]): (() => unknown) => () =>
-      decodeIntegrationEvent('TimeSeriesPointsReceived', rawEncode('TimeSeriesPointsReceived', { ...RAW_TIME_SERIES, points }));
-    expectContractError(withPoints([{ position: 5, quantity_milli: 1, quality: 'measured' }]), 'points[0].position', /outside the period \(1 \.\. 4\)/);
-    expectContractError(withPoints([{ position: 0, quantity_milli: 1, quality: 'measured' }]), 'points[0].position', /outside the period/);
+    const withPoints =
+      (points: unknown[]): (() => unknown) =>
+      () =>
+        decodeIntegrationEvent(
+          'TimeSeriesPointsReceived',
+          rawEncode('TimeSeriesPointsReceived', { ...RAW_TIME_SERIES, points }),
+        );
+    expectContractError(
+      withPoints([{ position: 5, quantity_milli: 1, quality: 'measured' }]),
+      'points[0].position',
+      /outside the period \(1 \.\. 4\)/,
+    );
+    expectContractError(
+      withPoints([{ position: 0, quantity_milli: 1, quality: 'measured' }]),
+      'points[0].position',
+      /outside the period/,
+    );
     expectContractError(
       withPoints([
         { position: 2, quantity_milli: 1, quality: 'measured' },
@@ -328,29 +443,56 @@ describe('integration events: invalid input → ContractError naming the field',
     );
     expectContractError(withPoints([]), 'points', /at least one point/);
     expectContractError(
-      () => encodeIntegrationEvent({ ...TIME_SERIES, points: [{ position: 7, quantityMilli: 1, quality: 'measured' }] }),
+      () =>
+        encodeIntegrationEvent({ ...TIME_SERIES, points: [{ position: 7, quantityMilli: 1, quality: 'measured' }] }),
       'points[0].position',
       /outside the period/,
     );
   });
 
   it('quantities: exact integers within ±(2^53 − 1), absent exactly when missing', () => {
-    const withPoint = (point: Record<string, unknown>): (() => unknown) => () =>
-      decodeIntegrationEvent('TimeSeriesPointsReceived', rawEncode('TimeSeriesPointsReceived', { ...RAW_TIME_SERIES, points: [{ position: 1, ...point }] }));
-    expectContractError(withPoint({ quantity_milli: '9007199254740992', quality: 'measured' }), 'points[0].quantity_milli', /outside/);
+    const withPoint =
+      (point: Record<string, unknown>): (() => unknown) =>
+      () =>
+        decodeIntegrationEvent(
+          'TimeSeriesPointsReceived',
+          rawEncode('TimeSeriesPointsReceived', { ...RAW_TIME_SERIES, points: [{ position: 1, ...point }] }),
+        );
+    expectContractError(
+      withPoint({ quantity_milli: '9007199254740992', quality: 'measured' }),
+      'points[0].quantity_milli',
+      /outside/,
+    );
     expectContractError(withPoint({ quality: 'measured' }), 'points[0].quantity_milli', /missing/);
-    expectContractError(withPoint({ quantity_milli: 0, quality: 'missing' }), 'points[0].quantity_milli', /must be absent/);
+    expectContractError(
+      withPoint({ quantity_milli: 0, quality: 'missing' }),
+      'points[0].quantity_milli',
+      /must be absent/,
+    );
     expectContractError(withPoint({ quantity_milli: 1, quality: 'good' }), 'points[0].quality', /unknown code "good"/);
     expectContractError(
-      () => encodeIntegrationEvent({ ...TIME_SERIES, points: [{ position: 1, quantityMilli: 1.5, quality: 'measured' }] }),
+      () =>
+        encodeIntegrationEvent({ ...TIME_SERIES, points: [{ position: 1, quantityMilli: 1.5, quality: 'measured' }] }),
       'points[0].quantityMilli',
       /not a safe integer/,
     );
   });
 
   it('period of a time series must be aligned and non-empty', () => {
-    expectContractError(() => encodeIntegrationEvent({ ...TIME_SERIES, periodEnd: TIME_SERIES.periodStart }), 'periodEnd', /after period_start/);
-    expectContractError(() => encodeIntegrationEvent({ ...TIME_SERIES, periodStart: DAY_START + 1 }), 'periodStart', /not aligned/);
-    expectContractError(() => encodeIntegrationEvent({ ...TIME_SERIES, registrationTime: Number.NaN }), 'registrationTime', /epoch-ms/);
+    expectContractError(
+      () => encodeIntegrationEvent({ ...TIME_SERIES, periodEnd: TIME_SERIES.periodStart }),
+      'periodEnd',
+      /after period_start/,
+    );
+    expectContractError(
+      () => encodeIntegrationEvent({ ...TIME_SERIES, periodStart: DAY_START + 1 }),
+      'periodStart',
+      /not aligned/,
+    );
+    expectContractError(
+      () => encodeIntegrationEvent({ ...TIME_SERIES, registrationTime: Number.NaN }),
+      'registrationTime',
+      /epoch-ms/,
+    );
   });
 });

@@ -1,7 +1,14 @@
 import { QBIT_ACTIVE, QBIT_CALCULATED, QBIT_ESTIMATED, QBIT_MEASURED, QBIT_MISSING } from '../../shared/domain/codes';
 import { ValidationError } from '../../shared/basis-data/errors';
 import type { TimeSeriesBatch } from '../../shared/basis-data/types';
-import { aggregateDays, allocateAccumulators, allocateCells, pickHourQuality, scatterBatch, type KernelPlan } from '../../shared/calculation/energy/kernels';
+import {
+  aggregateDays,
+  allocateAccumulators,
+  allocateCells,
+  pickHourQuality,
+  scatterBatch,
+  type KernelPlan,
+} from '../../shared/calculation/energy/kernels';
 
 const T0 = Date.parse('2023-07-02T00:00:00Z');
 const Q = 900_000;
@@ -57,18 +64,36 @@ describe('kernels', () => {
   it('pads absent slots as missing and splits hourly readings into exact quarters', () => {
     const p = plan(true);
     const cells = allocateCells(p.nCells, false);
-    scatterBatch(p, cells, batch([[0, T0, 5000, 2], [1, T0, 1117, 2], [0, T0 + Q, 1, 1]]));
+    scatterBatch(
+      p,
+      cells,
+      batch([
+        [0, T0, 5000, 2],
+        [1, T0, 1117, 2],
+        [0, T0 + Q, 1, 1],
+      ]),
+    );
     const acc = allocateAccumulators(2, 4);
     aggregateDays(p, cells, acc, 0, 1);
     expect(Array.from(acc.sum.subarray(0, 4))).toEqual([5_000_000, 1000, 0, 0]);
-    expect(Array.from(acc.mask.subarray(0, 4))).toEqual([QBIT_MEASURED, QBIT_ESTIMATED, QBIT_MISSING, QBIT_MISSING].map((b) => b | QBIT_ACTIVE));
+    expect(Array.from(acc.mask.subarray(0, 4))).toEqual(
+      [QBIT_MEASURED, QBIT_ESTIMATED, QBIT_MISSING, QBIT_MISSING].map((b) => b | QBIT_ACTIVE),
+    );
     expect(Array.from(acc.sum.subarray(4, 8))).toEqual([279_250, 279_250, 279_250, 279_250]);
   });
 
   it('sums quarters to the hour with the picked quality in hourly mode', () => {
     const p = plan(false);
     const cells = allocateCells(p.nCells, false);
-    scatterBatch(p, cells, batch([[0, T0, 1000, 2], [0, T0 + Q, 2000, 2], [0, T0 + 2 * Q, 3000, 2]]));
+    scatterBatch(
+      p,
+      cells,
+      batch([
+        [0, T0, 1000, 2],
+        [0, T0 + Q, 2000, 2],
+        [0, T0 + 2 * Q, 3000, 2],
+      ]),
+    );
     const acc = allocateAccumulators(2, 1);
     aggregateDays(p, cells, acc, 0, 1);
     expect(acc.sum[0]).toBe(6_000_000);
@@ -80,14 +105,31 @@ describe('kernels', () => {
     const asOf = 100;
     const p = plan(true, asOf);
     const cells = allocateCells(p.nCells, true);
-    scatterBatch(p, cells, batch([[0, T0, 1000, 2, 10], [0, T0, 3000, 2, 150], [0, T0, 2000, 1, 50], [0, T0, 500, 2, 20]]));
+    scatterBatch(
+      p,
+      cells,
+      batch([
+        [0, T0, 1000, 2, 10],
+        [0, T0, 3000, 2, 150],
+        [0, T0, 2000, 1, 50],
+        [0, T0, 500, 2, 20],
+      ]),
+    );
     expect(cells.qty[0]).toBe(2000);
     expect(cells.qual[0]).toBe(1 + 1);
   });
 
   it('rejects duplicates and misaligned points naming file, row and column', () => {
     const p = plan(true);
-    const dup = () => scatterBatch(p, allocateCells(p.nCells, false), batch([[0, T0, 1, 2], [0, T0, 2, 2]]));
+    const dup = () =>
+      scatterBatch(
+        p,
+        allocateCells(p.nCells, false),
+        batch([
+          [0, T0, 1, 2],
+          [0, T0, 2, 2],
+        ]),
+      );
     expect(dup).toThrow(ValidationError);
     expect(dup).toThrow('points.csv, row 2, column observation_time: duplicate point');
     const misaligned = () => scatterBatch(p, allocateCells(p.nCells, false), batch([[1, T0 + Q, 1, 2]]));
@@ -97,7 +139,15 @@ describe('kernels', () => {
   it('ignores points outside the selected periods and of unknown metering points', () => {
     const p = plan(true);
     const cells = allocateCells(p.nCells, false);
-    scatterBatch(p, cells, batch([[0, T0 - Q, 1, 2], [0, T0 + H, 1, 2], [-1, T0, 1, 2]]));
+    scatterBatch(
+      p,
+      cells,
+      batch([
+        [0, T0 - Q, 1, 2],
+        [0, T0 + H, 1, 2],
+        [-1, T0, 1, 2],
+      ]),
+    );
     expect(Array.from(cells.qual)).toEqual([0, 0, 0, 0, 0]);
   });
 });

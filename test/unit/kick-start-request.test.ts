@@ -5,7 +5,12 @@ const ctx = {
   quarterlyTransition: Date.parse('2023-01-31T23:00:00Z'),
   now: new Date('2024-02-10T12:00:00Z'),
 };
-const ok = { beginTime: '2024-01-31T23:00:00Z', endTime: '2024-02-01T23:00:00Z', processType: 'D04', gridAreas: '800,801' };
+const ok = {
+  beginTime: '2024-01-31T23:00:00Z',
+  endTime: '2024-02-01T23:00:00Z',
+  processType: 'D04',
+  gridAreas: '800,801',
+};
 
 function issues(raw: unknown): string[] {
   const r: KickStartParse = parseKickStartRequest(raw, ctx);
@@ -42,16 +47,28 @@ describe('KickStartJob request', () => {
   });
 
   it('names the field and the reason for every bad input', () => {
-    expect(issues({ ...ok, beginTime: undefined })).toEqual(['beginTime: beginTime is required (ISO-8601, e.g. 2023-11-01T23:00:00Z)']);
-    expect(issues({ ...ok, endTime: 'tomorrow' })).toEqual(["endTime: 'tomorrow' is not an ISO-8601 instant (e.g. 2023-11-01T23:00:00Z)"]);
+    expect(issues({ ...ok, beginTime: undefined })).toEqual([
+      'beginTime: beginTime is required (ISO-8601, e.g. 2023-11-01T23:00:00Z)',
+    ]);
+    expect(issues({ ...ok, endTime: 'tomorrow' })).toEqual([
+      "endTime: 'tomorrow' is not an ISO-8601 instant (e.g. 2023-11-01T23:00:00Z)",
+    ]);
     expect(issues({ ...ok, endTime: '2024-01-30T23:00:00Z' })).toEqual(['endTime: must be after beginTime']);
     expect(issues({ ...ok, processType: 'D99' })[0]).toMatch(/^processType: unknown process type 'D99'/);
-    expect(issues({ ...ok, processType: 'D32' })[0]).toMatch(/^settlementVersion: D32 needs settlementVersion D01, D02 or D03/);
+    expect(issues({ ...ok, processType: 'D32' })[0]).toMatch(
+      /^settlementVersion: D32 needs settlementVersion D01, D02 or D03/,
+    );
     expect(issues({ ...ok, gridAreas: '800,999' })).toEqual(["gridAreas.1: unknown grid area '999'"]);
     expect(issues({ ...ok, gridAreas: '80' })).toEqual(["gridAreas.0: '80' is not a grid area code (3 digits)"]);
-    expect(issues({ ...ok, processType: 'D05' })[0]).toMatch(/^beginTime: wholesale_fixing must cover exactly one calendar month in Europe\/Copenhagen/);
-    expect(issues({ ...ok, processType: 'D32', settlementVersion: 'D01', endTime: '2024-02-28T23:00:00Z' })[0]).toMatch(/first_correction_settlement must cover exactly one calendar month/);
-    expect(issues({ ...ok, beginTime: '2023-01-30T23:00:00Z', endTime: '2023-02-01T23:00:00Z' })[0]).toMatch(/^endTime: the period must not cross the quarterly resolution transition/);
+    expect(issues({ ...ok, processType: 'D05' })[0]).toMatch(
+      /^beginTime: wholesale_fixing must cover exactly one calendar month in Europe\/Copenhagen/,
+    );
+    expect(issues({ ...ok, processType: 'D32', settlementVersion: 'D01', endTime: '2024-02-28T23:00:00Z' })[0]).toMatch(
+      /first_correction_settlement must cover exactly one calendar month/,
+    );
+    expect(issues({ ...ok, beginTime: '2023-01-30T23:00:00Z', endTime: '2023-02-01T23:00:00Z' })[0]).toMatch(
+      /^endTime: the period must not cross the quarterly resolution transition/,
+    );
     expect(issues({ ...ok, beginTime: '2024-01-31T23:30:00Z' })).toContain('beginTime: must be on a whole hour');
     expect(issues({ ...ok, surprise: 'x' })[0]).toMatch(/surprise/);
     expect(issues('not an object')[0]).toMatch(/^\(body\)/);

@@ -47,10 +47,25 @@ describe('result senders on an event they cannot act on', () => {
     expect(unknown).toBeInstanceOf(CompletedJobNotFoundError);
     expect(unknown).toMatchObject({ jobId: 'job-1', message: 'calculation-completed for unknown job job-1' });
 
-    await d.jobs.createOrGetActive('job-1', { calculationType: 'balance_fixing', periodStart: event.periodStart, periodEnd: event.periodEnd, gridAreas: ['800'], asOf: event.completedAt, createdByUserId: 'u', trigger: 'http' }, new Date(event.completedAt));
+    await d.jobs.createOrGetActive(
+      'job-1',
+      {
+        calculationType: 'balance_fixing',
+        periodStart: event.periodStart,
+        periodEnd: event.periodEnd,
+        gridAreas: ['800'],
+        asOf: event.completedAt,
+        createdByUserId: 'u',
+        trigger: 'http',
+      },
+      new Date(event.completedAt),
+    );
     const empty = await refusal(sendResultDocuments(d, event));
     expect(empty).toBeInstanceOf(CompletedJobWithoutResultsError);
-    expect(empty).toMatchObject({ jobId: 'job-1', message: 'calculation-completed for job job-1, which has no committed results' });
+    expect(empty).toMatchObject({
+      jobId: 'job-1',
+      message: 'calculation-completed for job job-1, which has no committed results',
+    });
   });
 
   it('eSett: a job without committed results', async () => {

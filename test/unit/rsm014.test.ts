@@ -26,7 +26,10 @@ import {
 } from '../../shared/market-documents/rsm014';
 import { validateAgainstXsd, type XsdSchemaSet } from '../../shared/market-documents/xsd-validator';
 
-const XSD: XsdSchemaSet = { main: 'urn-ediel-org-measure-notifyaggregatedmeasuredata-0-1.xsd', dir: path.resolve(__dirname, '../../../shared/schemas/cim') };
+const XSD: XsdSchemaSet = {
+  main: 'urn-ediel-org-measure-notifyaggregatedmeasuredata-0-1.xsd',
+  dir: path.resolve(__dirname, '../../../shared/schemas/cim'),
+};
 const F1 = path.resolve(__dirname, '../scenarios/f1-minimal-energy');
 
 // ---------------------------------------------------------------- helpers
@@ -41,7 +44,13 @@ const ES2 = '2000000000000';
 const BRP1 = '1100000000000';
 
 function calc(calculationType: CalculationType): Rsm014Calculation {
-  return { calculationId: CALC_ID, calculationType, periodStart: START, periodEnd: END, createdAt: Date.parse('2024-01-31T09:39:12.345Z') };
+  return {
+    calculationId: CALC_ID,
+    calculationType,
+    periodStart: START,
+    periodEnd: END,
+    createdAt: Date.parse('2024-01-31T09:39:12.345Z'),
+  };
 }
 
 interface SeriesSpec {
@@ -108,7 +117,11 @@ function engineLikeSpecs(calculationType: CalculationType): SeriesSpec[] {
     { type: 'total_consumption', level: 'grid_area' },
   ];
   for (const type of ['production', 'non_profiled_consumption', 'flex_consumption']) {
-    specs.push({ type, level: 'grid_area' }, { type, level: 'energy_supplier', es: ES1, brp: BRP1 }, { type, level: 'energy_supplier', es: ES2, brp: BRP1 });
+    specs.push(
+      { type, level: 'grid_area' },
+      { type, level: 'energy_supplier', es: ES1, brp: BRP1 },
+      { type, level: 'energy_supplier', es: ES2, brp: BRP1 },
+    );
     if (agg) specs.push({ type, level: 'balance_responsible_party', brp: BRP1 });
   }
   if (agg) specs.push({ type: 'net_exchange_per_neighboring_ga', level: 'neighbor_grid_area', neighbor: '801' });
@@ -117,7 +130,11 @@ function engineLikeSpecs(calculationType: CalculationType): SeriesSpec[] {
 
 /** Text of every `<cim:name>` element (no nesting in the leaves we look at). */
 function texts(xml: string, name: string): string[] {
-  return [...xml.matchAll(new RegExp(`<cim:${name.replace(/\./g, '\\.')}(?: [^>]*)?>([^<]*)</cim:${name.replace(/\./g, '\\.')}>`, 'g'))].map((m) => m[1]);
+  return [
+    ...xml.matchAll(
+      new RegExp(`<cim:${name.replace(/\./g, '\\.')}(?: [^>]*)?>([^<]*)</cim:${name.replace(/\./g, '\\.')}>`, 'g'),
+    ),
+  ].map((m) => m[1]);
 }
 const text = (xml: string, name: string): string | undefined => texts(xml, name)[0];
 
@@ -127,7 +144,9 @@ function elementOrder(xml: string, within: string): string[] {
   if (!inner) throw new Error(`no ${within} element`);
   const body = inner[1];
   // top level of `within` only: strip nested Series / Period blocks
-  const flat = body.replace(/<cim:Series>[\s\S]*<\/cim:Series>/, '<cim:Series>').replace(/<cim:Period>[\s\S]*<\/cim:Period>/, '<cim:Period>');
+  const flat = body
+    .replace(/<cim:Series>[\s\S]*<\/cim:Series>/, '<cim:Series>')
+    .replace(/<cim:Period>[\s\S]*<\/cim:Period>/, '<cim:Period>');
   return [...flat.matchAll(/<cim:([A-Za-z_.]+)[ >]/g)].map((m) => m[1]);
 }
 
@@ -137,13 +156,21 @@ interface PointView {
   quality: string | undefined;
 }
 function pointsOf(xml: string): PointView[] {
-  return [...xml.matchAll(/<cim:Point>([\s\S]*?)<\/cim:Point>/g)].map((m) => ({ position: text(m[1], 'position') ?? '', quantity: text(m[1], 'quantity'), quality: text(m[1], 'quality') }));
+  return [...xml.matchAll(/<cim:Point>([\s\S]*?)<\/cim:Point>/g)].map((m) => ({
+    position: text(m[1], 'position') ?? '',
+    quantity: text(m[1], 'quantity'),
+    quality: text(m[1], 'quality'),
+  }));
 }
 
-const summary = (docs: readonly Rsm014Document[]): string[] => docs.map((d) => `${d.receiver.role} ${d.receiver.id} ${d.timeSeriesType}`).sort();
+const summary = (docs: readonly Rsm014Document[]): string[] =>
+  docs.map((d) => `${d.receiver.role} ${d.receiver.id} ${d.timeSeriesType}`).sort();
 
 async function expectAllValid(docs: readonly Rsm014Document[]): Promise<void> {
-  const results = await validateAgainstXsd(XSD, docs.map((d, i) => ({ name: `${i}-${d.receiver.role}-${d.documentId}.xml`, xml: d.xml })));
+  const results = await validateAgainstXsd(
+    XSD,
+    docs.map((d, i) => ({ name: `${i}-${d.receiver.role}-${d.documentId}.xml`, xml: d.xml })),
+  );
   const invalid = [...results].filter(([, r]) => !r.valid).map(([n, r]) => `${n}: ${r.errors.join(' | ')}`);
   expect(invalid).toEqual([]);
   expect(results.size).toBe(docs.length);
@@ -175,7 +202,14 @@ describe('routing and document counts per calculation type (§5.2)', () => {
   const expectedFor = (t: CalculationType): string[] => {
     const agg = t === 'aggregation' || t === 'balance_fixing';
     const out: string[] = [];
-    for (const type of ['net_exchange_per_ga', 'total_consumption', 'production', 'non_profiled_consumption', 'flex_consumption']) out.push(`MDR 5790000000001 ${type}`);
+    for (const type of [
+      'net_exchange_per_ga',
+      'total_consumption',
+      'production',
+      'non_profiled_consumption',
+      'flex_consumption',
+    ])
+      out.push(`MDR 5790000000001 ${type}`);
     for (const type of ['production', 'non_profiled_consumption', 'flex_consumption']) {
       out.push(`DDQ ${ES1} ${type}`, `DDQ ${ES2} ${type}`);
       if (agg) out.push(`DDK ${BRP1} ${type}`, `DDK ${BRP1} ${type}`, `DDK ${BRP1} ${type}`); // ES1 row, ES2 row, BRP sum
@@ -194,19 +228,37 @@ describe('routing and document counts per calculation type (§5.2)', () => {
   });
 
   test('never sends exchange per neighbour, grid loss or temp types', () => {
-    const docs = buildRsm014Documents(rowsOf('balance_fixing', engineLikeSpecs('balance_fixing')), calc('balance_fixing'), owner);
+    const docs = buildRsm014Documents(
+      rowsOf('balance_fixing', engineLikeSpecs('balance_fixing')),
+      calc('balance_fixing'),
+      owner,
+    );
     const types = new Set(docs.map((d) => d.timeSeriesType));
-    for (const t of ['net_exchange_per_neighboring_ga', 'temp_production', 'temp_flex_consumption', 'grid_loss', 'positive_grid_loss', 'negative_grid_loss']) expect(types.has(t as never)).toBe(false);
+    for (const t of [
+      'net_exchange_per_neighboring_ga',
+      'temp_production',
+      'temp_flex_consumption',
+      'grid_loss',
+      'positive_grid_loss',
+      'negative_grid_loss',
+    ])
+      expect(types.has(t as never)).toBe(false);
   });
 
   test('per-BRP rows of a wholesale settlement are not sent to the BRP even if present (#452)', () => {
     const specs: SeriesSpec[] = [{ type: 'production', level: 'balance_responsible_party', brp: BRP1 }];
     expect(buildRsm014Documents(rowsOf('wholesale_fixing', specs), calc('wholesale_fixing'), owner)).toEqual([]);
-    expect(summary(buildRsm014Documents(rowsOf('balance_fixing', specs), calc('balance_fixing'), owner))).toEqual([`DDK ${BRP1} production`]);
+    expect(summary(buildRsm014Documents(rowsOf('balance_fixing', specs), calc('balance_fixing'), owner))).toEqual([
+      `DDK ${BRP1} production`,
+    ]);
   });
 
   test('grid-area results go to the owner of their own grid area', () => {
-    const docs = buildRsm014Documents(rowsOf('aggregation', [{ type: 'production', level: 'grid_area', ga: '801' }]), calc('aggregation'), owner);
+    const docs = buildRsm014Documents(
+      rowsOf('aggregation', [{ type: 'production', level: 'grid_area', ga: '801' }]),
+      calc('aggregation'),
+      owner,
+    );
     expect(docs.map((d) => d.receiver)).toEqual([{ id: '5790000000002', role: 'MDR' }]);
     expect(text(docs[0].xml, 'meteringGridArea_Domain.mRID')).toBe('801');
   });
@@ -224,7 +276,9 @@ describe('routing and document counts per calculation type (§5.2)', () => {
 
   test('the owner is only needed for grid areas with a grid-area-level result to send', () => {
     // an exchange-per-neighbour row names 801 and 804 but is never sent, so 804 needs no owner
-    const rows = rowsOf('aggregation', [{ type: 'net_exchange_per_neighboring_ga', level: 'neighbor_grid_area', ga: '804', neighbor: '801' }]);
+    const rows = rowsOf('aggregation', [
+      { type: 'net_exchange_per_neighboring_ga', level: 'neighbor_grid_area', ga: '804', neighbor: '801' },
+    ]);
     expect(buildRsm014Documents(rows, calc('aggregation'), owner)).toEqual([]);
   });
 });
@@ -254,14 +308,20 @@ describe('document content (§5.1)', () => {
       'createdDateTime',
       'Series',
     ]);
-    expect(d.xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<cim:NotifyAggregatedMeasureData_MarketDocument xmlns:cim="urn:ediel.org:measure:notifyaggregatedmeasuredata:0:1">/);
+    expect(d.xml).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<cim:NotifyAggregatedMeasureData_MarketDocument xmlns:cim="urn:ediel.org:measure:notifyaggregatedmeasuredata:0:1">/,
+    );
     expect(text(d.xml, 'mRID')).toBe(d.documentId);
     expect(text(d.xml, 'type')).toBe('E31');
     expect(text(d.xml, 'process.processType')).toBe('D04');
     expect(text(d.xml, 'businessSector.type')).toBe('23');
-    expect(d.xml).toContain('<cim:sender_MarketParticipant.mRID codingScheme="A10">5790001330552</cim:sender_MarketParticipant.mRID>');
+    expect(d.xml).toContain(
+      '<cim:sender_MarketParticipant.mRID codingScheme="A10">5790001330552</cim:sender_MarketParticipant.mRID>',
+    );
     expect(text(d.xml, 'sender_MarketParticipant.marketRole.type')).toBe('DGL');
-    expect(d.xml).toContain(`<cim:receiver_MarketParticipant.mRID codingScheme="A10">${ES1}</cim:receiver_MarketParticipant.mRID>`);
+    expect(d.xml).toContain(
+      `<cim:receiver_MarketParticipant.mRID codingScheme="A10">${ES1}</cim:receiver_MarketParticipant.mRID>`,
+    );
     expect(text(d.xml, 'receiver_MarketParticipant.marketRole.type')).toBe('DDQ');
     expect(text(d.xml, 'createdDateTime')).toBe('2024-01-31T09:39:12Z');
   });
@@ -305,7 +365,9 @@ describe('document content (§5.1)', () => {
       'Period',
     ]);
     expect(text(series, 'mRID')).toBe(d.seriesId);
-    expect(series).toContain('<cim:meteringGridArea_Domain.mRID codingScheme="NDK">800</cim:meteringGridArea_Domain.mRID>');
+    expect(series).toContain(
+      '<cim:meteringGridArea_Domain.mRID codingScheme="NDK">800</cim:meteringGridArea_Domain.mRID>',
+    );
     expect(text(series, 'product')).toBe('8716867000030');
     expect(text(series, 'quantity_Measure_Unit.name')).toBe('KWH');
     expect(text(series, 'resolution')).toBe('PT15M');
@@ -323,17 +385,28 @@ describe('document content (§5.1)', () => {
     };
     for (const [type, [mep, method]] of Object.entries(expected)) {
       const d = find('MDR', type);
-      expect([text(d.xml, 'marketEvaluationPoint.type'), text(d.xml, 'marketEvaluationPoint.settlementMethod')]).toEqual([mep, method]);
+      expect([
+        text(d.xml, 'marketEvaluationPoint.type'),
+        text(d.xml, 'marketEvaluationPoint.settlementMethod'),
+      ]).toEqual([mep, method]);
     }
   });
 
   test('actor ids on the Series: DDQ gets the supplier only, DDK the supplier and BRP, a BRP sum the BRP only, MDR neither', () => {
-    const actors = (d: Rsm014Document) => [text(d.xml, 'energySupplier_MarketParticipant.mRID'), text(d.xml, 'balanceResponsibleParty_MarketParticipant.mRID')];
+    const actors = (d: Rsm014Document) => [
+      text(d.xml, 'energySupplier_MarketParticipant.mRID'),
+      text(d.xml, 'balanceResponsibleParty_MarketParticipant.mRID'),
+    ];
     expect(actors(find('DDQ', 'production', (d) => d.receiver.id === ES2))).toEqual([ES2, undefined]);
     expect(actors(find('DDK', 'production', (d) => d.xml.includes(`>${ES2}<`)))).toEqual([ES2, BRP1]);
-    expect(actors(find('DDK', 'production', (d) => !d.xml.includes('energySupplier_MarketParticipant')))).toEqual([undefined, BRP1]);
+    expect(actors(find('DDK', 'production', (d) => !d.xml.includes('energySupplier_MarketParticipant')))).toEqual([
+      undefined,
+      BRP1,
+    ]);
     expect(actors(find('MDR', 'production'))).toEqual([undefined, undefined]);
-    expect(find('DDK', 'production').xml).toContain(`<cim:balanceResponsibleParty_MarketParticipant.mRID codingScheme="A10">${BRP1}</cim:balanceResponsibleParty_MarketParticipant.mRID>`);
+    expect(find('DDK', 'production').xml).toContain(
+      `<cim:balanceResponsibleParty_MarketParticipant.mRID codingScheme="A10">${BRP1}</cim:balanceResponsibleParty_MarketParticipant.mRID>`,
+    );
   });
 
   test('points: 1-based positions in time order, quantity omitted when null, quality collapsed and omitted when measured', () => {
@@ -361,7 +434,15 @@ describe('document content (§5.1)', () => {
   });
 
   test('a series without some slots keeps each point in its own slot', () => {
-    const rows = rowsOf('aggregation', [{ type: 'production', level: 'energy_supplier', es: ES1, brp: BRP1, points: [null, { q: '1.000', qualities: ['measured'] }, null, { q: '3.000', qualities: ['measured'] }] }]);
+    const rows = rowsOf('aggregation', [
+      {
+        type: 'production',
+        level: 'energy_supplier',
+        es: ES1,
+        brp: BRP1,
+        points: [null, { q: '1.000', qualities: ['measured'] }, null, { q: '3.000', qualities: ['measured'] }],
+      },
+    ]);
     const [d] = buildRsm014Documents(rows, calc('aggregation'), owner);
     expect(pointsOf(d.xml).map((p) => [p.position, p.quantity])).toEqual([
       ['2', '1.000'],
@@ -373,7 +454,10 @@ describe('document content (§5.1)', () => {
     const rows = rowsOf('aggregation', [{ type: 'production', level: 'grid_area' }]).slice(0, 1);
     rows[0] = { ...rows[0], resolution: 'PT1H' };
     const c = { ...calc('aggregation'), periodEnd: START + 3 * 3_600_000 };
-    const more = [1, 2].map((h) => ({ ...rows[0], time: new Date(START + h * 3_600_000).toISOString().replace('.000Z', 'Z') }));
+    const more = [1, 2].map((h) => ({
+      ...rows[0],
+      time: new Date(START + h * 3_600_000).toISOString().replace('.000Z', 'Z'),
+    }));
     const [d] = buildRsm014Documents([...rows, ...more], c, owner);
     expect(text(d.xml, 'resolution')).toBe('PT1H');
     expect(text(d.xml, 'end')).toBe('2023-07-02T05:00Z');
@@ -400,7 +484,9 @@ describe('deterministic ids, escaping, refused input', () => {
     for (const d of docs) {
       expect(d.documentId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(rsm014Ids(CALC_ID, d.resultId, d.receiver)).toEqual({ documentId: d.documentId, seriesId: d.seriesId });
-      expect(d.documentId).toBe(resultNamespaceUuid(`rsm014-document|${CALC_ID}|${d.resultId}|${d.receiver.role}|${d.receiver.id}`));
+      expect(d.documentId).toBe(
+        resultNamespaceUuid(`rsm014-document|${CALC_ID}|${d.resultId}|${d.receiver.role}|${d.receiver.id}`),
+      );
     }
     // same result, same BRP id, different role → different ids (DDQ vs DDK copy of one ES result)
     const es = docs.filter((d) => d.timeSeriesType === 'production' && d.xml.includes(`>${ES1}<`));
@@ -419,7 +505,11 @@ describe('deterministic ids, escaping, refused input', () => {
   test('escapeXml escapes markup characters and refuses characters XML cannot carry', () => {
     expect(escapeXml(`a&b<c>d"e'f`)).toBe('a&amp;b&lt;c&gt;d&quot;e&apos;f');
     expect(() => escapeXml('a\u0001b')).toThrow(Rsm014InputError);
-    const [d] = buildRsm014Documents(rowsOf('aggregation', [{ type: 'production', level: 'grid_area', ga: 'A&B' }]), calc('aggregation'), () => '5790000000001');
+    const [d] = buildRsm014Documents(
+      rowsOf('aggregation', [{ type: 'production', level: 'grid_area', ga: 'A&B' }]),
+      calc('aggregation'),
+      () => '5790000000001',
+    );
     expect(d.xml).toContain('>A&amp;B</cim:meteringGridArea_Domain.mRID>');
   });
 
@@ -431,36 +521,78 @@ describe('deterministic ids, escaping, refused input', () => {
   test('refuses rows of another calculation, inconsistent series, points outside the period and unaddressable parties', () => {
     const base = rowsOf('aggregation', [{ type: 'production', level: 'energy_supplier', es: ES1, brp: BRP1 }]);
     const c = calc('aggregation');
-    expect(() => buildRsm014Documents(base, { ...c, calculationType: 'balance_fixing' }, owner)).toThrow(/belongs to calculation/);
+    expect(() => buildRsm014Documents(base, { ...c, calculationType: 'balance_fixing' }, owner)).toThrow(
+      /belongs to calculation/,
+    );
     expect(() => buildRsm014Documents(base, { ...c, calculationId: 'x' }, owner)).toThrow(/belongs to calculation/);
-    expect(() => buildRsm014Documents([...base, { ...base[0], energy_supplier_id: ES2, time: '2023-07-02T03:00:00Z' }], c, owner)).toThrow(/rows disagree/);
+    expect(() =>
+      buildRsm014Documents([...base, { ...base[0], energy_supplier_id: ES2, time: '2023-07-02T03:00:00Z' }], c, owner),
+    ).toThrow(/rows disagree/);
     expect(() => buildRsm014Documents([...base, { ...base[0] }], c, owner)).toThrow(/two points/);
-    expect(() => buildRsm014Documents([...base, { ...base[0] }], c, owner)).toThrow(expect.objectContaining({ name: 'Rsm014InputError', resultId: base[0].result_id }));
+    expect(() => buildRsm014Documents([...base, { ...base[0] }], c, owner)).toThrow(
+      expect.objectContaining({ name: 'Rsm014InputError', resultId: base[0].result_id }),
+    );
     expect(() => buildRsm014Documents(base, c, owner)).not.toThrow();
-    expect(() => buildRsm014Documents(base, { ...c, calculationId: '' }, owner)).toThrow(expect.objectContaining({ message: 'calculationId is empty', resultId: null }));
-    expect(() => buildRsm014Documents(base, { ...c, periodEnd: START + 1_800_000 }, owner)).toThrow(/is not a PT15M slot of the period/);
-    expect(() => buildRsm014Documents(base.map((r) => ({ ...r, result_id: '' })), c, owner)).toThrow(/no result_id/);
-    expect(() => buildRsm014Documents(base.map((r) => ({ ...r, quantity: '1.5' })), c, owner)).toThrow(/3-decimal/);
-    expect(() => buildRsm014Documents(base.map((r) => ({ ...r, quantity_qualities: "['superb']" })), c, owner)).toThrow(/unknown quality 'superb'/);
+    expect(() => buildRsm014Documents(base, { ...c, calculationId: '' }, owner)).toThrow(
+      expect.objectContaining({ message: 'calculationId is empty', resultId: null }),
+    );
+    expect(() => buildRsm014Documents(base, { ...c, periodEnd: START + 1_800_000 }, owner)).toThrow(
+      /is not a PT15M slot of the period/,
+    );
+    expect(() =>
+      buildRsm014Documents(
+        base.map((r) => ({ ...r, result_id: '' })),
+        c,
+        owner,
+      ),
+    ).toThrow(/no result_id/);
+    expect(() =>
+      buildRsm014Documents(
+        base.map((r) => ({ ...r, quantity: '1.5' })),
+        c,
+        owner,
+      ),
+    ).toThrow(/3-decimal/);
+    expect(() =>
+      buildRsm014Documents(
+        base.map((r) => ({ ...r, quantity_qualities: "['superb']" })),
+        c,
+        owner,
+      ),
+    ).toThrow(/unknown quality 'superb'/);
     const badEs = rowsOf('aggregation', [{ type: 'production', level: 'energy_supplier', es: 'ES-1', brp: BRP1 }]);
-    expect(() => buildRsm014Documents(badEs, c, owner)).toThrow(/receiver \(DDQ\) 'ES-1' is neither a 13-digit GLN nor a 16-character EIC/);
+    expect(() => buildRsm014Documents(badEs, c, owner)).toThrow(
+      /receiver \(DDQ\) 'ES-1' is neither a 13-digit GLN nor a 16-character EIC/,
+    );
     const rows = rowsOf('aggregation', [{ type: 'production', level: 'grid_area' }]);
     expect(() => buildRsm014Documents(rows, c, () => '57900000000011234567')).toThrow(Rsm014InputError);
-    for (const d of buildRsm014Documents(rowsOf('aggregation', [{ type: 'production', level: 'energy_supplier', es: '10X1001A1001A248', brp: BRP1 }]), c, owner)) {
+    for (const d of buildRsm014Documents(
+      rowsOf('aggregation', [{ type: 'production', level: 'energy_supplier', es: '10X1001A1001A248', brp: BRP1 }]),
+      c,
+      owner,
+    )) {
       expect(d.xml).toContain('codingScheme="A01">10X1001A1001A248<'); // an EIC is coded A01
     }
   });
 
   test('grid_area_owners.csv parsing', () => {
-    expect(parseGridAreaOwnersCsv('grid_area_code;grid_access_provider_id\n800;5790000000001\r\n801;5790000000002\n')).toEqual(
+    expect(
+      parseGridAreaOwnersCsv('grid_area_code;grid_access_provider_id\n800;5790000000001\r\n801;5790000000002\n'),
+    ).toEqual(
       new Map([
         ['800', '5790000000001'],
         ['801', '5790000000002'],
       ]),
     );
-    expect(() => parseGridAreaOwnersCsv('grid_area_code;grid_access_provider_id\n800;5790000000001\n800;5790000000002\n')).toThrow(/row 2, column grid_area_code: grid area 800 is listed twice/);
-    expect(() => parseGridAreaOwnersCsv('grid_area_code;grid_access_provider_id\n800;579\n')).toThrow(/row 1, column grid_access_provider_id/);
-    expect(() => parseGridAreaOwnersCsv('grid_area;owner\n800;5790000000001\n')).toThrow(/column grid_area_code: required column is missing/);
+    expect(() =>
+      parseGridAreaOwnersCsv('grid_area_code;grid_access_provider_id\n800;5790000000001\n800;5790000000002\n'),
+    ).toThrow(/row 2, column grid_area_code: grid area 800 is listed twice/);
+    expect(() => parseGridAreaOwnersCsv('grid_area_code;grid_access_provider_id\n800;579\n')).toThrow(
+      /row 1, column grid_access_provider_id/,
+    );
+    expect(() => parseGridAreaOwnersCsv('grid_area;owner\n800;5790000000001\n')).toThrow(
+      /column grid_area_code: required column is missing/,
+    );
   });
 });
 
@@ -474,7 +606,13 @@ describe('XSD validation (official RSM-014 schema)', () => {
   beforeAll(async () => {
     const args = await readScenarioArguments(F1);
     f1Rows = await calculateScenario(F1);
-    f1Calc = { calculationId: args.calculationId, calculationType: args.calculationType, periodStart: args.periodStart, periodEnd: args.periodEnd, createdAt: args.executionTimeStart };
+    f1Calc = {
+      calculationId: args.calculationId,
+      calculationType: args.calculationType,
+      periodStart: args.periodStart,
+      periodEnd: args.periodEnd,
+      createdAt: args.executionTimeStart,
+    };
     f1Docs = buildRsm014Documents(f1Rows, f1Calc, () => '5790000000001');
   });
 
@@ -530,7 +668,12 @@ describe('XSD validation (official RSM-014 schema)', () => {
         level: 'energy_supplier',
         es: '10X1001A1001A248',
         brp: BRP1,
-        points: [null, { q: '', qualities: ['missing'] }, { q: '2.000', qualities: ['estimated'] }, { q: '1.000', qualities: ['calculated'] }],
+        points: [
+          null,
+          { q: '', qualities: ['missing'] },
+          { q: '2.000', qualities: ['estimated'] },
+          { q: '1.000', qualities: ['calculated'] },
+        ],
       },
     ]);
     const docs = buildRsm014Documents(rows, calc('first_correction_settlement'), owner);
@@ -540,11 +683,27 @@ describe('XSD validation (official RSM-014 schema)', () => {
 
   describe('negative: a broken document is rejected (the validator really validates)', () => {
     const mutations: Array<[string, (xml: string) => string, RegExp]> = [
-      ['seconds in timeInterval/start', (x) => x.replace(/<cim:start>(\d{4}-\d\d-\d\dT\d\d:\d\d)Z</, '<cim:start>$1:00Z<'), /start/],
-      ['party id longer than 16 characters', (x) => x.replace(/(<cim:receiver_MarketParticipant\.mRID codingScheme="A10">)(\d+)</, '$1$2$2<'), /receiver_MarketParticipant\.mRID/],
+      [
+        'seconds in timeInterval/start',
+        (x) => x.replace(/<cim:start>(\d{4}-\d\d-\d\dT\d\d:\d\d)Z</, '<cim:start>$1:00Z<'),
+        /start/,
+      ],
+      [
+        'party id longer than 16 characters',
+        (x) => x.replace(/(<cim:receiver_MarketParticipant\.mRID codingScheme="A10">)(\d+)</, '$1$2$2<'),
+        /receiver_MarketParticipant\.mRID/,
+      ],
       ['unknown role code', (x) => x.replace(/(marketRole\.type>)DGL</, '$1XYZ<'), /marketRole\.type/],
       ['unknown quality code', (x) => x.replace(/<cim:quality>A05</, '<cim:quality>Z99<'), /quality/],
-      ['Series elements out of order', (x) => x.replace(/(\s*<cim:product>[^<]*<\/cim:product>)(\s*<cim:quantity_Measure_Unit\.name>[^<]*<\/cim:quantity_Measure_Unit\.name>)/, '$2$1'), /product|quantity_Measure_Unit/],
+      [
+        'Series elements out of order',
+        (x) =>
+          x.replace(
+            /(\s*<cim:product>[^<]*<\/cim:product>)(\s*<cim:quantity_Measure_Unit\.name>[^<]*<\/cim:quantity_Measure_Unit\.name>)/,
+            '$2$1',
+          ),
+        /product|quantity_Measure_Unit/,
+      ],
       ['grid area without codingScheme', (x) => x.replace(' codingScheme="NDK"', ''), /codingScheme/],
       ['position 0', (x) => x.replace('<cim:position>1<', '<cim:position>0<'), /position/],
     ];

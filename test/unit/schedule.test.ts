@@ -7,14 +7,23 @@ const monthly = DEFAULT_SCHEDULE[1];
 describe('scheduled settlements', () => {
   it('settles the previous local day, DST-correct', () => {
     const iso = (p: { start: number; end: number }) => [new Date(p.start).toISOString(), new Date(p.end).toISOString()];
-    expect(iso(scheduledPeriod(daily, new Date('2024-02-10T06:00:00Z')))).toEqual(['2024-02-08T23:00:00.000Z', '2024-02-09T23:00:00.000Z']);
+    expect(iso(scheduledPeriod(daily, new Date('2024-02-10T06:00:00Z')))).toEqual([
+      '2024-02-08T23:00:00.000Z',
+      '2024-02-09T23:00:00.000Z',
+    ]);
     // 2024-03-31 is the spring DST day in Copenhagen: 23 hours
-    expect(iso(scheduledPeriod(daily, new Date('2024-04-01T06:00:00Z')))).toEqual(['2024-03-30T23:00:00.000Z', '2024-03-31T22:00:00.000Z']);
+    expect(iso(scheduledPeriod(daily, new Date('2024-04-01T06:00:00Z')))).toEqual([
+      '2024-03-30T23:00:00.000Z',
+      '2024-03-31T22:00:00.000Z',
+    ]);
   });
 
   it('settles the previous local month', () => {
     const p = scheduledPeriod(monthly, new Date('2024-03-05T07:00:00Z'));
-    expect([new Date(p.start).toISOString(), new Date(p.end).toISOString()]).toEqual(['2024-01-31T23:00:00.000Z', '2024-02-29T23:00:00.000Z']);
+    expect([new Date(p.start).toISOString(), new Date(p.end).toISOString()]).toEqual([
+      '2024-01-31T23:00:00.000Z',
+      '2024-02-29T23:00:00.000Z',
+    ]);
     const jan = scheduledPeriod(monthly, new Date('2024-01-05T07:00:00Z'));
     expect(new Date(jan.start).toISOString()).toBe('2023-11-30T23:00:00.000Z');
   });
@@ -31,12 +40,28 @@ describe('scheduled settlements', () => {
 describe('settings', () => {
   it('validates every setting and names the bad ones', () => {
     expect(() => loadSettings({})).toThrow(SettingsError);
-    expect(() => loadSettings({})).toThrow(/STORAGE_ACCOUNT_NAME: set STORAGE_ACCOUNT_NAME \(managed identity\) or STORAGE_CONNECTION_STRING/);
-    expect(() => loadSettings({ STORAGE_ACCOUNT_NAME: 'acct1', JOB_STORE: 'sql' })).toThrow(/SQL_CONNECTION_STRING: required when JOB_STORE=sql/);
-    expect(() => loadSettings({ STORAGE_ACCOUNT_NAME: 'acct1', SETTLEMENT_SCHEDULE: '[{"name":"x"}]' })).toThrow(/SETTLEMENT_SCHEDULE\.0\.cron/);
-    expect(() => loadSettings({ STORAGE_ACCOUNT_NAME: 'acct1', MAX_PARALLEL_BATCHES: '0' })).toThrow(/MAX_PARALLEL_BATCHES/);
-    const s = loadSettings({ STORAGE_ACCOUNT_NAME: 'acct1', SERVICEBUS_FULLY_QUALIFIED_NAMESPACE: 'ns.servicebus.windows.net' });
-    expect(s).toMatchObject({ storage: { kind: 'identity', accountName: 'acct1' }, serviceBus: { kind: 'identity' }, jobStore: { kind: 'table' }, maxParallelBatches: 4 });
+    expect(() => loadSettings({})).toThrow(
+      /STORAGE_ACCOUNT_NAME: set STORAGE_ACCOUNT_NAME \(managed identity\) or STORAGE_CONNECTION_STRING/,
+    );
+    expect(() => loadSettings({ STORAGE_ACCOUNT_NAME: 'acct1', JOB_STORE: 'sql' })).toThrow(
+      /SQL_CONNECTION_STRING: required when JOB_STORE=sql/,
+    );
+    expect(() => loadSettings({ STORAGE_ACCOUNT_NAME: 'acct1', SETTLEMENT_SCHEDULE: '[{"name":"x"}]' })).toThrow(
+      /SETTLEMENT_SCHEDULE\.0\.cron/,
+    );
+    expect(() => loadSettings({ STORAGE_ACCOUNT_NAME: 'acct1', MAX_PARALLEL_BATCHES: '0' })).toThrow(
+      /MAX_PARALLEL_BATCHES/,
+    );
+    const s = loadSettings({
+      STORAGE_ACCOUNT_NAME: 'acct1',
+      SERVICEBUS_FULLY_QUALIFIED_NAMESPACE: 'ns.servicebus.windows.net',
+    });
+    expect(s).toMatchObject({
+      storage: { kind: 'identity', accountName: 'acct1' },
+      serviceBus: { kind: 'identity' },
+      jobStore: { kind: 'table' },
+      maxParallelBatches: 4,
+    });
   });
 });
 

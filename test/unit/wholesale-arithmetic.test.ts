@@ -15,7 +15,7 @@ describe('wholesale arithmetic', () => {
     expect(tariffAmount(1, 500)).toBe(1); // 0.001 × 0.0005 → tie → away from zero
     expect(tariffAmount(-1, 500)).toBe(-1);
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 2000; i++) {
       const q = Math.floor(rnd() * 1e12);
       const p = Math.floor(rnd() * 1e10);
@@ -35,8 +35,14 @@ describe('wholesale arithmetic', () => {
 
   it('local days: 23 and 25 hours on DST days', () => {
     const spring = localDayStarts(Date.parse('2021-03-27T23:00:00Z'), Date.parse('2021-03-29T22:00:00Z'));
-    expect(spring.map((t) => new Date(t).toISOString())).toEqual(['2021-03-27T23:00:00.000Z', '2021-03-28T22:00:00.000Z']);
+    expect(spring.map((t) => new Date(t).toISOString())).toEqual([
+      '2021-03-27T23:00:00.000Z',
+      '2021-03-28T22:00:00.000Z',
+    ]);
     const autumn = localDayStarts(Date.parse('2021-10-30T22:00:00Z'), Date.parse('2021-11-01T23:00:00Z'));
-    expect(autumn.map((t) => new Date(t).toISOString())).toEqual(['2021-10-30T22:00:00.000Z', '2021-10-31T23:00:00.000Z']);
+    expect(autumn.map((t) => new Date(t).toISOString())).toEqual([
+      '2021-10-30T22:00:00.000Z',
+      '2021-10-31T23:00:00.000Z',
+    ]);
   });
 });

@@ -11,7 +11,14 @@ describe('errors across the worker boundary', () => {
   it('keep their class, fields and message', () => {
     const v = across(new ValidationError('ts/part-0.parquet', 17, 'quantity', 'has 4 decimals'));
     expect(v).toBeInstanceOf(ValidationError);
-    expect(v).toMatchObject({ name: 'ValidationError', file: 'ts/part-0.parquet', row: 17, column: 'quantity', reason: 'has 4 decimals', message: 'ts/part-0.parquet, row 17, column quantity: has 4 decimals' });
+    expect(v).toMatchObject({
+      name: 'ValidationError',
+      file: 'ts/part-0.parquet',
+      row: 17,
+      column: 'quantity',
+      reason: 'has 4 decimals',
+      message: 'ts/part-0.parquet, row 17, column quantity: has 4 decimals',
+    });
 
     const c = across(new CalculationError('grid area 800: missing grid loss', '800'));
     expect(c).toBeInstanceOf(CalculationError);
@@ -25,7 +32,12 @@ describe('errors across the worker boundary', () => {
     }
     const d = across(decimal);
     expect(d).toBeInstanceOf(DecimalFormatError);
-    expect(d).toMatchObject({ text: '1.0005', problem: 'too-many-decimals', scale: 3, message: "'1.0005' has more than 3 decimals" });
+    expect(d).toMatchObject({
+      text: '1.0005',
+      problem: 'too-many-decimals',
+      scale: 3,
+      message: "'1.0005' has more than 3 decimals",
+    });
 
     const i = across(new InvariantError('cannot happen'));
     expect(i).toBeInstanceOf(InvariantError);

@@ -16,7 +16,14 @@ describe('batch planning', () => {
   let az: AzuriteInstance;
   let infra: TestInfra;
   const dir = mkdtempSync(join(tmpdir(), 'plan-'));
-  const data = generateSynthetic({ seed: 5, meteringPoints: 400, gridAreas: 3, calculationGridAreas: 3, days: 4, periodStart: '2024-01-31T23:00:00Z' });
+  const data = generateSynthetic({
+    seed: 5,
+    meteringPoints: 400,
+    gridAreas: 3,
+    calculationGridAreas: 3,
+    days: 4,
+    periodStart: '2024-01-31T23:00:00Z',
+  });
 
   beforeAll(async () => {
     az = await startAzurite();
@@ -33,16 +40,29 @@ describe('batch planning', () => {
   async function plan(threshold: number) {
     const lake = new BlobLake(infra.basisData, join(dir, 'cache'));
     const events = new MemoryIntegrationEventStore();
-    const deps: SettlementDeps = { lake, events, results: infra.results, jobs: infra.jobs, publishCompleted: async () => {}, batchMeteringPointThreshold: threshold, quarterlyTransition: Date.parse('2023-01-31T23:00:00Z'), clock: () => new Date() };
-    const { job } = await infra.jobs.createOrGetActive(`plan-${threshold}`, {
-      calculationType: 'balance_fixing',
-      periodStart: new Date(data.args.periodStart).toISOString(),
-      periodEnd: new Date(data.args.periodEnd).toISOString(),
-      gridAreas: data.args.gridAreas,
-      asOf: new Date(data.args.asOf).toISOString(),
-      createdByUserId: 't',
-      trigger: 'test',
-    }, new Date());
+    const deps: SettlementDeps = {
+      lake,
+      events,
+      results: infra.results,
+      jobs: infra.jobs,
+      publishCompleted: async () => {},
+      batchMeteringPointThreshold: threshold,
+      quarterlyTransition: Date.parse('2023-01-31T23:00:00Z'),
+      clock: () => new Date(),
+    };
+    const { job } = await infra.jobs.createOrGetActive(
+      `plan-${threshold}`,
+      {
+        calculationType: 'balance_fixing',
+        periodStart: new Date(data.args.periodStart).toISOString(),
+        periodEnd: new Date(data.args.periodEnd).toISOString(),
+        gridAreas: data.args.gridAreas,
+        asOf: new Date(data.args.asOf).toISOString(),
+        createdByUserId: 't',
+        trigger: 'test',
+      },
+      new Date(),
+    );
     const batches = await planBatches(deps, job.id);
     await infra.jobs.transition(job.id, 'Canceled', new Date());
     return { batches, catalog: await gridAreaCatalog({ lake, events }, Date.now()) };

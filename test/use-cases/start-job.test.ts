@@ -3,7 +3,11 @@ import { NAMES } from '../../shared/config/names';
 import type { Job, JobSpec, JobStatus } from '../../shared/jobs/job';
 import { applyTransition, newJob } from '../../shared/jobs/job-lifecycle';
 import type { JobStore, JobUpdate } from '../../shared/jobs/job-store';
-import type { OrchestratorInput, OrchestratorName, StartOrchestration } from '../../shared/settlement/activity-contracts';
+import type {
+  OrchestratorInput,
+  OrchestratorName,
+  StartOrchestration,
+} from '../../shared/settlement/activity-contracts';
 import { startJob, type StartJobDeps } from '../../shared/settlement/use-cases/start-job';
 
 const NOW = new Date('2024-02-01T06:00:00Z');
@@ -23,7 +27,9 @@ class Jobs implements Pick<JobStore, 'createOrGetActive' | 'transition'> {
   readonly byId = new Map<string, Job>();
   async createOrGetActive(id: string, spec: JobSpec, now: Date): Promise<{ job: Job; created: boolean }> {
     const fresh = { ...newJob(id, spec, now), version: '1' };
-    const active = [...this.byId.values()].find((j) => j.specKey === fresh.specKey && ['Requested', 'Started', 'Executing'].includes(j.status));
+    const active = [...this.byId.values()].find(
+      (j) => j.specKey === fresh.specKey && ['Requested', 'Started', 'Executing'].includes(j.status),
+    );
     if (active) return { job: active, created: false };
     this.byId.set(id, fresh);
     return { job: fresh, created: true };
@@ -48,8 +54,13 @@ describe('startJob', () => {
       started.push({ name, id, input });
     });
     const r = await startJob(d, 'job-1', SPEC, NOW);
-    expect(r).toMatchObject({ kind: 'created', job: { id: 'job-1', status: 'Requested', requestedAt: NOW.toISOString() } });
-    expect(started).toEqual([{ name: NAMES.durable.settlementOrchestrator, id: 'job-1', input: { jobId: 'job-1', maxParallelBatches: 3 } }]);
+    expect(r).toMatchObject({
+      kind: 'created',
+      job: { id: 'job-1', status: 'Requested', requestedAt: NOW.toISOString() },
+    });
+    expect(started).toEqual([
+      { name: NAMES.durable.settlementOrchestrator, id: 'job-1', input: { jobId: 'job-1', maxParallelBatches: 3 } },
+    ]);
   });
 
   it('answers the active job for the same spec and starts nothing', async () => {
@@ -70,7 +81,16 @@ describe('startJob', () => {
       throw boom;
     });
     const r = await startJob(d, 'job-1', SPEC, NOW);
-    expect(r).toMatchObject({ kind: 'startFailed', error: boom, message: 'task hub unavailable', job: { id: 'job-1', status: 'Failed' } });
-    expect(d.jobs.byId.get('job-1')).toMatchObject({ status: 'Failed', finishedAt: LATER.toISOString(), error: 'could not start the orchestration: task hub unavailable' });
+    expect(r).toMatchObject({
+      kind: 'startFailed',
+      error: boom,
+      message: 'task hub unavailable',
+      job: { id: 'job-1', status: 'Failed' },
+    });
+    expect(d.jobs.byId.get('job-1')).toMatchObject({
+      status: 'Failed',
+      finishedAt: LATER.toISOString(),
+      error: 'could not start the orchestration: task hub unavailable',
+    });
   });
 });

@@ -19,7 +19,11 @@
  * the same inputs; `usage()` reports what was read (GET /api/jobs/{id}/basis-data).
  */
 import { QUALITY_CODE, RESOLUTION_MS } from '../../domain/codes';
-import type { IntegrationEventStore, StoredIntegrationEvent, StoredMasterDataEvent } from '../../integration-events/store/event-store';
+import type {
+  IntegrationEventStore,
+  StoredIntegrationEvent,
+  StoredMasterDataEvent,
+} from '../../integration-events/store/event-store';
 import type { ChargeData } from '../charges';
 import type { BasisDataSource, MeteringPointPeriod, TimeSeriesBatch } from '../types';
 import { applyChargeEvents, type StoredChargeEvent } from './charges';
@@ -67,14 +71,30 @@ function lakeEvents(periods: readonly MeteringPointPeriod[]): StoredMasterDataEv
       parentMeteringPointId: p.parentMeteringPointId,
     });
     out.push({ ...meta, eventId: `${id}:connected`, messageType: 'MeteringPointConnected' });
-    if (p.energySupplierId) out.push({ ...meta, eventId: `${id}:es`, messageType: 'EnergySupplierChanged', energySupplierId: p.energySupplierId });
-    if (p.balanceResponsiblePartyId) out.push({ ...meta, eventId: `${id}:brp`, messageType: 'BalanceResponsiblePartyChanged', balanceResponsiblePartyId: p.balanceResponsiblePartyId });
+    if (p.energySupplierId)
+      out.push({
+        ...meta,
+        eventId: `${id}:es`,
+        messageType: 'EnergySupplierChanged',
+        energySupplierId: p.energySupplierId,
+      });
+    if (p.balanceResponsiblePartyId)
+      out.push({
+        ...meta,
+        eventId: `${id}:brp`,
+        messageType: 'BalanceResponsiblePartyChanged',
+        balanceResponsiblePartyId: p.balanceResponsiblePartyId,
+      });
   }
   return out;
 }
 
 /** Lake periods overlaid with master-data events (see the file header). Pure; exported for tests. */
-export function overlayMeteringPointPeriods(lake: readonly MeteringPointPeriod[], events: readonly StoredMasterDataEvent[], asOf: number): MeteringPointPeriod[] {
+export function overlayMeteringPointPeriods(
+  lake: readonly MeteringPointPeriod[],
+  events: readonly StoredMasterDataEvent[],
+  asOf: number,
+): MeteringPointPeriod[] {
   if (events.length === 0) return [...lake];
   const touched = new Set(events.map((e) => e.meteringPointId));
   const lakeByMp = new Map<string, MeteringPointPeriod[]>();
@@ -97,7 +117,8 @@ export function overlayMeteringPointPeriods(lake: readonly MeteringPointPeriod[]
     if (last.toDate !== null) lakeEnd.set(mp, last.toDate);
   }
   const lastEffective = new Map<string, number>();
-  for (const e of events) lastEffective.set(e.meteringPointId, Math.max(lastEffective.get(e.meteringPointId) ?? -Infinity, e.effectiveDate));
+  for (const e of events)
+    lastEffective.set(e.meteringPointId, Math.max(lastEffective.get(e.meteringPointId) ?? -Infinity, e.effectiveDate));
   for (const p of materialized) {
     const end = lakeEnd.get(p.meteringPointId);
     if (end === undefined || (lastEffective.get(p.meteringPointId) ?? -Infinity) >= end) {
@@ -107,11 +128,16 @@ export function overlayMeteringPointPeriods(lake: readonly MeteringPointPeriod[]
     if (p.fromDate >= end) continue;
     kept.push(p.toDate === null || p.toDate > end ? { ...p, toDate: end } : p);
   }
-  return kept.sort((a, b) => (a.meteringPointId < b.meteringPointId ? -1 : a.meteringPointId > b.meteringPointId ? 1 : a.fromDate - b.fromDate));
+  return kept.sort((a, b) =>
+    a.meteringPointId < b.meteringPointId ? -1 : a.meteringPointId > b.meteringPointId ? 1 : a.fromDate - b.fromDate,
+  );
 }
 
 /** One columnar batch from a TimeSeriesPointsReceived event (dictionary indexes; -1 = unknown MP). */
-export function timeSeriesEventBatch(e: StoredIntegrationEvent<'TimeSeriesPointsReceived'>, dictionary: ReadonlyMap<string, number>): TimeSeriesBatch {
+export function timeSeriesEventBatch(
+  e: StoredIntegrationEvent<'TimeSeriesPointsReceived'>,
+  dictionary: ReadonlyMap<string, number>,
+): TimeSeriesBatch {
   const n = e.points.length;
   const mpIndex = dictionary.get(e.meteringPointId) ?? -1;
   const step = RESOLUTION_MS[e.resolution];
@@ -139,7 +165,11 @@ export class AsOfBasisDataSource implements BasisDataSource {
   private periods: Promise<MeteringPointPeriod[]> | null = null;
   /** Time-series events per range: the wholesale pass reads the same range the energy pass did. */
   private readonly timeSeries = new Map<string, Promise<StoredIntegrationEvent<'TimeSeriesPointsReceived'>[]>>();
-  private readonly used = { masterData: new Map<string, EventReference>(), timeSeries: new Map<string, EventReference>(), charges: new Map<string, EventReference>() };
+  private readonly used = {
+    masterData: new Map<string, EventReference>(),
+    timeSeries: new Map<string, EventReference>(),
+    charges: new Map<string, EventReference>(),
+  };
 
   constructor(
     private readonly base: BasisDataSource,
@@ -152,7 +182,10 @@ export class AsOfBasisDataSource implements BasisDataSource {
   readMeteringPointPeriods(): Promise<MeteringPointPeriod[]> {
     // read once per source: the energy and the wholesale pass ask twice
     this.periods ??= (async () => {
-      const [lake, events] = await Promise.all([this.base.readMeteringPointPeriods(), this.events.readMasterData(this.asOf)]);
+      const [lake, events] = await Promise.all([
+        this.base.readMeteringPointPeriods(),
+        this.events.readMasterData(this.asOf),
+      ]);
       for (const e of events) this.used.masterData.set(e.eventId, reference(e));
       return overlayMeteringPointPeriods(lake, events, this.asOf);
     })();
@@ -175,11 +208,16 @@ export class AsOfBasisDataSource implements BasisDataSource {
     return events.length ? applyChargeEvents(base, events) : base;
   }
 
-  async forEachTimeSeriesBatch(dictionary: ReadonlyMap<string, number>, range: { from: number; to: number }, onBatch: (batch: TimeSeriesBatch) => void): Promise<void> {
+  async forEachTimeSeriesBatch(
+    dictionary: ReadonlyMap<string, number>,
+    range: { from: number; to: number },
+    onBatch: (batch: TimeSeriesBatch) => void,
+  ): Promise<void> {
     await this.base.forEachTimeSeriesBatch(dictionary, range, onBatch);
     const key = `${range.from}|${range.to}`;
     let events = this.timeSeries.get(key);
-    if (!events) this.timeSeries.set(key, (events = this.events.readEvents('TimeSeriesPointsReceived', this.asOf, range)));
+    if (!events)
+      this.timeSeries.set(key, (events = this.events.readEvents('TimeSeriesPointsReceived', this.asOf, range)));
     for (const e of await events) {
       this.used.timeSeries.set(e.eventId, reference(e));
       onBatch(timeSeriesEventBatch(e, dictionary));
@@ -188,7 +226,14 @@ export class AsOfBasisDataSource implements BasisDataSource {
 
   /** The events this source has read so far. */
   usage(): EventUsage {
-    const sorted = (m: Map<string, EventReference>) => [...m.values()].sort((a, b) => (a.storedAt < b.storedAt ? -1 : a.storedAt > b.storedAt ? 1 : a.eventId < b.eventId ? -1 : 1));
-    return { masterData: sorted(this.used.masterData), timeSeries: sorted(this.used.timeSeries), charges: sorted(this.used.charges) };
+    const sorted = (m: Map<string, EventReference>) =>
+      [...m.values()].sort((a, b) =>
+        a.storedAt < b.storedAt ? -1 : a.storedAt > b.storedAt ? 1 : a.eventId < b.eventId ? -1 : 1,
+      );
+    return {
+      masterData: sorted(this.used.masterData),
+      timeSeries: sorted(this.used.timeSeries),
+      charges: sorted(this.used.charges),
+    };
   }
 }

@@ -39,9 +39,22 @@
  * - Integers only: instants are epoch ms and prices micro-DKK integers; nothing is computed on them
  *   but comparisons.
  */
-import type { ChargeEvent, ChargeInformationChanged, ChargeLinkChanged, ChargePricesChanged } from '../../integration-events/events';
+import type {
+  ChargeEvent,
+  ChargeInformationChanged,
+  ChargeLinkChanged,
+  ChargePricesChanged,
+} from '../../integration-events/events';
 import type { Stored, StoredEventMetadata } from '../../integration-events/store/event-store';
-import { CHARGE_TYPES, chargePriceTimeProblem, type ChargeData, type ChargeKey, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../charges';
+import {
+  CHARGE_TYPES,
+  chargePriceTimeProblem,
+  type ChargeData,
+  type ChargeKey,
+  type ChargeLink,
+  type ChargePrice,
+  type ChargePriceInformation,
+} from '../charges';
 import { ValidationError } from '../errors';
 import { UnknownEventError } from './errors';
 import { INTEGRATION_EVENTS_SOURCE } from './materialize';
@@ -62,7 +75,11 @@ function compareStored(a: StoredEventMetadata, b: StoredEventMetadata): number {
 
 /** Field-wise, not on chargeKeyString: '|' sorts after '-', so the joined string orders differently. */
 function compareKeys(a: ChargeKey, b: ChargeKey): number {
-  return compareStrings(a.chargeCode, b.chargeCode) || compareStrings(a.chargeType, b.chargeType) || compareStrings(a.chargeOwnerId, b.chargeOwnerId);
+  return (
+    compareStrings(a.chargeCode, b.chargeCode) ||
+    compareStrings(a.chargeType, b.chargeType) ||
+    compareStrings(a.chargeOwnerId, b.chargeOwnerId)
+  );
 }
 
 /** Map key of a charge key; JSON so that no character of a code can make two keys collide. */
@@ -85,7 +102,12 @@ const RESOLUTIONS: Readonly<Record<ChargeKey['chargeType'], readonly ChargePrice
 };
 
 function fail(e: StoredChargeEvent, field: string, reason: string): never {
-  throw new ValidationError(INTEGRATION_EVENTS_SOURCE, null, field, `event ${JSON.stringify(e.eventId)} (${e.messageType}): ${reason}`);
+  throw new ValidationError(
+    INTEGRATION_EVENTS_SOURCE,
+    null,
+    field,
+    `event ${JSON.stringify(e.eventId)} (${e.messageType}): ${reason}`,
+  );
 }
 
 function checkInstant(e: StoredChargeEvent, field: string, v: number): void {
@@ -102,17 +124,26 @@ function checkPeriod(e: StoredChargeEvent, fromField: string, from: number, toFi
 function validate(e: StoredChargeEvent): void {
   if (typeof e.eventId !== 'string' || e.eventId.length === 0) fail(e, 'eventId', 'missing');
   checkInstant(e, 'storedAt', e.storedAt);
-  if (!(CHARGE_TYPES as readonly string[]).includes(e.chargeType)) fail(e, 'chargeType', `unknown charge type ${JSON.stringify(e.chargeType)}`);
+  if (!(CHARGE_TYPES as readonly string[]).includes(e.chargeType))
+    fail(e, 'chargeType', `unknown charge type ${JSON.stringify(e.chargeType)}`);
   if (e.chargeCode.length === 0) fail(e, 'chargeCode', 'missing');
-  if (!OWNER_RE.test(e.chargeOwnerId)) fail(e, 'chargeOwnerId', `${JSON.stringify(e.chargeOwnerId)} is not a valid GLN/EIC id`);
+  if (!OWNER_RE.test(e.chargeOwnerId))
+    fail(e, 'chargeOwnerId', `${JSON.stringify(e.chargeOwnerId)} is not a valid GLN/EIC id`);
   switch (e.messageType) {
     case 'ChargeInformationChanged':
-      if (!RESOLUTIONS[e.chargeType].includes(e.resolution)) fail(e, 'resolution', `a ${e.chargeType} has resolution ${RESOLUTIONS[e.chargeType].join(' or ')}, not ${JSON.stringify(e.resolution)}`);
+      if (!RESOLUTIONS[e.chargeType].includes(e.resolution))
+        fail(
+          e,
+          'resolution',
+          `a ${e.chargeType} has resolution ${RESOLUTIONS[e.chargeType].join(' or ')}, not ${JSON.stringify(e.resolution)}`,
+        );
       checkPeriod(e, 'fromDate', e.fromDate, 'toDate', e.toDate);
       return;
     case 'ChargeLinkChanged':
-      if (!GSRN_RE.test(e.meteringPointId)) fail(e, 'meteringPointId', `${JSON.stringify(e.meteringPointId)} is not an 18-digit GSRN`);
-      if (!Number.isSafeInteger(e.factor) || e.factor < 1) fail(e, 'factor', `${String(e.factor)} is not a whole number ≥ 1`);
+      if (!GSRN_RE.test(e.meteringPointId))
+        fail(e, 'meteringPointId', `${JSON.stringify(e.meteringPointId)} is not an 18-digit GSRN`);
+      if (!Number.isSafeInteger(e.factor) || e.factor < 1)
+        fail(e, 'factor', `${String(e.factor)} is not a whole number ≥ 1`);
       checkPeriod(e, 'fromDate', e.fromDate, 'toDate', e.toDate);
       return;
     case 'ChargePricesChanged': {
@@ -121,13 +152,15 @@ function validate(e: StoredChargeEvent): void {
       e.points.forEach((p, i) => {
         checkInstant(e, `points[${i}].time`, p.time);
         // Outside its own range a point would survive a replacement it was never part of.
-        if (p.time < e.periodStart || p.time >= e.periodEnd) fail(e, `points[${i}].time`, 'outside [periodStart, periodEnd)');
+        if (p.time < e.periodStart || p.time >= e.periodEnd)
+          fail(e, `points[${i}].time`, 'outside [periodStart, periodEnd)');
         if (p.time <= previous) fail(e, `points[${i}].time`, 'times must be strictly increasing');
         previous = p.time;
         // the readers' rule: a subscription/fee (P1M) price point lies on a local day start
         const problem = chargePriceTimeProblem(e.chargeType, p.time);
         if (problem !== null) fail(e, `points[${i}].time`, problem);
-        if (!Number.isSafeInteger(p.priceMicro)) fail(e, `points[${i}].priceMicro`, `not a safe integer: ${String(p.priceMicro)}`);
+        if (!Number.isSafeInteger(p.priceMicro))
+          fail(e, `points[${i}].priceMicro`, `not a safe integer: ${String(p.priceMicro)}`);
         if (p.priceMicro < 0) fail(e, `points[${i}].priceMicro`, 'must not be negative');
       });
       return;
@@ -201,7 +234,10 @@ function groupBy<T>(rows: readonly T[], keyFn: (r: T) => string): Map<string, T[
   return out;
 }
 
-function priceInformationOf(base: readonly ChargePriceInformation[], events: readonly Stored<ChargeInformationChanged>[]): ChargePriceInformation[] {
+function priceInformationOf(
+  base: readonly ChargePriceInformation[],
+  events: readonly Stored<ChargeInformationChanged>[],
+): ChargePriceInformation[] {
   const byKey = groupBy(events, keyOf);
   const out: ChargePriceInformation[] = base.filter((r) => !byKey.has(keyOf(r))).map((r) => ({ ...r }));
   for (const list of byKey.values()) {
@@ -236,7 +272,9 @@ function linksOf(base: readonly ChargeLink[], events: readonly Stored<ChargeLink
     }));
     out.push(...periodsOf(rows));
   }
-  return out.sort((a, b) => compareKeys(a, b) || compareStrings(a.meteringPointId, b.meteringPointId) || a.fromDate - b.fromDate);
+  return out.sort(
+    (a, b) => compareKeys(a, b) || compareStrings(a.meteringPointId, b.meteringPointId) || a.fromDate - b.fromDate,
+  );
 }
 
 // ---- prices ------------------------------------------------------------------------------------
@@ -297,7 +335,13 @@ function pricesOf(base: readonly ChargePrice[], events: readonly Stored<ChargePr
       for (const p of e.points) {
         if (covered.covers(p.time)) continue;
         // Field order as parsePrice builds it.
-        out.push({ chargeCode: e.chargeCode, chargeType: e.chargeType, chargeOwnerId: e.chargeOwnerId, priceMicro: p.priceMicro, chargeTime: p.time });
+        out.push({
+          chargeCode: e.chargeCode,
+          chargeType: e.chargeType,
+          chargeOwnerId: e.chargeOwnerId,
+          priceMicro: p.priceMicro,
+          chargeTime: p.time,
+        });
       }
       covered.add(e.periodStart, e.periodEnd);
     }

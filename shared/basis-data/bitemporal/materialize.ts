@@ -153,7 +153,10 @@ function assertFiniteInstant(e: StoredMasterDataEvent): void {
  * stored integration events. Pure and deterministic: the result does not depend on the order
  * of `events` nor on duplicated deliveries.
  */
-export function materializeMeteringPointPeriods(events: readonly StoredMasterDataEvent[], asOf: number): MeteringPointPeriod[] {
+export function materializeMeteringPointPeriods(
+  events: readonly StoredMasterDataEvent[],
+  asOf: number,
+): MeteringPointPeriod[] {
   // Visible at asOf, deduplicated by eventId (earliest stored copy; ties keep the first seen).
   const byId = new Map<string, StoredMasterDataEvent>();
   for (const e of events) {

@@ -31,7 +31,11 @@ export async function forEachParquetBatch(
     let firstRow = 0;
     for (let g = 0; g < groups; g++) {
       const rgRows = meta.rowGroup(g).numRows();
-      const table = await file.read({ rowGroups: [g], batchSize: READ_BATCH_ROWS, ...(columns ? { columns: [...columns] } : {}) });
+      const table = await file.read({
+        rowGroups: [g],
+        batchSize: READ_BATCH_ROWS,
+        ...(columns ? { columns: [...columns] } : {}),
+      });
       const ffi = table.intoFFI();
       try {
         const t = parseTable(pw.wasmMemory().buffer, ffi.arrayAddrs(), ffi.schemaAddr(), false);
@@ -69,7 +73,10 @@ export async function readParquetTable(path: string): Promise<arrow.Table> {
 
 export function parquetBytes(table: arrow.Table, rowGroupRows = 1_000_000): Uint8Array {
   const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-  const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).setMaxRowGroupSize(rowGroupRows).build();
+  const props = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression.ZSTD)
+    .setMaxRowGroupSize(rowGroupRows)
+    .build();
   return pw.writeParquet(wasmTable, props); // consumes wasmTable and props
 }
 
@@ -80,7 +87,10 @@ export async function writeParquetFile(path: string, table: arrow.Table, rowGrou
 // ---- column builders (no vectorFromArray for big string columns: it is slow, see parquet-bench.md)
 
 /** Dictionary<Int32, Utf8> column from integer codes into `dictionary`; code -1 = null. */
-export function dictionaryColumn(codes: Int32Array, dictionary: readonly string[]): arrow.Data<arrow.Dictionary<arrow.Utf8, arrow.Int32>> {
+export function dictionaryColumn(
+  codes: Int32Array,
+  dictionary: readonly string[],
+): arrow.Data<arrow.Dictionary<arrow.Utf8, arrow.Int32>> {
   const hasNull = codes.some((c) => c < 0);
   const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32(), undefined, false);
   const dictVector = arrow.vectorFromArray([...dictionary], new arrow.Utf8());

@@ -28,12 +28,23 @@ export class BlobLake {
   }
 
   /** Like source(), and also which blob versions the view holds (what a calculation read). */
-  async view(range: { from: number; to: number }): Promise<{ source: ParquetLakeSource; blobs: Array<{ path: string; etag: string }> }> {
-    const prefixes = [`${LAKE_TABLES.periods}/`, `${LAKE_TABLES.gridLoss}/`, ...Object.values(CHARGE_FILES).map((t) => `${t}/`)];
-    for (const date of partitionDates(range.from, range.to)) prefixes.push(`${LAKE_TABLES.points}/${OBSERVATION_DATE_PARTITION}=${date}/`);
+  async view(range: {
+    from: number;
+    to: number;
+  }): Promise<{ source: ParquetLakeSource; blobs: Array<{ path: string; etag: string }> }> {
+    const prefixes = [
+      `${LAKE_TABLES.periods}/`,
+      `${LAKE_TABLES.gridLoss}/`,
+      ...Object.values(CHARGE_FILES).map((t) => `${t}/`),
+    ];
+    for (const date of partitionDates(range.from, range.to))
+      prefixes.push(`${LAKE_TABLES.points}/${OBSERVATION_DATE_PARTITION}=${date}/`);
     // cache key = etags of everything this view contains, so concurrent readers never see a mix
     const blobs = (await Promise.all(prefixes.map((p) => this.store.listDetailed(p)))).flat();
-    const key = createHash('sha1').update(blobs.map((b) => `${b.path}@${b.etag}`).join('\n')).digest('hex').slice(0, 16);
+    const key = createHash('sha1')
+      .update(blobs.map((b) => `${b.path}@${b.etag}`).join('\n'))
+      .digest('hex')
+      .slice(0, 16);
     const dir = join(this.root, 'views', key);
     if (!existsSync(join(dir, '.complete'))) {
       for (const b of blobs) {
@@ -52,7 +63,10 @@ export class BlobLake {
       for (const t of Object.values(LAKE_TABLES)) await mkdir(join(dir, t), { recursive: true });
       await writeFile(join(dir, '.complete'), '');
     }
-    return { source: new ParquetLakeSource(dir), blobs: blobs.map((b) => ({ path: b.path, etag: b.etag })).sort((a, b) => (a.path < b.path ? -1 : 1)) };
+    return {
+      source: new ParquetLakeSource(dir),
+      blobs: blobs.map((b) => ({ path: b.path, etag: b.etag })).sort((a, b) => (a.path < b.path ? -1 : 1)),
+    };
   }
 }
 

@@ -93,14 +93,26 @@ export function codeColumn(
   }
 }
 
-export function meteringPointIdColumn(d: arrow.Data, out: Int32Array, dictionary: ReadonlyMap<string, number>, file: string, firstRow: number): void {
+export function meteringPointIdColumn(
+  d: arrow.Data,
+  out: Int32Array,
+  dictionary: ReadonlyMap<string, number>,
+  file: string,
+  firstRow: number,
+): void {
   codeColumn(
     d,
     out,
     (s, i) => {
       const c = dictionary.get(s);
       if (c !== undefined) return c;
-      if (!GSRN_RE.test(s)) throw new ValidationError(file, firstRow + i + 1, 'metering_point_id', `'${s}' is not a valid metering point id (18-digit GSRN)`);
+      if (!GSRN_RE.test(s))
+        throw new ValidationError(
+          file,
+          firstRow + i + 1,
+          'metering_point_id',
+          `'${s}' is not a valid metering point id (18-digit GSRN)`,
+        );
       return -1;
     },
     (i) => {
@@ -115,7 +127,13 @@ export function qualityColumn(d: arrow.Data, out: Uint8Array, file: string, firs
     out,
     (s, i) => {
       const q = QUALITY_BY_NAME.get(s);
-      if (q === undefined) throw new ValidationError(file, firstRow + i + 1, 'quality', `unknown quality '${s}' (expected missing, estimated, measured or calculated)`);
+      if (q === undefined)
+        throw new ValidationError(
+          file,
+          firstRow + i + 1,
+          'quality',
+          `unknown quality '${s}' (expected missing, estimated, measured or calculated)`,
+        );
       return q;
     },
     (i) => {
@@ -127,18 +145,27 @@ export function qualityColumn(d: arrow.Data, out: Uint8Array, file: string, firs
 const UNIT_TO_MS = [1000, 1, 1 / 1000, 1 / 1_000_000]; // SECOND, MILLISECOND, MICROSECOND, NANOSECOND
 
 /** Timestamp column → epoch ms, reading the int64 as two int32 halves (no BigInt per row). */
-export function timestampMsColumn(d: arrow.Data, out: Float64Array, file: string, firstRow: number, column: string): void {
-  if (!arrow.DataType.isTimestamp(d.type)) throw new ValidationError(file, null, column, `expected a timestamp column, found ${String(d.type)}`);
+export function timestampMsColumn(
+  d: arrow.Data,
+  out: Float64Array,
+  file: string,
+  firstRow: number,
+  column: string,
+): void {
+  if (!arrow.DataType.isTimestamp(d.type))
+    throw new ValidationError(file, null, column, `expected a timestamp column, found ${String(d.type)}`);
   const f = UNIT_TO_MS[(d.type as arrow.Timestamp).unit];
   const v = d.values as unknown as BigInt64Array;
   const w = new Int32Array(v.buffer, v.byteOffset + d.offset * 8, d.length * 2);
   const bm = validity(d);
   const n = d.length;
   for (let i = 0; i < n; i++) {
-    if (bm !== null && !valid(bm, d.offset + i)) throw new ValidationError(file, firstRow + i + 1, column, 'value is required');
+    if (bm !== null && !valid(bm, d.offset + i))
+      throw new ValidationError(file, firstRow + i + 1, column, 'value is required');
     const raw = w[2 * i + 1] * 4294967296 + (w[2 * i] >>> 0);
     const ms = raw * f;
-    if (!Number.isInteger(ms)) throw new ValidationError(file, firstRow + i + 1, column, 'timestamps must be whole milliseconds');
+    if (!Number.isInteger(ms))
+      throw new ValidationError(file, firstRow + i + 1, column, 'timestamps must be whole milliseconds');
     out[i] = ms;
   }
 }
@@ -149,10 +176,19 @@ export function timestampMsColumn(d: arrow.Data, out: Float64Array, file: string
  * beyond 2^53 the two 32-bit halves no longer combine exactly); anything larger is rejected
  * rather than rounded.
  */
-export function decimalMilliColumn(d: arrow.Data, out: Float64Array, file: string, firstRow: number, column: string, isNull?: Uint8Array): void {
-  if (!arrow.DataType.isDecimal(d.type)) throw new ValidationError(file, null, column, `expected DECIMAL(18,3), found ${String(d.type)}`);
+export function decimalMilliColumn(
+  d: arrow.Data,
+  out: Float64Array,
+  file: string,
+  firstRow: number,
+  column: string,
+  isNull?: Uint8Array,
+): void {
+  if (!arrow.DataType.isDecimal(d.type))
+    throw new ValidationError(file, null, column, `expected DECIMAL(18,3), found ${String(d.type)}`);
   const scale = (d.type as arrow.Decimal).scale;
-  if (scale > 3) throw new ValidationError(file, null, column, `DECIMAL scale ${scale} exceeds 3 decimals (decimal(18,3) expected)`);
+  if (scale > 3)
+    throw new ValidationError(file, null, column, `DECIMAL scale ${scale} exceeds 3 decimals (decimal(18,3) expected)`);
   const factor = 10 ** (3 - scale);
   const v = d.values as Uint32Array;
   // arrow-js-ffi 0.4.3 zero-copy gives a Uint32Array of length n instead of 4n (parquet-bench.md gotcha 6)
@@ -168,10 +204,17 @@ export function decimalMilliColumn(d: arrow.Data, out: Float64Array, file: strin
     const lo = words[4 * i];
     const hi = words[4 * i + 1] | 0;
     const ext = words[4 * i + 2];
-    const ok = (hi >= 0 && ext === 0 && words[4 * i + 3] === 0) || (hi < 0 && ext === 0xffffffff && words[4 * i + 3] === 0xffffffff);
+    const ok =
+      (hi >= 0 && ext === 0 && words[4 * i + 3] === 0) ||
+      (hi < 0 && ext === 0xffffffff && words[4 * i + 3] === 0xffffffff);
     const x = (hi * 4294967296 + lo) * factor;
     if (!ok || !Number.isSafeInteger(x)) {
-      throw new ValidationError(file, firstRow + i + 1, column, 'value exceeds decimal(18,3) or is too large to be represented exactly');
+      throw new ValidationError(
+        file,
+        firstRow + i + 1,
+        column,
+        'value exceeds decimal(18,3) or is too large to be represented exactly',
+      );
     }
     out[i] = x;
     if (isNull) isNull[i] = 0;

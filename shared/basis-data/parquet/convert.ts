@@ -24,10 +24,17 @@ export async function scenarioToLake(scenarioDir: string, lakeDir: string): Prom
     }),
   );
   const gl = await readCsv(join(when, SCENARIO_FILES.gridLoss), SCENARIO_FILES.gridLoss);
-  await writeGridLossMeteringPoints(lakeDir, gl.rows.map((f) => f[0]));
+  await writeGridLossMeteringPoints(
+    lakeDir,
+    gl.rows.map((f) => f[0]),
+  );
 
   const pts = await readCsv(join(when, SCENARIO_FILES.points), SCENARIO_FILES.points);
-  const ti = columnIndexes(pts, ['metering_point_id', 'quantity', 'quality', 'observation_time'] as const, ['registration_time'] as const);
+  const ti = columnIndexes(
+    pts,
+    ['metering_point_id', 'quantity', 'quality', 'observation_time'] as const,
+    ['registration_time'] as const,
+  );
   const ids: string[] = [];
   const idIndex = new Map<string, number>();
   const byDate = new Map<string, string[][]>();
@@ -50,7 +57,10 @@ export async function scenarioToLake(scenarioDir: string, lakeDir: string): Prom
       quantityMilli: Float64Array.from(rows, (f) => (f[ti.quantity] === '' ? 0 : parseScaled(f[ti.quantity], 3))),
       quantityNull: Uint8Array.from(rows, (f) => (f[ti.quantity] === '' ? 1 : 0)),
       quality: Uint8Array.from(rows, (f) => QUALITY_BY_NAME.get(f[ti.quality]) as number),
-      registration: ti.registration_time >= 0 ? Float64Array.from(rows, (f) => parseInstant(f[ti.registration_time]) as number) : null,
+      registration:
+        ti.registration_time >= 0
+          ? Float64Array.from(rows, (f) => parseInstant(f[ti.registration_time]) as number)
+          : null,
     });
   }
 }

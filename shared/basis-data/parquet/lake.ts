@@ -7,7 +7,12 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { QUALITIES } from '../../domain/codes';
-import { assertNoOverlaps, METERING_POINT_PERIOD_COLUMNS, parseMeteringPointPeriod, type RawMeteringPointPeriod } from '../master-data';
+import {
+  assertNoOverlaps,
+  METERING_POINT_PERIOD_COLUMNS,
+  parseMeteringPointPeriod,
+  type RawMeteringPointPeriod,
+} from '../master-data';
 import { ValidationError } from '../errors';
 import { DAY_MS, formatInstant } from '../../domain/time';
 import type { BasisDataSource, MeteringPointPeriod, TimeSeriesBatch } from '../types';
@@ -41,7 +46,10 @@ async function parquetFiles(dir: string): Promise<string[]> {
   } catch {
     throw new ValidationError(dir, null, null, 'folder of the Parquet table is missing');
   }
-  return names.filter((n) => n.endsWith('.parquet')).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => n.endsWith('.parquet'))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 function cellText(v: unknown, column: string): string {
@@ -70,7 +78,8 @@ export class ParquetLakeSource implements BasisDataSource {
       const t = await readParquetTable(file);
       const name = `${LAKE_TABLES.periods}/${file.split('/').pop()}`;
       for (const c of METERING_POINT_PERIOD_COLUMNS) {
-        if (!t.schema.fields.some((f) => f.name === c)) throw new ValidationError(name, null, c, 'required column is missing');
+        if (!t.schema.fields.some((f) => f.name === c))
+          throw new ValidationError(name, null, c, 'required column is missing');
       }
       const cols = METERING_POINT_PERIOD_COLUMNS.map((c) => t.getChild(c) as arrow.Vector);
       for (let i = 0; i < t.numRows; i++) {
@@ -176,7 +185,10 @@ export async function readTimeSeriesFile(
 
 // ---------------------------------------------------------------- writing
 
-export async function writeMeteringPointPeriods(lakeDir: string, rows: readonly RawMeteringPointPeriod[]): Promise<void> {
+export async function writeMeteringPointPeriods(
+  lakeDir: string,
+  rows: readonly RawMeteringPointPeriod[],
+): Promise<void> {
   const dir = join(lakeDir, LAKE_TABLES.periods);
   await mkdir(dir, { recursive: true });
   const cols: Record<string, arrow.Data> = {};
@@ -207,7 +219,11 @@ export interface DayOfPoints {
 }
 
 /** Writes one observation-date partition: ids and qualities dictionary-encoded, DECIMAL(18,3), UTC µs. */
-export async function writeTimeSeriesDay(lakeDir: string, meteringPointIds: readonly string[], day: DayOfPoints): Promise<void> {
+export async function writeTimeSeriesDay(
+  lakeDir: string,
+  meteringPointIds: readonly string[],
+  day: DayOfPoints,
+): Promise<void> {
   writeTimeSeriesDaySync(lakeDir, meteringPointIds, day);
 }
 
@@ -218,7 +234,10 @@ export function writeTimeSeriesDaySync(lakeDir: string, meteringPointIds: readon
   const n = day.length;
   const cols: Record<string, arrow.Data> = {
     metering_point_id: dictionaryColumn(day.mp.subarray(0, n), meteringPointIds),
-    quantity: decimal3Column(day.quantityMilli.subarray(0, n), day.quantityNull ? day.quantityNull.subarray(0, n) : undefined),
+    quantity: decimal3Column(
+      day.quantityMilli.subarray(0, n),
+      day.quantityNull ? day.quantityNull.subarray(0, n) : undefined,
+    ),
     quality: dictionaryColumn(Int32Array.from(day.quality.subarray(0, n)), QUALITIES),
     observation_time: timestampColumn(day.time.subarray(0, n)),
   };

@@ -3,13 +3,7 @@
  * per-(period, slot) cells, and cells are summed into per-(group, result slot) accumulators.
  * Quantities are exact integers (milli-kWh in cells, micro-kWh in accumulators).
  */
-import {
-  QBIT_ACTIVE,
-  QBIT_CALCULATED,
-  QBIT_ESTIMATED,
-  QBIT_MEASURED,
-  QBIT_MISSING,
-} from '../../domain/codes';
+import { QBIT_ACTIVE, QBIT_CALCULATED, QBIT_ESTIMATED, QBIT_MEASURED, QBIT_MISSING } from '../../domain/codes';
 import { MILLI_TO_MICRO, MILLI_TO_MICRO_QUARTER } from '../../decimal/scaled';
 import { ValidationError } from '../../basis-data/errors';
 import { InvariantError } from '../../domain/errors';
@@ -50,8 +44,14 @@ export interface KernelPlan {
 /** One cell per (selected period, native slot); see shared/basis-data/point-cells.ts. */
 export type { Cells } from '../../basis-data/point-cells';
 
-function typed<T extends Float64Array | Uint8Array>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, n: number, shared: boolean): T {
-  return new ctor(shared ? new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT) : new ArrayBuffer(n * ctor.BYTES_PER_ELEMENT));
+function typed<T extends Float64Array | Uint8Array>(
+  ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number },
+  n: number,
+  shared: boolean,
+): T {
+  return new ctor(
+    shared ? new SharedArrayBuffer(n * ctor.BYTES_PER_ELEMENT) : new ArrayBuffer(n * ctor.BYTES_PER_ELEMENT),
+  );
 }
 
 export function allocateCells(nCells: number, bitemporal: boolean, shared = false): Cells {
@@ -69,7 +69,8 @@ export function allocateCells(nCells: number, bitemporal: boolean, shared = fals
  */
 export function scatterBatch(plan: KernelPlan, cells: Cells, b: TimeSeriesBatch): void {
   const { mpFirstPeriod, mpPeriodCount, pFrom, pTo, pStep, dpCellStart, dayStart0, nPeriods, asOf } = plan;
-  if (b.registration && !cells.reg) throw new InvariantError('bi-temporal batch for cells allocated without registration times');
+  if (b.registration && !cells.reg)
+    throw new InvariantError('bi-temporal batch for cells allocated without registration times');
   const n = b.length;
   const nMp = mpFirstPeriod.length;
   const mpCol = b.mp;
@@ -87,7 +88,12 @@ export function scatterBatch(plan: KernelPlan, cells: Cells, b: TimeSeriesBatch)
     const step = pStep[p];
     const offset = t - pFrom[p];
     if (((offset / step) | 0) * step !== offset) {
-      throw new ValidationError(b.file, b.firstRow + i, 'observation_time', `${formatInstant(t)} is not aligned to the metering point's resolution (${step / 60000} minutes)`);
+      throw new ValidationError(
+        b.file,
+        b.firstRow + i,
+        'observation_time',
+        `${formatInstant(t)} is not aligned to the metering point's resolution (${step / 60000} minutes)`,
+      );
     }
     const d = ((t - dayStart0) / DAY) | 0;
     const dayFrom = dayStart0 + d * DAY;
@@ -135,7 +141,20 @@ const pickHour = pickHourQuality;
  * accumulators and added afterwards.
  */
 export function aggregateDays(plan: KernelPlan, cells: Cells, acc: Accumulators, d0: number, d1: number): void {
-  const { periodStart, quarterly, unionHourQualities, slotMs, nSlots, nPeriods, pFrom, pTo, pStep, pGroup, dayStart0, dpCellStart } = plan;
+  const {
+    periodStart,
+    quarterly,
+    unionHourQualities,
+    slotMs,
+    nSlots,
+    nPeriods,
+    pFrom,
+    pTo,
+    pStep,
+    pGroup,
+    dayStart0,
+    dpCellStart,
+  } = plan;
   const { qty, qual } = cells;
   const { sum, mask, absSum } = acc;
   // period-outer keeps each group's accumulator row hot; each (day, period) block is contiguous

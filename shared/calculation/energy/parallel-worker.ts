@@ -19,19 +19,28 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
         points += b.length;
       });
     }
-    if (process.env.ENGINE_TRACE) console.error(`worker scatter ${req.files.length} files ${points} points ${(performance.now() - t0).toFixed(0)} ms`);
+    if (process.env.ENGINE_TRACE)
+      console.error(
+        `worker scatter ${req.files.length} files ${points} points ${(performance.now() - t0).toFixed(0)} ms`,
+      );
     return { ok: true, op: 'scatter', points };
   }
   const acc = allocateAccumulators(init.plan.nGroups, init.plan.nSlots);
   aggregateDays(init.plan, init.cells, acc, req.d0, req.d1);
-  if (process.env.ENGINE_TRACE) console.error(`worker aggregate ${req.d1 - req.d0} days ${(performance.now() - t0).toFixed(0)} ms`);
+  if (process.env.ENGINE_TRACE)
+    console.error(`worker aggregate ${req.d1 - req.d0} days ${(performance.now() - t0).toFixed(0)} ms`);
   return { ok: true, op: 'aggregate', acc };
 }
 
 port?.on('message', (req: WorkerRequest) => {
   handle(req).then(
     (reply) => {
-      if (reply.ok && reply.op === 'aggregate') port.postMessage(reply, [reply.acc.sum.buffer as ArrayBuffer, reply.acc.mask.buffer as ArrayBuffer, reply.acc.absSum.buffer as ArrayBuffer]);
+      if (reply.ok && reply.op === 'aggregate')
+        port.postMessage(reply, [
+          reply.acc.sum.buffer as ArrayBuffer,
+          reply.acc.mask.buffer as ArrayBuffer,
+          reply.acc.absSum.buffer as ArrayBuffer,
+        ]);
       else port.postMessage(reply);
     },
     (e: unknown) => {

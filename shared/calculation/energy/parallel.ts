@@ -12,7 +12,14 @@ import { openAsBlob } from 'node:fs';
 import type { ParquetLakeSource } from '../../basis-data/parquet/lake';
 import type { CalculationArguments } from '../../basis-data/types';
 import type { EnergyResults } from '../../results/energy-results';
-import { addAccumulators, allocateAccumulators, allocateCells, type Accumulators, type Cells, type KernelPlan } from './kernels';
+import {
+  addAccumulators,
+  allocateAccumulators,
+  allocateCells,
+  type Accumulators,
+  type Cells,
+  type KernelPlan,
+} from './kernels';
 import type { EnergyRunStats } from './run';
 import { planCalculation, runStats } from './run';
 import { buildEnergyResults } from './results';
@@ -120,7 +127,9 @@ export async function runKernelsParallel(
     const scatterMs = performance.now() - t0;
     // sum disjoint day ranges (contiguous cell regions) into private accumulators
     const bounds = Array.from({ length: n + 1 }, (_, k) => Math.round((kp.nDays * k) / n));
-    const partial = await Promise.all(pool.map((w, i) => w.request({ op: 'aggregate', d0: bounds[i], d1: bounds[i + 1] })));
+    const partial = await Promise.all(
+      pool.map((w, i) => w.request({ op: 'aggregate', d0: bounds[i], d1: bounds[i + 1] })),
+    );
     const acc = allocateAccumulators(kp.nGroups, kp.nSlots);
     for (const r of partial) {
       if (!r.ok) rethrow(r.error);
@@ -141,7 +150,13 @@ export async function calculateEnergyParallel(
   const plan = await planCalculation(source, args);
   const files = await source.timeSeriesFiles({ from: args.periodStart, to: args.periodEnd });
   const t0 = performance.now();
-  const { acc, points, scatterMs } = await runKernelsParallel(plan.kernel, [...plan.dictionary.keys()], source.dir, files, opts.workers);
+  const { acc, points, scatterMs } = await runKernelsParallel(
+    plan.kernel,
+    [...plan.dictionary.keys()],
+    source.dir,
+    files,
+    opts.workers,
+  );
   const results = buildEnergyResults(plan, acc);
   if (stats) Object.assign(stats, runStats(plan, points, t0, t0 + scatterMs));
   return results;

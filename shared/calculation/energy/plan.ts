@@ -47,7 +47,11 @@ export interface EnergyPlan {
   kernel: KernelPlan;
 }
 
-export function buildPlan(args: CalculationArguments, periods: readonly MeteringPointPeriod[], gridLossIds: readonly string[]): EnergyPlan {
+export function buildPlan(
+  args: CalculationArguments,
+  periods: readonly MeteringPointPeriod[],
+  gridLossIds: readonly string[],
+): EnergyPlan {
   const { periodStart: start, periodEnd: end } = args;
   const quarterly = end > args.quarterlyTransition;
   const slotMs = quarterly ? QUARTER_MS : HOUR_MS;
@@ -66,7 +70,9 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
     if (p.type === 'E17' && p.settlementMethod === null) continue;
     const touches =
       calcAreas.has(p.gridAreaCode) ||
-      (p.type === 'E20' && ((p.fromGridAreaCode !== null && calcAreas.has(p.fromGridAreaCode)) || (p.toGridAreaCode !== null && calcAreas.has(p.toGridAreaCode))));
+      (p.type === 'E20' &&
+        ((p.fromGridAreaCode !== null && calcAreas.has(p.fromGridAreaCode)) ||
+          (p.toGridAreaCode !== null && calcAreas.has(p.toGridAreaCode))));
     if (!touches) continue;
     if (!(p.fromDate < end && (p.toDate === null || p.toDate > start))) continue;
     const from = Math.max(p.fromDate, start);
@@ -80,7 +86,14 @@ export function buildPlan(args: CalculationArguments, periods: readonly Metering
   const slots = selected.map(({ p, from, to, mp }) => {
     const key: GroupKey =
       p.type === 'E20'
-        ? { kind: KIND_EXCHANGE, gridArea: p.toGridAreaCode as string, brp: null, es: null, toGridArea: p.toGridAreaCode, fromGridArea: p.fromGridAreaCode }
+        ? {
+            kind: KIND_EXCHANGE,
+            gridArea: p.toGridAreaCode as string,
+            brp: null,
+            es: null,
+            toGridArea: p.toGridAreaCode,
+            fromGridArea: p.fromGridAreaCode,
+          }
         : {
             kind: p.type === 'E18' ? KIND_PRODUCTION : p.settlementMethod === 'D01' ? KIND_FLEX : KIND_NON_PROFILED,
             gridArea: p.gridAreaCode,
@@ -195,7 +208,11 @@ export function kernelLayout(
  * correction") grid-loss metering point whose periods cover the whole calculation period
  * (opengeh-wholesale §2.2 step 5; green-energy-hub #435).
  */
-function gridLossResponsibility(args: CalculationArguments, periods: readonly MeteringPointPeriod[], gridLoss: ReadonlySet<string>) {
+function gridLossResponsibility(
+  args: CalculationArguments,
+  periods: readonly MeteringPointPeriod[],
+  gridLoss: ReadonlySet<string>,
+) {
   const out = new Map<string, { positive: GridLossResponsibility[]; negative: GridLossResponsibility[] }>();
   for (const ga of args.gridAreas) {
     const pick = (type: 'E17' | 'E18'): GridLossResponsibility[] => {
@@ -215,7 +232,10 @@ function gridLossResponsibility(args: CalculationArguments, periods: readonly Me
       for (const r of list) {
         if (r.from > covered) break;
         if (r.from < covered) {
-          throw new CalculationError(`grid area ${ga}: more than one ${what} metering point at ${new Date(r.from).toISOString()} (${r.meteringPointId})`, ga);
+          throw new CalculationError(
+            `grid area ${ga}: more than one ${what} metering point at ${new Date(r.from).toISOString()} (${r.meteringPointId})`,
+            ga,
+          );
         }
         covered = r.to;
       }

@@ -12,7 +12,14 @@ import { QUARTER_MS } from '../../domain/time';
 import type { EnergyResults, SeriesMeta } from '../../results/energy-results';
 import { resultId } from '../../results/result-id';
 import type { Accumulators } from './kernels';
-import { KIND_EXCHANGE, KIND_FLEX, KIND_NON_PROFILED, KIND_PRODUCTION, type EnergyPlan, type GridLossResponsibility } from './plan';
+import {
+  KIND_EXCHANGE,
+  KIND_FLEX,
+  KIND_NON_PROFILED,
+  KIND_PRODUCTION,
+  type EnergyPlan,
+  type GridLossResponsibility,
+} from './plan';
 
 /** A dense series over all result slots: milli-kWh values and quality masks. */
 interface Dense {
@@ -71,7 +78,8 @@ export function buildEnergyResults(plan: EnergyPlan, acc: Accumulators): EnergyR
   // Every aggregate of a slot is a signed sum of a subset of that slot's contributions (grid
   // loss and total consumption at most 3 such sums), so this bound keeps all arithmetic exact.
   for (let s = 0; s < T; s++) {
-    if (acc.absSum[s] * 4 > MAX_EXACT) throw new MagnitudeError(Math.floor(MAX_EXACT / 4e6), start + s * slotMs, acc.absSum[s]);
+    if (acc.absSum[s] * 4 > MAX_EXACT)
+      throw new MagnitudeError(Math.floor(MAX_EXACT / 4e6), start + s * slotMs, acc.absSum[s]);
   }
 
   const quarterIndex = new Uint8Array(T);

@@ -27,7 +27,10 @@ export function runStats(plan: EnergyPlan, points: number, t0: number, t1: numbe
 
 /** Master data → plan. Separate so parallel runners can share it. */
 export async function planCalculation(source: BasisDataSource, args: CalculationArguments): Promise<EnergyPlan> {
-  const [periods, gridLoss] = await Promise.all([source.readMeteringPointPeriods(), source.readGridLossMeteringPointIds()]);
+  const [periods, gridLoss] = await Promise.all([
+    source.readMeteringPointPeriods(),
+    source.readGridLossMeteringPointIds(),
+  ]);
   return buildPlan(args, periods, gridLoss);
 }
 

@@ -11,7 +11,13 @@ import { InvariantError } from '../../domain/errors';
 export type WireError =
   | { kind: 'validation'; file: string; row: number | null; column: string | null; reason: string }
   | { kind: 'calculation'; message: string; gridArea: string | null }
-  | { kind: 'decimal-format'; text: string; problem: DecimalFormatError['problem']; scale: number; maxIntegerDigits: number }
+  | {
+      kind: 'decimal-format';
+      text: string;
+      problem: DecimalFormatError['problem'];
+      scale: number;
+      maxIntegerDigits: number;
+    }
   | { kind: 'invariant'; message: string }
   | { kind: 'other'; name: string; message: string };
 
@@ -28,9 +34,17 @@ export class WorkerThreadError extends Error {
 }
 
 export function toWireError(e: unknown): WireError {
-  if (e instanceof ValidationError) return { kind: 'validation', file: e.file, row: e.row, column: e.column, reason: e.reason };
+  if (e instanceof ValidationError)
+    return { kind: 'validation', file: e.file, row: e.row, column: e.column, reason: e.reason };
   if (e instanceof CalculationError) return { kind: 'calculation', message: e.message, gridArea: e.gridArea };
-  if (e instanceof DecimalFormatError) return { kind: 'decimal-format', text: e.text, problem: e.problem, scale: e.scale, maxIntegerDigits: e.maxIntegerDigits };
+  if (e instanceof DecimalFormatError)
+    return {
+      kind: 'decimal-format',
+      text: e.text,
+      problem: e.problem,
+      scale: e.scale,
+      maxIntegerDigits: e.maxIntegerDigits,
+    };
   if (e instanceof InvariantError) return { kind: 'invariant', message: e.message };
   if (e instanceof Error) return { kind: 'other', name: e.name, message: e.message };
   return { kind: 'other', name: 'Error', message: String(e) };

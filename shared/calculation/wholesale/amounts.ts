@@ -6,9 +6,20 @@
 import { localMidnight, localParts } from '../../domain/local-time';
 import { HOUR_MS } from '../../domain/time';
 import type { CalculationArguments } from '../../basis-data/types';
-import { chargeKeyString, type ChargeData, type ChargeLink, type ChargePrice, type ChargePriceInformation } from '../../basis-data/charges';
+import {
+  chargeKeyString,
+  type ChargeData,
+  type ChargeLink,
+  type ChargePrice,
+  type ChargePriceInformation,
+} from '../../basis-data/charges';
 import { resultNamespaceUuid } from '../../results/result-id';
-import { WholesaleRows, type AmountType, type WholesaleResults, type WholesaleSeries } from '../../results/wholesale-results';
+import {
+  WholesaleRows,
+  type AmountType,
+  type WholesaleResults,
+  type WholesaleSeries,
+} from '../../results/wholesale-results';
 import type { WholesaleEnergy } from './metering-points';
 import { QBIT_ACTIVE, QBITS_QUALITIES } from '../../domain/codes';
 
@@ -70,7 +81,11 @@ interface Accumulator {
   mask: Uint8Array;
 }
 
-export function calculateAmounts(args: CalculationArguments, energy: WholesaleEnergy, charges: ChargeData): WholesaleResults {
+export function calculateAmounts(
+  args: CalculationArguments,
+  energy: WholesaleEnergy,
+  charges: ChargeData,
+): WholesaleResults {
   const start = args.periodStart;
   const end = args.periodEnd;
   const days = localDayStarts(start, end);
@@ -97,13 +112,23 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
   }
 
   const linksByKey = new Map<string, ChargeLink[]>();
-  for (const l of charges.links) (linksByKey.get(chargeKeyString(l)) ?? linksByKey.set(chargeKeyString(l), []).get(chargeKeyString(l)))?.push(l);
+  for (const l of charges.links)
+    (linksByKey.get(chargeKeyString(l)) ?? linksByKey.set(chargeKeyString(l), []).get(chargeKeyString(l)))?.push(l);
   const pricesByKey = new Map<string, ChargePrice[]>();
-  for (const p of charges.prices) (pricesByKey.get(chargeKeyString(p)) ?? pricesByKey.set(chargeKeyString(p), []).get(chargeKeyString(p)))?.push(p);
+  for (const p of charges.prices)
+    (pricesByKey.get(chargeKeyString(p)) ?? pricesByKey.set(chargeKeyString(p), []).get(chargeKeyString(p)))?.push(p);
   for (const list of pricesByKey.values()) list.sort((a, b) => a.chargeTime - b.chargeTime);
 
   const accs = new Map<string, Accumulator>();
-  const accFor = (piIdx: number, pi: ChargePriceInformation, ga: string, es: string, mpType: string, sm: string | null, n: number): Accumulator => {
+  const accFor = (
+    piIdx: number,
+    pi: ChargePriceInformation,
+    ga: string,
+    es: string,
+    mpType: string,
+    sm: string | null,
+    n: number,
+  ): Accumulator => {
     const k = `${piIdx}|${ga}|${es}|${mpType}|${sm ?? ''}`;
     let a = accs.get(k);
     if (!a) accs.set(k, (a = { pi, gridArea: ga, es, mpType, sm, qty: new Float64Array(n), mask: new Uint8Array(n) }));
@@ -128,7 +153,15 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
         const a1 = Math.min(lTo, p.to);
         if (a0 >= a1) continue;
         if (hourly) {
-          const acc = accFor(piIdx, pi, p.gridArea, p.energySupplierId, p.meteringPointType, p.settlementMethod, nHours);
+          const acc = accFor(
+            piIdx,
+            pi,
+            p.gridArea,
+            p.energySupplierId,
+            p.meteringPointType,
+            p.settlementMethod,
+            nHours,
+          );
           // the hour belongs to the period covering its start; its energy is the whole hour's
           const base = (energy.mpRow.get(link.meteringPointId) as number) * nHours;
           for (let h = Math.ceil((a0 - start) / HOUR); start + h * HOUR < a1; h++) {
@@ -136,7 +169,15 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
             acc.mask[h] |= energy.quality[base + h] | ACTIVE;
           }
         } else {
-          const acc = accFor(piIdx, pi, p.gridArea, p.energySupplierId, p.meteringPointType, p.settlementMethod, days.length);
+          const acc = accFor(
+            piIdx,
+            pi,
+            p.gridArea,
+            p.energySupplierId,
+            p.meteringPointType,
+            p.settlementMethod,
+            days.length,
+          );
           const day = mpDay.get(link.meteringPointId) as { v: Float64Array; m: Uint8Array };
           for (let d = 0; d < days.length; d++) {
             if (days[d] < a0 || days[d] >= a1) continue; // the link and the MP period must cover the day start
@@ -159,7 +200,17 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
   const rows = new WholesaleRows();
   const seriesFor = (s: Omit<WholesaleSeries, 'resultId'>): number => {
     // the identifying fields of docs/wholesale-calculation.md; all points of one series share the id
-    const idName = [args.calculationId, s.amountType, s.gridArea, s.energySupplierId, s.chargeOwnerId ?? '', s.chargeCode ?? '', s.chargeType ?? '', s.meteringPointType ?? '', s.settlementMethod ?? ''].join('|');
+    const idName = [
+      args.calculationId,
+      s.amountType,
+      s.gridArea,
+      s.energySupplierId,
+      s.chargeOwnerId ?? '',
+      s.chargeCode ?? '',
+      s.chargeType ?? '',
+      s.meteringPointType ?? '',
+      s.settlementMethod ?? '',
+    ].join('|');
     let i = seriesIndex.get(idName);
     if (i === undefined) {
       i = series.length;
@@ -184,8 +235,14 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     if (!m) exactCache.set(key, (m = new Map((prices ?? []).map((p) => [p.chargeTime, p.priceMicro]))));
     return m;
   };
-  const sortedAccs = [...accs.values()].sort((x, y) =>
-    chargeKeyString(x.pi).localeCompare(chargeKeyString(y.pi)) || x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.mpType.localeCompare(y.mpType) || (x.sm ?? '').localeCompare(y.sm ?? '') || x.pi.fromDate - y.pi.fromDate,
+  const sortedAccs = [...accs.values()].sort(
+    (x, y) =>
+      chargeKeyString(x.pi).localeCompare(chargeKeyString(y.pi)) ||
+      x.gridArea.localeCompare(y.gridArea) ||
+      x.es.localeCompare(y.es) ||
+      x.mpType.localeCompare(y.mpType) ||
+      (x.sm ?? '').localeCompare(y.sm ?? '') ||
+      x.pi.fromDate - y.pi.fromDate,
   );
   for (const a of sortedAccs) {
     const pi = a.pi;
@@ -249,16 +306,56 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
       const s = series[si];
       const k = [s.chargeCode, s.chargeType, s.chargeOwnerId, s.gridArea, s.energySupplierId].join('|');
       m = monthly.get(k);
-      if (!m) monthly.set(k, (m = { gridArea: s.gridArea, es: s.energySupplierId, owner: s.chargeOwnerId as string, code: s.chargeCode as string, type: s.chargeType as string, isTax: s.isTax as boolean, unit: s.quantityUnit as 'kWh' | 'pcs', amount: null }));
+      if (!m)
+        monthly.set(
+          k,
+          (m = {
+            gridArea: s.gridArea,
+            es: s.energySupplierId,
+            owner: s.chargeOwnerId as string,
+            code: s.chargeCode as string,
+            type: s.chargeType as string,
+            isTax: s.isTax as boolean,
+            unit: s.quantityUnit as 'kWh' | 'pcs',
+            amount: null,
+          }),
+        );
       monthlyOfSeries[si] = m;
     }
     const v = rows.amount(i);
     if (v !== null) m.amount = m.amount === null ? v : addExact(m.amount, v);
   }
-  const monthlyList = [...monthly.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.owner.localeCompare(y.owner) || x.code.localeCompare(y.code) || x.type.localeCompare(y.type));
-  const total = (amountType: AmountType, gridArea: string, es: string, owner: string | null, amount: Exact | null, extra: Partial<WholesaleSeries> = {}) => {
+  const monthlyList = [...monthly.values()].sort(
+    (x, y) =>
+      x.gridArea.localeCompare(y.gridArea) ||
+      x.es.localeCompare(y.es) ||
+      x.owner.localeCompare(y.owner) ||
+      x.code.localeCompare(y.code) ||
+      x.type.localeCompare(y.type),
+  );
+  const total = (
+    amountType: AmountType,
+    gridArea: string,
+    es: string,
+    owner: string | null,
+    amount: Exact | null,
+    extra: Partial<WholesaleSeries> = {},
+  ) => {
     rows.push(
-      seriesFor({ amountType, gridArea, energySupplierId: es, chargeOwnerId: owner, chargeCode: null, chargeType: null, isTax: null, meteringPointType: null, settlementMethod: null, resolution: 'P1M', quantityUnit: null, ...extra }),
+      seriesFor({
+        amountType,
+        gridArea,
+        energySupplierId: es,
+        chargeOwnerId: owner,
+        chargeCode: null,
+        chargeType: null,
+        isTax: null,
+        meteringPointType: null,
+        settlementMethod: null,
+        resolution: 'P1M',
+        quantityUnit: null,
+        ...extra,
+      }),
       start,
       null,
       null,
@@ -267,7 +364,12 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
     );
   };
   for (const m of monthlyList) {
-    total('monthly_amount_per_charge', m.gridArea, m.es, m.owner, m.amount, { chargeCode: m.code, chargeType: m.type, isTax: m.isTax, quantityUnit: m.unit });
+    total('monthly_amount_per_charge', m.gridArea, m.es, m.owner, m.amount, {
+      chargeCode: m.code,
+      chargeType: m.type,
+      isTax: m.isTax,
+      quantityUnit: m.unit,
+    });
   }
 
   // ---- totals: tax amounts count in the (non-tax) owners' totals, per (grid area, supplier); an
@@ -292,12 +394,22 @@ export function calculateAmounts(args: CalculationArguments, energy: WholesaleEn
       nonTax.set(k, n);
     }
   }
-  for (const n of [...nonTax.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.owner.localeCompare(y.owner))) {
+  for (const n of [...nonTax.values()].sort(
+    (x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.owner.localeCompare(y.owner),
+  )) {
     const gaEs = `${n.gridArea}|${n.es}`;
     const isTaxOwner = taxOwners.get(gaEs)?.has(n.owner) ?? false;
-    total('total_monthly_amount', n.gridArea, n.es, n.owner, isTaxOwner ? n.amount : add(n.amount, taxSum.get(gaEs) ?? null));
+    total(
+      'total_monthly_amount',
+      n.gridArea,
+      n.es,
+      n.owner,
+      isTaxOwner ? n.amount : add(n.amount, taxSum.get(gaEs) ?? null),
+    );
   }
-  for (const e of [...perEs.values()].sort((x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es))) {
+  for (const e of [...perEs.values()].sort(
+    (x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es),
+  )) {
     total('total_monthly_amount', e.gridArea, e.es, null, e.amount);
   }
   return { calculationId: args.calculationId, calculationType: args.calculationType, series, rows };

@@ -8,7 +8,14 @@ import { QBIT_ACTIVE, QBIT_CALCULATED, RESOLUTION_MS, SETTLEMENT_METHODS } from 
 import { HOUR_MS } from '../../domain/time';
 import type { BasisDataSource, CalculationArguments, MeteringPointPeriod } from '../../basis-data/types';
 import type { EnergyResults } from '../../results/energy-results';
-import { aggregateDays, allocateAccumulators, allocateCells, scatterBatch, type Accumulators, type Cells } from '../energy/kernels';
+import {
+  aggregateDays,
+  allocateAccumulators,
+  allocateCells,
+  scatterBatch,
+  type Accumulators,
+  type Cells,
+} from '../energy/kernels';
 import { runKernelsParallel } from '../energy/parallel';
 import { ParquetLakeSource } from '../../basis-data/parquet/lake';
 import { kernelLayout, type SelectedPeriod } from '../energy/plan';
@@ -65,8 +72,13 @@ export interface WholesaleEnergy {
 export function wholesalePeriods(args: CalculationArguments, all: readonly MeteringPointPeriod[]): WholesalePeriod[] {
   const areas = new Set(args.gridAreas);
   const inPeriod = (from: number, to: number | null) => from < args.periodEnd && (to === null || to > args.periodStart);
-  const clamp = (from: number, to: number | null) => ({ from: Math.max(from, args.periodStart), to: Math.min(to ?? args.periodEnd, args.periodEnd) });
-  const parents = all.filter((p) => (p.type === 'E17' || p.type === 'E18') && areas.has(p.gridAreaCode) && inPeriod(p.fromDate, p.toDate));
+  const clamp = (from: number, to: number | null) => ({
+    from: Math.max(from, args.periodStart),
+    to: Math.min(to ?? args.periodEnd, args.periodEnd),
+  });
+  const parents = all.filter(
+    (p) => (p.type === 'E17' || p.type === 'E18') && areas.has(p.gridAreaCode) && inPeriod(p.fromDate, p.toDate),
+  );
   const out: WholesalePeriod[] = parents.map((p) => ({
     meteringPointId: p.meteringPointId,
     ...clamp(p.fromDate, p.toDate),
@@ -77,9 +89,18 @@ export function wholesalePeriods(args: CalculationArguments, all: readonly Meter
     step: RESOLUTION_MS[p.resolution],
   }));
   const parentPeriods = new Map<string, MeteringPointPeriod[]>();
-  for (const p of parents) (parentPeriods.get(p.meteringPointId) ?? parentPeriods.set(p.meteringPointId, []).get(p.meteringPointId))?.push(p);
+  for (const p of parents)
+    (parentPeriods.get(p.meteringPointId) ?? parentPeriods.set(p.meteringPointId, []).get(p.meteringPointId))?.push(p);
   for (const c of all) {
-    if (c.type === 'E17' || c.type === 'E18' || c.type === 'E20' || !c.parentMeteringPointId || !areas.has(c.gridAreaCode) || !inPeriod(c.fromDate, c.toDate)) continue;
+    if (
+      c.type === 'E17' ||
+      c.type === 'E18' ||
+      c.type === 'E20' ||
+      !c.parentMeteringPointId ||
+      !areas.has(c.gridAreaCode) ||
+      !inPeriod(c.fromDate, c.toDate)
+    )
+      continue;
     const own = clamp(c.fromDate, c.toDate);
     for (const parent of parentPeriods.get(c.parentMeteringPointId) ?? []) {
       const pr = clamp(parent.fromDate, parent.toDate);
@@ -90,7 +111,16 @@ export function wholesalePeriods(args: CalculationArguments, all: readonly Meter
       const from = up(Math.max(own.from, pr.from));
       const to = Math.min(up(Math.min(own.to, pr.to)), own.to);
       if (from >= to) continue;
-      out.push({ meteringPointId: c.meteringPointId, from, to, gridArea: c.gridAreaCode, energySupplierId: parent.energySupplierId as string, meteringPointType: METERING_POINT_TYPE_NAMES[c.type], settlementMethod: null, step: RESOLUTION_MS[c.resolution] });
+      out.push({
+        meteringPointId: c.meteringPointId,
+        from,
+        to,
+        gridArea: c.gridAreaCode,
+        energySupplierId: parent.energySupplierId as string,
+        meteringPointType: METERING_POINT_TYPE_NAMES[c.type],
+        settlementMethod: null,
+        step: RESOLUTION_MS[c.resolution],
+      });
     }
   }
   return out;
@@ -153,7 +183,8 @@ export async function wholesaleEnergy(
   // grid-loss metering points: positive (E17) / negative (E18) grid loss, summed to hours
   const perHour = HOUR_MS / energy.slotMs;
   energy.series.forEach((s, i) => {
-    if ((s.timeSeriesType !== 'positive_grid_loss' && s.timeSeriesType !== 'negative_grid_loss') || !s.meteringPointId) return;
+    if ((s.timeSeriesType !== 'positive_grid_loss' && s.timeSeriesType !== 'negative_grid_loss') || !s.meteringPointId)
+      return;
     const r = mpRow.get(s.meteringPointId);
     if (r === undefined || !gridLossIds.has(s.meteringPointId)) return;
     const v = energy.values[i];
@@ -167,7 +198,11 @@ export async function wholesaleEnergy(
   });
 
   const byMeteringPoint = new Map<string, number[]>();
-  periods.forEach((p, i) => (byMeteringPoint.get(p.meteringPointId) ?? byMeteringPoint.set(p.meteringPointId, []).get(p.meteringPointId))?.push(i));
+  periods.forEach((p, i) =>
+    (byMeteringPoint.get(p.meteringPointId) ?? byMeteringPoint.set(p.meteringPointId, []).get(p.meteringPointId))?.push(
+      i,
+    ),
+  );
   for (const list of byMeteringPoint.values()) list.sort((a, b) => periods[a].from - periods[b].from);
   return { periods, byMeteringPoint, mpRow, nHours, energy: energyMilli, quality };
 }

@@ -17,11 +17,22 @@ export function isWholesaleType(t: CalculationArguments['calculationType']): boo
  * Wholesale results of one calculation. Needs the energy results of the same arguments (grid
  * loss prices the grid-loss metering points); computes them when not given.
  */
-export async function calculateWholesale(source: BasisDataSource, args: CalculationArguments, energy?: EnergyResults, opts: { workers?: number } = {}): Promise<WholesaleResults> {
+export async function calculateWholesale(
+  source: BasisDataSource,
+  args: CalculationArguments,
+  energy?: EnergyResults,
+  opts: { workers?: number } = {},
+): Promise<WholesaleResults> {
   const workers = opts.workers ?? 0;
   const parallel = workers > 0 && source instanceof ParquetLakeSource;
-  const energyResults = energy ?? (parallel ? await calculateEnergyParallel(source, args, { workers }) : await calculateEnergy(source, args));
-  const [periods, gridLoss, charges] = await Promise.all([source.readMeteringPointPeriods(), source.readGridLossMeteringPointIds(), source.readCharges()]);
+  const energyResults =
+    energy ??
+    (parallel ? await calculateEnergyParallel(source, args, { workers }) : await calculateEnergy(source, args));
+  const [periods, gridLoss, charges] = await Promise.all([
+    source.readMeteringPointPeriods(),
+    source.readGridLossMeteringPointIds(),
+    source.readCharges(),
+  ]);
   const e = await wholesaleEnergy(source, args, periods, new Set(gridLoss), energyResults, workers);
   return calculateAmounts(args, e, charges);
 }

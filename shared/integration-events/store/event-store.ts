@@ -39,7 +39,9 @@ export interface StoredEventMetadata {
 export type Stored<E extends IntegrationEvent> = E & StoredEventMetadata;
 
 /** A decoded event of one message type with its identity and stored time. */
-export type StoredIntegrationEvent<T extends IntegrationEventType = IntegrationEventType> = Stored<IntegrationEventOf<T>>;
+export type StoredIntegrationEvent<T extends IntegrationEventType = IntegrationEventType> = Stored<
+  IntegrationEventOf<T>
+>;
 
 /** A stored master-data event (what readMasterData returns). */
 export type StoredMasterDataEvent = Stored<MasterDataEvent>;
@@ -76,5 +78,9 @@ export interface IntegrationEventStore {
    * eventId. For TimeSeriesPointsReceived, `observed` keeps only events whose period overlaps it
    * (the Table store filters server-side on the period it records at append).
    */
-  readEvents<T extends IntegrationEventType>(messageType: T, asOf: number, observed?: ObservedRange): Promise<StoredIntegrationEvent<T>[]>;
+  readEvents<T extends IntegrationEventType>(
+    messageType: T,
+    asOf: number,
+    observed?: ObservedRange,
+  ): Promise<StoredIntegrationEvent<T>[]>;
 }

@@ -1,6 +1,18 @@
 import type { IntegrationEventType } from '../events';
-import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
-import { compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend } from './stored-event';
+import type {
+  AppendedEvent,
+  IntegrationEventStore,
+  ObservedRange,
+  StoredIntegrationEvent,
+  StoredMasterDataEvent,
+} from './event-store';
+import {
+  compareStored,
+  observedPeriod,
+  readMasterDataEvents,
+  storedIntegrationEvent,
+  validateAppend,
+} from './stored-event';
 
 /** What the memory store keeps per event: what a Table row holds (the bytes, not the decoded event). */
 interface StoredRow {
@@ -38,7 +50,11 @@ export class MemoryIntegrationEventStore implements IntegrationEventStore {
     return readMasterDataEvents((type, at) => this.readEvents(type, at), asOf);
   }
 
-  async readEvents<T extends IntegrationEventType>(messageType: T, asOf: number, observed?: ObservedRange): Promise<StoredIntegrationEvent<T>[]> {
+  async readEvents<T extends IntegrationEventType>(
+    messageType: T,
+    asOf: number,
+    observed?: ObservedRange,
+  ): Promise<StoredIntegrationEvent<T>[]> {
     return [...this.events.values()]
       .filter((e) => e.storedAt <= asOf && e.messageType === messageType)
       .filter((e) => {

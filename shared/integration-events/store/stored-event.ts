@@ -5,9 +5,21 @@
  */
 import { ContractError } from '../../messaging/contract-error';
 import { decodeIntegrationEvent } from '../decode';
-import { MASTER_DATA_EVENT_TYPES, isIntegrationEventType, type IntegrationEvent, type IntegrationEventOf, type IntegrationEventType } from '../events';
+import {
+  MASTER_DATA_EVENT_TYPES,
+  isIntegrationEventType,
+  type IntegrationEvent,
+  type IntegrationEventOf,
+  type IntegrationEventType,
+} from '../events';
 import { INTEGRATION_EVENT_CONTRACT } from '../wire';
-import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
+import type {
+  AppendedEvent,
+  IntegrationEventStore,
+  ObservedRange,
+  StoredIntegrationEvent,
+  StoredMasterDataEvent,
+} from './event-store';
 
 /**
  * Largest body the store accepts. Integration events are small (a day of quarter-hour points is
@@ -23,7 +35,9 @@ export class EventTooLargeError extends Error {
     readonly eventId: string,
     readonly bytes: number,
   ) {
-    super(`integration event ${eventId}: body of ${bytes} bytes exceeds the limit of ${MAX_EVENT_BODY_BYTES} bytes (48 KiB)`);
+    super(
+      `integration event ${eventId}: body of ${bytes} bytes exceeds the limit of ${MAX_EVENT_BODY_BYTES} bytes (48 KiB)`,
+    );
     this.name = 'EventTooLargeError';
   }
 }
@@ -75,7 +89,8 @@ export function eventIdProblem(eventId: unknown): string | null {
   if (eventId === undefined || eventId === null || eventId === '') return 'missing';
   if (typeof eventId !== 'string') return `not a string: ${JSON.stringify(eventId)}`;
   if (eventId.length > MAX_EVENT_ID_LENGTH) return `longer than ${MAX_EVENT_ID_LENGTH} characters`;
-  if (FORBIDDEN_KEY_CHARS.test(eventId)) return `contains a character not allowed in an event id (/ \\ # ? or a control character): ${JSON.stringify(eventId)}`;
+  if (FORBIDDEN_KEY_CHARS.test(eventId))
+    return `contains a character not allowed in an event id (/ \\ # ? or a control character): ${JSON.stringify(eventId)}`;
   return null;
 }
 
@@ -85,17 +100,28 @@ export function validateAppend(e: AppendedEvent): void {
   if (idProblem !== null) throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'EventId', idProblem);
   const messageType: unknown = e.event.messageType;
   if (!isIntegrationEventType(messageType)) {
-    throw new ContractError(INTEGRATION_EVENT_CONTRACT, 'MessageType', `unknown message type ${JSON.stringify(messageType)}`);
+    throw new ContractError(
+      INTEGRATION_EVENT_CONTRACT,
+      'MessageType',
+      `unknown message type ${JSON.stringify(messageType)}`,
+    );
   }
   if (!(e.body instanceof Uint8Array)) throw new TypeError(`integration event ${e.eventId}: body must be a Uint8Array`);
   if (e.body.byteLength > MAX_EVENT_BODY_BYTES) throw new EventTooLargeError(e.eventId, e.body.byteLength);
   if (!Number.isSafeInteger(e.storedAt) || e.storedAt < 0) {
-    throw new RangeError(`integration event ${e.eventId}: storedAt must be a non-negative integer epoch-ms instant, got ${String(e.storedAt)}`);
+    throw new RangeError(
+      `integration event ${e.eventId}: storedAt must be a non-negative integer epoch-ms instant, got ${String(e.storedAt)}`,
+    );
   }
 }
 
 /** Decodes a stored event of any type (damaged data throws, naming the event). */
-export function storedIntegrationEvent<T extends IntegrationEventType>(eventId: string, messageType: T, body: Uint8Array, storedAt: number): StoredIntegrationEvent<T> {
+export function storedIntegrationEvent<T extends IntegrationEventType>(
+  eventId: string,
+  messageType: T,
+  body: Uint8Array,
+  storedAt: number,
+): StoredIntegrationEvent<T> {
   let decoded: IntegrationEventOf<T>;
   try {
     decoded = decodeIntegrationEvent(messageType, body);
@@ -110,7 +136,10 @@ export function storedIntegrationEvent<T extends IntegrationEventType>(eventId: 
  * The master-data events as of `asOf`, through a store's readEvents: what both stores' readMasterData
  * return (one read per master-data message type, ordered by storedAt then eventId).
  */
-export async function readMasterDataEvents(readEvents: IntegrationEventStore['readEvents'], asOf: number): Promise<StoredMasterDataEvent[]> {
+export async function readMasterDataEvents(
+  readEvents: IntegrationEventStore['readEvents'],
+  asOf: number,
+): Promise<StoredMasterDataEvent[]> {
   const perType = await Promise.all(MASTER_DATA_EVENT_TYPES.map((type) => readEvents(type, asOf)));
   return perType.flat().sort(compareStored);
 }
@@ -121,6 +150,9 @@ export function observedPeriod(e: IntegrationEvent): ObservedRange | null {
 }
 
 /** Deterministic read order: system time, then event id. */
-export function compareStored(a: { storedAt: number; eventId: string }, b: { storedAt: number; eventId: string }): number {
+export function compareStored(
+  a: { storedAt: number; eventId: string },
+  b: { storedAt: number; eventId: string },
+): number {
   return a.storedAt - b.storedAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 }

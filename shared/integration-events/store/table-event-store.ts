@@ -16,8 +16,21 @@ import { NAMES } from '../../config/names';
 import { TableClient, odata, type RestError, type TableEntity } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import type { IntegrationEventType } from '../events';
-import type { AppendedEvent, IntegrationEventStore, ObservedRange, StoredIntegrationEvent, StoredMasterDataEvent } from './event-store';
-import { DamagedStoredEventError, compareStored, observedPeriod, readMasterDataEvents, storedIntegrationEvent, validateAppend } from './stored-event';
+import type {
+  AppendedEvent,
+  IntegrationEventStore,
+  ObservedRange,
+  StoredIntegrationEvent,
+  StoredMasterDataEvent,
+} from './event-store';
+import {
+  DamagedStoredEventError,
+  compareStored,
+  observedPeriod,
+  readMasterDataEvents,
+  storedIntegrationEvent,
+  validateAppend,
+} from './stored-event';
 
 /** Default table name (letters and digits only). */
 export const INTEGRATION_EVENTS_TABLE = NAMES.tables.integrationEvents;
@@ -37,7 +50,10 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
   constructor(private readonly table: TableClient) {}
 
   /** Account key or SAS connection string; Azurite's http endpoint needs `allowInsecureConnection`. */
-  static fromConnectionString(connectionString: string, tableName: string = INTEGRATION_EVENTS_TABLE): TableIntegrationEventStore {
+  static fromConnectionString(
+    connectionString: string,
+    tableName: string = INTEGRATION_EVENTS_TABLE,
+  ): TableIntegrationEventStore {
     const probe = TableClient.fromConnectionString(connectionString, tableName);
     const client = probe.url.startsWith('http://')
       ? TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true })
@@ -46,8 +62,14 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
   }
 
   /** Managed identity / Entra ID (needs the "Storage Table Data Contributor" role). */
-  static fromAccount(accountName: string, credential: TokenCredential, tableName: string = INTEGRATION_EVENTS_TABLE): TableIntegrationEventStore {
-    return new TableIntegrationEventStore(new TableClient(`https://${accountName}.table.core.windows.net`, tableName, credential));
+  static fromAccount(
+    accountName: string,
+    credential: TokenCredential,
+    tableName: string = INTEGRATION_EVENTS_TABLE,
+  ): TableIntegrationEventStore {
+    return new TableIntegrationEventStore(
+      new TableClient(`https://${accountName}.table.core.windows.net`, tableName, credential),
+    );
   }
 
   /** Creates the table if missing (createTable tolerates an existing table). */
@@ -79,7 +101,11 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
     return readMasterDataEvents((type, at) => this.readEvents(type, at), asOf);
   }
 
-  async readEvents<T extends IntegrationEventType>(messageType: T, asOf: number, observed?: ObservedRange): Promise<StoredIntegrationEvent<T>[]> {
+  async readEvents<T extends IntegrationEventType>(
+    messageType: T,
+    asOf: number,
+    observed?: ObservedRange,
+  ): Promise<StoredIntegrationEvent<T>[]> {
     if (Number.isNaN(asOf)) throw new RangeError('asOf must be a number (epoch ms)');
     if (asOf < 0) return [];
     const bound = Number.isFinite(asOf) ? Math.floor(asOf) : Number.MAX_SAFE_INTEGER;
@@ -108,9 +134,11 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
 
 function storedAtOf(value: unknown, eventId: string, messageType: string): number {
   // bigint (this SDK's Int64), or { value, type: 'Int64' } / a string from other SDK versions
-  const raw = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+  const raw =
+    typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
   const n = typeof raw === 'string' || typeof raw === 'bigint' ? Number(raw) : raw;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new DamagedStoredEventError(eventId, messageType, { kind: 'stored-at-not-integer', value: String(raw) });
+  if (typeof n !== 'number' || !Number.isSafeInteger(n))
+    throw new DamagedStoredEventError(eventId, messageType, { kind: 'stored-at-not-integer', value: String(raw) });
   return n;
 }
 

@@ -61,7 +61,9 @@ export const ESETT_SERIES_KINDS = ['exchange', 'production', 'non_profiled_consu
 export type EsettSeriesKind = (typeof ESETT_SERIES_KINDS)[number];
 
 /** marketEvaluationPoint.type and settlementMethod per kind (E15 for flex, as the predecessor sent it). */
-export const ESETT_SERIES_CODES: Readonly<Record<EsettSeriesKind, { marketEvaluationPointType: 'E17' | 'E18' | 'E20'; settlementMethod: 'E02' | 'E15' | null }>> = {
+export const ESETT_SERIES_CODES: Readonly<
+  Record<EsettSeriesKind, { marketEvaluationPointType: 'E17' | 'E18' | 'E20'; settlementMethod: 'E02' | 'E15' | null }>
+> = {
   exchange: { marketEvaluationPointType: 'E20', settlementMethod: null },
   production: { marketEvaluationPointType: 'E18', settlementMethod: null },
   non_profiled_consumption: { marketEvaluationPointType: 'E17', settlementMethod: 'E02' },

@@ -64,7 +64,10 @@ export function esettDocumentId(calculationId: string, gridAreaCode: string): st
  */
 export function esettSeriesKind(row: EnergyResultRow): EsettSeriesKind | null {
   if (row.aggregation_level === 'neighbor_grid_area') {
-    return row.time_series_type === 'net_exchange_per_neighboring_ga' && row.neighbor_grid_area_code !== row.grid_area_code ? 'exchange' : null;
+    return row.time_series_type === 'net_exchange_per_neighboring_ga' &&
+      row.neighbor_grid_area_code !== row.grid_area_code
+      ? 'exchange'
+      : null;
   }
   if (row.aggregation_level !== 'energy_supplier') return null;
   switch (row.time_series_type) {
@@ -93,7 +96,12 @@ function isEsettCalculationType(t: string): t is keyof typeof ESETT_PROCESS_TYPE
  * message whose delivery period overlaps the ISP transition, so such a period is an error.
  * Hourly results after the transition are sent hourly; eSett converts hourly data itself.
  */
-export function esettDocumentResolution(resultResolution: EsettResolution, periodStart: number, periodEnd: number, ispStart: number): EsettResolution {
+export function esettDocumentResolution(
+  resultResolution: EsettResolution,
+  periodStart: number,
+  periodEnd: number,
+  ispStart: number,
+): EsettResolution {
   if (resultResolution === 'PT1H') return 'PT1H';
   if (periodEnd <= ispStart) return 'PT1H';
   if (periodStart >= ispStart) return 'PT15M';
@@ -119,7 +127,11 @@ function ymdhm(ms: number): string {
 
 /** Integer milli-kWh; exact for any decimal(18,3), unlike a double. */
 function parseMilli(text: string, at: string, where: ErrorLocation): bigint {
-  if (!QUANTITY_RE.test(text)) throw new EsettDocumentError(`${at}: quantity ${JSON.stringify(text)} is not a decimal with exactly 3 decimals`, where);
+  if (!QUANTITY_RE.test(text))
+    throw new EsettDocumentError(
+      `${at}: quantity ${JSON.stringify(text)} is not a decimal with exactly 3 decimals`,
+      where,
+    );
   return BigInt(text.replace('.', ''));
 }
 
@@ -141,7 +153,11 @@ function formatMilli(milli: bigint): string {
 
 function party(id: string, what: string, where: ErrorLocation = {}): PartyId {
   const codingScheme = codingSchemeOf(id);
-  if (!codingScheme) throw new EsettDocumentError(`${what} ${JSON.stringify(id)} is neither a GLN (13 digits) nor an EIC (16 characters)`, where);
+  if (!codingScheme)
+    throw new EsettDocumentError(
+      `${what} ${JSON.stringify(id)} is neither a GLN (13 digits) nor an EIC (16 characters)`,
+      where,
+    );
   return { id, codingScheme };
 }
 
@@ -169,15 +185,21 @@ const KIND_ORDER = new Map(ESETT_SERIES_KINDS.map((k, i) => [k, i]));
  * calculation. Returns [] for calculation types other than balance fixing and aggregation, and
  * for a grid area without any eSett series no document is made (a document has 1..n Series).
  */
-export function buildEsettMarketDocuments(rows: readonly EnergyResultRow[], meta: EsettDocumentMetadata, options: EsettDocumentOptions): EsettMarketDocument[] {
+export function buildEsettMarketDocuments(
+  rows: readonly EnergyResultRow[],
+  meta: EsettDocumentMetadata,
+  options: EsettDocumentOptions,
+): EsettMarketDocument[] {
   if (!isEsettCalculationType(meta.calculationType)) return [];
   const processType = ESETT_PROCESS_TYPE[meta.calculationType];
 
   const start = instant(meta.period.start, 'period start');
   const end = instant(meta.period.end, 'period end');
-  if (end <= start) throw new EsettDocumentError(`period end ${meta.period.end} is not after its start ${meta.period.start}`);
+  if (end <= start)
+    throw new EsettDocumentError(`period end ${meta.period.end} is not after its start ${meta.period.start}`);
   // timeInterval has minute precision: a period with seconds could not be stated exactly
-  if (start % 60_000 !== 0 || end % 60_000 !== 0) throw new EsettDocumentError(`period ${meta.period.start} .. ${meta.period.end} is not on whole minutes`);
+  if (start % 60_000 !== 0 || end % 60_000 !== 0)
+    throw new EsettDocumentError(`period ${meta.period.start} .. ${meta.period.end} is not on whole minutes`);
   const created = instant(meta.createdAt, 'createdAt');
   const ispStart = instant(options.quarterHourIspStart ?? ESETT_QUARTER_HOUR_ISP_START, 'quarterHourIspStart');
   const sender = party(options.sender ?? DATAHUB_GLN, 'sender');
@@ -190,37 +212,80 @@ export function buildEsettMarketDocuments(rows: readonly EnergyResultRow[], meta
     const at = `result row ${i + 1} (${row.time_series_type} ${row.grid_area_code} ${row.time})`;
     const where = { row: i + 1, resultId: row.result_id };
     // a row of another calculation is a caller bug; sending it would mix two settlements
-    if (row.calculation_id !== meta.calculationId) throw new EsettDocumentError(`${at}: calculation_id ${row.calculation_id}, expected ${meta.calculationId}`, where);
-    if (row.calculation_type !== meta.calculationType) throw new EsettDocumentError(`${at}: calculation_type ${row.calculation_type}, expected ${meta.calculationType}`, where);
+    if (row.calculation_id !== meta.calculationId)
+      throw new EsettDocumentError(
+        `${at}: calculation_id ${row.calculation_id}, expected ${meta.calculationId}`,
+        where,
+      );
+    if (row.calculation_type !== meta.calculationType)
+      throw new EsettDocumentError(
+        `${at}: calculation_type ${row.calculation_type}, expected ${meta.calculationType}`,
+        where,
+      );
     const kind = esettSeriesKind(row);
     if (kind === null) continue;
 
-    if (row.resolution !== 'PT15M' && row.resolution !== 'PT1H') throw new EsettDocumentError(`${at}: resolution ${JSON.stringify(row.resolution)}`, where);
+    if (row.resolution !== 'PT15M' && row.resolution !== 'PT1H')
+      throw new EsettDocumentError(`${at}: resolution ${JSON.stringify(row.resolution)}`, where);
     if (resultResolution === null) resultResolution = row.resolution;
-    else if (row.resolution !== resultResolution) throw new EsettDocumentError(`${at}: resolution ${row.resolution}, but other rows are ${resultResolution}`, where);
-    if (!GRID_AREA_CODE_RE.test(row.grid_area_code)) throw new EsettDocumentError(`${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`, where);
+    else if (row.resolution !== resultResolution)
+      throw new EsettDocumentError(
+        `${at}: resolution ${row.resolution}, but other rows are ${resultResolution}`,
+        where,
+      );
+    if (!GRID_AREA_CODE_RE.test(row.grid_area_code))
+      throw new EsettDocumentError(
+        `${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`,
+        where,
+      );
     if (kind === 'exchange' && !GRID_AREA_CODE_RE.test(row.neighbor_grid_area_code)) {
-      throw new EsettDocumentError(`${at}: neighbor_grid_area_code ${JSON.stringify(row.neighbor_grid_area_code)} is not 3 digits`, where);
+      throw new EsettDocumentError(
+        `${at}: neighbor_grid_area_code ${JSON.stringify(row.neighbor_grid_area_code)} is not 3 digits`,
+        where,
+      );
     }
-    if (kind !== 'exchange' && row.energy_supplier_id === '') throw new EsettDocumentError(`${at}: a per-supplier result without energy_supplier_id`, where);
-    if (!UUID_RE.test(row.result_id)) throw new EsettDocumentError(`${at}: result_id ${JSON.stringify(row.result_id)} is not a UUID`, where);
+    if (kind !== 'exchange' && row.energy_supplier_id === '')
+      throw new EsettDocumentError(`${at}: a per-supplier result without energy_supplier_id`, where);
+    if (!UUID_RE.test(row.result_id))
+      throw new EsettDocumentError(`${at}: result_id ${JSON.stringify(row.result_id)} is not a UUID`, where);
 
     const t = instant(row.time, `${at}: time`, where);
     const slot = SLOT_MS[row.resolution];
     if (t < start || t >= end || (t - start) % slot !== 0) {
-      throw new EsettDocumentError(`${at}: time ${row.time} is not a ${row.resolution} slot of the period ${meta.period.start} .. ${meta.period.end}`, where);
+      throw new EsettDocumentError(
+        `${at}: time ${row.time} is not a ${row.resolution} slot of the period ${meta.period.start} .. ${meta.period.end}`,
+        where,
+      );
     }
 
     let s = series.get(row.result_id);
     if (!s) {
-      s = { kind, resultId: row.result_id, gridArea: row.grid_area_code, neighbour: row.neighbor_grid_area_code, es: row.energy_supplier_id, brp: row.balance_responsible_party_id, points: new Map() };
+      s = {
+        kind,
+        resultId: row.result_id,
+        gridArea: row.grid_area_code,
+        neighbour: row.neighbor_grid_area_code,
+        es: row.energy_supplier_id,
+        brp: row.balance_responsible_party_id,
+        points: new Map(),
+      };
       series.set(row.result_id, s);
-    } else if (s.kind !== kind || s.gridArea !== row.grid_area_code || s.neighbour !== row.neighbor_grid_area_code || s.es !== row.energy_supplier_id || s.brp !== row.balance_responsible_party_id) {
+    } else if (
+      s.kind !== kind ||
+      s.gridArea !== row.grid_area_code ||
+      s.neighbour !== row.neighbor_grid_area_code ||
+      s.es !== row.energy_supplier_id ||
+      s.brp !== row.balance_responsible_party_id
+    ) {
       // series mRID = result_id, so one id must mean one series
       throw new EsettDocumentError(`${at}: result_id ${row.result_id} is shared by two different series`, where);
     }
-    if (s.points.has(t)) throw new EsettDocumentError(`${at}: a second point at ${row.time} for result ${row.result_id}`, where);
-    s.points.set(t, { milli: parseMilli(row.quantity, at, where), qualities: qualitiesOf(row.quantity_qualities, where) });
+    if (s.points.has(t))
+      throw new EsettDocumentError(`${at}: a second point at ${row.time} for result ${row.result_id}`, where);
+    s.points.set(t, {
+      milli: parseMilli(row.quantity, at, where),
+      qualities: qualitiesOf(row.quantity_qualities, where),
+    });
   }
   if (resultResolution === null) return [];
 
@@ -228,9 +293,12 @@ export function buildEsettMarketDocuments(rows: readonly EnergyResultRow[], meta
   const slotMs = SLOT_MS[resolution];
   // positions count slots from the period start, so the period must consist of whole slots
   if (start % slotMs !== 0 || end % slotMs !== 0) {
-    throw new EsettDocumentError(`period ${meta.period.start} .. ${meta.period.end} is not on whole ${resolution} slots`);
+    throw new EsettDocumentError(
+      `period ${meta.period.start} .. ${meta.period.end} is not on whole ${resolution} slots`,
+    );
   }
-  if ((end - start) / slotMs > MAX_POSITION) throw new EsettDocumentError(`period has more than ${MAX_POSITION} ${resolution} positions`);
+  if ((end - start) / slotMs > MAX_POSITION)
+    throw new EsettDocumentError(`period has more than ${MAX_POSITION} ${resolution} positions`);
   const timeInterval = { start: ymdhm(start), end: ymdhm(end) };
 
   const byGridArea = new Map<string, EsettSeries[]>();
@@ -259,7 +327,13 @@ export function buildEsettMarketDocuments(rows: readonly EnergyResultRow[], meta
 }
 
 /** Points at the document resolution: as calculated, or quarters summed exactly per hour. */
-function toSeries(s: SeriesAcc, resolution: EsettResolution, slotMs: number, start: number, timeInterval: { start: string; end: string }): EsettSeries {
+function toSeries(
+  s: SeriesAcc,
+  resolution: EsettResolution,
+  slotMs: number,
+  start: number,
+  timeInterval: { start: string; end: string },
+): EsettSeries {
   const slots = new Map<number, { milli: bigint; qualities: Set<Quality> }>();
   for (const [t, p] of s.points) {
     // integer slot index; for quarters summed to hours, the four quarters share one index
@@ -278,7 +352,10 @@ function toSeries(s: SeriesAcc, resolution: EsettResolution, slotMs: number, sta
     .map((slot) => {
       const p = slots.get(slot) as { milli: bigint; qualities: Set<Quality> };
       const magnitude = p.milli < 0n ? -p.milli : p.milli;
-      if (magnitude >= MAX_MILLI) throw new EsettDocumentError(`result ${s.resultId}: ${formatMilli(p.milli)} kWh exceeds decimal(18,3)`, { resultId: s.resultId });
+      if (magnitude >= MAX_MILLI)
+        throw new EsettDocumentError(`result ${s.resultId}: ${formatMilli(p.milli)} kWh exceeds decimal(18,3)`, {
+          resultId: s.resultId,
+        });
       return { position: slot + 1, quantity: formatMilli(p.milli), quality: esettQuality(p.qualities) };
     });
   const codes = ESETT_SERIES_CODES[s.kind];
@@ -296,21 +373,31 @@ function toSeries(s: SeriesAcc, resolution: EsettResolution, slotMs: number, sta
     ...base,
     kind: s.kind,
     energySupplier: party(s.es, `result ${s.resultId}: energy supplier`, { resultId: s.resultId }),
-    balanceResponsibleParty: s.brp === '' ? null : party(s.brp, `result ${s.resultId}: balance responsible party`, { resultId: s.resultId }),
+    balanceResponsibleParty:
+      s.brp === '' ? null : party(s.brp, `result ${s.resultId}: balance responsible party`, { resultId: s.resultId }),
   };
 }
 
 /** Exchange first (by neighbour), then production, non-profiled, flex (by supplier, BRP). */
 function compareSeries(a: EsettSeries, b: EsettSeries): number {
-  const key = (s: EsettSeries): string => (s.kind === 'exchange' ? s.outArea : `${s.energySupplier.id}|${s.balanceResponsibleParty?.id ?? ''}`);
-  return (KIND_ORDER.get(a.kind) as number) - (KIND_ORDER.get(b.kind) as number) || key(a).localeCompare(key(b)) || a.mRID.localeCompare(b.mRID);
+  const key = (s: EsettSeries): string =>
+    s.kind === 'exchange' ? s.outArea : `${s.energySupplier.id}|${s.balanceResponsibleParty?.id ?? ''}`;
+  return (
+    (KIND_ORDER.get(a.kind) as number) - (KIND_ORDER.get(b.kind) as number) ||
+    key(a).localeCompare(key(b)) ||
+    a.mRID.localeCompare(b.mRID)
+  );
 }
 
 /**
  * The eSett documents of one calculation: one per grid area, each with its XML. Call with all
  * committed energy result rows of the calculation (other rows are ignored, see esettSeriesKind).
  */
-export function buildEsettDocuments(rows: readonly EnergyResultRow[], meta: EsettDocumentMetadata, options: EsettDocumentOptions): EsettDocument[] {
+export function buildEsettDocuments(
+  rows: readonly EnergyResultRow[],
+  meta: EsettDocumentMetadata,
+  options: EsettDocumentOptions,
+): EsettDocument[] {
   return buildEsettMarketDocuments(rows, meta, options).map((document) => ({
     documentId: document.mRID,
     calculationId: meta.calculationId,

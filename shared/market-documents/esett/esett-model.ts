@@ -3,7 +3,16 @@
  * energy results and esett-xml.ts writes as XML. Types only, so both depend on this file and
  * neither on the other.
  */
-import type { ESETT_BUSINESS_SECTOR, ESETT_DOCUMENT_TYPE, EsettProcessType, EsettQualityCode, EsettSeriesKind, PartyId, RECEIVER_ROLE, SENDER_ROLE } from './esett-codes';
+import type {
+  ESETT_BUSINESS_SECTOR,
+  ESETT_DOCUMENT_TYPE,
+  EsettProcessType,
+  EsettQualityCode,
+  EsettSeriesKind,
+  PartyId,
+  RECEIVER_ROLE,
+  SENDER_ROLE,
+} from './esett-codes';
 
 export type EsettResolution = 'PT15M' | 'PT1H';
 

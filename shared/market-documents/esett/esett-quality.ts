@@ -12,13 +12,17 @@ const KNOWN: ReadonlySet<string> = new Set(QUALITIES);
  */
 export function parseResultQualities(text: string): Set<Quality> {
   const trimmed = text.trim();
-  if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) throw new EsettDocumentError(`quantity_qualities ${JSON.stringify(text)} is not a list like ['measured']`);
+  if (!trimmed.startsWith('[') || !trimmed.endsWith(']'))
+    throw new EsettDocumentError(`quantity_qualities ${JSON.stringify(text)} is not a list like ['measured']`);
   const inner = trimmed.slice(1, -1).trim();
   const out = new Set<Quality>();
   if (inner === '') return out;
   for (const part of inner.split(',')) {
     const name = part.trim().replace(/^'(.*)'$/, '$1');
-    if (!KNOWN.has(name)) throw new EsettDocumentError(`unknown quality ${JSON.stringify(name)} in quantity_qualities ${JSON.stringify(text)}`);
+    if (!KNOWN.has(name))
+      throw new EsettDocumentError(
+        `unknown quality ${JSON.stringify(name)} in quantity_qualities ${JSON.stringify(text)}`,
+      );
     out.add(name as Quality);
   }
   return out;

@@ -9,7 +9,12 @@ import type { EsettMarketDocument, EsettSeries } from './esett-model';
 const PREFIX = 'cim';
 
 function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 class XmlLines {
@@ -44,9 +49,13 @@ function writeSeries(x: XmlLines, s: EsettSeries): void {
     x.leaf('in_Domain.mRID', s.inArea, { codingScheme: GRID_AREA_CODING_SCHEME });
     x.leaf('out_Domain.mRID', s.outArea, { codingScheme: GRID_AREA_CODING_SCHEME });
   } else {
-    x.leaf('energySupplier_MarketParticipant.mRID', s.energySupplier.id, { codingScheme: s.energySupplier.codingScheme });
+    x.leaf('energySupplier_MarketParticipant.mRID', s.energySupplier.id, {
+      codingScheme: s.energySupplier.codingScheme,
+    });
     if (s.balanceResponsibleParty) {
-      x.leaf('balanceResponsibleParty_MarketParticipant.mRID', s.balanceResponsibleParty.id, { codingScheme: s.balanceResponsibleParty.codingScheme });
+      x.leaf('balanceResponsibleParty_MarketParticipant.mRID', s.balanceResponsibleParty.id, {
+        codingScheme: s.balanceResponsibleParty.codingScheme,
+      });
     }
   }
   x.leaf('product', ESETT_PRODUCT);

@@ -27,14 +27,22 @@ export interface EsettSenderDeps {
 /** The documents' folder under messages/{calculationId}/. */
 export const ESETT_RECEIVER_FOLDER = 'esett';
 
-export async function sendEsettDocuments(deps: EsettSenderDeps, event: CalculationCompletedEvent): Promise<DeliveryOutcome[]> {
+export async function sendEsettDocuments(
+  deps: EsettSenderDeps,
+  event: CalculationCompletedEvent,
+): Promise<DeliveryOutcome[]> {
   if (event.calculationType !== 'balance_fixing' && event.calculationType !== 'aggregation') return [];
   const rows = await readResults(deps.results, event.jobId, {});
   if (!rows) throw new CompletedJobWithoutResultsError(event.jobId);
   const docs = buildEsettDocuments(
     rows,
     // createdDateTime = the commit instant: a redelivered event rebuilds byte-identical documents
-    { calculationId: event.jobId, calculationType: event.calculationType, period: { start: minute(event.periodStart), end: minute(event.periodEnd) }, createdAt: event.completedAt },
+    {
+      calculationId: event.jobId,
+      calculationType: event.calculationType,
+      period: { start: minute(event.periodStart), end: minute(event.periodEnd) },
+      createdAt: event.completedAt,
+    },
     { receiver: deps.esettReceiverId },
   );
   const out: DeliveryOutcome[] = [];
@@ -46,7 +54,13 @@ export async function sendEsettDocuments(deps: EsettSenderDeps, event: Calculati
         deps.bus,
         NAMES.serviceBus.esettQueue,
         doc,
-        () => ({ messageId: d.documentId, body: Buffer.from(d.xml, 'utf8'), contentType: 'application/xml', subject: ESETT_ROOT_ELEMENT, applicationProperties: { MessageType: ESETT_ROOT_ELEMENT, GridArea: d.gridAreaCode } }),
+        () => ({
+          messageId: d.documentId,
+          body: Buffer.from(d.xml, 'utf8'),
+          contentType: 'application/xml',
+          subject: ESETT_ROOT_ELEMENT,
+          applicationProperties: { MessageType: ESETT_ROOT_ELEMENT, GridArea: d.gridAreaCode },
+        }),
         deps.clock,
       ),
     );

@@ -72,26 +72,38 @@ export const DATA_AVAILABLE_MESSAGE_TYPE = 'DataAvailableNotification';
 export const DATA_BUNDLE_REQUEST_MESSAGE_TYPE = 'DataBundleRequest';
 export const DATA_BUNDLE_RESPONSE_MESSAGE_TYPE = 'DataBundleResponse';
 
-export const encodeDataAvailable = (n: DataAvailableNotification): Uint8Array => type('DataAvailableNotification').encode(n).finish();
+export const encodeDataAvailable = (n: DataAvailableNotification): Uint8Array =>
+  type('DataAvailableNotification').encode(n).finish();
 export const decodeDataAvailable = (bytes: Uint8Array): DataAvailableNotification =>
-  type('DataAvailableNotification').toObject(type('DataAvailableNotification').decode(bytes), { defaults: true }) as DataAvailableNotification;
+  type('DataAvailableNotification').toObject(type('DataAvailableNotification').decode(bytes), {
+    defaults: true,
+  }) as DataAvailableNotification;
 export const encodeBundleRequest = (r: DataBundleRequest): Uint8Array => type('DataBundleRequest').encode(r).finish();
-export const encodeBundleResponse = (r: DataBundleResponse): Uint8Array => type('DataBundleResponse').encode(r).finish();
+export const encodeBundleResponse = (r: DataBundleResponse): Uint8Array =>
+  type('DataBundleResponse').encode(r).finish();
 export const decodeBundleResponse = (bytes: Uint8Array): DataBundleResponse =>
-  type('DataBundleResponse').toObject(type('DataBundleResponse').decode(bytes), { defaults: true }) as DataBundleResponse;
+  type('DataBundleResponse').toObject(type('DataBundleResponse').decode(bytes), {
+    defaults: true,
+  }) as DataBundleResponse;
 
 /** Decodes and validates a bundle request; ContractError naming the field otherwise. */
 export function decodeBundleRequest(bytes: Uint8Array): DataBundleRequest {
   let r: DataBundleRequest;
   try {
-    r = type('DataBundleRequest').toObject(type('DataBundleRequest').decode(bytes), { defaults: true }) as DataBundleRequest;
+    r = type('DataBundleRequest').toObject(type('DataBundleRequest').decode(bytes), {
+      defaults: true,
+    }) as DataBundleRequest;
   } catch (e) {
     throw new ContractError(DATA_BUNDLE_REQUEST_MESSAGE_TYPE, null, `undecodable protobuf: ${(e as Error).message}`);
   }
   if (!r.idempotencyId) throw new ContractError(DATA_BUNDLE_REQUEST_MESSAGE_TYPE, 'idempotency_id', 'missing');
   if (r.dataAvailableNotificationIds.length !== 1) {
     // bundling is not supported: every notification says supports_bundling=false
-    throw new ContractError(DATA_BUNDLE_REQUEST_MESSAGE_TYPE, 'data_available_notification_ids', `expected exactly one id (no bundling), got ${r.dataAvailableNotificationIds.length}`);
+    throw new ContractError(
+      DATA_BUNDLE_REQUEST_MESSAGE_TYPE,
+      'data_available_notification_ids',
+      `expected exactly one id (no bundling), got ${r.dataAvailableNotificationIds.length}`,
+    );
   }
   return r;
 }

@@ -38,25 +38,43 @@ export interface ResultSenderDeps {
  * grid area the owner effective at the end of the period (latest effective date before it, a
  * later-stored event for the same date winning).
  */
-export async function gridAreaOwners(events: Pick<IntegrationEventStore, 'readEvents'>, asOf: number, periodEnd: number): Promise<GridAreaOwnerResolver> {
+export async function gridAreaOwners(
+  events: Pick<IntegrationEventStore, 'readEvents'>,
+  asOf: number,
+  periodEnd: number,
+): Promise<GridAreaOwnerResolver> {
   const owners = new Map<string, { effective: number; owner: string }>();
   for (const e of await events.readEvents('GridAreaUpdated', asOf)) {
     if (e.effectiveDate >= periodEnd) continue;
     const cur = owners.get(e.gridAreaCode);
     // events arrive ordered by storedAt: >= lets the later-stored one win a tie
-    if (!cur || e.effectiveDate >= cur.effective) owners.set(e.gridAreaCode, { effective: e.effectiveDate, owner: e.gridAccessProviderId });
+    if (!cur || e.effectiveDate >= cur.effective)
+      owners.set(e.gridAreaCode, { effective: e.effectiveDate, owner: e.gridAccessProviderId });
   }
   return (ga) => owners.get(ga)?.owner ?? null;
 }
 
-export async function sendResultDocuments(deps: ResultSenderDeps, event: CalculationCompletedEvent): Promise<DeliveryOutcome[]> {
+export async function sendResultDocuments(
+  deps: ResultSenderDeps,
+  event: CalculationCompletedEvent,
+): Promise<DeliveryOutcome[]> {
   const job = await deps.jobs.get(event.jobId);
   if (!job) throw new CompletedJobNotFoundError(event.jobId);
   const rows = await readResults(deps.results, event.jobId, {});
   if (!rows) throw new CompletedJobWithoutResultsError(event.jobId);
   const periodEnd = Date.parse(event.periodEnd);
   const owners = await gridAreaOwners(deps.events, Date.parse(job.asOf), periodEnd);
-  const docs = buildRsm014Documents(rows, { calculationId: event.jobId, calculationType: event.calculationType, periodStart: Date.parse(event.periodStart), periodEnd, createdAt: deps.clock().getTime() }, owners);
+  const docs = buildRsm014Documents(
+    rows,
+    {
+      calculationId: event.jobId,
+      calculationType: event.calculationType,
+      periodStart: Date.parse(event.periodStart),
+      periodEnd,
+      createdAt: deps.clock().getTime(),
+    },
+    owners,
+  );
   const out: DeliveryOutcome[] = [];
   for (const d of docs) {
     const doc = { documentId: d.documentId, calculationId: event.jobId, receiverId: d.receiver.id, xml: d.xml };
@@ -68,7 +86,16 @@ export async function sendResultDocuments(deps: ResultSenderDeps, event: Calcula
         doc,
         () => ({
           messageId: d.documentId,
-          body: encodeDataAvailable({ uuid: d.documentId, recipientId: d.receiver.id, recipientRole: d.receiver.role, messageType: 'NotifyAggregatedMeasureData', origin: 'Wholesale', supportsBundling: false, relativeWeight: 1, calculationId: event.jobId }),
+          body: encodeDataAvailable({
+            uuid: d.documentId,
+            recipientId: d.receiver.id,
+            recipientRole: d.receiver.role,
+            messageType: 'NotifyAggregatedMeasureData',
+            origin: 'Wholesale',
+            supportsBundling: false,
+            relativeWeight: 1,
+            calculationId: event.jobId,
+          }),
           contentType: 'application/x-protobuf',
           subject: DATA_AVAILABLE_MESSAGE_TYPE,
           applicationProperties: { MessageType: DATA_AVAILABLE_MESSAGE_TYPE },
@@ -84,15 +111,36 @@ export async function sendResultDocuments(deps: ResultSenderDeps, event: Calcula
 export const BUNDLE_LINK_TTL_MS = 60 * 60_000;
 
 /** Answers a bundle request with a read link to the document (or DatasetNotFound), on the reply queue. */
-export async function answerBundleRequest(deps: { messages: BlobStore; signer: UrlSigner; bus: MessageBus; clock: () => Date }, request: DataBundleRequest): Promise<DataBundleResponse> {
+export async function answerBundleRequest(
+  deps: { messages: BlobStore; signer: UrlSigner; bus: MessageBus; clock: () => Date },
+  request: DataBundleRequest,
+): Promise<DataBundleResponse> {
   const [id] = request.dataAvailableNotificationIds;
   const path = await findDocument(deps.messages, id);
   const response: DataBundleResponse = path
-    ? { dataAvailableNotificationIds: [id], contentUri: await deps.signer.signedReadUrl(path, new Date(deps.clock().getTime() + BUNDLE_LINK_TTL_MS)), isErrorResponse: false, errorReason: '', errorDescription: '' }
-    : { dataAvailableNotificationIds: [id], contentUri: '', isErrorResponse: true, errorReason: 'DatasetNotFound', errorDescription: `no document with id ${id}` };
+    ? {
+        dataAvailableNotificationIds: [id],
+        contentUri: await deps.signer.signedReadUrl(path, new Date(deps.clock().getTime() + BUNDLE_LINK_TTL_MS)),
+        isErrorResponse: false,
+        errorReason: '',
+        errorDescription: '',
+      }
+    : {
+        dataAvailableNotificationIds: [id],
+        contentUri: '',
+        isErrorResponse: true,
+        errorReason: 'DatasetNotFound',
+        errorDescription: `no document with id ${id}`,
+      };
   await deps.bus.send(
     { queue: NAMES.serviceBus.bundleReplyQueue },
-    { messageId: request.idempotencyId, body: encodeBundleResponse(response), contentType: 'application/x-protobuf', subject: DATA_BUNDLE_RESPONSE_MESSAGE_TYPE, applicationProperties: { MessageType: DATA_BUNDLE_RESPONSE_MESSAGE_TYPE } },
+    {
+      messageId: request.idempotencyId,
+      body: encodeBundleResponse(response),
+      contentType: 'application/x-protobuf',
+      subject: DATA_BUNDLE_RESPONSE_MESSAGE_TYPE,
+      applicationProperties: { MessageType: DATA_BUNDLE_RESPONSE_MESSAGE_TYPE },
+    },
   );
   return response;
 }

@@ -55,15 +55,26 @@ export interface Rsm014Document {
  * different prefix, so they differ from each other and from every result id (whose names start
  * with the calculation id).
  */
-export function rsm014Ids(calculationId: string, resultId: string, receiver: Receiver): { documentId: string; seriesId: string } {
+export function rsm014Ids(
+  calculationId: string,
+  resultId: string,
+  receiver: Receiver,
+): { documentId: string; seriesId: string } {
   const name = [calculationId, resultId, receiver.role, receiver.id].join('|');
-  return { documentId: resultNamespaceUuid(`rsm014-document|${name}`), seriesId: resultNamespaceUuid(`rsm014-series|${name}`) };
+  return {
+    documentId: resultNamespaceUuid(`rsm014-document|${name}`),
+    seriesId: resultNamespaceUuid(`rsm014-series|${name}`),
+  };
 }
 
 function checkCalculation(c: Rsm014Calculation): void {
-  if (!(CALCULATION_TYPES as readonly string[]).includes(c.calculationType)) throw new Rsm014InputError(`unknown calculation type '${c.calculationType}'`);
+  if (!(CALCULATION_TYPES as readonly string[]).includes(c.calculationType))
+    throw new Rsm014InputError(`unknown calculation type '${c.calculationType}'`);
   if (c.calculationId === '') throw new Rsm014InputError('calculationId is empty');
-  if (!(c.periodEnd > c.periodStart)) throw new Rsm014InputError(`period end ${formatYmdhm(c.periodEnd)} is not after period start ${formatYmdhm(c.periodStart)}`);
+  if (!(c.periodEnd > c.periodStart))
+    throw new Rsm014InputError(
+      `period end ${formatYmdhm(c.periodEnd)} is not after period start ${formatYmdhm(c.periodStart)}`,
+    );
 }
 
 /**
@@ -78,16 +89,28 @@ function positions(s: ResultSeries, c: Rsm014Calculation): number[] {
   return s.points.map((p) => {
     const offset = p.time - c.periodStart;
     if (p.time < c.periodStart || p.time >= c.periodEnd || offset % step !== 0) {
-      throw new Rsm014InputError(`result ${s.resultId}: point at ${new Date(p.time).toISOString()} is not a ${s.resolution} slot of the period ${formatYmdhm(c.periodStart)}–${formatYmdhm(c.periodEnd)}`, s.resultId);
+      throw new Rsm014InputError(
+        `result ${s.resultId}: point at ${new Date(p.time).toISOString()} is not a ${s.resolution} slot of the period ${formatYmdhm(c.periodStart)}–${formatYmdhm(c.periodEnd)}`,
+        s.resultId,
+      );
     }
     return offset / step + 1;
   });
 }
 
 /** The XML of one document: header (§5.1) and one Series for one receiver. */
-export function renderRsm014(s: ResultSeries, route: Routing, c: Rsm014Calculation, ids: { documentId: string; seriesId: string }): string {
+export function renderRsm014(
+  s: ResultSeries,
+  route: Routing,
+  c: Rsm014Calculation,
+  ids: { documentId: string; seriesId: string },
+): string {
   const mep = EVALUATION_POINT[s.timeSeriesType];
-  if (!mep) throw new Rsm014InputError(`result ${s.resultId}: time series type ${s.timeSeriesType} is not sent as RSM-014`, s.resultId);
+  if (!mep)
+    throw new Rsm014InputError(
+      `result ${s.resultId}: time series type ${s.timeSeriesType} is not sent as RSM-014`,
+      s.resultId,
+    );
   const pos = positions(s, c);
   const party = (id: string, what: string) => ({ codingScheme: partyCodingScheme(id, what) });
   const x = new XmlLines();
@@ -98,7 +121,11 @@ export function renderRsm014(s: ResultSeries, route: Routing, c: Rsm014Calculati
   x.leaf('cim:businessSector.type', BUSINESS_SECTOR);
   x.leaf('cim:sender_MarketParticipant.mRID', DATAHUB_GLN, party(DATAHUB_GLN, 'sender'));
   x.leaf('cim:sender_MarketParticipant.marketRole.type', SENDER_ROLE);
-  x.leaf('cim:receiver_MarketParticipant.mRID', route.receiver.id, party(route.receiver.id, `receiver (${route.receiver.role})`));
+  x.leaf(
+    'cim:receiver_MarketParticipant.mRID',
+    route.receiver.id,
+    party(route.receiver.id, `receiver (${route.receiver.role})`),
+  );
   x.leaf('cim:receiver_MarketParticipant.marketRole.type', route.receiver.role);
   x.leaf('cim:createdDateTime', formatDateTime(c.createdAt));
   x.open('cim:Series');
@@ -107,9 +134,18 @@ export function renderRsm014(s: ResultSeries, route: Routing, c: Rsm014Calculati
   x.leaf('cim:marketEvaluationPoint.type', mep.type);
   x.optional('cim:marketEvaluationPoint.settlementMethod', mep.settlementMethod);
   x.leaf('cim:meteringGridArea_Domain.mRID', s.gridArea, { codingScheme: GRID_AREA_CODING_SCHEME });
-  if (route.energySupplierId !== null) x.leaf('cim:energySupplier_MarketParticipant.mRID', route.energySupplierId, party(route.energySupplierId, 'energy supplier'));
+  if (route.energySupplierId !== null)
+    x.leaf(
+      'cim:energySupplier_MarketParticipant.mRID',
+      route.energySupplierId,
+      party(route.energySupplierId, 'energy supplier'),
+    );
   if (route.balanceResponsiblePartyId !== null) {
-    x.leaf('cim:balanceResponsibleParty_MarketParticipant.mRID', route.balanceResponsiblePartyId, party(route.balanceResponsiblePartyId, 'balance responsible party'));
+    x.leaf(
+      'cim:balanceResponsibleParty_MarketParticipant.mRID',
+      route.balanceResponsiblePartyId,
+      party(route.balanceResponsiblePartyId, 'balance responsible party'),
+    );
   }
   x.leaf('cim:product', PRODUCT_ACTIVE_ENERGY);
   x.leaf('cim:quantity_Measure_Unit.name', UNIT_KWH);
@@ -139,12 +175,19 @@ export function renderRsm014(s: ResultSeries, route: Routing, c: Rsm014Calculati
  * know, and Rsm014InputError for rows that do not belong to `calculation` or are inconsistent;
  * on error nothing is returned, so a caller never sends part of a calculation by accident.
  */
-export function buildRsm014Documents(rows: readonly EnergyResultRow[], calculation: Rsm014Calculation, gridAreaOwner: GridAreaOwnerResolver): Rsm014Document[] {
+export function buildRsm014Documents(
+  rows: readonly EnergyResultRow[],
+  calculation: Rsm014Calculation,
+  gridAreaOwner: GridAreaOwnerResolver,
+): Rsm014Document[] {
   checkCalculation(calculation);
   const out: Rsm014Document[] = [];
   for (const s of groupResultSeries(rows)) {
     if (s.calculationId !== calculation.calculationId || s.calculationType !== calculation.calculationType) {
-      throw new Rsm014InputError(`result ${s.resultId} belongs to calculation ${s.calculationId} (${s.calculationType}), not ${calculation.calculationId} (${calculation.calculationType})`, s.resultId);
+      throw new Rsm014InputError(
+        `result ${s.resultId} belongs to calculation ${s.calculationId} (${s.calculationType}), not ${calculation.calculationId} (${calculation.calculationType})`,
+        s.resultId,
+      );
     }
     for (const route of routeSeries(s, calculation.calculationType, gridAreaOwner)) {
       const ids = rsm014Ids(calculation.calculationId, s.resultId, route.receiver);

@@ -19,8 +19,15 @@ export function parseGridAreaOwnersCsv(text: string, file: string = GRID_AREA_OW
     const row = i + 1;
     const ga = r[col.grid_area_code];
     const gln = r[col.grid_access_provider_id];
-    if (!GRID_AREA_CODE_RE.test(ga)) throw new ValidationError(file, row, 'grid_area_code', `'${ga}' is not a 3-digit grid area code`);
-    if (!/^\d{13}$/.test(gln) && !/^[0-9A-Z-]{16}$/.test(gln)) throw new ValidationError(file, row, 'grid_access_provider_id', `'${gln}' is neither a 13-digit GLN nor a 16-character EIC`);
+    if (!GRID_AREA_CODE_RE.test(ga))
+      throw new ValidationError(file, row, 'grid_area_code', `'${ga}' is not a 3-digit grid area code`);
+    if (!/^\d{13}$/.test(gln) && !/^[0-9A-Z-]{16}$/.test(gln))
+      throw new ValidationError(
+        file,
+        row,
+        'grid_access_provider_id',
+        `'${gln}' is neither a 13-digit GLN nor a 16-character EIC`,
+      );
     if (owners.has(ga)) throw new ValidationError(file, row, 'grid_area_code', `grid area ${ga} is listed twice`);
     owners.set(ga, gln);
   });

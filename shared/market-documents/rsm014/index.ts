@@ -15,6 +15,12 @@ export {
 } from './codes';
 export { GridAreaOwnerNotFoundError, Rsm014InputError } from './errors';
 export { GRID_AREA_OWNERS_FILE, ownerResolver, parseGridAreaOwnersCsv } from './grid-area-owners';
-export { routeSeries, sendsToBalanceResponsible, type GridAreaOwnerResolver, type Receiver, type Routing } from './routing';
+export {
+  routeSeries,
+  sendsToBalanceResponsible,
+  type GridAreaOwnerResolver,
+  type Receiver,
+  type Routing,
+} from './routing';
 export { groupResultSeries, type ResultPoint, type ResultSeries } from './series';
 export { escapeXml, formatYmdhm } from './xml';

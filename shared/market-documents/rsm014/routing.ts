@@ -41,8 +41,18 @@ export interface Routing {
   balanceResponsiblePartyId: string | null;
 }
 
-const GRID_AREA_TYPES: ReadonlySet<TimeSeriesType> = new Set<TimeSeriesType>(['production', 'non_profiled_consumption', 'flex_consumption', 'net_exchange_per_ga', 'total_consumption']);
-const ACTOR_TYPES: ReadonlySet<TimeSeriesType> = new Set<TimeSeriesType>(['production', 'non_profiled_consumption', 'flex_consumption']);
+const GRID_AREA_TYPES: ReadonlySet<TimeSeriesType> = new Set<TimeSeriesType>([
+  'production',
+  'non_profiled_consumption',
+  'flex_consumption',
+  'net_exchange_per_ga',
+  'total_consumption',
+]);
+const ACTOR_TYPES: ReadonlySet<TimeSeriesType> = new Set<TimeSeriesType>([
+  'production',
+  'non_profiled_consumption',
+  'flex_consumption',
+]);
 
 /** D03/D04: the balance settlement types whose results also go to BRPs. */
 export function sendsToBalanceResponsible(t: CalculationType): boolean {
@@ -50,12 +60,20 @@ export function sendsToBalanceResponsible(t: CalculationType): boolean {
 }
 
 function required(value: string | null, what: string, s: ResultSeries): string {
-  if (value === null) throw new Rsm014InputError(`result ${s.resultId} (${s.timeSeriesType}, level ${s.aggregationLevel}) has no ${what}`, s.resultId);
+  if (value === null)
+    throw new Rsm014InputError(
+      `result ${s.resultId} (${s.timeSeriesType}, level ${s.aggregationLevel}) has no ${what}`,
+      s.resultId,
+    );
   return value;
 }
 
 /** The receivers of one result series; [] for results that are not sent through MessageHub. */
-export function routeSeries(s: ResultSeries, calculationType: CalculationType, gridAreaOwner: GridAreaOwnerResolver): Routing[] {
+export function routeSeries(
+  s: ResultSeries,
+  calculationType: CalculationType,
+  gridAreaOwner: GridAreaOwnerResolver,
+): Routing[] {
   switch (s.aggregationLevel) {
     case 'grid_area': {
       if (!GRID_AREA_TYPES.has(s.timeSeriesType)) return [];
@@ -66,7 +84,9 @@ export function routeSeries(s: ResultSeries, calculationType: CalculationType, g
     case 'energy_supplier': {
       if (!ACTOR_TYPES.has(s.timeSeriesType)) return [];
       const es = required(s.energySupplierId, 'energy supplier', s);
-      const out: Routing[] = [{ receiver: { id: es, role: 'DDQ' }, energySupplierId: es, balanceResponsiblePartyId: null }];
+      const out: Routing[] = [
+        { receiver: { id: es, role: 'DDQ' }, energySupplierId: es, balanceResponsiblePartyId: null },
+      ];
       if (sendsToBalanceResponsible(calculationType)) {
         const brp = required(s.balanceResponsiblePartyId, 'balance responsible party', s);
         out.push({ receiver: { id: brp, role: 'DDK' }, energySupplierId: es, balanceResponsiblePartyId: brp });

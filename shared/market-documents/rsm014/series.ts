@@ -45,7 +45,8 @@ export interface ResultSeries {
 const QUANTITY_RE = /^-?\d+\.\d{3}$/;
 
 function oneOf<T extends string>(list: readonly T[], value: string, what: string, resultId: string): T {
-  if (!(list as readonly string[]).includes(value)) throw new Rsm014InputError(`result ${resultId}: unknown ${what} '${value}'`, resultId);
+  if (!(list as readonly string[]).includes(value))
+    throw new Rsm014InputError(`result ${resultId}: unknown ${what} '${value}'`, resultId);
   return value as T;
 }
 
@@ -77,7 +78,10 @@ export function groupResultSeries(rows: readonly EnergyResultRow[]): ResultSerie
   const byId = new Map<string, { key: string; series: ResultSeries }>();
   for (const r of rows) {
     const id = r.result_id;
-    if (id === '') throw new Rsm014InputError(`result row of ${r.time_series_type}/${r.aggregation_level} in grid area ${r.grid_area_code} at ${r.time} has no result_id`);
+    if (id === '')
+      throw new Rsm014InputError(
+        `result row of ${r.time_series_type}/${r.aggregation_level} in grid area ${r.grid_area_code} at ${r.time} has no result_id`,
+      );
     let g = byId.get(id);
     if (!g) {
       g = {
@@ -104,7 +108,8 @@ export function groupResultSeries(rows: readonly EnergyResultRow[]): ResultSerie
     const time = parseInstant(r.time);
     if (time === null) throw new Rsm014InputError(`result ${id}: time '${r.time}' is not an instant`, id);
     const quantity = orNull(r.quantity);
-    if (quantity !== null && !QUANTITY_RE.test(quantity)) throw new Rsm014InputError(`result ${id} at ${r.time}: quantity '${r.quantity}' is not a 3-decimal number`, id);
+    if (quantity !== null && !QUANTITY_RE.test(quantity))
+      throw new Rsm014InputError(`result ${id} at ${r.time}: quantity '${r.quantity}' is not a 3-decimal number`, id);
     const qualities = parseQualities(r.quantity_qualities);
     for (const q of qualities) oneOf(QUALITIES, q, 'quality', id);
     g.series.points.push({ time, quantity, qualities: new Set(qualities) });
@@ -115,8 +120,16 @@ export function groupResultSeries(rows: readonly EnergyResultRow[]): ResultSerie
     const step = RESOLUTION_MS[series.resolution];
     for (let i = 0; i < series.points.length; i++) {
       const t = series.points[i].time;
-      if (t % step !== 0) throw new Rsm014InputError(`result ${series.resultId}: ${new Date(t).toISOString()} is not on a ${series.resolution} boundary`, series.resultId);
-      if (i > 0 && series.points[i - 1].time === t) throw new Rsm014InputError(`result ${series.resultId}: two points at ${new Date(t).toISOString()}`, series.resultId);
+      if (t % step !== 0)
+        throw new Rsm014InputError(
+          `result ${series.resultId}: ${new Date(t).toISOString()} is not on a ${series.resolution} boundary`,
+          series.resultId,
+        );
+      if (i > 0 && series.points[i - 1].time === t)
+        throw new Rsm014InputError(
+          `result ${series.resultId}: two points at ${new Date(t).toISOString()}`,
+          series.resultId,
+        );
     }
     out.push(series);
   }

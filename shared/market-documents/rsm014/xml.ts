@@ -4,21 +4,32 @@
  */
 import { Rsm014InputError } from './errors';
 
-const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const XML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 // Characters XML 1.0 cannot carry at all, escaped or not (C0 controls except TAB/LF/CR, lone
 // surrogates, U+FFFE/U+FFFF).
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML_CHAR =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Escapes text for element content and (double- or single-quoted) attribute values. */
 export function escapeXml(text: string): string {
-  if (NOT_XML_CHAR.test(text)) throw new Rsm014InputError(`${JSON.stringify(text)} contains a character XML cannot represent`);
+  if (NOT_XML_CHAR.test(text))
+    throw new Rsm014InputError(`${JSON.stringify(text)} contains a character XML cannot represent`);
   return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
 }
 
 /** `YYYY-MM-DDTHH:MMZ` (the XSD's YMDHM_DateTime has no seconds); refuses instants with seconds rather than truncating them. */
 export function formatYmdhm(ms: number): string {
-  if (!Number.isFinite(ms) || ms % 60_000 !== 0) throw new Rsm014InputError(`${Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms)} is not on a whole minute`);
+  if (!Number.isFinite(ms) || ms % 60_000 !== 0)
+    throw new Rsm014InputError(
+      `${Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms)} is not on a whole minute`,
+    );
   return new Date(ms).toISOString().slice(0, 16) + 'Z';
 }
 

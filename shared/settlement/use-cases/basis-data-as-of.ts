@@ -8,7 +8,11 @@ export interface BasisDataAsOfDeps {
 }
 
 /** The basis data as known at `asOf`: the lake overlaid with the integration events stored by then. */
-export async function basisDataAsOf(deps: BasisDataAsOfDeps, range: { from: number; to: number }, asOf: number): Promise<{ source: AsOfBasisDataSource; blobs: Array<{ path: string; etag: string }> }> {
+export async function basisDataAsOf(
+  deps: BasisDataAsOfDeps,
+  range: { from: number; to: number },
+  asOf: number,
+): Promise<{ source: AsOfBasisDataSource; blobs: Array<{ path: string; etag: string }> }> {
   const view = await deps.lake.view(range);
   return { source: new AsOfBasisDataSource(view.source, deps.events, asOf), blobs: view.blobs };
 }

@@ -64,8 +64,19 @@ export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, ba
     lakeBlobs: blobs,
     integrationEvents: source.usage(),
     meteringPointPeriods: (await source.readMeteringPointPeriods())
-      .filter((p) => (p.gridAreaCode === batch.gridArea || p.fromGridAreaCode === batch.gridArea || p.toGridAreaCode === batch.gridArea) && p.fromDate < args.periodEnd && (p.toDate === null || p.toDate > args.periodStart))
-      .map(({ source: _source, fromDate, toDate, ...rest }) => ({ ...rest, fromDate: new Date(fromDate).toISOString(), toDate: toDate === null ? null : new Date(toDate).toISOString() })),
+      .filter(
+        (p) =>
+          (p.gridAreaCode === batch.gridArea ||
+            p.fromGridAreaCode === batch.gridArea ||
+            p.toGridAreaCode === batch.gridArea) &&
+          p.fromDate < args.periodEnd &&
+          (p.toDate === null || p.toDate > args.periodStart),
+      )
+      .map(({ source: _source, fromDate, toDate, ...rest }) => ({
+        ...rest,
+        fromDate: new Date(fromDate).toISOString(),
+        toDate: toDate === null ? null : new Date(toDate).toISOString(),
+      })),
   };
   await deps.results.put(basisDataPath, JSON.stringify(usage, null, 2), 'application/json');
   const path = batchPath(jobId, batch);
@@ -73,5 +84,12 @@ export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, ba
   if (!wholesale) return { batchId: batch.id, path, ...countsOf(results), basisDataPath };
   const wholesalePath = wholesaleBatchPath(jobId, batch);
   await deps.results.put(wholesalePath, parquetBytes(wholesaleTable(wholesale)), 'application/vnd.apache.parquet');
-  return { batchId: batch.id, path, ...countsOf(results), wholesalePath, wholesaleRows: wholesale.rows.length, basisDataPath };
+  return {
+    batchId: batch.id,
+    path,
+    ...countsOf(results),
+    wholesalePath,
+    wholesaleRows: wholesale.rows.length,
+    basisDataPath,
+  };
 }

@@ -17,7 +17,11 @@ export interface CommitJobDeps {
  */
 export async function commitJob(deps: CommitJobDeps, jobId: string, outputs: BatchOutput[]): Promise<Manifest> {
   const job = await requireJob(deps.jobs, jobId);
-  for (const path of outputs.flatMap((o) => [o.path, ...(o.wholesalePath ? [o.wholesalePath] : []), ...(o.basisDataPath ? [o.basisDataPath] : [])])) {
+  for (const path of outputs.flatMap((o) => [
+    o.path,
+    ...(o.wholesalePath ? [o.wholesalePath] : []),
+    ...(o.basisDataPath ? [o.basisDataPath] : []),
+  ])) {
     if (!(await deps.results.exists(path))) throw new BatchOutputMissingError(jobId, path);
   }
   const counts: Record<string, number> = {};
@@ -37,7 +41,13 @@ export async function commitJob(deps: CommitJobDeps, jobId: string, outputs: Bat
     committedAt: deps.clock().toISOString(),
   };
   await deps.results.put(manifestPath(jobId), JSON.stringify(manifest, null, 2), 'application/json');
-  const resultCounts = manifest.wholesaleFiles.length ? { ...counts, wholesale_results: manifest.wholesaleRows } : counts;
-  await deps.jobs.transition(jobId, 'Completed', deps.clock(), { outputPath: jobOutputPath(jobId), resultCounts, progress: { doneBatches: outputs.length, totalBatches: outputs.length } });
+  const resultCounts = manifest.wholesaleFiles.length
+    ? { ...counts, wholesale_results: manifest.wholesaleRows }
+    : counts;
+  await deps.jobs.transition(jobId, 'Completed', deps.clock(), {
+    outputPath: jobOutputPath(jobId),
+    resultCounts,
+    progress: { doneBatches: outputs.length, totalBatches: outputs.length },
+  });
   return manifest;
 }

@@ -25,7 +25,9 @@ export async function planBatches(deps: PlanBatchesDeps, jobId: string): Promise
     const mps = catalog.get(ga) ?? 0;
     // wholesale amounts are monthly sums per grid area (and subscriptions divide by the period's
     // days): those jobs keep one batch per grid area over the whole period
-    const wanted = isWholesaleType(job.calculationType) ? 1 : Math.max(1, Math.ceil(mps / deps.batchMeteringPointThreshold));
+    const wanted = isWholesaleType(job.calculationType)
+      ? 1
+      : Math.max(1, Math.ceil(mps / deps.batchMeteringPointThreshold));
     // split on whole days when the period has several, else on whole hours
     const unit = end - start >= 2 * DAY_MS ? DAY_MS : HOUR_MS;
     const units = Math.ceil((end - start) / unit);
@@ -33,7 +35,12 @@ export async function planBatches(deps: PlanBatchesDeps, jobId: string): Promise
     for (let k = 0; k < parts; k++) {
       const from = start + Math.round((units * k) / parts) * unit;
       const to = k === parts - 1 ? end : start + Math.round((units * (k + 1)) / parts) * unit;
-      batches.push({ id: `${ga}-${new Date(from).toISOString().replace(/[-:]/g, '').slice(0, 13)}`, gridArea: ga, periodStart: new Date(from).toISOString(), periodEnd: new Date(to).toISOString() });
+      batches.push({
+        id: `${ga}-${new Date(from).toISOString().replace(/[-:]/g, '').slice(0, 13)}`,
+        gridArea: ga,
+        periodStart: new Date(from).toISOString(),
+        periodEnd: new Date(to).toISOString(),
+      });
     }
   }
   return batches;

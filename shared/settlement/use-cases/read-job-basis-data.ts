@@ -14,14 +14,36 @@ export async function readJobBasisData(results: Pick<BlobStore, 'get'>, jobId: s
     if (!bytes) throw new CommittedFileMissingError(file, 'basis data');
     batches.push(JSON.parse(bytes.toString('utf8')) as BatchBasisData);
   }
-  const unique = <T>(items: T[], key: (t: T) => string): T[] => [...new Map(items.map((i) => [key(i), i])).values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const events = (pick: (u: EventUsage) => EventReference[]) => unique(batches.flatMap((b) => pick(b.integrationEvents)), (e) => `${e.storedAt}|${e.eventId}`);
+  const unique = <T>(items: T[], key: (t: T) => string): T[] =>
+    [...new Map(items.map((i) => [key(i), i])).values()].sort((a, b) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0,
+    );
+  const events = (pick: (u: EventUsage) => EventReference[]) =>
+    unique(
+      batches.flatMap((b) => pick(b.integrationEvents)),
+      (e) => `${e.storedAt}|${e.eventId}`,
+    );
   return {
     jobId,
     asOf: batches[0]?.asOf ?? null,
-    batches: batches.map((b) => ({ batchId: b.batchId, gridArea: b.gridArea, periodStart: b.periodStart, periodEnd: b.periodEnd })),
-    lakeBlobs: unique(batches.flatMap((b) => b.lakeBlobs), (b) => b.path),
-    integrationEvents: { masterData: events((u) => u.masterData), timeSeries: events((u) => u.timeSeries), charges: events((u) => u.charges) },
-    meteringPointPeriods: unique(batches.flatMap((b) => b.meteringPointPeriods), (p) => `${p.meteringPointId}|${p.fromDate}|${p.gridAreaCode}`),
+    batches: batches.map((b) => ({
+      batchId: b.batchId,
+      gridArea: b.gridArea,
+      periodStart: b.periodStart,
+      periodEnd: b.periodEnd,
+    })),
+    lakeBlobs: unique(
+      batches.flatMap((b) => b.lakeBlobs),
+      (b) => b.path,
+    ),
+    integrationEvents: {
+      masterData: events((u) => u.masterData),
+      timeSeries: events((u) => u.timeSeries),
+      charges: events((u) => u.charges),
+    },
+    meteringPointPeriods: unique(
+      batches.flatMap((b) => b.meteringPointPeriods),
+      (p) => `${p.meteringPointId}|${p.fromDate}|${p.gridAreaCode}`,
+    ),
   };
 }

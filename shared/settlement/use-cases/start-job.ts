@@ -28,10 +28,15 @@ export async function startJob(deps: StartJobDeps, id: string, spec: JobSpec, no
   const { job, created } = await deps.jobs.createOrGetActive(id, spec, now);
   if (!created) return { kind: 'alreadyActive', job };
   try {
-    await deps.startOrchestration(NAMES.durable.settlementOrchestrator, job.id, { jobId: job.id, maxParallelBatches: deps.maxParallelBatches });
+    await deps.startOrchestration(NAMES.durable.settlementOrchestrator, job.id, {
+      jobId: job.id,
+      maxParallelBatches: deps.maxParallelBatches,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const failed = await deps.jobs.transition(job.id, 'Failed', deps.clock(), { error: `could not start the orchestration: ${message}` });
+    const failed = await deps.jobs.transition(job.id, 'Failed', deps.clock(), {
+      error: `could not start the orchestration: ${message}`,
+    });
     return { kind: 'startFailed', job: failed, error, message };
   }
   return { kind: 'created', job };

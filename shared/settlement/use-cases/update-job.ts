@@ -8,14 +8,22 @@ export interface UpdateJobDeps {
 }
 
 /** Moves the job to `status` now (idempotent when it already is there). */
-export async function markJob(deps: Pick<UpdateJobDeps, 'jobs' | 'clock'>, jobId: string, status: JobStatus, update?: JobUpdate): Promise<Job> {
+export async function markJob(
+  deps: Pick<UpdateJobDeps, 'jobs' | 'clock'>,
+  jobId: string,
+  status: JobStatus,
+  update?: JobUpdate,
+): Promise<Job> {
   return deps.jobs.transition(jobId, status, deps.clock(), update);
 }
 
 /** Applies an orchestrator's job update: a status change (with its error and progress), else progress alone. */
 export async function updateJob(deps: UpdateJobDeps, u: JobUpdateInput): Promise<void> {
   if (u.status) {
-    await markJob(deps, u.jobId, u.status, { ...(u.error ? { error: u.error } : {}), ...(u.progress ? { progress: u.progress } : {}) });
+    await markJob(deps, u.jobId, u.status, {
+      ...(u.error ? { error: u.error } : {}),
+      ...(u.progress ? { progress: u.progress } : {}),
+    });
   } else if (u.progress) {
     await deps.jobs.setProgress(u.jobId, u.progress);
   }
