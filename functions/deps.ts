@@ -20,14 +20,14 @@ export interface AppDeps {
   /** Basis data exports; signs the download links. */
   exports: BlobStore & UrlSigner;
   /** The Service Bus (senders send to queues); resolved on first use. */
-  bus(): MessageBus;
+  bus: () => MessageBus;
   /** The basis-data lake container (bulk ingestion writes here). */
   basisData: BlobStore;
   /** Grid areas present in the basis data (for request validation and "all"). */
-  knownGridAreas(): Promise<Set<string>>;
-  orchestrationClient(context: InvocationContext): OrchestrationClient;
-  clock(): Date;
-  newId(): string;
+  knownGridAreas: () => Promise<Set<string>>;
+  orchestrationClient: (context: InvocationContext) => OrchestrationClient;
+  clock: () => Date;
+  newId: () => string;
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

@@ -15,6 +15,7 @@
  *   yields a redelivery and at worst a second poison copy with the same messageId, which the
  *   queue's duplicate detection drops.
  */
+import { promised } from '../shared/domain/promised';
 import type { InvocationContext } from '@azure/functions';
 import type { BusMessage, ReceivedMessage } from '../shared/messaging/bus';
 
@@ -87,7 +88,7 @@ export function triggeredMessage(
   body: unknown,
   metadata: Record<string, unknown> | undefined,
   forward: DeadLetterForwarder,
-): { message: ReceivedMessage; abandoned(): boolean } {
+): { message: ReceivedMessage; abandoned: () => boolean } {
   const meta = metadata ?? {};
   let abandoned = false;
   let settled = false;
@@ -109,12 +110,16 @@ export function triggeredMessage(
   const message: ReceivedMessage = {
     ...base,
     deliveryCount: typeof meta.deliveryCount === 'number' ? meta.deliveryCount : 1,
-    async complete() {
-      settleOnce('complete');
+    // settling is bookkeeping here (the host settles after the handler returns), so nothing to await;
+    // a second settlement still rejects, as the port promises
+    complete() {
+      return promised(() => settleOnce('complete'));
     },
-    async abandon() {
-      settleOnce('abandon');
-      abandoned = true;
+    abandon() {
+      return promised(() => {
+        settleOnce('abandon');
+        abandoned = true;
+      });
     },
     async deadLetter(reason, description) {
       settleOnce('dead-letter');
@@ -131,11 +136,7 @@ export async function runTriggered(
   context: InvocationContext,
   forward: DeadLetterForwarder,
 ): Promise<void> {
-  const { message, abandoned } = triggeredMessage(
-    body,
-    context.triggerMetadata as Record<string, unknown> | undefined,
-    forward,
-  );
+  const { message, abandoned } = triggeredMessage(body, context.triggerMetadata, forward);
   await handler(message, context);
   if (abandoned()) throw new MessageAbandonedError(message.messageId);
 }

@@ -10,7 +10,14 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { parseScaled, DecimalFormatError } from '../decimal/scaled';
 import { columnIndexes, readCsv } from './csv';
 import { ValidationError } from './errors';
-import { readParquetTable, stringColumn, tableOf, timestampColumn, writeParquetFile } from './parquet/arrow-io';
+import {
+  arrowValueText,
+  readParquetTable,
+  stringColumn,
+  tableOf,
+  timestampColumn,
+  writeParquetFile,
+} from './parquet/arrow-io';
 import { parseInstant } from '../domain/time';
 import { isLocalMidnight } from '../domain/local-time';
 import { GSRN_RE } from '../domain/identifiers';
@@ -196,13 +203,13 @@ export async function readChargesCsv(scenarioDir: string): Promise<ChargeData> {
  * as epoch ms, decimals as micro-units (charge_price), everything else as text; '' = null.
  */
 function columnValues(v: arrow.Vector, column: string, file: string): Array<string | number> {
-  const out: Array<string | number> = new Array(v.length);
+  const out = new Array<string | number>(v.length);
   let i = 0;
   for (const d of v.data) {
     const valid = (k: number) =>
       d.nullCount === 0 || !d.nullBitmap || (d.nullBitmap[(d.offset + k) >> 3] & (1 << ((d.offset + k) & 7))) !== 0;
     if (arrow.DataType.isTimestamp(d.type)) {
-      const f = [1000, 1, 1 / 1000, 1 / 1_000_000][(d.type as arrow.Timestamp).unit];
+      const f = [1000, 1, 1 / 1000, 1 / 1_000_000][d.type.unit];
       const w = new Int32Array(
         (d.values as BigInt64Array).buffer,
         (d.values as BigInt64Array).byteOffset + d.offset * 8,
@@ -210,7 +217,7 @@ function columnValues(v: arrow.Vector, column: string, file: string): Array<stri
       );
       for (let k = 0; k < d.length; k++) out[i++] = valid(k) ? (w[2 * k + 1] * 4294967296 + (w[2 * k] >>> 0)) * f : '';
     } else if (arrow.DataType.isDecimal(d.type)) {
-      const scale = (d.type as arrow.Decimal).scale;
+      const scale = d.type.scale;
       if (scale > 6) throw new ValidationError(file, null, column, `DECIMAL scale ${scale} exceeds 6 decimals`);
       const words = new Uint32Array(
         (d.values as Uint32Array).buffer,
@@ -223,7 +230,7 @@ function columnValues(v: arrow.Vector, column: string, file: string): Array<stri
       const vec = arrow.makeVector(d);
       for (let k = 0; k < d.length; k++) {
         const x: unknown = vec.get(k);
-        out[i++] = x === null || x === undefined ? '' : String(x);
+        out[i++] = x === null || x === undefined ? '' : arrowValueText(x);
       }
     }
   }
@@ -246,7 +253,7 @@ export async function readChargesLake(lakeDir: string): Promise<ChargeData> {
         return columnValues(v, c, name);
       });
       const names = COLUMNS[table];
-      const rows: Raw[] = new Array(t.numRows);
+      const rows = new Array<Raw>(t.numRows);
       for (let i = 0; i < t.numRows; i++) {
         const row: Raw = {};
         for (let k = 0; k < names.length; k++) row[names[k]] = cols[k][i];

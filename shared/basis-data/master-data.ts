@@ -83,14 +83,14 @@ function instant(v: string, file: string, row: number, column: string, nullable:
 export function parseMeteringPointPeriod(r: RawMeteringPointPeriod, file: string, row: number): MeteringPointPeriod {
   const type = oneOf(METERING_POINT_TYPES, r.type, file, row, 'type', false) as MeteringPointType;
   const resolution = oneOf(RESOLUTIONS, r.resolution, file, row, 'resolution', false) as Resolution;
-  const settlementMethod = oneOf(
+  const settlementMethod: SettlementMethod | null = oneOf(
     SETTLEMENT_METHODS,
     r.settlement_method,
     file,
     row,
     'settlement_method',
     true,
-  ) as SettlementMethod | null;
+  );
   if (type !== 'E17' && settlementMethod !== null) {
     throw new ValidationError(
       file,

@@ -22,11 +22,13 @@ import { parseTable } from 'arrow-js-ffi';
 import { ValidationError } from '../basis-data/errors';
 import { codeColumn, decimalMilliColumn, timestampMsColumn } from '../basis-data/parquet/columns';
 import {
+  arrowTypeName,
   decimal3Column,
   dictionaryColumn,
   parquetBytes,
   READ_BATCH_ROWS,
   tableOf,
+  wasmBuffer,
 } from '../basis-data/parquet/arrow-io';
 import { LAKE_TABLES, OBSERVATION_DATE_PARTITION } from '../basis-data/parquet/lake';
 import { DAY_MS, parseInstant } from '../domain/time';
@@ -356,12 +358,12 @@ function parseCsv(body: Uint8Array): PointColumns {
 
 function isStringColumn(d: arrow.Data): boolean {
   if (arrow.DataType.isUtf8(d.type)) return true;
-  return arrow.DataType.isDictionary(d.type) && arrow.DataType.isUtf8((d.type as arrow.Dictionary).dictionary);
+  return arrow.DataType.isDictionary(d.type) && arrow.DataType.isUtf8(d.type.dictionary);
 }
 
 function requireString(d: arrow.Data, column: string): void {
   if (!isStringColumn(d))
-    throw new ValidationError(BODY, null, column, `expected a string column, found ${String(d.type)}`);
+    throw new ValidationError(BODY, null, column, `expected a string column, found ${arrowTypeName(d.type)}`);
 }
 
 /** String quantities (Utf8 or dictionary) → milli-units; null or '' = null. */
@@ -389,7 +391,7 @@ function decodeParquetBatch(
     const i = batch.schema.fields.findIndex((f) => f.name === c);
     if (i < 0)
       throw new ValidationError(BODY, null, c, `required column is missing (columns: ${INGEST_COLUMNS.join(', ')})`);
-    return (batch.getChildAt(i) as arrow.Vector).data[0];
+    return (batch.getChildAt(i) as arrow.Vector<arrow.DataType>).data[0];
   };
   const n = batch.numRows;
   cols.reserve(n);
@@ -423,7 +425,7 @@ function decodeParquetBatch(
       BODY,
       null,
       'quantity',
-      `expected DECIMAL(18,3) or a string column, found ${String(qD.type)}`,
+      `expected DECIMAL(18,3) or a string column, found ${arrowTypeName(qD.type)}`,
     );
   codeColumn(
     qualD,
@@ -433,7 +435,12 @@ function decodeParquetBatch(
   );
   const time = cols.time.subarray(base, base + n);
   if (!arrow.DataType.isTimestamp(tD.type))
-    throw new ValidationError(BODY, null, 'observation_time', `expected a timestamp column, found ${String(tD.type)}`);
+    throw new ValidationError(
+      BODY,
+      null,
+      'observation_time',
+      `expected a timestamp column, found ${arrowTypeName(tD.type)}`,
+    );
   timestampMsColumn(tD, time, BODY, firstRow, 'observation_time');
   if (scratch.res.length < n) scratch.res = new Uint8Array(n);
   const res = scratch.res.subarray(0, n);
@@ -471,7 +478,7 @@ async function parseParquet(body: Uint8Array): Promise<PointColumns> {
       const table = await file.read({ rowGroups: [g], batchSize: READ_BATCH_ROWS });
       const ffi = table.intoFFI();
       try {
-        const t = parseTable(pw.wasmMemory().buffer, ffi.arrayAddrs(), ffi.schemaAddr(), false);
+        const t = parseTable(wasmBuffer(), ffi.arrayAddrs(), ffi.schemaAddr(), false);
         let row = firstRow;
         for (const batch of t.batches) {
           decodeParquetBatch(batch, row, cols, scratch);

@@ -73,6 +73,7 @@ export function canonicalSpec(spec: JobSpec): JobSpec {
  * RowKey ('/', '\\', '#', '?', control characters).
  */
 export function isValidJobId(id: string): boolean {
+  // eslint-disable-next-line no-control-regex -- an id must not contain control characters: the regex names them
   return id.length > 0 && id.length <= 128 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(id);
 }
 

@@ -196,7 +196,8 @@ function instantMs(text: unknown, field: string): number {
   const ms = typeof text === 'string' && STRICT_INSTANT.test(text) ? parseInstant(text) : null;
   if (ms === null) throw new ContractError(EVENT, field, `not an ISO-8601 instant with zone: ${JSON.stringify(text)}`);
   const seconds = Math.floor(ms / 1000);
-  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) throw new ContractError(EVENT, field, `out of range: ${text}`);
+  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS)
+    throw new ContractError(EVENT, field, `out of range: ${text as string}`);
   return ms;
 }
 

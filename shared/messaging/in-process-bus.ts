@@ -1,3 +1,4 @@
+import { promised } from '../domain/promised';
 import type { BusMessage, DeadLetteredMessage, Destination, ReceivedMessage, Source } from './bus';
 import { NAMES } from '../config/names';
 import {
@@ -159,7 +160,11 @@ export class InProcessBus implements SubscribableBus {
 
   // ---- MessageBus --------------------------------------------------------------------------
 
-  async send(to: Destination, message: BusMessage): Promise<void> {
+  send(to: Destination, message: BusMessage): Promise<void> {
+    return promised(() => this.sendNow(to, message));
+  }
+
+  private sendNow(to: Destination, message: BusMessage): void {
     this.assertOpen();
     validateMessage(message);
     const now = Date.now();
@@ -371,7 +376,8 @@ export class InProcessBus implements SubscribableBus {
 
   private delivery(entity: ReceivingEntity, stored: StoredMessage, token: number): ReceivedMessage {
     let settledHere = false;
-    const settle = async (action: () => void): Promise<void> => {
+    const settle = (action: () => void): Promise<void> => promised(() => settleNow(action));
+    const settleNow = (action: () => void): void => {
       if (this.closed) throw new MessageLockLostError(stored.message.messageId, 'bus-closed', entity.path);
       this.expireLocks(entity, Date.now());
       const current = entity.active.get(stored.seq);

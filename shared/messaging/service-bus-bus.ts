@@ -1,3 +1,4 @@
+import { promised } from '../domain/promised';
 import {
   ServiceBusClient,
   type ServiceBusMessage,
@@ -147,9 +148,7 @@ export class ServiceBusBus implements SubscribableBus {
             inFlight.delete(p);
           }
         },
-        processError: async (args) => {
-          onError(args.error, undefined);
-        },
+        processError: (args) => promised(() => onError(args.error, undefined)),
       },
       { autoCompleteMessages: false, maxConcurrentCalls: concurrency },
     );

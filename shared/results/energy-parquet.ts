@@ -5,6 +5,7 @@ import { formatScaled } from '../decimal/scaled';
 import { formatInstant } from '../domain/time';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from './energy-result-row';
 import {
+  arrowValueText,
   decimal3Column,
   dictionaryColumn,
   tableOf,
@@ -21,7 +22,11 @@ function qualitiesColumn(rowMasks: Uint8Array): arrow.Data<arrow.List<arrow.Utf8
   let items = 0;
   let bytes = 0;
   for (const m of rowMasks)
-    for (let q = 0; q < names.length; q++) if (m & (1 << q)) (items++, (bytes += names[q].length));
+    for (let q = 0; q < names.length; q++)
+      if (m & (1 << q)) {
+        items++;
+        bytes += names[q].length;
+      }
   const listOffsets = new Int32Array(rowMasks.length + 1);
   const strOffsets = new Int32Array(items + 1);
   const data = new Uint8Array(bytes);
@@ -115,13 +120,13 @@ export function energyResultRowsFromParquet(bytes: Uint8Array): EnergyResultRow[
       const v: unknown = cols[k]?.get(i);
       if (v === null || v === undefined) row[c] = '';
       else if (c === 'time') row[c] = formatInstant(Number(v));
-      else if (c === 'quantity') row[c] = formatScaled(Number(String(v)), 3);
+      else if (c === 'quantity') row[c] = formatScaled(Number(arrowValueText(v)), 3);
       else if (c === 'quantity_qualities') {
         const names = [...(v as Iterable<string>)];
         row[c] = formatQualities(
           names.reduce((m, q) => m | (1 << QUALITIES.indexOf(q as (typeof QUALITIES)[number])), 0),
         );
-      } else row[c] = String(v);
+      } else row[c] = arrowValueText(v);
     });
     rows.push(row);
   }

@@ -5,7 +5,13 @@ import * as pw from 'parquet-wasm';
 import { formatQualities } from '../domain/codes';
 import { formatScaled } from '../decimal/scaled';
 import { formatInstant } from '../domain/time';
-import { dictionaryColumn, parquetBytes, tableOf, timestampColumn } from '../basis-data/parquet/arrow-io';
+import {
+  arrowValueText,
+  dictionaryColumn,
+  parquetBytes,
+  tableOf,
+  timestampColumn,
+} from '../basis-data/parquet/arrow-io';
 import { WHOLESALE_RESULT_COLUMNS, type WholesaleResultRow, type WholesaleResults } from './wholesale-results';
 
 export const WHOLESALE_RESULTS_CSV_HEADER = WHOLESALE_RESULT_COLUMNS.join(';');
@@ -20,7 +26,7 @@ const bigMicro = (value: bigint | number): string => {
 
 export function wholesaleResultRows(r: WholesaleResults): WholesaleResultRow[] {
   const rows = r.rows;
-  const out: WholesaleResultRow[] = new Array(rows.length);
+  const out = new Array<WholesaleResultRow>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const s = r.series[rows.series[i]];
     const qty = rows.quantityMilli[i];
@@ -144,9 +150,9 @@ export function wholesaleRowsFromParquet(bytes: Uint8Array): WholesaleResultRow[
       if (v === null || v === undefined) row[c] = '';
       else if (c === 'time') row[c] = formatInstant(Number(v));
       else if (scale[c] !== undefined) {
-        const unscaled = BigInt(String(v));
+        const unscaled = BigInt(arrowValueText(v));
         row[c] = c === 'quantity' ? formatScaled(Number(unscaled), 3) : bigMicro(unscaled);
-      } else row[c] = String(v);
+      } else row[c] = arrowValueText(v);
     });
     rows.push(row);
   }

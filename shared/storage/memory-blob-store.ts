@@ -1,3 +1,4 @@
+import { promised } from '../domain/promised';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -102,7 +103,11 @@ export class MemoryBlobStore implements BlobStore, UrlSigner {
     return files;
   }
 
-  async signedReadUrl(path: string, expiresOn: Date): Promise<string> {
+  signedReadUrl(path: string, expiresOn: Date): Promise<string> {
+    return promised(() => this.signedReadUrlNow(path, expiresOn));
+  }
+
+  private signedReadUrlNow(path: string, expiresOn: Date): string {
     if (!Number.isFinite(expiresOn.getTime())) throw new RangeError('expiresOn is not a valid date');
     const se = expiresOn.toISOString();
     const query = new URLSearchParams({ se, sp: 'r', sig: this.signature(path, se, 'r') });

@@ -10,6 +10,9 @@ import * as arrow from 'apache-arrow';
 import { parseTable } from 'arrow-js-ffi';
 import * as pw from 'parquet-wasm';
 
+/** parquet-wasm's linear memory (its typings name WebAssembly.Memory, which this lib setting does not declare). */
+export const wasmBuffer = (): ArrayBuffer => (pw.wasmMemory() as { buffer: ArrayBuffer }).buffer;
+
 export const READ_BATCH_ROWS = 1 << 21;
 
 export interface RowGroupBatch {
@@ -38,7 +41,7 @@ export async function forEachParquetBatch(
       });
       const ffi = table.intoFFI();
       try {
-        const t = parseTable(pw.wasmMemory().buffer, ffi.arrayAddrs(), ffi.schemaAddr(), false);
+        const t = parseTable(wasmBuffer(), ffi.arrayAddrs(), ffi.schemaAddr(), false);
         let row = firstRow;
         for (const batch of t.batches) {
           onBatch({ batch, firstRow: row });
@@ -62,7 +65,7 @@ export async function readParquetTable(path: string): Promise<arrow.Table> {
     const table = await file.read({ batchSize: READ_BATCH_ROWS });
     const ffi = table.intoFFI();
     try {
-      return parseTable(pw.wasmMemory().buffer, ffi.arrayAddrs(), ffi.schemaAddr(), true);
+      return parseTable(wasmBuffer(), ffi.arrayAddrs(), ffi.schemaAddr(), true);
     } finally {
       ffi.free();
     }
@@ -157,4 +160,22 @@ export function tableOf(columns: Record<string, arrow.Data>): arrow.Table {
   const vectors: Record<string, arrow.Vector> = {};
   for (const [k, d] of Object.entries(columns)) vectors[k] = arrow.makeVector(d);
   return new arrow.Table(vectors);
+}
+
+/**
+ * The name of an Arrow data type for messages ('Timestamp<MICROSECOND>', 'Utf8'): apache-arrow's
+ * DataType classes override toString at runtime, but their typings do not declare it.
+ */
+export function arrowTypeName(t: arrow.DataType): string {
+  return (t as unknown as { toString(): string }).toString();
+}
+
+/**
+ * A non-null Arrow cell as text, exactly as String() writes it: primitives as themselves, Arrow's
+ * value objects (decimals as BN, structs) through their own toPrimitive/toString.
+ */
+export function arrowValueText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return String(v);
 }

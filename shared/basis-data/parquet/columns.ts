@@ -3,6 +3,7 @@
  * names file, row and column. Ids and qualities are matched once per dictionary entry when the
  * file is dictionary-encoded (files we write), else per distinct run of bytes.
  */
+import { arrowTypeName } from './arrow-io';
 import * as arrow from 'apache-arrow';
 import { QUALITY_BY_NAME } from '../../domain/codes';
 import { ValidationError } from '../errors';
@@ -24,7 +25,7 @@ function valid(bm: Uint8Array | null, j: number): boolean {
 function utf8Strings(d: arrow.Data): string[] {
   const offs = d.valueOffsets as Int32Array;
   const bytes = d.values as Uint8Array;
-  const out: string[] = new Array(d.length);
+  const out = new Array<string>(d.length);
   for (let i = 0; i < d.length; i++) out[i] = utf8.decode(bytes.subarray(offs[d.offset + i], offs[d.offset + i + 1]));
   return out;
 }
@@ -43,7 +44,7 @@ export function codeColumn(
   const bm = validity(d);
   const off = d.offset;
   if (arrow.DataType.isDictionary(d.type)) {
-    const dict = (d.dictionary as arrow.Vector).data;
+    const dict = (d.dictionary as arrow.Vector<arrow.DataType>).data;
     const strings = dict.flatMap((c) => utf8Strings(c));
     const codes = new Int32Array(strings.length).fill(-2);
     const keys = d.values as Int32Array | Uint32Array | Int16Array | Int8Array;
@@ -59,7 +60,7 @@ export function codeColumn(
     }
     return;
   }
-  if (!arrow.DataType.isUtf8(d.type)) throw new TypeError(`expected a string column, found ${String(d.type)}`);
+  if (!arrow.DataType.isUtf8(d.type)) throw new TypeError(`expected a string column, found ${arrowTypeName(d.type)}`);
   const offs = d.valueOffsets as Int32Array;
   const bytes = d.values as Uint8Array;
   let prevStart = -1;
@@ -153,8 +154,8 @@ export function timestampMsColumn(
   column: string,
 ): void {
   if (!arrow.DataType.isTimestamp(d.type))
-    throw new ValidationError(file, null, column, `expected a timestamp column, found ${String(d.type)}`);
-  const f = UNIT_TO_MS[(d.type as arrow.Timestamp).unit];
+    throw new ValidationError(file, null, column, `expected a timestamp column, found ${arrowTypeName(d.type)}`);
+  const f = UNIT_TO_MS[d.type.unit];
   const v = d.values as unknown as BigInt64Array;
   const w = new Int32Array(v.buffer, v.byteOffset + d.offset * 8, d.length * 2);
   const bm = validity(d);
@@ -185,8 +186,8 @@ export function decimalMilliColumn(
   isNull?: Uint8Array,
 ): void {
   if (!arrow.DataType.isDecimal(d.type))
-    throw new ValidationError(file, null, column, `expected DECIMAL(18,3), found ${String(d.type)}`);
-  const scale = (d.type as arrow.Decimal).scale;
+    throw new ValidationError(file, null, column, `expected DECIMAL(18,3), found ${arrowTypeName(d.type)}`);
+  const scale = d.type.scale;
   if (scale > 3)
     throw new ValidationError(file, null, column, `DECIMAL scale ${scale} exceeds 3 decimals (decimal(18,3) expected)`);
   const factor = 10 ** (3 - scale);

@@ -2,6 +2,7 @@
  * The Parquet form of the basis data ("lake"): one folder per table, time series partitioned by
  * UTC observation date (`time_series_points/observation_date=YYYY-MM-DD/part-*.parquet`).
  */
+import { promised } from '../../domain/promised';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import type { BasisDataSource, MeteringPointPeriod, TimeSeriesBatch } from '../t
 import { readChargesLake, type ChargeData } from '../charges';
 import { decimalMilliColumn, meteringPointIdColumn, qualityColumn, timestampMsColumn } from './columns';
 import {
+  arrowValueText,
   decimal3Column,
   dictionaryColumn,
   forEachParquetBatch,
@@ -55,7 +57,7 @@ async function parquetFiles(dir: string): Promise<string[]> {
 function cellText(v: unknown, column: string): string {
   if (v === null || v === undefined) return '';
   if (TIMESTAMP_COLUMNS.has(column)) return formatInstant(Number(v));
-  return String(v);
+  return arrowValueText(v);
 }
 
 /** Partitions (UTC dates) of the time series whose day overlaps [from, to). */
@@ -219,12 +221,12 @@ export interface DayOfPoints {
 }
 
 /** Writes one observation-date partition: ids and qualities dictionary-encoded, DECIMAL(18,3), UTC µs. */
-export async function writeTimeSeriesDay(
+export function writeTimeSeriesDay(
   lakeDir: string,
   meteringPointIds: readonly string[],
   day: DayOfPoints,
 ): Promise<void> {
-  writeTimeSeriesDaySync(lakeDir, meteringPointIds, day);
+  return promised(() => writeTimeSeriesDaySync(lakeDir, meteringPointIds, day));
 }
 
 /** Synchronous form, for generators that produce days in a synchronous callback (memory per day only). */

@@ -1,3 +1,4 @@
+import { promised } from '../../domain/promised';
 import type { IntegrationEventType } from '../events';
 import type {
   AppendedEvent,
@@ -30,7 +31,11 @@ export class MemoryIntegrationEventStore implements IntegrationEventStore {
   /** (messageType, eventId) → detached copy of the appended event. */
   private readonly events = new Map<string, StoredRow>();
 
-  async append(e: AppendedEvent): Promise<{ stored: boolean }> {
+  append(e: AppendedEvent): Promise<{ stored: boolean }> {
+    return promised(() => this.appendNow(e));
+  }
+
+  private appendNow(e: AppendedEvent): { stored: boolean } {
     validateAppend(e);
     const messageType = e.event.messageType;
     const key = `${messageType}\u0000${e.eventId}`;
@@ -50,11 +55,19 @@ export class MemoryIntegrationEventStore implements IntegrationEventStore {
     return readMasterDataEvents((type, at) => this.readEvents(type, at), asOf);
   }
 
-  async readEvents<T extends IntegrationEventType>(
+  readEvents<T extends IntegrationEventType>(
     messageType: T,
     asOf: number,
     observed?: ObservedRange,
   ): Promise<StoredIntegrationEvent<T>[]> {
+    return promised(() => this.readEventsNow(messageType, asOf, observed));
+  }
+
+  private readEventsNow<T extends IntegrationEventType>(
+    messageType: T,
+    asOf: number,
+    observed?: ObservedRange,
+  ): StoredIntegrationEvent<T>[] {
     return [...this.events.values()]
       .filter((e) => e.storedAt <= asOf && e.messageType === messageType)
       .filter((e) => {
@@ -67,7 +80,7 @@ export class MemoryIntegrationEventStore implements IntegrationEventStore {
   }
 
   /** Number of stored events of every type (tests, diagnostics). */
-  async countEvents(): Promise<number> {
-    return this.events.size;
+  countEvents(): Promise<number> {
+    return Promise.resolve(this.events.size);
   }
 }

@@ -134,8 +134,7 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
 
 function storedAtOf(value: unknown, eventId: string, messageType: string): number {
   // bigint (this SDK's Int64), or { value, type: 'Int64' } / a string from other SDK versions
-  const raw =
-    typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+  const raw = typeof value === 'object' && value !== null && 'value' in value ? value.value : value;
   const n = typeof raw === 'string' || typeof raw === 'bigint' ? Number(raw) : raw;
   if (typeof n !== 'number' || !Number.isSafeInteger(n))
     throw new DamagedStoredEventError(eventId, messageType, { kind: 'stored-at-not-integer', value: String(raw) });

@@ -15,6 +15,7 @@ const XML_ESCAPES: Readonly<Record<string, string>> = {
 // Characters XML 1.0 cannot carry at all, escaped or not (C0 controls except TAB/LF/CR, lone
 // surrogates, U+FFFE/U+FFFF).
 const NOT_XML_CHAR =
+  // eslint-disable-next-line no-control-regex -- the control characters XML 1.0 forbids are exactly what this matches
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Escapes text for element content and (double- or single-quoted) attribute values. */
