@@ -11,7 +11,7 @@
  */
 import type { Job, JobProgress, JobSpec, JobStatus } from './job';
 import { applyTransition, isActive, isValidJobId, listLimit, newJob, newestFirst, type JobData } from './job-lifecycle';
-import { JobNotFoundError, type JobFilter, type JobStore, type JobUpdate } from './job-store';
+import { JobIdConflictError, JobNotFoundError, type JobFilter, type JobStore, type JobUpdate } from './job-store';
 
 interface StoredJob {
   data: JobData;
@@ -31,7 +31,7 @@ export class MemoryJobStore implements JobStore {
     const same = this.jobs.get(id);
     if (same) {
       if (same.data.specKey !== fresh.specKey) {
-        throw new Error(`job ${id} already exists for spec ${same.data.specKey}, not ${fresh.specKey}`);
+        throw new JobIdConflictError(id, same.data.specKey, fresh.specKey);
       }
       return { job: this.view(same), created: false };
     }
