@@ -31,7 +31,7 @@ export async function openDb(
 
 export async function checkGridLossCoverage(conn: DuckDBConnection, args: CalculationArguments): Promise<void> {
   const rows = (await conn.runAndReadAll(`SELECT ga, mp_type, ok FROM gl_cover`)).getRowsJS();
-  const ok = new Set(rows.filter((r) => r[2] === true).map((r) => `${String(r[0])}|${String(r[1])}`));
+  const ok = new Set(rows.filter((r) => r[2] === true).map((r) => `${text(r[0])}|${text(r[1])}`));
   for (const ga of args.gridAreas) {
     for (const type of ['E17', 'E18']) {
       if (!ok.has(`${ga}|${type}`)) {
@@ -43,12 +43,28 @@ export async function checkGridLossCoverage(conn: DuckDBConnection, args: Calcul
   }
 }
 
+type Scalar = Exclude<JS, JS[] | { [key: string]: JS }>;
+
+function isScalar(v: JS): v is Scalar {
+  return v === null || typeof v !== 'object' || v instanceof Date || v instanceof Uint8Array;
+}
+
+/**
+ * A scalar DuckDB value (VARCHAR, number, boolean, timestamp, blob; NULL as 'null') as `String` would
+ * render it. Lists and structs never reach the columns read here; they are refused rather than
+ * rendered as '[object Object]'.
+ */
+export function text(v: JS): string {
+  if (isScalar(v)) return String(v);
+  throw new TypeError(`expected a scalar value, got a ${Array.isArray(v) ? 'list' : 'struct'}`);
+}
+
 export function str(v: JS): string {
-  return v === null || v === undefined ? '' : String(v);
+  return v === null || v === undefined ? '' : text(v);
 }
 
 export function toBig(v: JS): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  throw new TypeError(`expected an integer, got ${String(v)}`);
+  throw new TypeError(`expected an integer, got ${isScalar(v) ? String(v) : 'a list or struct'}`);
 }

@@ -31,7 +31,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CalculationArguments } from '../shared/basis-data/types';
-import { checkGridLossCoverage, openDb, sqlPath, sqlString, str, toBig } from './duckdb-common';
+import { checkGridLossCoverage, openDb, sqlPath, sqlString, str, text, toBig } from './duckdb-common';
 import { formatQualities, isAggregationOrBalanceFixing } from '../shared/domain/codes';
 import type { EnergyResultRow } from '../shared/results/energy-result-row';
 import { resultId } from '../shared/results/result-id';
@@ -99,7 +99,7 @@ async function lakeSource(conn: DuckDBConnection, lakeDir: string, args: Calcula
   const tsRead = `read_parquet(${tsGlob}, hive_partitioning = true, hive_types = {'observation_date': DATE}, union_by_name = true)`;
   const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${tsRead})`))
     .getRowsJS()
-    .map((r) => String(r[0]));
+    .map((r) => text(r[0]));
   const hasRegistration = cols.includes('registration_time');
   // Partition pruning with a day of margin on both sides (the partition date may be UTC or local);
   // the exact period filter is on observation_time.

@@ -39,7 +39,7 @@ import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { JS } from '@duckdb/node-api';
 import type { CalculationArguments } from '../shared/basis-data/types';
-import { checkGridLossCoverage, openDb, sqlPath, sqlString, str, toBig } from './duckdb-common';
+import { checkGridLossCoverage, openDb, sqlPath, sqlString, str, text, toBig } from './duckdb-common';
 import { formatQualities } from '../shared/domain/codes';
 import { resultNamespaceUuid } from '../shared/results/result-id';
 
@@ -153,7 +153,7 @@ async function lakeSource(conn: DuckDBConnection, lakeDir: string, args: Calcula
   const tsRead = `read_parquet(${tsGlob}, hive_partitioning = true, hive_types = {'observation_date': DATE}, union_by_name = true)`;
   const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${tsRead})`))
     .getRowsJS()
-    .map((r) => String(r[0]));
+    .map((r) => text(r[0]));
   const hasRegistration = cols.includes('registration_time');
   const firstDate = new Date(args.periodStart - DAY_MS).toISOString().slice(0, 10);
   const lastDate = new Date(args.periodEnd + DAY_MS).toISOString().slice(0, 10);

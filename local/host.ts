@@ -6,7 +6,6 @@
  * HttpRequest/InvocationContext objects and talks to ports.
  */
 import { join } from 'node:path';
-import type { Server } from 'node:http';
 import { registerFunctions } from '../functions/app';
 import { buildDeps } from '../functions/composition';
 import type { AppDeps } from '../functions/deps';
@@ -115,8 +114,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       stopTimers();
       await stopTriggers();
       await new Promise<void>((resolve) => {
-        (server as Server).close(() => resolve());
-        (server as Server).closeAllConnections(); // keep-alive sockets would hold the port and the process
+        server.close(() => resolve());
+        server.closeAllConnections(); // keep-alive sockets would hold the port and the process
       });
       await runtime.stop();
       await bus.close();

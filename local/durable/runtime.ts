@@ -308,7 +308,10 @@ export class LocalDurableRuntime {
         inst.inbox.push(executionStarted(r));
         this.kick(inst);
       } else {
-        void inst.run(async () => this.dispatchOutstanding(inst));
+        void inst.run(() => {
+          this.dispatchOutstanding(inst);
+          return Promise.resolve();
+        });
       }
       const open = openSchedulingEvents(history).length;
       this.log(

@@ -68,19 +68,27 @@ export class MemoryHistoryStore implements HistoryStore {
   private readonly instances = new Map<string, { record: string; version: number; events: string[] }>();
   private counter = 0;
 
-  async getInstance(instanceId: string): Promise<VersionedInstance | null> {
-    const slot = this.instances.get(instanceId);
-    return slot ? { instance: JSON.parse(slot.record) as StoredInstance, version: String(slot.version) } : null;
+  getInstance(instanceId: string): Promise<VersionedInstance | null> {
+    return settle(() => {
+      const slot = this.instances.get(instanceId);
+      return slot ? { instance: JSON.parse(slot.record) as StoredInstance, version: String(slot.version) } : null;
+    });
   }
 
-  async listInstances(): Promise<VersionedInstance[]> {
-    return [...this.instances.values()].map((slot) => ({
-      instance: JSON.parse(slot.record) as StoredInstance,
-      version: String(slot.version),
-    }));
+  listInstances(): Promise<VersionedInstance[]> {
+    return settle(() =>
+      [...this.instances.values()].map((slot) => ({
+        instance: JSON.parse(slot.record) as StoredInstance,
+        version: String(slot.version),
+      })),
+    );
   }
 
-  async createInstance(instance: StoredInstance, replaceVersion: string | null): Promise<string> {
+  createInstance(instance: StoredInstance, replaceVersion: string | null): Promise<string> {
+    return settle(() => this.createInstanceNow(instance, replaceVersion));
+  }
+
+  private createInstanceNow(instance: StoredInstance, replaceVersion: string | null): string {
     const slot = this.instances.get(instance.instanceId);
     if (replaceVersion === null ? slot !== undefined : slot === undefined || String(slot.version) !== replaceVersion) {
       throw new ConcurrencyError(`instance '${instance.instanceId}' was created or changed concurrently`);
@@ -91,7 +99,11 @@ export class MemoryHistoryStore implements HistoryStore {
     return String(version);
   }
 
-  async append(instance: StoredInstance, events: readonly StoredEvent[], expectedVersion: string): Promise<string> {
+  append(instance: StoredInstance, events: readonly StoredEvent[], expectedVersion: string): Promise<string> {
+    return settle(() => this.appendNow(instance, events, expectedVersion));
+  }
+
+  private appendNow(instance: StoredInstance, events: readonly StoredEvent[], expectedVersion: string): string {
     const slot = this.instances.get(instance.instanceId);
     if (!slot || String(slot.version) !== expectedVersion)
       throw new ConcurrencyError(`instance '${instance.instanceId}' was changed concurrently`);
@@ -109,11 +121,20 @@ export class MemoryHistoryStore implements HistoryStore {
     return String(slot.version);
   }
 
-  async loadHistory(instance: StoredInstance): Promise<StoredEvent[]> {
+  loadHistory(instance: StoredInstance): Promise<StoredEvent[]> {
+    return settle(() => this.loadHistoryNow(instance));
+  }
+
+  private loadHistoryNow(instance: StoredInstance): StoredEvent[] {
     const slot = this.instances.get(instance.instanceId);
     if (!slot) return [];
     const stored = JSON.parse(slot.record) as StoredInstance;
     if (stored.executionId !== instance.executionId) return [];
     return slot.events.slice(0, stored.historyLength).map(parseStoredEvent);
   }
+}
+
+/** Runs `f` now and settles with its result; a throw becomes a rejection, as in an async method. */
+function settle<T>(f: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(f()));
 }

@@ -308,8 +308,8 @@ export class TableHistoryStore implements HistoryStore {
 
 /** Table keys may not hold / \ # ? or control characters; escape those (and %) as %XX. */
 export function partitionKeyOf(instanceId: string): string {
-  // eslint-disable-next-line no-control-regex
   return instanceId.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
     /[/\\#?%\u0000-\u001f\u007f-\u009f]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
   );
@@ -320,11 +320,8 @@ function segmentRowKey(executionId: string, startSeq: number): string {
 }
 
 function statusOf(e: unknown): number | undefined {
-  return typeof e === 'object' &&
-    e !== null &&
-    'statusCode' in e &&
-    typeof (e as { statusCode: unknown }).statusCode === 'number'
-    ? (e as { statusCode: number }).statusCode
+  return typeof e === 'object' && e !== null && 'statusCode' in e && typeof e.statusCode === 'number'
+    ? e.statusCode
     : undefined;
 }
 
@@ -332,6 +329,6 @@ function statusOf(e: unknown): number | undefined {
 function isConflict(e: unknown): boolean {
   const s = statusOf(e);
   if (s === 412 || s === 404 || s === 409) return true;
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
   return /UpdateConditionNotSatisfied|ResourceNotFound|EntityAlreadyExists/i.test(code);
 }

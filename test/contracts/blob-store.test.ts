@@ -24,10 +24,10 @@ const overHttp: UrlSignerUnderTest['open'] = async (url, method = 'GET') => {
 
 describe('MemoryBlobStore', () => {
   let n = 0;
-  blobStoreContract('BlobStore contract', async () => new MemoryBlobStore(`contract-${++n}`));
-  urlSignerContract('UrlSigner contract', async () => {
+  blobStoreContract('BlobStore contract', () => Promise.resolve(new MemoryBlobStore(`contract-${++n}`)));
+  urlSignerContract('UrlSigner contract', () => {
     const store = new MemoryBlobStore('sas');
-    return { store, open: (url, method) => store.openSignedUrl(url, method) };
+    return Promise.resolve({ store, open: (url, method) => store.openSignedUrl(url, method) });
   });
 
   it('links of one store do not open in another', async () => {
@@ -66,7 +66,7 @@ function azuriteDelegationKeys(
   keyValue?: string,
 ): UserDelegationKeySource {
   const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return async (startsOn, expiresOn): Promise<UserDelegationKey> => {
+  return (startsOn, expiresOn): Promise<UserDelegationKey> => {
     calls.push({ startsOn, expiresOn });
     const oid = '11111111-2222-3333-4444-555555555555';
     const tid = '66666666-7777-8888-9999-000000000000';
@@ -76,7 +76,7 @@ function azuriteDelegationKeys(
       createHmac('sha256', AZURITE_UDK_BASIC_KEY)
         .update([oid, tid, iso(startsOn), iso(expiresOn), 'b', version].join('\n'), 'utf8')
         .digest('base64');
-    return {
+    return Promise.resolve({
       signedObjectId: oid,
       signedTenantId: tid,
       signedStartsOn: startsOn,
@@ -84,12 +84,14 @@ function azuriteDelegationKeys(
       signedService: 'b',
       signedVersion: version,
       value,
-    };
+    });
   };
 }
 
 /** A token credential that is never asked for a token: signing with a delegation key is local. */
-const unusedToken = { getToken: async () => ({ token: 'unused', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+const unusedToken = {
+  getToken: () => Promise.resolve({ token: 'unused', expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
 
 describe('AzureBlobStore on Azurite', () => {
   let az: AzuriteInstance;

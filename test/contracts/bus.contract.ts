@@ -391,10 +391,11 @@ export function subscribeContract(
       const done = signal();
       const sub = bus.subscribe(
         QUEUE,
-        async (m) => {
+        (m) => {
           deliveries.push(m.deliveryCount);
-          if (m.deliveryCount < 3) throw new Error(`transient failure ${m.deliveryCount}`);
+          if (m.deliveryCount < 3) return Promise.reject(new Error(`transient failure ${m.deliveryCount}`));
           done.resolve();
+          return Promise.resolve();
         },
         { onError: (e) => errors.push(e) },
       );
@@ -453,9 +454,9 @@ export function subscribeContract(
       const deliveries: number[] = [];
       const sub = bus.subscribe(
         QUEUE,
-        async (m) => {
+        (m) => {
           deliveries.push(m.deliveryCount);
-          throw new Error('always fails');
+          return Promise.reject(new Error('always fails'));
         },
         { onError: () => {} },
       );

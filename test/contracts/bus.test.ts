@@ -24,6 +24,8 @@ import {
   testMessage,
   type BusFixture,
 } from './bus.contract';
+import { errorContaining } from '../support/matchers';
+import { settle } from '../support/settle';
 
 const SHORT_LOCK_MS = 300;
 
@@ -39,9 +41,11 @@ function contractInProcessBus(): InProcessBus {
   return bus;
 }
 
-async function inProcessFixture(): Promise<BusFixture<InProcessBus>> {
-  const bus = contractInProcessBus();
-  return { bus, cleanup: () => bus.close() };
+function inProcessFixture(): Promise<BusFixture<InProcessBus>> {
+  return settle(() => {
+    const bus = contractInProcessBus();
+    return { bus, cleanup: () => bus.close() };
+  });
 }
 
 busContract('InProcessBus: MessageBus contract', inProcessFixture, {
@@ -117,7 +121,7 @@ describe('InProcessBus', () => {
     expect(() => bus.createSubscription('nope', 'x')).toThrow(MessagingEntityNotFoundError);
     expect(() => bus.createQueue(CONTRACT_ENTITIES.queue)).toThrow(/already exists/);
     expect(() => bus.createQueue(CONTRACT_ENTITIES.queue)).toThrow(
-      expect.objectContaining({
+      errorContaining({
         name: 'MessagingEntityAlreadyExistsError',
         code: 'MessagingEntityAlreadyExists',
         kind: 'queue',
@@ -354,44 +358,49 @@ class FakeServiceBusClient {
   createSender(entity: string): { sendMessages(m: ServiceBusMessage): Promise<void>; close(): Promise<void> } {
     this.senders.push(entity);
     return {
-      sendMessages: async (message) => {
+      sendMessages: (message) => {
         this.sent.push({ entity, message });
+        return Promise.resolve();
       },
       close: async () => {},
     };
   }
 
   createReceiver(...args: unknown[]): FakeReceiver {
-    const client = this;
     const r: FakeReceiver = {
       args,
       calls: [],
       isClosed: false,
       queue: [],
-      async receiveMessages(max, opts) {
+      receiveMessages: async (max, opts) => {
         r.calls.push(`receive ${max} ${opts.maxWaitTimeInMs}`);
-        if (client.gate) await client.gate;
-        return client.batches.shift() ?? [];
+        if (this.gate) await this.gate;
+        return this.batches.shift() ?? [];
       },
-      async completeMessage(m) {
+      completeMessage(m) {
         r.calls.push(`complete ${String(m.messageId)}`);
+        return Promise.resolve();
       },
-      async abandonMessage(m) {
+      abandonMessage(m) {
         r.calls.push(`abandon ${String(m.messageId)}`);
+        return Promise.resolve();
       },
-      async deadLetterMessage(m, o) {
+      deadLetterMessage(m, o) {
         r.calls.push(`deadLetter ${String(m.messageId)} ${JSON.stringify(o)}`);
+        return Promise.resolve();
       },
-      async close() {
+      close() {
         r.isClosed = true;
+        return Promise.resolve();
       },
     };
     this.receivers.push(r);
     return r;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 }
 
@@ -509,7 +518,7 @@ describe('ServiceBusBus mapping onto @azure/service-bus (fake client)', () => {
       /SERVICEBUS_CONNECTION_STRING or SERVICEBUS_FULLY_QUALIFIED_NAMESPACE/,
     );
     expect(() => ServiceBusBus.fromEnv({})).toThrow(
-      expect.objectContaining({
+      errorContaining({
         name: 'ServiceBusNotConfiguredError',
         settings: ['SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_FULLY_QUALIFIED_NAMESPACE'],
       }),

@@ -506,10 +506,12 @@ function integrationEventStoreContract(name: string, fresh: () => Promise<StoreF
   });
 }
 
-integrationEventStoreContract('MemoryIntegrationEventStore', async () => ({
-  store: new MemoryIntegrationEventStore(),
-  cleanup: async () => undefined,
-}));
+integrationEventStoreContract('MemoryIntegrationEventStore', () =>
+  Promise.resolve({
+    store: new MemoryIntegrationEventStore(),
+    cleanup: () => Promise.resolve(),
+  }),
+);
 
 describe('TableIntegrationEventStore (Azurite)', () => {
   let az: AzuriteInstance;

@@ -15,6 +15,7 @@ import { applyMigrations, splitBatches } from '../../shared/jobs/sql/migrate';
 import { SqlJobStore } from '../../shared/jobs/sql-job-store';
 import { TableJobStore } from '../../shared/jobs/table-job-store';
 import { jobStoreContract } from './job-store.contract';
+import { anyString } from '../support/matchers';
 
 const spec: JobSpec = {
   calculationType: 'balance_fixing',
@@ -110,7 +111,7 @@ describe('TableJobStore (Azurite)', () => {
         };
         await t.locks.createEntity(lock);
         const other = await t.store.createOrGetActive('job-2', spec, new Date(now.getTime() + 1000));
-        expect(other).toMatchObject({ created: false, job: { ...orphan, version: expect.any(String) } });
+        expect(other).toMatchObject({ created: false, job: { ...orphan, version: anyString() } });
         expect(await t.store.get('job-1')).toEqual(other.job);
         expect(await t.store.get('job-2')).toBeNull();
       } finally {
@@ -175,7 +176,9 @@ describe('TableJobStore (Azurite)', () => {
 });
 
 describe('MemoryJobStore', () => {
-  jobStoreContract('JobStore contract', async () => ({ store: new MemoryJobStore(), cleanup: async () => undefined }));
+  jobStoreContract('JobStore contract', () =>
+    Promise.resolve({ store: new MemoryJobStore(), cleanup: () => Promise.resolve() }),
+  );
 });
 
 /**
@@ -309,10 +312,12 @@ class FakeRequest {
 }
 
 describe('SqlJobStore over an in-memory fake of its statements (not SQL Server)', () => {
-  jobStoreContract('JobStore contract', async () => ({
-    store: new SqlJobStore(new FakeSettlementJobTable().pool()),
-    cleanup: async () => undefined,
-  }));
+  jobStoreContract('JobStore contract', () =>
+    Promise.resolve({
+      store: new SqlJobStore(new FakeSettlementJobTable().pool()),
+      cleanup: () => Promise.resolve(),
+    }),
+  );
 });
 
 const sqlConnectionString = process.env[NAMES.settings.sqlConnectionString];
@@ -339,7 +344,7 @@ if (sqlConnectionString) {
 
     jobStoreContract('JobStore contract', async () => {
       await pool.request().batch('DELETE FROM dbo.SettlementJob');
-      return { store: new SqlJobStore(pool), cleanup: async () => undefined };
+      return { store: new SqlJobStore(pool), cleanup: () => Promise.resolve() };
     });
   });
 } else {

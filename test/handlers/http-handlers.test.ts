@@ -16,12 +16,14 @@ class RecordingClient implements OrchestrationClient {
   started: Array<{ name: string; id: string; input: unknown }> = [];
   terminated: string[] = [];
   failStart = false;
-  async start(name: string, id: string, input: unknown): Promise<void> {
-    if (this.failStart) throw new Error('task hub unavailable');
+  start(name: string, id: string, input: unknown): Promise<void> {
+    if (this.failStart) return Promise.reject(new Error('task hub unavailable'));
     this.started.push({ name, id, input });
+    return Promise.resolve();
   }
-  async terminate(id: string): Promise<void> {
+  terminate(id: string): Promise<void> {
     this.terminated.push(id);
+    return Promise.resolve();
   }
 }
 

@@ -6,6 +6,7 @@ import { NAMES } from '../../shared/config/names';
 import { DEFAULT_SCHEDULE } from '../../shared/config/settings';
 import { startAzurite, testDeps, testInfra, type TestInfra } from '../support/local-infra';
 import type { AzuriteInstance } from '../../local/azurite';
+import { settle } from '../support/settle';
 
 const F1 = join(__dirname, '..', 'scenarios', 'f1-minimal-energy');
 const timer: Timer = {
@@ -29,10 +30,11 @@ describe('scheduled settlements timer', () => {
   it('starts the previous local day for all grid areas once, however often the tick fires', async () => {
     const started: string[] = [];
     const client: OrchestrationClient = {
-      start: async (name, id) => {
-        expect(name).toBe(NAMES.durable.settlementOrchestrator);
-        started.push(id);
-      },
+      start: (name, id) =>
+        settle(() => {
+          expect(name).toBe(NAMES.durable.settlementOrchestrator);
+          started.push(id);
+        }),
       terminate: async () => {},
     };
     let now = new Date('2023-07-03T06:00:00Z');

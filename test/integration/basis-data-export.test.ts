@@ -23,6 +23,8 @@ import { QUALITY_CODE, type MeteringPointType, type Quality, type Resolution } f
 import { AzureBlobStore } from '../../shared/storage/azure-blob-store';
 import type { BlobStore } from '../../shared/storage/blob-store';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
+import { stringMatching } from '../support/matchers';
+import { settle } from '../support/settle';
 
 const ms = (iso: string): number => {
   const t = parseInstant(iso);
@@ -80,20 +82,27 @@ class MemorySource implements BasisDataSource {
     private readonly batchSize = 3,
   ) {}
 
-  async readMeteringPointPeriods(): Promise<MeteringPointPeriod[]> {
-    return this.periods;
+  readMeteringPointPeriods(): Promise<MeteringPointPeriod[]> {
+    return Promise.resolve(this.periods);
   }
-  async readGridLossMeteringPointIds(): Promise<string[]> {
-    return [];
+  readGridLossMeteringPointIds(): Promise<string[]> {
+    return Promise.resolve([]);
   }
-  async readCharges(): Promise<ChargeData> {
-    return { priceInformation: [], prices: [], links: [] };
+  readCharges(): Promise<ChargeData> {
+    return Promise.resolve({ priceInformation: [], prices: [], links: [] });
   }
-  async forEachTimeSeriesBatch(
+  forEachTimeSeriesBatch(
     dictionary: ReadonlyMap<string, number>,
     range: { from: number; to: number },
     onBatch: (b: TimeSeriesBatch) => void,
   ): Promise<void> {
+    return settle(() => this.emitBatches(dictionary, range, onBatch));
+  }
+  private emitBatches(
+    dictionary: ReadonlyMap<string, number>,
+    range: { from: number; to: number },
+    onBatch: (b: TimeSeriesBatch) => void,
+  ): void {
     this.ranges.push({ from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() });
     const n = this.batchSize;
     const b: TimeSeriesBatch = {
@@ -541,13 +550,13 @@ describe('readExportStatus on a stored status it cannot trust', () => {
     expect(await refusal(store)).toMatchObject({
       path,
       problem: 'not-json',
-      message: expect.stringMatching(/^exports\/job-1\/ga=800\/status\.json is not JSON: /),
+      message: stringMatching(/^exports\/job-1\/ga=800\/status\.json is not JSON: /),
     });
     await store.put(path, JSON.stringify({ jobId: 'job-1' }));
     expect(await refusal(store)).toMatchObject({
       path,
       problem: 'not-a-status',
-      message: expect.stringMatching(/is not a basis data export status: /),
+      message: stringMatching(/is not a basis data export status: /),
     });
     const other: BasisDataExportStatus = {
       jobId: 'job-2',

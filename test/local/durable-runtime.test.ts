@@ -31,15 +31,15 @@ afterAll(async () => {
 interface StoreKind {
   name: string;
   /** A fresh store, and a way to open the same persisted data again (a "restarted host"). */
-  open(): Promise<{ store: HistoryStore; reopen(): Promise<HistoryStore> }>;
+  open(): Promise<{ store: HistoryStore; reopen: () => Promise<HistoryStore> }>;
 }
 
 const STORES: StoreKind[] = [
   {
     name: 'MemoryHistoryStore',
-    open: async () => {
+    open: () => {
       const store = new MemoryHistoryStore();
-      return { store, reopen: async () => store };
+      return Promise.resolve({ store, reopen: () => Promise.resolve(store) });
     },
   },
   {
@@ -96,10 +96,10 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
       contexts.push(ctx);
       return input.x + input.y;
     });
-    rt.registerActivity('Shout', async (s: string) => `${s.toUpperCase()}!`);
+    rt.registerActivity('Shout', (s: string) => Promise.resolve(`${s.toUpperCase()}!`));
     rt.registerActivity('Nothing', () => undefined);
     rt.registerOrchestrator('Sequence', function* (context: OrchestrationContext) {
-      const { start } = context.df.getInput() as { start: number };
+      const { start } = context.df.getInput<{ start: number }>();
       const a = (yield context.df.callActivity('Add', { x: start, y: 2 })) as number;
       const b = (yield context.df.callActivity('Add', { x: a, y: 10 })) as number;
       const s = (yield context.df.callActivity('Shout', 'done')) as string;
@@ -225,7 +225,8 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
       return `ok:${input}`;
     });
     rt.registerOrchestrator('Retrying', function* (context: OrchestrationContext) {
-      return yield context.df.callActivityWithRetry('Flaky', new df.RetryOptions(50, 3), 'x');
+      const result: unknown = yield context.df.callActivityWithRetry('Flaky', new df.RetryOptions(50, 3), 'x');
+      return result;
     });
     const id = await rt.startNew('Retrying', {});
     const status = await rt.waitForCompletion(id, 10_000);
@@ -358,7 +359,8 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
       return n;
     });
     rt.registerOrchestrator('Holder', function* (context: OrchestrationContext) {
-      return yield context.df.callActivity('Hold', context.df.getInput());
+      const result: unknown = yield context.df.callActivity('Hold', context.df.getInput());
+      return result;
     });
     await rt.startNew('Holder', { instanceId: 'job-42', input: 1 });
     await expect(rt.startNew('Holder', { instanceId: 'job-42', input: 2 })).rejects.toThrow(
@@ -406,7 +408,7 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     const big = 'é'.repeat(70_000) + 'x'.repeat(50_000);
     rt.registerActivity('Double', (s: string) => s + s);
     rt.registerOrchestrator('Big', function* (context: OrchestrationContext) {
-      const input = context.df.getInput() as { text: string };
+      const input = context.df.getInput<{ text: string }>();
       const doubled = (yield context.df.callActivity('Double', input.text)) as string;
       return { length: doubled.length, head: doubled.slice(0, 3), tail: doubled.slice(-3), echo: input.text };
     });
@@ -485,7 +487,8 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
       return 'held';
     });
     owner.registerOrchestrator('Owned', function* (context: OrchestrationContext) {
-      return yield context.df.callActivity('Hold');
+      const result: unknown = yield context.df.callActivity('Hold');
+      return result;
     });
     const id = await owner.startNew('Owned', { instanceId: 'owned-1' });
     await until('running', async () => (await store.getInstance(id))?.instance.runtimeStatus === 'Running');
@@ -522,7 +525,8 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     first.registerActivity('Slow', slow);
     first.registerOrchestrator('Evolving', function* (context: OrchestrationContext) {
       yield context.df.callActivity('Step');
-      return yield context.df.callActivity('Slow');
+      const result: unknown = yield context.df.callActivity('Slow');
+      return result;
     });
     const id = await first.startNew('Evolving', { instanceId: 'evolving-1' });
     await until('Step done, Slow scheduled', async () => {
@@ -540,7 +544,8 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
     second.registerActivity('Slow', slow);
     second.registerOrchestrator('Evolving', function* (context: OrchestrationContext) {
       yield context.df.callActivity('Other'); // changed code: sequence number 0 was 'Step'
-      return yield context.df.callActivity('Slow');
+      const result: unknown = yield context.df.callActivity('Slow');
+      return result;
     });
     await second.resumeAll();
     gate.open();
@@ -556,7 +561,8 @@ describe.each(STORES)('LocalDurableRuntime over $name', (kind) => {
 test('unsupported durable features fail the instance with a clear error', async () => {
   const rt = runtime(new MemoryHistoryStore());
   rt.registerOrchestrator('WantsEvent', function* (context: OrchestrationContext) {
-    return yield context.df.waitForExternalEvent('Approval');
+    const result: unknown = yield context.df.waitForExternalEvent('Approval');
+    return result;
   });
   const status = await rt.waitForCompletion(await rt.startNew('WantsEvent', {}), 5_000);
   expect(status.runtimeStatus).toBe('Failed');

@@ -19,6 +19,7 @@ import { TimerFiredEvent } from 'durable-functions/lib/src/history/TimerFiredEve
 import type { HistoryEvent } from 'durable-functions/lib/src/history/HistoryEvent';
 import { settlementOrchestrator } from '../../functions/durable/settlement-orchestrator';
 import { NAMES } from '../../shared/config/names';
+import { objectContaining, stringContaining } from '../support/matchers';
 
 const D = NAMES.durable;
 const T0 = new Date('2024-02-01T06:00:00Z');
@@ -103,7 +104,7 @@ class History {
 async function run(h: History): Promise<State> {
   const orchestrator = createOrchestrator(settlementOrchestrator);
   const context = new DummyOrchestrationContext(D.settlementOrchestrator, 'inv', () => {});
-  return (await orchestrator(new DurableOrchestrationInput('job-1', h.list(), input), context)) as unknown as State;
+  return (await orchestrator(new DurableOrchestrationInput('job-1', h.list(), input), context)) as State;
 }
 
 const last = (s: State) => s.actions[s.actions.length - 1];
@@ -196,10 +197,10 @@ describe('settlement orchestrator on synthetic histories', () => {
     expect(last(s)).toEqual([
       expect.objectContaining({
         functionName: D.updateJobActivity,
-        input: expect.objectContaining({
+        input: objectContaining({
           jobId: 'job-1',
           status: 'Failed',
-          error: expect.stringContaining('refusing to commit'),
+          error: stringContaining('refusing to commit'),
         }),
       }),
     ]);

@@ -11,6 +11,7 @@ import { AzureBlobStore } from '../../shared/storage/azure-blob-store';
 import { buildDeps, type Infrastructure } from '../../functions/composition';
 import type { AppDeps } from '../../functions/deps';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
+import { settle } from './settle';
 
 export interface TestInfra {
   az: AzuriteInstance;
@@ -42,7 +43,7 @@ export async function testInfra(az: AzuriteInstance, scenarioDir?: string): Prom
     await scenarioToLake(scenarioDir, join(tmp, 'lake'));
     await uploadLake(join(tmp, 'lake'), basisData);
   }
-  return { az, basisData, results, jobs, tmp, stop: async () => rmSync(tmp, { recursive: true, force: true }) };
+  return { az, basisData, results, jobs, tmp, stop: () => settle(() => rmSync(tmp, { recursive: true, force: true })) };
 }
 
 export { startAzurite };

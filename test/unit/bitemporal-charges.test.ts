@@ -648,14 +648,14 @@ describe('ChargePricesChanged of a P1M charge off the local day start: rejected 
       subject: 'ChargePricesChanged',
       applicationProperties: { MessageType: 'ChargePricesChanged', EventId: 'price-off-day-1' },
       deliveryCount: 1,
-      complete: async () => {
+      complete: () => {
         completed = true;
+        return Promise.resolve();
       },
-      abandon: async () => {
-        throw new Error('not expected');
-      },
-      deadLetter: async (reason, description) => {
+      abandon: () => Promise.reject(new Error('not expected')),
+      deadLetter: (reason, description) => {
         deadLetters.push([reason, description]);
+        return Promise.resolve();
       },
     };
     expect(await handleIntegrationEventMessage(store, message, () => t('2024-03-01T00:00:00Z'))).toBe('dead-lettered');

@@ -39,6 +39,7 @@ import {
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from '../../shared/results/energy-result-row';
 import { resultId } from '../../shared/results/result-id';
 import { listScenarioDirs, readExpectedError, SCENARIOS_ROOT } from '../support/scenario-assert';
+import { errorContaining, stringMatching } from '../support/matchers';
 
 const ESETT_DIR = path.resolve(__dirname, '../../shared/market-documents/esett');
 const SCHEMA: XsdSchemaSet = { main: ESETT_XSD_FILE, dir: ESETT_DIR };
@@ -787,10 +788,10 @@ describe('input that cannot become a correct document is refused', () => {
     expect(thrown([base(), base()])).toMatchObject({
       row: 2,
       resultId: base().result_id,
-      message: expect.stringMatching(/second point/),
+      message: stringMatching(/second point/),
     });
     expect(() => buildEsettDocuments([base()], meta(), { receiver: 'esett' })).toThrow(
-      expect.objectContaining({ row: null, resultId: null }),
+      errorContaining({ row: null, resultId: null }),
     );
   });
 
@@ -1117,10 +1118,10 @@ describe('documents from engine runs', () => {
     const d = docs[0].document;
     expect(d.processType).toBe('D03');
     expect(d.series.map((s) => s.kind)).toEqual([
-      ...Array(4).fill('exchange'),
-      ...Array(3).fill('production'),
-      ...Array(3).fill('non_profiled_consumption'),
-      ...Array(3).fill('flex_consumption'),
+      ...Array<string>(4).fill('exchange'),
+      ...Array<string>(3).fill('production'),
+      ...Array<string>(3).fill('non_profiled_consumption'),
+      ...Array<string>(3).fill('flex_consumption'),
     ]);
     expect(d.series.filter((s): s is EsettExchangeSeries => s.kind === 'exchange').map((s) => s.outArea)).toEqual([
       '801',

@@ -27,7 +27,7 @@ function deps() {
     results: new MemoryBlobStore('results'),
     messages: new MemoryBlobStore('messages'),
     bus: new InProcessBus(),
-    events: { readEvents: async () => [] },
+    events: { readEvents: () => Promise.resolve([]) },
     esettReceiverId: '44X-00000000004B',
     clock: () => new Date('2023-12-05T09:00:00Z'),
   };

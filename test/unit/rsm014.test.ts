@@ -25,6 +25,7 @@ import {
   type Rsm014Document,
 } from '../../shared/market-documents/rsm014';
 import { validateAgainstXsd, type XsdSchemaSet } from '../../shared/market-documents/xsd-validator';
+import { errorContaining } from '../support/matchers';
 
 const XSD: XsdSchemaSet = {
   main: 'urn-ediel-org-measure-notifyaggregatedmeasuredata-0-1.xsd',
@@ -530,11 +531,11 @@ describe('deterministic ids, escaping, refused input', () => {
     ).toThrow(/rows disagree/);
     expect(() => buildRsm014Documents([...base, { ...base[0] }], c, owner)).toThrow(/two points/);
     expect(() => buildRsm014Documents([...base, { ...base[0] }], c, owner)).toThrow(
-      expect.objectContaining({ name: 'Rsm014InputError', resultId: base[0].result_id }),
+      errorContaining({ name: 'Rsm014InputError', resultId: base[0].result_id }),
     );
     expect(() => buildRsm014Documents(base, c, owner)).not.toThrow();
     expect(() => buildRsm014Documents(base, { ...c, calculationId: '' }, owner)).toThrow(
-      expect.objectContaining({ message: 'calculationId is empty', resultId: null }),
+      errorContaining({ message: 'calculationId is empty', resultId: null }),
     );
     expect(() => buildRsm014Documents(base, { ...c, periodEnd: START + 1_800_000 }, owner)).toThrow(
       /is not a PT15M slot of the period/,

@@ -9,6 +9,7 @@ import type {
   StartOrchestration,
 } from '../../shared/settlement/activity-contracts';
 import { startJob, type StartJobDeps } from '../../shared/settlement/use-cases/start-job';
+import { settle } from '../support/settle';
 
 const NOW = new Date('2024-02-01T06:00:00Z');
 const LATER = new Date('2024-02-01T06:00:05Z');
@@ -25,21 +26,25 @@ const SPEC: JobSpec = {
 /** Only what startJob uses: one active job per spec key. */
 class Jobs implements Pick<JobStore, 'createOrGetActive' | 'transition'> {
   readonly byId = new Map<string, Job>();
-  async createOrGetActive(id: string, spec: JobSpec, now: Date): Promise<{ job: Job; created: boolean }> {
-    const fresh = { ...newJob(id, spec, now), version: '1' };
-    const active = [...this.byId.values()].find(
-      (j) => j.specKey === fresh.specKey && ['Requested', 'Started', 'Executing'].includes(j.status),
-    );
-    if (active) return { job: active, created: false };
-    this.byId.set(id, fresh);
-    return { job: fresh, created: true };
+  createOrGetActive(id: string, spec: JobSpec, now: Date): Promise<{ job: Job; created: boolean }> {
+    return settle(() => {
+      const fresh = { ...newJob(id, spec, now), version: '1' };
+      const active = [...this.byId.values()].find(
+        (j) => j.specKey === fresh.specKey && ['Requested', 'Started', 'Executing'].includes(j.status),
+      );
+      if (active) return { job: active, created: false };
+      this.byId.set(id, fresh);
+      return { job: fresh, created: true };
+    });
   }
-  async transition(id: string, status: JobStatus, now: Date, update?: JobUpdate): Promise<Job> {
-    const current = this.byId.get(id) as Job;
-    const next = applyTransition(current, status, now, update);
-    const job = next ? { ...next, version: String(Number(current.version) + 1) } : current;
-    this.byId.set(id, job);
-    return job;
+  transition(id: string, status: JobStatus, now: Date, update?: JobUpdate): Promise<Job> {
+    return settle(() => {
+      const current = this.byId.get(id) as Job;
+      const next = applyTransition(current, status, now, update);
+      const job = next ? { ...next, version: String(Number(current.version) + 1) } : current;
+      this.byId.set(id, job);
+      return job;
+    });
   }
 }
 
@@ -50,8 +55,9 @@ function deps(startOrchestration: StartOrchestration): StartJobDeps & { jobs: Jo
 describe('startJob', () => {
   it('registers the job and starts its settlement orchestration with the job id as instance id', async () => {
     const started: Array<{ name: OrchestratorName; id: string; input: OrchestratorInput<OrchestratorName> }> = [];
-    const d = deps(async (name, id, input) => {
+    const d = deps((name, id, input) => {
       started.push({ name, id, input });
+      return Promise.resolve();
     });
     const r = await startJob(d, 'job-1', SPEC, NOW);
     expect(r).toMatchObject({
@@ -65,8 +71,9 @@ describe('startJob', () => {
 
   it('answers the active job for the same spec and starts nothing', async () => {
     let starts = 0;
-    const d = deps(async () => {
+    const d = deps(() => {
       starts++;
+      return Promise.resolve();
     });
     await startJob(d, 'job-1', SPEC, NOW);
     const r = await startJob(d, 'job-2', SPEC, NOW);
@@ -77,9 +84,7 @@ describe('startJob', () => {
 
   it('marks the job Failed when its orchestration cannot start, and hands back what the start threw', async () => {
     const boom = new Error('task hub unavailable');
-    const d = deps(async () => {
-      throw boom;
-    });
+    const d = deps(() => Promise.reject(boom));
     const r = await startJob(d, 'job-1', SPEC, NOW);
     expect(r).toMatchObject({
       kind: 'startFailed',
