@@ -3,6 +3,7 @@
  * append-only history (events.ts). Every write is conditional on the version the writer last
  * saw (optimistic concurrency), so two runtimes over one store cannot interleave a history.
  */
+import { promised } from '../../shared/domain/promised';
 import { parseStoredEvent, type StoredEvent } from './events';
 
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated';
@@ -69,14 +70,14 @@ export class MemoryHistoryStore implements HistoryStore {
   private counter = 0;
 
   getInstance(instanceId: string): Promise<VersionedInstance | null> {
-    return settle(() => {
+    return promised(() => {
       const slot = this.instances.get(instanceId);
       return slot ? { instance: JSON.parse(slot.record) as StoredInstance, version: String(slot.version) } : null;
     });
   }
 
   listInstances(): Promise<VersionedInstance[]> {
-    return settle(() =>
+    return promised(() =>
       [...this.instances.values()].map((slot) => ({
         instance: JSON.parse(slot.record) as StoredInstance,
         version: String(slot.version),
@@ -85,7 +86,7 @@ export class MemoryHistoryStore implements HistoryStore {
   }
 
   createInstance(instance: StoredInstance, replaceVersion: string | null): Promise<string> {
-    return settle(() => this.createInstanceNow(instance, replaceVersion));
+    return promised(() => this.createInstanceNow(instance, replaceVersion));
   }
 
   private createInstanceNow(instance: StoredInstance, replaceVersion: string | null): string {
@@ -100,7 +101,7 @@ export class MemoryHistoryStore implements HistoryStore {
   }
 
   append(instance: StoredInstance, events: readonly StoredEvent[], expectedVersion: string): Promise<string> {
-    return settle(() => this.appendNow(instance, events, expectedVersion));
+    return promised(() => this.appendNow(instance, events, expectedVersion));
   }
 
   private appendNow(instance: StoredInstance, events: readonly StoredEvent[], expectedVersion: string): string {
@@ -122,7 +123,7 @@ export class MemoryHistoryStore implements HistoryStore {
   }
 
   loadHistory(instance: StoredInstance): Promise<StoredEvent[]> {
-    return settle(() => this.loadHistoryNow(instance));
+    return promised(() => this.loadHistoryNow(instance));
   }
 
   private loadHistoryNow(instance: StoredInstance): StoredEvent[] {
@@ -132,9 +133,4 @@ export class MemoryHistoryStore implements HistoryStore {
     if (stored.executionId !== instance.executionId) return [];
     return slot.events.slice(0, stored.historyLength).map(parseStoredEvent);
   }
-}
-
-/** Runs `f` now and settles with its result; a throw becomes a rejection, as in an async method. */
-function settle<T>(f: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(f()));
 }

@@ -25,7 +25,7 @@ import {
   type BusFixture,
 } from './bus.contract';
 import { errorContaining } from '../support/matchers';
-import { settle } from '../support/settle';
+import { promised as settle } from '../../shared/domain/promised';
 
 const SHORT_LOCK_MS = 300;
 

@@ -6,7 +6,7 @@ import { NAMES } from '../../shared/config/names';
 import { DEFAULT_SCHEDULE } from '../../shared/config/settings';
 import { startAzurite, testDeps, testInfra, type TestInfra } from '../support/local-infra';
 import type { AzuriteInstance } from '../../local/azurite';
-import { settle } from '../support/settle';
+import { promised as settle } from '../../shared/domain/promised';
 
 const F1 = join(__dirname, '..', 'scenarios', 'f1-minimal-energy');
 const timer: Timer = {

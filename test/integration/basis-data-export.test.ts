@@ -24,7 +24,7 @@ import { AzureBlobStore } from '../../shared/storage/azure-blob-store';
 import type { BlobStore } from '../../shared/storage/blob-store';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
 import { stringMatching } from '../support/matchers';
-import { settle } from '../support/settle';
+import { promised as settle } from '../../shared/domain/promised';
 
 const ms = (iso: string): number => {
   const t = parseInstant(iso);

@@ -11,7 +11,7 @@ import { AzureBlobStore } from '../../shared/storage/azure-blob-store';
 import { buildDeps, type Infrastructure } from '../../functions/composition';
 import type { AppDeps } from '../../functions/deps';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
-import { settle } from './settle';
+import { promised as settle } from '../../shared/domain/promised';
 
 export interface TestInfra {
   az: AzuriteInstance;

@@ -9,7 +9,7 @@ import type {
   StartOrchestration,
 } from '../../shared/settlement/activity-contracts';
 import { startJob, type StartJobDeps } from '../../shared/settlement/use-cases/start-job';
-import { settle } from '../support/settle';
+import { promised as settle } from '../../shared/domain/promised';
 
 const NOW = new Date('2024-02-01T06:00:00Z');
 const LATER = new Date('2024-02-01T06:00:05Z');
