@@ -17,7 +17,7 @@ import { TaskScheduledEvent } from 'durable-functions/lib/src/history/TaskSchedu
 import { TimerCreatedEvent } from 'durable-functions/lib/src/history/TimerCreatedEvent';
 import { TimerFiredEvent } from 'durable-functions/lib/src/history/TimerFiredEvent';
 import type { HistoryEvent } from 'durable-functions/lib/src/history/HistoryEvent';
-import { settlementOrchestrator } from '../../functions/durable/settlement-orchestrator';
+import { publishBackoffMs, settlementOrchestrator } from '../../functions/durable/settlement-orchestrator';
 import { NAMES } from '../../shared/config/names';
 import { objectContaining, stringContaining } from '../support/matchers';
 
@@ -215,5 +215,39 @@ describe('settlement orchestrator on synthetic histories', () => {
     const end = JSON.parse((err as Error).message.slice((err as Error).message.indexOf('{'))) as State;
     expect(end.error).toMatch(/refusing to commit/);
     expect(end.actions.flat().some((x) => x.functionName === D.publishActivity)).toBe(false);
+  });
+  it('a publish failure after the commit never fails the Completed job: the event is retried until sent', async () => {
+    const h = new History()
+      .step(D.updateJobActivity, null)
+      .step(D.planActivity, [batches[0]])
+      .step(D.updateJobActivity, null);
+    h.step(D.calculateBatchActivity, output(batches[0])).step(D.updateJobActivity, null);
+    h.step(D.commitActivity, { rows: 10, files: [output(batches[0]).path] });
+    const isFailedUpdate = (x: Action) =>
+      x.functionName === D.updateJobActivity && (x.input as { status?: string }).status === 'Failed';
+    // two attempts fail (topic unavailable), each followed by a backoff timer, then it recovers
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      h.failed(h.scheduled(D.publishActivity), 'ServiceBusError: the messaging entity is unavailable');
+      const waiting = await run(h);
+      expect(waiting.isDone).toBe(false);
+      expect(waiting.actions.flat().some(isFailedUpdate)).toBe(false);
+      expect(last(waiting)).toEqual([objectContaining({ actionType: 5 })]); // CreateTimer
+      expect(waiting.customStatus).toEqual(
+        objectContaining({ publish: objectContaining({ attempts: attempt, retryInMs: publishBackoffMs(attempt) }) }),
+      );
+      h.timer(new Date(T0.getTime() + publishBackoffMs(attempt)));
+      expect(last(await run(h))).toEqual([
+        objectContaining({ functionName: D.publishActivity, input: { jobId: 'job-1' } }),
+      ]);
+    }
+    h.step(D.publishActivity, null);
+    const done = await run(h);
+    expect(done.isDone).toBe(true);
+    expect(done.output).toEqual({ jobId: 'job-1', rows: 10, files: 1 });
+    expect(done.actions.flat().some(isFailedUpdate)).toBe(false);
+  });
+
+  it('publish backoff doubles from 2 s and is capped at 15 minutes', () => {
+    expect([1, 2, 3, 10, 11, 50].map(publishBackoffMs)).toEqual([2000, 4000, 8000, 900_000, 900_000, 900_000]);
   });
 });
