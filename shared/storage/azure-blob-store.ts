@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
 import {
   BlobSASPermissions,
@@ -9,7 +7,8 @@ import {
   type UserDelegationKey,
 } from '@azure/storage-blob';
 import type { BlobStore, UrlSigner } from './blob-store';
-import { BlobNotFoundError, UrlSigningUnavailableError } from './errors';
+import { downloadPrefixVia } from './download-prefix';
+import { UrlSigningUnavailableError } from './errors';
 
 /**
  * Issues user delegation keys (`BlobServiceClient.getUserDelegationKey`). A function rather than
@@ -153,16 +152,7 @@ export class AzureBlobStore implements BlobStore, UrlSigner {
     await this.client.getBlockBlobClient(path).deleteIfExists();
   }
 
-  async downloadPrefix(prefix: string, localDir: string): Promise<string[]> {
-    const files: string[] = [];
-    for (const name of await this.list(prefix)) {
-      const bytes = await this.get(name);
-      if (!bytes) throw new BlobNotFoundError(this.container, name); // deleted since it was listed
-      const target = join(localDir, name.slice(prefix.length).replace(/^\//, ''));
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, bytes);
-      files.push(target);
-    }
-    return files;
+  downloadPrefix(prefix: string, localDir: string): Promise<string[]> {
+    return downloadPrefixVia(this, prefix, localDir);
   }
 }

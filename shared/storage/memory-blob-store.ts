@@ -1,9 +1,7 @@
 import { promised } from '../domain/promised';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { BlobStore, UrlSigner } from './blob-store';
-import { BlobNotFoundError } from './errors';
+import { downloadPrefixVia } from './download-prefix';
 
 interface StoredBlob {
   bytes: Buffer;
@@ -90,17 +88,8 @@ export class MemoryBlobStore implements BlobStore, UrlSigner {
     this.blobs.delete(path);
   }
 
-  async downloadPrefix(prefix: string, localDir: string): Promise<string[]> {
-    const files: string[] = [];
-    for (const name of await this.list(prefix)) {
-      const bytes = await this.get(name);
-      if (!bytes) throw new BlobNotFoundError(this.container, name); // deleted since it was listed
-      const target = join(localDir, name.slice(prefix.length).replace(/^\//, ''));
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, bytes);
-      files.push(target);
-    }
-    return files;
+  downloadPrefix(prefix: string, localDir: string): Promise<string[]> {
+    return downloadPrefixVia(this, prefix, localDir);
   }
 
   signedReadUrl(path: string, expiresOn: Date): Promise<string> {
