@@ -152,16 +152,16 @@ export function calculateAmounts(
         const a0 = Math.max(lFrom, p.from);
         const a1 = Math.min(lTo, p.to);
         if (a0 >= a1) continue;
+        const acc = accFor(
+          piIdx,
+          pi,
+          p.gridArea,
+          p.energySupplierId,
+          p.meteringPointType,
+          p.settlementMethod,
+          hourly ? nHours : days.length,
+        );
         if (hourly) {
-          const acc = accFor(
-            piIdx,
-            pi,
-            p.gridArea,
-            p.energySupplierId,
-            p.meteringPointType,
-            p.settlementMethod,
-            nHours,
-          );
           // the hour belongs to the period covering its start; its energy is the whole hour's
           const base = (energy.mpRow.get(link.meteringPointId) as number) * nHours;
           for (let h = Math.ceil((a0 - start) / HOUR); start + h * HOUR < a1; h++) {
@@ -169,15 +169,6 @@ export function calculateAmounts(
             acc.mask[h] |= energy.quality[base + h] | ACTIVE;
           }
         } else {
-          const acc = accFor(
-            piIdx,
-            pi,
-            p.gridArea,
-            p.energySupplierId,
-            p.meteringPointType,
-            p.settlementMethod,
-            days.length,
-          );
           const day = mpDay.get(link.meteringPointId) as { v: Float64Array; m: Uint8Array };
           for (let d = 0; d < days.length; d++) {
             if (days[d] < a0 || days[d] >= a1) continue; // the link and the MP period must cover the day start
