@@ -37,20 +37,18 @@ param sqlDatabaseSku object = {
 
 param sqlDatabaseName string = 'settlement'
 
-@description('Function app plan SKU: Linux dedicated (no storage key for a content share, no 10-minute cap); Always On needs Basic or higher.')
+@description('Memory of each Flex Consumption instance (MB); CPU scales with it. One settlement batch (activity) needs up to ~1.5 GB, so 2048 runs one batch per instance; 512 is too small for a batch. See README, "Scale-out".')
 @allowed([
-  'B1'
-  'B2'
-  'B3'
-  'S1'
-  'S2'
-  'S3'
-  'P0v3'
-  'P1v3'
-  'P2v3'
-  'P3v3'
+  512
+  2048
+  4096
 ])
-param functionPlanSku string = 'P1v3'
+param instanceMemoryMB int = 2048
+
+@description('Upper bound of Flex Consumption instances (the cost ceiling). Batches run one per instance, so the useful value is about maxParallelBatches plus a few for the orchestrators. 40 is the platform minimum, 1000 its maximum.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
 
 @allowed([
   'Standard_LRS'
@@ -63,6 +61,7 @@ param dataStorageSku string = 'Standard_LRS'
 @description('Scheduled settlements (entries of shared/config/settings.ts scheduleEntrySchema). Default: the app\'s DEFAULT_SCHEDULE.')
 param settlementSchedule array = loadJsonContent('settings-defaults.json').schedule
 
+@description('Sliding window: batches in flight per settlement job; the range is the one the app accepts. Keep it below maximumInstanceCount: each batch takes an instance of its own.')
 @minValue(1)
 @maxValue(64)
 param maxParallelBatches int = loadJsonContent('settings-defaults.json').maxParallelBatches
@@ -149,12 +148,19 @@ module dataStorage 'modules/storage-account.bicep' = {
   }
 }
 
+// Flex Consumption deploys the code as a package blob in this container of the host storage
+// account and reads it with the app's identity (no content share, no key).
+var deploymentContainerName = 'app-package'
+
 module hostStorage 'modules/storage-account.bicep' = {
   name: 'host-storage'
   params: {
     name: take('stfunc${envToken}${token}', 24)
     location: location
     skuName: 'Standard_LRS'
+    containerNames: [
+      deploymentContainerName
+    ]
     tags: allTags
   }
 }
@@ -242,9 +248,11 @@ module functionApp 'modules/function-app.bicep' = {
   params: {
     name: 'func-settle-${envToken}-${token}'
     planName: 'plan-settle-${envToken}-${token}'
-    planSku: functionPlanSku
     location: location
     hostStorageAccountName: hostStorage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
     appInsightsName: monitoring.outputs.appInsightsName
     appSettings: appSettings
     tags: allTags

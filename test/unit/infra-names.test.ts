@@ -150,6 +150,59 @@ function mssqlParser(): MssqlConnectionStringParser {
   return mssql as unknown as MssqlConnectionStringParser;
 }
 
+/** A `param` declaration with the decorators that constrain it. */
+interface BicepParam {
+  type: string;
+  /** Default value expression, as written. */
+  default?: string;
+  allowed?: string[];
+  min?: number;
+  max?: number;
+}
+
+/**
+ * The `param` declarations of one file. Decorators are the lines right above a param, back to the
+ * previous param or blank line (the layout every template here uses).
+ */
+function bicepParams(code: string): Map<string, BicepParam> {
+  const params = new Map<string, BicepParam>();
+  let decorators: string[] = [];
+  for (const line of code.split('\n')) {
+    const m = /^param (\w+) (\w+)(?: = (.+))?$/.exec(line.trim());
+    if (!m) {
+      decorators = line.trim() === '' ? [] : [...decorators, line.trim()];
+      continue;
+    }
+    const deco = decorators.join('\n');
+    const allowed = /@allowed\(\[([\s\S]*?)\]\)/.exec(deco);
+    const min = /@minValue\((-?\d+)\)/.exec(deco);
+    const max = /@maxValue\((-?\d+)\)/.exec(deco);
+    params.set(m[1], {
+      type: m[2],
+      ...(m[3] !== undefined && { default: m[3].trim() }),
+      ...(allowed && { allowed: allowed[1].split(/\s+/).filter((v) => v !== '') }),
+      ...(min && { min: Number(min[1]) }),
+      ...(max && { max: Number(max[1]) }),
+    });
+    decorators = [];
+  }
+  return params;
+}
+
+/** The text between the braces of the first `{` after `header` (balanced; bicep `${}` included). */
+function block(code: string | undefined, header: RegExp): string {
+  const text = code ?? '';
+  const at = text.search(header);
+  if (at < 0) return '';
+  const open = text.indexOf('{', at);
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return text.slice(open + 1, i);
+  }
+  return '';
+}
+
 const SETTING_KEYS = Object.keys(NAMES.settings) as SettingKey[];
 const CONTAINER_KEYS = Object.keys(NAMES.containers) as ContainerKey[];
 
@@ -309,12 +362,9 @@ describe('app settings', () => {
     expect(s.schedule).toEqual(DEFAULT_SCHEDULE);
   });
 
-  test('Functions host: v4, Node 20 on Linux, identity-based AzureWebJobsStorage, no storage keys anywhere', () => {
-    expect(ALL_CODE).toMatch(/name: 'FUNCTIONS_EXTENSION_VERSION'\s*\n\s*value: '~4'/);
-    expect(ALL_CODE).toMatch(/name: 'FUNCTIONS_WORKER_RUNTIME'\s*\n\s*value: 'node'/);
+  test('Functions host: Linux, identity-based AzureWebJobsStorage, no storage keys anywhere', () => {
     expect(ALL_CODE).toMatch(/name: 'AzureWebJobsStorage__accountName'/);
     expect(ALL_CODE).not.toMatch(/name: 'AzureWebJobsStorage'/);
-    expect(ALL_CODE).toContain("linuxFxVersion: 'NODE|20'");
     expect(ALL_CODE).toContain("kind: 'functionapp,linux'");
     expect(ALL_CODE).toMatch(/identity:\s*\{\s*type: 'SystemAssigned'/);
     expect(ALL_CODE).toMatch(/allowSharedKeyAccess:\s*false/);
@@ -355,6 +405,152 @@ describe('role assignments', () => {
     expect(busOwner || busSendReceive).toBe(true);
     expect(ALL_CODE).toMatch(/principalType: 'ServicePrincipal'/);
     expect(MAIN?.code).toMatch(/principalId:\s*functionApp\.outputs\.principalId/);
+  });
+});
+
+describe('Flex Consumption scale-out (issue 11)', () => {
+  /** Issue 11: batches are planned so that no activity needs more than ~1.5 GB. */
+  const BATCH_MEMORY_MB = 1536;
+  const FUNCTION_APP = BICEP.find((f) => f.path === join('modules', 'function-app.bicep'));
+  const mainParams = bicepParams(MAIN?.code ?? '');
+  const hostJson = JSON.parse(readFileSync(join(BICEP_DIR, '..', '..', 'host.json'), 'utf8')) as {
+    functionTimeout: string;
+    extensions: { durableTask: Record<string, unknown> & { storageProvider?: Record<string, unknown> } };
+  };
+  const durable = hostJson.extensions.durableTask;
+
+  function acceptsMaxParallelBatches(value: number): boolean {
+    const env = {
+      [NAMES.settings.storageAccountName]: 'stdatadevabcdefghijklmn',
+      [NAMES.settings.maxParallelBatches]: String(value),
+    };
+    try {
+      return loadSettings(env).maxParallelBatches === value;
+    } catch {
+      return false;
+    }
+  }
+
+  test("main.bicep: instance memory 512/2048/4096 (default 2048), 40-1000 instances, MAX_PARALLEL_BATCHES in the app's range", () => {
+    expect(mainParams.get('instanceMemoryMB')).toEqual({
+      type: 'int',
+      default: '2048',
+      allowed: ['512', '2048', '4096'],
+    });
+    const count = mainParams.get('maximumInstanceCount');
+    expect(count).toEqual({ type: 'int', default: '100', min: 40, max: 1000 });
+    const batches = mainParams.get('maxParallelBatches');
+    expect(batches).toMatchObject({ type: 'int', min: 1, max: 64 });
+    // the template's range is exactly the one loadSettings accepts, so a deployment never fails at start-up
+    const { min = 0, max = 0 } = batches ?? {};
+    expect([min - 1, min, max, max + 1].map(acceptsMaxParallelBatches)).toEqual([false, true, true, false]);
+    // the default ceiling holds the widest window (one instance per batch) plus one for orchestrators
+    expect(Number(count?.default)).toBeGreaterThan(max);
+  });
+
+  test('main.bicep passes the scale parameters and the deployment container to the function app module', () => {
+    const fnModule = block(MAIN?.code, /^module functionApp /m);
+    expect(fnModule).toMatch(/^\s*instanceMemoryMB: instanceMemoryMB$/m);
+    expect(fnModule).toMatch(/^\s*maximumInstanceCount: maximumInstanceCount$/m);
+    expect(fnModule).toMatch(/^\s*deploymentContainerName: deploymentContainerName$/m);
+    expect(fnModule).toMatch(/^\s*hostStorageAccountName: hostStorage\.outputs\.name$/m);
+    expect(fnModule).not.toMatch(/planSku/);
+    // the deployment container is created in the host storage account (where the identity is Blob Data Owner)
+    expect(block(MAIN?.code, /^module hostStorage /m)).toMatch(/containerNames:\s*\[\s*deploymentContainerName\s*\]/);
+    expect(MAIN?.code).toMatch(/^var deploymentContainerName = '[a-z0-9-]{3,63}'$/m);
+  });
+
+  test('function-app.bicep: FC1 plan; functionAppConfig with identity-read package container, Node 20, scale from the parameters', () => {
+    const code = FUNCTION_APP?.code;
+    const fnParams = bicepParams(code ?? '');
+    for (const p of ['instanceMemoryMB', 'maximumInstanceCount']) expect(fnParams.get(p)).toEqual({ type: 'int' });
+    expect(fnParams.get('deploymentContainerName')).toEqual({ type: 'string' });
+
+    const plan = block(code, /^resource plan 'Microsoft\.Web\/serverfarms@/m);
+    expect(
+      block(plan, /\bsku:/)
+        .trim()
+        .split(/\s*\n\s*/),
+    ).toEqual(["name: 'FC1'", "tier: 'FlexConsumption'"]);
+    expect(plan).toMatch(/reserved: true/);
+
+    // functionAppConfig exists from api version 2023-12-01 on
+    const site = /^resource site 'Microsoft\.Web\/sites@(\d{4}-\d{2}-\d{2})'/m.exec(code ?? '');
+    expect(site?.[1] && site[1] >= '2023-12-01').toBe(true);
+    const config = block(code, /^\s*functionAppConfig:/m);
+    const storage = block(config, /^\s*storage:/m);
+    expect(storage).toMatch(/type: 'blobContainer'/);
+    expect(storage).toMatch(
+      /value: '\$\{hostStorage\.properties\.primaryEndpoints\.blob\}\$\{deploymentContainerName\}'/,
+    );
+    expect(block(storage, /authentication:/).trim()).toBe("type: 'SystemAssignedIdentity'");
+    expect(
+      block(config, /^\s*runtime:/m)
+        .trim()
+        .split(/\s*\n\s*/),
+    ).toEqual(["name: 'node'", "version: '20'"]);
+    expect(
+      block(config, /^\s*scaleAndConcurrency:/m)
+        .trim()
+        .split(/\s*\n\s*/),
+    ).toEqual(['maximumInstanceCount: maximumInstanceCount', 'instanceMemoryMB: instanceMemoryMB']);
+    const pkg = JSON.parse(readFileSync(join(BICEP_DIR, '..', '..', 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(pkg.engines.node).toMatch(/>=20\b/);
+  });
+
+  test('no setting or site property that Flex Consumption rejects or ignores', () => {
+    for (const name of [
+      'FUNCTIONS_WORKER_RUNTIME',
+      'FUNCTIONS_EXTENSION_VERSION',
+      'WEBSITE_RUN_FROM_PACKAGE',
+      'WEBSITE_CONTENTSHARE',
+      'WEBSITE_NODE_DEFAULT_VERSION',
+      'SCM_DO_BUILD_DURING_DEPLOYMENT',
+      'linuxFxVersion',
+      'alwaysOn',
+    ])
+      expect({ name, present: ALL_CODE.includes(name) }).toEqual({ name, present: false });
+  });
+
+  test('the Node heap limit is 3/4 of the instance memory: a batch fits in the default, and the limit stays under the instance', () => {
+    const m = /name: 'NODE_OPTIONS'\s*\n\s*value: '--max-old-space-size=\$\{instanceMemoryMB \* (\d+) \/ (\d+)\}'/.exec(
+      FUNCTION_APP?.code ?? '',
+    );
+    expect(m).not.toBeNull();
+    const heap = (mb: number): number => Math.floor((mb * Number(m?.[1])) / Number(m?.[2]));
+    for (const mb of mainParams.get('instanceMemoryMB')?.allowed ?? [])
+      expect(heap(Number(mb))).toBeLessThan(Number(mb));
+    expect(heap(Number(mainParams.get('instanceMemoryMB')?.default))).toBeGreaterThanOrEqual(BATCH_MEMORY_MB);
+  });
+
+  test('host.json: the task hub is NAMES.durable.taskHub, Azure Storage provider with 16 partitions', () => {
+    expect(durable.hubName).toBe(NAMES.durable.taskHub);
+    // no "type": the default (Azure Storage) provider; the README says why not MSSQL/Netherite/Scheduler
+    expect(durable.storageProvider?.type).toBeUndefined();
+    expect(durable.storageProvider?.partitionCount).toBe(16);
+    expect(durable.storageProvider?.maxQueuePollingInterval).toBe('00:00:05');
+  });
+
+  test('host.json: one activity per instance at the default memory; orchestrators bounded; no extended sessions; graceful shutdown', () => {
+    const activities = durable.maxConcurrentActivityFunctions;
+    expect(activities).toBe(1);
+    const defaultMemory = Number(mainParams.get('instanceMemoryMB')?.default);
+    // two batches would not fit next to each other on the default instance
+    expect(Math.floor(defaultMemory / BATCH_MEMORY_MB)).toBe(activities);
+    expect(durable.maxConcurrentOrchestratorFunctions).toEqual(expect.any(Number));
+    expect(Number(durable.maxConcurrentOrchestratorFunctions)).toBeGreaterThanOrEqual(1);
+    expect(durable.extendedSessionsEnabled).toBe(false);
+    expect(durable.useGracefulShutdown).toBe(true);
+  });
+
+  test('host.json: functionTimeout is bounded and leaves room for multi-minute batches', () => {
+    const m = /^(\d{2}):(\d{2}):(\d{2})$/.exec(hostJson.functionTimeout);
+    expect(m).not.toBeNull();
+    const minutes = Number(m?.[1]) * 60 + Number(m?.[2]) + Number(m?.[3]) / 60;
+    expect(minutes).toBeGreaterThanOrEqual(30);
+    expect(minutes).toBeLessThanOrEqual(120);
   });
 });
 
