@@ -66,6 +66,13 @@ export interface SyntheticOptions {
   suppliersPerGridArea?: number;
   /** Written to the arguments when given (ISO). */
   quarterlyTransition?: string;
+  /**
+   * Relative size of each grid area (length = gridAreas): ordinary metering points are spread by
+   * these weights instead of uniformly (national-shaped samples: a few large areas, many small).
+   */
+  gridAreaWeights?: readonly number[];
+  /** Share of ordinary metering points that are exchange metering points (default 0.12). */
+  exchangeShare?: number;
 }
 
 /** Points of one observation date (UTC), columnar. */
@@ -258,6 +265,26 @@ class Columns {
   }
 }
 
+function cumulativeWeights(weights: readonly number[], n: number): Float64Array {
+  if (weights.length !== n || weights.some((w) => !(w > 0)))
+    throw new RangeError(`gridAreaWeights: need ${n} positive weights, got ${weights.length}`);
+  const c = new Float64Array(n);
+  let sum = 0;
+  weights.forEach((w, i) => (c[i] = sum += w));
+  return c.map((x) => x / sum);
+}
+
+function pickWeighted(cumulative: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (u < cumulative[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 export function generateSynthetic(o: SyntheticOptions): SyntheticData {
   const rng = mulberry32(hashSeed(o.seed, 1));
   const rand = (n: number): number => Math.floor(rng() * n);
@@ -430,12 +457,14 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
 
   const childParents: string[] = [];
   const nOrdinary = Math.max(0, o.meteringPoints);
+  const cumulative = o.gridAreaWeights ? cumulativeWeights(o.gridAreaWeights, G) : null;
+  const exchangeShare = o.exchangeShare ?? 0.12;
   for (let i = 0; i < nOrdinary; i++) {
-    const g = rand(G);
+    const g = cumulative ? pickWeighted(cumulative, rng()) : rand(G);
     const ga = gridAreas[g];
-    const r = rng();
+    const drawn = rng();
     let res = chance(quarterShare) ? Q_MS : H_MS;
-    if (r < 0.12 && G >= 2) {
+    if (drawn < exchangeShare && G >= 2) {
       // Exchange: even areas exchange both ways with the next one, odd areas only export to it.
       const nbIdx = (g + 1) % G;
       const out = g % 2 === 1 || chance(0.5);
@@ -447,6 +476,9 @@ export function generateSynthetic(o: SyntheticOptions): SyntheticData {
       );
       continue;
     }
+    // the other kinds keep their shares of the non-exchange draws: [exchangeShare, 1) maps onto
+    // [0.12, 1), so the default share gives exactly the data it always gave
+    const r = exchangeShare === 0.12 ? drawn : 0.12 + ((drawn - exchangeShare) * 0.88) / (1 - exchangeShare);
     if (r < 0.15 && childParents.length > 0) {
       const type = ['D01', 'D06', 'D07', 'D14'][rand(4)];
       addMp(
