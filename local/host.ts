@@ -6,6 +6,7 @@
  * HttpRequest/InvocationContext objects and talks to ports.
  */
 import { join } from 'node:path';
+import type { ActivityHandler } from 'durable-functions';
 import { registerFunctions } from '../functions/app';
 import { buildDeps } from '../functions/composition';
 import type { AppDeps } from '../functions/deps';
@@ -33,6 +34,11 @@ export interface LocalHostOptions {
   timers?: boolean;
   log?: (line: string) => void;
   clock?: () => Date;
+  /**
+   * Wraps an activity's handler before it is registered (benchmarks run batches in their own
+   * processes this way); the function code itself is unchanged.
+   */
+  wrapActivity?: (name: string, handler: ActivityHandler) => ActivityHandler;
 }
 
 export interface LocalHost {
@@ -95,7 +101,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const registry = new LocalRegistry();
   registerFunctions(registry, deps);
   for (const [name, handler] of registry.orchestrations) runtime.registerOrchestrator(name, handler);
-  for (const [name, handler] of registry.activities) runtime.registerActivity(name, handler);
+  for (const [name, handler] of registry.activities)
+    runtime.registerActivity(name, opts.wrapActivity ? opts.wrapActivity(name, handler) : handler);
   await runtime.resumeAll();
   const { server, url } = await startHttpServer(registry, opts.port ?? 7071, log);
   const stopTimers = opts.timers === false ? () => {} : registry.startTimers(log, opts.clock);
