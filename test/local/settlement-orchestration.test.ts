@@ -21,6 +21,9 @@ interface Recorder {
   starts: Array<{ batch: string; inFlightBefore: number; t: number }>;
   progress: Array<{ doneBatches: number; totalBatches: number }>;
   committed: BatchOutput[] | undefined;
+  publishAttempts: number;
+  published: boolean;
+  statuses: string[];
 }
 
 function plan(sizes: Record<string, number>): Batch[] {
@@ -38,17 +41,27 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 function setup(
   batches: Batch[],
-  opts: { delayMs: (b: Batch) => number; failBatch?: string; log?: (m: string) => void },
+  opts: { delayMs: (b: Batch) => number; failBatch?: string; publishFailures?: number; log?: (m: string) => void },
 ): { rt: LocalDurableRuntime; rec: Recorder; store: MemoryHistoryStore } {
   const store = new MemoryHistoryStore();
   // the runtime's pool is wider than the job's window: only the orchestrators limit it
   const rt = new LocalDurableRuntime({ store, maxConcurrentActivities: 64, log: opts.log });
-  const rec: Recorder = { inFlight: 0, maxInFlight: 0, starts: [], progress: [], committed: undefined };
+  const rec: Recorder = {
+    inFlight: 0,
+    maxInFlight: 0,
+    starts: [],
+    progress: [],
+    committed: undefined,
+    statuses: [],
+    publishAttempts: 0,
+    published: false,
+  };
   rt.registerOrchestrator(D.settlementOrchestrator, settlementOrchestrator);
   rt.registerOrchestrator(D.batchGroupOrchestrator, batchGroupOrchestrator);
   rt.registerActivity(D.planActivity, () => batches);
   rt.registerActivity(D.updateJobActivity, (u: JobUpdateInput) => {
     if (u.progress) rec.progress.push(u.progress);
+    if (u.status) rec.statuses.push(u.status);
     return null;
   });
   rt.registerActivity(D.calculateBatchActivity, async ({ batch }: { jobId: string; batch: Batch }) => {
@@ -67,7 +80,13 @@ function setup(
     rec.committed = outputs;
     return { rows: outputs.length, files: outputs.map((o) => o.path) };
   });
-  rt.registerActivity(D.publishActivity, () => null);
+  let publishFailures = opts.publishFailures ?? 0;
+  rt.registerActivity(D.publishActivity, () => {
+    rec.publishAttempts++;
+    if (publishFailures-- > 0) throw new Error('ServiceBusError: the messaging entity is unavailable');
+    rec.published = true;
+    return null;
+  });
   return { rt, rec, store };
 }
 
@@ -144,7 +163,38 @@ test('a batch that keeps failing fails its group; the job is marked Failed and n
   const status = await rt.waitForCompletion('job-1', 30_000);
   expect(status.runtimeStatus).toBe('Failed');
   expect(String(status.output)).toContain('grid area 801: missing positive grid loss');
+  expect(rec.statuses).toEqual(['Started', 'Executing', 'Failed']);
   expect(rec.committed).toBeUndefined();
   // the batch was tried three times (BATCH_RETRY) before its group failed
   expect(rec.starts.filter((s) => s.batch === '801-1')).toHaveLength(3);
+});
+
+test('publishing fails twice after the commit, then recovers: the orchestration completes with the event sent', async () => {
+  const batches = plan({ '800': 2 });
+  const { rt, rec } = setup(batches, { delayMs: () => 1, publishFailures: 2 });
+  runtimes.push(rt);
+  await rt.startNew(D.settlementOrchestrator, {
+    instanceId: 'job-1',
+    input: { jobId: 'job-1', maxParallelBatches: 2 },
+  });
+  // durable timers back off 2 s, then 4 s between the attempts
+  await new Promise<void>((resolve, reject) => {
+    const poll = setInterval(() => {
+      void rt.getStatus('job-1').then((st) => {
+        const publish = (st?.customStatus as { publish?: { attempts: number } } | null)?.publish;
+        if (publish?.attempts === 1) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, reject);
+    }, 20);
+  });
+  expect(rec.committed).toHaveLength(2);
+  expect(rec.published).toBe(false);
+  const status = await rt.waitForCompletion('job-1', 20_000);
+  expect(status).toMatchObject({ runtimeStatus: 'Completed', output: { jobId: 'job-1', files: 2 } });
+  expect(rec.publishAttempts).toBe(3);
+  expect(rec.published).toBe(true);
+  // the job was never marked Failed (Completed is the commit's own transition)
+  expect(rec.statuses).toEqual(['Started', 'Executing']);
 });
