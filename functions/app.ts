@@ -2,6 +2,7 @@
 import { NAMES } from '../shared/config/names';
 import type { AppDeps } from './deps';
 import { activities } from './durable/activities';
+import { batchGroupOrchestrator } from './durable/batch-group-orchestrator';
 import { settlementOrchestrator } from './durable/settlement-orchestrator';
 import { activityHandler } from './durable/typed-activities';
 import { cancelJobHandler, getJobHandler, jobBasisDataHandler, jobResultsHandler, listJobsHandler } from './http/jobs';
@@ -80,6 +81,7 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
 
   const D = NAMES.durable;
   registry.orchestration(D.settlementOrchestrator, settlementOrchestrator);
+  registry.orchestration(D.batchGroupOrchestrator, batchGroupOrchestrator);
   const a = activities(deps);
   registry.activity(D.planActivity, activityHandler(a[D.planActivity]));
   registry.activity(D.calculateBatchActivity, activityHandler(a[D.calculateBatchActivity]));

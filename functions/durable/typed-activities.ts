@@ -32,6 +32,25 @@ export function activityTask<N extends ActivityName>(
   return retry ? context.df.callActivityWithRetry(name, retry, input) : context.df.callActivity(name, input);
 }
 
+/** Runs `task` (or reads an already finished one): its result as `T`, or its error thrown. */
+export function* awaitTask<T>(task: Task): Generator<Task, T, unknown> {
+  // the runtime hands back the JSON output the contract of whatever scheduled `task` types
+  return (yield task) as T;
+}
+
+/**
+ * The first of `tasks` to finish (succeeded or failed): `const done = yield* firstFinished(context, tasks)`.
+ * A task that already finished is returned without Task.any: durable-functions' Task.any built over
+ * a task that finished before it (e.g. two completions in one episode) never completes, and the
+ * orchestration would hang. Which tasks have finished at this point of the replay is fixed by the
+ * history, so this stays deterministic.
+ */
+export function* firstFinished(context: OrchestrationContext, tasks: readonly Task[]): Generator<Task, Task, unknown> {
+  const finished = tasks.find((t) => t.isCompleted || t.isFaulted);
+  if (finished) return finished;
+  return yield* awaitTask<Task>(context.df.Task.any([...tasks]));
+}
+
 /** Runs activity `name`: `const out = yield* callActivity(context, name, input)`. */
 export function* callActivity<N extends ActivityName>(
   context: OrchestrationContext,
@@ -41,6 +60,19 @@ export function* callActivity<N extends ActivityName>(
 ): Generator<Task, ActivityOutput<N>, unknown> {
   // the runtime hands back the activity's JSON output: the contract is its type
   return (yield activityTask(context, name, input, retry)) as ActivityOutput<N>;
+}
+
+/**
+ * Schedules orchestrator `name` as a sub-orchestration with its contract's input; its result (when
+ * the task completes) is the contract's output. `instanceId` must be deterministic (replay).
+ */
+export function subOrchestrationTask<N extends OrchestratorName>(
+  context: OrchestrationContext,
+  name: N,
+  input: OrchestratorInput<N>,
+  instanceId: string,
+): Task {
+  return context.df.callSubOrchestrator(name, input, instanceId);
 }
 
 /** Runs activity `name` once per input in parallel (Task.all); outputs in input order. */

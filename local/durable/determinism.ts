@@ -24,7 +24,9 @@ export function findNonDeterminism(
     const matches =
       e.EventType === EventType.TaskScheduled
         ? t.kind === 'activity' && t.name === e.Name
-        : t.kind === 'timer' || t.kind === 'retryTimer';
+        : e.EventType === EventType.SubOrchestrationInstanceCreated
+          ? t.kind === 'subOrchestration' && t.name === e.Name
+          : t.kind === 'timer' || t.kind === 'retryTimer';
     if (!matches) {
       return (
         `Non-deterministic orchestration detected: the history has ${describeEvent(e)} with sequence number ${t.id}, ` +
@@ -44,7 +46,14 @@ export function findNonDeterminism(
 }
 
 function describeEvent(e: SchedulingEvent): string {
-  return e.EventType === EventType.TaskScheduled ? `activity '${e.Name}'` : `a timer (fire at ${e.FireAt})`;
+  switch (e.EventType) {
+    case EventType.TaskScheduled:
+      return `activity '${e.Name}'`;
+    case EventType.SubOrchestrationInstanceCreated:
+      return `sub-orchestration '${e.Name}' ('${e.InstanceId}')`;
+    case EventType.TimerCreated:
+      return `a timer (fire at ${e.FireAt})`;
+  }
 }
 
 function describeTask(t: SequencedTask): string {
@@ -54,7 +63,9 @@ function describeTask(t: SequencedTask): string {
     case 'timer':
       return `a timer (fire at ${t.fireAt.toISOString()})`;
     case 'retryTimer':
-      return `a retry timer of activity '${t.name}'`;
+      return `a retry timer of '${t.name}'`;
+    case 'subOrchestration':
+      return `sub-orchestration '${t.name}'`;
     case 'unsupported':
       return t.description;
   }

@@ -51,6 +51,8 @@ interface RetryOptionsLike {
 interface LibAction {
   actionType: number;
   functionName?: string;
+  /** Sub-orchestrations: the child's instance id when the orchestrator chose one. */
+  instanceId?: string;
   input?: unknown;
   fireAt?: Date;
   isCanceled?: boolean;
@@ -130,6 +132,16 @@ const lib = {
     CreateTimerAction: (
       require('durable-functions/lib/src/actions/CreateTimerAction') as { CreateTimerAction: AnyClass }
     ).CreateTimerAction,
+    CallSubOrchestratorAction: (
+      require('durable-functions/lib/src/actions/CallSubOrchestratorAction') as {
+        CallSubOrchestratorAction: AnyClass;
+      }
+    ).CallSubOrchestratorAction,
+    CallSubOrchestratorWithRetryAction: (
+      require('durable-functions/lib/src/actions/CallSubOrchestratorWithRetryAction') as {
+        CallSubOrchestratorWithRetryAction: AnyClass;
+      }
+    ).CallSubOrchestratorWithRetryAction,
   },
   HistoryEventType: (
     require('durable-functions/lib/src/history/HistoryEventType') as {
@@ -168,6 +180,21 @@ const lib = {
     ).TimerCreatedEvent,
     TimerFired: (require('durable-functions/lib/src/history/TimerFiredEvent') as { TimerFiredEvent: LibEventCtor })
       .TimerFiredEvent,
+    SubOrchestrationInstanceCreated: (
+      require('durable-functions/lib/src/history/SubOrchestrationInstanceCreatedEvent') as {
+        SubOrchestrationInstanceCreatedEvent: LibEventCtor;
+      }
+    ).SubOrchestrationInstanceCreatedEvent,
+    SubOrchestrationInstanceCompleted: (
+      require('durable-functions/lib/src/history/SubOrchestrationInstanceCompletedEvent') as {
+        SubOrchestrationInstanceCompletedEvent: LibEventCtor;
+      }
+    ).SubOrchestrationInstanceCompletedEvent,
+    SubOrchestrationInstanceFailed: (
+      require('durable-functions/lib/src/history/SubOrchestrationInstanceFailedEvent') as {
+        SubOrchestrationInstanceFailedEvent: LibEventCtor;
+      }
+    ).SubOrchestrationInstanceFailedEvent,
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -183,6 +210,8 @@ const ActionType = {
   CallActivity: actionTypeValue('CallActivity'),
   CallActivityWithRetry: actionTypeValue('CallActivityWithRetry'),
   CreateTimer: actionTypeValue('CreateTimer'),
+  CallSubOrchestrator: actionTypeValue('CallSubOrchestrator'),
+  CallSubOrchestratorWithRetry: actionTypeValue('CallSubOrchestratorWithRetry'),
   WhenAny: actionTypeValue('WhenAny'),
   WhenAll: actionTypeValue('WhenAll'),
 };
@@ -204,6 +233,8 @@ const DEFAULT_HTTP_ASYNC_SLEEP_MS = 30_000;
 export type SequencedTask =
   | { id: number; kind: 'activity'; name: string; /** JSON text */ input: string | undefined }
   | { id: number; kind: 'timer'; fireAt: Date; canceled: boolean }
+  /** A sub-orchestration; `instanceId` undefined = the orchestrator let the runtime choose one. */
+  | { id: number; kind: 'subOrchestration'; name: string; instanceId: string | undefined; input: string | undefined }
   /** Delay before the next attempt of a callActivityWithRetry, after attempt `failedAttempt` failed. */
   | { id: number; kind: 'retryTimer'; delayMs: number; failedAttempt: number; name: string }
   | { id: number; kind: 'unsupported'; description: string };
@@ -216,7 +247,7 @@ export interface EpisodeResult {
   customStatus: unknown;
   /** Every task that holds a sequence number after this replay, sorted by id. */
   tasks: SequencedTask[];
-  /** Actions this runtime cannot execute (sub-orchestrations, entities, HTTP, events, continueAsNew). */
+  /** Actions this runtime cannot execute (entities, HTTP, events, continueAsNew). */
   unsupported: string[];
 }
 
@@ -226,6 +257,8 @@ export interface EpisodeParams {
   instanceId: string;
   /** Deserialized orchestration input (context.df.getInput()). */
   input: unknown;
+  /** Set when the instance is a sub-orchestration (context.df.parentInstanceId). */
+  parentInstanceId?: string;
   /** Events of earlier episodes (replayed). */
   past: readonly StoredEvent[];
   /** This episode: OrchestratorStarted first, then the new messages. */
@@ -258,7 +291,7 @@ export async function runEpisode(p: EpisodeParams): Promise<EpisodeResult> {
     p.instanceId,
     new Date(firstStarted.Timestamp),
     p.past.length > 0,
-    undefined,
+    p.parentInstanceId,
     LONG_RUNNING_TIMER_INTERVAL,
     MAXIMUM_SHORT_TIMER_DURATION,
     DEFAULT_HTTP_ASYNC_SLEEP_MS,
@@ -298,7 +331,8 @@ function describeTask(task: LibTask): SequencedTask {
     const retryable = parent as LibRetryableTask;
     const index = retryable.children.indexOf(task);
     const action = retryable.actionObj;
-    if (!(action instanceof lib.actions.CallActivityWithRetryAction))
+    const isActivity = action instanceof lib.actions.CallActivityWithRetryAction;
+    if (!isActivity && !(action instanceof lib.actions.CallSubOrchestratorWithRetryAction))
       return { id, kind: 'unsupported', description: describeAction(action) };
     const a = action as LibAction;
     const name = a.functionName ?? '';
@@ -312,7 +346,7 @@ function describeTask(task: LibTask): SequencedTask {
         name,
       };
     }
-    return { id, kind: 'activity', name, input: serializeActionInput(a.input) };
+    return isActivity ? { id, kind: 'activity', name, input: serializeActionInput(a.input) } : subOrchestration(id, a);
   }
   const action = task.actionObj;
   if (action instanceof lib.actions.CallActivityAction || action instanceof lib.actions.CallActivityWithRetryAction) {
@@ -323,7 +357,24 @@ function describeTask(task: LibTask): SequencedTask {
     const a = action as LibAction;
     return { id, kind: 'timer', fireAt: a.fireAt as Date, canceled: a.isCanceled === true };
   }
+  if (
+    action instanceof lib.actions.CallSubOrchestratorAction ||
+    action instanceof lib.actions.CallSubOrchestratorWithRetryAction
+  ) {
+    return subOrchestration(id, action as LibAction);
+  }
   return { id, kind: 'unsupported', description: describeAction(action) };
+}
+
+/** Sub-orchestration actions keep their input raw (no Utils.processInput), so it is JSON-encoded here. */
+function subOrchestration(id: number, a: LibAction): SequencedTask {
+  return {
+    id,
+    kind: 'subOrchestration',
+    name: a.functionName ?? '',
+    instanceId: a.instanceId ? a.instanceId : undefined,
+    input: a.input === undefined ? undefined : JSON.stringify(a.input),
+  };
 }
 
 /**
@@ -352,7 +403,9 @@ function unsupportedActions(actions: readonly LibAction[]): string[] {
     } else if (
       a.actionType !== ActionType.CallActivity &&
       a.actionType !== ActionType.CallActivityWithRetry &&
-      a.actionType !== ActionType.CreateTimer
+      a.actionType !== ActionType.CreateTimer &&
+      a.actionType !== ActionType.CallSubOrchestrator &&
+      a.actionType !== ActionType.CallSubOrchestratorWithRetry
     ) {
       out.push(describeAction(a));
     }
@@ -394,6 +447,26 @@ function toLibraryEvent(e: StoredEvent, isPlayed: boolean): object {
       return new lib.events.TimerCreated({ ...base, fireAt: new Date(e.FireAt) });
     case EventType.TimerFired:
       return new lib.events.TimerFired({ ...base, timerId: e.TimerId, fireAt: new Date(e.FireAt) });
+    case EventType.SubOrchestrationInstanceCreated:
+      return new lib.events.SubOrchestrationInstanceCreated({
+        ...base,
+        name: e.Name,
+        instanceId: e.InstanceId,
+        input: e.Input,
+      });
+    case EventType.SubOrchestrationInstanceCompleted:
+      return new lib.events.SubOrchestrationInstanceCompleted({
+        ...base,
+        taskScheduledId: e.TaskScheduledId,
+        result: e.Result,
+      });
+    case EventType.SubOrchestrationInstanceFailed:
+      return new lib.events.SubOrchestrationInstanceFailed({
+        ...base,
+        taskScheduledId: e.TaskScheduledId,
+        reason: e.Reason,
+        details: e.Details,
+      });
     case EventType.ExecutionCompleted:
       return Object.assign(new lib.HistoryEvent(e.EventType, e.EventId, isPlayed, base.timestamp), {
         OrchestrationStatus: e.OrchestrationStatus,

@@ -5,8 +5,9 @@
  * turns them into durable-functions' own HistoryEvent objects for replay.
  *
  * Only the events the local runtime produces are modelled. `EventId` is the orchestrator's task
- * sequence number for scheduling events (TaskScheduled, TimerCreated) and -1 for everything else;
- * completions point back with `TaskScheduledId` / `TimerId`.
+ * sequence number for scheduling events (TaskScheduled, TimerCreated,
+ * SubOrchestrationInstanceCreated) and -1 for everything else; completions point back with
+ * `TaskScheduledId` / `TimerId`.
  */
 
 /** Values of durable-functions' HistoryEventType (checked against the library in df-internals.ts). */
@@ -17,6 +18,9 @@ export const EventType = {
   TaskScheduled: 4,
   TaskCompleted: 5,
   TaskFailed: 6,
+  SubOrchestrationInstanceCreated: 7,
+  SubOrchestrationInstanceCompleted: 8,
+  SubOrchestrationInstanceFailed: 9,
   TimerCreated: 10,
   TimerFired: 11,
   OrchestratorStarted: 12,
@@ -60,6 +64,28 @@ export interface TaskFailedEvent extends EventBase {
   Reason: string;
   Details: string;
 }
+/** The parent scheduled a sub-orchestration (DTFx writes it when the child's start message is sent). */
+export interface SubOrchestrationInstanceCreatedEvent extends EventBase {
+  EventType: typeof EventType.SubOrchestrationInstanceCreated;
+  /** Orchestrator name of the child. */
+  Name: string;
+  /** The child's instance id (given by the parent, else `{parentId}:{sequence number}`). */
+  InstanceId: string;
+  /** JSON text of the child's input; absent = undefined. */
+  Input?: string;
+}
+export interface SubOrchestrationInstanceCompletedEvent extends EventBase {
+  EventType: typeof EventType.SubOrchestrationInstanceCompleted;
+  TaskScheduledId: number;
+  /** JSON text of the child's output. */
+  Result: string;
+}
+export interface SubOrchestrationInstanceFailedEvent extends EventBase {
+  EventType: typeof EventType.SubOrchestrationInstanceFailed;
+  TaskScheduledId: number;
+  Reason: string;
+  Details: string;
+}
 export interface TimerCreatedEvent extends EventBase {
   EventType: typeof EventType.TimerCreated;
   /** ISO instant. */
@@ -89,6 +115,9 @@ export type StoredEvent =
   | TaskScheduledEvent
   | TaskCompletedEvent
   | TaskFailedEvent
+  | SubOrchestrationInstanceCreatedEvent
+  | SubOrchestrationInstanceCompletedEvent
+  | SubOrchestrationInstanceFailedEvent
   | TimerCreatedEvent
   | TimerFiredEvent
   | ExecutionCompletedEvent
@@ -110,20 +139,40 @@ export function parseStoredEvent(text: string): StoredEvent {
 }
 
 /** Scheduling events (the ones that carry a task sequence number as EventId). */
-export type SchedulingEvent = TaskScheduledEvent | TimerCreatedEvent;
+export type SchedulingEvent = TaskScheduledEvent | TimerCreatedEvent | SubOrchestrationInstanceCreatedEvent;
 
 export function isScheduling(e: StoredEvent): e is SchedulingEvent {
-  return e.EventType === EventType.TaskScheduled || e.EventType === EventType.TimerCreated;
+  return (
+    e.EventType === EventType.TaskScheduled ||
+    e.EventType === EventType.TimerCreated ||
+    e.EventType === EventType.SubOrchestrationInstanceCreated
+  );
 }
 
-/** Scheduling events whose completion (TaskCompleted/TaskFailed/TimerFired) is not in the history. */
+/** The task sequence number a completion message answers (undefined for other events). */
+export function completedTaskId(e: StoredEvent): number | undefined {
+  switch (e.EventType) {
+    case EventType.TaskCompleted:
+    case EventType.TaskFailed:
+    case EventType.SubOrchestrationInstanceCompleted:
+    case EventType.SubOrchestrationInstanceFailed:
+      return e.TaskScheduledId;
+    case EventType.TimerFired:
+      return e.TimerId;
+    default:
+      return undefined;
+  }
+}
+
+/** Scheduling events whose completion (TaskCompleted/TaskFailed/TimerFired/SubOrchestrationInstance*) is not in the history. */
 export function openSchedulingEvents(history: readonly StoredEvent[]): SchedulingEvent[] {
   const open = new Map<number, SchedulingEvent>();
   for (const e of history) {
     if (isScheduling(e)) open.set(e.EventId, e);
-    else if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed)
-      open.delete(e.TaskScheduledId);
-    else if (e.EventType === EventType.TimerFired) open.delete(e.TimerId);
+    else {
+      const done = completedTaskId(e);
+      if (done !== undefined) open.delete(done);
+    }
   }
   return [...open.values()];
 }

@@ -15,8 +15,18 @@
  *   RetryOptions) → TimerFired → TaskScheduled → …; the library decides when attempts run out.
  * - Activities run on a shared FIFO queue, at most `maxConcurrentActivities` at a time, each
  *   invoked as the Functions host would: handler(input, new InvocationContext(...)).
- * - Recovery: a scheduled activity / timer without its completion in the persisted history is
- *   outstanding; resumeAll() re-dispatches those (at-least-once, like Azure). Completions that
+ * - Sub-orchestrations (callSubOrchestrator[WithRetry]): the parent's episode records
+ *   SubOrchestrationInstanceCreated (EventId = sequence number, InstanceId = the one the
+ *   orchestrator gave, else `{parentId}:{sequence number}` as DTFx derives it); once that is
+ *   persisted the child is created as an ordinary instance whose record holds the parent link
+ *   (parent id, execution id, task id). When the child ends, its output reaches the parent as
+ *   SubOrchestrationInstanceCompleted / SubOrchestrationInstanceFailed (the parent sees an Error
+ *   it may catch, as for a failed activity).
+ * - Recovery: a scheduled activity / timer / sub-orchestration without its completion in the
+ *   persisted history is outstanding; resumeAll() re-dispatches those (at-least-once, like Azure).
+ *   A sub-orchestration is re-dispatched idempotently: a child already linked to that task is
+ *   left running (resumeAll resumes it like any instance) or, if it already ended, its result is
+ *   delivered again. A completion for a task that already has one is dropped. Completions that
  *   were persisted are replayed from history, never re-executed.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,13 +34,29 @@ import { InvocationContext, type LogHandler } from '@azure/functions';
 import type { ActivityHandler, OrchestrationHandler } from 'durable-functions';
 import { findNonDeterminism } from './determinism';
 import { runEpisode, type EpisodeOutcome, type SequencedTask } from './df-internals';
-import { EventType, isScheduling, openSchedulingEvents, type StoredEvent, type TimerCreatedEvent } from './events';
-import { ConcurrencyError, isActiveStatus, type HistoryStore, type RuntimeStatus, type StoredInstance } from './store';
+import {
+  EventType,
+  completedTaskId,
+  isScheduling,
+  openSchedulingEvents,
+  type StoredEvent,
+  type SubOrchestrationInstanceCreatedEvent,
+  type TimerCreatedEvent,
+} from './events';
+import {
+  ConcurrencyError,
+  isActiveStatus,
+  type HistoryStore,
+  type ParentLink,
+  type RuntimeStatus,
+  type StoredInstance,
+} from './store';
 
 export {
   ConcurrencyError,
   MemoryHistoryStore,
   type HistoryStore,
+  type ParentLink,
   type RuntimeStatus,
   type StoredInstance,
   type VersionedInstance,
@@ -61,6 +87,13 @@ export class InstanceAlreadyExistsError extends Error {
   constructor(instanceId: string, status: RuntimeStatus) {
     super(`An orchestration instance with id '${instanceId}' already exists and is ${status}`);
     this.name = 'InstanceAlreadyExistsError';
+  }
+}
+
+export class InstanceIdError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InstanceIdError';
   }
 }
 
@@ -174,7 +207,24 @@ export class LocalDurableRuntime {
     const existing = await this.store.getInstance(instanceId);
     if (existing && isActiveStatus(existing.instance.runtimeStatus))
       throw new InstanceAlreadyExistsError(instanceId, existing.instance.runtimeStatus);
+    try {
+      await this.createAndRun(name, handler, instanceId, input, undefined, existing ? existing.version : null);
+    } catch (e) {
+      if (e instanceof ConcurrencyError) throw new InstanceAlreadyExistsError(instanceId, 'Pending');
+      throw e;
+    }
+    return instanceId;
+  }
 
+  /** Stores a new Pending instance (replacing an ended one when `replaceVersion` is given) and starts it here. */
+  private async createAndRun(
+    name: string,
+    handler: OrchestrationHandler,
+    instanceId: string,
+    input: string | undefined,
+    parent: ParentLink | undefined,
+    replaceVersion: string | null,
+  ): Promise<void> {
     const now = new Date().toISOString();
     const record: StoredInstance = {
       instanceId,
@@ -186,25 +236,21 @@ export class LocalDurableRuntime {
       lastUpdatedTime: now,
       historyLength: 0,
     };
-    let version: string;
-    try {
-      version = await this.store.createInstance(record, existing ? existing.version : null);
-    } catch (e) {
-      if (e instanceof ConcurrencyError) throw new InstanceAlreadyExistsError(instanceId, 'Pending');
-      throw e;
-    }
+    if (parent) record.parent = parent;
+    const version = await this.store.createInstance(record, replaceVersion);
     if (this.stopRequested) {
       this.log(
         `[durable] ${name} '${instanceId}' stored as Pending while the runtime stopped; resumeAll will start it`,
       );
-      return instanceId;
+      return;
     }
     const inst = new ActiveInstance(record, version, [], handler);
     this.active.set(instanceId, inst);
     inst.inbox.push(executionStarted(record));
-    this.log(`[durable] ${name} '${instanceId}' scheduled`);
+    this.log(
+      `[durable] ${name} '${instanceId}' scheduled${parent ? ` (sub-orchestration of '${parent.instanceId}')` : ''}`,
+    );
     this.kick(inst);
-    return instanceId;
   }
 
   async getStatus(instanceId: string): Promise<OrchestrationStatus | null> {
@@ -374,7 +420,8 @@ export class LocalDurableRuntime {
 
   /** One orchestrator step over the inbox. Returns false if it could not be persisted (retried later). */
   private async episode(inst: ActiveInstance): Promise<boolean> {
-    const messages = inst.inbox.splice(0);
+    const messages = dropStaleCompletions(inst.history, inst.inbox.splice(0));
+    if (messages.length === 0) return true;
     const nowMs = Math.max(Date.now(), inst.lastEpisodeMs);
     const ts = new Date(nowMs).toISOString();
     const fresh: StoredEvent[] = [
@@ -392,6 +439,7 @@ export class LocalDurableRuntime {
         functionName: name,
         instanceId: inst.id,
         input: parseJson(inst.record.input),
+        ...(inst.record.parent ? { parentInstanceId: inst.record.parent.instanceId } : {}),
         past: inst.history,
         fresh,
         logHandler: this.logHandler,
@@ -408,7 +456,7 @@ export class LocalDurableRuntime {
       else if (unsupported.length > 0) {
         outcome = {
           kind: 'failed',
-          message: `LocalDurableRuntime does not support ${[...new Set(unsupported)].join(', ')} (only activities, activity retries, timers, Task.all/Task.any)`,
+          message: `LocalDurableRuntime does not support ${[...new Set(unsupported)].join(', ')} (only activities, sub-orchestrations, their retries, timers, Task.all/Task.any)`,
         };
       }
     } catch (e) {
@@ -419,7 +467,7 @@ export class LocalDurableRuntime {
     const added: StoredEvent[] = [...fresh];
     if (outcome.kind === 'running') {
       const known = new Set(inst.history.filter(isScheduling).map((e) => e.EventId));
-      for (const t of tasks) if (!known.has(t.id)) added.push(schedulingEvent(t, nowMs, ts));
+      for (const t of tasks) if (!known.has(t.id)) added.push(schedulingEvent(inst.id, t, nowMs, ts));
     }
     added.push({ EventType: EventType.OrchestratorCompleted, EventId: -1, Timestamp: ts });
 
@@ -535,6 +583,7 @@ export class LocalDurableRuntime {
       inst.dispatched.add(e.EventId);
       if (e.EventType === EventType.TaskScheduled)
         this.queue.push({ inst, taskId: e.EventId, name: e.Name, input: e.Input });
+      else if (e.EventType === EventType.SubOrchestrationInstanceCreated) void this.startChild(inst, e);
       else this.armTimer(inst, e);
     }
     this.pump();
@@ -584,6 +633,67 @@ export class LocalDurableRuntime {
     this.deliver(inst, completion);
   }
 
+  /**
+   * Creates and starts the child of a SubOrchestrationInstanceCreated event, idempotently (it is
+   * re-dispatched after a restart): a child already linked to this task is left to run, or, if it
+   * already ended, its result is delivered again.
+   */
+  private async startChild(parent: ActiveInstance, e: SubOrchestrationInstanceCreatedEvent): Promise<void> {
+    const link: ParentLink = {
+      instanceId: parent.id,
+      executionId: parent.record.executionId,
+      taskScheduledId: e.EventId,
+    };
+    const fail = (reason: string): void =>
+      this.deliver(parent, {
+        EventType: EventType.SubOrchestrationInstanceFailed,
+        EventId: -1,
+        Timestamp: new Date().toISOString(),
+        TaskScheduledId: e.EventId,
+        Reason: reason,
+        Details: JSON.stringify({ ErrorType: 'SubOrchestrationStartError', Message: reason }),
+      });
+    const handler = this.orchestrators.get(e.Name);
+    if (!handler) return fail(`The orchestrator function '${e.Name}' is not registered`);
+    if (e.InstanceId === parent.id || e.InstanceId === parent.record.parent?.instanceId)
+      return fail(`The instance id of a sub-orchestration must differ from its parent's ('${e.InstanceId}')`);
+    try {
+      validateInstanceId(e.InstanceId);
+      const existing = await this.store.getInstance(e.InstanceId);
+      if (existing && sameLink(existing.instance.parent, link)) {
+        if (!isActiveStatus(existing.instance.runtimeStatus)) this.reportToParent(existing.instance);
+        return; // still running: driven here, or resumeAll resumes it like any instance
+      }
+      if (existing && isActiveStatus(existing.instance.runtimeStatus)) {
+        return fail(new InstanceAlreadyExistsError(e.InstanceId, existing.instance.runtimeStatus).message);
+      }
+      await this.createAndRun(e.Name, handler, e.InstanceId, e.Input, link, existing ? existing.version : null);
+    } catch (err) {
+      if (err instanceof InstanceIdError) return fail(err.message);
+      // Raced with another writer (ConcurrencyError) or the store is unreachable: look again later.
+      this.log(`[durable] could not start sub-orchestration '${e.InstanceId}', retrying: ${asError(err).message}`);
+      if (this.stopRequested) return;
+      const t = setTimeout(() => {
+        this.retryTimers.delete(t);
+        parent.dispatched.delete(e.EventId);
+        void parent.run(() => {
+          this.dispatchOutstanding(parent);
+          return Promise.resolve();
+        });
+      }, STORE_RETRY_MS);
+      this.retryTimers.add(t);
+    }
+  }
+
+  /** An ended sub-orchestration's result, to its parent if this runtime drives that execution (else the parent's re-dispatch finds it). */
+  private reportToParent(child: StoredInstance): void {
+    const link = child.parent;
+    if (!link || isActiveStatus(child.runtimeStatus)) return;
+    const parent = this.active.get(link.instanceId);
+    if (!parent || parent.gone || parent.record.executionId !== link.executionId) return;
+    this.deliver(parent, childCompletion(child, link.taskScheduledId));
+  }
+
   private armTimer(inst: ActiveInstance, e: TimerCreatedEvent): void {
     const fireAtMs = Date.parse(e.FireAt);
     const arm = (): void => {
@@ -611,8 +721,8 @@ export class LocalDurableRuntime {
       const what =
         message.EventType === EventType.TimerFired
           ? `timer ${message.TimerId}`
-          : message.EventType === EventType.TaskCompleted || message.EventType === EventType.TaskFailed
-            ? `result of task ${message.TaskScheduledId}`
+          : completedTaskId(message) !== undefined
+            ? `result of task ${completedTaskId(message)}`
             : 'a message';
       this.log(
         `[durable] discarded ${what} of '${inst.id}' (${this.stopRequested ? 'runtime stopped' : 'instance no longer driven here'})`,
@@ -628,6 +738,7 @@ export class LocalDurableRuntime {
 
   private notify(record: StoredInstance): void {
     if (isActiveStatus(record.runtimeStatus)) return;
+    this.reportToParent(record);
     for (const w of [...this.waiters]) if (w.instanceId === record.instanceId) this.settle(w, toStatus(record));
   }
 
@@ -667,8 +778,20 @@ function executionStarted(r: StoredInstance): StoredEvent {
   return e;
 }
 
-function schedulingEvent(t: SequencedTask, nowMs: number, ts: string): StoredEvent {
+function schedulingEvent(instanceId: string, t: SequencedTask, nowMs: number, ts: string): StoredEvent {
   switch (t.kind) {
+    case 'subOrchestration': {
+      // Without an id from the orchestrator, DTFx names the child `{parent id}:{sequence number}`: deterministic on replay.
+      const e: StoredEvent = {
+        EventType: EventType.SubOrchestrationInstanceCreated,
+        EventId: t.id,
+        Timestamp: ts,
+        Name: t.name,
+        InstanceId: t.instanceId ?? `${instanceId}:${t.id}`,
+      };
+      if (t.input !== undefined) e.Input = t.input;
+      return e;
+    }
     case 'activity': {
       const e: StoredEvent = { EventType: EventType.TaskScheduled, EventId: t.id, Timestamp: ts, Name: t.name };
       if (t.input !== undefined) e.Input = t.input;
@@ -699,6 +822,53 @@ function taskFailed(name: string, taskId: number, e: unknown): StoredEvent {
     Reason: `Activity function '${name}' failed: ${err.message}`,
     Details: JSON.stringify({ ErrorType: err.name, Message: err.message }),
   };
+}
+
+/** What the parent receives when its sub-orchestration ended. */
+function childCompletion(child: StoredInstance, taskScheduledId: number): StoredEvent {
+  const ts = new Date().toISOString();
+  if (child.runtimeStatus === 'Completed')
+    return {
+      EventType: EventType.SubOrchestrationInstanceCompleted,
+      EventId: -1,
+      Timestamp: ts,
+      TaskScheduledId: taskScheduledId,
+      Result: child.output ?? 'null',
+    };
+  const text = parseJson(child.output);
+  const message = typeof text === 'string' ? text : `Orchestrator function '${child.name}' ${child.runtimeStatus}`;
+  const reason =
+    child.runtimeStatus === 'Terminated' ? `Orchestrator function '${child.name}' was terminated: ${message}` : message;
+  return {
+    EventType: EventType.SubOrchestrationInstanceFailed,
+    EventId: -1,
+    Timestamp: ts,
+    TaskScheduledId: taskScheduledId,
+    Reason: reason,
+    Details: JSON.stringify({ ErrorType: 'OrchestrationFailure', Message: reason, InstanceId: child.instanceId }),
+  };
+}
+
+/**
+ * Drops completions that answer no open task: a sub-orchestration's result can be delivered twice
+ * (its own end and the parent's re-dispatch after a restart); the first one counts.
+ */
+function dropStaleCompletions(history: readonly StoredEvent[], messages: StoredEvent[]): StoredEvent[] {
+  const open = new Set(openSchedulingEvents(history).map((e) => e.EventId));
+  return messages.filter((m) => {
+    const id = completedTaskId(m);
+    if (id === undefined) return true;
+    return open.delete(id);
+  });
+}
+
+function sameLink(a: ParentLink | undefined, b: ParentLink): boolean {
+  return (
+    a !== undefined &&
+    a.instanceId === b.instanceId &&
+    a.executionId === b.executionId &&
+    a.taskScheduledId === b.taskScheduledId
+  );
 }
 
 function terminationEvents(reason: string): StoredEvent[] {
@@ -750,6 +920,6 @@ function asError(e: unknown): Error {
 function validateInstanceId(id: string): void {
   // eslint-disable-next-line no-control-regex
   if (id.length === 0 || id.length > 256 || /[/\\#?\u0000-\u001f\u007f-\u009f]/.test(id)) {
-    throw new Error(`Invalid instance id '${id}': 1–256 characters without / \\ # ? or control characters`);
+    throw new InstanceIdError(`Invalid instance id '${id}': 1–256 characters without / \\ # ? or control characters`);
   }
 }

@@ -12,6 +12,14 @@ export function isActiveStatus(s: RuntimeStatus): boolean {
   return s === 'Pending' || s === 'Running';
 }
 
+/** Where a sub-orchestration reports its end: the parent's execution and the task waiting for it. */
+export interface ParentLink {
+  instanceId: string;
+  executionId: string;
+  /** Sequence number of the parent's SubOrchestrationInstanceCreated event. */
+  taskScheduledId: number;
+}
+
 export interface StoredInstance {
   instanceId: string;
   /** New for every startNew of the id; history rows belong to one execution. */
@@ -29,6 +37,8 @@ export interface StoredInstance {
   lastUpdatedTime: string;
   /** Number of committed history events; events at or beyond it are ignored (torn appends). */
   historyLength: number;
+  /** Set for a sub-orchestration: persisted so its result reaches the parent after a restart too. */
+  parent?: ParentLink;
 }
 
 export interface VersionedInstance {

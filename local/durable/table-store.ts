@@ -4,7 +4,8 @@
  *
  * Layout: one partition per instance (PartitionKey = instance id, escaped for key rules).
  * - RowKey 'instance': the instance record (status, name, execution id, times, historyLength,
- *   input / output / customStatus as JSON text).
+ *   input / output / customStatus as JSON text; a sub-orchestration's parent link as
+ *   parentInstanceId / parentExecutionId / parentTaskId).
  * - RowKey 'h.{executionId}.{startSeq, 10 digits}': one *segment* per append = the events one
  *   runtime step added (OrchestratorStarted, the messages it consumed, what it scheduled,
  *   OrchestratorCompleted, ...), as a JSON array. History is the concatenation of the segments in
@@ -63,6 +64,10 @@ type InstanceEntity = {
   outputBlob?: string;
   customStatus?: string;
   customStatusBlob?: string;
+  /** Sub-orchestrations: the parent link (store.ts ParentLink), flattened. */
+  parentInstanceId?: string;
+  parentExecutionId?: string;
+  parentTaskId?: number;
 };
 
 type SegmentEntity = {
@@ -233,6 +238,17 @@ export class TableHistoryStore implements HistoryStore {
     if (input !== undefined) instance.input = input;
     if (output !== undefined) instance.output = output;
     if (customStatus !== undefined) instance.customStatus = customStatus;
+    if (
+      typeof row.parentInstanceId === 'string' &&
+      typeof row.parentExecutionId === 'string' &&
+      typeof row.parentTaskId === 'number'
+    ) {
+      instance.parent = {
+        instanceId: row.parentInstanceId,
+        executionId: row.parentExecutionId,
+        taskScheduledId: row.parentTaskId,
+      };
+    }
     return { instance, version: row.etag };
   }
 
@@ -249,6 +265,11 @@ export class TableHistoryStore implements HistoryStore {
       lastUpdatedTime: i.lastUpdatedTime,
       historyLength: i.historyLength,
     };
+    if (i.parent) {
+      entity.parentInstanceId = i.parent.instanceId;
+      entity.parentExecutionId = i.parent.executionId;
+      entity.parentTaskId = i.parent.taskScheduledId;
+    }
     const blob = (field: string): string => `${pk}/${i.executionId}/instance/${field}-${randomUUID()}.json`;
     await Promise.all([
       this.putPayload(entity, 'input', i.input, blob('input')),

@@ -60,6 +60,8 @@ export const NAMES = {
   durable: {
     taskHub: 'SettlementHub',
     settlementOrchestrator: 'SettlementOrchestrator',
+    /** Sub-orchestration of the settlement: one group of batches (≤ 100, one grid area) over a window. */
+    batchGroupOrchestrator: 'SettlementBatchGroup',
     planActivity: 'PlanSettlementBatches',
     calculateBatchActivity: 'CalculateSettlementBatch',
     commitActivity: 'CommitSettlementJob',

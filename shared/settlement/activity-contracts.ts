@@ -25,6 +25,16 @@ export interface SettlementOutput {
   files: number;
 }
 
+/**
+ * Input of a batch group sub-orchestration: some batches of one grid area, calculated with at most
+ * `window` batch activities in flight (the share of the job's window its parent gave it).
+ */
+export interface BatchGroupInput {
+  jobId: string;
+  batches: Batch[];
+  window: number;
+}
+
 /** A job update decided by the orchestrator: a status change (with error or progress), or progress alone. */
 export interface JobUpdateInput {
   jobId: string;
@@ -46,6 +56,8 @@ export interface ExportOutput {
 
 export interface OrchestratorContracts {
   [D.settlementOrchestrator]: { input: SettlementInput; output: SettlementOutput };
+  /** Outputs in the order of the input's batches. */
+  [D.batchGroupOrchestrator]: { input: BatchGroupInput; output: BatchOutput[] };
   [D.exportOrchestrator]: { input: ExportInput; output: ExportOutput };
 }
 

@@ -29,3 +29,14 @@ export class CommittedFileMissingError extends Error {
     this.name = 'CommittedFileMissingError';
   }
 }
+
+/** A batch group (sub-orchestration) ended without an output for one of its batches: nothing may be committed. */
+export class BatchGroupOutputMissingError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly batchId: string,
+  ) {
+    super(`job ${jobId}: batch ${batchId} has no output after its group completed; refusing to commit`);
+    this.name = 'BatchGroupOutputMissingError';
+  }
+}

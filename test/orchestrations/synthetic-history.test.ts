@@ -16,7 +16,12 @@ import { TaskFailedEvent } from 'durable-functions/lib/src/history/TaskFailedEve
 import { TaskScheduledEvent } from 'durable-functions/lib/src/history/TaskScheduledEvent';
 import { TimerCreatedEvent } from 'durable-functions/lib/src/history/TimerCreatedEvent';
 import { TimerFiredEvent } from 'durable-functions/lib/src/history/TimerFiredEvent';
+import { SubOrchestrationInstanceCreatedEvent } from 'durable-functions/lib/src/history/SubOrchestrationInstanceCreatedEvent';
+import { SubOrchestrationInstanceCompletedEvent } from 'durable-functions/lib/src/history/SubOrchestrationInstanceCompletedEvent';
+import { SubOrchestrationInstanceFailedEvent } from 'durable-functions/lib/src/history/SubOrchestrationInstanceFailedEvent';
 import type { HistoryEvent } from 'durable-functions/lib/src/history/HistoryEvent';
+import type { OrchestrationHandler } from 'durable-functions';
+import { batchGroupOrchestrator } from '../../functions/durable/batch-group-orchestrator';
 import { publishBackoffMs, settlementOrchestrator } from '../../functions/durable/settlement-orchestrator';
 import { NAMES } from '../../shared/config/names';
 import { objectContaining, stringContaining } from '../support/matchers';
@@ -40,6 +45,7 @@ const output = (b: { id: string }) => ({
 interface Action {
   actionType: number;
   functionName?: string;
+  instanceId?: string;
   input?: unknown;
   retryOptions?: { firstRetryIntervalInMilliseconds: number; maxNumberOfAttempts: number };
 }
@@ -56,15 +62,55 @@ class History {
   private events: HistoryEvent[] = [];
   private id = 0;
   private taskId = 0;
-  constructor() {
+  constructor(
+    readonly name: string = D.settlementOrchestrator,
+    readonly orchestrationInput: unknown = input,
+  ) {
     this.events.push(new OrchestratorStartedEvent(new HistoryEventOptions(this.id++, T0)));
     this.events.push(
       new ExecutionStartedEvent({
         ...new HistoryEventOptions(this.id++, T0),
-        name: D.settlementOrchestrator,
-        input: JSON.stringify(input),
+        name,
+        input: JSON.stringify(orchestrationInput),
       }),
     );
+  }
+  child(instanceId: string): number {
+    const id = this.taskId++;
+    this.events.push(
+      new SubOrchestrationInstanceCreatedEvent({
+        ...new HistoryEventOptions(id, T0),
+        name: D.batchGroupOrchestrator,
+        instanceId,
+      }),
+    );
+    return id;
+  }
+  childCompleted(taskScheduledId: number, result: unknown): this {
+    this.events.push(
+      new SubOrchestrationInstanceCompletedEvent({
+        ...new HistoryEventOptions(this.id++, T0),
+        taskScheduledId,
+        result: JSON.stringify(result),
+      }),
+    );
+    return this;
+  }
+  childFailed(taskScheduledId: number, reason: string): this {
+    this.events.push(
+      new SubOrchestrationInstanceFailedEvent({
+        ...new HistoryEventOptions(this.id++, T0),
+        taskScheduledId,
+        reason,
+        details: reason,
+      }),
+    );
+    return this;
+  }
+  /** A new orchestrator episode (what the Durable extension starts for each batch of new messages). */
+  episode(): this {
+    this.events.push(new OrchestratorStartedEvent(new HistoryEventOptions(this.id++, T0)));
+    return this;
   }
   scheduled(name: string): number {
     const id = this.taskId++;
@@ -102,10 +148,16 @@ class History {
 }
 
 async function run(h: History): Promise<State> {
-  const orchestrator = createOrchestrator(settlementOrchestrator);
-  const context = new DummyOrchestrationContext(D.settlementOrchestrator, 'inv', () => {});
-  return (await orchestrator(new DurableOrchestrationInput('job-1', h.list(), input), context)) as State;
+  const handler: OrchestrationHandler =
+    h.name === D.settlementOrchestrator ? settlementOrchestrator : batchGroupOrchestrator;
+  const orchestrator = createOrchestrator(handler);
+  const context = new DummyOrchestrationContext(h.name, 'inv', () => {});
+  const id = h.name === D.settlementOrchestrator ? 'job-1' : 'job-1:800-0';
+  return (await orchestrator(new DurableOrchestrationInput(id, h.list(), h.orchestrationInput), context)) as State;
 }
+
+const CALL_SUB_ORCHESTRATOR = 2;
+const groupOf = (b: (typeof batches)[number]) => ({ jobId: 'job-1', batches: [b], window: 1 });
 
 const last = (s: State) => s.actions[s.actions.length - 1];
 
@@ -118,60 +170,98 @@ describe('settlement orchestrator on synthetic histories', () => {
     ]);
   });
 
-  it('plans, then fans out at most maxParallelBatches batch activities with retry options', async () => {
+  it('plans, then starts one batch-group sub-orchestration per grid area, within the window', async () => {
     const h = new History()
       .step(D.updateJobActivity, null)
       .step(D.planActivity, batches)
       .step(D.updateJobActivity, null);
     const s = await run(h);
-    const fanOut = last(s);
-    expect(fanOut).toHaveLength(2);
-    for (const [i, a] of fanOut.entries()) {
-      expect(a).toMatchObject({
-        functionName: D.calculateBatchActivity,
-        input: { jobId: 'job-1', batch: batches[i] },
-        retryOptions: { firstRetryIntervalInMilliseconds: 2000, maxNumberOfAttempts: 3 },
-      });
-    }
+    const started = last(s);
+    // window 2, three one-batch groups: two start, each with a share of 1
+    expect(started).toEqual([
+      objectContaining({
+        actionType: CALL_SUB_ORCHESTRATOR,
+        functionName: D.batchGroupOrchestrator,
+        instanceId: 'job-1:800-0',
+        input: groupOf(batches[0]),
+      }),
+      objectContaining({ instanceId: 'job-1:801-0', input: groupOf(batches[1]) }),
+    ]);
     expect(s.customStatus).toEqual({ doneBatches: 0, totalBatches: 3 });
   });
 
-  it('a failed batch attempt is not final: no Failed decision while retries remain', async () => {
+  it('sliding window: the next group starts as soon as any group finishes, while the other still runs', async () => {
     const h = new History()
       .step(D.updateJobActivity, null)
       .step(D.planActivity, batches)
       .step(D.updateJobActivity, null);
-    const a = h.scheduled(D.calculateBatchActivity);
-    const b = h.scheduled(D.calculateBatchActivity);
-    h.completed(a, output(batches[0])).failed(b, 'storage timeout');
+    h.child('job-1:800-0');
+    const b = h.child('job-1:801-0');
+    h.episode().childCompleted(b, [output(batches[1])]);
     const s = await run(h);
-    expect(s.isDone).toBe(false);
-    expect(
-      s.actions
-        .flat()
-        .some((x) => x.functionName === D.updateJobActivity && (x.input as { status?: string }).status === 'Failed'),
-    ).toBe(false);
+    expect(s.customStatus).toEqual({ doneBatches: 1, totalBatches: 3 });
+    // waits on: the still running 800 group, the 802 group started in 801's place, the progress update
+    expect(last(s)).toEqual([
+      objectContaining({ actionType: CALL_SUB_ORCHESTRATOR, instanceId: 'job-1:800-0' }),
+      objectContaining({ actionType: CALL_SUB_ORCHESTRATOR, instanceId: 'job-1:802-0', input: groupOf(batches[2]) }),
+      objectContaining({
+        functionName: D.updateJobActivity,
+        input: { jobId: 'job-1', progress: { doneBatches: 1, totalBatches: 3 } },
+      }),
+    ]);
   });
 
-  it('fans in, updates progress, commits with every output, publishes, completes', async () => {
+  it('groups that finished in one episode are taken at once (no Task.any over finished tasks: it would hang)', async () => {
     const h = new History()
       .step(D.updateJobActivity, null)
       .step(D.planActivity, batches)
       .step(D.updateJobActivity, null);
-    const a = h.scheduled(D.calculateBatchActivity);
-    const b = h.scheduled(D.calculateBatchActivity);
-    h.completed(a, output(batches[0])).completed(b, output(batches[1]));
-    expect(last(await run(h))).toEqual([
-      expect.objectContaining({
+    const a = h.child('job-1:800-0');
+    const b = h.child('job-1:801-0');
+    h.episode().childCompleted(b, [output(batches[1])]);
+    h.child('job-1:802-0');
+    const progress = h.scheduled(D.updateJobActivity);
+    // one episode: group 800 ends, and so does the progress update
+    h.episode()
+      .childCompleted(a, [output(batches[0])])
+      .completed(progress, null);
+    const s = await run(h);
+    expect(s.isDone).toBe(false);
+    expect(s.customStatus).toEqual({ doneBatches: 2, totalBatches: 3 });
+    expect(last(s)).toEqual([
+      objectContaining({ instanceId: 'job-1:802-0' }),
+      objectContaining({
         functionName: D.updateJobActivity,
         input: { jobId: 'job-1', progress: { doneBatches: 2, totalBatches: 3 } },
       }),
     ]);
-    h.step(D.updateJobActivity, null)
-      .step(D.calculateBatchActivity, output(batches[2]))
+  });
+
+  it('fans in, reports the final progress, commits every output in plan order, publishes, completes', async () => {
+    const h = new History()
+      .step(D.updateJobActivity, null)
+      .step(D.planActivity, batches)
       .step(D.updateJobActivity, null);
-    const commit = await run(h);
-    expect(last(commit)).toEqual([
+    const a = h.child('job-1:800-0');
+    const b = h.child('job-1:801-0');
+    h.episode().childCompleted(b, [output(batches[1])]);
+    const c = h.child('job-1:802-0');
+    const u1 = h.scheduled(D.updateJobActivity);
+    h.episode()
+      .childCompleted(c, [output(batches[2])])
+      .completed(u1, null);
+    const u2 = h.scheduled(D.updateJobActivity);
+    h.episode()
+      .childCompleted(a, [output(batches[0])])
+      .completed(u2, null);
+    expect(last(await run(h))).toEqual([
+      objectContaining({
+        functionName: D.updateJobActivity,
+        input: { jobId: 'job-1', progress: { doneBatches: 3, totalBatches: 3 } },
+      }),
+    ]);
+    h.step(D.updateJobActivity, null);
+    expect(last(await run(h))).toEqual([
       expect.objectContaining({
         functionName: D.commitActivity,
         input: { jobId: 'job-1', outputs: batches.map(output) },
@@ -183,12 +273,36 @@ describe('settlement orchestrator on synthetic histories', () => {
     expect(done.output).toEqual({ jobId: 'job-1', rows: 30, files: 3 });
   });
 
+  it('a failed group (its batch retries ran out) marks the job Failed; nothing is committed', async () => {
+    const h = new History()
+      .step(D.updateJobActivity, null)
+      .step(D.planActivity, batches)
+      .step(D.updateJobActivity, null);
+    h.child('job-1:800-0');
+    const b = h.child('job-1:801-0');
+    h.episode().childFailed(
+      b,
+      "Orchestrator function 'SettlementBatchGroup' failed: grid area 801: missing positive grid loss",
+    );
+    const s = await run(h);
+    expect(last(s)).toEqual([
+      objectContaining({
+        functionName: D.updateJobActivity,
+        input: objectContaining({
+          status: 'Failed',
+          error: stringContaining('grid area 801: missing positive grid loss'),
+        }),
+      }),
+    ]);
+    expect(s.actions.flat().some((x) => x.functionName === D.commitActivity)).toBe(false);
+  });
+
   it('a failing commit marks the job Failed with the reason and fails the orchestration', async () => {
     const h = new History()
       .step(D.updateJobActivity, null)
       .step(D.planActivity, [batches[0]])
       .step(D.updateJobActivity, null);
-    h.step(D.calculateBatchActivity, output(batches[0])).step(D.updateJobActivity, null);
+    h.childCompleted(h.child('job-1:800-0'), [output(batches[0])]).step(D.updateJobActivity, null);
     h.failed(
       h.scheduled(D.commitActivity),
       'batch output jobs/job-1/energy/800-x.parquet is missing; refusing to commit job job-1',
@@ -221,7 +335,7 @@ describe('settlement orchestrator on synthetic histories', () => {
       .step(D.updateJobActivity, null)
       .step(D.planActivity, [batches[0]])
       .step(D.updateJobActivity, null);
-    h.step(D.calculateBatchActivity, output(batches[0])).step(D.updateJobActivity, null);
+    h.childCompleted(h.child('job-1:800-0'), [output(batches[0])]).step(D.updateJobActivity, null);
     h.step(D.commitActivity, { rows: 10, files: [output(batches[0]).path] });
     const isFailedUpdate = (x: Action) =>
       x.functionName === D.updateJobActivity && (x.input as { status?: string }).status === 'Failed';
@@ -250,4 +364,59 @@ describe('settlement orchestrator on synthetic histories', () => {
   it('publish backoff doubles from 2 s and is capped at 15 minutes', () => {
     expect([1, 2, 3, 10, 11, 50].map(publishBackoffMs)).toEqual([2000, 4000, 8000, 900_000, 900_000, 900_000]);
   });
+});
+
+describe('batch group sub-orchestration on synthetic histories (sliding window)', () => {
+  const many = Array.from({ length: 7 }, (_, i) => ({ ...batches[0], id: `800-${i}` }));
+  const groupInput = { jobId: 'job-1', batches: many, window: 3 };
+  const scheduledBatches = (s: State) =>
+    last(s)
+      .filter((a) => a.functionName === D.calculateBatchActivity)
+      .map((a) => (a.input as { batch: { id: string } }).batch.id);
+
+  it('starts `window` batch activities with the batch retry options', async () => {
+    const s = await run(new History(D.batchGroupOrchestrator, groupInput));
+    expect(last(s)).toHaveLength(3);
+    for (const [i, a] of last(s).entries()) {
+      expect(a).toMatchObject({
+        functionName: D.calculateBatchActivity,
+        input: { jobId: 'job-1', batch: many[i] },
+        retryOptions: { firstRetryIntervalInMilliseconds: 2000, maxNumberOfAttempts: 3 },
+      });
+    }
+    expect(s.customStatus).toEqual({ doneBatches: 0, totalBatches: 7 });
+  });
+
+  it.each([1, 2, 3])(
+    'never more than `window` in flight; each finish starts exactly one next batch (completion order seed %i)',
+    async (seed) => {
+      const h = new History(D.batchGroupOrchestrator, groupInput);
+      const inFlight: Array<{ task: number; batch: string }> = [];
+      let rnd = seed;
+      const pick = (n: number) => {
+        rnd = (rnd * 1103515245 + 12345) % 2 ** 31;
+        return rnd % n;
+      };
+      let s = await run(h);
+      let maxInFlight = 0;
+      for (let step = 0; !s.isDone; step++) {
+        // the Task.any the orchestrator waits on = its batches in flight; the ones not yet known are new
+        const waiting = scheduledBatches(s);
+        for (const id of waiting)
+          if (!inFlight.some((f) => f.batch === id))
+            inFlight.push({ task: h.scheduled(D.calculateBatchActivity), batch: id });
+        expect(inFlight.map((f) => f.batch).sort()).toEqual([...waiting].sort());
+        maxInFlight = Math.max(maxInFlight, inFlight.length);
+        // never beyond the window, and while work remains the window stays full
+        expect(inFlight.length).toBe(Math.min(3, many.length - step));
+        const [finished] = inFlight.splice(pick(inFlight.length), 1);
+        h.episode().completed(finished.task, output({ id: finished.batch }));
+        s = await run(h);
+        expect(s.customStatus).toEqual({ doneBatches: step + 1, totalBatches: 7 });
+      }
+      expect(maxInFlight).toBe(3);
+      // outputs in the group's batch order, whatever order they finished in
+      expect(s.output).toEqual(many.map(output));
+    },
+  );
 });

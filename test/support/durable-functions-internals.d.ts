@@ -79,3 +79,24 @@ declare module 'durable-functions/lib/src/util/testingUtils' {
     fn: OrchestrationHandler,
   ): (trigger: DurableOrchestrationInput, context: DummyOrchestrationContext) => Promise<unknown>;
 }
+declare module 'durable-functions/lib/src/history/SubOrchestrationInstanceCreatedEvent' {
+  import type { HistoryEventOptions } from 'durable-functions/lib/src/history/HistoryEventOptions';
+  import { HistoryEvent } from 'durable-functions/lib/src/history/HistoryEvent';
+  export class SubOrchestrationInstanceCreatedEvent extends HistoryEvent {
+    constructor(o: HistoryEventOptions & { name: string; instanceId: string; input?: string });
+  }
+}
+declare module 'durable-functions/lib/src/history/SubOrchestrationInstanceCompletedEvent' {
+  import type { HistoryEventOptions } from 'durable-functions/lib/src/history/HistoryEventOptions';
+  import { HistoryEvent } from 'durable-functions/lib/src/history/HistoryEvent';
+  export class SubOrchestrationInstanceCompletedEvent extends HistoryEvent {
+    constructor(o: HistoryEventOptions & { taskScheduledId: number; result: string });
+  }
+}
+declare module 'durable-functions/lib/src/history/SubOrchestrationInstanceFailedEvent' {
+  import type { HistoryEventOptions } from 'durable-functions/lib/src/history/HistoryEventOptions';
+  import { HistoryEvent } from 'durable-functions/lib/src/history/HistoryEvent';
+  export class SubOrchestrationInstanceFailedEvent extends HistoryEvent {
+    constructor(o: HistoryEventOptions & { taskScheduledId: number; reason?: string; details?: string });
+  }
+}

@@ -1,22 +1,32 @@
-import { requireJob, type JobStore } from '../../jobs/job-store';
+import { requireJob, type JobStore, type JobUpdate } from '../../jobs/job-store';
 import type { BlobStore } from '../../storage/blob-store';
 import type { BatchOutput } from '../batch';
 import { BatchOutputMissingError } from '../errors';
 import { jobOutputPath, manifestPath } from '../job-paths';
-import type { Manifest } from '../manifest';
+import { readManifest, type Manifest } from '../manifest';
 
 export interface CommitJobDeps {
   jobs: Pick<JobStore, 'get' | 'transition'>;
-  results: Pick<BlobStore, 'exists' | 'put'>;
+  results: Pick<BlobStore, 'exists' | 'put' | 'get'>;
   clock: () => Date;
 }
 
 /**
  * Checks every batch output exists, writes the manifest (last: until it exists the job's
  * results are not visible), then marks the job Completed.
+ *
+ * Idempotent: the activity runs at least once (a retry after a crash between the manifest write
+ * and the transition, or a redelivery), so a job whose manifest exists is already committed — the
+ * stored manifest is returned as is (its committedAt stays the first one) and the job is only
+ * moved to Completed if the crash came before that (Completed → Completed is a no-op).
  */
 export async function commitJob(deps: CommitJobDeps, jobId: string, outputs: BatchOutput[]): Promise<Manifest> {
   const job = await requireJob(deps.jobs, jobId);
+  const committed = await readManifest(deps.results, jobId);
+  if (committed) {
+    await deps.jobs.transition(jobId, 'Completed', deps.clock(), completedUpdate(committed, outputs.length));
+    return committed;
+  }
   for (const path of outputs.flatMap((o) => [
     o.path,
     ...(o.wholesalePath ? [o.wholesalePath] : []),
@@ -41,13 +51,18 @@ export async function commitJob(deps: CommitJobDeps, jobId: string, outputs: Bat
     committedAt: deps.clock().toISOString(),
   };
   await deps.results.put(manifestPath(jobId), JSON.stringify(manifest, null, 2), 'application/json');
-  const resultCounts = manifest.wholesaleFiles.length
-    ? { ...counts, wholesale_results: manifest.wholesaleRows }
-    : counts;
-  await deps.jobs.transition(jobId, 'Completed', deps.clock(), {
-    outputPath: jobOutputPath(jobId),
-    resultCounts,
-    progress: { doneBatches: outputs.length, totalBatches: outputs.length },
-  });
+  await deps.jobs.transition(jobId, 'Completed', deps.clock(), completedUpdate(manifest, outputs.length));
   return manifest;
+}
+
+/** What Completed records on the job, from the manifest (so a re-commit records the same). */
+function completedUpdate(manifest: Manifest, batches: number): JobUpdate {
+  const resultCounts = manifest.wholesaleFiles.length
+    ? { ...manifest.counts, wholesale_results: manifest.wholesaleRows }
+    : manifest.counts;
+  return {
+    outputPath: jobOutputPath(manifest.jobId),
+    resultCounts,
+    progress: { doneBatches: batches, totalBatches: batches },
+  };
 }
