@@ -54,7 +54,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       results: infra.results,
       jobs: infra.jobs,
       publishCompleted: (job, manifest) => infra.publishCompleted(job, manifest),
-      batchMeteringPointThreshold: infra.settings.batchMeteringPointThreshold,
+      batchMaxPoints: infra.settings.batchMaxPoints,
       quarterlyTransition: infra.settings.quarterlyTransition,
       clock,
     },

@@ -22,7 +22,7 @@ export const SETTINGS_DEFAULTS_JSON = join(BICEP_DIR, 'settings-defaults.json');
 export interface SettingsDefaults {
   schedule: ScheduleEntry[];
   maxParallelBatches: number;
-  batchMeteringPointThreshold: number;
+  batchMaxPoints: number;
   quarterlyTransition: string;
   esettReceiverId: string;
 }
@@ -46,7 +46,7 @@ export function settingsDefaults(): SettingsDefaults {
   return {
     schedule: s.schedule,
     maxParallelBatches: s.maxParallelBatches,
-    batchMeteringPointThreshold: s.batchMeteringPointThreshold,
+    batchMaxPoints: s.batchMaxPoints,
     // the app setting is text (ISO-8601); the settings module parses it into an instant
     quarterlyTransition: new Date(s.quarterlyTransition).toISOString().replace('.000Z', 'Z'),
     esettReceiverId: s.esettReceiverId,

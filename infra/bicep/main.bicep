@@ -66,8 +66,9 @@ param settlementSchedule array = loadJsonContent('settings-defaults.json').sched
 @maxValue(64)
 param maxParallelBatches int = loadJsonContent('settings-defaults.json').maxParallelBatches
 
+@description('Most time series points per settlement batch (memory bound of one activity).')
 @minValue(1)
-param batchMeteringPointThreshold int = loadJsonContent('settings-defaults.json').batchMeteringPointThreshold
+param batchMaxPoints int = loadJsonContent('settings-defaults.json').batchMaxPoints
 
 @description('Instant from which results are quarterly (ISO 8601 UTC).')
 param quarterlyTransition string = loadJsonContent('settings-defaults.json').quarterlyTransition
@@ -230,8 +231,8 @@ var appSettings = [
     value: string(maxParallelBatches)
   }
   {
-    name: names.settings.batchMeteringPointThreshold
-    value: string(batchMeteringPointThreshold)
+    name: names.settings.batchMaxPoints
+    value: string(batchMaxPoints)
   }
   {
     name: names.settings.quarterlyTransition

@@ -80,7 +80,8 @@ export const NAMES = {
     jobStore: 'JOB_STORE',
     schedule: 'SETTLEMENT_SCHEDULE',
     maxParallelBatches: 'MAX_PARALLEL_BATCHES',
-    batchMeteringPointThreshold: 'BATCH_METERING_POINT_THRESHOLD',
+    /** Most time series points per settlement batch (memory bound of one activity; see plan-batches.ts). */
+    batchMaxPoints: 'BATCH_MAX_POINTS',
     quarterlyTransition: 'QUARTERLY_RESOLUTION_TRANSITION_DATETIME',
     esettReceiverId: 'ESETT_RECEIVER_ID',
   },

@@ -41,6 +41,13 @@ export const DEFAULT_SCHEDULE: ScheduleEntry[] = [
   },
 ];
 
+/**
+ * Default most points per batch: keeps one batch's peak RSS within ~1.5 GB (the 2 GB Flex
+ * Consumption instance), measured with bench/batch-rss.ts (one wholesale_fixing batch, one grid
+ * area, March): 7.5 M points 377 MB, 30.1 M 919 MB, 45.4 M 1351 MB (≈ 28 MB per million points).
+ */
+export const DEFAULT_BATCH_MAX_POINTS = 45_000_000;
+
 /** Placeholder default for local runs; every environment sets eSett's real party id. */
 export const DEFAULT_ESETT_RECEIVER_ID = '10X1001A1001A55Y';
 
@@ -70,7 +77,8 @@ const settingsSchema = z
     [S.sqlConnectionString]: z.string().min(1).optional(),
     [S.schedule]: jsonArray(scheduleEntrySchema).optional(),
     [S.maxParallelBatches]: z.coerce.number().int().min(1).max(64).default(4),
-    [S.batchMeteringPointThreshold]: z.coerce.number().int().min(1).default(5000),
+    // measured: peak RSS of one batch ≤ ~1.5 GB (Flex Consumption's 2 GB instance) at this many points
+    [S.batchMaxPoints]: z.coerce.number().int().min(1).default(DEFAULT_BATCH_MAX_POINTS),
     // parsed into the instant every consumer needs (epoch ms), once
     [S.quarterlyTransition]: z
       .string()
@@ -103,7 +111,8 @@ export interface Settings {
   jobStore: { kind: 'table' } | { kind: 'sql'; connectionString: string };
   schedule: ScheduleEntry[];
   maxParallelBatches: number;
-  batchMeteringPointThreshold: number;
+  /** Most time series points one settlement batch holds (batch planning). */
+  batchMaxPoints: number;
   /** The quarterly resolution transition as an instant (epoch ms). */
   quarterlyTransition: number;
   esettReceiverId: string;
@@ -140,7 +149,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
         : { kind: 'table' },
     schedule: v[S.schedule] ?? DEFAULT_SCHEDULE,
     maxParallelBatches: v[S.maxParallelBatches],
-    batchMeteringPointThreshold: v[S.batchMeteringPointThreshold],
+    batchMaxPoints: v[S.batchMaxPoints],
     quarterlyTransition: v[S.quarterlyTransition],
     esettReceiverId: v[S.esettReceiverId],
   };

@@ -12,9 +12,14 @@ export interface BatchOutput {
   path: string;
   rows: number;
   counts: Record<string, number>;
-  /** Wholesale and correction settlements: the batch's wholesale results. */
+  /**
+   * Wholesale and correction settlements: the batch's final wholesale rows (amounts per charge of
+   * its time slice); the monthly amounts and totals come from the commit's reduce.
+   */
   wholesalePath?: string;
   wholesaleRows?: number;
+  /** Wholesale: the slice's exact partial sums of the monthly amounts (wholesale-partial.ts), reduced at commit. */
+  wholesalePartialPath?: string;
   /** What the batch read (BatchBasisData JSON). */
   basisDataPath?: string;
 }

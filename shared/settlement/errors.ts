@@ -40,3 +40,25 @@ export class BatchGroupOutputMissingError extends Error {
     this.name = 'BatchGroupOutputMissingError';
   }
 }
+
+/** A wholesale partial-sums file of a batch is malformed or belongs to another job, grid area or period. */
+export class InvalidWholesalePartialError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`wholesale partial ${path}: ${reason}`);
+    this.name = 'InvalidWholesalePartialError';
+  }
+}
+
+/** A wholesale grid area was to be reduced without any batch partial sums of it. */
+export class NoWholesalePartialsError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly gridArea: string,
+  ) {
+    super(`job ${jobId} has no wholesale partial sums for grid area ${gridArea}; nothing to reduce`);
+    this.name = 'NoWholesalePartialsError';
+  }
+}

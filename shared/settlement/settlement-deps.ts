@@ -24,7 +24,7 @@ export interface SettlementDeps
   jobs: JobStore;
   /** Publishes the calculation-completed event (Service Bus topic). */
   publishCompleted: CompletionPublisher;
-  batchMeteringPointThreshold: number;
+  batchMaxPoints: number;
   quarterlyTransition: number;
   clock: () => Date;
 }

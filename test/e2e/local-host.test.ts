@@ -124,7 +124,7 @@ describe('local host end to end', () => {
   it('a restarted host resumes an in-flight job; results have no duplicates', async () => {
     const dataDir = join(dir, 'host2');
     // tiny batches so the job is still running when the host stops
-    const env = { BATCH_METERING_POINT_THRESHOLD: '20', MAX_PARALLEL_BATCHES: '1' };
+    const env = { BATCH_MAX_POINTS: '8000', MAX_PARALLEL_BATCHES: '1' };
     const first = await startLocalHost({ port: 0, dataDir, timers: false, env, log: () => {} });
     let jobId = '';
     try {

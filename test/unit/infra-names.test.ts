@@ -346,7 +346,7 @@ describe('app settings', () => {
         'Server=tcp:sql.database.windows.net,1433;Database=settlement;Authentication=Active Directory Integrated;',
       [NAMES.settings.schedule]: JSON.stringify(d.schedule),
       [NAMES.settings.maxParallelBatches]: String(d.maxParallelBatches),
-      [NAMES.settings.batchMeteringPointThreshold]: String(d.batchMeteringPointThreshold),
+      [NAMES.settings.batchMaxPoints]: String(d.batchMaxPoints),
       [NAMES.settings.quarterlyTransition]: d.quarterlyTransition,
       [NAMES.settings.esettReceiverId]: d.esettReceiverId,
     };

@@ -13,13 +13,14 @@ import {
   type ChargePrice,
   type ChargePriceInformation,
 } from '../../basis-data/charges';
-import { resultNamespaceUuid } from '../../results/result-id';
+import type { WholesaleResults } from '../../results/wholesale-results';
 import {
-  WholesaleRows,
-  type AmountType,
-  type WholesaleResults,
-  type WholesaleSeries,
-} from '../../results/wholesale-results';
+  addMonthlyAndTotals,
+  monthlyAmountsOf,
+  WholesaleResultsBuilder,
+  type Exact,
+  type MonthlyAmount,
+} from './monthly';
 import type { WholesaleEnergy } from './metering-points';
 import { QBIT_ACTIVE, QBITS_QUALITIES } from '../../domain/codes';
 
@@ -39,17 +40,6 @@ export function localDayStarts(start: number, end: number): number[] {
     t = localMidnight(q.year, q.month, q.day + 1);
   }
   return out;
-}
-
-type Exact = number | bigint;
-
-/** a + b exactly: a number while the sum is a safe integer, else a BigInt. */
-export function addExact(a: Exact, b: Exact): Exact {
-  if (typeof a === 'number' && typeof b === 'number') {
-    const s = a + b;
-    if (Number.isSafeInteger(s)) return s;
-  }
-  return BigInt(a) + BigInt(b);
 }
 
 /** q × p (milli-kWh × micro-DKK) / 1000, HALF_UP: micro-DKK, in Number arithmetic when exact. */
@@ -81,11 +71,53 @@ interface Accumulator {
   mask: Uint8Array;
 }
 
+export { addExact } from './monthly';
+
+/** The period "the calculation period" of the rules refers to (a job's period, when `args` is a slice of it). */
+export interface CalculationPeriod {
+  start: number;
+  end: number;
+}
+
+/** Wholesale results of `args`: amounts per charge, monthly amounts and totals. */
 export function calculateAmounts(
   args: CalculationArguments,
   energy: WholesaleEnergy,
   charges: ChargeData,
 ): WholesaleResults {
+  const b = new WholesaleResultsBuilder(args.calculationId, args.calculationType);
+  addAmountsPerCharge(b, args, energy, charges, { start: args.periodStart, end: args.periodEnd });
+  addMonthlyAndTotals(b, args.periodStart, monthlyAmountsOf(b.results()));
+  return b.results();
+}
+
+/**
+ * One time slice (`args`, on local-day boundaries) of a calculation over `period`: its amounts per
+ * charge (final rows: each slot or local day is priced independently) and the exact partial sums
+ * of the monthly amounts, which a reduce over all slices turns into the monthly amounts and totals
+ * (monthly.ts). Subscriptions divide by the days of `period`, and subscription and fee prices are
+ * carried forward from `period`'s start, so the slices' rows equal the whole period's.
+ */
+export function calculateSliceAmounts(
+  args: CalculationArguments,
+  energy: WholesaleEnergy,
+  charges: ChargeData,
+  period: CalculationPeriod,
+): { results: WholesaleResults; monthly: MonthlyAmount[] } {
+  const b = new WholesaleResultsBuilder(args.calculationId, args.calculationType);
+  addAmountsPerCharge(b, args, energy, charges, period);
+  const results = b.results();
+  return { results, monthly: monthlyAmountsOf(results) };
+}
+
+/** Appends the `amount_per_charge` rows of `args`'s period (a slice of `period` or all of it) to `b`. */
+function addAmountsPerCharge(
+  b: WholesaleResultsBuilder,
+  args: CalculationArguments,
+  energy: WholesaleEnergy,
+  charges: ChargeData,
+  period: CalculationPeriod,
+): void {
   const start = args.periodStart;
   const end = args.periodEnd;
   const days = localDayStarts(start, end);
@@ -186,31 +218,10 @@ export function calculateAmounts(
   });
 
   // ---- rows
-  const series: WholesaleSeries[] = [];
-  const seriesIndex = new Map<string, number>();
-  const rows = new WholesaleRows();
-  const seriesFor = (s: Omit<WholesaleSeries, 'resultId'>): number => {
-    // the identifying fields of docs/wholesale-calculation.md; all points of one series share the id
-    const idName = [
-      args.calculationId,
-      s.amountType,
-      s.gridArea,
-      s.energySupplierId,
-      s.chargeOwnerId ?? '',
-      s.chargeCode ?? '',
-      s.chargeType ?? '',
-      s.meteringPointType ?? '',
-      s.settlementMethod ?? '',
-    ].join('|');
-    let i = seriesIndex.get(idName);
-    if (i === undefined) {
-      i = series.length;
-      series.push({ ...s, resultId: resultNamespaceUuid(idName) });
-      seriesIndex.set(idName, i);
-    }
-    return i;
-  };
-  const D = BigInt(days.length);
+  const rows = b.rows;
+  const seriesFor = (x: Parameters<WholesaleResultsBuilder['seriesFor']>[0]): number => b.seriesFor(x);
+  // days of the calculation period, not of the slice (docs/wholesale-calculation.md, subscriptions)
+  const D = BigInt(localDayStarts(period.start, period.end).length);
   const lastPriceAtOrBefore = (list: ChargePrice[] | undefined, t: number, notBefore: number): number | null => {
     let found: number | null = null;
     for (const p of list ?? []) {
@@ -264,8 +275,9 @@ export function calculateAmounts(
         price = exact?.get(time) ?? null;
         if (price !== null) amount = tariffAmount(qty, price);
       } else {
-        // only price points inside the calculation period count, and only since the price information start
-        const p = lastPriceAtOrBefore(prices, time, Math.max(pi.fromDate, start));
+        // only price points inside the calculation period count (from its start, also in a later
+        // slice), and only since the price information start
+        const p = lastPriceAtOrBefore(prices, time, Math.max(pi.fromDate, period.start));
         price = p === null ? null : pi.chargeType === 'subscription' ? Number(divRound(BigInt(p), D)) : p;
         if (price !== null) {
           const n = (qty / 1000) * price; // qty is a whole number of pieces in milli-units
@@ -275,133 +287,4 @@ export function calculateAmounts(
       rows.push(s, time, qty, pi.chargeType === 'tariff' ? a.mask[i] & QUALITY_BITS : 0, price, amount);
     }
   }
-
-  // ---- monthly amounts per charge: Σ per (charge key, grid area, supplier)
-  interface Monthly {
-    gridArea: string;
-    es: string;
-    owner: string;
-    code: string;
-    type: string;
-    isTax: boolean;
-    unit: 'kWh' | 'pcs';
-    amount: Exact | null;
-  }
-  const monthly = new Map<string, Monthly>();
-  const monthlyOfSeries: Array<Monthly | undefined> = [];
-  const nAmountRows = rows.length;
-  for (let i = 0; i < nAmountRows; i++) {
-    const si = rows.series[i];
-    let m = monthlyOfSeries[si];
-    if (!m) {
-      const s = series[si];
-      const k = [s.chargeCode, s.chargeType, s.chargeOwnerId, s.gridArea, s.energySupplierId].join('|');
-      m = monthly.get(k);
-      if (!m)
-        monthly.set(
-          k,
-          (m = {
-            gridArea: s.gridArea,
-            es: s.energySupplierId,
-            owner: s.chargeOwnerId as string,
-            code: s.chargeCode as string,
-            type: s.chargeType as string,
-            isTax: s.isTax as boolean,
-            unit: s.quantityUnit as 'kWh' | 'pcs',
-            amount: null,
-          }),
-        );
-      monthlyOfSeries[si] = m;
-    }
-    const v = rows.amount(i);
-    if (v !== null) m.amount = m.amount === null ? v : addExact(m.amount, v);
-  }
-  const monthlyList = [...monthly.values()].sort(
-    (x, y) =>
-      x.gridArea.localeCompare(y.gridArea) ||
-      x.es.localeCompare(y.es) ||
-      x.owner.localeCompare(y.owner) ||
-      x.code.localeCompare(y.code) ||
-      x.type.localeCompare(y.type),
-  );
-  const total = (
-    amountType: AmountType,
-    gridArea: string,
-    es: string,
-    owner: string | null,
-    amount: Exact | null,
-    extra: Partial<WholesaleSeries> = {},
-  ) => {
-    rows.push(
-      seriesFor({
-        amountType,
-        gridArea,
-        energySupplierId: es,
-        chargeOwnerId: owner,
-        chargeCode: null,
-        chargeType: null,
-        isTax: null,
-        meteringPointType: null,
-        settlementMethod: null,
-        resolution: 'P1M',
-        quantityUnit: null,
-        ...extra,
-      }),
-      start,
-      null,
-      null,
-      null,
-      amount,
-    );
-  };
-  for (const m of monthlyList) {
-    total('monthly_amount_per_charge', m.gridArea, m.es, m.owner, m.amount, {
-      chargeCode: m.code,
-      chargeType: m.type,
-      isTax: m.isTax,
-      quantityUnit: m.unit,
-    });
-  }
-
-  // ---- totals: tax amounts count in the (non-tax) owners' totals, per (grid area, supplier); an
-  // owner is a tax owner of the (grid area, supplier) pairs where it has a tax monthly amount
-  const add = (a: Exact | null, b: Exact | null): Exact | null => (a === null ? b : b === null ? a : addExact(a, b));
-  const taxOwners = new Map<string, Set<string>>();
-  const taxSum = new Map<string, Exact | null>();
-  const nonTax = new Map<string, { gridArea: string; es: string; owner: string; amount: Exact | null }>();
-  const perEs = new Map<string, { gridArea: string; es: string; amount: Exact | null }>();
-  for (const m of monthlyList) {
-    const gaEs = `${m.gridArea}|${m.es}`;
-    const e = perEs.get(gaEs) ?? { gridArea: m.gridArea, es: m.es, amount: null };
-    e.amount = add(e.amount, m.amount);
-    perEs.set(gaEs, e);
-    if (m.isTax) {
-      (taxOwners.get(gaEs) ?? taxOwners.set(gaEs, new Set()).get(gaEs))?.add(m.owner);
-      taxSum.set(gaEs, add(taxSum.get(gaEs) ?? null, m.amount));
-    } else {
-      const k = `${m.gridArea}|${m.es}|${m.owner}`;
-      const n = nonTax.get(k) ?? { gridArea: m.gridArea, es: m.es, owner: m.owner, amount: null };
-      n.amount = add(n.amount, m.amount);
-      nonTax.set(k, n);
-    }
-  }
-  for (const n of [...nonTax.values()].sort(
-    (x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es) || x.owner.localeCompare(y.owner),
-  )) {
-    const gaEs = `${n.gridArea}|${n.es}`;
-    const isTaxOwner = taxOwners.get(gaEs)?.has(n.owner) ?? false;
-    total(
-      'total_monthly_amount',
-      n.gridArea,
-      n.es,
-      n.owner,
-      isTaxOwner ? n.amount : add(n.amount, taxSum.get(gaEs) ?? null),
-    );
-  }
-  for (const e of [...perEs.values()].sort(
-    (x, y) => x.gridArea.localeCompare(y.gridArea) || x.es.localeCompare(y.es),
-  )) {
-    total('total_monthly_amount', e.gridArea, e.es, null, e.amount);
-  }
-  return { calculationId: args.calculationId, calculationType: args.calculationType, series, rows };
 }

@@ -68,26 +68,38 @@ export interface WholesaleEnergy {
   quality: Uint8Array;
 }
 
-/** Selects wholesale periods: parents in the grid areas, children clipped to their parent. */
-export function wholesalePeriods(args: CalculationArguments, all: readonly MeteringPointPeriod[]): WholesalePeriod[] {
+/**
+ * Selects wholesale periods: parents in the grid areas, children clipped to their parent. A
+ * child's parent may lie in another grid area of the calculation: `parentGridAreas` (default the
+ * grid areas of `args`) are the calculation's grid areas when `args` is one grid area of it (a
+ * settlement batch), so a batch selects the same children as the whole calculation.
+ */
+export function wholesalePeriods(
+  args: CalculationArguments,
+  all: readonly MeteringPointPeriod[],
+  parentGridAreas: readonly string[] = args.gridAreas,
+): WholesalePeriod[] {
   const areas = new Set(args.gridAreas);
+  const parentAreas = new Set([...parentGridAreas, ...args.gridAreas]);
   const inPeriod = (from: number, to: number | null) => from < args.periodEnd && (to === null || to > args.periodStart);
   const clamp = (from: number, to: number | null) => ({
     from: Math.max(from, args.periodStart),
     to: Math.min(to ?? args.periodEnd, args.periodEnd),
   });
   const parents = all.filter(
-    (p) => (p.type === 'E17' || p.type === 'E18') && areas.has(p.gridAreaCode) && inPeriod(p.fromDate, p.toDate),
+    (p) => (p.type === 'E17' || p.type === 'E18') && parentAreas.has(p.gridAreaCode) && inPeriod(p.fromDate, p.toDate),
   );
-  const out: WholesalePeriod[] = parents.map((p) => ({
-    meteringPointId: p.meteringPointId,
-    ...clamp(p.fromDate, p.toDate),
-    gridArea: p.gridAreaCode,
-    energySupplierId: p.energySupplierId as string,
-    meteringPointType: METERING_POINT_TYPE_NAMES[p.type],
-    settlementMethod: p.settlementMethod ? SETTLEMENT_NAMES[p.settlementMethod] : null,
-    step: RESOLUTION_MS[p.resolution],
-  }));
+  const out: WholesalePeriod[] = parents
+    .filter((p) => areas.has(p.gridAreaCode))
+    .map((p) => ({
+      meteringPointId: p.meteringPointId,
+      ...clamp(p.fromDate, p.toDate),
+      gridArea: p.gridAreaCode,
+      energySupplierId: p.energySupplierId as string,
+      meteringPointType: METERING_POINT_TYPE_NAMES[p.type],
+      settlementMethod: p.settlementMethod ? SETTLEMENT_NAMES[p.settlementMethod] : null,
+      step: RESOLUTION_MS[p.resolution],
+    }));
   const parentPeriods = new Map<string, MeteringPointPeriod[]>();
   for (const p of parents)
     (parentPeriods.get(p.meteringPointId) ?? parentPeriods.set(p.meteringPointId, []).get(p.meteringPointId))?.push(p);
@@ -137,8 +149,9 @@ export async function wholesaleEnergy(
   gridLossIds: ReadonlySet<string>,
   energy: EnergyResults,
   workers = 0,
+  parentGridAreas: readonly string[] = args.gridAreas,
 ): Promise<WholesaleEnergy> {
-  const periods = wholesalePeriods(args, all);
+  const periods = wholesalePeriods(args, all, parentGridAreas);
   const nHours = (args.periodEnd - args.periodStart) / HOUR_MS;
   const dictionary = new Map<string, number>();
   const selected: SelectedPeriod[] = [];

@@ -6,7 +6,8 @@ import type { WholesaleResultRow, WholesaleResults } from '../../results/wholesa
 import { calculateEnergy } from '../energy/run';
 import { calculateEnergyParallel } from '../energy/parallel';
 import { ParquetLakeSource } from '../../basis-data/parquet/lake';
-import { calculateAmounts } from './amounts';
+import { calculateAmounts, calculateSliceAmounts, type CalculationPeriod } from './amounts';
+import type { MonthlyAmount } from './monthly';
 import { wholesaleEnergy } from './metering-points';
 
 export function isWholesaleType(t: CalculationArguments['calculationType']): boolean {
@@ -35,6 +36,27 @@ export async function calculateWholesale(
   ]);
   const e = await wholesaleEnergy(source, args, periods, new Set(gridLoss), energyResults, workers);
   return calculateAmounts(args, e, charges);
+}
+
+/**
+ * One grid area × time slice of a wholesale calculation (`args` covers the slice, on local-day
+ * boundaries, of the calculation's `period`, and one or more of its `gridAreas`): its amounts per
+ * charge and the exact partial sums of the monthly amounts (see calculateSliceAmounts). The
+ * energy results must be those of `args`.
+ */
+export async function calculateWholesaleSlice(
+  source: BasisDataSource,
+  args: CalculationArguments,
+  period: CalculationPeriod & { gridAreas: readonly string[] },
+  energy: EnergyResults,
+): Promise<{ results: WholesaleResults; monthly: MonthlyAmount[] }> {
+  const [periods, gridLoss, charges] = await Promise.all([
+    source.readMeteringPointPeriods(),
+    source.readGridLossMeteringPointIds(),
+    source.readCharges(),
+  ]);
+  const e = await wholesaleEnergy(source, args, periods, new Set(gridLoss), energy, 0, period.gridAreas);
+  return calculateSliceAmounts(args, e, charges, period);
 }
 
 export async function calculateWholesaleScenario(dir: string): Promise<WholesaleResultRow[]> {

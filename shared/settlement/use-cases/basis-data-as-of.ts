@@ -1,5 +1,7 @@
 import { AsOfBasisDataSource, type BasisDataEvents } from '../../basis-data/bitemporal/as-of-source';
 import type { BlobLake } from '../../basis-data/parquet/blob-lake';
+import { RESOLUTION_MS } from '../../domain/codes';
+import { HOUR_MS } from '../../domain/time';
 
 export interface BasisDataAsOfDeps {
   lake: Pick<BlobLake, 'view'>;
@@ -27,4 +29,46 @@ export async function gridAreaCatalog(deps: BasisDataAsOfDeps, asOf: number): Pr
     s.add(p.meteringPointId);
   }
   return new Map([...counts].sort(([a], [b]) => a.localeCompare(b)).map(([ga, s]) => [ga, s.size]));
+}
+
+/**
+ * Expected points per hour of [range.from, range.to) for each grid area as known at `asOf`: per
+ * metering point period, its slots per hour (4 for PT15M, 1 for PT1H) over the hours it covers,
+ * counted in its grid area and, for an exchange metering point, in both neighbouring grid areas
+ * (a batch reads those too). The work and memory of a batch grow with its points, not with its
+ * metering points (batch planning). Hour h is [from + h·1h, from + (h+1)·1h).
+ */
+export async function gridAreaPointsPerHour(
+  deps: BasisDataAsOfDeps,
+  range: { from: number; to: number },
+  asOf: number,
+): Promise<Map<string, Float64Array>> {
+  const nHours = Math.ceil((range.to - range.from) / HOUR_MS);
+  // difference arrays (+slots at the first hour, −slots after the last): O(periods + hours)
+  const diff = new Map<string, Float64Array>();
+  const { source } = await basisDataAsOf(deps, { from: 0, to: 0 }, asOf);
+  for (const p of await source.readMeteringPointPeriods()) {
+    const from = Math.max(p.fromDate, range.from);
+    const to = Math.min(p.toDate ?? range.to, range.to);
+    if (from >= to) continue;
+    const slots = HOUR_MS / RESOLUTION_MS[p.resolution];
+    const h0 = Math.floor((from - range.from) / HOUR_MS);
+    const h1 = Math.ceil((to - range.from) / HOUR_MS);
+    const areas = new Set([p.gridAreaCode, p.fromGridAreaCode, p.toGridAreaCode]);
+    for (const ga of areas) {
+      if (!ga) continue;
+      let d = diff.get(ga);
+      if (!d) diff.set(ga, (d = new Float64Array(nHours + 1)));
+      d[h0] += slots;
+      d[h1] -= slots;
+    }
+  }
+  const out = new Map<string, Float64Array>();
+  for (const [ga, d] of [...diff].sort(([a], [b]) => a.localeCompare(b))) {
+    const perHour = new Float64Array(nHours);
+    let run = 0;
+    for (let h = 0; h < nHours; h++) perHour[h] = run += d[h];
+    out.set(ga, perHour);
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { parquetBytes } from '../../basis-data/parquet/arrow-io';
 import type { CalculationArguments } from '../../basis-data/types';
 import { calculateEnergy } from '../../calculation/energy/run';
-import { calculateWholesale, isWholesaleType } from '../../calculation/wholesale/run';
+import { calculateWholesaleSlice, isWholesaleType } from '../../calculation/wholesale/run';
 import { QBIT_ACTIVE } from '../../domain/codes';
 import type { Job } from '../../jobs/job';
 import { requireJob, type JobStore } from '../../jobs/job-store';
@@ -11,7 +11,8 @@ import { wholesaleTable } from '../../results/wholesale-output';
 import type { BlobStore } from '../../storage/blob-store';
 import type { BatchBasisData } from '../basis-data-usage';
 import type { Batch, BatchOutput } from '../batch';
-import { basisDataUsagePath, batchPath, wholesaleBatchPath } from '../job-paths';
+import { basisDataUsagePath, batchPath, wholesaleBatchPath, wholesalePartialPath } from '../job-paths';
+import { wholesalePartialJson } from '../wholesale-partial';
 import { basisDataAsOf, type BasisDataAsOfDeps } from './basis-data-as-of';
 
 export interface CalculateBatchDeps extends BasisDataAsOfDeps {
@@ -53,7 +54,13 @@ export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, ba
   const args = batchArguments(job, batch, deps.quarterlyTransition);
   const { source, blobs } = await basisDataAsOf(deps, { from: args.periodStart, to: args.periodEnd }, args.asOf);
   const results = await calculateEnergy(source, args);
-  const wholesale = isWholesaleType(job.calculationType) ? await calculateWholesale(source, args, results) : null;
+  // wholesale: the batch is a time slice of the job's period (the period the rules' subscription
+  // days and price carry-forward refer to); its monthly sums are reduced at commit
+  // (and grid areas: a child metering point's parent may be in another of the job's grid areas)
+  const period = { start: Date.parse(job.periodStart), end: Date.parse(job.periodEnd), gridAreas: job.gridAreas };
+  const wholesale = isWholesaleType(job.calculationType)
+    ? await calculateWholesaleSlice(source, args, period, results)
+    : null;
   const basisDataPath = basisDataUsagePath(jobId, batch);
   const usage: BatchBasisData = {
     batchId: batch.id,
@@ -83,13 +90,30 @@ export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, ba
   await deps.results.put(path, parquetBytes(energyResultsTable(results)), 'application/vnd.apache.parquet');
   if (!wholesale) return { batchId: batch.id, path, ...countsOf(results), basisDataPath };
   const wholesalePath = wholesaleBatchPath(jobId, batch);
-  await deps.results.put(wholesalePath, parquetBytes(wholesaleTable(wholesale)), 'application/vnd.apache.parquet');
+  await deps.results.put(
+    wholesalePath,
+    parquetBytes(wholesaleTable(wholesale.results)),
+    'application/vnd.apache.parquet',
+  );
+  const partialPath = wholesalePartialPath(jobId, batch);
+  const partial = wholesalePartialJson({
+    calculationId: job.id,
+    calculationType: job.calculationType,
+    periodStart: new Date(period.start).toISOString(),
+    periodEnd: new Date(period.end).toISOString(),
+    gridArea: batch.gridArea,
+    sliceStart: new Date(args.periodStart).toISOString(),
+    sliceEnd: new Date(args.periodEnd).toISOString(),
+    monthly: wholesale.monthly,
+  });
+  await deps.results.put(partialPath, partial, 'application/json');
   return {
     batchId: batch.id,
     path,
     ...countsOf(results),
     wholesalePath,
-    wholesaleRows: wholesale.rows.length,
+    wholesaleRows: wholesale.results.rows.length,
+    wholesalePartialPath: partialPath,
     basisDataPath,
   };
 }

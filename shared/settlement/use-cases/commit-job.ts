@@ -4,10 +4,11 @@ import type { BatchOutput } from '../batch';
 import { BatchOutputMissingError } from '../errors';
 import { jobOutputPath, manifestPath } from '../job-paths';
 import { readManifest, type Manifest } from '../manifest';
+import { hasWholesalePartials, reduceWholesale } from './reduce-wholesale';
 
 export interface CommitJobDeps {
   jobs: Pick<JobStore, 'get' | 'transition'>;
-  results: Pick<BlobStore, 'exists' | 'put' | 'get'>;
+  results: Pick<BlobStore, 'exists' | 'get' | 'put'>;
   clock: () => Date;
 }
 
@@ -30,10 +31,15 @@ export async function commitJob(deps: CommitJobDeps, jobId: string, outputs: Bat
   for (const path of outputs.flatMap((o) => [
     o.path,
     ...(o.wholesalePath ? [o.wholesalePath] : []),
+    ...(o.wholesalePartialPath ? [o.wholesalePartialPath] : []),
     ...(o.basisDataPath ? [o.basisDataPath] : []),
   ])) {
     if (!(await deps.results.exists(path))) throw new BatchOutputMissingError(jobId, path);
   }
+  // wholesale: each grid area's monthly amounts and totals are a reduce over its slices' partial sums
+  const reduced: Array<{ wholesalePath: string; wholesaleRows: number }> = [];
+  for (const ga of job.gridAreas)
+    if (hasWholesalePartials(jobId, ga, outputs)) reduced.push(await reduceWholesale(deps, jobId, ga, outputs));
   const counts: Record<string, number> = {};
   for (const o of outputs) for (const [k, v] of Object.entries(o.counts)) counts[k] = (counts[k] ?? 0) + v;
   const manifest: Manifest = {
@@ -45,8 +51,12 @@ export async function commitJob(deps: CommitJobDeps, jobId: string, outputs: Bat
     files: outputs.map((o) => o.path).sort(),
     rows: outputs.reduce((s, o) => s + o.rows, 0),
     counts,
-    wholesaleFiles: outputs.flatMap((o) => (o.wholesalePath ? [o.wholesalePath] : [])).sort(),
-    wholesaleRows: outputs.reduce((s, o) => s + (o.wholesaleRows ?? 0), 0),
+    wholesaleFiles: [
+      ...outputs.flatMap((o) => (o.wholesalePath ? [o.wholesalePath] : [])),
+      ...reduced.map((r) => r.wholesalePath),
+    ].sort(),
+    wholesaleRows:
+      outputs.reduce((s, o) => s + (o.wholesaleRows ?? 0), 0) + reduced.reduce((s, r) => s + r.wholesaleRows, 0),
     basisDataFiles: outputs.flatMap((o) => (o.basisDataPath ? [o.basisDataPath] : [])).sort(),
     committedAt: deps.clock().toISOString(),
   };
