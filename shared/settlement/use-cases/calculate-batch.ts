@@ -51,7 +51,10 @@ export function batchArguments(job: Job, batch: Batch, quarterlyTransition: numb
 export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, batch: Batch): Promise<BatchOutput> {
   const job = await requireJob(deps.jobs, jobId);
   const args = batchArguments(job, batch, deps.quarterlyTransition);
-  const { source, blobs } = await basisDataAsOf(deps, { from: args.periodStart, to: args.periodEnd }, args.asOf);
+  // only the batch's grid area's share of the lake (and its exchange neighbours' exchange points)
+  const { source, blobs } = await basisDataAsOf(deps, { from: args.periodStart, to: args.periodEnd }, args.asOf, [
+    batch.gridArea,
+  ]);
   const results = await calculateEnergy(source, args);
   const wholesale = isWholesaleType(job.calculationType) ? await calculateWholesale(source, args, results) : null;
   const basisDataPath = basisDataUsagePath(jobId, batch);
