@@ -15,13 +15,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { LAKE_TABLES, OBSERVATION_DATE_PARTITION, ParquetLakeSource, partitionDates, exchangeOwners } from './lake';
-import {
-  EXCHANGE_FILE_PREFIX,
-  EXCHANGE_PERIODS_FOLDER,
-  GRID_AREA_PARTITION,
-  gridAreaFolder,
-  UNASSIGNED_GRID_AREA,
-} from './lake-layout';
+import { EXCHANGE_FILE_PREFIX, GRID_AREA_PARTITION, gridAreaFolder, UNASSIGNED_GRID_AREA } from './lake-layout';
 import { CHARGE_FILES } from '../charges';
 import type { BlobStore } from '../../storage/blob-store';
 
@@ -115,6 +109,7 @@ export class BlobLake {
   private async allBlobs(range: { from: number; to: number }): Promise<Listed[]> {
     const blobs = await this.list([
       `${LAKE_TABLES.periods}/`,
+      `${LAKE_TABLES.exchangeNeighbours}/`,
       `${LAKE_TABLES.gridLoss}/`,
       ...Object.values(CHARGE_FILES).map((t) => `${t}/`),
     ]);
@@ -132,11 +127,22 @@ export class BlobLake {
 
   private async scopedBlobs(range: { from: number; to: number }, scope: LakeScope): Promise<Listed[]> {
     const own = new Set([...scope.gridAreas, UNASSIGNED_GRID_AREA]);
+    // whose exchange files to read: owners of exchange metering points from or to the scope
+    const index = await this.store.listDetailed(`${LAKE_TABLES.exchangeNeighbours}/`);
+    const neighbours = await exchangeOwners(await Promise.all(index.map((b) => this.cached(b))), own);
+    for (const n of scope.exchangeNeighbours ?? []) neighbours.add(n);
+    for (const g of own) neighbours.delete(g);
     const ownFolders = new Set([...own].map(gridAreaFolder));
-    // partitioned tables: flat files (old layout, read whole) and the scope's partition folders
-    const inScope = (table: string, b: Listed, alsoFolder?: string): boolean => {
+    const neighbourFolders = new Set([...neighbours].map(gridAreaFolder));
+    // partitioned tables: flat files (old layout, read whole), the scope's partition folders and
+    // (master data) the neighbours' exchange files
+    const inScope = (table: string, b: Listed): boolean => {
       const parts = b.path.slice(table.length + 1).split('/');
-      return parts.length === 1 || ownFolders.has(parts[0]) || parts[0] === alsoFolder;
+      return (
+        parts.length === 1 ||
+        ownFolders.has(parts[0]) ||
+        (neighbourFolders.has(parts[0]) && parts[1].startsWith(EXCHANGE_FILE_PREFIX))
+      );
     };
     const [periods, links, whole] = await Promise.all([
       this.store.listDetailed(`${LAKE_TABLES.periods}/`),
@@ -144,17 +150,11 @@ export class BlobLake {
       this.list([`${LAKE_TABLES.gridLoss}/`, `${CHARGE_FILES.priceInformation}/`, `${CHARGE_FILES.prices}/`]),
     ]);
     const blobs = [
-      ...periods.filter((b) => inScope(LAKE_TABLES.periods, b, EXCHANGE_PERIODS_FOLDER)),
+      ...index,
+      ...periods.filter((b) => inScope(LAKE_TABLES.periods, b)),
       ...links.filter((b) => inScope(CHARGE_FILES.links, b)),
       ...whole,
     ];
-    // whose exchange files to read: owners of exchange metering points from or to the scope
-    const exchangeFiles = periods.filter((b) =>
-      b.path.startsWith(`${LAKE_TABLES.periods}/${EXCHANGE_PERIODS_FOLDER}/`),
-    );
-    const neighbours = await exchangeOwners(await Promise.all(exchangeFiles.map((b) => this.cached(b))), own);
-    for (const n of scope.exchangeNeighbours ?? []) neighbours.add(n);
-    for (const g of own) neighbours.delete(g);
 
     const prefixes: string[] = [];
     for (const date of partitionDates(range.from, range.to)) {

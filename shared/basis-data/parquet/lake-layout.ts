@@ -6,11 +6,12 @@
  *   metering points whose period covering the point has grid_area_code GGG. Points of exchange
  *   (E20) metering points go to `exchange-*.parquet` files of the same folder, so a neighbouring
  *   grid area reads them without reading the rest of GGG.
- * - `metering_point_periods/grid_area=GGG/part-0.parquet`: periods of non-exchange metering
- *   points by grid_area_code; `metering_point_periods/exchange/part-0.parquet`: every exchange
- *   period (a few hundred nationally). Every reader reads the exchange table: it holds the periods
- *   a grid area needs of its neighbours' exchange metering points and says whose exchange files
- *   to read (the owners of exchange metering points from or to the grid area).
+ * - `metering_point_periods/grid_area=GGG/part-0.parquet`: periods by grid_area_code, those of
+ *   exchange metering points in `exchange-0.parquet` next to it, so a neighbour reads them alone.
+ * - `exchange_neighbours/part-0.parquet`: which grid areas own exchange metering points from or to
+ *   which (columns grid_area_code, neighbour_grid_area_code; a pair per direction, every time).
+ *   Every reader reads this small index to know whose exchange files (master data and time
+ *   series) to read, so that cost does not grow with the exchange metering points of the country.
  * - `charge_link_periods/grid_area=GGG/part-0.parquet`: links by the grid area of the linked
  *   metering point's period covering the link's start.
  * - `grid_area=unassigned`: rows of metering points without (valid) lake master data. Such rows
@@ -28,9 +29,7 @@ import { GRID_AREA_CODE_RE } from '../../domain/identifiers';
 export const GRID_AREA_PARTITION = 'grid_area';
 /** Partition of rows whose metering point has no (valid) lake period. */
 export const UNASSIGNED_GRID_AREA = 'unassigned';
-/** Folder (under metering_point_periods/) of every exchange metering point's periods. */
-export const EXCHANGE_PERIODS_FOLDER = 'exchange';
-/** Time series files of exchange metering points start with this. */
+/** Files of exchange metering points (master data and time series) start with this. */
 export const EXCHANGE_FILE_PREFIX = 'exchange-';
 export const EXCHANGE_TYPE = 'E20';
 
@@ -100,9 +99,10 @@ export class LakeLayout {
     return new LakeLayout(periods);
   }
 
-  /** Partition of a period row itself: exchange periods share one table, the rest go by grid area. */
-  static periodPartition(p: { type: string; gridAreaCode: string }): string {
-    return p.type === EXCHANGE_TYPE ? EXCHANGE_PERIODS_FOLDER : gridAreaFolder(partitionGridArea(p.gridAreaCode));
+  /** Where a period row itself goes: its grid area's folder, exchange periods in their own file. */
+  static periodFile(p: { type: string; gridAreaCode: string }): string {
+    const file = p.type === EXCHANGE_TYPE ? `${EXCHANGE_FILE_PREFIX}0.parquet` : 'part-0.parquet';
+    return `${gridAreaFolder(partitionGridArea(p.gridAreaCode))}/${file}`;
   }
 
   /** The metering point's period at `time` (or nearest), or null without periods. */

@@ -8,7 +8,7 @@
 import { promised } from '../../domain/promised';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { QUALITIES } from '../../domain/codes';
 import {
@@ -23,6 +23,7 @@ import type { BasisDataSource, MeteringPointPeriod, TimeSeriesBatch } from '../t
 import { readChargesLake, type ChargeData } from '../charges';
 import {
   EXCHANGE_FILE_PREFIX,
+  EXCHANGE_TYPE,
   GRID_AREA_PARTITION,
   gridAreaFolder,
   LakeLayout,
@@ -45,6 +46,7 @@ import {
 
 export const LAKE_TABLES = {
   periods: 'metering_point_periods',
+  exchangeNeighbours: 'exchange_neighbours',
   gridLoss: 'grid_loss_metering_points',
   points: 'time_series_points',
 } as const;
@@ -223,25 +225,37 @@ export async function readTimeSeriesFile(
 // ---------------------------------------------------------------- writing
 
 /**
- * Writes the master data partitioned (lake-layout.ts): exchange periods in `exchange/`, the rest
- * in `grid_area=GGG/` by grid_area_code; rows keep their order within a partition. Returns the
- * layout the other tables of the lake are written with.
+ * Writes the master data partitioned (lake-layout.ts): `grid_area=GGG/` by grid_area_code,
+ * exchange periods in its `exchange-0.parquet`; rows keep their order within a file. Also writes
+ * the exchange_neighbours index. Returns the layout the other tables of the lake are written with.
  */
 export async function writeMeteringPointPeriods(
   lakeDir: string,
   rows: readonly RawMeteringPointPeriod[],
 ): Promise<LakeLayout> {
-  const byPartition = new Map<string, RawMeteringPointPeriod[]>();
+  const byFile = new Map<string, RawMeteringPointPeriod[]>();
+  const pairs = new Map<string, [string, string]>();
   for (const r of rows) {
-    const part = LakeLayout.periodPartition({ type: r.type, gridAreaCode: r.grid_area_code });
-    (byPartition.get(part) ?? byPartition.set(part, []).get(part))?.push(r);
+    const file = LakeLayout.periodFile({ type: r.type, gridAreaCode: r.grid_area_code });
+    (byFile.get(file) ?? byFile.set(file, []).get(file))?.push(r);
+    if (r.type === EXCHANGE_TYPE)
+      for (const n of [r.from_grid_area_code, r.to_grid_area_code])
+        if (n !== '') pairs.set(`${r.grid_area_code}|${n}`, [partitionGridArea(r.grid_area_code), n]);
   }
-  if (byPartition.size === 0) await mkdir(join(lakeDir, LAKE_TABLES.periods), { recursive: true });
-  for (const [part, list] of byPartition) {
-    const dir = join(lakeDir, LAKE_TABLES.periods, part);
-    await mkdir(dir, { recursive: true });
-    await writeParquetFile(join(dir, 'part-0.parquet'), meteringPointPeriodTable(list));
+  await mkdir(join(lakeDir, LAKE_TABLES.periods), { recursive: true });
+  for (const [file, list] of byFile) {
+    await mkdir(dirname(join(lakeDir, LAKE_TABLES.periods, file)), { recursive: true });
+    await writeParquetFile(join(lakeDir, LAKE_TABLES.periods, file), meteringPointPeriodTable(list));
   }
+  const sorted = [...pairs.values()].sort((a, b) => (a.join('|') < b.join('|') ? -1 : 1));
+  await mkdir(join(lakeDir, LAKE_TABLES.exchangeNeighbours), { recursive: true });
+  await writeParquetFile(
+    join(lakeDir, LAKE_TABLES.exchangeNeighbours, 'part-0.parquet'),
+    tableOf({
+      grid_area_code: stringColumn(sorted.map((p) => p[0])),
+      neighbour_grid_area_code: stringColumn(sorted.map((p) => p[1])),
+    }),
+  );
   return LakeLayout.fromRaw(rows);
 }
 
@@ -358,26 +372,23 @@ export function timeSeriesBytes(
 }
 
 /**
- * The grid areas owning exchange metering points from or to one of `gridAreas`, from exchange
- * master data files (lake-layout.ts): whose `exchange-*` time series files a view of those grid
- * areas reads. Every period counts, whatever its dates: a few extra small files at most.
+ * The grid areas owning exchange metering points from or to one of `gridAreas`, from the
+ * exchange_neighbours index (lake-layout.ts): whose `exchange-*` files a view of those grid areas
+ * reads. Every pair counts, whatever its periods' dates: a few extra small files at most.
  */
 export async function exchangeOwners(files: readonly string[], gridAreas: ReadonlySet<string>): Promise<Set<string>> {
   const out = new Set<string>();
   for (const file of files) {
     const t = await readParquetTable(file);
-    const [owner, from, to] = ['grid_area_code', 'from_grid_area_code', 'to_grid_area_code'].map((c) => {
+    const [owner, neighbour] = ['grid_area_code', 'neighbour_grid_area_code'].map((c) => {
       const v = t.getChild(c);
       if (!v) throw new ValidationError(file, null, c, 'required column is missing');
       return v;
     });
     for (let i = 0; i < t.numRows; i++) {
-      const f: unknown = from.get(i);
+      const n: unknown = neighbour.get(i);
       const o: unknown = owner.get(i);
-      const tt: unknown = to.get(i);
-      if (o === null || o === undefined) continue;
-      if ((f !== null && gridAreas.has(arrowValueText(f))) || (tt !== null && gridAreas.has(arrowValueText(tt))))
-        out.add(partitionGridArea(arrowValueText(o)));
+      if (o !== null && n !== null && gridAreas.has(arrowValueText(n))) out.add(arrowValueText(o));
     }
   }
   return out;
