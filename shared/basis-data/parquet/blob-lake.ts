@@ -27,6 +27,13 @@ export interface LakeScope {
    * (exchange metering points known only from integration events; basis-data-as-of.ts).
    */
   exchangeNeighbours?: readonly string[];
+  /**
+   * Whether to read the time series and charge links of metering points without lake master data
+   * (`grid_area=unassigned`, lake-layout.ts; default true). They take part only when integration
+   * events give such a metering point a period in the scope, so basisDataAsOf leaves them out
+   * when no master-data event names a grid area of the scope. Their master data is always read.
+   */
+  unassigned?: boolean;
 }
 
 export interface LakeView {
@@ -127,6 +134,7 @@ export class BlobLake {
 
   private async scopedBlobs(range: { from: number; to: number }, scope: LakeScope): Promise<Listed[]> {
     const own = new Set([...scope.gridAreas, UNASSIGNED_GRID_AREA]);
+    const readUnassigned = scope.unassigned ?? true;
     // whose exchange files to read: owners of exchange metering points from or to the scope
     const index = await this.store.listDetailed(`${LAKE_TABLES.exchangeNeighbours}/`);
     const neighbours = await exchangeOwners(await Promise.all(index.map((b) => this.cached(b))), own);
@@ -152,7 +160,11 @@ export class BlobLake {
     const blobs = [
       ...index,
       ...periods.filter((b) => inScope(LAKE_TABLES.periods, b)),
-      ...links.filter((b) => inScope(CHARGE_FILES.links, b)),
+      ...links.filter(
+        (b) =>
+          inScope(CHARGE_FILES.links, b) &&
+          (readUnassigned || !b.path.startsWith(`${CHARGE_FILES.links}/${gridAreaFolder(UNASSIGNED_GRID_AREA)}/`)),
+      ),
       ...whole,
     ];
 
@@ -160,7 +172,9 @@ export class BlobLake {
     for (const date of partitionDates(range.from, range.to)) {
       const part = `${OBSERVATION_DATE_PARTITION}=${date}`;
       prefixes.push(`${LAKE_TABLES.points}/${part}/`); // flat (old) layout: whole date, if present
-      for (const g of own) prefixes.push(`${LAKE_TABLES.points}/${gridAreaFolder(g)}/${part}/`);
+      for (const g of own)
+        if (g !== UNASSIGNED_GRID_AREA || readUnassigned)
+          prefixes.push(`${LAKE_TABLES.points}/${gridAreaFolder(g)}/${part}/`);
       for (const n of neighbours)
         prefixes.push(`${LAKE_TABLES.points}/${gridAreaFolder(n)}/${part}/${EXCHANGE_FILE_PREFIX}`);
     }

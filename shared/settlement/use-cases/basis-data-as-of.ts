@@ -20,7 +20,9 @@ export interface BasisDataAsOf {
  * With `gridAreas`, only those grid areas' share of the lake is read (BlobLake.view scope), widened
  * by what the master-data events say: a metering point whose events place it in one of them and
  * in other grid areas brings those grid areas too (its lake periods and points may lie there), and
- * the owners of exchange metering points (from events) from or to them are exchange neighbours.
+ * the owners of exchange metering points (from events) from or to them are exchange neighbours;
+ * points of metering points without lake master data (`grid_area=unassigned`) are read only when
+ * such an event names a grid area of the scope.
  * Not covered: a bulk-loaded metering point moved into a grid area only by events that never name
  * its lake grid area — its lake points after the move stay in the old grid area's partition
  * (rewrite the lake, tools/migrate-lake.ts, after such a move).
@@ -66,6 +68,8 @@ export function scopeWithEvents(gridAreas: readonly string[], events: readonly S
   return {
     gridAreas: [...widened].sort(),
     exchangeNeighbours: [...exchangeNeighbours].filter((g) => !widened.has(g)).sort(),
+    // points of metering points without lake master data matter only if events place one here
+    unassigned: [...owners.values()].some((s) => [...s].some((g) => widened.has(g))) || exchangeNeighbours.size > 0,
   };
 }
 
