@@ -25,7 +25,7 @@ export interface BasisDataAsOf {
  * such an event names a grid area of the scope.
  * Not covered: a bulk-loaded metering point moved into a grid area only by events that never name
  * its lake grid area — its lake points after the move stay in the old grid area's partition
- * (rewrite the lake, tools/migrate-lake.ts, after such a move).
+ * (known limitation: refresh the lake's master data, then rewrite it with tools/migrate-lake.ts).
  */
 export async function basisDataAsOf(
   deps: BasisDataAsOfDeps,
