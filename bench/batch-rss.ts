@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ParquetLakeSource } from '../shared/basis-data/parquet/lake';
+import { lakeLayoutOf, ParquetLakeSource } from '../shared/basis-data/parquet/lake';
 import { MemoryIntegrationEventStore } from '../shared/integration-events/store/memory-event-store';
 import { MemoryJobStore } from '../shared/jobs/memory-job-store';
 import { calculateBatch } from '../shared/settlement/use-cases/calculate-batch';
@@ -42,7 +42,11 @@ async function gen(dir: string, mps: number, days: number): Promise<void> {
     calculationType: 'wholesale_fixing',
   });
   const points = await writeSyntheticLake(join(dir, 'lake'), data);
-  await writeChargesLake(join(dir, 'lake'), generateCharges(data, { seed: 7, linksPerMeteringPoint: 10 }));
+  await writeChargesLake(
+    join(dir, 'lake'),
+    generateCharges(data, { seed: 7, linksPerMeteringPoint: 10 }),
+    await lakeLayoutOf(join(dir, 'lake')),
+  );
   const meta: Meta = {
     points,
     periodStart: new Date(data.args.periodStart).toISOString(),
@@ -72,7 +76,7 @@ async function run(dir: string): Promise<void> {
   const t0 = performance.now();
   await calculateBatch(
     {
-      lake: { view: () => Promise.resolve({ source, blobs: [] }) },
+      lake: { view: () => Promise.resolve({ source, blobs: [], bytes: 0 }) },
       events: new MemoryIntegrationEventStore(),
       jobs,
       results: new MemoryBlobStore('results'),

@@ -39,7 +39,7 @@ import { resultId } from '../shared/results/result-id';
 export interface DuckdbEnergyInput {
   /** Scenario folder: `DIR/when/*.csv`. */
   scenarioDir?: string;
-  /** Parquet lake: `LAKE/metering_point_periods`, `LAKE/grid_loss_metering_points`, `LAKE/time_series_points/observation_date=…`. */
+  /** Parquet lake (grid-area layout): `LAKE/metering_point_periods/*`, `LAKE/grid_loss_metering_points`, `LAKE/time_series_points/grid_area=…/observation_date=…`. */
   lakeDir?: string;
 }
 
@@ -95,8 +95,9 @@ function csvSource(scenarioDir: string): SourceSql {
 }
 
 async function lakeSource(conn: DuckDBConnection, lakeDir: string, args: CalculationArguments): Promise<SourceSql> {
-  const tsGlob = sqlPath(path.join(lakeDir, 'time_series_points', '*', '*.parquet'));
-  const tsRead = `read_parquet(${tsGlob}, hive_partitioning = true, hive_types = {'observation_date': DATE}, union_by_name = true)`;
+  // grid-area layout (shared/basis-data/parquet/lake-layout.ts): grid_area=GGG/observation_date=D/*.parquet
+  const tsGlob = sqlPath(path.join(lakeDir, 'time_series_points', '*', '*', '*.parquet'));
+  const tsRead = `read_parquet(${tsGlob}, hive_partitioning = true, hive_types = {'grid_area': VARCHAR, 'observation_date': DATE}, union_by_name = true)`;
   const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${tsRead})`))
     .getRowsJS()
     .map((r) => text(r[0]));
@@ -105,7 +106,7 @@ async function lakeSource(conn: DuckDBConnection, lakeDir: string, args: Calcula
   // the exact period filter is on observation_time.
   const firstDate = isoDate(args.periodStart - DAY_MS);
   const lastDate = isoDate(args.periodEnd + DAY_MS);
-  const mpp = sqlPath(path.join(lakeDir, 'metering_point_periods', '*.parquet'));
+  const mpp = sqlPath(path.join(lakeDir, 'metering_point_periods', '*', '*.parquet')); // grid_area=GGG/, exchange/
   const gl = sqlPath(path.join(lakeDir, 'grid_loss_metering_points', '*.parquet'));
   return {
     periods: `SELECT metering_point_id AS mpid, "type" AS mp_type, settlement_method AS sm, grid_area_code AS ga, resolution AS res,

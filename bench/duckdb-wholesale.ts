@@ -149,8 +149,9 @@ function csvSource(scenarioDir: string): SourceSql {
 }
 
 async function lakeSource(conn: DuckDBConnection, lakeDir: string, args: CalculationArguments): Promise<SourceSql> {
-  const tsGlob = sqlPath(path.join(lakeDir, 'time_series_points', '*', '*.parquet'));
-  const tsRead = `read_parquet(${tsGlob}, hive_partitioning = true, hive_types = {'observation_date': DATE}, union_by_name = true)`;
+  // grid-area layout (shared/basis-data/parquet/lake-layout.ts): grid_area=GGG/observation_date=D/*.parquet
+  const tsGlob = sqlPath(path.join(lakeDir, 'time_series_points', '*', '*', '*.parquet'));
+  const tsRead = `read_parquet(${tsGlob}, hive_partitioning = true, hive_types = {'grid_area': VARCHAR, 'observation_date': DATE}, union_by_name = true)`;
   const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${tsRead})`))
     .getRowsJS()
     .map((r) => text(r[0]));
@@ -159,12 +160,15 @@ async function lakeSource(conn: DuckDBConnection, lakeDir: string, args: Calcula
   const lastDate = new Date(args.periodEnd + DAY_MS).toISOString().slice(0, 10);
   const table = (name: string): string =>
     `read_parquet(${sqlPath(path.join(lakeDir, name, '*.parquet'))}, union_by_name = true)`;
+  // master data and charge links are partitioned one level down (grid_area=GGG/, exchange/)
+  const partitioned = (name: string): string =>
+    `read_parquet(${sqlPath(path.join(lakeDir, name, '*', '*.parquet'))}, union_by_name = true)`;
   const key = `charge_code AS code, charge_type AS ctype, charge_owner_id AS owner`;
   return {
     periods: `SELECT metering_point_id AS mpid, "type" AS mp_type, settlement_method AS sm, grid_area_code AS ga, resolution AS res,
         from_grid_area_code AS from_ga, to_grid_area_code AS to_ga, parent_metering_point_id AS parent,
         energy_supplier_id AS es, balance_responsible_party_id AS brp, epoch_ms(from_date) AS from_ms, epoch_ms(to_date) AS to_ms
-      FROM ${table('metering_point_periods')}`,
+      FROM ${partitioned('metering_point_periods')}`,
     gridLoss: `SELECT metering_point_id AS mpid FROM ${table('grid_loss_metering_points')}`,
     points: `SELECT metering_point_id AS mpid, CAST(quantity * 1000 AS BIGINT) AS qty, ${QBIT_SQL('quality')} AS qbit,
         epoch_ms(observation_time) AS t ${hasRegistration ? ', epoch_ms(registration_time) AS reg' : ''}
@@ -178,7 +182,7 @@ async function lakeSource(conn: DuckDBConnection, lakeDir: string, args: Calcula
     pricePoints: `SELECT ${key}, CAST(CAST(charge_price AS DECIMAL(18,6)) * 1000000 AS BIGINT) AS price, epoch_ms(charge_time) AS t
       FROM ${table('charge_price_points')}`,
     links: `SELECT ${key}, metering_point_id AS mpid, CAST(quantity AS BIGINT) AS factor, epoch_ms(from_date) AS from_ms, epoch_ms(to_date) AS to_ms
-      FROM ${table('charge_link_periods')}`,
+      FROM ${partitioned('charge_link_periods')}`,
   };
 }
 

@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSyntheticLake } from './lake';
+import { lakeLayoutOf } from '../shared/basis-data/parquet/lake';
 import { generateSynthetic, type SyntheticOptions } from './synthetic';
 import { generateCharges, writeChargesLake } from './synthetic-charges';
 
@@ -50,7 +51,7 @@ export async function ensureLake(
   seed: number,
   log: (s: string) => void,
 ): Promise<{ dir: string; points: number }> {
-  const dir = join(ROOT, '.cache', 'bench', `lake-v2-${mps}mp-${days}d-s${seed}`);
+  const dir = join(ROOT, '.cache', 'bench', `lake-v3-${mps}mp-${days}d-s${seed}`);
   const marker = join(dir, 'COMPLETE.json');
   if (existsSync(marker))
     return { dir, points: (JSON.parse(readFileSync(marker, 'utf8')) as { points: number }).points };
@@ -78,7 +79,7 @@ export async function ensureCharges(
     seed,
     linksPerMeteringPoint: 10,
   });
-  await writeChargesLake(dir, charges);
+  await writeChargesLake(dir, charges, await lakeLayoutOf(dir));
   const info = { links: charges.linkPeriods.length, pricePoints: charges.pricePoints.length };
   writeFileSync(marker, JSON.stringify(info));
   return info;

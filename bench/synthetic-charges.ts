@@ -32,6 +32,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { dictionaryColumn, tableOf, timestampColumn, writeParquetFile } from '../shared/basis-data/parquet/arrow-io';
+import { linkPartitions, type LakeLayout } from '../shared/basis-data/parquet/lake-layout';
 import { formatScaled } from '../shared/decimal/scaled';
 import { isLocalMidnight, localMidnight, localParts } from '../shared/domain/local-time';
 import { isoSeconds, PERIOD_COLUMNS, type SyntheticData } from './synthetic';
@@ -515,13 +516,13 @@ function strCol(rows: readonly string[][], i: number): arrow.Data<arrow.Dictiona
  * Writes the charge tables into a Parquet lake, one folder per table (`LAKE/<table>/part-0.parquet`):
  * strings as Dictionary<Int32, Utf8> (plain strings to Parquet readers), is_tax as Boolean, prices as DECIMAL(18,6), link factors as Int32, times as UTC µs.
  */
-export async function writeChargesLake(lakeDir: string, charges: SyntheticCharges): Promise<void> {
-  const write = async (table: string, cols: Record<string, arrow.Data>): Promise<void> => {
-    const dir = path.join(lakeDir, table);
-    fs.rmSync(dir, { recursive: true, force: true });
+export async function writeChargesLake(lakeDir: string, charges: SyntheticCharges, layout: LakeLayout): Promise<void> {
+  const write = async (table: string, cols: Record<string, arrow.Data>, folder = ''): Promise<void> => {
+    const dir = path.join(lakeDir, table, folder);
     fs.mkdirSync(dir, { recursive: true });
     await writeParquetFile(path.join(dir, 'part-0.parquet'), tableOf(cols));
   };
+  for (const t of Object.values(CHARGE_TABLES)) fs.rmSync(path.join(lakeDir, t), { recursive: true, force: true });
   const pi = charges.priceInformationPeriods;
   await write(CHARGE_TABLES.priceInformation, {
     charge_code: strCol(pi, 0),
@@ -543,14 +544,27 @@ export async function writeChargesLake(lakeDir: string, charges: SyntheticCharge
     ),
     charge_time: tsCol(pp, 4),
   });
-  const lp = charges.linkPeriods;
-  await write(CHARGE_TABLES.links, {
-    charge_code: strCol(lp, 0),
-    charge_type: strCol(lp, 1),
-    charge_owner_id: strCol(lp, 2),
-    metering_point_id: strCol(lp, 3),
-    quantity: int32Column(lp.map((r) => Number(r[4]))),
-    from_date: tsCol(lp, 5),
-    to_date: tsCol(lp, 6),
-  });
+  // links by the linked metering point's grid area (shared/basis-data/parquet/lake-layout.ts)
+  const all = charges.linkPeriods;
+  const parts = linkPartitions(
+    layout,
+    all.map((r) => r[3]),
+    all.map((r) => Date.parse(r[5])),
+  );
+  for (const [folder, rows] of parts) {
+    const lp = rows.map((i) => all[i]);
+    await write(
+      CHARGE_TABLES.links,
+      {
+        charge_code: strCol(lp, 0),
+        charge_type: strCol(lp, 1),
+        charge_owner_id: strCol(lp, 2),
+        metering_point_id: strCol(lp, 3),
+        quantity: int32Column(lp.map((r) => Number(r[4]))),
+        from_date: tsCol(lp, 5),
+        to_date: tsCol(lp, 6),
+      },
+      folder,
+    );
+  }
 }

@@ -12,6 +12,7 @@ import { basisDataExportStatusHandler, startBasisDataExportHandler } from './htt
 import { basisDataExportOrchestrator, exportActivity } from './durable/basis-data-export';
 import { kickStartJobHandler } from './http/kick-start-job';
 import { ingestTimeSeriesHandler } from './http/time-series';
+import { currentLakeLayout } from '../shared/ingestion/time-series-ingestion';
 import type { FunctionRegistry } from './registry';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
 
@@ -50,7 +51,11 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
   registry.http('IngestTimeSeries', {
     methods: ['POST'],
     route: 'time-series',
-    handler: ingestTimeSeriesHandler({ basisData: deps.basisData, clock: deps.clock }),
+    handler: ingestTimeSeriesHandler({
+      basisData: deps.basisData,
+      clock: deps.clock,
+      lakeLayout: (now) => currentLakeLayout(deps.settlement, now),
+    }),
   });
 
   const SB = NAMES.serviceBus;

@@ -2,12 +2,15 @@ import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { ValidationError } from '../../shared/basis-data/errors';
 import { INGEST_FORMATS, ingestTimeSeries, type IngestFormat } from '../../shared/ingestion/time-series-ingestion';
 import type { BlobStore } from '../../shared/storage/blob-store';
+import type { LakeLayout } from '../../shared/basis-data/parquet/lake-layout';
 import type { HttpHandler } from '../registry';
 import { json, problem } from './responses';
 
 export interface TimeSeriesIngestionDeps {
   basisData: BlobStore;
   clock(): Date;
+  /** Where points go in the lake: metering points' grid areas as of now (currentLakeLayout). */
+  lakeLayout(now: Date): Promise<LakeLayout>;
 }
 
 const FORMAT_BY_CONTENT_TYPE: ReadonlyMap<string, IngestFormat> = new Map([
@@ -40,7 +43,8 @@ export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHand
     }
     const body = new Uint8Array(await request.arrayBuffer());
     try {
-      const result = await ingestTimeSeries(body, format, deps.basisData, deps.clock());
+      const now = deps.clock();
+      const result = await ingestTimeSeries(body, format, deps.basisData, now, () => deps.lakeLayout(now));
       context.log(`time series ingested: ${result.points} points (${format}) into ${result.files.length} file(s)`);
       return json(200, result);
     } catch (e) {

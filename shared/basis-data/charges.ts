@@ -21,6 +21,7 @@ import {
 import { parseInstant } from '../domain/time';
 import { isLocalMidnight } from '../domain/local-time';
 import { GSRN_RE } from '../domain/identifiers';
+import { linkPartitions, type LakeLayout } from './parquet/lake-layout';
 
 export const CHARGE_TYPES = ['tariff', 'subscription', 'fee'] as const;
 export type ChargeType = (typeof CHARGE_TYPES)[number];
@@ -243,7 +244,14 @@ export async function readChargesLake(lakeDir: string): Promise<ChargeData> {
     const dir = join(lakeDir, CHARGE_FILES[table]);
     if (!existsSync(dir)) return [];
     const out: Array<ChargeData[keyof ChargeData][number]> = [];
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.parquet')).sort();
+    // flat files (the pre-grid-area layout, and the whole price tables) and partition folders (links by grid area)
+    const files: string[] = [];
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) if (e.isFile() && e.name.endsWith('.parquet')) files.push(e.name);
+    for (const e of entries)
+      if (e.isDirectory())
+        for (const f of (await readdir(join(dir, e.name))).filter((n) => n.endsWith('.parquet')).sort())
+          files.push(`${e.name}/${f}`);
     for (const f of files) {
       const t: arrow.Table = await readParquetTable(join(dir, f));
       const name = `${CHARGE_FILES[table]}/${f}`;
@@ -271,12 +279,16 @@ export async function readChargesLake(lakeDir: string): Promise<ChargeData> {
   };
 }
 
-/** Writes charge data as Parquet tables of a lake (one folder per table), e.g. for tests and demos. */
-export async function writeChargesLake(lakeDir: string, data: ChargeData): Promise<void> {
+/**
+ * Writes charge data as Parquet tables of a lake (one folder per table), e.g. for tests and demos.
+ * Links go to `charge_link_periods/grid_area=GGG/` by `layout` (lake-layout.ts); the price tables
+ * stay whole (small next to the time series: per charge, not per metering point).
+ */
+export async function writeChargesLake(lakeDir: string, data: ChargeData, layout: LakeLayout): Promise<void> {
   const ts = (v: Array<number | null>) => timestampColumn(Float64Array.from(v, (x) => (x === null ? NaN : x)));
   const str = (v: string[]) => stringColumn(v);
-  const write = async (table: keyof typeof CHARGE_FILES, cols: Record<string, arrow.Data>) => {
-    const dir = join(lakeDir, CHARGE_FILES[table]);
+  const write = async (table: keyof typeof CHARGE_FILES, cols: Record<string, arrow.Data>, folder = '') => {
+    const dir = join(lakeDir, CHARGE_FILES[table], folder);
     await mkdir(dir, { recursive: true });
     await writeParquetFile(join(dir, 'part-0.parquet'), tableOf(cols));
   };
@@ -301,12 +313,24 @@ export async function writeChargesLake(lakeDir: string, data: ChargeData): Promi
   });
   const price = arrow.makeData({ type: new arrow.Decimal(6, 18, 128), length: pr.length, data: words });
   await write('prices', { ...keyCols(pr), charge_price: price, charge_time: ts(pr.map((r) => r.chargeTime)) });
-  const li = data.links;
-  await write('links', {
-    ...keyCols(li),
-    metering_point_id: str(li.map((r) => r.meteringPointId)),
-    quantity: str(li.map((r) => String(r.quantity))),
-    from_date: ts(li.map((r) => r.fromDate)),
-    to_date: ts(li.map((r) => r.toDate)),
-  });
+  const parts = linkPartitions(
+    layout,
+    data.links.map((r) => r.meteringPointId),
+    data.links.map((r) => r.fromDate),
+  );
+  if (parts.size === 0) await mkdir(join(lakeDir, CHARGE_FILES.links), { recursive: true });
+  for (const [folder, rows] of parts) {
+    const li = rows.map((i) => data.links[i]);
+    await write(
+      'links',
+      {
+        ...keyCols(li),
+        metering_point_id: str(li.map((r) => r.meteringPointId)),
+        quantity: str(li.map((r) => String(r.quantity))),
+        from_date: ts(li.map((r) => r.fromDate)),
+        to_date: ts(li.map((r) => r.toDate)),
+      },
+      folder,
+    );
+  }
 }

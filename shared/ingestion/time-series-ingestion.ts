@@ -2,9 +2,15 @@
  * Bulk ingestion of time series points (backfills): Parquet, NDJSON or `;`-CSV request bodies
  * are validated completely (any bad row → ValidationError naming row, column and reason, nothing
  * written), decoded into columnar typed arrays (no per-point objects for Parquet), grouped by UTC
- * observation date and written as one new Parquet file per date into the basis-data lake layout
- * (`time_series_points/observation_date=YYYY-MM-DD/ingest-<ts>-<uuid>.parquet`) with
- * `registration_time` = now. Returns only after every put resolved; when a put fails the files
+ * observation date and metering point's grid area and written as one new Parquet file per date and
+ * grid area into the basis-data lake layout (shared/basis-data/parquet/lake-layout.ts:
+ * `time_series_points/grid_area=GGG/observation_date=YYYY-MM-DD/ingest-<ts>-<uuid>.parquet`,
+ * `exchange-ingest-…` for exchange metering points) with `registration_time` = now. The grid area
+ * is the one of the metering point's period covering the point as known now (lake master data
+ * overlaid with the integration events); a point outside every period goes with the nearest
+ * period. Points of a metering point without any master data are accepted into
+ * `grid_area=unassigned/`, which every lake view reads (so the metering point finds them whatever
+ * grid area it later gets; `tools/migrate-lake.ts` moves them once the lake's master data has it). Returns only after every put resolved; when a put fails the files
  * already written by the request are deleted (best effort) and the error is rethrown.
  *
  * Row numbers: Parquet/CSV count data rows from 1 (the CSV header is not a row, as in the
@@ -30,7 +36,10 @@ import {
   tableOf,
   wasmBuffer,
 } from '../basis-data/parquet/arrow-io';
-import { LAKE_TABLES, OBSERVATION_DATE_PARTITION } from '../basis-data/parquet/lake';
+import { timeSeriesFileName, timeSeriesPartitionPath } from '../basis-data/parquet/lake';
+import { LakeLayout } from '../basis-data/parquet/lake-layout';
+import type { BlobLake } from '../basis-data/parquet/blob-lake';
+import { AsOfBasisDataSource, type BasisDataEvents } from '../basis-data/bitemporal/as-of-source';
 import { DAY_MS, parseInstant } from '../domain/time';
 import { DecimalFormatError, parseScaled } from '../decimal/scaled';
 import { QUALITIES, QUALITY_BY_NAME, RESOLUTION_MS, RESOLUTIONS } from '../domain/codes';
@@ -529,8 +538,19 @@ function encodeDay(
       break;
     }
   }
+  // the file's dictionary holds only its own ids (a request may span many grid areas)
+  const local = new Map<number, number>();
+  const used: string[] = [];
+  const codes = Int32Array.from(mp, (m) => {
+    let c = local.get(m);
+    if (c === undefined) {
+      local.set(m, (c = used.length));
+      used.push(ids[m]);
+    }
+    return c;
+  });
   const cols: Record<string, arrow.Data> = {
-    metering_point_id: dictionaryColumn(mp, ids),
+    metering_point_id: dictionaryColumn(codes, used),
     quantity: decimal3Column(milli, anyNull ? isNull : undefined),
     quality: dictionaryColumn(Int32Array.from(quality), QUALITIES),
     observation_time: timestampMicrosColumn(time),
@@ -543,8 +563,8 @@ function fileStamp(now: Date): string {
   return now.toISOString().replace(/[-:.]/g, '');
 }
 
-/** Groups by UTC observation date (stable counting sort) and writes one file per date. */
-async function writeDays(cols: PointColumns, store: BlobStore, now: Date): Promise<string[]> {
+/** Groups by UTC observation date (stable counting sort) and writes one file per date and lake partition. */
+async function writeDays(cols: PointColumns, store: BlobStore, now: Date, layout: LakeLayout): Promise<string[]> {
   const n = cols.length;
   let minDay = Infinity;
   let maxDay = -Infinity;
@@ -584,22 +604,32 @@ async function writeDays(cols: PointColumns, store: BlobStore, now: Date): Promi
     const b = start[k + 1];
     if (a === b) continue;
     const date = new Date((minDay + k) * DAY_MS).toISOString().slice(0, 10);
-    const path = `${LAKE_TABLES.points}/${OBSERVATION_DATE_PARTITION}=${date}/ingest-${stamp}-${requestId}.parquet`;
-    const bytes = encodeDay(
-      cols.ids,
-      mp.subarray(a, b),
-      time.subarray(a, b),
-      milli.subarray(a, b),
-      isNull.subarray(a, b),
-      quality.subarray(a, b),
-      now.getTime(),
-    );
-    written.push(path);
-    pending.push(
-      store.put(path, bytes, PARQUET_CONTENT_TYPE).catch((error: unknown) => {
-        failure ??= { error };
-      }),
-    );
+    const dayMp = mp.subarray(a, b);
+    const dayTime = time.subarray(a, b);
+    // one file per grid area (exchange metering points' points apart) of the day: lake-layout.ts
+    for (const { partition, rows } of layout.split(cols.ids, dayMp, dayTime, b - a)) {
+      const path = `${timeSeriesPartitionPath(partition.gridArea, date)}/${timeSeriesFileName(partition, `ingest-${stamp}-${requestId}`)}`;
+      const pick = <T extends Int32Array | Float64Array | Uint8Array>(src: T, make: (n: number) => T): T => {
+        const out = make(rows.length);
+        for (let i = 0; i < rows.length; i++) out[i] = src[a + rows[i]];
+        return out;
+      };
+      const bytes = encodeDay(
+        cols.ids,
+        pick(mp, (n) => new Int32Array(n)),
+        pick(time, (n) => new Float64Array(n)),
+        pick(milli, (n) => new Float64Array(n)),
+        pick(isNull, (n) => new Uint8Array(n)),
+        pick(quality, (n) => new Uint8Array(n)),
+        now.getTime(),
+      );
+      written.push(path);
+      pending.push(
+        store.put(path, bytes, PARQUET_CONTENT_TYPE).catch((error: unknown) => {
+          failure ??= { error };
+        }),
+      );
+    }
   }
   await Promise.all(pending);
   if (failure !== null) {
@@ -612,12 +642,18 @@ async function writeDays(cols: PointColumns, store: BlobStore, now: Date): Promi
 
 // ---------------------------------------------------------------- entry point
 
-/** Parses, validates (all or nothing) and writes the points; resolves once every file is durably stored. */
+/**
+ * Parses, validates (all or nothing) and writes the points; resolves once every file is durably
+ * stored. `layout` (asked for only once the body is valid) places each point in its metering
+ * point's grid area as of now (currentLakeLayout); see the file header for points of metering
+ * points without master data.
+ */
 export async function ingestTimeSeries(
   body: Uint8Array,
   format: IngestFormat,
   store: BlobStore,
   now: Date,
+  layout: () => Promise<LakeLayout>,
 ): Promise<IngestResult> {
   if (!Number.isFinite(now.getTime())) throw new RangeError('ingestTimeSeries: invalid `now`');
   if (body.length === 0) throw new ValidationError(BODY, null, null, 'the request body is empty');
@@ -636,6 +672,18 @@ export async function ingestTimeSeries(
       throw new ValidationError(BODY, null, null, `unknown format '${String(format)}'`);
   }
   if (cols.length === 0) throw new ValidationError(BODY, null, null, 'no time series points in the request body');
-  const files = await writeDays(cols, store, now);
+  const files = await writeDays(cols, store, now, await layout());
   return { points: cols.length, files };
+}
+
+/**
+ * The lake layout as of `now`: the lake's master data overlaid with the integration events stored
+ * by then (where ingestion places points). Reads the master data, not the time series.
+ */
+export async function currentLakeLayout(
+  deps: { lake: Pick<BlobLake, 'view'>; events: BasisDataEvents },
+  now: Date,
+): Promise<LakeLayout> {
+  const { source } = await deps.lake.view({ from: 0, to: 0 });
+  return new LakeLayout(await new AsOfBasisDataSource(source, deps.events, now.getTime()).readMeteringPointPeriods());
 }

@@ -22,4 +22,8 @@ export interface BatchOutput {
   wholesalePartialPath?: string;
   /** What the batch read (BatchBasisData JSON). */
   basisDataPath?: string;
+  /** Time series points the batch read (its work: batches are sized by points). */
+  points?: number;
+  /** Bytes of the lake blobs the batch's view held (a batch reads only its share of the lake). */
+  bytesRead?: number;
 }

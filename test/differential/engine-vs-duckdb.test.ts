@@ -181,12 +181,12 @@ describe('engine vs DuckDB on synthetic scenarios', () => {
   test('Parquet lake input (bi-temporal): engine and DuckDB read the same lake', async () => {
     const data = generateSynthetic({ ...BASE, seed: 16, meteringPoints: 150, gridAreas: 4, bitemporal: true });
     const lake = path.join(tmpRoot, 'lake');
-    await writeMeteringPointPeriods(
+    const layout = await writeMeteringPointPeriods(
       lake,
       data.periods.map((r) => Object.fromEntries(PERIOD_COLUMNS.map((c, i) => [c, r[i]])) as RawMeteringPointPeriod),
     );
     await writeGridLossMeteringPoints(lake, data.gridLossMeteringPointIds);
-    for (const day of data.days()) await writeTimeSeriesDay(lake, data.meteringPointIds, day);
+    for (const day of data.days()) await writeTimeSeriesDay(lake, data.meteringPointIds, day, layout);
     const duck = await duckdbEnergyResults({ lakeDir: lake }, data.args, { threads: 2 });
     const engine = energyResultRows(await calculateEnergy(new ParquetLakeSource(lake), data.args));
     expect(duck.length).toBeGreaterThan(1000);

@@ -356,13 +356,13 @@ describe('DuckDB wholesale formulation alone', () => {
     const o: SyntheticOptions = { ...DST_WEEK, seed: 22, meteringPoints: 120, bitemporal: true };
     const { dir, data, charges } = buildScenario('lake-vs-csv', o, 6);
     const lake = path.join(tmpRoot, 'lake');
-    await writeMeteringPointPeriods(
+    const layout = await writeMeteringPointPeriods(
       lake,
       data.periods.map((r) => Object.fromEntries(PERIOD_COLUMNS.map((c, i) => [c, r[i]])) as RawMeteringPointPeriod),
     );
     await writeGridLossMeteringPoints(lake, data.gridLossMeteringPointIds);
-    for (const day of data.days()) await writeTimeSeriesDay(lake, data.meteringPointIds, day);
-    await writeChargesLake(lake, charges);
+    for (const day of data.days()) await writeTimeSeriesDay(lake, data.meteringPointIds, day, layout);
+    await writeChargesLake(lake, charges, layout);
     const fromCsv = await duckdbWholesaleResults({ scenarioDir: dir }, data.args, { threads: 2 });
     const fromLake = await duckdbWholesaleResults({ lakeDir: lake }, data.args, { threads: 2 });
     expect(fromCsv.length).toBeGreaterThan(1_000);

@@ -6,6 +6,7 @@ import { ValidationError } from '../../shared/basis-data/errors';
 import { decimal3Column, parquetBytes, stringColumn, tableOf } from '../../shared/basis-data/parquet/arrow-io';
 import { readTimeSeriesFile } from '../../shared/basis-data/parquet/lake';
 import { ingestTimeSeries, type IngestFormat } from '../../shared/ingestion/time-series-ingestion';
+import { LakeLayout } from '../../shared/basis-data/parquet/lake-layout';
 import type { BlobStore } from '../../shared/storage/blob-store';
 import type { AzuriteInstance } from '../../local/azurite';
 import { startAzurite, testInfra, type TestInfra } from '../support/local-infra';
@@ -22,6 +23,16 @@ interface Pt {
   time: string;
   resolution: string;
 }
+
+/**
+ * Master data as of now: A a consumption metering point of 804 from 2023-11-02 (its earlier points
+ * go with that nearest period), B an exchange metering point of 805 (its points in exchange files).
+ */
+const LAYOUT = new LakeLayout([
+  { meteringPointId: A, type: 'E17', gridAreaCode: '804', fromDate: Date.parse('2023-11-02T00:00:00Z'), toDate: null },
+  { meteringPointId: B, type: 'E20', gridAreaCode: '805', fromDate: 0, toDate: null },
+]);
+const layout = () => Promise.resolve(LAYOUT);
 
 /** Two UTC dates, both resolutions, a null quantity, negative and whole quantities. */
 const POINTS: Pt[] = [
@@ -110,7 +121,7 @@ describe('bulk time series ingestion on Azurite', () => {
   beforeAll(async () => {
     az = await startAzurite();
     infra = await testInfra(az);
-    handler = ingestTimeSeriesHandler({ basisData: infra.basisData, clock: () => NOW });
+    handler = ingestTimeSeriesHandler({ basisData: infra.basisData, clock: () => NOW, lakeLayout: layout });
   });
   afterAll(async () => {
     await infra?.stop();
@@ -165,11 +176,15 @@ describe('bulk time series ingestion on Azurite', () => {
       expect(r.status).toBe(200);
       const files = body(r).files as string[];
       expect(body(r).points).toBe(POINTS.length);
-      expect(files).toHaveLength(2);
-      expect(files[0]).toMatch(
-        /^time_series_points\/observation_date=2023-11-01\/ingest-20240301T123456789Z-[0-9a-f-]{36}\.parquet$/,
+      // one file per UTC date and grid area; the exchange metering point's points in exchange-* files
+      expect(files).toHaveLength(4);
+      const sorted = [...files].sort();
+      expect(sorted[0]).toMatch(
+        /^time_series_points\/grid_area=804\/observation_date=2023-11-01\/ingest-20240301T123456789Z-[0-9a-f-]{36}\.parquet$/,
       );
-      expect(files[1]).toMatch(/^time_series_points\/observation_date=2023-11-02\/ingest-/);
+      expect(sorted[1]).toMatch(/^time_series_points\/grid_area=804\/observation_date=2023-11-02\/ingest-/);
+      expect(sorted[2]).toMatch(/^time_series_points\/grid_area=805\/observation_date=2023-11-01\/exchange-ingest-/);
+      expect(sorted[3]).toMatch(/^time_series_points\/grid_area=805\/observation_date=2023-11-02\/exchange-ingest-/);
       const after = await infra.basisData.list('');
       expect(after.filter((p) => !before.includes(p)).sort()).toEqual([...files].sort());
 
@@ -184,7 +199,10 @@ describe('bulk time series ingestion on Azurite', () => {
       const sortBy = <T extends { id: string; time: number }>(xs: T[]) =>
         [...xs].sort((a, b) => key(a).localeCompare(key(b)));
       expect(sortBy(back).map(({ file: _f, ...rest }) => rest)).toEqual(sortBy(expected));
-      for (const p of back) expect(p.file).toContain(`observation_date=${new Date(p.time).toISOString().slice(0, 10)}`);
+      for (const p of back) {
+        expect(p.file).toContain(`observation_date=${new Date(p.time).toISOString().slice(0, 10)}`);
+        expect(p.file).toContain(p.id === A ? 'grid_area=804/' : 'grid_area=805/');
+      }
     });
   }
 
@@ -195,7 +213,9 @@ describe('bulk time series ingestion on Azurite', () => {
     );
     expect(r.status).toBe(200);
     const files = body(r).files as string[];
-    const blob = (await infra.basisData.get(files[0])) as Buffer;
+    // B's null point of 2023-11-01 is in 805's exchange file of that date
+    const file = files.find((f) => f.includes('grid_area=805/observation_date=2023-11-01/exchange-'));
+    const blob = (await infra.basisData.get(file as string)) as Buffer;
     const { readParquet } = await import('parquet-wasm');
     const t = arrow.tableFromIPC(readParquet(new Uint8Array(blob)).intoIPCStream());
     const q = t.getChild('quantity') as arrow.Vector;
@@ -392,7 +412,7 @@ describe('bulk time series ingestion on Azurite', () => {
     it(`rejects ${c.name}: ValidationError and 400 naming row and column, no blob written`, async () => {
       const before = await infra.basisData.list('');
       const bytes = c.body();
-      const err = await ingestTimeSeries(bytes, c.format, infra.basisData, NOW).then(
+      const err = await ingestTimeSeries(bytes, c.format, infra.basisData, NOW, layout).then(
         () => null,
         (e: unknown) => e,
       );
@@ -422,12 +442,14 @@ describe('bulk time series ingestion on Azurite', () => {
         await infra.basisData.put(path, data, contentType);
       },
     });
-    await expect(ingestTimeSeries(bodyOf('csv', POINTS), 'csv', store, NOW)).rejects.toThrow('storage unavailable');
-    expect(puts).toBe(2);
+    await expect(ingestTimeSeries(bodyOf('csv', POINTS), 'csv', store, NOW, layout)).rejects.toThrow(
+      'storage unavailable',
+    );
+    expect(puts).toBe(4); // every file of the request was put (concurrently); the second failed
     expect(await infra.basisData.list('')).toEqual(before);
 
     puts = 0;
-    const failing = ingestTimeSeriesHandler({ basisData: store, clock: () => NOW });
+    const failing = ingestTimeSeriesHandler({ basisData: store, clock: () => NOW, lakeLayout: layout });
     const r = await failing(post(bodyOf('ndjson', POINTS), CONTENT_TYPE.ndjson), ctx());
     expect(r.status).toBe(500);
     expect(await infra.basisData.list('')).toEqual(before);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readChargesCsv, writeChargesLake } from '../../shared/basis-data/charges';
 import { scenarioToLake } from '../../shared/basis-data/parquet/convert';
-import { ParquetLakeSource } from '../../shared/basis-data/parquet/lake';
+import { lakeLayoutOf, ParquetLakeSource } from '../../shared/basis-data/parquet/lake';
 import { readScenarioArguments } from '../../shared/basis-data/scenario-source';
 import { calculateWholesale, calculateWholesaleScenario } from '../../shared/calculation/wholesale/run';
 import { wholesaleResultRows, wholesaleRowsFromParquet, wholesaleTable } from '../../shared/results/wholesale-output';
@@ -18,7 +18,7 @@ describe('wholesale inputs as scenario CSV and as Parquet lake', () => {
     const f5 = join(__dirname, '..', 'scenarios-wholesale', 'f5-minimal-wholesale');
     const lake = join(dir, 'lake');
     await scenarioToLake(f5, lake);
-    await writeChargesLake(lake, await readChargesCsv(f5));
+    await writeChargesLake(lake, await readChargesCsv(f5), await lakeLayoutOf(lake));
     const fromCsv = await calculateWholesaleScenario(f5);
     const results = await calculateWholesale(new ParquetLakeSource(lake), await readScenarioArguments(f5));
     expect(wholesaleResultRows(results)).toEqual(fromCsv);
@@ -37,7 +37,7 @@ describe('wholesale inputs as scenario CSV and as Parquet lake', () => {
     const lake = join(dir, 'lake-p1m');
     const charges = await readChargesCsv(scenario);
     await scenarioToLake(scenario, lake);
-    await writeChargesLake(lake, charges);
+    await writeChargesLake(lake, charges, await lakeLayoutOf(lake));
     const args = await readScenarioArguments(scenario);
     expect(wholesaleResultRows(await calculateWholesale(new ParquetLakeSource(lake), args))).toEqual(
       await calculateWholesaleScenario(scenario),
@@ -50,7 +50,7 @@ describe('wholesale inputs as scenario CSV and as Parquet lake', () => {
     const offDay = charges.prices.map((p, i) =>
       i === sub ? { ...p, chargeTime: Date.parse('2023-01-05T05:00:00Z') } : p,
     );
-    await writeChargesLake(other, { ...charges, prices: offDay });
+    await writeChargesLake(other, { ...charges, prices: offDay }, await lakeLayoutOf(lake));
     copyFileSync(
       join(other, 'charge_price_points', 'part-0.parquet'),
       join(lake, 'charge_price_points', 'part-1.parquet'),

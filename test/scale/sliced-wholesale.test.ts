@@ -14,7 +14,7 @@ import { generateCharges, writeChargesLake } from '../../bench/synthetic-charges
 import { generateSynthetic } from '../../bench/synthetic';
 import { uploadLake } from '../../local/upload-lake';
 import { BlobLake } from '../../shared/basis-data/parquet/blob-lake';
-import { ParquetLakeSource } from '../../shared/basis-data/parquet/lake';
+import { lakeLayoutOf, ParquetLakeSource } from '../../shared/basis-data/parquet/lake';
 import { calculateWholesale } from '../../shared/calculation/wholesale/run';
 import { isLocalMidnight } from '../../shared/domain/local-time';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
@@ -54,7 +54,7 @@ describe('time-sliced wholesale with a reduce equals the single-process calculat
 
   beforeAll(async () => {
     await writeSyntheticLake(lakeDir, data);
-    await writeChargesLake(lakeDir, charges);
+    await writeChargesLake(lakeDir, charges, await lakeLayoutOf(lakeDir));
     // (a) single process, like the CLI
     single = wholesaleResultRows(await calculateWholesale(new ParquetLakeSource(lakeDir), args));
 

@@ -15,7 +15,7 @@ export async function scenarioToLake(scenarioDir: string, lakeDir: string): Prom
   const when = join(scenarioDir, 'when');
   const periods = await readCsv(join(when, SCENARIO_FILES.periods), SCENARIO_FILES.periods);
   const pi = columnIndexes(periods, METERING_POINT_PERIOD_COLUMNS);
-  await writeMeteringPointPeriods(
+  const layout = await writeMeteringPointPeriods(
     lakeDir,
     periods.rows.map((f) => {
       const raw = {} as RawMeteringPointPeriod;
@@ -49,18 +49,23 @@ export async function scenarioToLake(scenarioDir: string, lakeDir: string): Prom
   }
   for (const [date, rows] of byDate) {
     const n = rows.length;
-    await writeTimeSeriesDay(lakeDir, ids, {
-      date,
-      length: n,
-      mp: Int32Array.from(rows, (f) => idIndex.get(f[ti.metering_point_id]) as number),
-      time: Float64Array.from(rows, (f) => parseInstant(f[ti.observation_time]) as number),
-      quantityMilli: Float64Array.from(rows, (f) => (f[ti.quantity] === '' ? 0 : parseScaled(f[ti.quantity], 3))),
-      quantityNull: Uint8Array.from(rows, (f) => (f[ti.quantity] === '' ? 1 : 0)),
-      quality: Uint8Array.from(rows, (f) => QUALITY_BY_NAME.get(f[ti.quality]) as number),
-      registration:
-        ti.registration_time >= 0
-          ? Float64Array.from(rows, (f) => parseInstant(f[ti.registration_time]) as number)
-          : null,
-    });
+    await writeTimeSeriesDay(
+      lakeDir,
+      ids,
+      {
+        date,
+        length: n,
+        mp: Int32Array.from(rows, (f) => idIndex.get(f[ti.metering_point_id]) as number),
+        time: Float64Array.from(rows, (f) => parseInstant(f[ti.observation_time]) as number),
+        quantityMilli: Float64Array.from(rows, (f) => (f[ti.quantity] === '' ? 0 : parseScaled(f[ti.quantity], 3))),
+        quantityNull: Uint8Array.from(rows, (f) => (f[ti.quantity] === '' ? 1 : 0)),
+        quality: Uint8Array.from(rows, (f) => QUALITY_BY_NAME.get(f[ti.quality]) as number),
+        registration:
+          ti.registration_time >= 0
+            ? Float64Array.from(rows, (f) => parseInstant(f[ti.registration_time]) as number)
+            : null,
+      },
+      layout,
+    );
   }
 }

@@ -1,11 +1,14 @@
 /**
  * The Parquet form of the basis data ("lake"): one folder per table, time series partitioned by
- * UTC observation date (`time_series_points/observation_date=YYYY-MM-DD/part-*.parquet`).
+ * grid area and UTC observation date
+ * (`time_series_points/grid_area=GGG/observation_date=YYYY-MM-DD/part-*.parquet`), master data and
+ * charge links by grid area; the layout and why: lake-layout.ts. A local folder is read whole (all
+ * grid areas present); BlobLake.view() downloads only a batch's share into such a folder.
  */
 import { promised } from '../../domain/promised';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { QUALITIES } from '../../domain/codes';
 import {
@@ -18,6 +21,15 @@ import { ValidationError } from '../errors';
 import { DAY_MS, formatInstant } from '../../domain/time';
 import type { BasisDataSource, MeteringPointPeriod, TimeSeriesBatch } from '../types';
 import { readChargesLake, type ChargeData } from '../charges';
+import {
+  EXCHANGE_FILE_PREFIX,
+  EXCHANGE_TYPE,
+  GRID_AREA_PARTITION,
+  gridAreaFolder,
+  LakeLayout,
+  partitionGridArea,
+  type LakePartition,
+} from './lake-layout';
 import { decimalMilliColumn, meteringPointIdColumn, qualityColumn, timestampMsColumn } from './columns';
 import {
   arrowValueText,
@@ -34,12 +46,27 @@ import {
 
 export const LAKE_TABLES = {
   periods: 'metering_point_periods',
+  exchangeNeighbours: 'exchange_neighbours',
   gridLoss: 'grid_loss_metering_points',
   points: 'time_series_points',
 } as const;
 export const OBSERVATION_DATE_PARTITION = 'observation_date';
 
 const TIMESTAMP_COLUMNS = new Set(['from_date', 'to_date']);
+
+/**
+ * Parquet files of a table: those directly in `dir` (the flat, pre-grid-area layout) and those in
+ * its partition folders one level down (`grid_area=GGG/`, `exchange/`), folders in name order.
+ */
+export async function tableFiles(dir: string): Promise<string[]> {
+  const files = await parquetFiles(dir);
+  const subdirs = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  for (const sub of subdirs) files.push(...(await parquetFiles(join(dir, sub))));
+  return files;
+}
 
 async function parquetFiles(dir: string): Promise<string[]> {
   let names: string[];
@@ -76,9 +103,10 @@ export class ParquetLakeSource implements BasisDataSource {
 
   async readMeteringPointPeriods(): Promise<MeteringPointPeriod[]> {
     const out: MeteringPointPeriod[] = [];
-    for (const file of await parquetFiles(join(this.dir, LAKE_TABLES.periods))) {
+    const base = join(this.dir, LAKE_TABLES.periods);
+    for (const file of await tableFiles(base)) {
       const t = await readParquetTable(file);
-      const name = `${LAKE_TABLES.periods}/${file.split('/').pop()}`;
+      const name = `${LAKE_TABLES.periods}/${file.slice(base.length + 1)}`;
       for (const c of METERING_POINT_PERIOD_COLUMNS) {
         if (!t.schema.fields.some((f) => f.name === c))
           throw new ValidationError(name, null, c, 'required column is missing');
@@ -109,19 +137,28 @@ export class ParquetLakeSource implements BasisDataSource {
     return out;
   }
 
-  /** Time series files of the partitions overlapping [from, to), in date order. */
+  /**
+   * Time series files of the partitions overlapping [from, to), in date order, every grid area
+   * present (then the flat pre-grid-area partition of the date, if any).
+   */
   async timeSeriesFiles(range: { from: number; to: number }): Promise<string[]> {
     const base = join(this.dir, LAKE_TABLES.points);
-    let present: Set<string>;
+    let present: string[];
     try {
-      present = new Set(await readdir(base));
+      present = (await readdir(base)).sort();
     } catch {
       throw new ValidationError(base, null, null, 'folder of the time series is missing');
     }
+    const gridAreas = present.filter((n) => n.startsWith(`${GRID_AREA_PARTITION}=`));
+    const flat = new Set(present.filter((n) => n.startsWith(`${OBSERVATION_DATE_PARTITION}=`)));
     const files: string[] = [];
     for (const date of partitionDates(range.from, range.to)) {
       const part = `${OBSERVATION_DATE_PARTITION}=${date}`;
-      if (present.has(part)) files.push(...(await parquetFiles(join(base, part))));
+      for (const ga of gridAreas) {
+        const dir = join(base, ga, part);
+        if (existsSync(dir)) files.push(...(await parquetFiles(dir)));
+      }
+      if (flat.has(part)) files.push(...(await parquetFiles(join(base, part))));
     }
     return files;
   }
@@ -187,19 +224,64 @@ export async function readTimeSeriesFile(
 
 // ---------------------------------------------------------------- writing
 
+/**
+ * Writes the master data partitioned (lake-layout.ts): `grid_area=GGG/` by grid_area_code,
+ * exchange periods in its `exchange-0.parquet`; rows keep their order within a file. Also writes
+ * the exchange_neighbours index. Returns the layout the other tables of the lake are written with.
+ */
 export async function writeMeteringPointPeriods(
   lakeDir: string,
   rows: readonly RawMeteringPointPeriod[],
-): Promise<void> {
-  const dir = join(lakeDir, LAKE_TABLES.periods);
-  await mkdir(dir, { recursive: true });
+): Promise<LakeLayout> {
+  const byFile = new Map<string, RawMeteringPointPeriod[]>();
+  const pairs = new Map<string, [string, string]>();
+  for (const r of rows) {
+    const file = LakeLayout.periodFile({ type: r.type, gridAreaCode: r.grid_area_code });
+    (byFile.get(file) ?? byFile.set(file, []).get(file))?.push(r);
+    if (r.type === EXCHANGE_TYPE)
+      for (const n of [r.from_grid_area_code, r.to_grid_area_code])
+        if (n !== '') pairs.set(`${r.grid_area_code}|${n}`, [partitionGridArea(r.grid_area_code), n]);
+  }
+  await mkdir(join(lakeDir, LAKE_TABLES.periods), { recursive: true });
+  for (const [file, list] of byFile) {
+    await mkdir(dirname(join(lakeDir, LAKE_TABLES.periods, file)), { recursive: true });
+    await writeParquetFile(join(lakeDir, LAKE_TABLES.periods, file), meteringPointPeriodTable(list));
+  }
+  const sorted = [...pairs.values()].sort((a, b) => (a.join('|') < b.join('|') ? -1 : 1));
+  await mkdir(join(lakeDir, LAKE_TABLES.exchangeNeighbours), { recursive: true });
+  await writeParquetFile(
+    join(lakeDir, LAKE_TABLES.exchangeNeighbours, 'part-0.parquet'),
+    tableOf({
+      grid_area_code: stringColumn(sorted.map((p) => p[0])),
+      neighbour_grid_area_code: stringColumn(sorted.map((p) => p[1])),
+    }),
+  );
+  return LakeLayout.fromRaw(rows);
+}
+
+function meteringPointPeriodTable(rows: readonly RawMeteringPointPeriod[]): arrow.Table {
   const cols: Record<string, arrow.Data> = {};
   for (const c of METERING_POINT_PERIOD_COLUMNS) {
     if (TIMESTAMP_COLUMNS.has(c)) {
       cols[c] = timestampColumn(Float64Array.from(rows, (r) => (r[c] === '' ? NaN : Date.parse(r[c]))));
     } else cols[c] = stringColumn(rows.map((r) => (r[c] === '' ? null : r[c])));
   }
-  await writeParquetFile(join(dir, 'part-0.parquet'), tableOf(cols));
+  return tableOf(cols);
+}
+
+/** The layout of an existing lake folder, from its master data (e.g. to add charge links to it). */
+export async function lakeLayoutOf(lakeDir: string): Promise<LakeLayout> {
+  return new LakeLayout(await new ParquetLakeSource(lakeDir).readMeteringPointPeriods());
+}
+
+/** Folder of one time series partition: `time_series_points/grid_area=GGG/observation_date=D`. */
+export function timeSeriesPartitionPath(gridArea: string, date: string): string {
+  return `${LAKE_TABLES.points}/${gridAreaFolder(gridArea)}/${OBSERVATION_DATE_PARTITION}=${date}`;
+}
+
+/** File name of a partition's part: exchange metering points' points in `exchange-*` files. */
+export function timeSeriesFileName(partition: LakePartition, stem: string): string {
+  return `${partition.exchange ? EXCHANGE_FILE_PREFIX : ''}${stem}.parquet`;
 }
 
 export async function writeGridLossMeteringPoints(lakeDir: string, ids: readonly string[]): Promise<void> {
@@ -220,29 +302,94 @@ export interface DayOfPoints {
   registration?: Float64Array | null;
 }
 
-/** Writes one observation-date partition: ids and qualities dictionary-encoded, DECIMAL(18,3), UTC µs. */
+/**
+ * Writes one observation date: one file per (grid area, exchange or not) partition of `layout`
+ * (`part-0.parquet` / `exchange-0.parquet`); ids and qualities dictionary-encoded, DECIMAL(18,3), UTC µs.
+ */
 export function writeTimeSeriesDay(
   lakeDir: string,
   meteringPointIds: readonly string[],
   day: DayOfPoints,
+  layout: LakeLayout,
 ): Promise<void> {
-  return promised(() => writeTimeSeriesDaySync(lakeDir, meteringPointIds, day));
+  return promised(() => writeTimeSeriesDaySync(lakeDir, meteringPointIds, day, layout));
 }
 
 /** Synchronous form, for generators that produce days in a synchronous callback (memory per day only). */
-export function writeTimeSeriesDaySync(lakeDir: string, meteringPointIds: readonly string[], day: DayOfPoints): void {
-  const dir = join(lakeDir, LAKE_TABLES.points, `${OBSERVATION_DATE_PARTITION}=${day.date}`);
-  mkdirSync(dir, { recursive: true });
-  const n = day.length;
-  const cols: Record<string, arrow.Data> = {
-    metering_point_id: dictionaryColumn(day.mp.subarray(0, n), meteringPointIds),
-    quantity: decimal3Column(
-      day.quantityMilli.subarray(0, n),
-      day.quantityNull ? day.quantityNull.subarray(0, n) : undefined,
-    ),
-    quality: dictionaryColumn(Int32Array.from(day.quality.subarray(0, n)), QUALITIES),
-    observation_time: timestampColumn(day.time.subarray(0, n)),
+export function writeTimeSeriesDaySync(
+  lakeDir: string,
+  meteringPointIds: readonly string[],
+  day: DayOfPoints,
+  layout: LakeLayout,
+): void {
+  for (const { partition, rows } of layout.split(meteringPointIds, day.mp, day.time, day.length)) {
+    const dir = join(lakeDir, timeSeriesPartitionPath(partition.gridArea, day.date));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, timeSeriesFileName(partition, 'part-0')), timeSeriesBytes(meteringPointIds, day, rows));
+  }
+}
+
+/** One Parquet file of the rows `rows` of a day (all rows when null). */
+export function timeSeriesBytes(
+  meteringPointIds: readonly string[],
+  day: DayOfPoints,
+  rows: Int32Array | null,
+): Uint8Array {
+  const pick = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+    if (rows === null) return a.subarray(0, day.length) as T;
+    const out = make(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = a[rows[i]];
+    return out;
   };
-  if (day.registration) cols.registration_time = timestampColumn(day.registration.subarray(0, n));
-  writeFileSync(join(dir, 'part-0.parquet'), parquetBytes(tableOf(cols)));
+  // each file's dictionary holds only its own ids (a grid area's file must not carry the country's)
+  const mp = pick(day.mp, (n) => new Int32Array(n));
+  const local = new Int32Array(meteringPointIds.length).fill(-1);
+  const used: string[] = [];
+  const codes = new Int32Array(mp.length);
+  for (let i = 0; i < mp.length; i++) {
+    if (mp[i] < 0) {
+      codes[i] = -1; // null id
+      continue;
+    }
+    let c = local[mp[i]];
+    if (c < 0) {
+      c = local[mp[i]] = used.length;
+      used.push(meteringPointIds[mp[i]]);
+    }
+    codes[i] = c;
+  }
+  const cols: Record<string, arrow.Data> = {
+    metering_point_id: dictionaryColumn(codes, used),
+    quantity: decimal3Column(
+      pick(day.quantityMilli, (n) => new Float64Array(n)),
+      day.quantityNull ? pick(day.quantityNull, (n) => new Uint8Array(n)) : undefined,
+    ),
+    quality: dictionaryColumn(Int32Array.from(pick(day.quality, (n) => new Uint8Array(n))), QUALITIES),
+    observation_time: timestampColumn(pick(day.time, (n) => new Float64Array(n))),
+  };
+  if (day.registration) cols.registration_time = timestampColumn(pick(day.registration, (n) => new Float64Array(n)));
+  return parquetBytes(tableOf(cols));
+}
+
+/**
+ * The grid areas owning exchange metering points from or to one of `gridAreas`, from the
+ * exchange_neighbours index (lake-layout.ts): whose `exchange-*` files a view of those grid areas
+ * reads. Every pair counts, whatever its periods' dates: a few extra small files at most.
+ */
+export async function exchangeOwners(files: readonly string[], gridAreas: ReadonlySet<string>): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const file of files) {
+    const t = await readParquetTable(file);
+    const [owner, neighbour] = ['grid_area_code', 'neighbour_grid_area_code'].map((c) => {
+      const v = t.getChild(c);
+      if (!v) throw new ValidationError(file, null, c, 'required column is missing');
+      return v;
+    });
+    for (let i = 0; i < t.numRows; i++) {
+      const n: unknown = neighbour.get(i);
+      const o: unknown = owner.get(i);
+      if (o !== null && n !== null && gridAreas.has(arrowValueText(n))) out.add(arrowValueText(o));
+    }
+  }
+  return out;
 }

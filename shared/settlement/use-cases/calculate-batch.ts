@@ -1,6 +1,6 @@
 import { parquetBytes } from '../../basis-data/parquet/arrow-io';
 import type { CalculationArguments } from '../../basis-data/types';
-import { calculateEnergy } from '../../calculation/energy/run';
+import { calculateEnergy, type EnergyRunStats } from '../../calculation/energy/run';
 import { calculateWholesaleSlice, isWholesaleType } from '../../calculation/wholesale/run';
 import { QBIT_ACTIVE } from '../../domain/codes';
 import type { Job } from '../../jobs/job';
@@ -52,8 +52,17 @@ export function batchArguments(job: Job, batch: Batch, quarterlyTransition: numb
 export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, batch: Batch): Promise<BatchOutput> {
   const job = await requireJob(deps.jobs, jobId);
   const args = batchArguments(job, batch, deps.quarterlyTransition);
-  const { source, blobs } = await basisDataAsOf(deps, { from: args.periodStart, to: args.periodEnd }, args.asOf);
-  const results = await calculateEnergy(source, args);
+  // only the batch's grid area's share of the lake (and its exchange neighbours' exchange points)
+  const { source, blobs, bytes } = await basisDataAsOf(
+    deps,
+    { from: args.periodStart, to: args.periodEnd },
+    args.asOf,
+    [batch.gridArea],
+  );
+  const stats: Partial<EnergyRunStats> = {};
+  const results = await calculateEnergy(source, args, stats);
+  // what the batch read: how the planner's estimate and the lake layout hold up (bench:scale)
+  const work = { points: stats.points ?? 0, bytesRead: bytes };
   // wholesale: the batch is a time slice of the job's period (the period the rules' subscription
   // days and price carry-forward refer to); its monthly sums are reduced at commit
   // (and grid areas: a child metering point's parent may be in another of the job's grid areas)
@@ -88,7 +97,7 @@ export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, ba
   await deps.results.put(basisDataPath, JSON.stringify(usage, null, 2), 'application/json');
   const path = batchPath(jobId, batch);
   await deps.results.put(path, parquetBytes(energyResultsTable(results)), 'application/vnd.apache.parquet');
-  if (!wholesale) return { batchId: batch.id, path, ...countsOf(results), basisDataPath };
+  if (!wholesale) return { batchId: batch.id, path, ...countsOf(results), basisDataPath, ...work };
   const wholesalePath = wholesaleBatchPath(jobId, batch);
   await deps.results.put(
     wholesalePath,
@@ -115,5 +124,6 @@ export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, ba
     wholesaleRows: wholesale.results.rows.length,
     wholesalePartialPath: partialPath,
     basisDataPath,
+    ...work,
   };
 }
