@@ -19,7 +19,7 @@
  *  1. Grid loss per (grid area, slot) as in the energy calculation, assigned to the E17
  *     (positive) / E18 (negative) grid-loss metering point whose period covers the slot.
  *  2. `wper`: wholesale metering point periods (calculation grid areas, no E20; children clipped
- *     to their parent's periods, with the parent's supplier), an integer metering point id and an
+ *     to their parent's periods, with the parent's supplier and grid area, whatever their own), an integer metering point id and an
  *     integer attribute id `aid` = (grid area, supplier, metering point type, settlement method).
  *  3. `mph`: energy per (metering point, hour): its points (bi-temporal pick) summed per hour with
  *     padding (the `missing` quality where fewer points than slots of its periods in that hour),
@@ -225,7 +225,7 @@ function buildStatements(src: SourceSql, args: CalculationArguments, tariffJoin:
     SELECT p.*, greatest(from_ms, ${PS}) AS s, least(coalesce(to_ms, ${PE}), ${PE}) AS e, (g.mpid IS NOT NULL) AS is_gl
     FROM raw_periods p LEFT JOIN gl_ids g USING (mpid)
     WHERE from_ms < ${PE} AND (to_ms IS NULL OR to_ms > ${PS})
-      AND (ga IN ${gas} OR (mp_type = 'E20' AND (from_ga IN ${gas} OR to_ga IN ${gas})))`);
+      AND (ga IN ${gas} OR (mp_type = 'E20' AND (from_ga IN ${gas} OR to_ga IN ${gas})) OR parent IS NOT NULL)`);
   s.push(`CREATE OR REPLACE TEMP TABLE glp AS
     SELECT mpid, mp_type, ga, s, e FROM sel WHERE is_gl AND mp_type IN ('E17', 'E18') AND ga IN ${gas}`);
   s.push(`CREATE OR REPLACE TEMP TABLE gl_cover AS
@@ -310,16 +310,16 @@ function buildStatements(src: SourceSql, args: CalculationArguments, tariffJoin:
   // ---------------------------------------------------------------- 2. wholesale metering point periods
   const typeName = `CASE mp_type ${MP_TYPE_NAMES.map(([c, n]) => `WHEN '${c}' THEN '${n}'`).join(' ')} END`;
   s.push(`CREATE OR REPLACE TEMP TABLE wper0 AS
-    WITH parents AS (SELECT mpid, s, e, es FROM sel WHERE mp_type IN ('E17', 'E18') AND ga IN ${gas})
+    WITH parents AS (SELECT mpid, s, e, es, ga FROM sel WHERE mp_type IN ('E17', 'E18') AND ga IN ${gas})
     SELECT mpid, mp_type, ${typeName} AS mpt,
            CASE WHEN mp_type = 'E17' THEN CASE sm WHEN 'D01' THEN 'flex' WHEN 'E02' THEN 'non_profiled' END END AS smn,
            ga, res, es, s, e, is_gl
     FROM sel WHERE mp_type IN ('E17', 'E18') AND ga IN ${gas}
     UNION ALL
-    SELECT c.mpid, c.mp_type, ${typeName.replace(/mp_type/g, 'c.mp_type')} AS mpt, NULL AS smn, c.ga, c.res, p.es,
+    SELECT c.mpid, c.mp_type, ${typeName.replace(/mp_type/g, 'c.mp_type')} AS mpt, NULL AS smn, p.ga, c.res, p.es,
            greatest(c.s, p.s) AS s, least(c.e, p.e) AS e, c.is_gl
     FROM sel c JOIN parents p ON p.mpid = c.parent AND p.s < c.e AND p.e > c.s
-    WHERE c.mp_type IN (${CHILD_TYPES.map(sqlString).join(', ')}) AND c.ga IN ${gas}`);
+    WHERE c.mp_type IN (${CHILD_TYPES.map(sqlString).join(', ')})`);
   s.push(`CREATE OR REPLACE TEMP TABLE attrs AS
     SELECT (row_number() OVER ())::INTEGER AS aid, * FROM (SELECT DISTINCT ga, es, mpt, smn FROM wper0)`);
   s.push(`CREATE OR REPLACE TEMP TABLE wper AS

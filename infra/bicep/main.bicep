@@ -48,7 +48,7 @@ param instanceMemoryMB int = 2048
 @description('Upper bound of Flex Consumption instances (the cost ceiling). Batches run one per instance, so the useful value is about maxParallelBatches plus a few for the orchestrators. 40 is the platform minimum, 1000 its maximum.')
 @minValue(40)
 @maxValue(1000)
-param maximumInstanceCount int = 100
+param maximumInstanceCount int = 210
 
 @allowed([
   'Standard_LRS'
@@ -63,7 +63,7 @@ param settlementSchedule array = loadJsonContent('settings-defaults.json').sched
 
 @description('Sliding window: batches in flight per settlement job; the range is the one the app accepts. Keep it below maximumInstanceCount: each batch takes an instance of its own.')
 @minValue(1)
-@maxValue(64)
+@maxValue(1000)
 param maxParallelBatches int = loadJsonContent('settings-defaults.json').maxParallelBatches
 
 @description('Most time series points per settlement batch (memory bound of one activity).')

@@ -76,7 +76,7 @@ const settingsSchema = z
     [S.jobStore]: z.enum(['table', 'sql']).default('table'),
     [S.sqlConnectionString]: z.string().min(1).optional(),
     [S.schedule]: jsonArray(scheduleEntrySchema).optional(),
-    [S.maxParallelBatches]: z.coerce.number().int().min(1).max(64).default(4),
+    [S.maxParallelBatches]: z.coerce.number().int().min(1).max(1000).default(4),
     // measured: peak RSS of one batch ≤ ~1.5 GB (Flex Consumption's 2 GB instance) at this many points
     [S.batchMaxPoints]: z.coerce.number().int().min(1).default(DEFAULT_BATCH_MAX_POINTS),
     // parsed into the instant every consumer needs (epoch ms), once

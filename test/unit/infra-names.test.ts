@@ -438,14 +438,16 @@ describe('Flex Consumption scale-out (issue 11)', () => {
       allowed: ['512', '2048', '4096'],
     });
     const count = mainParams.get('maximumInstanceCount');
-    expect(count).toEqual({ type: 'int', default: '100', min: 40, max: 1000 });
+    expect(count).toEqual({ type: 'int', default: '210', min: 40, max: 1000 });
     const batches = mainParams.get('maxParallelBatches');
-    expect(batches).toMatchObject({ type: 'int', min: 1, max: 64 });
+    expect(batches).toMatchObject({ type: 'int', min: 1, max: 1000 });
     // the template's range is exactly the one loadSettings accepts, so a deployment never fails at start-up
     const { min = 0, max = 0 } = batches ?? {};
     expect([min - 1, min, max, max + 1].map(acceptsMaxParallelBatches)).toEqual([false, true, true, false]);
-    // the default ceiling holds the widest window (one instance per batch) plus one for orchestrators
-    expect(Number(count?.default)).toBeGreaterThan(max);
+    // the default ceiling holds the scale target's window of 200 batches (one instance per batch,
+    // issue 11: Denmark's month at P200) plus instances for the orchestrators; never more than the window allows
+    expect(Number(count?.default)).toBeGreaterThan(200);
+    expect(Number(count?.default)).toBeLessThanOrEqual(max);
   });
 
   test('main.bicep passes the scale parameters and the deployment container to the function app module', () => {

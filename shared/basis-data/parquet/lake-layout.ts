@@ -47,6 +47,8 @@ export interface PlacedPeriod {
   gridAreaCode: string;
   fromDate: number;
   toDate: number | null;
+  /** A child metering point is stored with its parent (it belongs to its parent's grid area). */
+  parentMeteringPointId?: string | null;
 }
 
 export interface LakePartition {
@@ -85,6 +87,7 @@ export class LakeLayout {
       grid_area_code: string;
       from_date: string;
       to_date: string;
+      parent_metering_point_id?: string;
     }>,
   ): LakeLayout {
     const periods: PlacedPeriod[] = [];
@@ -95,6 +98,7 @@ export class LakeLayout {
         gridAreaCode: r.grid_area_code,
         fromDate: Date.parse(r.from_date),
         toDate: r.to_date === '' ? null : Date.parse(r.to_date),
+        parentMeteringPointId: r.parent_metering_point_id || null,
       });
     return new LakeLayout(periods);
   }
@@ -103,6 +107,14 @@ export class LakeLayout {
   static periodFile(p: { type: string; gridAreaCode: string }): string {
     const file = p.type === EXCHANGE_TYPE ? `${EXCHANGE_FILE_PREFIX}0.parquet` : 'part-0.parquet';
     return `${gridAreaFolder(partitionGridArea(p.gridAreaCode))}/${file}`;
+  }
+
+  /** Where a period row goes in this lake: a child's with its parent (partitionOf), others by periodFile. */
+  periodFileOf(p: { meteringPointId: string; type: string; gridAreaCode: string; fromDate: number }): string {
+    const part = this.partitionOf(p.meteringPointId, p.fromDate);
+    if (part.gridArea !== partitionGridArea(p.gridAreaCode) && !part.exchange)
+      return `${gridAreaFolder(part.gridArea)}/part-0.parquet`;
+    return LakeLayout.periodFile(p);
   }
 
   /** The metering point's period at `time` (or nearest), or null without periods. */
@@ -121,6 +133,10 @@ export class LakeLayout {
   partitionOf(meteringPointId: string, time: number): LakePartition {
     const p = this.periodAt(meteringPointId, time);
     if (!p) return UNASSIGNED;
+    // a child belongs to its parent's grid area (domain.md): its rows go where its parent's are,
+    // so the batch of the parent's grid area reads it, whichever grid areas share the run
+    const parent = p.parentMeteringPointId ? this.periodAt(p.parentMeteringPointId, time) : null;
+    if (parent) return { gridArea: partitionGridArea(parent.gridAreaCode), exchange: false };
     return { gridArea: partitionGridArea(p.gridAreaCode), exchange: p.type === EXCHANGE_TYPE };
   }
 

@@ -235,8 +235,14 @@ export async function writeMeteringPointPeriods(
 ): Promise<LakeLayout> {
   const byFile = new Map<string, RawMeteringPointPeriod[]>();
   const pairs = new Map<string, [string, string]>();
+  const layout = LakeLayout.fromRaw(rows);
   for (const r of rows) {
-    const file = LakeLayout.periodFile({ type: r.type, gridAreaCode: r.grid_area_code });
+    const file = layout.periodFileOf({
+      meteringPointId: r.metering_point_id,
+      type: r.type,
+      gridAreaCode: r.grid_area_code,
+      fromDate: Date.parse(r.from_date),
+    });
     (byFile.get(file) ?? byFile.set(file, []).get(file))?.push(r);
     if (r.type === EXCHANGE_TYPE)
       for (const n of [r.from_grid_area_code, r.to_grid_area_code])
@@ -256,7 +262,7 @@ export async function writeMeteringPointPeriods(
       neighbour_grid_area_code: stringColumn(sorted.map((p) => p[1])),
     }),
   );
-  return LakeLayout.fromRaw(rows);
+  return layout;
 }
 
 function meteringPointPeriodTable(rows: readonly RawMeteringPointPeriod[]): arrow.Table {

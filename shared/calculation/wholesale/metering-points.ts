@@ -69,25 +69,20 @@ export interface WholesaleEnergy {
 }
 
 /**
- * Selects wholesale periods: parents in the grid areas, children clipped to their parent. A
- * child's parent may lie in another grid area of the calculation: `parentGridAreas` (default the
- * grid areas of `args`) are the calculation's grid areas when `args` is one grid area of it (a
- * settlement batch), so a batch selects the same children as the whole calculation.
+ * Selects wholesale periods: parents in the grid areas, children clipped to their parent. A child
+ * belongs to its parent's grid area (domain.md): it is settled with a parent period in the grid
+ * areas, in that grid area, whatever grid area its own period names — so a grid area's results
+ * never depend on which other grid areas share the run (the lake stores a child with its parent).
  */
-export function wholesalePeriods(
-  args: CalculationArguments,
-  all: readonly MeteringPointPeriod[],
-  parentGridAreas: readonly string[] = args.gridAreas,
-): WholesalePeriod[] {
+export function wholesalePeriods(args: CalculationArguments, all: readonly MeteringPointPeriod[]): WholesalePeriod[] {
   const areas = new Set(args.gridAreas);
-  const parentAreas = new Set([...parentGridAreas, ...args.gridAreas]);
   const inPeriod = (from: number, to: number | null) => from < args.periodEnd && (to === null || to > args.periodStart);
   const clamp = (from: number, to: number | null) => ({
     from: Math.max(from, args.periodStart),
     to: Math.min(to ?? args.periodEnd, args.periodEnd),
   });
   const parents = all.filter(
-    (p) => (p.type === 'E17' || p.type === 'E18') && parentAreas.has(p.gridAreaCode) && inPeriod(p.fromDate, p.toDate),
+    (p) => (p.type === 'E17' || p.type === 'E18') && areas.has(p.gridAreaCode) && inPeriod(p.fromDate, p.toDate),
   );
   const out: WholesalePeriod[] = parents
     .filter((p) => areas.has(p.gridAreaCode))
@@ -109,7 +104,6 @@ export function wholesalePeriods(
       c.type === 'E18' ||
       c.type === 'E20' ||
       !c.parentMeteringPointId ||
-      !areas.has(c.gridAreaCode) ||
       !inPeriod(c.fromDate, c.toDate)
     )
       continue;
@@ -127,7 +121,7 @@ export function wholesalePeriods(
         meteringPointId: c.meteringPointId,
         from,
         to,
-        gridArea: c.gridAreaCode,
+        gridArea: parent.gridAreaCode,
         energySupplierId: parent.energySupplierId as string,
         meteringPointType: METERING_POINT_TYPE_NAMES[c.type],
         settlementMethod: null,
@@ -149,9 +143,8 @@ export async function wholesaleEnergy(
   gridLossIds: ReadonlySet<string>,
   energy: EnergyResults,
   workers = 0,
-  parentGridAreas: readonly string[] = args.gridAreas,
 ): Promise<WholesaleEnergy> {
-  const periods = wholesalePeriods(args, all, parentGridAreas);
+  const periods = wholesalePeriods(args, all);
   const nHours = (args.periodEnd - args.periodStart) / HOUR_MS;
   const dictionary = new Map<string, number>();
   const selected: SelectedPeriod[] = [];

@@ -40,14 +40,14 @@ export async function calculateWholesale(
 
 /**
  * One grid area × time slice of a wholesale calculation (`args` covers the slice, on local-day
- * boundaries, of the calculation's `period`, and one or more of its `gridAreas`): its amounts per
+ * boundaries, of the calculation's `period`, and one or more of its grid areas): its amounts per
  * charge and the exact partial sums of the monthly amounts (see calculateSliceAmounts). The
  * energy results must be those of `args`.
  */
 export async function calculateWholesaleSlice(
   source: BasisDataSource,
   args: CalculationArguments,
-  period: CalculationPeriod & { gridAreas: readonly string[] },
+  period: CalculationPeriod,
   energy: EnergyResults,
 ): Promise<{ results: WholesaleResults; monthly: MonthlyAmount[] }> {
   const [periods, gridLoss, charges] = await Promise.all([
@@ -55,7 +55,7 @@ export async function calculateWholesaleSlice(
     source.readGridLossMeteringPointIds(),
     source.readCharges(),
   ]);
-  const e = await wholesaleEnergy(source, args, periods, new Set(gridLoss), energy, 0, period.gridAreas);
+  const e = await wholesaleEnergy(source, args, periods, new Set(gridLoss), energy, 0);
   return calculateSliceAmounts(args, e, charges, period);
 }
 

@@ -65,8 +65,7 @@ export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, ba
   const work = { points: stats.points ?? 0, bytesRead: bytes };
   // wholesale: the batch is a time slice of the job's period (the period the rules' subscription
   // days and price carry-forward refer to); its monthly sums are reduced at commit
-  // (and grid areas: a child metering point's parent may be in another of the job's grid areas)
-  const period = { start: Date.parse(job.periodStart), end: Date.parse(job.periodEnd), gridAreas: job.gridAreas };
+  const period = { start: Date.parse(job.periodStart), end: Date.parse(job.periodEnd) };
   const wholesale = isWholesaleType(job.calculationType)
     ? await calculateWholesaleSlice(source, args, period, results)
     : null;
