@@ -49,7 +49,11 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
   registry.http('IngestTimeSeries', {
     methods: ['POST'],
     route: 'time-series',
-    handler: ingestTimeSeriesHandler({ basisData: deps.basisData, clock: deps.clock }),
+    handler: ingestTimeSeriesHandler({
+      basisData: deps.basisData,
+      clock: deps.clock,
+      authenticator: deps.authenticator,
+    }),
   });
 
   const SB = NAMES.serviceBus;
