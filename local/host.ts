@@ -65,18 +65,16 @@ export interface LocalHost {
 export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
   const log = opts.log ?? ((s: string) => console.log(s));
   const dataDir = opts.dataDir === undefined ? '.local' : opts.dataDir;
+  const env = { ...process.env, [NAMES.settings.authDevIssuer]: 'true', ...opts.env };
+  // validated before Azurite starts, so a refused setting leaves no process behind
+  loadSettings({ ...env, [NAMES.settings.storageConnectionString]: 'UseDevelopmentStorage=true' });
   let azurite: AzuriteInstance | null = null;
   let cs = opts.storageConnectionString;
   if (!cs) {
     azurite = await startAzurite(dataDir ? { location: join(dataDir, 'azurite') } : {});
     cs = azurite.connectionString;
   }
-  const settings = loadSettings({
-    ...process.env,
-    [NAMES.settings.authDevIssuer]: 'true',
-    ...opts.env,
-    [NAMES.settings.storageConnectionString]: cs,
-  });
+  const settings = loadSettings({ ...env, [NAMES.settings.storageConnectionString]: cs });
   const authenticator: Authenticator =
     settings.auth.kind === 'devIssuer'
       ? devAuthenticator(settings.auth.actorClaim)
