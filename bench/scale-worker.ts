@@ -29,7 +29,12 @@ export interface ScaleWorkerOutput {
 async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2]) as ScaleWorkerInput;
   const cs = input.connectionString;
-  const settings = loadSettings({ ...process.env, [NAMES.settings.storageConnectionString]: cs });
+  // the settings a local host runs with (its dev token issuer included)
+  const settings = loadSettings({
+    ...process.env,
+    [NAMES.settings.authDevIssuer]: 'true',
+    [NAMES.settings.storageConnectionString]: cs,
+  });
   const t0 = performance.now();
   const output = await calculateBatch(
     {

@@ -269,7 +269,12 @@ async function main(): Promise<void> {
 
   const env: Record<string, string> = { [NAMES.settings.maxParallelBatches]: String(workers) };
   if (values['batch-max-points']) env[NAMES.settings.batchMaxPoints] = values['batch-max-points'];
-  const settings = loadSettings({ ...process.env, ...env, [NAMES.settings.storageConnectionString]: 'unused' });
+  const settings = loadSettings({
+    ...process.env,
+    ...env,
+    [NAMES.settings.authDevIssuer]: 'true',
+    [NAMES.settings.storageConnectionString]: 'unused',
+  });
   const work = join(ROOT, '.cache', 'bench', 'scale-run');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });

@@ -55,6 +55,7 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
       basisData: deps.basisData,
       clock: deps.clock,
       lakeLayout: (now) => currentLakeLayout(deps.settlement, now),
+      authenticator: deps.authenticator,
     }),
   });
 

@@ -16,6 +16,9 @@ import type { MessageBus } from '../shared/messaging/bus';
 import type { AppDeps } from './deps';
 import type { OrchestrationClient } from './registry';
 import type { InvocationContext } from '@azure/functions';
+import type { Authenticator } from '../shared/auth/token-validator';
+import type { AuditLog } from '../shared/audit/audit-log';
+import { loadGridAreaOwnership } from '../shared/auth/grid-area-ownership';
 
 export interface Infrastructure {
   settings: Settings;
@@ -31,6 +34,8 @@ export interface Infrastructure {
   orchestrationClient(context: InvocationContext): OrchestrationClient;
   clock?: () => Date;
   lakeCacheDir?: string;
+  authenticator: Authenticator;
+  audit: AuditLog;
 }
 
 /** Grid areas change rarely; re-reading master data per request would be wasteful. */
@@ -70,5 +75,8 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     orchestrationClient: (context) => infra.orchestrationClient(context),
     clock,
     newId: () => randomUUID(),
+    authenticator: infra.authenticator,
+    audit: infra.audit,
+    gridAreaOwnership: () => loadGridAreaOwnership(infra.integrationEvents, clock().getTime()),
   };
 }

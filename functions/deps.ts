@@ -7,6 +7,9 @@ import type { StartJobDeps } from '../shared/settlement/use-cases/start-job';
 import type { BlobStore, UrlSigner } from '../shared/storage/blob-store';
 import type { MessageBus } from '../shared/messaging/bus';
 import type { OrchestrationClient } from './registry';
+import type { Authenticator } from '../shared/auth/token-validator';
+import type { AuditLog } from '../shared/audit/audit-log';
+import type { GridAreaOwnership } from '../shared/auth/grid-area-ownership';
 
 /** Everything the function handlers need, built once by the host's composition root. */
 export interface AppDeps {
@@ -28,6 +31,12 @@ export interface AppDeps {
   orchestrationClient: (context: InvocationContext) => OrchestrationClient;
   clock: () => Date;
   newId: () => string;
+  /** Validates the bearer token of every HTTP request (Entra ID, or the local dev issuer). */
+  authenticator: Authenticator;
+  /** Append-only record of every read of results, basis data and exports. */
+  audit: AuditLog;
+  /** Who owns which grid area (GridAreaUpdated events), read per request. */
+  gridAreaOwnership: () => Promise<GridAreaOwnership>;
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

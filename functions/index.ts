@@ -21,6 +21,9 @@ import { buildDeps } from './composition';
 import { NoPoisonQueueError, runTriggered, type DeadLetterForwarder } from './service-bus-trigger';
 import { TableIntegrationEventStore } from '../shared/integration-events/store/table-event-store';
 import type { FunctionRegistry } from './registry';
+import { tokenValidator } from '../shared/auth/token-validator';
+import { DevIssuerRefusedError } from '../shared/auth/errors';
+import { TableAuditLog } from '../shared/audit/table-audit-log';
 
 /** Maps the host-neutral registry onto the v4 programming model. */
 export const azureRegistry = (getBus: () => MessageBus): FunctionRegistry => ({
@@ -92,6 +95,14 @@ function lazySqlStore(connectionString: string): JobStore {
 }
 
 export function composeAzure(settings: Settings = loadSettings()): void {
+  // the Azure host never trusts the local dev issuer, whatever the settings say
+  if (settings.auth.kind !== 'entra') throw new DevIssuerRefusedError('the Azure Functions host (functions/index.ts)');
+  const authenticator = tokenValidator({
+    issuer: settings.auth.issuer,
+    audience: settings.auth.audience,
+    actorClaim: settings.auth.actorClaim,
+    keys: { kind: 'remote', jwksUrl: settings.auth.jwksUrl },
+  });
   const credential = new DefaultAzureCredential();
   const jobs: JobStore =
     settings.jobStore.kind === 'sql'
@@ -126,6 +137,11 @@ export function composeAzure(settings: Settings = loadSettings()): void {
         ? TableIntegrationEventStore.fromConnectionString(settings.storage.connectionString)
         : TableIntegrationEventStore.fromAccount(settings.storage.accountName, credential),
     publishCompleted: (job, manifest) => publisherOn(getBus())(job, manifest),
+    authenticator,
+    audit:
+      settings.storage.kind === 'connectionString'
+        ? TableAuditLog.fromConnectionString(settings.storage.connectionString)
+        : TableAuditLog.fromAccount(settings.storage.accountName, credential),
     orchestrationClient: (context) => {
       const client = df.getClient(context);
       return {

@@ -18,6 +18,7 @@ import type { EnergyResultRow } from '../shared/results/energy-result-row';
 import { decodeCalculationCompleted } from '../shared/messaging/calculation-completed';
 import { startLocalHost } from './host';
 import { uploadLake } from './upload-lake';
+import { mintDevToken } from './dev-issuer';
 
 const DEMO_MP = '571313180000099991';
 const DEMO_SUPPLIER = '5790000990001';
@@ -148,10 +149,17 @@ async function main(): Promise<number> {
         await new Promise((r) => setTimeout(r, 50));
     }
 
-    console.log(`3/5 POST ${host.url}/api/KickStartJob (balance fixing, all grid areas)`);
+    // every call carries a bearer token from the checkout's dev issuer (as `npm run token` prints)
+    const admin = { authorization: `Bearer ${await mintDevToken({ roles: ['datahub_administrator'] })}` };
+    const supplier = {
+      authorization: `Bearer ${await mintDevToken({ roles: ['energy_supplier'], actor: DEMO_SUPPLIER })}`,
+    };
+    const unauthenticated = await fetch(`${host.url}/api/jobs`);
+    console.log(`3/5 GET ${host.url}/api/jobs without a token → ${unauthenticated.status}`);
+    console.log(`    POST ${host.url}/api/KickStartJob (balance fixing, all grid areas) as datahub_administrator`);
     const res = await fetch(`${host.url}/api/KickStartJob`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...admin },
       body: JSON.stringify({
         processType: 'D04',
         beginTime: new Date(data.args.periodStart).toISOString(),
@@ -167,7 +175,7 @@ async function main(): Promise<number> {
     let job: JobView;
     let last = '';
     for (;;) {
-      job = (await (await fetch(started.statusUrl)).json()) as JobView;
+      job = (await (await fetch(started.statusUrl, { headers: admin })).json()) as JobView;
       const line = `    ${job.status} ${job.progress.doneBatches}/${job.progress.totalBatches} batches`;
       if (line !== last) console.log(line);
       last = line;
@@ -195,7 +203,7 @@ async function main(): Promise<number> {
 
     console.log('5/5 summary per grid area (kWh over the period)');
     const rows = (
-      (await (await fetch(`${host.url}/api/jobs/${job.id}/results?format=json`)).json()) as {
+      (await (await fetch(`${host.url}/api/jobs/${job.id}/results?format=json`, { headers: admin })).json()) as {
         results: EnergyResultRow[];
       }
     ).results;
@@ -234,7 +242,16 @@ async function main(): Promise<number> {
     console.log(
       `    effect of the events: supplier ${DEMO_SUPPLIER} ${a.kwh} kWh (the new metering point, from ${a.from}); supplier ${SWITCHED_SUPPLIER} ${b.kwh} kWh (the switched metering point, from ${b.from})`,
     );
-    const basis = (await (await fetch(`${host.url}/api/jobs/${job.id}/basis-data`)).json()) as {
+    const own = (
+      (await (await fetch(`${host.url}/api/jobs/${job.id}/results?format=json`, { headers: supplier })).json()) as {
+        results: EnergyResultRow[];
+      }
+    ).results;
+    const others = own.filter((r) => r.energy_supplier_id !== DEMO_SUPPLIER).length;
+    console.log(
+      `    as energy_supplier ${DEMO_SUPPLIER}: ${own.length} of ${rows.length} result rows, ${others} of another supplier or grid-area totals`,
+    );
+    const basis = (await (await fetch(`${host.url}/api/jobs/${job.id}/basis-data`, { headers: admin })).json()) as {
       asOf: string;
       lakeBlobs: unknown[];
       integrationEvents: { masterData: unknown[]; timeSeries: unknown[] };

@@ -21,6 +21,9 @@ import { startAzurite, type AzuriteInstance } from './azurite';
 import { LocalDurableRuntime, TableHistoryStore } from './durable/runtime';
 import { startHttpServer } from './http-server';
 import { LocalRegistry } from './registry';
+import { devAuthenticator } from './dev-issuer';
+import { tokenValidator, type Authenticator } from '../shared/auth/token-validator';
+import { TableAuditLog } from '../shared/audit/table-audit-log';
 
 export interface LocalHostOptions {
   /** HTTP port; default 7071 like Functions Core Tools; 0 = any free port. */
@@ -29,7 +32,11 @@ export interface LocalHostOptions {
   dataDir?: string | null;
   /** Use an already running storage (e.g. a shared Azurite) instead of starting one. */
   storageConnectionString?: string;
-  /** App settings on top of the environment. */
+  /**
+   * App settings on top of the environment. The local host trusts the checkout's dev token
+   * issuer (AUTH_DEV_ISSUER=true, see local/dev-issuer.ts) unless these set it to 'false' and
+   * configure AUTH_ISSUER / AUTH_AUDIENCE / AUTH_JWKS_URL. Authentication is never off.
+   */
   env?: Record<string, string | undefined>;
   timers?: boolean;
   log?: (line: string) => void;
@@ -50,19 +57,35 @@ export interface LocalHost {
   basisData: AzureBlobStore;
   results: AzureBlobStore;
   messages: AzureBlobStore;
+  /** The audit log of reads (Table `AuditLog` in this host's storage). */
+  audit: TableAuditLog;
   stop(): Promise<void>;
 }
 
 export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
   const log = opts.log ?? ((s: string) => console.log(s));
   const dataDir = opts.dataDir === undefined ? '.local' : opts.dataDir;
+  const env = { ...process.env, [NAMES.settings.authDevIssuer]: 'true', ...opts.env };
+  // validated before Azurite starts, so a refused setting leaves no process behind
+  loadSettings({ ...env, [NAMES.settings.storageConnectionString]: 'UseDevelopmentStorage=true' });
   let azurite: AzuriteInstance | null = null;
   let cs = opts.storageConnectionString;
   if (!cs) {
     azurite = await startAzurite(dataDir ? { location: join(dataDir, 'azurite') } : {});
     cs = azurite.connectionString;
   }
-  const settings = loadSettings({ ...process.env, ...opts.env, [NAMES.settings.storageConnectionString]: cs });
+  const settings = loadSettings({ ...env, [NAMES.settings.storageConnectionString]: cs });
+  const authenticator: Authenticator =
+    settings.auth.kind === 'devIssuer'
+      ? devAuthenticator(settings.auth.actorClaim)
+      : tokenValidator({
+          issuer: settings.auth.issuer,
+          audience: settings.auth.audience,
+          actorClaim: settings.auth.actorClaim,
+          keys: { kind: 'remote', jwksUrl: settings.auth.jwksUrl },
+        });
+  const audit = TableAuditLog.fromConnectionString(cs);
+  await audit.ensureTable();
   const basisData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.basisData);
   const results = AzureBlobStore.fromConnectionString(cs, NAMES.containers.results);
   const messages = AzureBlobStore.fromConnectionString(cs, NAMES.containers.messages);
@@ -97,6 +120,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     }),
     clock: opts.clock,
     lakeCacheDir: dataDir ? join(dataDir, 'lake-cache') : undefined,
+    authenticator,
+    audit,
   });
   const registry = new LocalRegistry();
   registerFunctions(registry, deps);
@@ -117,6 +142,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     basisData,
     results,
     messages,
+    audit,
     async stop() {
       stopTimers();
       await stopTriggers();

@@ -25,6 +25,7 @@ export interface SettingsDefaults {
   batchMaxPoints: number;
   quarterlyTransition: string;
   esettReceiverId: string;
+  authActorClaim: string;
 }
 
 export interface GeneratedFile {
@@ -42,7 +43,13 @@ export function renderNamesJson(): string {
 
 /** Asks the settings module itself: an environment with only the required storage account name set. */
 export function settingsDefaults(): SettingsDefaults {
-  const s = loadSettings({ [NAMES.settings.storageAccountName]: 'placeholder' });
+  const s = loadSettings({
+    [NAMES.settings.storageAccountName]: 'placeholder',
+    // required, no default: main.bicep derives them from the tenant and takes the audience as a parameter
+    [NAMES.settings.authIssuer]: 'https://login.microsoftonline.com/placeholder/v2.0',
+    [NAMES.settings.authAudience]: 'api://placeholder',
+    [NAMES.settings.authJwksUrl]: 'https://login.microsoftonline.com/placeholder/discovery/v2.0/keys',
+  });
   return {
     schedule: s.schedule,
     maxParallelBatches: s.maxParallelBatches,
@@ -50,6 +57,7 @@ export function settingsDefaults(): SettingsDefaults {
     // the app setting is text (ISO-8601); the settings module parses it into an instant
     quarterlyTransition: new Date(s.quarterlyTransition).toISOString().replace('.000Z', 'Z'),
     esettReceiverId: s.esettReceiverId,
+    authActorClaim: s.auth.actorClaim,
   };
 }
 

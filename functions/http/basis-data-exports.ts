@@ -4,7 +4,7 @@
  * GET /api/jobs/{id}/basis-data-exports/{gridArea} — 202 while running; 200 with time-limited
  * download links when ready.
  */
-import type { HttpRequest, InvocationContext } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { downloadLinks, readExportStatus } from '../../shared/basis-data-export';
 import { NAMES } from '../../shared/config/names';
 import type { AppDeps } from '../deps';
@@ -13,6 +13,42 @@ import { exportInstanceId } from '../durable/basis-data-export';
 import type { HttpHandler } from '../registry';
 import { json, problem } from './responses';
 import { GRID_AREA_CODE_RE } from '../../shared/domain/identifiers';
+import { mayExportGridArea } from '../../shared/auth/access';
+import type { Caller } from '../../shared/auth/caller';
+import { audited, authorized } from './auth';
+import { visibleJob } from './jobs';
+import type { Job } from '../../shared/jobs/job';
+
+/**
+ * Exports hold every metering point of a grid area: administrators, and grid access providers
+ * for the grid areas they own. Suppliers and BRPs are refused (403) before any lookup.
+ */
+const EXPORT_ROLES = ['datahub_administrator', 'grid_access_provider'] as const;
+
+/**
+ * 404 when the job is not the caller's (as if absent), 403 when it is but the grid area is
+ * not one the caller may export; else the job.
+ */
+async function exportAccess(
+  deps: AppDeps,
+  caller: Caller,
+  jobId: string,
+  gridArea: string,
+): Promise<{ refused: HttpResponseInit } | { job: Job }> {
+  const found = await visibleJob(deps, caller, jobId);
+  if (!found) return { refused: problem(404, `job ${jobId} not found`) };
+  if (!mayExportGridArea(found.scope, gridArea))
+    return {
+      refused: problem(403, `grid area ${gridArea} is not one of your grid areas`, [
+        { path: 'gridArea', message: 'a grid access provider exports the grid areas it owns' },
+      ]),
+    };
+  return { job: found.job };
+}
+
+/** Number of download links in a finished export answer (for the audit record). */
+const fileCount = (r: HttpResponseInit) =>
+  (r.jsonBody as { files?: unknown[] } | undefined)?.files?.length ?? undefined;
 
 /** How long a download link is valid. */
 export const DOWNLOAD_LINK_TTL_MS = 60 * 60_000;
@@ -39,57 +75,91 @@ async function finished(deps: AppDeps, jobId: string, gridArea: string, url: str
 }
 
 export function startBasisDataExportHandler(deps: AppDeps): HttpHandler {
-  return async (request: HttpRequest, context: InvocationContext) => {
+  return authorized(deps, EXPORT_ROLES, async (request: HttpRequest, context: InvocationContext, caller) => {
     const jobId = request.params.id;
-    const gridArea = request.query.get('gridArea') ?? '';
-    if (!GRID_AREA_CODE_RE.test(gridArea))
-      return problem(400, 'invalid query', [{ path: 'gridArea', message: 'required: a 3-digit grid area code' }]);
-    const job = await deps.jobs.get(jobId);
-    if (!job) return problem(404, `job ${jobId} not found`);
-    if (!job.gridAreas.includes(gridArea))
-      return problem(400, 'invalid query', [
-        {
-          path: 'gridArea',
-          message: `job ${jobId} did not calculate grid area ${gridArea} (it has ${job.gridAreas.join(', ')})`,
-        },
-      ]);
-    if (job.status !== 'Completed')
-      return problem(409, `job ${jobId} is ${job.status}; basis data can be exported once it is Completed`);
-    const url = statusUrl(request, jobId, gridArea);
-    const done = await finished(deps, jobId, gridArea, url);
-    if (done) return done;
-    if (!(await deps.exports.exists(requestedPath(jobId, gridArea)))) {
-      await deps.exports.put(
-        requestedPath(jobId, gridArea),
-        JSON.stringify({ jobId, gridArea, requestedAt: deps.clock().toISOString() }),
-        'application/json',
-      );
-      try {
-        await deps
-          .orchestrationClient(context)
-          .start(NAMES.durable.exportOrchestrator, exportInstanceId(jobId, gridArea), {
-            jobId,
-            gridArea,
-          } satisfies ExportInput);
-      } catch (e) {
-        // a concurrent request started it first; either way an export is running
-        context.warn(`export ${jobId}/${gridArea}: start failed (${(e as Error).message}); assuming it is running`);
-      }
+    const response = await startExport(deps, request, context, caller);
+    return audited(
+      deps,
+      request,
+      caller,
+      { operation: 'basis-data-export', route: 'POST /api/jobs/{id}/basis-data-exports', jobId },
+      response,
+      { files: fileCount(response) },
+    );
+  });
+}
+
+async function startExport(
+  deps: AppDeps,
+  request: HttpRequest,
+  context: InvocationContext,
+  caller: Caller,
+): Promise<HttpResponseInit> {
+  const jobId = request.params.id;
+  const gridArea = request.query.get('gridArea') ?? '';
+  if (!GRID_AREA_CODE_RE.test(gridArea))
+    return problem(400, 'invalid query', [{ path: 'gridArea', message: 'required: a 3-digit grid area code' }]);
+  const access = await exportAccess(deps, caller, jobId, gridArea);
+  if ('refused' in access) return access.refused;
+  const { job } = access;
+  if (!job.gridAreas.includes(gridArea))
+    return problem(400, 'invalid query', [
+      {
+        path: 'gridArea',
+        message: `job ${jobId} did not calculate grid area ${gridArea} (it has ${job.gridAreas.join(', ')})`,
+      },
+    ]);
+  if (job.status !== 'Completed')
+    return problem(409, `job ${jobId} is ${job.status}; basis data can be exported once it is Completed`);
+  const url = statusUrl(request, jobId, gridArea);
+  const done = await finished(deps, jobId, gridArea, url);
+  if (done) return done;
+  if (!(await deps.exports.exists(requestedPath(jobId, gridArea)))) {
+    await deps.exports.put(
+      requestedPath(jobId, gridArea),
+      JSON.stringify({ jobId, gridArea, requestedAt: deps.clock().toISOString() }),
+      'application/json',
+    );
+    try {
+      await deps
+        .orchestrationClient(context)
+        .start(NAMES.durable.exportOrchestrator, exportInstanceId(jobId, gridArea), {
+          jobId,
+          gridArea,
+        } satisfies ExportInput);
+    } catch (e) {
+      // a concurrent request started it first; either way an export is running
+      context.warn(`export ${jobId}/${gridArea}: start failed (${(e as Error).message}); assuming it is running`);
     }
-    return json(202, { jobId, gridArea, state: 'Running', statusUrl: url }, { location: url });
-  };
+  }
+  return json(202, { jobId, gridArea, state: 'Running', statusUrl: url }, { location: url });
 }
 
 export function basisDataExportStatusHandler(deps: AppDeps): HttpHandler {
-  return async (request: HttpRequest) => {
-    const { id: jobId, gridArea } = request.params;
-    if (!GRID_AREA_CODE_RE.test(gridArea))
-      return problem(400, 'invalid path', [{ path: 'gridArea', message: 'must be a 3-digit grid area code' }]);
-    const url = statusUrl(request, jobId, gridArea);
-    const done = await finished(deps, jobId, gridArea, url);
-    if (done) return done;
-    if (await deps.exports.exists(requestedPath(jobId, gridArea)))
-      return json(202, { jobId, gridArea, state: 'Running', statusUrl: url });
-    return problem(404, `no basis data export requested for job ${jobId}, grid area ${gridArea}`);
-  };
+  return authorized(deps, EXPORT_ROLES, async (request: HttpRequest, _context, caller) => {
+    const { id: jobId } = request.params;
+    const response = await exportStatus(deps, request, caller);
+    return audited(
+      deps,
+      request,
+      caller,
+      { operation: 'basis-data-export-status', route: 'GET /api/jobs/{id}/basis-data-exports/{gridArea}', jobId },
+      response,
+      { files: fileCount(response) },
+    );
+  });
+}
+
+async function exportStatus(deps: AppDeps, request: HttpRequest, caller: Caller): Promise<HttpResponseInit> {
+  const { id: jobId, gridArea } = request.params;
+  if (!GRID_AREA_CODE_RE.test(gridArea))
+    return problem(400, 'invalid path', [{ path: 'gridArea', message: 'must be a 3-digit grid area code' }]);
+  const access = await exportAccess(deps, caller, jobId, gridArea);
+  if ('refused' in access) return access.refused;
+  const url = statusUrl(request, jobId, gridArea);
+  const done = await finished(deps, jobId, gridArea, url);
+  if (done) return done;
+  if (await deps.exports.exists(requestedPath(jobId, gridArea)))
+    return json(202, { jobId, gridArea, state: 'Running', statusUrl: url });
+  return problem(404, `no basis data export requested for job ${jobId}, grid area ${gridArea}`);
 }

@@ -4,55 +4,64 @@ import { startJob } from '../../shared/settlement/use-cases/start-job';
 import { startJobDeps, type AppDeps } from '../deps';
 import type { HttpHandler } from '../registry';
 import { baseUrl, json, problem } from './responses';
+import { authorized } from './auth';
 
 /**
  * KickStartJob: GET with query parameters or POST with the same fields as JSON. 202 with the
  * job id and status URL; 400 with the zod issues (nothing registered); 409 with the running
- * job when the same type, period and grid areas is already running.
+ * job when the same type, period and grid areas is already running. Administrators only; the
+ * job's createdByUserId is the token's subject.
  */
 export function kickStartJobHandler(deps: AppDeps): HttpHandler {
-  return async (request: HttpRequest, context: InvocationContext) => {
-    let raw: unknown;
-    if (request.method === 'GET') {
-      raw = Object.fromEntries(request.query.entries());
-    } else {
-      try {
-        raw = await request.json();
-      } catch {
-        return problem(400, 'request body is not valid JSON', [{ path: '(body)', message: 'expected a JSON object' }]);
+  return authorized(
+    deps,
+    ['datahub_administrator'],
+    async (request: HttpRequest, context: InvocationContext, caller) => {
+      let raw: unknown;
+      if (request.method === 'GET') {
+        raw = Object.fromEntries(request.query.entries());
+      } else {
+        try {
+          raw = await request.json();
+        } catch {
+          return problem(400, 'request body is not valid JSON', [
+            { path: '(body)', message: 'expected a JSON object' },
+          ]);
+        }
       }
-    }
-    const now = deps.clock();
-    const parsed = parseKickStartRequest(raw, {
-      knownGridAreas: await deps.knownGridAreas(),
-      quarterlyTransition: deps.settings.quarterlyTransition,
-      now,
-    });
-    if (!parsed.ok) return problem(400, 'invalid KickStartJob request', parsed.issues);
-    const started = await startJob(startJobDeps(deps, context), deps.newId(), parsed.spec, now);
-    const { job } = started;
-    const statusUrl = `${baseUrl(request)}/api/jobs/${job.id}`;
-    switch (started.kind) {
-      case 'alreadyActive':
-        return json(
-          409,
-          {
-            title: 'a job for the same calculation type, period and grid areas is already running',
-            jobId: job.id,
-            status: job.status,
-            statusUrl,
-          },
-          { location: statusUrl },
-        );
-      case 'startFailed':
-        // the use case marked the job Failed
-        context.error(`KickStartJob ${job.id}: ${started.message}`);
-        return problem(500, 'the job could not be started');
-      case 'created':
-        context.log(
-          `KickStartJob ${job.id} ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')}`,
-        );
-        return json(202, { jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
-    }
-  };
+      const now = deps.clock();
+      const parsed = parseKickStartRequest(raw, {
+        knownGridAreas: await deps.knownGridAreas(),
+        quarterlyTransition: deps.settings.quarterlyTransition,
+        now,
+        createdByUserId: caller.subject,
+      });
+      if (!parsed.ok) return problem(400, 'invalid KickStartJob request', parsed.issues);
+      const started = await startJob(startJobDeps(deps, context), deps.newId(), parsed.spec, now);
+      const { job } = started;
+      const statusUrl = `${baseUrl(request)}/api/jobs/${job.id}`;
+      switch (started.kind) {
+        case 'alreadyActive':
+          return json(
+            409,
+            {
+              title: 'a job for the same calculation type, period and grid areas is already running',
+              jobId: job.id,
+              status: job.status,
+              statusUrl,
+            },
+            { location: statusUrl },
+          );
+        case 'startFailed':
+          // the use case marked the job Failed
+          context.error(`KickStartJob ${job.id}: ${started.message}`);
+          return problem(500, 'the job could not be started');
+        case 'created':
+          context.log(
+            `KickStartJob ${job.id} ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')}`,
+          );
+          return json(202, { jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
+      }
+    },
+  );
 }

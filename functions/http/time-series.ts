@@ -5,12 +5,15 @@ import type { BlobStore } from '../../shared/storage/blob-store';
 import type { LakeLayout } from '../../shared/basis-data/parquet/lake-layout';
 import type { HttpHandler } from '../registry';
 import { json, problem } from './responses';
+import { authorized } from './auth';
+import type { Authenticator } from '../../shared/auth/token-validator';
 
 export interface TimeSeriesIngestionDeps {
   basisData: BlobStore;
   clock(): Date;
   /** Where points go in the lake: metering points' grid areas as of now (currentLakeLayout). */
   lakeLayout(now: Date): Promise<LakeLayout>;
+  authenticator: Authenticator;
 }
 
 const FORMAT_BY_CONTENT_TYPE: ReadonlyMap<string, IngestFormat> = new Map([
@@ -30,10 +33,10 @@ export function ingestFormatOf(request: HttpRequest): IngestFormat | null {
 /**
  * POST /api/time-series: bulk ingestion of time series points (backfills). 200 `{ points, files }`
  * once every file is durably written; 400 with the offending row and column (nothing written);
- * 415 for a format other than Parquet, NDJSON or `;`-CSV.
+ * 415 for a format other than Parquet, NDJSON or `;`-CSV. Administrators only.
  */
 export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHandler {
-  return async (request: HttpRequest, context: InvocationContext) => {
+  return authorized(deps, ['datahub_administrator'], async (request: HttpRequest, context: InvocationContext) => {
     const format = ingestFormatOf(request);
     if (format === null) {
       return problem(
@@ -55,5 +58,5 @@ export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHand
       context.error(`time series ingestion failed: ${(e as Error).message}`);
       return problem(500, 'the time series could not be stored; nothing was kept');
     }
-  };
+  });
 }

@@ -76,6 +76,31 @@ param quarterlyTransition string = loadJsonContent('settings-defaults.json').qua
 @description('eSett\'s party id (13-digit GLN or 16-character EIC) on the documents sent to it.')
 param esettReceiverId string = loadJsonContent('settings-defaults.json').esettReceiverId
 
+@description('Application ID URI (or client id) of the API app registration: the audience bearer tokens must carry. Its app roles are listed in README.md, "Identity and roles".')
+param authAudience string
+
+@description('Entra tenant that issues the tokens; issuer and JWKS URL are derived from it.')
+param authTenantId string = tenant().tenantId
+
+@description('Claim holding the caller\'s market actor number (GLN/EIC), e.g. a directory extension claim.')
+param authActorClaim string = loadJsonContent('settings-defaults.json').authActorClaim
+
+@description('Public IPv4 CIDR ranges allowed through the firewalls of data storage, Service Bus and SQL. Empty and no subnet: storage and Service Bus stay open to identities; SQL admits nobody unless sqlAllowAzureServices.')
+param allowedIpRanges array = []
+
+@description('Subnet id for private endpoints of data storage (blob, table), Service Bus (Premium only) and SQL; when set, their public network access is disabled.')
+param privateEndpointSubnetId string = ''
+
+@description('Service Bus tier; a private endpoint needs Premium.')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param serviceBusSku string = 'Standard'
+
+@description('Adds SQL\'s AllowAllWindowsAzureIps rule (any Azure IP of any tenant). Off by default: prefer privateEndpointSubnetId.')
+param sqlAllowAzureServices bool = false
+
 param tags object = {}
 
 var names = loadJsonContent('names.json')
@@ -101,6 +126,7 @@ var tableNames = [
   names.tables.jobs
   names.tables.jobLocks
   names.tables.integrationEvents
+  names.tables.auditLog
 ]
 
 var serviceBusTopics = [
@@ -145,6 +171,8 @@ module dataStorage 'modules/storage-account.bicep' = {
     skuName: dataStorageSku
     containerNames: blobContainerNames
     tableNames: tableNames
+    allowedIpRanges: allowedIpRanges
+    privateEndpointSubnetId: privateEndpointSubnetId
     tags: allTags
   }
 }
@@ -174,6 +202,9 @@ module serviceBus 'modules/service-bus.bicep' = {
     topics: serviceBusTopics
     queues: serviceBusQueues
     maxDeliveryCount: 10
+    skuName: serviceBusSku
+    allowedIpRanges: allowedIpRanges
+    privateEndpointSubnetId: privateEndpointSubnetId
     tags: allTags
   }
 }
@@ -188,6 +219,9 @@ module sql 'modules/sql.bicep' = {
     adminLogin: sqlAdminLogin
     adminPrincipalType: sqlAdminPrincipalType
     databaseSku: sqlDatabaseSku
+    allowedIpRanges: allowedIpRanges
+    privateEndpointSubnetId: privateEndpointSubnetId
+    allowAzureServices: sqlAllowAzureServices
     tags: allTags
   }
 }
@@ -241,6 +275,23 @@ var appSettings = [
   {
     name: names.settings.esettReceiverId
     value: esettReceiverId
+  }
+  {
+    // Entra ID v2.0 access tokens of the tenant (shared/auth/token-validator.ts)
+    name: names.settings.authIssuer
+    value: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+  }
+  {
+    name: names.settings.authJwksUrl
+    value: '${environment().authentication.loginEndpoint}${authTenantId}/discovery/v2.0/keys'
+  }
+  {
+    name: names.settings.authAudience
+    value: authAudience
+  }
+  {
+    name: names.settings.authActorClaim
+    value: authActorClaim
   }
 ]
 

@@ -23,6 +23,8 @@ export const NAMES = {
     jobLocks: 'SettlementJobLocks',
     /** Append-only store of consumed integration events (bi-temporal basis data). */
     integrationEvents: 'IntegrationEvents',
+    /** Append-only audit log of reads of results, basis data and exports (create-only entities). */
+    auditLog: 'AuditLog',
   },
   /** Service Bus */
   serviceBus: {
@@ -84,5 +86,18 @@ export const NAMES = {
     batchMaxPoints: 'BATCH_MAX_POINTS',
     quarterlyTransition: 'QUARTERLY_RESOLUTION_TRANSITION_DATETIME',
     esettReceiverId: 'ESETT_RECEIVER_ID',
+    /** Expected `iss` of bearer tokens, e.g. https://login.microsoftonline.com/{tenant}/v2.0 */
+    authIssuer: 'AUTH_ISSUER',
+    /** Expected `aud`: the app registration's Application ID URI or client id. */
+    authAudience: 'AUTH_AUDIENCE',
+    /** The issuer's signing keys, e.g. https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys */
+    authJwksUrl: 'AUTH_JWKS_URL',
+    /** Claim carrying the caller's market actor number (GLN/EIC). */
+    authActorClaim: 'AUTH_ACTOR_CLAIM',
+    /**
+     * `true` makes the app trust the local dev token issuer (local/dev-issuer) instead of Entra
+     * ID. Only the local host sets it; refused when any Azure App Service marker is present.
+     */
+    authDevIssuer: 'AUTH_DEV_ISSUER',
   },
 } as const;

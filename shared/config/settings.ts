@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CALCULATION_TYPES, DEFAULT_QUARTERLY_TRANSITION } from '../domain/codes';
 import { NAMES } from './names';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
+import { DEFAULT_ACTOR_CLAIM } from '../auth/caller';
 
 const S = NAMES.settings;
 
@@ -90,6 +91,18 @@ const settingsSchema = z
       .string()
       .regex(/^(\d{13}|[0-9A-Z-]{16})$/, 'must be a 13-digit GLN or a 16-character EIC')
       .default(DEFAULT_ESETT_RECEIVER_ID),
+    [S.authIssuer]: z.string().url().optional(),
+    [S.authAudience]: z.string().min(1).optional(),
+    [S.authJwksUrl]: z
+      .string()
+      .url()
+      .refine((u) => u.startsWith('https://'), 'must be an https URL')
+      .optional(),
+    [S.authActorClaim]: z
+      .string()
+      .regex(/^[A-Za-z0-9_.]+$/, 'must be a claim name')
+      .default(DEFAULT_ACTOR_CLAIM),
+    [S.authDevIssuer]: z.enum(['true', 'false']).default('false'),
   })
   .superRefine((v, ctx) => {
     if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
@@ -99,6 +112,14 @@ const settingsSchema = z
         message: `set ${S.storageAccountName} (managed identity) or ${S.storageConnectionString} (local)`,
       });
     }
+    if (v[S.authDevIssuer] !== 'true')
+      for (const name of [S.authIssuer, S.authAudience, S.authJwksUrl])
+        if (!v[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `required: bearer tokens are validated against Entra ID (${S.authIssuer}, ${S.authAudience}, ${S.authJwksUrl})`,
+          });
     if (v[S.jobStore] === 'sql' && !v[S.sqlConnectionString]) {
       ctx.addIssue({ code: 'custom', path: [S.sqlConnectionString], message: `required when ${S.jobStore}=sql` });
     }
@@ -116,7 +137,26 @@ export interface Settings {
   /** The quarterly resolution transition as an instant (epoch ms). */
   quarterlyTransition: number;
   esettReceiverId: string;
+  /**
+   * How bearer tokens are validated: against Entra ID (issuer, audience, the tenant's JWKS), or
+   * — on the local host only — against the checkout's dev issuer (local/dev-issuer).
+   */
+  auth:
+    | { kind: 'entra'; issuer: string; audience: string; jwksUrl: string; actorClaim: string }
+    | { kind: 'devIssuer'; actorClaim: string };
 }
+
+/**
+ * App settings Azure App Service / Functions set on every instance. When one is present the dev
+ * issuer is refused, so a deployment cannot be switched to trust the committed dev key.
+ */
+export const AZURE_ENVIRONMENT_MARKERS = [
+  'WEBSITE_SITE_NAME',
+  'WEBSITE_INSTANCE_ID',
+  'WEBSITE_HOSTNAME',
+  'WEBSITE_OWNER_NAME',
+  'IDENTITY_ENDPOINT',
+] as const;
 
 export class SettingsError extends Error {
   constructor(readonly issues: string[]) {
@@ -131,6 +171,13 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const r = settingsSchema.safeParse(present);
   if (!r.success) throw new SettingsError(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   const v = r.data;
+  if (v[S.authDevIssuer] === 'true') {
+    const marker = AZURE_ENVIRONMENT_MARKERS.find((m) => present[m] !== undefined);
+    if (marker)
+      throw new SettingsError([
+        `${S.authDevIssuer}: the local dev token issuer is refused in Azure (${marker} is set); configure ${S.authIssuer}, ${S.authAudience} and ${S.authJwksUrl}`,
+      ]);
+  }
   const sbCs = v[S.serviceBusConnectionString];
   const sbNs = v[S.serviceBusNamespace];
   const storageCs = v[S.storageConnectionString];
@@ -152,5 +199,15 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     batchMaxPoints: v[S.batchMaxPoints],
     quarterlyTransition: v[S.quarterlyTransition],
     esettReceiverId: v[S.esettReceiverId],
+    auth:
+      v[S.authDevIssuer] === 'true'
+        ? { kind: 'devIssuer', actorClaim: v[S.authActorClaim] }
+        : {
+            kind: 'entra',
+            issuer: v[S.authIssuer] as string,
+            audience: v[S.authAudience] as string,
+            jwksUrl: v[S.authJwksUrl] as string,
+            actorClaim: v[S.authActorClaim],
+          },
   };
 }

@@ -108,13 +108,28 @@ export async function writeEnergyResultsParquet(r: EnergyResults, path: string):
   await writeParquetFile(path, energyResultsTable(r));
 }
 
-/** Reads an `energy_results.parquet` (bytes) back into CSV-shaped rows (results API, tests). */
-export function energyResultRowsFromParquet(bytes: Uint8Array): EnergyResultRow[] {
+/**
+ * Reads an `energy_results.parquet` (bytes) back into CSV-shaped rows (results API, tests).
+ * `keep` sees a row's cells straight from the Arrow columns and decides before the row object
+ * is built, so a filtered read (type, grid area, the caller's access scope) materialises only
+ * the rows it returns.
+ */
+export function energyResultRowsFromParquet(
+  bytes: Uint8Array,
+  keep?: (cell: (column: string) => string | null) => boolean,
+): EnergyResultRow[] {
   const wasmTable = pw.readParquet(bytes);
   const table = arrow.tableFromIPC(wasmTable.intoIPCStream());
   const rows: EnergyResultRow[] = [];
   const cols = ENERGY_RESULT_COLUMNS.map((c) => table.getChild(c));
-  for (let i = 0; i < table.numRows; i++) {
+  const byName = new Map(ENERGY_RESULT_COLUMNS.map((c, k) => [c as string, cols[k]]));
+  let i = 0;
+  const cell = (column: string): string | null => {
+    const v: unknown = byName.get(column)?.get(i);
+    return v === null || v === undefined ? null : arrowValueText(v);
+  };
+  for (; i < table.numRows; i++) {
+    if (keep && !keep(cell)) continue;
     const row = {} as EnergyResultRow;
     ENERGY_RESULT_COLUMNS.forEach((c, k) => {
       const v: unknown = cols[k]?.get(i);

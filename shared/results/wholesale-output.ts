@@ -138,12 +138,23 @@ export function wholesaleTable(r: WholesaleResults): arrow.Table {
 }
 
 /** Reads a `wholesale_results.parquet` (bytes) back into CSV-shaped rows (results API, tests). */
-export function wholesaleRowsFromParquet(bytes: Uint8Array): WholesaleResultRow[] {
+export function wholesaleRowsFromParquet(
+  bytes: Uint8Array,
+  keep?: (cell: (column: string) => string | null) => boolean,
+): WholesaleResultRow[] {
   const table = arrow.tableFromIPC(pw.readParquet(bytes).intoIPCStream());
   const cols = WHOLESALE_RESULT_COLUMNS.map((c) => table.getChild(c));
+  const byName = new Map(WHOLESALE_RESULT_COLUMNS.map((c, k) => [c as string, cols[k]]));
   const scale: Partial<Record<string, number>> = { quantity: 3, price: 6, amount: 6 };
   const rows: WholesaleResultRow[] = [];
-  for (let i = 0; i < table.numRows; i++) {
+  let i = 0;
+  // decides on the Arrow cells before the row object is built (see energyResultRowsFromParquet)
+  const cell = (column: string): string | null => {
+    const v: unknown = byName.get(column)?.get(i);
+    return v === null || v === undefined ? null : arrowValueText(v);
+  };
+  for (; i < table.numRows; i++) {
+    if (keep && !keep(cell)) continue;
     const row = {} as WholesaleResultRow;
     WHOLESALE_RESULT_COLUMNS.forEach((c, k) => {
       const v: unknown = cols[k]?.get(i);

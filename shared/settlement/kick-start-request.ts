@@ -49,7 +49,12 @@ const requestSchema = z
     settlementVersion: z.string().optional(),
     gridAreas: gridAreaList.optional(),
     asOf: instant('asOf').optional(),
-    createdByUserId: z.string().min(1).optional(),
+    // the job's creator is the caller's token subject (issue 12); a body field would be a claim
+    // anyone could forge, so it is refused rather than silently ignored
+    createdByUserId: z
+      .unknown()
+      .refine((v) => v === undefined, "not accepted: a job's creator is the subject of the caller's bearer token")
+      .optional(),
   })
   .strict();
 
@@ -67,6 +72,8 @@ export interface KickStartContext {
   knownGridAreas: ReadonlySet<string>;
   quarterlyTransition: number;
   now: Date;
+  /** Who requests the job: the validated token's subject (shared/auth). */
+  createdByUserId: string;
 }
 
 function calculationTypeOf(
@@ -157,7 +164,7 @@ export function parseKickStartRequest(raw: unknown, ctx: KickStartContext): Kick
       periodEnd: new Date(q.endTime).toISOString(),
       gridAreas: [...gridAreas].sort(),
       asOf: new Date(q.asOf ?? ctx.now.getTime()).toISOString(),
-      createdByUserId: q.createdByUserId ?? 'anonymous',
+      createdByUserId: ctx.createdByUserId,
       trigger: 'http',
     },
   };

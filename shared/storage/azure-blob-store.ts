@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import {
   BlobSASPermissions,
+  SASProtocol,
   BlobServiceClient,
   StorageSharedKeyCredential,
   type ContainerClient,
@@ -69,7 +70,15 @@ export class AzureBlobStore implements BlobStore, UrlSigner {
   async signedReadUrl(path: string, expiresOn: Date): Promise<string> {
     if (!Number.isFinite(expiresOn.getTime())) throw new RangeError('expiresOn is not a valid date');
     const blob = this.client.getBlobClient(path);
-    const options = { permissions: BlobSASPermissions.from({ read: true }), expiresOn, version: SAS_VERSION };
+    // spr=https: a link must not work over plain http. Only Azurite (local, http-only) gets
+    // https,http — an Azure account URL is always https.
+    const protocol = this.client.url.startsWith('https:') ? SASProtocol.Https : SASProtocol.HttpsAndHttp;
+    const options = {
+      permissions: BlobSASPermissions.from({ read: true }),
+      expiresOn,
+      version: SAS_VERSION,
+      protocol,
+    };
     if (this.client.credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl(options);
     if (this.delegationKeys) return blob.generateUserDelegationSasUrl(options, await this.userDelegationKey(expiresOn));
     throw new UrlSigningUnavailableError(this.container);

@@ -5,6 +5,7 @@
  * correction; GET /api/jobs/{id}/basis-data lists what a job used; a poison message is
  * dead-lettered with its reason.
  */
+import { adminFetch } from '../support/tokens';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,7 +87,7 @@ describe('integration events through the local host', () => {
     }));
 
   async function runJob(asOf?: string): Promise<{ job: JobView; csv: string[] }> {
-    const res = await fetch(`${host.url}/api/KickStartJob`, {
+    const res = await adminFetch(`${host.url}/api/KickStartJob`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -100,11 +101,13 @@ describe('integration events through the local host', () => {
     expect(res.status).toBe(202);
     const { statusUrl } = (await res.json()) as { statusUrl: string };
     const job = await waitFor(async () => {
-      const j = (await (await fetch(statusUrl)).json()) as JobView;
+      const j = (await (await adminFetch(statusUrl)).json()) as JobView;
       return j.status === 'Completed' || j.status === 'Failed' ? j : null;
     }, 'job');
     expect(job).toMatchObject({ status: 'Completed', error: null });
-    const csv = (await (await fetch(`${host.url}/api/jobs/${job.id}/results?format=csv`)).text()).trimEnd().split('\n');
+    const csv = (await (await adminFetch(`${host.url}/api/jobs/${job.id}/results?format=csv`)).text())
+      .trimEnd()
+      .split('\n');
     expect(csv[0]).toBe(ENERGY_RESULTS_CSV_HEADER);
     return { job, csv: csv.slice(1) };
   }
@@ -172,7 +175,7 @@ describe('integration events through the local host', () => {
     expect(series).toHaveLength(96);
     expect(series.every((s) => s.endsWith('=0.375'))).toBe(true);
 
-    const basis = (await (await fetch(`${host.url}/api/jobs/${first.job.id}/basis-data`)).json()) as {
+    const basis = (await (await adminFetch(`${host.url}/api/jobs/${first.job.id}/basis-data`)).json()) as {
       asOf: string;
       integrationEvents: { masterData: Array<{ eventId: string }>; timeSeries: Array<{ eventId: string }> };
       meteringPointPeriods: Array<{ meteringPointId: string; energySupplierId: string | null }>;
@@ -198,7 +201,9 @@ describe('integration events through the local host', () => {
     const rerun = await runJob(first.job.asOf);
     expect(rerun.job.asOf).toBe(first.job.asOf);
     expect(withoutIds(rerun.csv).join('\n')).toBe(withoutIds(first.csv).join('\n'));
-    const rerunBasis = (await (await fetch(`${host.url}/api/jobs/${rerun.job.id}/basis-data`)).json()) as typeof basis;
+    const rerunBasis = (await (
+      await adminFetch(`${host.url}/api/jobs/${rerun.job.id}/basis-data`)
+    ).json()) as typeof basis;
     expect(rerunBasis.integrationEvents).toEqual(basis.integrationEvents);
 
     const later = await runJob();
@@ -240,7 +245,7 @@ describe('integration events through the local host', () => {
     const hours = supplierSeries(csv, NEXT_ES).map((s) => s.split('=')[0]);
     expect(hours).toHaveLength(48); // 12 hours of quarters
     expect(hours[0]).toBe(new Date(START + 12 * HOUR).toISOString().replace('.000Z', 'Z'));
-    const basis = (await (await fetch(`${host.url}/api/jobs/${job.id}/basis-data`)).json()) as {
+    const basis = (await (await adminFetch(`${host.url}/api/jobs/${job.id}/basis-data`)).json()) as {
       meteringPointPeriods: Array<{ meteringPointId: string; energySupplierId: string; fromDate: string }>;
     };
     const periods = basis.meteringPointPeriods.filter((p) => p.meteringPointId === lakeMp.meteringPointId);

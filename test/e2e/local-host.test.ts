@@ -3,6 +3,7 @@
  * committed results equal the CLI's for the same data; a host restart mid-job resumes it
  * without duplicate results.
  */
+import { adminFetch } from '../support/tokens';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ interface JobView {
 async function waitFor(url: string, done: (j: JobView) => boolean, timeoutMs: number): Promise<JobView> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const j = (await (await fetch(url)).json()) as JobView;
+    const j = (await (await adminFetch(url)).json()) as JobView;
     if (done(j)) return j;
     if (Date.now() > until) throw new Error(`timed out waiting; last status ${JSON.stringify(j)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -44,7 +45,7 @@ async function waitFor(url: string, done: (j: JobView) => boolean, timeoutMs: nu
 }
 
 function kickStart(host: LocalHost, data: SyntheticData): Promise<Response> {
-  return fetch(`${host.url}/api/KickStartJob`, {
+  return adminFetch(`${host.url}/api/KickStartJob`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -89,7 +90,7 @@ describe('local host end to end', () => {
       expect(job).toMatchObject({ status: 'Completed', error: null, outputPath: `jobs/${jobId}/` });
       expect(job.progress.doneBatches).toBe(job.progress.totalBatches);
 
-      const csv = await (await fetch(`${host.url}/api/jobs/${jobId}/results?format=csv`)).text();
+      const csv = await (await adminFetch(`${host.url}/api/jobs/${jobId}/results?format=csv`)).text();
       const lines = csv.trimEnd().split('\n');
       expect(lines[0]).toBe(ENERGY_RESULTS_CSV_HEADER);
       const cli = energyResultRows(
@@ -101,7 +102,7 @@ describe('local host end to end', () => {
       expect(counts).toBe(expected.length);
 
       const filtered = (await (
-        await fetch(`${host.url}/api/jobs/${jobId}/results?type=grid_loss&gridArea=${data.args.gridAreas[0]}`)
+        await adminFetch(`${host.url}/api/jobs/${jobId}/results?type=grid_loss&gridArea=${data.args.gridAreas[0]}`)
       ).json()) as { count: number };
       expect(filtered.count).toBe(
         cli.filter((r) => r.time_series_type === 'grid_loss' && r.grid_area_code === data.args.gridAreas[0]).length,
@@ -148,7 +149,7 @@ describe('local host end to end', () => {
       expect(job.status).toBe('Completed');
       const files = await second.results.list(`jobs/${jobId}/energy/`);
       expect(files.length).toBe(job.progress.totalBatches);
-      const csv = await (await fetch(`${second.url}/api/jobs/${jobId}/results?format=csv`)).text();
+      const csv = await (await adminFetch(`${second.url}/api/jobs/${jobId}/results?format=csv`)).text();
       const rows = csv.trimEnd().split('\n').slice(1);
       expect(new Set(rows).size).toBe(rows.length);
       const cli = energyResultRows(
@@ -167,7 +168,7 @@ describe('local host end to end', () => {
       await scenarioToLake(join(__dirname, '..', 'scenarios', 'f1-minimal-energy'), f1Lake);
       await uploadLake(f1Lake, host.basisData);
       // grid area 111 has a production metering point but no grid-loss metering points
-      const res = await fetch(
+      const res = await adminFetch(
         `${host.url}/api/KickStartJob?processType=D04&beginTime=2023-07-02T02:00:00Z&endTime=2023-07-02T03:00:00Z&gridAreas=111`,
       );
       expect(res.status).toBe(202);
@@ -189,7 +190,7 @@ describe('local host end to end', () => {
       await scenarioToLake(f5, f5Lake);
       await writeChargesLake(f5Lake, await readChargesCsv(f5), await lakeLayoutOf(f5Lake));
       await uploadLake(f5Lake, host.basisData);
-      const res = await fetch(`${host.url}/api/KickStartJob`, {
+      const res = await adminFetch(`${host.url}/api/KickStartJob`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -203,7 +204,7 @@ describe('local host end to end', () => {
       const { jobId, statusUrl } = (await res.json()) as { jobId: string; statusUrl: string };
       const job = await waitFor(statusUrl, (j) => j.status === 'Completed' || j.status === 'Failed', 90_000);
       expect(job.status).toBe('Completed');
-      const csv = await (await fetch(`${host.url}/api/jobs/${jobId}/results?kind=wholesale&format=csv`)).text();
+      const csv = await (await adminFetch(`${host.url}/api/jobs/${jobId}/results?kind=wholesale&format=csv`)).text();
       const lines = csv.trimEnd().split('\n');
       expect(lines[0]).toBe(WHOLESALE_RESULTS_CSV_HEADER);
       const args = {
@@ -217,7 +218,7 @@ describe('local host end to end', () => {
       expect(lines.slice(1).sort()).toEqual(cli.map((r) => WHOLESALE_RESULT_COLUMNS.map((c) => r[c]).join(';')).sort());
       expect(job.resultCounts?.wholesale_results).toBe(cli.length);
       const totals = (await (
-        await fetch(`${host.url}/api/jobs/${jobId}/results?kind=wholesale&type=total_monthly_amount`)
+        await adminFetch(`${host.url}/api/jobs/${jobId}/results?kind=wholesale&type=total_monthly_amount`)
       ).json()) as { count: number };
       expect(totals.count).toBe(cli.filter((r) => r.amount_type === 'total_monthly_amount').length);
     } finally {
@@ -246,7 +247,7 @@ describe('local host end to end', () => {
       ]
         .map((r) => JSON.stringify(r))
         .join('\n');
-      const res = await fetch(`${host.url}/api/time-series`, {
+      const res = await adminFetch(`${host.url}/api/time-series`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-ndjson' },
         body,
@@ -258,7 +259,7 @@ describe('local host end to end', () => {
       expect(await host.basisData.list('time_series_points/grid_area=unassigned/observation_date=2024-02-01/')).toEqual(
         out.files,
       );
-      const bad = await fetch(`${host.url}/api/time-series`, {
+      const bad = await adminFetch(`${host.url}/api/time-series`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-ndjson' },
         body: body.replace('571313170000000001', '5713'),

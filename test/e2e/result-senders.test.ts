@@ -5,6 +5,7 @@
  * area; a redelivered event sends nothing twice; a bundle request is answered with a working
  * link; the basis data export of a grid area is served through time-limited links.
  */
+import { adminFetch } from '../support/tokens';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -99,7 +100,7 @@ describe('result senders through the local host', () => {
   });
 
   it('stores and announces every RSM-014 and eSett document once; bundle requests get a link; exports are downloadable', async () => {
-    const res = await fetch(`${host.url}/api/KickStartJob`, {
+    const res = await adminFetch(`${host.url}/api/KickStartJob`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -113,7 +114,7 @@ describe('result senders through the local host', () => {
     const { jobId, statusUrl } = (await res.json()) as { jobId: string; statusUrl: string };
     await waitFor(
       async () =>
-        ((await (await fetch(statusUrl)).json()) as { status: string }).status === 'Completed' ? true : null,
+        ((await (await adminFetch(statusUrl)).json()) as { status: string }).status === 'Completed' ? true : null,
       'job',
     );
 
@@ -183,7 +184,7 @@ describe('result senders through the local host', () => {
       200,
     );
     expect(completed).toEqual([]); // the trigger consumed it
-    const job = (await (await fetch(statusUrl)).json()) as { finishedAt: string };
+    const job = (await (await adminFetch(statusUrl)).json()) as { finishedAt: string };
     const event = {
       jobId,
       calculationType: 'aggregation' as const,
@@ -239,11 +240,13 @@ describe('result senders through the local host', () => {
 
     // basis data export of one grid area: 202, then links; a repeated request is served from the finished export
     const ga = data.args.gridAreas[0];
-    const started = await fetch(`${host.url}/api/jobs/${jobId}/basis-data-exports?gridArea=${ga}`, { method: 'POST' });
+    const started = await adminFetch(`${host.url}/api/jobs/${jobId}/basis-data-exports?gridArea=${ga}`, {
+      method: 'POST',
+    });
     expect(started.status).toBe(202);
     const { statusUrl: exportUrl } = (await started.json()) as { statusUrl: string };
     const ready = await waitFor(async () => {
-      const r = await fetch(exportUrl);
+      const r = await adminFetch(exportUrl);
       return r.status === 200
         ? ((await r.json()) as { files: Array<{ name: string; url: string; expiresOn: string }> })
         : null;
@@ -254,10 +257,12 @@ describe('result senders through the local host', () => {
       'METERINGPOINTID;VALIDFROM;VALIDTO;GRIDAREA;TOGRIDAREA;FROMGRIDAREA;TYPEOFMP;SETTLEMENTMETHOD;ENERGYSUPPLIERID',
     );
     expect(csv.trimEnd().split('\n').length).toBeGreaterThan(10);
-    const again = await fetch(`${host.url}/api/jobs/${jobId}/basis-data-exports?gridArea=${ga}`, { method: 'POST' });
+    const again = await adminFetch(`${host.url}/api/jobs/${jobId}/basis-data-exports?gridArea=${ga}`, {
+      method: 'POST',
+    });
     expect(again.status).toBe(200);
     expect(((await again.json()) as { files: unknown[] }).files).toHaveLength(ready.files.length);
-    const bad = await fetch(`${host.url}/api/jobs/${jobId}/basis-data-exports?gridArea=999`, { method: 'POST' });
+    const bad = await adminFetch(`${host.url}/api/jobs/${jobId}/basis-data-exports?gridArea=999`, { method: 'POST' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('gridArea');
   }, 180_000);

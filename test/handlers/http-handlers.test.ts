@@ -7,6 +7,7 @@ import type { OrchestrationClient } from '../../functions/registry';
 import { NAMES } from '../../shared/config/names';
 import { startAzurite, testDeps, testInfra, type TestInfra } from '../support/local-infra';
 import type { AzuriteInstance } from '../../local/azurite';
+import { adminToken } from '../support/tokens';
 
 const F1 = join(__dirname, '..', 'scenarios', 'f1-minimal-energy');
 const ctx = () => new InvocationContext({ functionName: 'test', logHandler: () => {} });
@@ -27,14 +28,25 @@ class RecordingClient implements OrchestrationClient {
   }
 }
 
+/** An administrator's bearer token (the dev issuer's; testDeps trusts it). */
+let ADMIN = '';
+beforeAll(async () => {
+  ADMIN = await adminToken();
+});
 const get = (path: string, query: Record<string, string> = {}, params: Record<string, string> = {}) =>
-  new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/${path}`, query, params });
+  new HttpRequest({
+    method: 'GET',
+    url: `http://localhost:7071/api/${path}`,
+    query,
+    params,
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
 const post = (path: string, body: string, params: Record<string, string> = {}) =>
   new HttpRequest({
     method: 'POST',
     url: `http://localhost:7071/api/${path}`,
     body: { string: body },
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
     params,
   });
 const body = (r: HttpResponseInit) => r.jsonBody as Record<string, unknown>;

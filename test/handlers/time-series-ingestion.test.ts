@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import * as arrow from 'apache-arrow';
+import { adminToken } from '../support/tokens';
+import { devAuthenticator } from '../../local/dev-issuer';
 import { ingestTimeSeriesHandler } from '../../functions/http/time-series';
 import { ValidationError } from '../../shared/basis-data/errors';
 import { decimal3Column, parquetBytes, stringColumn, tableOf } from '../../shared/basis-data/parquet/arrow-io';
@@ -103,12 +105,17 @@ const CONTENT_TYPE: Record<IngestFormat, string> = {
   csv: 'text/csv; charset=utf-8',
 };
 
+/** An administrator's bearer token (ingestion is the administrator's). */
+let ADMIN = '';
+beforeAll(async () => {
+  ADMIN = await adminToken();
+});
 const post = (bytes: Uint8Array, contentType: string, query: Record<string, string> = {}) =>
   new HttpRequest({
     method: 'POST',
     url: 'http://localhost:7071/api/time-series',
     body: { bytes },
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, authorization: `Bearer ${ADMIN}` },
     query,
   });
 const body = (r: HttpResponseInit) => r.jsonBody as Record<string, unknown>;
@@ -121,7 +128,12 @@ describe('bulk time series ingestion on Azurite', () => {
   beforeAll(async () => {
     az = await startAzurite();
     infra = await testInfra(az);
-    handler = ingestTimeSeriesHandler({ basisData: infra.basisData, clock: () => NOW, lakeLayout: layout });
+    handler = ingestTimeSeriesHandler({
+      basisData: infra.basisData,
+      clock: () => NOW,
+      lakeLayout: layout,
+      authenticator: devAuthenticator(),
+    });
   });
   afterAll(async () => {
     await infra?.stop();
@@ -449,7 +461,12 @@ describe('bulk time series ingestion on Azurite', () => {
     expect(await infra.basisData.list('')).toEqual(before);
 
     puts = 0;
-    const failing = ingestTimeSeriesHandler({ basisData: store, clock: () => NOW, lakeLayout: layout });
+    const failing = ingestTimeSeriesHandler({
+      basisData: store,
+      clock: () => NOW,
+      lakeLayout: layout,
+      authenticator: devAuthenticator(),
+    });
     const r = await failing(post(bodyOf('ndjson', POINTS), CONTENT_TYPE.ndjson), ctx());
     expect(r.status).toBe(500);
     expect(await infra.basisData.list('')).toEqual(before);

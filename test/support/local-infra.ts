@@ -12,6 +12,8 @@ import { buildDeps, type Infrastructure } from '../../functions/composition';
 import type { AppDeps } from '../../functions/deps';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
 import { promised as settle } from '../../shared/domain/promised';
+import { devAuthenticator } from '../../local/dev-issuer';
+import { MemoryAuditLog } from '../../shared/audit/audit-log';
 
 export interface TestInfra {
   az: AzuriteInstance;
@@ -48,7 +50,7 @@ export async function testInfra(az: AzuriteInstance, scenarioDir?: string): Prom
 
 export { startAzurite };
 export const testSettings = (cs: string, extra: Record<string, string> = {}) =>
-  loadSettings({ STORAGE_CONNECTION_STRING: cs, SETTLEMENT_SCHEDULE: '[]', ...extra });
+  loadSettings({ STORAGE_CONNECTION_STRING: cs, SETTLEMENT_SCHEDULE: '[]', AUTH_DEV_ISSUER: 'true', ...extra });
 
 /**
  * Handler dependencies over a TestInfra: Azurite stores, memory event store, no Service Bus
@@ -72,6 +74,8 @@ export function testDeps(
     jobs: infra.jobs,
     publishCompleted: async () => {},
     lakeCacheDir: join(infra.tmp, 'cache'),
+    authenticator: devAuthenticator(),
+    audit: new MemoryAuditLog(),
     ...overrides,
   });
 }

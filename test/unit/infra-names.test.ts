@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as mssql from 'mssql';
 import { NAMES } from '../../shared/config/names';
+import { MARKET_ROLES } from '../../shared/auth/caller';
 import { DEFAULT_SCHEDULE, loadSettings, scheduleEntrySchema } from '../../shared/config/settings';
 import {
   BICEP_DIR,
@@ -33,6 +34,8 @@ const LOCAL_ONLY_SETTINGS: readonly SettingKey[] = [
   // Azurite / emulator only: in Azure the app uses its managed identity (account name, namespace)
   'storageConnectionString',
   'serviceBusConnectionString',
+  // the local host's dev token issuer: refused in Azure (shared/config/settings.ts)
+  'authDevIssuer',
 ];
 
 /** Built-in Azure role definitions (the same ids in every tenant) the template may assign. */
@@ -349,6 +352,10 @@ describe('app settings', () => {
       [NAMES.settings.batchMaxPoints]: String(d.batchMaxPoints),
       [NAMES.settings.quarterlyTransition]: d.quarterlyTransition,
       [NAMES.settings.esettReceiverId]: d.esettReceiverId,
+      [NAMES.settings.authIssuer]: 'https://login.microsoftonline.com/tenant/v2.0',
+      [NAMES.settings.authJwksUrl]: 'https://login.microsoftonline.com/tenant/discovery/v2.0/keys',
+      [NAMES.settings.authAudience]: 'api://settlement',
+      [NAMES.settings.authActorClaim]: d.authActorClaim,
     };
     expect(Object.keys(env).sort()).toEqual(
       SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k))
@@ -423,6 +430,9 @@ describe('Flex Consumption scale-out (issue 11)', () => {
     const env = {
       [NAMES.settings.storageAccountName]: 'stdatadevabcdefghijklmn',
       [NAMES.settings.maxParallelBatches]: String(value),
+      [NAMES.settings.authIssuer]: 'https://login.microsoftonline.com/tenant/v2.0',
+      [NAMES.settings.authJwksUrl]: 'https://login.microsoftonline.com/tenant/discovery/v2.0/keys',
+      [NAMES.settings.authAudience]: 'api://settlement',
     };
     try {
       return loadSettings(env).maxParallelBatches === value;
@@ -560,5 +570,56 @@ describe('outputs', () => {
   test('main.bicep outputs the function app, storage account and Service Bus namespace', () => {
     for (const o of ['functionAppName', 'storageAccountName', 'serviceBusNamespace'])
       expect(MAIN?.code).toMatch(new RegExp(`^output ${o} string = `, 'm'));
+  });
+});
+
+describe('identity and network restrictions (issue 12)', () => {
+  const file = (name: string) => BICEP.find((f) => f.path === join('modules', name))?.code ?? '';
+  const set = appSettingsFromNames();
+
+  test('tokens are validated against the tenant: issuer and JWKS derived from it, audience a parameter', () => {
+    expect(set.get('authIssuer')).toEqual(["'${environment().authentication.loginEndpoint}${authTenantId}/v2.0'"]);
+    expect(set.get('authJwksUrl')).toEqual([
+      "'${environment().authentication.loginEndpoint}${authTenantId}/discovery/v2.0/keys'",
+    ]);
+    expect(set.get('authAudience')).toEqual(['authAudience']);
+    expect(MAIN?.code).toMatch(/^param authAudience string$/m);
+    expect(ALL_CODE).not.toContain(NAMES.settings.authDevIssuer);
+    expect(MAIN?.code).toContain('names.tables.auditLog');
+  });
+
+  test('the README documents every app role the app knows', () => {
+    const readme = readFileSync(join(BICEP_DIR, 'README.md'), 'utf8');
+    for (const role of MARKET_ROLES) expect(readme).toContain(`\`${role}\``);
+  });
+
+  test('no AllowAllWindowsAzureIps unless asked for; IP rules and private endpoints are parameters', () => {
+    const sql = file('sql.bicep');
+    expect(sql).toMatch(/param allowAzureServices bool = false/);
+    expect(sql).toMatch(/= if \(allowAzureServices\) \{\s*parent: server\s*name: 'AllowAllWindowsAzureIps'/);
+    expect(MAIN?.code).toMatch(/param sqlAllowAzureServices bool = false/);
+    expect(MAIN?.code).toMatch(/param allowedIpRanges array = \[\]/);
+    expect(MAIN?.code).toMatch(/param privateEndpointSubnetId string = ''/);
+    for (const name of ['sql.bicep', 'storage-account.bicep', 'service-bus.bicep']) {
+      const code = file(name);
+      expect({ name, ipRules: /param allowedIpRanges array = \[\]/.test(code) }).toEqual({ name, ipRules: true });
+      expect({ name, pe: /Microsoft\.Network\/privateEndpoints@/.test(code) }).toEqual({ name, pe: true });
+      expect({
+        name,
+        disables:
+          /publicNetworkAccess: .*\? 'Disabled' : 'Enabled'|publicNetworkAccess: empty\(privateEndpointSubnetId\) \? 'Enabled' : 'Disabled'/.test(
+            code,
+          ),
+      }).toEqual({ name, disables: true });
+    }
+    // main.bicep hands the restrictions to each data module
+    for (const module of ['dataStorage', 'serviceBus', 'sql']) {
+      const body = block(MAIN?.code, new RegExp(`module ${module} `));
+      expect({ module, ip: body.includes('allowedIpRanges: allowedIpRanges') }).toEqual({ module, ip: true });
+      expect({ module, pe: body.includes('privateEndpointSubnetId: privateEndpointSubnetId') }).toEqual({
+        module,
+        pe: true,
+      });
+    }
   });
 });

@@ -4,6 +4,7 @@ const ctx = {
   knownGridAreas: new Set(['800', '801', '804']),
   quarterlyTransition: Date.parse('2023-01-31T23:00:00Z'),
   now: new Date('2024-02-10T12:00:00Z'),
+  createdByUserId: 'token-subject-1',
 };
 const ok = {
   beginTime: '2024-01-31T23:00:00Z',
@@ -28,7 +29,7 @@ describe('KickStartJob request', () => {
         periodEnd: '2024-02-01T23:00:00.000Z',
         gridAreas: ['800', '801'],
         asOf: '2024-02-10T12:00:00.000Z',
-        createdByUserId: 'anonymous',
+        createdByUserId: 'token-subject-1',
         trigger: 'http',
       },
     });
@@ -44,6 +45,13 @@ describe('KickStartJob request', () => {
     expect(r3.ok && r3.spec.calculationType).toBe('second_correction_settlement');
     const r4 = parseKickStartRequest({ ...month, processType: 'D05', asOf: '2024-03-01T00:00:00Z' }, ctx);
     expect(r4.ok && r4.spec).toMatchObject({ calculationType: 'wholesale_fixing', asOf: '2024-03-01T00:00:00.000Z' });
+  });
+
+  it('refuses createdByUserId in the request: the creator is the token subject (issue 12)', () => {
+    expect(issues({ ...ok, createdByUserId: 'someone-else' })).toEqual([
+      "createdByUserId: not accepted: a job's creator is the subject of the caller's bearer token",
+    ]);
+    expect(issues({ ...ok, createdByUserId: 'x'.repeat(80_000) })).toHaveLength(1);
   });
 
   it('names the field and the reason for every bad input', () => {

@@ -55,6 +55,9 @@ describe('settings', () => {
     const s = loadSettings({
       STORAGE_ACCOUNT_NAME: 'acct1',
       SERVICEBUS_FULLY_QUALIFIED_NAMESPACE: 'ns.servicebus.windows.net',
+      AUTH_ISSUER: 'https://login.microsoftonline.com/tenant/v2.0',
+      AUTH_AUDIENCE: 'api://settlement',
+      AUTH_JWKS_URL: 'https://login.microsoftonline.com/tenant/discovery/v2.0/keys',
     });
     expect(s).toMatchObject({
       storage: { kind: 'identity', accountName: 'acct1' },

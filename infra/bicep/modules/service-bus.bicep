@@ -21,20 +21,61 @@ param messageTimeToLive string = 'P14D'
 @description('Window in which a resent message id is dropped as a duplicate (ISO 8601). Fixed at creation.')
 param duplicateDetectionWindow string = 'PT1H'
 
+@description('Standard, or Premium (needed for a private endpoint).')
+@allowed([
+  'Standard'
+  'Premium'
+])
+param skuName string = 'Standard'
+
+@description('Public IPv4 addresses or CIDR ranges allowed through the namespace firewall; empty = open (Entra still required).')
+param allowedIpRanges array = []
+
+@description('Subnet for a private endpoint (Premium only); when set, public network access is disabled.')
+param privateEndpointSubnetId string = ''
+
 param tags object = {}
+
+var privateEndpoint = !empty(privateEndpointSubnetId) && skuName == 'Premium'
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
   tags: tags
   sku: {
-    name: 'Standard'
-    tier: 'Standard'
+    name: skuName
+    tier: skuName
   }
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateEndpoint ? 'Disabled' : 'Enabled'
+  }
+}
+
+resource networkRules 'Microsoft.ServiceBus/namespaces/networkRuleSets@2024-01-01' = if (!empty(allowedIpRanges)) {
+  parent: namespace
+  name: 'default'
+  properties: {
+    defaultAction: 'Deny'
+    publicNetworkAccess: privateEndpoint ? 'Disabled' : 'Enabled'
+    trustedServiceAccessEnabled: true
+    ipRules: [for ip in allowedIpRanges: { ipMask: ip, action: 'Allow' }]
+  }
+}
+
+resource namespacePrivateEndpoint 'Microsoft.Network/privateEndpoints@2023-11-01' = if (privateEndpoint) {
+  name: 'pe-${namespaceName}'
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: privateEndpointSubnetId }
+    privateLinkServiceConnections: [
+      {
+        name: namespaceName
+        properties: { privateLinkServiceId: namespace.id, groupIds: ['namespace'] }
+      }
+    ]
   }
 }
 

@@ -28,7 +28,15 @@ param tableNames array = []
 @maxValue(365)
 param deleteRetentionDays int = 7
 
+@description('Public IPv4 addresses or CIDR ranges allowed through the firewall; empty and no private endpoint = open (identity still required).')
+param allowedIpRanges array = []
+
+@description('Subnet for private endpoints (blob, table); when set, public network access is disabled.')
+param privateEndpointSubnetId string = ''
+
 param tags object = {}
+
+var restricted = !empty(allowedIpRanges) || !empty(privateEndpointSubnetId)
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -45,10 +53,11 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: empty(privateEndpointSubnetId) ? 'Enabled' : 'Disabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: restricted ? 'Deny' : 'Allow'
+      ipRules: [for ip in allowedIpRanges: { value: ip, action: 'Allow' }]
     }
   }
 }
@@ -87,6 +96,23 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   for tableName in tableNames: {
     parent: tableService
     name: tableName
+  }
+]
+
+resource privateEndpoints 'Microsoft.Network/privateEndpoints@2023-11-01' = [
+  for group in ['blob', 'table']: if (!empty(privateEndpointSubnetId)) {
+    name: 'pe-${name}-${group}'
+    location: location
+    tags: tags
+    properties: {
+      subnet: { id: privateEndpointSubnetId }
+      privateLinkServiceConnections: [
+        {
+          name: '${name}-${group}'
+          properties: { privateLinkServiceId: account.id, groupIds: [group] }
+        }
+      ]
+    }
   }
 ]
 
