@@ -27,7 +27,8 @@ export function exportActivity(deps: AppDeps): ActivityImpl<typeof NAMES.durable
     const periodStart = Date.parse(job.periodStart);
     const periodEnd = Date.parse(job.periodEnd);
     const asOf = Date.parse(job.asOf);
-    const { source } = await basisDataAsOf(deps.settlement, { from: periodStart, to: periodEnd }, asOf);
+    // only the grid area's share of the lake (and its exchange neighbours' exchange files), not the country
+    const { source } = await basisDataAsOf(deps.settlement, { from: periodStart, to: periodEnd }, asOf, [gridArea]);
     const status = await runBasisDataExport(
       { source, store: deps.exports, now: () => deps.clock().getTime() },
       { jobId, gridArea, periodStart, periodEnd, asOf },
