@@ -24,10 +24,18 @@ export interface BasisDataAsOf {
  * in other grid areas brings those grid areas too (its lake periods and points may lie there), and
  * the owners of exchange metering points (from events) from or to them are exchange neighbours;
  * points of metering points without lake master data (`grid_area=unassigned`) are read only when
- * such an event names a grid area of the scope.
+ * such an event names a grid area of the scope. A child belongs to its parent's grid area
+ * (docs/wholesale-calculation.md): a child whose events name a parent in the scope — a parent the
+ * events place there, or one whose lake periods lie there — brings the grid areas its events name
+ * and the unassigned points, because the lake may hold its rows there (written before the parent
+ * link was known, or with no lake master data at all). A parent known only from the lake is
+ * looked up in the scope's own lake master data (read once more, only while such child events
+ * exist), and the view is widened only when one is there.
  * Not covered: a bulk-loaded metering point moved into a grid area only by events that never name
- * its lake grid area — its lake points after the move stay in the old grid area's partition
- * (known limitation: refresh the lake's master data, then rewrite it with tools/migrate-lake.ts).
+ * its lake grid area — its lake points after the move stay in the old grid area's partition; and a
+ * bulk-loaded child (no events) whose parent exists only in events — the lake stored it in its own
+ * grid area (known limitation: refresh the lake's master data, then rewrite it with
+ * tools/migrate-lake.ts).
  */
 export async function basisDataAsOf(
   deps: BasisDataAsOfDeps,
@@ -40,7 +48,17 @@ export async function basisDataAsOf(
     return { source: new AsOfBasisDataSource(view.source, deps.events, asOf), blobs: view.blobs, bytes: view.bytes };
   }
   const masterData = await deps.events.readMasterData(asOf);
-  const view = await deps.lake.view(range, scopeWithEvents(gridAreas, masterData));
+  const scope = scopeWithEvents(gridAreas, masterData);
+  let view = await deps.lake.view(range, scope);
+  const orphans = childrenOutside(gridAreas, masterData, scope);
+  if (orphans.size > 0) {
+    // parents of those children that the scope's lake master data holds in its grid areas
+    const areas = new Set(gridAreas);
+    const lakeParents = new Set<string>();
+    for (const p of await view.source.readMeteringPointPeriods())
+      if (orphans.has(p.meteringPointId) && areas.has(p.gridAreaCode)) lakeParents.add(p.meteringPointId);
+    if (lakeParents.size > 0) view = await deps.lake.view(range, scopeWithEvents(gridAreas, masterData, lakeParents));
+  }
   // the source reads the same master-data events again: hand it those already read
   const events: BasisDataEvents = {
     readMasterData: (at) => (at === asOf ? Promise.resolve(masterData) : deps.events.readMasterData(at)),
@@ -49,16 +67,68 @@ export async function basisDataAsOf(
   return { source: new AsOfBasisDataSource(view.source, events, asOf), blobs: view.blobs, bytes: view.bytes };
 }
 
-/** The lake scope of `gridAreas` widened by master-data events (see basisDataAsOf). Pure; exported for tests. */
-export function scopeWithEvents(gridAreas: readonly string[], events: readonly StoredMasterDataEvent[]): LakeScope {
-  const scope = new Set(gridAreas);
+interface EventPlacement {
+  /** Metering point → the grid areas its MeteringPointCreated events name. */
+  owners: Map<string, Set<string>>;
+  /** Child metering point → the parents its MeteringPointCreated events name. */
+  parents: Map<string, Set<string>>;
+}
+
+function placementOf(events: readonly StoredMasterDataEvent[]): EventPlacement {
   const owners = new Map<string, Set<string>>();
+  const parents = new Map<string, Set<string>>();
+  const add = (m: Map<string, Set<string>>, k: string, v: string): void => {
+    let s = m.get(k);
+    if (!s) m.set(k, (s = new Set()));
+    s.add(v);
+  };
+  for (const e of events) {
+    if (e.messageType !== 'MeteringPointCreated') continue;
+    add(owners, e.meteringPointId, e.gridAreaCode);
+    if (e.parentMeteringPointId !== null) add(parents, e.meteringPointId, e.parentMeteringPointId);
+  }
+  return { owners, parents };
+}
+
+const meets = (s: ReadonlySet<string> | undefined, scope: ReadonlySet<string>): boolean =>
+  s !== undefined && [...s].some((g) => scope.has(g));
+
+/**
+ * Parents (named by events) of children whose events name grid areas outside `scope`, where the
+ * events do not place the parent in `gridAreas`: whether such a parent is in `gridAreas` only the
+ * lake's master data can tell.
+ */
+function childrenOutside(
+  gridAreas: readonly string[],
+  events: readonly StoredMasterDataEvent[],
+  scope: LakeScope,
+): Set<string> {
+  const { owners, parents } = placementOf(events);
+  const own = new Set(gridAreas);
+  const read = new Set(scope.gridAreas);
+  const out = new Set<string>();
+  for (const [child, ps] of parents) {
+    if ([...(owners.get(child) ?? [])].every((g) => read.has(g)) && scope.unassigned) continue;
+    for (const p of ps) if (!meets(owners.get(p), own)) out.add(p);
+  }
+  return out;
+}
+
+/**
+ * The lake scope of `gridAreas` widened by master-data events (see basisDataAsOf); `lakeParents`:
+ * metering points whose lake periods lie in `gridAreas` (parents of event-born children). Pure;
+ * exported for tests.
+ */
+export function scopeWithEvents(
+  gridAreas: readonly string[],
+  events: readonly StoredMasterDataEvent[],
+  lakeParents: ReadonlySet<string> = new Set(),
+): LakeScope {
+  const scope = new Set(gridAreas);
+  const { owners, parents } = placementOf(events);
   const exchangeNeighbours = new Set<string>();
   for (const e of events) {
     if (e.messageType !== 'MeteringPointCreated') continue;
-    let s = owners.get(e.meteringPointId);
-    if (!s) owners.set(e.meteringPointId, (s = new Set()));
-    s.add(e.gridAreaCode);
     if (
       (e.fromGridAreaCode !== null && scope.has(e.fromGridAreaCode)) ||
       (e.toGridAreaCode !== null && scope.has(e.toGridAreaCode))
@@ -66,12 +136,19 @@ export function scopeWithEvents(gridAreas: readonly string[], events: readonly S
       exchangeNeighbours.add(e.gridAreaCode);
   }
   const widened = new Set(scope);
-  for (const s of owners.values()) if ([...s].some((g) => scope.has(g))) for (const g of s) widened.add(g);
+  for (const s of owners.values()) if (meets(s, scope)) for (const g of s) widened.add(g);
+  // a child settled here (its parent is here) brings where its events place it: its lake rows may lie there
+  let children = false;
+  for (const [child, ps] of parents)
+    if ([...ps].some((p) => lakeParents.has(p) || meets(owners.get(p), scope))) {
+      children = true;
+      for (const g of owners.get(child) ?? []) widened.add(g);
+    }
   return {
     gridAreas: [...widened].sort(),
     exchangeNeighbours: [...exchangeNeighbours].filter((g) => !widened.has(g)).sort(),
     // points of metering points without lake master data matter only if events place one here
-    unassigned: [...owners.values()].some((s) => [...s].some((g) => widened.has(g))) || exchangeNeighbours.size > 0,
+    unassigned: children || [...owners.values()].some((s) => meets(s, widened)) || exchangeNeighbours.size > 0,
   };
 }
 
