@@ -71,6 +71,15 @@ describe('batch planning', () => {
       { from: data.args.periodStart, to: data.args.periodEnd },
       Date.now(),
     );
+    // the planner reads one grid area's master data at a time: the same counts as reading them all
+    const scoped = await gridAreaPointsPerHour(
+      { lake, events },
+      { from: data.args.periodStart, to: data.args.periodEnd },
+      Date.now(),
+      data.args.gridAreas,
+    );
+    expect([...scoped.keys()]).toEqual([...data.args.gridAreas].sort());
+    for (const [ga, hours] of scoped) expect(hours).toEqual(perHour.get(ga));
     return { batches, perHour };
   }
 

@@ -3,6 +3,7 @@ import type { BlobLake, LakeScope } from '../../basis-data/parquet/blob-lake';
 import type { StoredMasterDataEvent } from '../../integration-events/store/event-store';
 import { RESOLUTION_MS } from '../../domain/codes';
 import { HOUR_MS } from '../../domain/time';
+import type { MeteringPointPeriod } from '../../basis-data/types';
 
 export interface BasisDataAsOfDeps {
   lake: Pick<BlobLake, 'view'>;
@@ -168,33 +169,51 @@ export async function gridAreaCatalog(deps: BasisDataAsOfDeps, asOf: number): Pr
  * Expected points per hour of [range.from, range.to) for each grid area as known at `asOf`: per
  * metering point period, its slots per hour (4 for PT15M, 1 for PT1H) over the hours it covers,
  * counted in its grid area and, for an exchange metering point, in both neighbouring grid areas
- * (a batch reads those too). The work and memory of a batch grow with its points, not with its
+ * (a batch reads those too); a child metering point's in its parent's grid area (stored there). The work and memory of a batch grow with its points, not with its
  * metering points (batch planning). Hour h is [from + h·1h, from + (h+1)·1h).
+ * With `gridAreas`, each grid area's master data is read alone (its scoped lake view), so the
+ * planner's memory is that of the largest grid area, not of the country's periods.
  */
 export async function gridAreaPointsPerHour(
   deps: BasisDataAsOfDeps,
   range: { from: number; to: number },
   asOf: number,
+  gridAreas?: readonly string[],
 ): Promise<Map<string, Float64Array>> {
   const nHours = Math.ceil((range.to - range.from) / HOUR_MS);
   // difference arrays (+slots at the first hour, −slots after the last): O(periods + hours)
   const diff = new Map<string, Float64Array>();
-  const { source } = await basisDataAsOf(deps, { from: 0, to: 0 }, asOf);
-  for (const p of await source.readMeteringPointPeriods()) {
-    const from = Math.max(p.fromDate, range.from);
-    const to = Math.min(p.toDate ?? range.to, range.to);
-    if (from >= to) continue;
-    const slots = HOUR_MS / RESOLUTION_MS[p.resolution];
-    const h0 = Math.floor((from - range.from) / HOUR_MS);
-    const h1 = Math.ceil((to - range.from) / HOUR_MS);
-    const areas = new Set([p.gridAreaCode, p.fromGridAreaCode, p.toGridAreaCode]);
-    for (const ga of areas) {
-      if (!ga) continue;
-      let d = diff.get(ga);
-      if (!d) diff.set(ga, (d = new Float64Array(nHours + 1)));
-      d[h0] += slots;
-      d[h1] -= slots;
+  const count = (periods: readonly MeteringPointPeriod[], only: string | null): void => {
+    // a child's points are stored and read with its parent's grid area (lake-layout.ts)
+    const parentArea = new Map<string, string>();
+    for (const p of periods) if (!p.parentMeteringPointId) parentArea.set(p.meteringPointId, p.gridAreaCode);
+    for (const p of periods) {
+      const from = Math.max(p.fromDate, range.from);
+      const to = Math.min(p.toDate ?? range.to, range.to);
+      if (from >= to) continue;
+      const slots = HOUR_MS / RESOLUTION_MS[p.resolution];
+      const h0 = Math.floor((from - range.from) / HOUR_MS);
+      const h1 = Math.ceil((to - range.from) / HOUR_MS);
+      const parent = p.parentMeteringPointId ? parentArea.get(p.parentMeteringPointId) : undefined;
+      const areas = parent ? [parent] : new Set([p.gridAreaCode, p.fromGridAreaCode, p.toGridAreaCode]);
+      for (const ga of areas) {
+        if (!ga || (only !== null && ga !== only)) continue;
+        let d = diff.get(ga);
+        if (!d) diff.set(ga, (d = new Float64Array(nHours + 1)));
+        d[h0] += slots;
+        d[h1] -= slots;
+      }
     }
+  };
+  if (gridAreas) {
+    for (const ga of gridAreas) {
+      // master data only (an empty range reads no time series)
+      const { source } = await basisDataAsOf(deps, { from: 0, to: 0 }, asOf, [ga]);
+      count(await source.readMeteringPointPeriods(), ga);
+    }
+  } else {
+    const { source } = await basisDataAsOf(deps, { from: 0, to: 0 }, asOf);
+    count(await source.readMeteringPointPeriods(), null);
   }
   const out = new Map<string, Float64Array>();
   for (const [ga, d] of [...diff].sort(([a], [b]) => a.localeCompare(b))) {

@@ -78,7 +78,8 @@ export async function planBatches(deps: PlanBatchesDeps, jobId: string): Promise
   const job = await requireJob(deps.jobs, jobId);
   const start = Date.parse(job.periodStart);
   const end = Date.parse(job.periodEnd);
-  const perHour = await gridAreaPointsPerHour(deps, { from: start, to: end }, Date.parse(job.asOf));
+  // one grid area's master data at a time: the planner never holds the country's periods
+  const perHour = await gridAreaPointsPerHour(deps, { from: start, to: end }, Date.parse(job.asOf), job.gridAreas);
   const wholesale = isWholesaleType(job.calculationType);
   // local-day boundaries inside the period (a period not starting at local midnight starts with a part-day)
   const bounds = [start, ...localDayStarts(start, end).filter((t) => t > start), end];
