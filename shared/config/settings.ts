@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CALCULATION_TYPES, DEFAULT_QUARTERLY_TRANSITION } from '../domain/codes';
 import { NAMES } from './names';
+import { INSTANT_HINT, parseInstant } from '../domain/time';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 import { DEFAULT_ACTOR_CLAIM } from '../auth/caller';
 
@@ -85,7 +86,14 @@ const settingsSchema = z
       .string()
       .datetime({ offset: true })
       .default(DEFAULT_QUARTERLY_TRANSITION)
-      .transform((t) => Date.parse(t)),
+      .transform((t, ctx) => {
+        const ms = parseInstant(t);
+        if (ms === null) {
+          ctx.addIssue({ code: 'custom', message: `not ${INSTANT_HINT}` });
+          return z.NEVER;
+        }
+        return ms;
+      }),
     // eSett's party id on the documents we send it: a 13-digit GLN or a 16-character EIC
     [S.esettReceiverId]: z
       .string()
