@@ -8,7 +8,7 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { buildDeps } from '../../functions/composition';
 import type { AppDeps } from '../../functions/deps';
 import { cancelJobHandler, getJobHandler, jobResultsHandler } from '../../functions/http/jobs';
-import { basisDataExportStatusHandler } from '../../functions/http/basis-data-exports';
+import { basisDataExportStatusHandler, startBasisDataExportHandler } from '../../functions/http/basis-data-exports';
 import { kickStartJobHandler } from '../../functions/http/kick-start-job';
 import { ingestTimeSeriesHandler } from '../../functions/http/time-series';
 import type { OrchestrationClient } from '../../functions/registry';
@@ -190,6 +190,30 @@ describe('ids no job can have → 404, never 500', () => {
       ).status,
     ).toBe(404);
   });
+});
+
+it('reproduces finding 7 (export ids): a Completed job whose id is no path segment → 404 from the export routes, not 500', async () => {
+  const jobs = new MemoryJobStore();
+  const results = new MemoryBlobStore('results');
+  const id = 'job 1'; // a valid job id (Table and SQL accept it), not a valid export path segment
+  const outputs = await executingJob(jobs, results, id);
+  await commitJob({ jobs, results, clock: () => new Date() }, id, outputs);
+  const deps = memoryDeps(jobs, results);
+  const status = await basisDataExportStatusHandler(deps)(
+    req('GET', 'jobs/x/basis-data-exports/800', { id, gridArea: '800' }),
+    ctx(),
+  );
+  expect(status.status).toBe(404);
+  const start = await startBasisDataExportHandler(deps)(
+    new HttpRequest({
+      method: 'POST',
+      url: 'http://localhost:7071/api/jobs/x/basis-data-exports?gridArea=800',
+      params: { id },
+      headers: { authorization: `Bearer ${ADMIN}` },
+    }),
+    ctx(),
+  );
+  expect(start.status).toBe(404);
 });
 
 describe('request body limits', () => {
