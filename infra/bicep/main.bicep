@@ -331,6 +331,7 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     appInsightsName: monitoring.outputs.appInsightsName
     appSettings: appSettings
+    requestBodySizeLimit: max(maxIngestionBodyBytes, maxJobRequestBodyBytes)
     tags: allTags
   }
 }
