@@ -348,6 +348,7 @@ async function main(): Promise<void> {
           await host.runtime.startNew(name, { instanceId, input });
         },
         maxParallelBatches: workers,
+        staleRequestedAfterMs: host.deps.settings.staleRequestedJobMs,
         clock: () => new Date(),
       },
       `bench-scale-${Date.now()}`,

@@ -21,6 +21,7 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
     methods: ['GET', 'POST'],
     route: 'KickStartJob',
     handler: kickStartJobHandler(deps),
+    maxBodyBytes: deps.settings.maxRequestBodyBytes.job,
     durableClient: true,
   });
   registry.http('GetJob', { methods: ['GET'], route: 'jobs/{id}', handler: getJobHandler(deps) });
@@ -56,7 +57,9 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
       clock: deps.clock,
       lakeLayout: (now) => currentLakeLayout(deps.settlement, now),
       authenticator: deps.authenticator,
+      maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
     }),
+    maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
   });
 
   const SB = NAMES.serviceBus;

@@ -46,6 +46,7 @@ export function startJobDeps(deps: AppDeps, context: InvocationContext): StartJo
     startOrchestration: (orchestrator, instanceId, input) =>
       deps.orchestrationClient(context).start(orchestrator, instanceId, input),
     maxParallelBatches: deps.settings.maxParallelBatches,
+    staleRequestedAfterMs: deps.settings.staleRequestedJobMs,
     clock: () => deps.clock(),
   };
 }

@@ -19,7 +19,17 @@ export type ServiceBusHandler = (message: ReceivedMessage, context: InvocationCo
 export interface FunctionRegistry {
   http(
     name: string,
-    opts: { methods: Array<'GET' | 'POST'>; route: string; handler: HttpHandler; durableClient?: boolean },
+    opts: {
+      methods: Array<'GET' | 'POST'>;
+      route: string;
+      handler: HttpHandler;
+      durableClient?: boolean;
+      /**
+       * Largest request body the host buffers for this route (413 beyond); default the job request
+       * limit. The local host enforces it before buffering; on Azure the handler reads with a cap.
+       */
+      maxBodyBytes?: number;
+    },
   ): void;
   timer(name: string, opts: { schedule: string; handler: TimerHandler }): void;
   /**

@@ -2,12 +2,33 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
-import type { LocalRegistry } from './registry';
+import { MalformedPathError, type LocalRegistry } from './registry';
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The body exceeds the route's limit: the rest is not read. */
+const TOO_LARGE = Symbol('tooLarge');
+
+/**
+ * Reads the body with a cap: refused from Content-Length before reading anything, and while
+ * streaming once the cap is passed, so one request never makes the host buffer more than `limit`
+ * bytes (a 292 MB ingestion body was once accepted into memory whole).
+ */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | typeof TOO_LARGE> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return TOO_LARGE;
   const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
+  let total = 0;
+  for await (const c of req) {
+    total += (c as Buffer).length;
+    if (total > limit) return TOO_LARGE;
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) })
+    .end(JSON.stringify(body));
 }
 
 export function startHttpServer(
@@ -19,14 +40,35 @@ export function startHttpServer(
     void (async () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
       const method = (req.method ?? 'GET').toUpperCase();
-      const hit = registry.match(method, url.pathname);
-      if (!hit) {
-        res
-          .writeHead(404, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ title: `no function for ${method} ${url.pathname}`, status: 404 }));
+      let hit: ReturnType<LocalRegistry['match']>;
+      try {
+        hit = registry.match(method, url.pathname);
+      } catch (e) {
+        if (!(e instanceof MalformedPathError)) throw e;
+        sendJson(res, 400, { title: 'malformed percent-encoding in the path', status: 400 });
         return;
       }
-      const body = await readBody(req);
+      if (!hit) {
+        sendJson(res, 404, { title: `no function for ${method} ${url.pathname.slice(0, 200)}`, status: 404 });
+        return;
+      }
+      const limit = hit.route.maxBodyBytes;
+      const body = await readBody(req, limit);
+      if (body === TOO_LARGE) {
+        // the unread rest is dropped with the connection
+        sendJson(
+          res,
+          413,
+          {
+            title: `request body too large: at most ${limit} bytes`,
+            status: 413,
+            errors: [{ path: '(body)', message: `larger than ${limit} bytes; split the request` }],
+          },
+          true,
+        );
+        res.once('finish', () => req.destroy());
+        return;
+      }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       const request = new HttpRequest({
@@ -37,24 +79,29 @@ export function startHttpServer(
         params: hit.params,
         ...(body.length > 0 ? { body: { bytes: body } } : {}),
       });
+      const route = hit.route;
       const context = new InvocationContext({
-        functionName: hit.route.name,
+        functionName: route.name,
         invocationId: randomUUID(),
-        logHandler: (level, ...args) => log(`[${hit.route.name}] ${level}: ${args.map(String).join(' ')}`),
+        logHandler: (level, ...args) => log(`[${route.name}] ${level}: ${args.map(String).join(' ')}`),
       });
       try {
-        const response = new HttpResponse(await hit.route.handler(request, context));
+        const response = new HttpResponse(await route.handler(request, context));
         const out = Buffer.from(await response.arrayBuffer());
         const h: Record<string, string> = {};
         response.headers.forEach((v, k) => (h[k] = v));
         res.writeHead(response.status, h).end(out);
       } catch (e) {
-        log(`[${hit.route.name}] unhandled: ${(e as Error).stack ?? String(e)}`);
-        res
-          .writeHead(500, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ title: 'internal error', status: 500 }));
+        log(`[${route.name}] unhandled: ${(e as Error).stack ?? String(e)}`);
+        sendJson(res, 500, { title: 'internal error', status: 500 });
       }
-    })();
+    })().catch((e: unknown) => {
+      // a failure outside the handler (e.g. the client went away mid-body) must not become an
+      // unhandled rejection, which would stop the whole host
+      log(`HTTP ${req.method ?? ''} ${(req.url ?? '').slice(0, 200)}: ${String(e)}`);
+      if (!res.headersSent) sendJson(res, 500, { title: 'internal error', status: 500 });
+      else res.destroy();
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -9,6 +9,15 @@ import type { FunctionRegistry, HttpHandler, ServiceBusHandler, TimerHandler } f
 import type { Source } from '../shared/messaging/bus';
 import type { SubscribableBus } from '../shared/messaging/subscription';
 import { matches, parseNcrontab, type CronSchedule } from './ncrontab';
+import { DEFAULT_MAX_JOB_REQUEST_BODY_BYTES } from '../shared/config/settings';
+
+/** A path segment that is not valid percent-encoding (`%ZZ`): answered 400, not thrown. */
+export class MalformedPathError extends Error {
+  constructor(readonly path: string) {
+    super(`malformed percent-encoding in ${path.slice(0, 200)}`);
+    this.name = 'MalformedPathError';
+  }
+}
 
 export interface HttpRoute {
   name: string;
@@ -18,6 +27,8 @@ export interface HttpRoute {
   pattern: RegExp;
   params: string[];
   handler: HttpHandler;
+  /** Largest body the server buffers for this route (413 beyond). */
+  maxBodyBytes: number;
 }
 
 export interface TimerRegistration {
@@ -39,7 +50,7 @@ export class LocalRegistry implements FunctionRegistry {
   readonly orchestrations = new Map<string, OrchestrationHandler>();
   readonly activities = new Map<string, ActivityHandler>();
 
-  http(name: string, opts: { methods: Array<'GET' | 'POST'>; route: string; handler: HttpHandler }): void {
+  http(name: string, opts: Parameters<FunctionRegistry['http']>[1]): void {
     const params: string[] = [];
     const source = opts.route
       .split('/')
@@ -57,6 +68,7 @@ export class LocalRegistry implements FunctionRegistry {
       pattern: new RegExp(`^/api/${source}/?$`, 'i'),
       params,
       handler: opts.handler,
+      maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_JOB_REQUEST_BODY_BYTES,
     });
   }
 
@@ -104,7 +116,13 @@ export class LocalRegistry implements FunctionRegistry {
     for (const route of this.routes) {
       const m = route.pattern.exec(path);
       if (!m || !route.methods.includes(method)) continue;
-      return { route, params: Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1])])) };
+      let params: Record<string, string>;
+      try {
+        params = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1])]));
+      } catch {
+        throw new MalformedPathError(path);
+      }
+      return { route, params };
     }
     return null;
   }

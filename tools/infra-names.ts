@@ -26,6 +26,9 @@ export interface SettingsDefaults {
   quarterlyTransition: string;
   esettReceiverId: string;
   authActorClaim: string;
+  maxJobRequestBodyBytes: number;
+  maxIngestionBodyBytes: number;
+  staleRequestedJobMinutes: number;
 }
 
 export interface GeneratedFile {
@@ -58,6 +61,9 @@ export function settingsDefaults(): SettingsDefaults {
     quarterlyTransition: new Date(s.quarterlyTransition).toISOString().replace('.000Z', 'Z'),
     esettReceiverId: s.esettReceiverId,
     authActorClaim: s.auth.actorClaim,
+    maxJobRequestBodyBytes: s.maxRequestBodyBytes.job,
+    maxIngestionBodyBytes: s.maxRequestBodyBytes.ingestion,
+    staleRequestedJobMinutes: s.staleRequestedJobMs / 60_000,
   };
 }
 

@@ -5,7 +5,7 @@
  * download links when ready.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { downloadLinks, readExportStatus } from '../../shared/basis-data-export';
+import { downloadLinks, isExportableJobId, readExportStatus } from '../../shared/basis-data-export';
 import { NAMES } from '../../shared/config/names';
 import type { AppDeps } from '../deps';
 import type { ExportInput } from '../../shared/settlement/activity-contracts';
@@ -35,6 +35,8 @@ async function exportAccess(
   jobId: string,
   gridArea: string,
 ): Promise<{ refused: HttpResponseInit } | { job: Job }> {
+  // an id that cannot be a path segment of the export has no export (and would throw RangeError)
+  if (!isExportableJobId(jobId)) return { refused: problem(404, `job ${jobId} not found`) };
   const found = await visibleJob(deps, caller, jobId);
   if (!found) return { refused: problem(404, `job ${jobId} not found`) };
   if (!mayExportGridArea(found.scope, gridArea))

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { JOB_STATUSES, TERMINAL_STATUSES, type Job, type JobStatus } from '../../shared/jobs/job';
+import { JOB_STATUSES, type Job, type JobStatus } from '../../shared/jobs/job';
 import { readResults, readWholesaleResults } from '../../shared/results/committed-results';
 import { rowsToCsv, wholesaleRowsToCsv } from '../../shared/results/results-csv';
 import { readJobBasisData } from '../../shared/settlement/use-cases/read-job-basis-data';
@@ -11,6 +11,8 @@ import { GRID_AREA_CODE_RE } from '../../shared/domain/identifiers';
 import { jobAccess, scopeBasisData, type RowScope } from '../../shared/auth/access';
 import type { Caller } from '../../shared/auth/caller';
 import { ANY_ROLE, audited, authorized } from './auth';
+import { isValidJobId } from '../../shared/jobs/job-lifecycle';
+import { cancelJob } from '../../shared/settlement/use-cases/cancel-job';
 
 /**
  * The job as `caller` may see it, or null when it is not the caller's (answered 404, exactly as
@@ -21,6 +23,8 @@ export async function visibleJob(
   caller: Caller,
   id: string,
 ): Promise<{ job: Job; scope: RowScope } | null> {
+  // an id no job can have (e.g. with '/', which Table storage refuses as a key) is no job: 404
+  if (!isValidJobId(id)) return null;
   const job = await deps.jobs.get(id);
   if (!job) return null;
   const scope = jobAccess(caller, job, await deps.gridAreaOwnership());
@@ -83,22 +87,35 @@ export function listJobsHandler(deps: AppDeps): HttpHandler {
   });
 }
 
-/** POST /api/jobs/{id}/cancel */
+/**
+ * POST /api/jobs/{id}/cancel: 200 with the Canceled job; 409 with the final status when the job
+ * is (or, racing this cancel, became) Completed, Failed or Canceled; 404 for no such job.
+ */
 export function cancelJobHandler(deps: AppDeps): HttpHandler {
   return authorized(deps, ['datahub_administrator'], async (request: HttpRequest, context: InvocationContext) => {
     const id = request.params.id;
-    const job = await deps.jobs.get(id);
-    if (!job) return problem(404, `job ${id} not found`);
-    if (TERMINAL_STATUSES.includes(job.status)) return problem(409, `job ${id} is already ${job.status}`);
-    const canceled = await deps.jobs.transition(id, 'Canceled', deps.clock(), { error: 'canceled on request' });
-    try {
-      await deps.orchestrationClient(context).terminate(id, 'canceled on request');
-    } catch (e) {
-      context.warn(
-        `cancel ${id}: terminate failed (${(e as Error).message}); the job is Canceled and its orchestration stops at its next step`,
-      );
+    const r = await cancelJob(
+      {
+        jobs: deps.jobs,
+        results: deps.settlement.results,
+        terminate: (jobId, reason) => deps.orchestrationClient(context).terminate(jobId, reason),
+        clock: () => deps.clock(),
+      },
+      id,
+    );
+    switch (r.kind) {
+      case 'notFound':
+        return problem(404, `job ${id} not found`);
+      case 'alreadyFinal':
+        // as KickStartJob's 409: `status` is the job's (final) status
+        return json(409, { title: `job ${id} is already ${r.job.status}`, jobId: id, status: r.job.status });
+      case 'canceled':
+        if (r.terminateError !== null)
+          context.warn(
+            `cancel ${id}: terminate failed (${r.terminateError instanceof Error ? r.terminateError.message : 'unknown error'}); the job is Canceled and its orchestration stops at its next step`,
+          );
+        return json(200, view(r.job, { kind: 'all' }));
     }
-    return json(200, view(canceled, { kind: 'all' }));
   });
 }
 

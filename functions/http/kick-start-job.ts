@@ -5,11 +5,13 @@ import { startJobDeps, type AppDeps } from '../deps';
 import type { HttpHandler } from '../registry';
 import { baseUrl, json, problem } from './responses';
 import { authorized } from './auth';
+import { isTooLarge, readBodyCapped } from './body';
 
 /**
  * KickStartJob: GET with query parameters or POST with the same fields as JSON. 202 with the
  * job id and status URL; 400 with the zod issues (nothing registered); 409 with the running
- * job when the same type, period and grid areas is already running. Administrators only; the
+ * job when the same type, period and grid areas is already running; 413 for a body over
+ * MAX_JOB_REQUEST_BODY_BYTES (refused before it is read whole). Administrators only; the
  * job's createdByUserId is the token's subject.
  */
 export function kickStartJobHandler(deps: AppDeps): HttpHandler {
@@ -21,8 +23,10 @@ export function kickStartJobHandler(deps: AppDeps): HttpHandler {
       if (request.method === 'GET') {
         raw = Object.fromEntries(request.query.entries());
       } else {
+        const body = await readBodyCapped(request, deps.settings.maxRequestBodyBytes.job);
+        if (isTooLarge(body)) return body.tooLarge;
         try {
-          raw = await request.json();
+          raw = JSON.parse(new TextDecoder().decode(body)) as unknown;
         } catch {
           return problem(400, 'request body is not valid JSON', [
             { path: '(body)', message: 'expected a JSON object' },

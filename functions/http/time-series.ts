@@ -6,6 +6,8 @@ import type { LakeLayout } from '../../shared/basis-data/parquet/lake-layout';
 import type { HttpHandler } from '../registry';
 import { json, problem } from './responses';
 import { authorized } from './auth';
+import { isTooLarge, readBodyCapped } from './body';
+import { DEFAULT_MAX_INGESTION_BODY_BYTES } from '../../shared/config/settings';
 import type { Authenticator } from '../../shared/auth/token-validator';
 
 export interface TimeSeriesIngestionDeps {
@@ -14,6 +16,8 @@ export interface TimeSeriesIngestionDeps {
   /** Where points go in the lake: metering points' grid areas as of now (currentLakeLayout). */
   lakeLayout(now: Date): Promise<LakeLayout>;
   authenticator: Authenticator;
+  /** Largest body accepted (MAX_INGESTION_BODY_BYTES, default 64 MiB); 413 beyond, before it is read whole. */
+  maxBodyBytes?: number;
 }
 
 const FORMAT_BY_CONTENT_TYPE: ReadonlyMap<string, IngestFormat> = new Map([
@@ -33,7 +37,7 @@ export function ingestFormatOf(request: HttpRequest): IngestFormat | null {
 /**
  * POST /api/time-series: bulk ingestion of time series points (backfills). 200 `{ points, files }`
  * once every file is durably written; 400 with the offending row and column (nothing written);
- * 415 for a format other than Parquet, NDJSON or `;`-CSV. Administrators only.
+ * 415 for a format other than Parquet, NDJSON or `;`-CSV; 413 beyond MAX_INGESTION_BODY_BYTES. Administrators only.
  */
 export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHandler {
   return authorized(deps, ['datahub_administrator'], async (request: HttpRequest, context: InvocationContext) => {
@@ -44,7 +48,8 @@ export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHand
         'unsupported format: send application/vnd.apache.parquet, application/x-ndjson or text/csv (or ?format=parquet|ndjson|csv)',
       );
     }
-    const body = new Uint8Array(await request.arrayBuffer());
+    const body = await readBodyCapped(request, deps.maxBodyBytes ?? DEFAULT_MAX_INGESTION_BODY_BYTES);
+    if (isTooLarge(body)) return body.tooLarge;
     try {
       const now = deps.clock();
       const result = await ingestTimeSeries(body, format, deps.basisData, now, () => deps.lakeLayout(now));

@@ -73,6 +73,18 @@ param batchMaxPoints int = loadJsonContent('settings-defaults.json').batchMaxPoi
 @description('Instant from which results are quarterly (ISO 8601 UTC).')
 param quarterlyTransition string = loadJsonContent('settings-defaults.json').quarterlyTransition
 
+@description('Largest KickStartJob request body in bytes (413 beyond).')
+@minValue(1024)
+param maxJobRequestBodyBytes int = loadJsonContent('settings-defaults.json').maxJobRequestBodyBytes
+
+@description('Largest time series ingestion body in bytes (413 beyond; the Functions host itself caps bodies at 100 MB by default).')
+@minValue(1024)
+param maxIngestionBodyBytes int = loadJsonContent('settings-defaults.json').maxIngestionBodyBytes
+
+@description('A job still Requested this many minutes after registration lost its process before its orchestration started; it is failed at the next start of its spec.')
+@minValue(1)
+param staleRequestedJobMinutes int = loadJsonContent('settings-defaults.json').staleRequestedJobMinutes
+
 @description('eSett\'s party id (13-digit GLN or 16-character EIC) on the documents sent to it.')
 param esettReceiverId string = loadJsonContent('settings-defaults.json').esettReceiverId
 
@@ -277,6 +289,18 @@ var appSettings = [
     value: esettReceiverId
   }
   {
+    name: names.settings.maxJobRequestBodyBytes
+    value: string(maxJobRequestBodyBytes)
+  }
+  {
+    name: names.settings.maxIngestionBodyBytes
+    value: string(maxIngestionBodyBytes)
+  }
+  {
+    name: names.settings.staleRequestedJobMinutes
+    value: string(staleRequestedJobMinutes)
+  }
+  {
     // Entra ID v2.0 access tokens of the tenant (shared/auth/token-validator.ts)
     name: names.settings.authIssuer
     value: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
@@ -307,6 +331,7 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     appInsightsName: monitoring.outputs.appInsightsName
     appSettings: appSettings
+    requestBodySizeLimit: max(maxIngestionBodyBytes, maxJobRequestBodyBytes)
     tags: allTags
   }
 }

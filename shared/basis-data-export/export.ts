@@ -27,6 +27,9 @@ const DEFAULT_WINDOW_DAYS = 7;
 
 const JOB_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** Whether a job's exports can be stored (its id is a safe path segment); the HTTP layer answers 404 otherwise. */
+export const isExportableJobId = (jobId: string): boolean => JOB_ID_RE.test(jobId);
+
 /** `exports/{jobId}/ga={gridArea}/`. Ids are checked: they become path segments. */
 export function exportPrefix(jobId: string, gridArea: string): string {
   if (!JOB_ID_RE.test(jobId))

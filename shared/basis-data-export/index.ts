@@ -4,6 +4,7 @@ export {
   downloadLinks,
   exportPrefix,
   exportStatusPath,
+  isExportableJobId,
   MASTER_BASIS_DATA_FILE,
   readExportStatus,
   runBasisDataExport,

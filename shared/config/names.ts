@@ -86,6 +86,12 @@ export const NAMES = {
     batchMaxPoints: 'BATCH_MAX_POINTS',
     quarterlyTransition: 'QUARTERLY_RESOLUTION_TRANSITION_DATETIME',
     esettReceiverId: 'ESETT_RECEIVER_ID',
+    /** Largest KickStartJob / cancel request body in bytes (413 beyond). */
+    maxJobRequestBodyBytes: 'MAX_JOB_REQUEST_BODY_BYTES',
+    /** Largest time series ingestion body in bytes (413 beyond). */
+    maxIngestionBodyBytes: 'MAX_INGESTION_BODY_BYTES',
+    /** A Requested job older than this many minutes without having started is failed at the next start of its spec. */
+    staleRequestedJobMinutes: 'STALE_REQUESTED_JOB_MINUTES',
     /** Expected `iss` of bearer tokens, e.g. https://login.microsoftonline.com/{tenant}/v2.0 */
     authIssuer: 'AUTH_ISSUER',
     /** Expected `aud`: the app registration's Application ID URI or client id. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CALCULATION_TYPES, DEFAULT_QUARTERLY_TRANSITION } from '../domain/codes';
 import { NAMES } from './names';
+import { INSTANT_HINT, parseInstant } from '../domain/time';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 import { DEFAULT_ACTOR_CLAIM } from '../auth/caller';
 
@@ -49,6 +50,16 @@ export const DEFAULT_SCHEDULE: ScheduleEntry[] = [
  */
 export const DEFAULT_BATCH_MAX_POINTS = 45_000_000;
 
+/** A KickStartJob body is a handful of fields: 64 KiB is generous. */
+export const DEFAULT_MAX_JOB_REQUEST_BODY_BYTES = 64 * 1024;
+/** An ingestion body holds ~1 M NDJSON points in 64 MiB; larger backfills are split by the client. */
+export const DEFAULT_MAX_INGESTION_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * A job's orchestration is started right after it is registered; a job still Requested this much
+ * later lost its process in between (start-job.ts) and would otherwise block its spec forever.
+ */
+export const DEFAULT_STALE_REQUESTED_JOB_MINUTES = 15;
+
 /** Placeholder default for local runs; every environment sets eSett's real party id. */
 export const DEFAULT_ESETT_RECEIVER_ID = '10X1001A1001A55Y';
 
@@ -85,12 +96,23 @@ const settingsSchema = z
       .string()
       .datetime({ offset: true })
       .default(DEFAULT_QUARTERLY_TRANSITION)
-      .transform((t) => Date.parse(t)),
+      .transform((t, ctx) => {
+        const ms = parseInstant(t);
+        if (ms === null) {
+          ctx.addIssue({ code: 'custom', message: `not ${INSTANT_HINT}` });
+          return z.NEVER;
+        }
+        return ms;
+      }),
     // eSett's party id on the documents we send it: a 13-digit GLN or a 16-character EIC
     [S.esettReceiverId]: z
       .string()
       .regex(/^(\d{13}|[0-9A-Z-]{16})$/, 'must be a 13-digit GLN or a 16-character EIC')
       .default(DEFAULT_ESETT_RECEIVER_ID),
+    // request bodies are read into memory: these bound what one request can make the host hold
+    [S.maxJobRequestBodyBytes]: z.coerce.number().int().min(1024).default(DEFAULT_MAX_JOB_REQUEST_BODY_BYTES),
+    [S.maxIngestionBodyBytes]: z.coerce.number().int().min(1024).default(DEFAULT_MAX_INGESTION_BODY_BYTES),
+    [S.staleRequestedJobMinutes]: z.coerce.number().int().min(1).default(DEFAULT_STALE_REQUESTED_JOB_MINUTES),
     [S.authIssuer]: z.string().url().optional(),
     [S.authAudience]: z.string().min(1).optional(),
     [S.authJwksUrl]: z
@@ -137,6 +159,10 @@ export interface Settings {
   /** The quarterly resolution transition as an instant (epoch ms). */
   quarterlyTransition: number;
   esettReceiverId: string;
+  /** Request body limits in bytes (413 beyond): KickStartJob and other job requests; ingestion. */
+  maxRequestBodyBytes: { job: number; ingestion: number };
+  /** A Requested job older than this (ms) is stale: failed at the next start of its spec. */
+  staleRequestedJobMs: number;
   /**
    * How bearer tokens are validated: against Entra ID (issuer, audience, the tenant's JWKS), or
    * — on the local host only — against the checkout's dev issuer (local/dev-issuer).
@@ -199,6 +225,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     batchMaxPoints: v[S.batchMaxPoints],
     quarterlyTransition: v[S.quarterlyTransition],
     esettReceiverId: v[S.esettReceiverId],
+    maxRequestBodyBytes: { job: v[S.maxJobRequestBodyBytes], ingestion: v[S.maxIngestionBodyBytes] },
+    staleRequestedJobMs: v[S.staleRequestedJobMinutes] * 60_000,
     auth:
       v[S.authDevIssuer] === 'true'
         ? { kind: 'devIssuer', actorClaim: v[S.authActorClaim] }

@@ -1,10 +1,48 @@
 /**
  * Instants are epoch milliseconds (UTC) everywhere in the engine. Inputs are ISO-8601 with `Z`
  * or an explicit offset; the reference scenarios' `yyyy-mm-dd hh:mm:ss` (no zone) means UTC.
+ *
+ * One parser for every instant that enters the engine (HTTP requests, ingestion bodies, CSV and
+ * lake readers, integration events): a four-digit year, and the instant must lie in the years
+ * INSTANT_YEARS (2000–2100, UTC). Settlement data outside that range is a typo or an attack
+ * (`0050-03-02` once became 1950 through Date.UTC's two-digit-year rule, `9999` pinned jobs
+ * forever), so it is refused where it enters, naming the field, instead of being calculated.
  */
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
-export function parseInstant(text: string): number | null {
+export interface YearRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The documented range of every settlement instant (inclusive years, UTC). */
+export const INSTANT_YEARS: YearRange = { min: 2000, max: 2100 };
+/** google.protobuf.Timestamp's own range, for our outbound contract's round trip only. */
+export const PROTOBUF_TIMESTAMP_YEARS: YearRange = { min: 1, max: 9999 };
+
+/** What a valid instant looks like, for error messages. */
+export const INSTANT_HINT = `an ISO-8601 instant with a four-digit year in ${INSTANT_YEARS.min}–${INSTANT_YEARS.max} (e.g. 2023-11-01T23:00:00Z)`;
+
+/** First and last epoch ms of a year range. */
+export function instantBounds(years: YearRange = INSTANT_YEARS): { min: number; max: number } {
+  return { min: utc(years.min, 0, 1, 0, 0, 0, 0), max: utc(years.max + 1, 0, 1, 0, 0, 0, 0) - 1 };
+}
+
+/** Whether epoch ms lies in the documented range (instants that arrive as numbers, e.g. protobuf). */
+export function isInstantInRange(ms: number, years: YearRange = INSTANT_YEARS): boolean {
+  const b = instantBounds(years);
+  return Number.isFinite(ms) && ms >= b.min && ms <= b.max;
+}
+
+/** Date.UTC without its rule that years 0–99 mean 1900–1999. */
+function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  const date = new Date(Date.UTC(2000, mo, d, h, mi, s, ms));
+  date.setUTCFullYear(y, mo, d);
+  return date.getTime();
+}
+
+/** Epoch ms of an ISO-8601 instant, or null when malformed or outside `years` (INSTANT_YEARS). */
+export function parseInstant(text: string, years: YearRange = INSTANT_YEARS): number | null {
   const m = ISO_RE.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
@@ -12,23 +50,24 @@ export function parseInstant(text: string): number | null {
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
     return null;
-  let ms = Date.UTC(
-    Number(y),
-    month - 1,
-    day,
-    Number(h),
-    Number(mi),
-    Number(s),
-    Number(frac.padEnd(3, '0').slice(0, 3)),
-  );
+  let ms = utc(Number(y), month - 1, day, Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3)));
   if (new Date(ms).getUTCDate() !== day) return null; // 2023-02-30
   if (zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+    const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
+    if (offsetMinutes > 18 * 60) return null; // ISO-8601/RFC 3339 offsets stay within ±18:00
+    ms -= sign * offsetMinutes * 60_000;
   }
-  return ms;
+  return isInstantInRange(ms, years) ? ms : null;
 }
+
+/**
+ * How far ahead of this host's clock a caller's or publisher's "now" may be: asOf and registration
+ * times later than now + CLOCK_SKEW_MS are refused (they would pin a job to data that does not
+ * exist yet, or store data that silently waits); within the allowance they count as now.
+ */
+export const CLOCK_SKEW_MS = 2 * 60_000;
 
 /** `2023-07-02T02:15:00Z` */
 export function formatInstant(ms: number): string {

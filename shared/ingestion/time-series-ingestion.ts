@@ -40,7 +40,8 @@ import { timeSeriesFileName, timeSeriesPartitionPath } from '../basis-data/parqu
 import { LakeLayout } from '../basis-data/parquet/lake-layout';
 import type { BlobLake } from '../basis-data/parquet/blob-lake';
 import { AsOfBasisDataSource, type BasisDataEvents } from '../basis-data/bitemporal/as-of-source';
-import { DAY_MS, parseInstant } from '../domain/time';
+import { DAY_MS, INSTANT_HINT, parseInstant } from '../domain/time';
+import { excerpt } from '../domain/excerpt';
 import { DecimalFormatError, parseScaled } from '../decimal/scaled';
 import { QUALITIES, QUALITY_BY_NAME, RESOLUTION_MS, RESOLUTIONS } from '../domain/codes';
 import type { BlobStore } from '../storage/blob-store';
@@ -186,7 +187,7 @@ class InstantParser {
     let ms = this.cache.get(s);
     if (ms !== undefined) return ms;
     const p = parseInstant(s);
-    if (p === null) throw new ValidationError(BODY, row, 'observation_time', `'${s}' is not an ISO-8601 timestamp`);
+    if (p === null) throw new ValidationError(BODY, row, 'observation_time', `'${excerpt(s)}' is not ${INSTANT_HINT}`);
     ms = p;
     if (this.cache.size >= 200_000) this.cache.clear();
     this.cache.set(s, ms);

@@ -42,6 +42,7 @@ import {
   integrationEventProtoType,
 } from './wire';
 import { isLocalMidnight } from '../domain/local-time';
+import { INSTANT_HINT, isInstantInRange } from '../domain/time';
 
 /** The validated domain event of a message body; throws ContractError naming the proto field. */
 export function decodeIntegrationEvent<K extends IntegrationEventType>(
@@ -191,7 +192,10 @@ class Fields {
     if (typeof nanos !== 'number' || !Number.isInteger(nanos) || nanos < 0 || nanos > 999_999_999) {
       return this.fail(field, `nanos out of range: ${String(nanos)}`);
     }
-    return s * 1000 + Math.floor(nanos / 1_000_000);
+    const ms = s * 1000 + Math.floor(nanos / 1_000_000);
+    // the engine's one range of instants (shared/domain/time.ts), not only protobuf's
+    if (!isInstantInRange(ms)) return this.fail(field, `${new Date(ms).toISOString()} is not ${INSTANT_HINT}`);
+    return ms;
   }
 
   /** An absent Timestamp is null (open ended). */

@@ -10,6 +10,9 @@
  *   does not decode or violates the contract): dead-lettered at once with reason
  *   'InvalidIntegrationEvent' and the ContractError text (naming the field) as description.
  *   Nothing is stored: a retry could never make it valid.
+ * - A TimeSeriesPointsReceived whose registration_time is later than now + CLOCK_SKEW_MS
+ *   (shared/domain/time.ts) is poison too: stored, it would wait unseen until its time and then
+ *   change results already pinned to an earlier asOf.
  * - Valid: appended with storedAt = now(), then completed; 'duplicate' when the event id was
  *   already stored (a redelivery after a lost completion, or a duplicate publish).
  * - A storage failure propagates without settling, so the pump abandons the message and the bus
@@ -23,6 +26,7 @@ import type { IntegrationEvent } from './events';
 import { INTEGRATION_EVENT_CONTRACT } from './wire';
 import type { IntegrationEventStore } from './store/event-store';
 import { MAX_EVENT_BODY_BYTES, eventIdProblem } from './store/stored-event';
+import { CLOCK_SKEW_MS, INSTANT_HINT, parseInstant } from '../domain/time';
 
 export const INVALID_INTEGRATION_EVENT_REASON = 'InvalidIntegrationEvent';
 
@@ -36,7 +40,7 @@ interface ValidMessage {
 }
 
 /** The decoded event and event id of a valid message; throws ContractError otherwise. */
-function validate(message: ReceivedMessage): ValidMessage {
+function validate(message: ReceivedMessage, nowMs: number): ValidMessage {
   const props = message.applicationProperties ?? {};
   const messageType = props.MessageType ?? message.subject;
   if (messageType === undefined || messageType === '') {
@@ -62,17 +66,24 @@ function validate(message: ReceivedMessage): ValidMessage {
     );
   }
   const event = decodeIntegrationEvent(messageType, message.body);
+  if (event.messageType === 'TimeSeriesPointsReceived' && event.registrationTime > nowMs + CLOCK_SKEW_MS) {
+    throw new ContractError(
+      messageType,
+      'registration_time',
+      `${new Date(event.registrationTime).toISOString()} is in the future (now is ${new Date(nowMs).toISOString()})`,
+    );
+  }
   const op = props.OperationTimestamp;
   if (op === undefined) return { event, eventId };
   const operationTime =
     typeof op === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(op)
-      ? Date.parse(op)
-      : NaN;
-  if (!Number.isFinite(operationTime)) {
+      ? parseInstant(op)
+      : null;
+  if (operationTime === null) {
     throw new ContractError(
       INTEGRATION_EVENT_CONTRACT,
       'OperationTimestamp',
-      `not an ISO 8601 instant: ${JSON.stringify(op)}`,
+      `not ${INSTANT_HINT}: ${JSON.stringify(typeof op === 'string' ? op.slice(0, 40) : op)}`,
     );
   }
   return { event, eventId, operationTime };
@@ -85,7 +96,7 @@ export async function handleIntegrationEventMessage(
 ): Promise<IntegrationEventOutcome> {
   let valid: ValidMessage;
   try {
-    valid = validate(message);
+    valid = validate(message, now());
   } catch (error) {
     if (!(error instanceof ContractError)) throw error;
     await message.deadLetter(INVALID_INTEGRATION_EVENT_REASON, error.message);

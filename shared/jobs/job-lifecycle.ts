@@ -13,6 +13,7 @@ import {
   type JobStatus,
 } from './job';
 import { InvalidJobTransitionError, type JobUpdate } from './job-store';
+import { INSTANT_HINT, parseInstant } from '../domain/time';
 
 /** A job as stored, before the store adds its concurrency token. */
 export type JobData = Omit<Job, 'version'>;
@@ -31,7 +32,7 @@ export class InvalidJobSpecError extends TypeError {
     readonly field: string,
     readonly value: string,
   ) {
-    super(`job spec: ${field} is not an ISO-8601 instant: ${JSON.stringify(value)}`);
+    super(`job spec: ${field} is not ${INSTANT_HINT}: ${JSON.stringify(value.slice(0, 40))}`);
     this.name = 'InvalidJobSpecError';
   }
 }
@@ -46,8 +47,8 @@ export class InvalidJobIdError extends TypeError {
 
 /** Canonical ISO-8601 UTC (`toISOString`), so `…T23:00:00Z` and `…T23:00:00.000Z` dedupe to one spec key. */
 export function canonicalInstant(value: string, field: string): string {
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new InvalidJobSpecError(field, value);
+  const t = parseInstant(value);
+  if (t === null) throw new InvalidJobSpecError(field, value);
   return new Date(t).toISOString();
 }
 

@@ -5,7 +5,7 @@ import { ContractError } from './contract-error';
 import { CALCULATION_COMPLETED_V1_PROTO } from './contracts/calculation-completed-v1.schema';
 import { NAMES } from '../config/names';
 import { CALCULATION_TYPES, type CalculationType } from '../domain/codes';
-import { parseInstant } from '../domain/time';
+import { PROTOBUF_TIMESTAMP_YEARS, parseInstant } from '../domain/time';
 import { uuid5 } from '../domain/uuid5';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 import { InvariantError } from '../domain/errors';
@@ -173,7 +173,7 @@ export function calculationCompletedMessage(e: CalculationCompletedEvent): BusMe
     applicationProperties: {
       MessageType: messageType,
       EventId: messageId,
-      OperationTimestamp: canonicalInstant(parseInstant(e.completedAt) as number),
+      OperationTimestamp: canonicalInstant(parseInstant(e.completedAt, PROTOBUF_TIMESTAMP_YEARS) as number),
     },
   };
 }
@@ -193,7 +193,8 @@ function canonicalInstant(ms: number): string {
 const STRICT_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 function instantMs(text: unknown, field: string): number {
-  const ms = typeof text === 'string' && STRICT_INSTANT.test(text) ? parseInstant(text) : null;
+  const ms =
+    typeof text === 'string' && STRICT_INSTANT.test(text) ? parseInstant(text, PROTOBUF_TIMESTAMP_YEARS) : null;
   if (ms === null) throw new ContractError(EVENT, field, `not an ISO-8601 instant with zone: ${JSON.stringify(text)}`);
   const seconds = Math.floor(ms / 1000);
   if (seconds < MIN_SECONDS || seconds > MAX_SECONDS)

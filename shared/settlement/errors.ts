@@ -62,3 +62,11 @@ export class NoWholesalePartialsError extends Error {
     this.name = 'NoWholesalePartialsError';
   }
 }
+
+/** The job was canceled while this step ran: its outputs are discarded, nothing is committed. */
+export class JobCanceledError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} was canceled; its outputs are discarded`);
+    this.name = 'JobCanceledError';
+  }
+}

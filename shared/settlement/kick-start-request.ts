@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { CALCULATION_TYPES, type CalculationType } from '../domain/codes';
 import { isWholeLocalMonth } from '../domain/local-time';
-import { HOUR_MS, parseInstant } from '../domain/time';
+import { CLOCK_SKEW_MS, HOUR_MS, INSTANT_HINT, parseInstant } from '../domain/time';
+import { excerpt } from '../domain/excerpt';
 import type { JobSpec } from '../jobs/job';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 
@@ -26,17 +27,27 @@ const SETTLEMENT_VERSIONS: Record<string, CalculationType> = {
 };
 
 const instant = (field: string) =>
-  z.string({ error: `${field} is required (ISO-8601, e.g. 2023-11-01T23:00:00Z)` }).transform((v, ctx) => {
+  z.string({ error: `${field} is required (${INSTANT_HINT})` }).transform((v, ctx) => {
     const ms = parseInstant(v);
     if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `'${v}' is not an ISO-8601 instant (e.g. 2023-11-01T23:00:00Z)` });
+      ctx.addIssue({ code: 'custom', message: `'${excerpt(v, 40)}' is not ${INSTANT_HINT}` });
       return z.NEVER;
     }
     return ms;
   });
 
+/** Longest process type / settlement version name (`first_correction_settlement` has 27). */
+const MAX_CODE_CHARS = 40;
+/** Grid area codes are three digits: there are at most 1000 of them. */
+const MAX_GRID_AREAS = 1000;
+
 const gridAreaList = z
-  .union([z.string(), z.array(z.union([z.string(), z.number()]))])
+  .union([
+    z.string().max(MAX_GRID_AREAS * 5, 'too long for a list of grid area codes'),
+    z
+      .array(z.union([z.string().max(10, 'not a grid area code'), z.number()]))
+      .max(MAX_GRID_AREAS, `at most ${MAX_GRID_AREAS} grid areas`),
+  ])
   .transform((v) =>
     (typeof v === 'string' ? v.split(',') : v.map(String)).map((s) => s.trim()).filter((s) => s !== ''),
   );
@@ -45,9 +56,13 @@ const requestSchema = z
   .object({
     beginTime: instant('beginTime'),
     endTime: instant('endTime'),
-    processType: z.string({ error: 'processType is required (D03, D04, D05, D32 or a calculation type name)' }),
-    settlementVersion: z.string().optional(),
-    gridAreas: gridAreaList.optional(),
+    processType: z
+      .string({ error: 'processType is required (D03, D04, D05, D32 or a calculation type name)' })
+      .max(MAX_CODE_CHARS, `at most ${MAX_CODE_CHARS} characters`),
+    settlementVersion: z.string().max(MAX_CODE_CHARS, `at most ${MAX_CODE_CHARS} characters`).optional(),
+    gridAreas: gridAreaList
+      .refine((l) => l.length <= MAX_GRID_AREAS, `at most ${MAX_GRID_AREAS} grid areas`)
+      .optional(),
     asOf: instant('asOf').optional(),
     // the job's creator is the caller's token subject (issue 12); a body field would be a claim
     // anyone could forge, so it is refused rather than silently ignored
@@ -122,6 +137,11 @@ export function parseKickStartRequest(raw: unknown, ctx: KickStartContext): Kick
   const q = r.data;
   const issues: KickStartIssue[] = [];
   const calculationType = calculationTypeOf(q.processType, q.settlementVersion, issues);
+  // a future asOf would pin the job to data that does not exist yet (a result that changes when
+  // re-read); within the clock-skew allowance it means now
+  const now = ctx.now.getTime();
+  if (q.asOf !== undefined && q.asOf > now + CLOCK_SKEW_MS)
+    issues.push({ path: 'asOf', message: `must not be in the future (now is ${new Date(now).toISOString()})` });
   if (q.endTime <= q.beginTime) issues.push({ path: 'endTime', message: 'must be after beginTime' });
   for (const [path, v] of [
     ['beginTime', q.beginTime],
@@ -163,7 +183,7 @@ export function parseKickStartRequest(raw: unknown, ctx: KickStartContext): Kick
       periodStart: new Date(q.beginTime).toISOString(),
       periodEnd: new Date(q.endTime).toISOString(),
       gridAreas: [...gridAreas].sort(),
-      asOf: new Date(q.asOf ?? ctx.now.getTime()).toISOString(),
+      asOf: new Date(Math.min(q.asOf ?? now, now)).toISOString(),
       createdByUserId: ctx.createdByUserId,
       trigger: 'http',
     },

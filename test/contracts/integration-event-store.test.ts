@@ -150,9 +150,10 @@ class Consumer {
   readonly errors: unknown[] = [];
   private readonly waiters: { n: number; resolve: () => void }[] = [];
   private readonly subscription: Subscription;
+  // after every example's registration_time: the subscriber refuses registrations in its future
   clock: number;
 
-  constructor(store: IntegrationEventStore, startClock = 1_000) {
+  constructor(store: IntegrationEventStore, startClock = ms('2024-01-01T00:00:00Z')) {
     this.clock = startClock;
     this.bus.createTopic(TOPIC);
     this.bus.createSubscription(TOPIC, SUBSCRIPTION, { maxDeliveryCount: 3, lockDurationMs: 60_000 });

@@ -103,7 +103,7 @@ describe('Service Bus trigger adapter (Azure host)', () => {
     });
     await runTriggered(handler, body, context, forward);
     expect(forwarded.map((f) => f.description)).toEqual([
-      'IntegrationEvent.OperationTimestamp: not an ISO 8601 instant: "yesterday"',
+      'IntegrationEvent.OperationTimestamp: not an ISO-8601 instant with a four-digit year in 2000–2100 (e.g. 2023-11-01T23:00:00Z): "yesterday"',
     ]);
     expect(await store.countEvents()).toBe(0);
   });

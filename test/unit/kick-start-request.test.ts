@@ -43,8 +43,8 @@ describe('KickStartJob request', () => {
     const month = { beginTime: '2024-01-31T23:00:00Z', endTime: '2024-02-29T23:00:00Z' };
     const r3 = parseKickStartRequest({ ...month, processType: 'D32', settlementVersion: 'D02' }, ctx);
     expect(r3.ok && r3.spec.calculationType).toBe('second_correction_settlement');
-    const r4 = parseKickStartRequest({ ...month, processType: 'D05', asOf: '2024-03-01T00:00:00Z' }, ctx);
-    expect(r4.ok && r4.spec).toMatchObject({ calculationType: 'wholesale_fixing', asOf: '2024-03-01T00:00:00.000Z' });
+    const r4 = parseKickStartRequest({ ...month, processType: 'D05', asOf: '2024-02-05T00:00:00Z' }, ctx);
+    expect(r4.ok && r4.spec).toMatchObject({ calculationType: 'wholesale_fixing', asOf: '2024-02-05T00:00:00.000Z' });
   });
 
   it('refuses createdByUserId in the request: the creator is the token subject (issue 12)', () => {
@@ -56,10 +56,10 @@ describe('KickStartJob request', () => {
 
   it('names the field and the reason for every bad input', () => {
     expect(issues({ ...ok, beginTime: undefined })).toEqual([
-      'beginTime: beginTime is required (ISO-8601, e.g. 2023-11-01T23:00:00Z)',
+      'beginTime: beginTime is required (an ISO-8601 instant with a four-digit year in 2000–2100 (e.g. 2023-11-01T23:00:00Z))',
     ]);
     expect(issues({ ...ok, endTime: 'tomorrow' })).toEqual([
-      "endTime: 'tomorrow' is not an ISO-8601 instant (e.g. 2023-11-01T23:00:00Z)",
+      "endTime: 'tomorrow' is not an ISO-8601 instant with a four-digit year in 2000–2100 (e.g. 2023-11-01T23:00:00Z)",
     ]);
     expect(issues({ ...ok, endTime: '2024-01-30T23:00:00Z' })).toEqual(['endTime: must be after beginTime']);
     expect(issues({ ...ok, processType: 'D99' })[0]).toMatch(/^processType: unknown process type 'D99'/);

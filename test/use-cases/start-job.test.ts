@@ -13,6 +13,7 @@ import { promised as settle } from '../../shared/domain/promised';
 
 const NOW = new Date('2024-02-01T06:00:00Z');
 const LATER = new Date('2024-02-01T06:00:05Z');
+const STALE_MS = 15 * 60_000;
 const SPEC: JobSpec = {
   calculationType: 'balance_fixing',
   periodStart: '2024-01-31T23:00:00.000Z',
@@ -49,7 +50,13 @@ class Jobs implements Pick<JobStore, 'createOrGetActive' | 'transition'> {
 }
 
 function deps(startOrchestration: StartOrchestration): StartJobDeps & { jobs: Jobs } {
-  return { jobs: new Jobs(), startOrchestration, maxParallelBatches: 3, clock: () => LATER };
+  return {
+    jobs: new Jobs(),
+    startOrchestration,
+    maxParallelBatches: 3,
+    staleRequestedAfterMs: STALE_MS,
+    clock: () => LATER,
+  };
 }
 
 describe('startJob', () => {
@@ -97,5 +104,35 @@ describe('startJob', () => {
       finishedAt: LATER.toISOString(),
       error: 'could not start the orchestration: task hub unavailable',
     });
+  });
+
+  it('reproduces the stale Requested job: a process that died before starting blocked its spec with 409 forever; now it is failed and the spec starts anew', async () => {
+    let starts = 0;
+    const d = deps(() => {
+      starts++;
+      return Promise.resolve();
+    });
+    // the process died between registering and starting: a Requested job, no orchestration
+    await d.jobs.createOrGetActive('orphan', SPEC, NOW);
+    // within the allowance it is still taken as starting: 409 with that job
+    const soon = new Date(NOW.getTime() + STALE_MS);
+    expect(await startJob(d, 'job-2', SPEC, soon)).toMatchObject({ kind: 'alreadyActive', job: { id: 'orphan' } });
+    expect(starts).toBe(0);
+    // later: the orphan is Failed, naming why, and the new job is registered and started
+    const later = new Date(NOW.getTime() + STALE_MS + 1);
+    const r = await startJob(d, 'job-3', SPEC, later);
+    expect(r).toMatchObject({ kind: 'created', job: { id: 'job-3', status: 'Requested' } });
+    expect(starts).toBe(1);
+    const orphan = d.jobs.byId.get('orphan');
+    expect(orphan?.status).toBe('Failed');
+    expect(orphan?.error).toMatch(/never started/);
+  });
+
+  it('leaves a job alone that started meanwhile (the orchestration won the race)', async () => {
+    const d = deps(() => Promise.resolve());
+    const { job } = await d.jobs.createOrGetActive('slow', SPEC, NOW);
+    await d.jobs.transition(job.id, 'Started', NOW);
+    const r = await startJob(d, 'job-2', SPEC, new Date(NOW.getTime() + 2 * STALE_MS));
+    expect(r).toMatchObject({ kind: 'alreadyActive', job: { id: 'slow', status: 'Started' } });
   });
 });

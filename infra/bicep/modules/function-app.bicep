@@ -31,6 +31,9 @@ param appInsightsName string
 @description('Application settings of the app itself: array of { name, value }.')
 param appSettings array
 
+@description('Largest HTTP request body the Functions host accepts, in bytes (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT): the host buffers a body before the worker sees it, so the app\'s own largest limit is enforced here too.')
+param requestBodySizeLimit int
+
 param tags object = {}
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -72,6 +75,11 @@ var platformSettings = [
     // telemetry authenticated with the system-assigned identity (the component disables keys)
     name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
     value: 'Authorization=AAD'
+  }
+  {
+    // the host refuses larger bodies before buffering them (the handlers cap again per route)
+    name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'
+    value: string(requestBodySizeLimit)
   }
   {
     // V8 sizes its heap from the machine it sees, not from the instance's memory; an explicit

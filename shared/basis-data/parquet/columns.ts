@@ -8,6 +8,10 @@ import * as arrow from 'apache-arrow';
 import { QUALITY_BY_NAME } from '../../domain/codes';
 import { ValidationError } from '../errors';
 import { GSRN_RE } from '../../domain/identifiers';
+import { INSTANT_HINT, instantBounds } from '../../domain/time';
+
+/** The one range of instants (shared/domain/time.ts), checked per row without re-deriving it. */
+const INSTANT_RANGE = instantBounds();
 
 const utf8 = new TextDecoder();
 
@@ -167,6 +171,8 @@ export function timestampMsColumn(
     const ms = raw * f;
     if (!Number.isInteger(ms))
       throw new ValidationError(file, firstRow + i + 1, column, 'timestamps must be whole milliseconds');
+    if (ms < INSTANT_RANGE.min || ms > INSTANT_RANGE.max)
+      throw new ValidationError(file, firstRow + i + 1, column, `${new Date(ms).toISOString()} is not ${INSTANT_HINT}`);
     out[i] = ms;
   }
 }

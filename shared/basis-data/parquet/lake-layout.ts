@@ -25,6 +25,16 @@
  * `npx tsx tools/migrate-lake.ts` rewrites a lake into this layout.
  */
 import { GRID_AREA_CODE_RE } from '../../domain/identifiers';
+import { INSTANT_HINT, parseInstant } from '../../domain/time';
+import { ValidationError } from '../errors';
+
+/** A master-data CSV instant through the one parser (shared/domain/time.ts), naming the column. */
+export function rawInstant(text: string, column: string): number {
+  const ms = parseInstant(text);
+  if (ms === null)
+    throw new ValidationError('metering_point_periods', null, column, `'${text.slice(0, 40)}' is not ${INSTANT_HINT}`);
+  return ms;
+}
 
 export const GRID_AREA_PARTITION = 'grid_area';
 /** Partition of rows whose metering point has no (valid) lake period. */
@@ -96,8 +106,8 @@ export class LakeLayout {
         meteringPointId: r.metering_point_id,
         type: r.type,
         gridAreaCode: r.grid_area_code,
-        fromDate: Date.parse(r.from_date),
-        toDate: r.to_date === '' ? null : Date.parse(r.to_date),
+        fromDate: rawInstant(r.from_date, 'from_date'),
+        toDate: r.to_date === '' ? null : rawInstant(r.to_date, 'to_date'),
         parentMeteringPointId: r.parent_metering_point_id || null,
       });
     return new LakeLayout(periods);

@@ -29,6 +29,7 @@ import {
   LakeLayout,
   partitionGridArea,
   type LakePartition,
+  rawInstant,
 } from './lake-layout';
 import { decimalMilliColumn, meteringPointIdColumn, qualityColumn, timestampMsColumn } from './columns';
 import {
@@ -241,7 +242,7 @@ export async function writeMeteringPointPeriods(
       meteringPointId: r.metering_point_id,
       type: r.type,
       gridAreaCode: r.grid_area_code,
-      fromDate: Date.parse(r.from_date),
+      fromDate: rawInstant(r.from_date, 'from_date'),
     });
     (byFile.get(file) ?? byFile.set(file, []).get(file))?.push(r);
     if (r.type === EXCHANGE_TYPE)
@@ -269,7 +270,7 @@ function meteringPointPeriodTable(rows: readonly RawMeteringPointPeriod[]): arro
   const cols: Record<string, arrow.Data> = {};
   for (const c of METERING_POINT_PERIOD_COLUMNS) {
     if (TIMESTAMP_COLUMNS.has(c)) {
-      cols[c] = timestampColumn(Float64Array.from(rows, (r) => (r[c] === '' ? NaN : Date.parse(r[c]))));
+      cols[c] = timestampColumn(Float64Array.from(rows, (r) => (r[c] === '' ? NaN : rawInstant(r[c], c))));
     } else cols[c] = stringColumn(rows.map((r) => (r[c] === '' ? null : r[c])));
   }
   return tableOf(cols);

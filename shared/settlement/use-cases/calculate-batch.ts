@@ -14,10 +14,12 @@ import type { Batch, BatchOutput } from '../batch';
 import { basisDataUsagePath, batchPath, wholesaleBatchPath, wholesalePartialPath } from '../job-paths';
 import { wholesalePartialJson } from '../wholesale-partial';
 import { basisDataAsOf, type BasisDataAsOfDeps } from './basis-data-as-of';
+import { discardJobOutputs } from './discard-job-outputs';
+import { JobCanceledError } from '../errors';
 
 export interface CalculateBatchDeps extends BasisDataAsOfDeps {
   jobs: Pick<JobStore, 'get'>;
-  results: Pick<BlobStore, 'put'>;
+  results: Pick<BlobStore, 'put' | 'list' | 'delete'>;
   quarterlyTransition: number;
 }
 
@@ -49,7 +51,21 @@ export function batchArguments(job: Job, batch: Batch, quarterlyTransition: numb
 }
 
 /** Reads the batch's basis data from Blob, calculates, writes its results Parquet (and what it read). */
+/**
+ * Calculates one batch and writes its outputs under `jobs/{id}/`. A job canceled meanwhile (the
+ * orchestration is terminated, but an activity already running is not) gets its outputs deleted
+ * here, after the writes: whichever of this and the cancel's delete comes last removes them.
+ */
 export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, batch: Batch): Promise<BatchOutput> {
+  const output = await calculateAndWriteBatch(deps, jobId, batch);
+  if ((await requireJob(deps.jobs, jobId)).status === 'Canceled') {
+    await discardJobOutputs(deps.results, jobId);
+    throw new JobCanceledError(jobId);
+  }
+  return output;
+}
+
+async function calculateAndWriteBatch(deps: CalculateBatchDeps, jobId: string, batch: Batch): Promise<BatchOutput> {
   const job = await requireJob(deps.jobs, jobId);
   const args = batchArguments(job, batch, deps.quarterlyTransition);
   // only the batch's grid area's share of the lake (and its exchange neighbours' exchange points)

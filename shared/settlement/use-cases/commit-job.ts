@@ -1,14 +1,16 @@
 import { requireJob, type JobStore, type JobUpdate } from '../../jobs/job-store';
 import type { BlobStore } from '../../storage/blob-store';
 import type { BatchOutput } from '../batch';
-import { BatchOutputMissingError } from '../errors';
+import { BatchOutputMissingError, JobCanceledError } from '../errors';
+import { InvalidJobTransitionError } from '../../jobs/job-store';
+import { discardJobOutputs } from './discard-job-outputs';
 import { jobOutputPath, manifestPath } from '../job-paths';
 import { readManifest, type Manifest } from '../manifest';
 import { hasWholesalePartials, reduceWholesale } from './reduce-wholesale';
 
 export interface CommitJobDeps {
   jobs: Pick<JobStore, 'get' | 'transition'>;
-  results: Pick<BlobStore, 'exists' | 'get' | 'put'>;
+  results: Pick<BlobStore, 'exists' | 'get' | 'put' | 'list' | 'delete'>;
   clock: () => Date;
 }
 
@@ -20,9 +22,26 @@ export interface CommitJobDeps {
  * and the transition, or a redelivery), so a job whose manifest exists is already committed — the
  * stored manifest is returned as is (its committedAt stays the first one) and the job is only
  * moved to Completed if the crash came before that (Completed → Completed is a no-op).
+ *
+ * A job canceled before or during the commit is not committed: its outputs (and a manifest
+ * written meanwhile) are deleted and JobCanceledError is thrown — a canceled job leaves no result
+ * files behind, and the cancel, having won the transition, has answered Canceled.
  */
 export async function commitJob(deps: CommitJobDeps, jobId: string, outputs: BatchOutput[]): Promise<Manifest> {
+  try {
+    return await commitUnlessCanceled(deps, jobId, outputs);
+  } catch (e) {
+    if (!(e instanceof InvalidJobTransitionError || e instanceof JobCanceledError)) throw e;
+    const job = await requireJob(deps.jobs, jobId);
+    if (job.status !== 'Canceled') throw e;
+    await discardJobOutputs(deps.results, jobId);
+    throw new JobCanceledError(jobId);
+  }
+}
+
+async function commitUnlessCanceled(deps: CommitJobDeps, jobId: string, outputs: BatchOutput[]): Promise<Manifest> {
   const job = await requireJob(deps.jobs, jobId);
+  if (job.status === 'Canceled') throw new JobCanceledError(jobId);
   const committed = await readManifest(deps.results, jobId);
   if (committed) {
     await deps.jobs.transition(jobId, 'Completed', deps.clock(), completedUpdate(committed, outputs.length));
