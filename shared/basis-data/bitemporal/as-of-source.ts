@@ -162,6 +162,7 @@ export function timeSeriesEventBatch(
 
 export class AsOfBasisDataSource implements BasisDataSource {
   readonly description: string;
+  readonly byRegistrationTime = true;
   private periods: Promise<MeteringPointPeriod[]> | null = null;
   /** Time-series events per range: the wholesale pass reads the same range the energy pass did. */
   private readonly timeSeries = new Map<string, Promise<StoredIntegrationEvent<'TimeSeriesPointsReceived'>[]>>();
