@@ -5,7 +5,12 @@
  * observation date and metering point's grid area and written as one new Parquet file per date and
  * grid area into the basis-data lake layout (shared/basis-data/parquet/lake-layout.ts:
  * `time_series_points/grid_area=GGG/observation_date=YYYY-MM-DD/ingest-<ts>-<uuid>.parquet`,
- * `exchange-ingest-…` for exchange metering points) with `registration_time` = now. The grid area
+ * `exchange-ingest-…` for exchange metering points) with `registration_time` = now: the ingestion
+ * time is the registration time, so a later request corrects an earlier one and any ingested point
+ * corrects a lake point stored without registration time (which counts as the earliest; equal
+ * registration times are settled by content — docs/energy-calculation.md, "Bi-temporal"). All
+ * points of a request share that time, so a request may hold one point per metering point and
+ * observation time: a second one is a ValidationError naming both rows. The grid area
  * is the one of the metering point's period covering the point as known now (lake master data
  * overlaid with the integration events); a point outside every period goes with the nearest
  * period. Points of a metering point without any master data are accepted into
