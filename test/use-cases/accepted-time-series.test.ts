@@ -362,10 +362,11 @@ describe('accepted time series never break a job (issue 12, findings 1 and 2)', 
       const int = (n: number) => Math.floor(rnd() * n);
       const w = await new World().init();
       // a few hot slots, so operations collide on the same (metering point, time)
-      const hot = Array.from({ length: 1 + int(3) }, () => slots[int(slots.length)]);
+      const hot = Array.from({ length: 1 + int(2) }, () => slots[int(slots.length)]);
+      // mostly 'measured', so equal registration times often meet equal qualities (the quantity decides)
       const randomValue = (s: Slot): Slot & Value => {
-        const quality = int(4);
-        return value(s, quality === 0 ? 0 : int(5) * 250, quality);
+        const quality = rnd() < 0.6 ? 2 : int(4);
+        return value(s, quality === 0 ? 0 : int(4) * 250, quality);
       };
       const regs: number[] = [T0 - 3_600_000];
       const log: string[] = [];
