@@ -18,7 +18,7 @@ import { localMidnight, localParts } from '../domain/local-time';
 import { ValidationError } from '../basis-data/errors';
 import { DAY_MS, formatInstant } from '../domain/time';
 import type { BasisDataSource, TimeSeriesBatch } from '../basis-data/types';
-import { storePoint, type Cells } from '../basis-data/point-cells';
+import { ensureRegistrations, storePoint, type Cells } from '../basis-data/point-cells';
 import { InvariantError } from '../domain/errors';
 import { ByteWriter } from './byte-writer';
 import { compareIds, csvField, type ExportPeriod } from './master-basis-data';
@@ -171,7 +171,11 @@ export async function buildTimeSeriesCsvs(
     seriesBase[s] = nCells;
     nCells += seriesColumns[s] * windowDays;
   }
-  const cells: Cells = { qty: new Float64Array(nCells), qual: new Uint8Array(nCells), reg: null };
+  const cells: Cells = {
+    qty: new Float64Array(nCells),
+    qual: new Uint8Array(nCells),
+    reg: source.byRegistrationTime === true ? new Float64Array(nCells) : null,
+  };
 
   const { periodStart, periodEnd, asOf } = request;
   const dayStarts = localDayStarts(periodStart, periodEnd);
@@ -195,7 +199,7 @@ export async function buildTimeSeriesCsvs(
       asOf,
     };
     await source.forEachTimeSeriesBatch(dictionary, { from, to }, (batch) => {
-      if (batch.registration && !cells.reg) cells.reg = new Float64Array(nCells);
+      if (batch.registration) ensureRegistrations(cells);
       scatterWindow(layout, cells, batch, w0, w1, from, to);
     });
 
@@ -245,9 +249,9 @@ function writeCells(w: ByteWriter, cells: Cells, first: number, columns: number)
  * Scatters one batch into the window's cells. Same rules as the energy engine's scatter
  * (shared/calculation/energy/kernels.ts) so the export shows exactly the readings the job used:
  * points outside the selected periods are skipped, points must be aligned to the resolution,
- * and per slot the newest registration at or before `asOf` wins — a registration after it is
- * not known yet; without registration times (`registration` null) a second point for the same
- * slot is a duplicate, as is a second point with the same registration time.
+ * and per slot the as-of pick of shared/basis-data/point-cells.ts (newest registration at or
+ * before `asOf`, ties settled by content; a duplicate only for a source without registration
+ * times).
  */
 function scatterWindow(
   L: Layout,

@@ -76,6 +76,12 @@ export interface TimeSeriesBatch {
 /** Where the basis data of a calculation comes from (scenario CSV folder or Parquet lake). */
 export interface BasisDataSource {
   readonly description: string;
+  /**
+   * The source is bi-temporal as a whole (lake overlaid with events): its points are picked by
+   * registration time from the first batch on, a point without one counting as the earliest, so
+   * the pick does not depend on whether a batch without registration times is read first.
+   */
+  readonly byRegistrationTime?: boolean;
   readMeteringPointPeriods(): Promise<MeteringPointPeriod[]>;
   readGridLossMeteringPointIds(): Promise<string[]>;
   /** Tariffs, subscriptions and fees (wholesale calculations). */

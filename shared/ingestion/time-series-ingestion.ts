@@ -5,7 +5,12 @@
  * observation date and metering point's grid area and written as one new Parquet file per date and
  * grid area into the basis-data lake layout (shared/basis-data/parquet/lake-layout.ts:
  * `time_series_points/grid_area=GGG/observation_date=YYYY-MM-DD/ingest-<ts>-<uuid>.parquet`,
- * `exchange-ingest-…` for exchange metering points) with `registration_time` = now. The grid area
+ * `exchange-ingest-…` for exchange metering points) with `registration_time` = now: the ingestion
+ * time is the registration time, so a later request corrects an earlier one and any ingested point
+ * corrects a lake point stored without registration time (which counts as the earliest; equal
+ * registration times are settled by content — docs/energy-calculation.md, "Bi-temporal"). All
+ * points of a request share that time, so a request may hold one point per metering point and
+ * observation time: a second one is a ValidationError naming both rows. The grid area
  * is the one of the metering point's period covering the point as known now (lake master data
  * overlaid with the integration events); a point outside every period goes with the nearest
  * period. Points of a metering point without any master data are accepted into
@@ -60,14 +65,16 @@ export interface IngestResult {
 const BODY = 'request body';
 const RESOLUTION_BY_NAME: ReadonlyMap<string, number> = new Map(RESOLUTIONS.map((r, i) => [r, i]));
 const RESOLUTION_STEP = Float64Array.from(RESOLUTIONS, (r) => RESOLUTION_MS[r]);
+const QUARTER_MS = 15 * 60_000;
 const QUALITY_HINT = 'expected missing, estimated, measured or calculated';
 
 // ---------------------------------------------------------------- columnar accumulator
 
-/** Validated points, columnar. `mp` indexes `ids`. */
+/** Validated points, columnar. `mp` indexes `ids`; `row` is the point's row number in the body. */
 class PointColumns {
   length = 0;
   mp: Int32Array;
+  row: Float64Array;
   time: Float64Array;
   milli: Float64Array;
   isNull: Uint8Array;
@@ -78,6 +85,7 @@ class PointColumns {
   constructor(capacity: number) {
     const c = Math.max(16, capacity);
     this.mp = new Int32Array(c);
+    this.row = new Float64Array(c);
     this.time = new Float64Array(c);
     this.milli = new Float64Array(c);
     this.isNull = new Uint8Array(c);
@@ -95,6 +103,7 @@ class PointColumns {
       return b;
     };
     this.mp = grow(this.mp, (n) => new Int32Array(n));
+    this.row = grow(this.row, (n) => new Float64Array(n));
     this.time = grow(this.time, (n) => new Float64Array(n));
     this.milli = grow(this.milli, (n) => new Float64Array(n));
     this.isNull = grow(this.isNull, (n) => new Uint8Array(n));
@@ -301,6 +310,7 @@ function parseNdjson(body: Uint8Array): PointColumns {
     const ms = instants.parse(ndjsonText(r.observation_time, row, 'observation_time'), row);
     checkAligned(ms, resolutionOf(ndjsonText(r.resolution, row, 'resolution'), row), row);
     cols.time[i] = ms;
+    cols.row[i] = row;
     cols.length = i + 1;
   });
   return cols;
@@ -357,6 +367,7 @@ function parseCsv(body: Uint8Array): PointColumns {
     const ms = instants.parse(f[iTime], row);
     checkAligned(ms, resolutionOf(f[iRes], row), row);
     cols.time[i] = ms;
+    cols.row[i] = row;
     cols.length = i + 1;
   });
   if (idx === null)
@@ -459,6 +470,7 @@ function decodeParquetBatch(
     const step = RESOLUTION_STEP[res[i]];
     const ms = time[i];
     if (((ms % step) + step) % step !== 0) checkAligned(ms, res[i], firstRow + i + 1);
+    cols.row[base + i] = firstRow + i + 1;
   }
   cols.length = base + n;
 }
@@ -503,6 +515,44 @@ async function parseParquet(body: Uint8Array): Promise<PointColumns> {
     return cols;
   } finally {
     file.free();
+  }
+}
+
+// ---------------------------------------------------------------- duplicates
+
+/**
+ * One point per metering point and observation time per request: all points of a request get the
+ * same registration time, so two of them for one slot would leave the calculation nothing to pick
+ * by (docs/energy-calculation.md, "Bi-temporal"). The error names both rows (the first pair in
+ * body order). Sorting a typed array of keys keeps this cheap for millions of points; the rows are
+ * looked up only when a duplicate exists.
+ */
+function rejectDuplicates(cols: PointColumns): void {
+  const n = cols.length;
+  const nIds = cols.ids.length;
+  // every instant is aligned to at least 15 minutes (checkAligned), so (quarter, mp) is a unique integer
+  const key = (i: number): number => Math.floor(cols.time[i] / QUARTER_MS) * nIds + cols.mp[i];
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = key(i);
+  keys.sort();
+  const repeated = new Set<number>();
+  for (let i = 1; i < n; i++) if (keys[i] === keys[i - 1]) repeated.add(keys[i]);
+  if (repeated.size === 0) return;
+  const firstRow = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const k = key(i);
+    if (!repeated.has(k)) continue;
+    const first = firstRow.get(k);
+    if (first === undefined) {
+      firstRow.set(k, cols.row[i]);
+      continue;
+    }
+    throw new ValidationError(
+      BODY,
+      cols.row[i],
+      'observation_time',
+      `duplicate point: row ${first} and row ${cols.row[i]} are both for metering point ${cols.ids[cols.mp[i]]} at ${new Date(cols.time[i]).toISOString()} (one point per metering point and time per request)`,
+    );
   }
 }
 
@@ -673,6 +723,7 @@ export async function ingestTimeSeries(
       throw new ValidationError(BODY, null, null, `unknown format '${String(format)}'`);
   }
   if (cols.length === 0) throw new ValidationError(BODY, null, null, 'no time series points in the request body');
+  rejectDuplicates(cols);
   const files = await writeDays(cols, store, now, await layout());
   return { points: cols.length, files };
 }

@@ -136,6 +136,41 @@ describe('kernels', () => {
     expect(misaligned).toThrow('points.csv, row 1, column observation_time: 2023-07-02T00:15:00Z is not aligned');
   });
 
+  it('the as-of pick never fails and does not depend on the order batches are read in', () => {
+    // one slot, candidates (milli, quality, registration; undefined = a lake file without the column)
+    const cands: Array<[milli: number, quality: number, reg: number | undefined]> = [
+      [100, 2, undefined], // lake point: the earliest
+      [300, 1, undefined], // a second lake point without registration time
+      [200, 1, 50],
+      [700, 1, 50], // same registration time, same quality: larger quantity wins
+      [150, 3, 50], // same registration time, higher quality: wins over both
+      [150, 3, 50], // the same point again (a re-published event)
+      [999, 3, 90], // registered after as-of: not known yet
+    ];
+    const p = plan(true, 60);
+    const orders = [
+      [0, 1, 2, 3, 4, 5, 6],
+      [6, 5, 4, 3, 2, 1, 0],
+      [2, 0, 4, 6, 1, 3, 5],
+      [3, 1, 5, 0, 6, 2, 4],
+    ];
+    for (const order of orders) {
+      const cells = allocateCells(p.nCells, true);
+      for (const k of order) {
+        const [milli, quality, reg] = cands[k];
+        const b = batch([[0, T0, milli, quality]]);
+        if (reg !== undefined) b.registration = Float64Array.of(reg);
+        scatterBatch(p, cells, b);
+      }
+      expect({ qty: cells.qty[0], qual: cells.qual[0] - 1 }).toEqual({ qty: 150, qual: 3 });
+    }
+    // only lake points: the content rule between them, too
+    const lakeOnly = allocateCells(p.nCells, true);
+    scatterBatch(p, lakeOnly, batch([[0, T0, 300, 1]]));
+    scatterBatch(p, lakeOnly, batch([[0, T0, 100, 2]]));
+    expect({ qty: lakeOnly.qty[0], qual: lakeOnly.qual[0] - 1 }).toEqual({ qty: 100, qual: 2 });
+  });
+
   it('ignores points outside the selected periods and of unknown metering points', () => {
     const p = plan(true);
     const cells = allocateCells(p.nCells, false);

@@ -11,8 +11,10 @@
  *   that ends (last period closed) stays ended unless an event takes effect at or after its end.
  * - Time series: the lake's points, then one batch per TimeSeriesPointsReceived event overlapping
  *   the range, with the event's registration time; the engine keeps the newest registration at or
- *   before as-of per point (events come last, so a lake point without registration time is
- *   superseded rather than reported as a duplicate).
+ *   before as-of per point, a lake point without registration time counting as the earliest and
+ *   equal registration times (a re-published event under a new EventId) settled by content
+ *   (shared/basis-data/point-cells.ts). The source says so (`byRegistrationTime`), so the pick is
+ *   the same whichever batch is read first.
  * - Charges: the lake's charge data with the charge events applied (bitemporal/charges.ts).
  *
  * Events stored after as-of are invisible, so re-running a job with the same as-of reads exactly
@@ -162,6 +164,7 @@ export function timeSeriesEventBatch(
 
 export class AsOfBasisDataSource implements BasisDataSource {
   readonly description: string;
+  readonly byRegistrationTime = true;
   private periods: Promise<MeteringPointPeriod[]> | null = null;
   /** Time-series events per range: the wholesale pass reads the same range the energy pass did. */
   private readonly timeSeries = new Map<string, Promise<StoredIntegrationEvent<'TimeSeriesPointsReceived'>[]>>();

@@ -4,6 +4,7 @@ import { energyResultRows } from '../../results/energy-csv';
 import type { EnergyResultRow } from '../../results/energy-result-row';
 import type { EnergyResults } from '../../results/energy-results';
 import { aggregateDays, allocateAccumulators, allocateCells, scatterBatch, type Cells } from './kernels';
+import { ensureRegistrations } from '../../basis-data/point-cells';
 import { buildPlan, type EnergyPlan } from './plan';
 import { buildEnergyResults } from './results';
 
@@ -50,8 +51,8 @@ export async function calculateEnergy(
   const t0 = performance.now();
   await source.forEachTimeSeriesBatch(plan.dictionary, { from: args.periodStart, to: args.periodEnd }, (batch) => {
     // Bi-temporal sources carry registration times; cells are allocated on the first batch.
-    cells ??= allocateCells(kp.nCells, batch.registration !== null);
-    if (batch.registration && !cells.reg) cells.reg = new Float64Array(kp.nCells);
+    cells ??= allocateCells(kp.nCells, batch.registration !== null || source.byRegistrationTime === true);
+    if (batch.registration) ensureRegistrations(cells);
     scatterBatch(kp, cells, batch);
     points += batch.length;
   });

@@ -16,6 +16,7 @@ import {
   type Accumulators,
   type Cells,
 } from '../energy/kernels';
+import { ensureRegistrations } from '../../basis-data/point-cells';
 import { runKernelsParallel } from '../energy/parallel';
 import { ParquetLakeSource } from '../../basis-data/parquet/lake';
 import { kernelLayout, type SelectedPeriod } from '../energy/plan';
@@ -162,8 +163,8 @@ export async function wholesaleEnergy(
   } else {
     let cells: Cells | null = null;
     await source.forEachTimeSeriesBatch(dictionary, { from: args.periodStart, to: args.periodEnd }, (batch) => {
-      cells ??= allocateCells(kp.nCells, batch.registration !== null);
-      if (batch.registration && !cells.reg) cells.reg = new Float64Array(kp.nCells);
+      cells ??= allocateCells(kp.nCells, batch.registration !== null || source.byRegistrationTime === true);
+      if (batch.registration) ensureRegistrations(cells);
       scatterBatch(kp, cells, batch);
     });
     acc = allocateAccumulators(periods.length, nHours);
