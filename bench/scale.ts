@@ -319,6 +319,8 @@ async function main(): Promise<void> {
     port: 0,
     dataDir: join(work, 'host'),
     timers: false,
+    // the job is what is measured: the completion event's consumers (RSM-014, eSett) do not run
+    serviceBusTriggers: false,
     env,
     log: () => {},
     wrapActivity,

@@ -39,6 +39,11 @@ export interface LocalHostOptions {
    */
   env?: Record<string, string | undefined>;
   timers?: boolean;
+  /**
+   * Run the Service Bus triggers (result senders, eSett, integration events); default true. A
+   * benchmark of the settlement itself turns them off so it measures only the job.
+   */
+  serviceBusTriggers?: boolean;
   log?: (line: string) => void;
   clock?: () => Date;
   /**
@@ -131,7 +136,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   await runtime.resumeAll();
   const { server, url } = await startHttpServer(registry, opts.port ?? 7071, log);
   const stopTimers = opts.timers === false ? () => {} : registry.startTimers(log, opts.clock);
-  const stopTriggers = registry.startServiceBusTriggers(bus, log);
+  const stopTriggers =
+    opts.serviceBusTriggers === false ? () => Promise.resolve() : registry.startServiceBusTriggers(bus, log);
   log(`local host on ${url}/api (${registry.routes.map((r) => `${r.methods.join('|')} /api/${r.route}`).join(', ')})`);
   return {
     url,
