@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSyntheticLake } from './lake';
 import { lakeLayoutOf } from '../shared/basis-data/parquet/lake';
+import { printTable } from './table';
 import { generateSynthetic, type SyntheticOptions } from './synthetic';
 import { generateCharges, writeChargesLake } from './synthetic-charges';
 
@@ -97,11 +98,6 @@ function wholesaleChild(args: string[]): WholesaleMeasurement {
   return JSON.parse(out.trim().split('\n').pop() as string) as WholesaleMeasurement;
 }
 
-function printTable(rows: string[][], log: (s: string) => void): void {
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const r of rows) log(r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
-}
-
 function child(args: string[]): Measurement {
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'measure.ts'), ...args], {
     cwd: ROOT,
@@ -163,9 +159,8 @@ async function main(): Promise<void> {
       String(duck.resultRows),
     ],
   ];
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   log(`\n${points} input time series points, ${mps} metering points × ${days} days\n`);
-  for (const r of rows) log(r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
+  printTable(rows, log);
   if (engine.resultRows !== duck.resultRows)
     log(`\nWARNING: result row counts differ (engine ${engine.resultRows}, duckdb ${duck.resultRows})`);
 

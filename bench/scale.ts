@@ -51,6 +51,7 @@ import { startLocalHost } from '../local/host';
 import { uploadLake } from '../local/upload-lake';
 import { writeSyntheticLake } from './lake';
 import type { ScaleWorkerInput, ScaleWorkerOutput } from './scale-worker';
+import { printTable } from './table';
 import { generateSynthetic, type SyntheticOptions } from './synthetic';
 import { generateCharges, writeChargesLake } from './synthetic-charges';
 
@@ -157,19 +158,6 @@ function runWorker(input: ScaleWorkerInput): Promise<ScaleWorkerOutput> {
       },
     );
   });
-}
-
-/** Bytes of the lake blobs a batch read, from the basis-data usage record it wrote. */
-function bytesOfUsage(usageJson: string, lakeDir: string): number {
-  const usage = JSON.parse(usageJson) as { lakeBlobs?: Array<{ path: string; size?: number }> };
-  let n = 0;
-  for (const b of usage.lakeBlobs ?? []) n += b.size ?? statSync(join(lakeDir, b.path)).size;
-  return n;
-}
-
-function printTable(rows: string[][], log: (s: string) => void): void {
-  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const r of rows) log(r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
 }
 
 export interface Projection {
@@ -291,11 +279,10 @@ async function main(): Promise<void> {
         const startedMs = performance.now();
         const r = await runWorker({ connectionString, jobId, batch, cacheDir });
         rmSync(cacheDir, { recursive: true, force: true });
-        const usage = r.output.basisDataPath ? await host.results.get(r.output.basisDataPath) : null;
         measured.push({
           batch,
           points: r.output.points ?? 0,
-          bytesRead: r.output.bytesRead ?? (usage ? bytesOfUsage(usage.toString('utf8'), lake.dir) : 0),
+          bytesRead: r.output.bytesRead ?? 0,
           seconds: r.seconds,
           peakRssMb: r.peakRssMb,
           startedMs,
