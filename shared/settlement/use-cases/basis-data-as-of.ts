@@ -206,9 +206,16 @@ export async function gridAreaPointsPerHour(
     }
   };
   if (gridAreas) {
+    // the master-data events are read once for all grid areas, not once per grid area
+    let masterData: ReturnType<BasisDataEvents['readMasterData']> | undefined;
+    const events: BasisDataEvents = {
+      readMasterData: (at) =>
+        at === asOf ? (masterData ??= deps.events.readMasterData(at)) : deps.events.readMasterData(at),
+      readEvents: (...a) => deps.events.readEvents(...a),
+    };
     for (const ga of gridAreas) {
       // master data only (an empty range reads no time series)
-      const { source } = await basisDataAsOf(deps, { from: 0, to: 0 }, asOf, [ga]);
+      const { source } = await basisDataAsOf({ ...deps, events }, { from: 0, to: 0 }, asOf, [ga]);
       count(await source.readMeteringPointPeriods(), ga);
     }
   } else {
