@@ -9,7 +9,7 @@
  * master data and the small whole tables (grid loss list, charge prices). A lake in the flat
  * pre-grid-area layout is read whole by a scoped view too (correct, not scoped).
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -192,10 +192,20 @@ async function pool<T>(items: readonly T[], n: number, f: (item: T) => Promise<v
 }
 
 async function linkOrCopy(from: string, to: string): Promise<void> {
-  const { link, copyFile } = await import('node:fs/promises');
   try {
     await link(from, to);
-  } catch {
-    await copyFile(from, to);
+    return;
+  } catch (e) {
+    // a concurrent view of the same blobs linked it first: the same cached file, nothing to do
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+  }
+  // no hard links (e.g. another file system): copy under a unique name and rename, so a concurrent
+  // view that finds the target never reads a half-copied file
+  const tmp = `${to}.${randomUUID()}.tmp`;
+  try {
+    await copyFile(from, tmp);
+    await rename(tmp, to);
+  } finally {
+    await rm(tmp, { force: true });
   }
 }
