@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/**',
       '.cache/**',
       '.local/**',
+      '.deploy/**',
       'out/**',
       'coverage/**',
       '**/*.js',

@@ -155,5 +155,22 @@ export function composeAzure(settings: Settings = loadSettings()): void {
   registerFunctions(azureRegistry(getBus), deps);
 }
 
+/**
+ * Whether the Azure Functions Node worker loaded this module: only the worker provides the module
+ * `@azure/functions-core` (it intercepts `require`), through which @azure/functions registers.
+ * Checked besides FUNCTIONS_WORKER_RUNTIME because Flex Consumption takes the runtime from
+ * functionAppConfig and refuses that app setting (infra/bicep/README.md), so the variable is not
+ * something the app can rely on being present.
+ */
+function loadedByFunctionsWorker(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime probe: the module exists only inside the worker
+    require('@azure/functions-core');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // The Functions host loads this module; tests import the pieces above without side effects.
-if (process.env.FUNCTIONS_WORKER_RUNTIME) composeAzure();
+if (process.env.FUNCTIONS_WORKER_RUNTIME || loadedByFunctionsWorker()) composeAzure();
