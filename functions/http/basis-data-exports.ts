@@ -12,7 +12,7 @@ import type { ExportInput } from '../../shared/settlement/activity-contracts';
 import { exportInstanceId } from '../durable/basis-data-export';
 import type { HttpHandler } from '../registry';
 import { json, problem } from './responses';
-import { exportPath, startExportQuery } from '../../shared/http-api/schemas';
+import { exportPath, startExportQuery, type ExportCompleted, type ExportRunning } from '../../shared/http-api/schemas';
 import { parseParams, queryObject } from '../../shared/http-api/query';
 import { mayExportGridArea } from '../../shared/auth/access';
 import type { Caller } from '../../shared/auth/caller';
@@ -74,7 +74,7 @@ async function finished(deps: AppDeps, jobId: string, gridArea: string, url: str
     completedAt: status.completedAt,
     statusUrl: url,
     files,
-  });
+  } satisfies ExportCompleted);
 }
 
 export function startBasisDataExportHandler(deps: AppDeps): HttpHandler {
@@ -135,7 +135,7 @@ async function startExport(
       context.warn(`export ${jobId}/${gridArea}: start failed (${(e as Error).message}); assuming it is running`);
     }
   }
-  return json(202, { jobId, gridArea, state: 'Running', statusUrl: url }, { location: url });
+  return json(202, { jobId, gridArea, state: 'Running', statusUrl: url } satisfies ExportRunning, { location: url });
 }
 
 export function basisDataExportStatusHandler(deps: AppDeps): HttpHandler {
@@ -163,6 +163,6 @@ async function exportStatus(deps: AppDeps, request: HttpRequest, caller: Caller)
   const done = await finished(deps, jobId, gridArea, url);
   if (done) return done;
   if (await deps.exports.exists(requestedPath(jobId, gridArea)))
-    return json(202, { jobId, gridArea, state: 'Running', statusUrl: url });
+    return json(202, { jobId, gridArea, state: 'Running', statusUrl: url } satisfies ExportRunning);
   return problem(404, `no basis data export requested for job ${jobId}, grid area ${gridArea}`);
 }

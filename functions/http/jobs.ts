@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Job } from '../../shared/jobs/job';
-import { listJobsQuery, type JobView } from '../../shared/http-api/schemas';
+import { listJobsQuery, type CancelConflict, type JobView } from '../../shared/http-api/schemas';
 import { parseParams, queryObject } from '../../shared/http-api/query';
 import { readResults, readWholesaleResults } from '../../shared/results/committed-results';
 import { rowsToCsv, wholesaleRowsToCsv } from '../../shared/results/results-csv';
@@ -102,7 +102,11 @@ export function cancelJobHandler(deps: AppDeps): HttpHandler {
         return problem(404, `job ${id} not found`);
       case 'alreadyFinal':
         // as KickStartJob's 409: `status` is the job's (final) status
-        return json(409, { title: `job ${id} is already ${r.job.status}`, jobId: id, status: r.job.status });
+        return json(409, {
+          title: `job ${id} is already ${r.job.status}`,
+          jobId: id,
+          status: r.job.status,
+        } satisfies CancelConflict);
       case 'canceled':
         if (r.terminateError !== null)
           context.warn(

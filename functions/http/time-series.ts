@@ -1,7 +1,7 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { ValidationError } from '../../shared/basis-data/errors';
 import { ingestTimeSeries, type IngestFormat } from '../../shared/ingestion/time-series-ingestion';
-import { ingestQuery } from '../../shared/http-api/schemas';
+import { ingestQuery, type IngestAnswer } from '../../shared/http-api/schemas';
 import { parseParams, queryObject } from '../../shared/http-api/query';
 import type { BlobStore } from '../../shared/storage/blob-store';
 import type { LakeLayout } from '../../shared/basis-data/parquet/lake-layout';
@@ -57,7 +57,7 @@ export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHand
       const now = deps.clock();
       const result = await ingestTimeSeries(body, format, deps.basisData, now, () => deps.lakeLayout(now));
       context.log(`time series ingested: ${result.points} points (${format}) into ${result.files.length} file(s)`);
-      return json(200, result);
+      return json(200, result satisfies IngestAnswer);
     } catch (e) {
       if (e instanceof ValidationError) {
         const path = e.row !== null ? `row ${e.row}${e.column ? `.${e.column}` : ''}` : (e.column ?? '(body)');

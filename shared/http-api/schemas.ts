@@ -180,3 +180,11 @@ export const ingestResultSchema = z.object({
   points: z.number().int(),
   files: z.array(z.string()).meta({ description: 'Lake files written (per observation date and grid area)' }),
 });
+
+// the handlers type their answers with these (`satisfies`), so an answer and its description cannot drift
+export type JobAccepted = z.output<typeof jobAcceptedSchema>;
+export type JobConflict = z.output<typeof jobConflictSchema>;
+export type CancelConflict = z.output<typeof cancelConflictSchema>;
+export type ExportRunning = z.output<typeof exportRunningSchema>;
+export type ExportCompleted = z.output<typeof exportCompletedSchema>;
+export type IngestAnswer = z.output<typeof ingestResultSchema>;
