@@ -13,41 +13,71 @@ import { basisDataExportOrchestrator, exportActivity } from './durable/basis-dat
 import { kickStartJobHandler } from './http/kick-start-job';
 import { ingestTimeSeriesHandler } from './http/time-series';
 import { currentLakeLayout } from '../shared/ingestion/time-series-ingestion';
-import type { FunctionRegistry } from './registry';
+import { documenting, type FunctionRegistry } from './registry';
+import { API } from '../shared/http-api/routes';
+import { buildOpenApi, type DocumentedRoute } from '../shared/http-api/openapi';
+import { openApiHandler } from './http/openapi';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
 
-export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): void {
+const OPENAPI_INFO = {
+  title: 'Settlement platform',
+  version: '1',
+  description:
+    'Energy-market settlement (DataHub wholesale/aggregation domain). Every operation but this document needs `Authorization: Bearer <Entra ID access token>` (in Azure also the function key, `x-functions-key` or `?code=`). Errors are problems: `{title, status, errors: [{path, message}]}`.',
+};
+
+export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
+  // every HTTP registration is recorded for the OpenAPI document (GET /api/openapi.json)
+  const httpRoutes: DocumentedRoute[] = [];
+  const registry = documenting(host, httpRoutes);
+  registry.http('OpenApi', {
+    methods: ['GET'],
+    route: 'openapi.json',
+    handler: openApiHandler(() => buildOpenApi(httpRoutes, OPENAPI_INFO)),
+    anonymous: true,
+    api: API.OpenApi,
+  });
   registry.http('KickStartJob', {
     methods: ['GET', 'POST'],
     route: 'KickStartJob',
     handler: kickStartJobHandler(deps),
     maxBodyBytes: deps.settings.maxRequestBodyBytes.job,
     durableClient: true,
+    api: API.KickStartJob,
   });
-  registry.http('GetJob', { methods: ['GET'], route: 'jobs/{id}', handler: getJobHandler(deps) });
-  registry.http('ListJobs', { methods: ['GET'], route: 'jobs', handler: listJobsHandler(deps) });
+  registry.http('GetJob', { methods: ['GET'], route: 'jobs/{id}', handler: getJobHandler(deps), api: API.GetJob });
+  registry.http('ListJobs', { methods: ['GET'], route: 'jobs', handler: listJobsHandler(deps), api: API.ListJobs });
   registry.http('CancelJob', {
     methods: ['POST'],
     route: 'jobs/{id}/cancel',
     handler: cancelJobHandler(deps),
     durableClient: true,
+    api: API.CancelJob,
   });
-  registry.http('JobResults', { methods: ['GET'], route: 'jobs/{id}/results', handler: jobResultsHandler(deps) });
+  registry.http('JobResults', {
+    methods: ['GET'],
+    route: 'jobs/{id}/results',
+    handler: jobResultsHandler(deps),
+    api: API.JobResults,
+  });
   registry.http('JobBasisData', {
     methods: ['GET'],
     route: 'jobs/{id}/basis-data',
     handler: jobBasisDataHandler(deps),
+    api: API.JobBasisData,
   });
   registry.http('StartBasisDataExport', {
     methods: ['POST'],
     route: 'jobs/{id}/basis-data-exports',
     handler: startBasisDataExportHandler(deps),
     durableClient: true,
+    api: API.StartBasisDataExport,
   });
   registry.http('BasisDataExportStatus', {
     methods: ['GET'],
     route: 'jobs/{id}/basis-data-exports/{gridArea}',
     handler: basisDataExportStatusHandler(deps),
+    api: API.BasisDataExportStatus,
   });
   registry.http('IngestTimeSeries', {
     methods: ['POST'],
@@ -60,6 +90,7 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
       maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
     }),
     maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
+    api: API.IngestTimeSeries,
   });
 
   const SB = NAMES.serviceBus;

@@ -31,7 +31,7 @@ export const azureRegistry = (getBus: () => MessageBus): FunctionRegistry => ({
     app.http(name, {
       methods: o.methods,
       route: o.route,
-      authLevel: 'function',
+      authLevel: o.anonymous ? 'anonymous' : 'function',
       handler: o.handler,
       ...(o.durableClient ? { extraInputs: [df.input.durableClient()] } : {}),
     });

@@ -6,6 +6,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { ActivityHandler, OrchestrationHandler } from 'durable-functions';
 import type { ReceivedMessage, Source } from '../shared/messaging/bus';
+import type { DocumentedRoute, RouteDoc } from '../shared/http-api/openapi';
 
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 export type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
@@ -29,6 +30,10 @@ export interface FunctionRegistry {
        * limit. The local host enforces it before buffering; on Azure the handler reads with a cap.
        */
       maxBodyBytes?: number;
+      /** Its OpenAPI description (shared/http-api/routes.ts); required of every route by test/handlers/openapi.test.ts. */
+      api?: RouteDoc;
+      /** No function key in Azure (authLevel 'anonymous'); the handler does no token check either. */
+      anonymous?: boolean;
     },
   ): void;
   timer(name: string, opts: { schedule: string; handler: TimerHandler }): void;
@@ -46,4 +51,21 @@ export interface FunctionRegistry {
 export interface OrchestrationClient {
   start(orchestrator: string, instanceId: string, input: unknown): Promise<void>;
   terminate(instanceId: string, reason: string): Promise<void>;
+}
+
+/**
+ * The registry with every HTTP registration also recorded into `routes` (for the OpenAPI spec),
+ * so the spec lists exactly what is registered.
+ */
+export function documenting(registry: FunctionRegistry, routes: DocumentedRoute[]): FunctionRegistry {
+  return {
+    http(name, opts) {
+      routes.push({ name, route: opts.route, methods: opts.methods, api: opts.api });
+      registry.http(name, opts);
+    },
+    timer: registry.timer.bind(registry),
+    serviceBus: registry.serviceBus.bind(registry),
+    orchestration: registry.orchestration.bind(registry),
+    activity: registry.activity.bind(registry),
+  };
 }

@@ -12,7 +12,8 @@ import type { ExportInput } from '../../shared/settlement/activity-contracts';
 import { exportInstanceId } from '../durable/basis-data-export';
 import type { HttpHandler } from '../registry';
 import { json, problem } from './responses';
-import { GRID_AREA_CODE_RE } from '../../shared/domain/identifiers';
+import { exportPath, startExportQuery, type ExportCompleted, type ExportRunning } from '../../shared/http-api/schemas';
+import { parseParams, queryObject } from '../../shared/http-api/query';
 import { mayExportGridArea } from '../../shared/auth/access';
 import type { Caller } from '../../shared/auth/caller';
 import { audited, authorized } from './auth';
@@ -73,7 +74,7 @@ async function finished(deps: AppDeps, jobId: string, gridArea: string, url: str
     completedAt: status.completedAt,
     statusUrl: url,
     files,
-  });
+  } satisfies ExportCompleted);
 }
 
 export function startBasisDataExportHandler(deps: AppDeps): HttpHandler {
@@ -98,9 +99,9 @@ async function startExport(
   caller: Caller,
 ): Promise<HttpResponseInit> {
   const jobId = request.params.id;
-  const gridArea = request.query.get('gridArea') ?? '';
-  if (!GRID_AREA_CODE_RE.test(gridArea))
-    return problem(400, 'invalid query', [{ path: 'gridArea', message: 'required: a 3-digit grid area code' }]);
+  const q = parseParams(startExportQuery, queryObject(request.query.entries()));
+  if (!q.ok) return problem(400, 'invalid query', q.issues);
+  const { gridArea } = q.value;
   const access = await exportAccess(deps, caller, jobId, gridArea);
   if ('refused' in access) return access.refused;
   const { job } = access;
@@ -134,7 +135,7 @@ async function startExport(
       context.warn(`export ${jobId}/${gridArea}: start failed (${(e as Error).message}); assuming it is running`);
     }
   }
-  return json(202, { jobId, gridArea, state: 'Running', statusUrl: url }, { location: url });
+  return json(202, { jobId, gridArea, state: 'Running', statusUrl: url } satisfies ExportRunning, { location: url });
 }
 
 export function basisDataExportStatusHandler(deps: AppDeps): HttpHandler {
@@ -153,15 +154,15 @@ export function basisDataExportStatusHandler(deps: AppDeps): HttpHandler {
 }
 
 async function exportStatus(deps: AppDeps, request: HttpRequest, caller: Caller): Promise<HttpResponseInit> {
-  const { id: jobId, gridArea } = request.params;
-  if (!GRID_AREA_CODE_RE.test(gridArea))
-    return problem(400, 'invalid path', [{ path: 'gridArea', message: 'must be a 3-digit grid area code' }]);
+  const p = parseParams(exportPath, request.params);
+  if (!p.ok) return problem(400, 'invalid path', p.issues);
+  const { id: jobId, gridArea } = p.value;
   const access = await exportAccess(deps, caller, jobId, gridArea);
   if ('refused' in access) return access.refused;
   const url = statusUrl(request, jobId, gridArea);
   const done = await finished(deps, jobId, gridArea, url);
   if (done) return done;
   if (await deps.exports.exists(requestedPath(jobId, gridArea)))
-    return json(202, { jobId, gridArea, state: 'Running', statusUrl: url });
+    return json(202, { jobId, gridArea, state: 'Running', statusUrl: url } satisfies ExportRunning);
   return problem(404, `no basis data export requested for job ${jobId}, grid area ${gridArea}`);
 }

@@ -1,5 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { JOB_STATUSES, type Job, type JobStatus } from '../../shared/jobs/job';
+import type { Job } from '../../shared/jobs/job';
+import { listJobsQuery, type CancelConflict, type JobView } from '../../shared/http-api/schemas';
+import { parseParams, queryObject } from '../../shared/http-api/query';
 import { readResults, readWholesaleResults } from '../../shared/results/committed-results';
 import { rowsToCsv, wholesaleRowsToCsv } from '../../shared/results/results-csv';
 import { readJobBasisData } from '../../shared/settlement/use-cases/read-job-basis-data';
@@ -31,7 +33,8 @@ export async function visibleJob(
   return scope ? { job, scope } : null;
 }
 
-function view(job: Job, scope: RowScope) {
+/** Typed with the schema the OpenAPI spec publishes (shared/http-api/schemas.ts), so they cannot drift. */
+function view(job: Job, scope: RowScope): JobView {
   // totals over every actor's rows and the storage path are the administrator's business
   const whole = scope.kind === 'all';
   return {
@@ -64,19 +67,10 @@ export function getJobHandler(deps: AppDeps): HttpHandler {
 /** GET /api/jobs?status=&type=&limit= */
 export function listJobsHandler(deps: AppDeps): HttpHandler {
   return authorized(deps, ANY_ROLE, async (request: HttpRequest, _context, caller) => {
-    const status = request.query.get('status') ?? undefined;
-    const type = request.query.get('type') ?? undefined;
-    const limit = request.query.get('limit');
-    const errors: Array<{ path: string; message: string }> = [];
-    if (status && !(JOB_STATUSES as readonly string[]).includes(status))
-      errors.push({ path: 'status', message: `unknown status '${status}' (expected ${JOB_STATUSES.join(', ')})` });
-    if (limit && !/^\d+$/.test(limit)) errors.push({ path: 'limit', message: 'must be a positive integer' });
-    if (errors.length) return problem(400, 'invalid query', errors);
-    const jobs = await deps.jobs.list({
-      status: status as JobStatus | undefined,
-      calculationType: type,
-      limit: limit ? Number(limit) : undefined,
-    });
+    const q = parseParams(listJobsQuery, queryObject(request.query.entries()));
+    if (!q.ok) return problem(400, 'invalid query', q.issues);
+    const { status, type, limit } = q.value;
+    const jobs = await deps.jobs.list({ status, calculationType: type, limit });
     // `limit` counts before the caller's filter: a grid access provider may get fewer
     const ownership = await deps.gridAreaOwnership();
     const visible = jobs.flatMap((job) => {
@@ -108,7 +102,11 @@ export function cancelJobHandler(deps: AppDeps): HttpHandler {
         return problem(404, `job ${id} not found`);
       case 'alreadyFinal':
         // as KickStartJob's 409: `status` is the job's (final) status
-        return json(409, { title: `job ${id} is already ${r.job.status}`, jobId: id, status: r.job.status });
+        return json(409, {
+          title: `job ${id} is already ${r.job.status}`,
+          jobId: id,
+          status: r.job.status,
+        } satisfies CancelConflict);
       case 'canceled':
         if (r.terminateError !== null)
           context.warn(

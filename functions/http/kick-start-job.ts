@@ -6,6 +6,7 @@ import type { HttpHandler } from '../registry';
 import { baseUrl, json, problem } from './responses';
 import { authorized } from './auth';
 import { isTooLarge, readBodyCapped } from './body';
+import type { JobAccepted, JobConflict } from '../../shared/http-api/schemas';
 
 /**
  * KickStartJob: GET with query parameters or POST with the same fields as JSON. 202 with the
@@ -53,7 +54,7 @@ export function kickStartJobHandler(deps: AppDeps): HttpHandler {
               jobId: job.id,
               status: job.status,
               statusUrl,
-            },
+            } satisfies JobConflict,
             { location: statusUrl },
           );
         case 'startFailed':
@@ -64,7 +65,9 @@ export function kickStartJobHandler(deps: AppDeps): HttpHandler {
           context.log(
             `KickStartJob ${job.id} ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')}`,
           );
-          return json(202, { jobId: job.id, status: job.status, statusUrl }, { location: statusUrl });
+          return json(202, { jobId: job.id, status: job.status, statusUrl } satisfies JobAccepted, {
+            location: statusUrl,
+          });
       }
     },
   );

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { EXCERPT_CHARS, excerpt } from '../../shared/domain/excerpt';
+import { MAX_PROBLEM_ERRORS, type Problem } from '../../shared/http-api/problem';
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
@@ -23,14 +24,11 @@ export const problem = (
     ...(errors
       ? {
           errors: errors
-            .slice(0, MAX_ERRORS)
+            .slice(0, MAX_PROBLEM_ERRORS)
             .map((e) => ({ path: excerpt(e.path), message: excerpt(e.message, 2 * EXCERPT_CHARS) })),
         }
       : {}),
-  });
-
-/** More problems than this in one request are not worth listing (and would grow the response). */
-const MAX_ERRORS = 50;
+  } satisfies Problem);
 
 /** Base URL of this app as the caller sees it (status URLs are absolute). */
 export function baseUrl(request: HttpRequest): string {

@@ -1,6 +1,8 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { ValidationError } from '../../shared/basis-data/errors';
-import { INGEST_FORMATS, ingestTimeSeries, type IngestFormat } from '../../shared/ingestion/time-series-ingestion';
+import { ingestTimeSeries, type IngestFormat } from '../../shared/ingestion/time-series-ingestion';
+import { ingestQuery, type IngestAnswer } from '../../shared/http-api/schemas';
+import { parseParams, queryObject } from '../../shared/http-api/query';
 import type { BlobStore } from '../../shared/storage/blob-store';
 import type { LakeLayout } from '../../shared/basis-data/parquet/lake-layout';
 import type { HttpHandler } from '../registry';
@@ -28,8 +30,9 @@ const FORMAT_BY_CONTENT_TYPE: ReadonlyMap<string, IngestFormat> = new Map([
 
 /** `?format=` wins over the Content-Type; null when neither names a supported format. */
 export function ingestFormatOf(request: HttpRequest): IngestFormat | null {
-  const q = request.query.get('format');
-  if (q !== null && q !== '') return (INGEST_FORMATS as readonly string[]).includes(q) ? (q as IngestFormat) : null;
+  const q = parseParams(ingestQuery, queryObject(request.query.entries()));
+  if (!q.ok) return null;
+  if (q.value.format !== undefined) return q.value.format;
   const ct = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   return FORMAT_BY_CONTENT_TYPE.get(ct) ?? null;
 }
@@ -54,7 +57,7 @@ export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHand
       const now = deps.clock();
       const result = await ingestTimeSeries(body, format, deps.basisData, now, () => deps.lakeLayout(now));
       context.log(`time series ingested: ${result.points} points (${format}) into ${result.files.length} file(s)`);
-      return json(200, result);
+      return json(200, result satisfies IngestAnswer);
     } catch (e) {
       if (e instanceof ValidationError) {
         const path = e.row !== null ? `row ${e.row}${e.column ? `.${e.column}` : ''}` : (e.column ?? '(body)');

@@ -2,13 +2,32 @@ import { z } from 'zod';
 import { CALCULATION_TYPES, DEFAULT_QUARTERLY_TRANSITION } from '../domain/codes';
 import { isWholeLocalMonth } from '../domain/local-time';
 import type { CalculationArguments } from './types';
-import { HOUR_MS, parseInstant } from '../domain/time';
+import {
+  DATE_ONLY_REFUSED,
+  HOUR_MS,
+  INSTANT_HINT,
+  isDateOnly,
+  parseInstant,
+  parsePeriodBoundary,
+  PERIOD_BOUNDARY_HINT,
+} from '../domain/time';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 
 const instant = z.union([z.string(), z.date()]).transform((v, ctx) => {
   const ms = v instanceof Date ? v.getTime() : parseInstant(v);
   if (ms === null || Number.isNaN(ms)) {
-    ctx.addIssue({ code: 'custom', message: `'${String(v)}' is not an ISO-8601 instant (e.g. 2023-07-02T02:00:00Z)` });
+    const why = typeof v === 'string' && isDateOnly(v) ? DATE_ONLY_REFUSED : `not ${INSTANT_HINT}`;
+    ctx.addIssue({ code: 'custom', message: `'${String(v).slice(0, 40)}': ${why}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** Period start/end: an instant, or a date meaning its Danish local midnight (as KickStartJob). */
+const periodBoundary = z.union([z.string(), z.date()]).transform((v, ctx) => {
+  const ms = v instanceof Date ? v.getTime() : parsePeriodBoundary(v);
+  if (ms === null || Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: `'${String(v).slice(0, 40)}' is not ${PERIOD_BOUNDARY_HINT}` });
     return z.NEVER;
   }
   return ms;
@@ -28,8 +47,8 @@ export const calculationArgumentsSchema = z
     'calculation-id': z.string().trim().min(1),
     'calculation-type': z.enum(CALCULATION_TYPES),
     'grid-areas': z.array(gridAreaCode).min(1, 'at least one grid area is required'),
-    'period-start-datetime': instant,
-    'period-end-datetime': instant,
+    'period-start-datetime': periodBoundary,
+    'period-end-datetime': periodBoundary,
     'calculation-execution-time-start': instant,
     'created-by-user-id': z.string().trim().min(1),
     'quarterly-resolution-transition-datetime': instant.optional(),

@@ -5,7 +5,16 @@
 import { z } from 'zod';
 import { CALCULATION_TYPES, type CalculationType } from '../domain/codes';
 import { isWholeLocalMonth } from '../domain/local-time';
-import { CLOCK_SKEW_MS, HOUR_MS, INSTANT_HINT, parseInstant } from '../domain/time';
+import {
+  CLOCK_SKEW_MS,
+  DATE_ONLY_REFUSED,
+  HOUR_MS,
+  INSTANT_HINT,
+  isDateOnly,
+  parseInstant,
+  parsePeriodBoundary,
+  PERIOD_BOUNDARY_HINT,
+} from '../domain/time';
 import { excerpt } from '../domain/excerpt';
 import type { JobSpec } from '../jobs/job';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
@@ -26,11 +35,31 @@ const SETTLEMENT_VERSIONS: Record<string, CalculationType> = {
   third: 'third_correction_settlement',
 };
 
+/** A period boundary: an instant, or a date meaning its Danish local midnight (shared/domain/time.ts). */
+const periodBoundary = (field: string) =>
+  z.string({ error: `${field} is required (${PERIOD_BOUNDARY_HINT})` }).transform((v, ctx) => {
+    const ms = parsePeriodBoundary(v);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `'${excerpt(v, 40)}' is not ${PERIOD_BOUNDARY_HINT}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/**
+ * An instant only: a date alone is refused with its own message, since "as of a day" has no
+ * natural time (its start? its end?) and guessing would silently pin the wrong data.
+ */
 const instant = (field: string) =>
   z.string({ error: `${field} is required (${INSTANT_HINT})` }).transform((v, ctx) => {
     const ms = parseInstant(v);
     if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `'${excerpt(v, 40)}' is not ${INSTANT_HINT}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: isDateOnly(v)
+          ? `'${excerpt(v, 40)}': ${DATE_ONLY_REFUSED}`
+          : `'${excerpt(v, 40)}' is not ${INSTANT_HINT}`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -52,18 +81,45 @@ const gridAreaList = z
     (typeof v === 'string' ? v.split(',') : v.map(String)).map((s) => s.trim()).filter((s) => s !== ''),
   );
 
-const requestSchema = z
+/**
+ * The request as both the handler validates it and the OpenAPI spec describes it
+ * (shared/http-api/): the descriptions below are the API documentation.
+ */
+export const kickStartRequestSchema = z
   .object({
-    beginTime: instant('beginTime'),
-    endTime: instant('endTime'),
+    beginTime: periodBoundary('beginTime').meta({
+      description: `Period start: ${PERIOD_BOUNDARY_HINT}. On a whole hour.`,
+      examples: ['2024-02-01', '2024-01-31T23:00:00Z'],
+    }),
+    endTime: periodBoundary('endTime').meta({
+      description: `Period end (exclusive): ${PERIOD_BOUNDARY_HINT}. On a whole hour, after beginTime. Wholesale types and correction settlements cover exactly one Danish calendar month.`,
+      examples: ['2024-03-01', '2024-02-29T23:00:00Z'],
+    }),
     processType: z
       .string({ error: 'processType is required (D03, D04, D05, D32 or a calculation type name)' })
-      .max(MAX_CODE_CHARS, `at most ${MAX_CODE_CHARS} characters`),
-    settlementVersion: z.string().max(MAX_CODE_CHARS, `at most ${MAX_CODE_CHARS} characters`).optional(),
+      .max(MAX_CODE_CHARS, `at most ${MAX_CODE_CHARS} characters`)
+      .meta({
+        description: `D03 (aggregation), D04 (balance fixing), D05 (wholesale fixing), D32 (correction settlement, needs settlementVersion) or one of ${CALCULATION_TYPES.join(', ')}`,
+        examples: ['D04', 'balance_fixing'],
+      }),
+    settlementVersion: z
+      .string()
+      .max(MAX_CODE_CHARS, `at most ${MAX_CODE_CHARS} characters`)
+      .meta({ description: 'D32 only: D01/D02/D03 (or first/second/third correction)' })
+      .optional(),
     gridAreas: gridAreaList
       .refine((l) => l.length <= MAX_GRID_AREAS, `at most ${MAX_GRID_AREAS} grid areas`)
+      .meta({
+        description:
+          'Grid area codes (3 digits), comma-separated or (POST) a JSON array; default: every grid area in the basis data',
+        examples: ['800,801'],
+      })
       .optional(),
-    asOf: instant('asOf').optional(),
+    asOf: instant('asOf')
+      .meta({
+        description: `System time of the basis-data selection (${INSTANT_HINT}; a date alone is refused); not in the future (2 minutes of clock skew count as now). Default: when the job is requested.`,
+      })
+      .optional(),
     // the job's creator is the caller's token subject (issue 12); a body field would be a claim
     // anyone could forge, so it is refused rather than silently ignored
     createdByUserId: z
@@ -73,7 +129,7 @@ const requestSchema = z
   })
   .strict();
 
-export type KickStartRequest = z.input<typeof requestSchema>;
+export type KickStartRequest = z.input<typeof kickStartRequestSchema>;
 
 export interface KickStartIssue {
   path: string;
@@ -127,7 +183,7 @@ function calculationTypeOf(
 }
 
 export function parseKickStartRequest(raw: unknown, ctx: KickStartContext): KickStartParse {
-  const r = requestSchema.safeParse(raw);
+  const r = kickStartRequestSchema.safeParse(raw);
   if (!r.success) {
     return {
       ok: false,

@@ -133,6 +133,16 @@ describe('identity and roles through the local host', () => {
     }
   });
 
+  it('GET /api/openapi.json is served without a token, through the local host HTTP server (issue 13)', async () => {
+    const r = await call('openapi.json', null);
+    expect(r.status).toBe(200);
+    const spec = (await r.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(spec.openapi).toMatch(/^3\.1\./);
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/api/jobs/{id}/basis-data-exports/{gridArea}', '/api/time-series', '/api/KickStartJob']),
+    );
+  });
+
   it('403 for a role that may not call the function', async () => {
     const es = await tokenFor('energy_supplier', '5790000000001');
     const gap = await tokenFor('grid_access_provider', GAP_A);

@@ -56,10 +56,10 @@ describe('KickStartJob request', () => {
 
   it('names the field and the reason for every bad input', () => {
     expect(issues({ ...ok, beginTime: undefined })).toEqual([
-      'beginTime: beginTime is required (an ISO-8601 instant with a four-digit year in 2000–2100 (e.g. 2023-11-01T23:00:00Z))',
+      'beginTime: beginTime is required (an ISO-8601 instant with a four-digit year in 2000–2100 (e.g. 2023-11-01T23:00:00Z), or a date YYYY-MM-DD meaning its start (midnight) in Europe/Copenhagen)',
     ]);
     expect(issues({ ...ok, endTime: 'tomorrow' })).toEqual([
-      "endTime: 'tomorrow' is not an ISO-8601 instant with a four-digit year in 2000–2100 (e.g. 2023-11-01T23:00:00Z)",
+      "endTime: 'tomorrow' is not an ISO-8601 instant with a four-digit year in 2000–2100 (e.g. 2023-11-01T23:00:00Z), or a date YYYY-MM-DD meaning its start (midnight) in Europe/Copenhagen",
     ]);
     expect(issues({ ...ok, endTime: '2024-01-30T23:00:00Z' })).toEqual(['endTime: must be after beginTime']);
     expect(issues({ ...ok, processType: 'D99' })[0]).toMatch(/^processType: unknown process type 'D99'/);

@@ -1,0 +1,218 @@
+/**
+ * What each HTTP function answers, for the OpenAPI spec. functions/app.ts passes one of these as
+ * `api` with each registration, so a new route is documented where it is registered; the test
+ * test/handlers/openapi.test.ts fails for a registered route without one. Schemas are the ones
+ * the handlers validate with (schemas.ts, job-results.ts, the KickStartJob request).
+ */
+import { z } from 'zod';
+import { MARKET_ROLES, type MarketRole } from '../auth/caller';
+import { kickStartRequestSchema } from '../settlement/kick-start-request';
+import { JOB_RESULTS_MEDIA_TYPES, jobResultsPageSchema, jobResultsQuery } from './job-results';
+import type { OperationDoc, ResponseDoc, RouteDoc } from './openapi';
+import { problemSchema } from './problem';
+import {
+  cancelConflictSchema,
+  exportCompletedSchema,
+  exportPath,
+  exportRunningSchema,
+  ingestQuery,
+  ingestResultSchema,
+  jobAcceptedSchema,
+  jobBasisDataSchema,
+  jobConflictSchema,
+  jobIdPath,
+  jobListSchema,
+  jobViewSchema,
+  listJobsQuery,
+  startExportQuery,
+} from './schemas';
+
+const ADMIN: readonly MarketRole[] = ['datahub_administrator'];
+const EXPORT_ROLES: readonly MarketRole[] = ['datahub_administrator', 'grid_access_provider'];
+
+const problem = (description: string): ResponseDoc => ({ description, json: problemSchema });
+const badInput = problem('Invalid input: `errors` names each field and the rule it broke');
+const notFound = problem(
+  "No such job — or one that is not the caller's (answered exactly alike, so probing ids reveals nothing)",
+);
+
+// the request without createdByUserId: it is refused (400), the creator is the token's subject
+const kickStartFields = kickStartRequestSchema.omit({ createdByUserId: true });
+const kickStartResponses: OperationDoc['responses'] = {
+  202: {
+    description: 'Registered and started',
+    json: jobAcceptedSchema,
+    headers: { Location: 'The status URL' },
+  },
+  400: problem('Invalid request (nothing registered); a `createdByUserId` field is refused too'),
+  409: {
+    description: 'A job for the same calculation type, period and grid areas is already running',
+    json: jobConflictSchema,
+    headers: { Location: "The running job's status URL" },
+  },
+  500: problem('The job could not be started (it is marked Failed)'),
+};
+const kickStartDescription =
+  'Starts a settlement job. Date-only period boundaries (`2024-02-01`) mean the start of that day in Europe/Copenhagen (2024-01-31T23:00:00Z), DST-aware; an `asOf` needs a time.';
+
+export const API = {
+  KickStartJob: {
+    GET: {
+      summary: 'Start a settlement job (query parameters)',
+      description: kickStartDescription,
+      tags: ['jobs'],
+      roles: ADMIN,
+      query: kickStartFields,
+      responses: kickStartResponses,
+    },
+    POST: {
+      summary: 'Start a settlement job (JSON body)',
+      description: `${kickStartDescription} The body is read with a cap (MAX_JOB_REQUEST_BODY_BYTES, default 64 KiB).`,
+      tags: ['jobs'],
+      roles: ADMIN,
+      body: {
+        description: 'The same fields as the GET query',
+        required: true,
+        content: { 'application/json': kickStartFields },
+      },
+      responses: { ...kickStartResponses, 413: problem('Body larger than MAX_JOB_REQUEST_BODY_BYTES') },
+    },
+  },
+  GetJob: {
+    GET: {
+      summary: 'A job: status, timings, progress, error (totals and output path for administrators)',
+      tags: ['jobs'],
+      roles: MARKET_ROLES,
+      path: jobIdPath,
+      responses: { 200: { description: 'The job', json: jobViewSchema }, 404: notFound },
+    },
+  },
+  ListJobs: {
+    GET: {
+      summary: 'Jobs, newest first (those the caller may see)',
+      tags: ['jobs'],
+      roles: MARKET_ROLES,
+      query: listJobsQuery,
+      responses: { 200: { description: 'The jobs', json: jobListSchema }, 400: badInput },
+    },
+  },
+  CancelJob: {
+    POST: {
+      summary: 'Cancel a running job (its files under jobs/{id}/ are deleted)',
+      tags: ['jobs'],
+      roles: ADMIN,
+      path: jobIdPath,
+      responses: {
+        200: { description: 'The Canceled job', json: jobViewSchema },
+        404: notFound,
+        409: { description: 'The job is (or, racing the cancel, just became) final', json: cancelConflictSchema },
+      },
+    },
+  },
+  JobResults: {
+    GET: {
+      summary: "A completed job's results (rows filtered to the caller's scope)",
+      description:
+        'Every answer is audited. Paging (`limit`, `cursor`), `ndjson`, `parquet` and `Accept`-based formats are the results rewrite of issue 13.',
+      tags: ['results'],
+      roles: MARKET_ROLES,
+      path: jobIdPath,
+      query: jobResultsQuery,
+      responses: {
+        200: {
+          description: 'The rows, in the requested format',
+          json: jobResultsPageSchema,
+          content: {
+            [JOB_RESULTS_MEDIA_TYPES.csv]: z.string().meta({ description: '`;`-separated, header first' }),
+            [JOB_RESULTS_MEDIA_TYPES.ndjson]: z.string().meta({ description: 'One JSON row per line' }),
+            [JOB_RESULTS_MEDIA_TYPES.parquet]: null,
+          },
+        },
+        400: badInput,
+        404: notFound,
+        409: problem('The job has no committed results (not Completed)'),
+      },
+    },
+  },
+  JobBasisData: {
+    GET: {
+      summary: 'What a completed job calculated from',
+      description:
+        'Its pinned asOf, the lake blob versions, the integration events and the metering point periods — the part the caller may see. Audited.',
+      tags: ['basis data'],
+      roles: MARKET_ROLES,
+      path: jobIdPath,
+      responses: {
+        200: { description: 'The basis data', json: jobBasisDataSchema },
+        404: notFound,
+        409: problem('The job has no committed basis data (not Completed)'),
+      },
+    },
+  },
+  StartBasisDataExport: {
+    POST: {
+      summary: "Export a completed job's basis data for one of its grid areas (DH2-like CSVs)",
+      tags: ['basis data'],
+      roles: EXPORT_ROLES,
+      path: jobIdPath,
+      query: startExportQuery,
+      responses: {
+        200: { description: 'Already exported: the download links', json: exportCompletedSchema },
+        202: { description: 'Started', json: exportRunningSchema, headers: { Location: 'The status URL' } },
+        400: badInput,
+        403: problem("Not one of the grid access provider's grid areas (or a role that may not export)"),
+        404: notFound,
+        409: problem('The job is not Completed'),
+      },
+    },
+  },
+  BasisDataExportStatus: {
+    GET: {
+      summary: 'Status of a basis data export: 202 while running, 200 with 1-hour download links',
+      tags: ['basis data'],
+      roles: EXPORT_ROLES,
+      path: exportPath,
+      responses: {
+        200: { description: 'Done: the download links', json: exportCompletedSchema },
+        202: { description: 'Running', json: exportRunningSchema },
+        400: badInput,
+        403: problem("Not one of the grid access provider's grid areas (or a role that may not export)"),
+        404: problem('No such job (or not the caller’s), or no export requested for it'),
+      },
+    },
+  },
+  IngestTimeSeries: {
+    POST: {
+      summary: 'Bulk ingestion of time series points into the lake',
+      description:
+        'Columns metering_point_id, quantity, quality, observation_time, resolution; validated row by row (nothing written on error); 200 only after the durable write. Body capped by MAX_INGESTION_BODY_BYTES (default 64 MiB).',
+      tags: ['basis data'],
+      roles: ADMIN,
+      query: ingestQuery,
+      body: {
+        description: 'Parquet, NDJSON or `;`-CSV (the Content-Type or ?format= says which)',
+        required: true,
+        content: {
+          'application/vnd.apache.parquet': null,
+          'application/x-ndjson': z.string(),
+          'text/csv': z.string(),
+        },
+      },
+      responses: {
+        200: { description: 'Stored', json: ingestResultSchema },
+        400: problem('A bad row: `errors[0].path` names the row and column'),
+        413: problem('Body larger than MAX_INGESTION_BODY_BYTES'),
+        415: problem('Not Parquet, NDJSON or CSV'),
+        500: problem('Could not be stored; nothing was kept'),
+      },
+    },
+  },
+  OpenApi: {
+    GET: {
+      summary: 'This document (OpenAPI 3.1)',
+      tags: ['meta'],
+      roles: 'anonymous',
+      responses: { 200: { description: 'The OpenAPI 3.1 document', json: z.looseObject({ openapi: z.string() }) } },
+    },
+  },
+} satisfies Record<string, RouteDoc>;
