@@ -15,6 +15,9 @@ import { ingestTimeSeriesHandler } from './http/time-series';
 import { currentLakeLayout } from '../shared/ingestion/time-series-ingestion';
 import type { FunctionRegistry } from './registry';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
+import { marketDataTimerHandler } from './timers/market-data';
+import { marketDataIngestStatusHandler, startMarketDataIngestHandler } from './http/market-data-ingest';
+import { marketDataActivities, marketDataBackfillOrchestrator } from './durable/market-data-backfill';
 
 export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): void {
   registry.http('KickStartJob', {
@@ -62,6 +65,18 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
     maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
   });
 
+  registry.http('StartMarketDataIngest', {
+    methods: ['POST'],
+    route: 'market-data/ingest',
+    handler: startMarketDataIngestHandler(deps),
+    durableClient: true,
+  });
+  registry.http('MarketDataIngestStatus', {
+    methods: ['GET'],
+    route: 'market-data/ingest/{id}',
+    handler: marketDataIngestStatusHandler(deps),
+  });
+
   const SB = NAMES.serviceBus;
   registry.serviceBus('IntegrationEventsSubscriber', {
     source: { topic: SB.integrationEventsTopic, subscription: SB.basisDataSubscription },
@@ -88,6 +103,12 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
     });
   }
 
+  if (deps.settings.marketData.timerSources.length > 0)
+    registry.timer('MarketDataIngestion', {
+      schedule: deps.settings.marketData.timerCron,
+      handler: marketDataTimerHandler(deps),
+    });
+
   const D = NAMES.durable;
   registry.orchestration(D.settlementOrchestrator, settlementOrchestrator);
   registry.orchestration(D.batchGroupOrchestrator, batchGroupOrchestrator);
@@ -99,4 +120,9 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
   registry.activity(D.updateJobActivity, activityHandler(a[D.updateJobActivity]));
   registry.orchestration(D.exportOrchestrator, basisDataExportOrchestrator);
   registry.activity(D.exportActivity, activityHandler(exportActivity(deps)));
+  registry.orchestration(D.marketDataBackfillOrchestrator, marketDataBackfillOrchestrator);
+  const md = marketDataActivities(deps.marketDataIngest);
+  registry.activity(D.marketDataStoredChunksActivity, activityHandler(md.stored));
+  registry.activity(D.marketDataChunkActivity, activityHandler(md.chunk));
+  registry.activity(D.marketDataFinishActivity, activityHandler(md.finish));
 }

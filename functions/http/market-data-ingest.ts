@@ -1,0 +1,127 @@
+/**
+ * POST /api/market-data/ingest?source=&from=&to=&areas= — backfill market data for Danish local
+ * dates [from, to): 202 + status URL (a durable orchestration over chunks), or 200 with the
+ * stored coverage when every chunk of the range is already stored.
+ * GET /api/market-data/ingest/{id} — 202 while running (with what is stored so far), 200 with
+ * the result once finished; 404 for an unknown id.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { NAMES } from '../../shared/config/names';
+import { backfillPath } from '../../shared/market-data/lake-paths';
+import { DEFAULT_AREAS, MARKET_DATA_SOURCES, areasOf } from '../../shared/market-data/sources/catalog';
+import {
+  backfillId,
+  coverage,
+  localDateStart,
+  planChunks,
+  readBackfillRequest,
+  readBackfillResult,
+  type BackfillRequest,
+} from '../../shared/market-data/use-cases/backfill';
+import type { MarketDataBackfillInput } from '../../shared/settlement/activity-contracts';
+import type { AppDeps } from '../deps';
+import type { HttpHandler } from '../registry';
+import { authorized } from './auth';
+import { baseUrl, json, problem } from './responses';
+
+const ROLES = ['datahub_administrator'] as const;
+/** Longest backfill in one request: ten years is ~120 monthly or ~520 weekly chunks per area. */
+const MAX_RANGE_DAYS = 3660;
+
+const querySchema = z
+  .object({
+    source: z.enum(MARKET_DATA_SOURCES),
+    from: z.string().refine((d) => localDateStart(d) !== null, 'must be a date YYYY-MM-DD'),
+    to: z.string().refine((d) => localDateStart(d) !== null, 'must be a date YYYY-MM-DD'),
+    areas: z.string().max(200).optional(),
+  })
+  .superRefine((v, ctx) => {
+    const f = localDateStart(v.from);
+    const t = localDateStart(v.to);
+    if (f !== null && t !== null) {
+      if (f >= t) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from (to is exclusive)' });
+      else if (t - f > MAX_RANGE_DAYS * 86_400_000)
+        ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${MAX_RANGE_DAYS} days per request` });
+      if (f < Date.UTC(2000, 0, 1))
+        ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be 2000-01-01 or later' });
+    }
+    for (const a of v.areas?.split(',') ?? [])
+      if (!areasOf(v.source).includes(a))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['areas'],
+          message: `${v.source} has no area '${a}' (${areasOf(v.source).join(', ')})`,
+        });
+  });
+
+const statusUrl = (request: HttpRequest, id: string) =>
+  `${baseUrl(request)}/api/market-data/ingest/${encodeURIComponent(id)}`;
+const ID_RE = /^market-(energidataservice|smard)-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}-[A-Z0-9.-]+$/;
+
+function chunksOf(r: BackfillRequest) {
+  return planChunks(r.source, localDateStart(r.from) as number, localDateStart(r.to) as number, r.areas);
+}
+
+export function startMarketDataIngestHandler(deps: AppDeps): HttpHandler {
+  return authorized(deps, ROLES, async (request: HttpRequest, context: InvocationContext) => {
+    const parsed = querySchema.safeParse(Object.fromEntries(request.query.entries()));
+    if (!parsed.success)
+      return problem(
+        400,
+        'invalid query',
+        parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message })),
+      );
+    const q = parsed.data;
+    const areas = [...new Set(q.areas ? q.areas.split(',') : DEFAULT_AREAS[q.source])].sort();
+    const id = backfillId(q.source, q.from, q.to, areas);
+    const req: BackfillRequest = { id, source: q.source, from: q.from, to: q.to, areas };
+    const chunks = chunksOf(req);
+    const store = deps.marketDataIngest.store;
+    const url = statusUrl(request, id);
+    const stored = await coverage(store, chunks);
+    if (stored.stored === chunks.length)
+      return json(200, { ...req, state: 'Stored', statusUrl: url, coverage: stored });
+    const running = (await readBackfillRequest(store, id)) !== null && (await readBackfillResult(store, id)) === null;
+    if (!running) {
+      await store.put(
+        backfillPath(id, 'request.json'),
+        JSON.stringify({ ...req, requestedAt: deps.clock().toISOString() }),
+        'application/json',
+      );
+      // a previous run of the same request ended with chunks missing: this run replaces its result
+      await store.delete(backfillPath(id, 'result.json'));
+      try {
+        await deps.orchestrationClient(context).start(NAMES.durable.marketDataBackfillOrchestrator, id, {
+          id,
+          chunks,
+          maxParallel: deps.settings.marketData.maxParallelChunks,
+        } satisfies MarketDataBackfillInput);
+      } catch (e) {
+        // a concurrent request started it first; either way the backfill is running
+        context.warn(`market data backfill ${id}: start failed (${(e as Error).message}); assuming it is running`);
+      }
+    }
+    return json(202, { ...req, state: 'Running', statusUrl: url, coverage: stored }, { location: url });
+  });
+}
+
+export function marketDataIngestStatusHandler(deps: AppDeps): HttpHandler {
+  return authorized(deps, ROLES, async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const id = request.params.id;
+    const store = deps.marketDataIngest.store;
+    const req = ID_RE.test(id) ? await readBackfillRequest(store, id) : null;
+    if (!req) return problem(404, `no market data backfill ${id}`);
+    const stored = await coverage(store, chunksOf(req));
+    const result = await readBackfillResult(store, id);
+    const url = statusUrl(request, id);
+    if (!result) return json(202, { ...req, state: 'Running', statusUrl: url, coverage: stored });
+    return json(200, {
+      ...req,
+      state: result.failed.length > 0 ? 'CompletedWithErrors' : 'Completed',
+      statusUrl: url,
+      result,
+      coverage: stored,
+    });
+  });
+}
