@@ -40,7 +40,25 @@ abstract class LoopbackFake {
     this.faults.push({ match, status, ...opts });
   }
 
+  /** Drops the queued faults (the source recovered). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /** The next request containing `match` is answered normally, but only after `delayMs`. */
+  delay(match: string, delayMs: number): void {
+    this.faults.push({ match, status: 0, delayMs });
+  }
+
   protected abstract handle(url: URL): Reply;
+
+  private answer(url: URL): Reply {
+    try {
+      return this.handle(url);
+    } catch (e) {
+      return { status: 500, body: JSON.stringify({ error: (e as Error).message }) };
+    }
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -54,18 +72,14 @@ abstract class LoopbackFake {
       if (i >= 0) {
         const [f] = this.faults.splice(i, 1);
         const reply = () =>
-          send({ status: f.status, body: f.body ?? `{"error":"fault ${f.status}"}`, headers: f.headers });
+          f.status === 0
+            ? send(this.answer(url))
+            : send({ status: f.status, body: f.body ?? `{"error":"fault ${f.status}"}`, headers: f.headers });
         if (f.delayMs) setTimeout(reply, f.delayMs);
         else reply();
         return;
       }
-      let r: Reply;
-      try {
-        r = this.handle(url);
-      } catch (e) {
-        r = { status: 500, body: JSON.stringify({ error: (e as Error).message }) };
-      }
-      send(r);
+      send(this.answer(url));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
