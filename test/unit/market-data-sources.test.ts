@@ -15,6 +15,8 @@ import {
 import { fetchSmardPrices, type SmardClientOptions } from '../../shared/market-data/sources/smard';
 import { formatMicro } from '../../shared/market-data/decimal6';
 import type { MarketRows } from '../../shared/market-data/rows';
+import { loadSettings, SettingsError } from '../../shared/config/settings';
+import { microOf } from '../../shared/market-data/decimal6';
 
 jest.setTimeout(20_000);
 
@@ -419,5 +421,55 @@ describe('SMARD client', () => {
     expect(e.url).toBe(`${smard.url}/chart_data/4169/DE-LU/4169_DE-LU_hour_${Date.UTC(2023, 11, 31, 23)}.json`);
     expect(e.field).toBe(field);
     expect(e.message).toMatch(reason);
+  });
+});
+
+describe('market data settings and decimals', () => {
+  const base = { STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', AUTH_DEV_ISSUER: 'true' };
+
+  test('defaults: the public hosts, EDS DK1+DK2 and SMARD DE-LU hourly; a trailing slash is dropped', () => {
+    const s = loadSettings(base).marketData;
+    expect(s).toMatchObject({
+      energiDataServiceUrl: 'https://api.energidataservice.dk',
+      smardUrl: 'https://www.smard.de/app',
+      timerSources: [
+        { source: 'energidataservice', areas: ['DK1', 'DK2'] },
+        { source: 'smard', areas: ['DE-LU'] },
+      ],
+      timerCron: '0 10 * * * *',
+    });
+    expect(loadSettings({ ...base, SMARD_URL: 'http://127.0.0.1:9/app/' }).marketData.smardUrl).toBe(
+      'http://127.0.0.1:9/app',
+    );
+    expect(loadSettings({ ...base, MARKET_DATA_TIMER_SOURCES: '[]' }).marketData.timerSources).toEqual([]);
+  });
+
+  test('an area the source does not serve, or an unknown source, is refused naming the setting', () => {
+    const err = (env: Record<string, string>) => {
+      try {
+        loadSettings({ ...base, ...env });
+      } catch (e) {
+        return (e as SettingsError).issues.join('\n');
+      }
+      return '';
+    };
+    expect(err({ MARKET_DATA_TIMER_SOURCES: '[{"source":"smard","areas":["DK1"]}]' })).toMatch(
+      /^MARKET_DATA_TIMER_SOURCES\.0\.areas: smard has no area DK1/,
+    );
+    expect(err({ MARKET_DATA_TIMER_SOURCES: '[{"source":"nordpool","areas":["DK1"]}]' })).toMatch(
+      /^MARKET_DATA_TIMER_SOURCES\.0\.source/,
+    );
+    expect(err({ ENERGIDATASERVICE_URL: 'not a url' })).toMatch(/^ENERGIDATASERVICE_URL/);
+  });
+
+  test('JSON numbers become exact micro-units; more than 6 decimals is refused, not rounded', () => {
+    expect(microOf(690.700059)).toBe(690_700_059n);
+    expect(microOf(-0.000001)).toBe(-1n);
+    expect(microOf(92.54)).toBe(92_540_000n);
+    expect(microOf(1e14)).toBe(100_000_000_000_000_000_000n);
+    expect(microOf(0.1 + 0.2)).toMatch(/more than 6 decimals/); // 0.30000000000000004
+    expect(microOf(1e-7)).toMatch(/more than 6 decimals/);
+    expect(microOf(Number.NaN)).toBe('not a finite number');
+    expect(formatMicro(-1_500_000n)).toBe('-1.5');
   });
 });
