@@ -82,25 +82,27 @@ export function startMarketDataIngestHandler(deps: AppDeps): HttpHandler {
     const stored = await coverage(store, chunks);
     if (stored.stored === chunks.length)
       return json(200, { ...req, state: 'Stored', statusUrl: url, coverage: stored });
-    const running = (await readBackfillRequest(store, id)) !== null && (await readBackfillResult(store, id)) === null;
-    if (!running) {
+    const finished = await readBackfillResult(store, id);
+    if (finished || !(await readBackfillRequest(store, id))) {
       await store.put(
         backfillPath(id, 'request.json'),
         JSON.stringify({ ...req, requestedAt: deps.clock().toISOString() }),
         'application/json',
       );
       // a previous run of the same request ended with chunks missing: this run replaces its result
-      await store.delete(backfillPath(id, 'result.json'));
-      try {
-        await deps.orchestrationClient(context).start(NAMES.durable.marketDataBackfillOrchestrator, id, {
-          id,
-          chunks,
-          maxParallel: deps.settings.marketData.maxParallelChunks,
-        } satisfies MarketDataBackfillInput);
-      } catch (e) {
-        // a concurrent request started it first; either way the backfill is running
-        context.warn(`market data backfill ${id}: start failed (${(e as Error).message}); assuming it is running`);
-      }
+      if (finished) await store.delete(backfillPath(id, 'result.json'));
+    }
+    // Started even when a request record exists: a running instance refuses the start (below), and
+    // an instance that ended without its result (a failed orchestration) is replaced, so a
+    // request is never stuck behind a dead run.
+    try {
+      await deps.orchestrationClient(context).start(NAMES.durable.marketDataBackfillOrchestrator, id, {
+        id,
+        chunks,
+        maxParallel: deps.settings.marketData.maxParallelChunks,
+      } satisfies MarketDataBackfillInput);
+    } catch (e) {
+      context.log(`market data backfill ${id}: not started (${(e as Error).message}); it is running`);
     }
     return json(202, { ...req, state: 'Running', statusUrl: url, coverage: stored }, { location: url });
   });

@@ -148,6 +148,11 @@ test('EDS backfill: 202 + status URL, chunks per area and month, then 200 Comple
   });
   expect(b.statusUrl).toBe(`http://localhost:7071/api/market-data/ingest/${b.id}`);
   expect((started.headers as Record<string, string>).location).toBe(b.statusUrl);
+  // the same request while it runs: the running one's answer, no second instance
+  const meanwhile = await app.post('source=energidataservice&from=2024-03-01&to=2024-05-01');
+  expect(meanwhile.status).toBe(202);
+  expect(body(meanwhile).id).toBe(b.id);
+  expect((await app.runtime.listInstances()).map((i) => i.instanceId)).toEqual([b.id]);
   expect((await app.runtime.waitForCompletion(b.id, 60_000)).runtimeStatus).toBe('Completed');
   const done = await app.get(b.id);
   expect(done.status).toBe(200);
