@@ -133,10 +133,16 @@ export function wallClockToUtc(y: number, mo: number, d: number, h: number, mi: 
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19); // no zone suffix, as EDS sends it
+const hourParts = new Map<string, number[]>();
+/** Local wall-clock text; Intl is asked once per UTC hour (CET/CEST offsets are whole hours). */
 function localIso(ms: number, timeZone: string): string {
-  const [y, mo, d, h, mi] = zonedParts(ms, timeZone);
+  const hour = Math.floor(ms / 3_600_000) * 3_600_000;
+  const key = `${timeZone}|${hour}`;
+  let parts = hourParts.get(key);
+  if (!parts) hourParts.set(key, (parts = zonedParts(hour, timeZone)));
+  const [y, mo, d, h] = parts;
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${y}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:00`;
+  return `${y}-${p(mo)}-${p(d)}T${p(h)}:${p((ms - hour) / 60_000)}:00`;
 }
 
 // ---- Energi Data Service
