@@ -18,6 +18,9 @@ import { API } from '../shared/http-api/routes';
 import { buildOpenApi, type DocumentedRoute } from '../shared/http-api/openapi';
 import { openApiHandler } from './http/openapi';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
+import { marketDataTimerHandler } from './timers/market-data';
+import { marketDataIngestStatusHandler, startMarketDataIngestHandler } from './http/market-data-ingest';
+import { marketDataActivities, marketDataBackfillOrchestrator } from './durable/market-data-backfill';
 
 const OPENAPI_INFO = {
   title: 'Settlement platform',
@@ -93,6 +96,20 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     api: API.IngestTimeSeries,
   });
 
+  registry.http('StartMarketDataIngest', {
+    methods: ['POST'],
+    route: 'market-data/ingest',
+    handler: startMarketDataIngestHandler(deps),
+    durableClient: true,
+    api: API.StartMarketDataIngest,
+  });
+  registry.http('MarketDataIngestStatus', {
+    methods: ['GET'],
+    route: 'market-data/ingest/{id}',
+    handler: marketDataIngestStatusHandler(deps),
+    api: API.MarketDataIngestStatus,
+  });
+
   const SB = NAMES.serviceBus;
   registry.serviceBus('IntegrationEventsSubscriber', {
     source: { topic: SB.integrationEventsTopic, subscription: SB.basisDataSubscription },
@@ -119,6 +136,12 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     });
   }
 
+  if (deps.settings.marketData.timerSources.length > 0)
+    registry.timer('MarketDataIngestion', {
+      schedule: deps.settings.marketData.timerCron,
+      handler: marketDataTimerHandler(deps),
+    });
+
   const D = NAMES.durable;
   registry.orchestration(D.settlementOrchestrator, settlementOrchestrator);
   registry.orchestration(D.batchGroupOrchestrator, batchGroupOrchestrator);
@@ -130,4 +153,9 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
   registry.activity(D.updateJobActivity, activityHandler(a[D.updateJobActivity]));
   registry.orchestration(D.exportOrchestrator, basisDataExportOrchestrator);
   registry.activity(D.exportActivity, activityHandler(exportActivity(deps)));
+  registry.orchestration(D.marketDataBackfillOrchestrator, marketDataBackfillOrchestrator);
+  const md = marketDataActivities(deps.marketDataIngest);
+  registry.activity(D.marketDataStoredChunksActivity, activityHandler(md.stored));
+  registry.activity(D.marketDataChunkActivity, activityHandler(md.chunk));
+  registry.activity(D.marketDataFinishActivity, activityHandler(md.finish));
 }

@@ -19,6 +19,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { Authenticator } from '../shared/auth/token-validator';
 import type { AuditLog } from '../shared/audit/audit-log';
 import { loadGridAreaOwnership } from '../shared/auth/grid-area-ownership';
+import { LakeMarketDataReader } from '../shared/market-data/lake-market-data-reader';
 
 export interface Infrastructure {
   settings: Settings;
@@ -36,6 +37,8 @@ export interface Infrastructure {
   lakeCacheDir?: string;
   authenticator: Authenticator;
   audit: AuditLog;
+  /** The market data container (issue 14: raw responses, curated Parquet, backfill ledger). */
+  marketData: BlobStore;
 }
 
 /** Grid areas change rarely; re-reading master data per request would be wasteful. */
@@ -78,5 +81,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     authenticator: infra.authenticator,
     audit: infra.audit,
     gridAreaOwnership: () => loadGridAreaOwnership(infra.integrationEvents, clock().getTime()),
+    marketData: new LakeMarketDataReader(infra.marketData),
+    marketDataIngest: { store: infra.marketData, settings: infra.settings.marketData, clock },
   };
 }

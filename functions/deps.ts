@@ -10,6 +10,8 @@ import type { OrchestrationClient } from './registry';
 import type { Authenticator } from '../shared/auth/token-validator';
 import type { AuditLog } from '../shared/audit/audit-log';
 import type { GridAreaOwnership } from '../shared/auth/grid-area-ownership';
+import type { MarketDataReader } from '../shared/market-data/market-series';
+import type { MarketDataIngestDeps } from '../shared/market-data/use-cases/ingest';
 
 /** Everything the function handlers need, built once by the host's composition root. */
 export interface AppDeps {
@@ -37,6 +39,10 @@ export interface AppDeps {
   audit: AuditLog;
   /** Who owns which grid area (GridAreaUpdated events), read per request. */
   gridAreaOwnership: () => Promise<GridAreaOwnership>;
+  /** Normalised market data (day-ahead prices, CO2 intensity) as stored by the ingestion, as of a fetch time. */
+  marketData: MarketDataReader;
+  /** What market data ingestion (timer, backfill activities) writes with: the market-data container, source URLs. */
+  marketDataIngest: MarketDataIngestDeps;
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

@@ -95,7 +95,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const results = AzureBlobStore.fromConnectionString(cs, NAMES.containers.results);
   const messages = AzureBlobStore.fromConnectionString(cs, NAMES.containers.messages);
   const exports = AzureBlobStore.fromConnectionString(cs, NAMES.containers.exports);
-  for (const c of [basisData, results, messages, exports]) await c.ensureContainer();
+  const marketData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.marketData);
+  for (const c of [basisData, results, messages, exports, marketData]) await c.ensureContainer();
   const jobs = TableJobStore.fromConnectionString(cs);
   await jobs.ensureTables();
   const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
@@ -115,6 +116,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     integrationEvents,
     messages,
     exports,
+    marketData,
     bus: () => bus,
     publishCompleted: publisherOn(bus),
     orchestrationClient: () => ({

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { NAMES } from '../shared/config/names';
-import { loadSettings, type ScheduleEntry } from '../shared/config/settings';
+import { loadSettings, type MarketDataTimerSource, type ScheduleEntry } from '../shared/config/settings';
 
 export const REPO_ROOT = join(__dirname, '..');
 export const BICEP_DIR = join(REPO_ROOT, 'infra', 'bicep');
@@ -29,6 +29,14 @@ export interface SettingsDefaults {
   maxJobRequestBodyBytes: number;
   maxIngestionBodyBytes: number;
   staleRequestedJobMinutes: number;
+  energiDataServiceUrl: string;
+  smardUrl: string;
+  marketDataTimerSources: MarketDataTimerSource[];
+  marketDataTimerCron: string;
+  marketDataMaxParallelChunks: number;
+  marketDataHttpTimeoutMs: number;
+  marketDataRetryBaseMs: number;
+  smardPauseMs: number;
 }
 
 export interface GeneratedFile {
@@ -64,6 +72,14 @@ export function settingsDefaults(): SettingsDefaults {
     maxJobRequestBodyBytes: s.maxRequestBodyBytes.job,
     maxIngestionBodyBytes: s.maxRequestBodyBytes.ingestion,
     staleRequestedJobMinutes: s.staleRequestedJobMs / 60_000,
+    energiDataServiceUrl: s.marketData.energiDataServiceUrl,
+    smardUrl: s.marketData.smardUrl,
+    marketDataTimerSources: s.marketData.timerSources,
+    marketDataTimerCron: s.marketData.timerCron,
+    marketDataMaxParallelChunks: s.marketData.maxParallelChunks,
+    marketDataHttpTimeoutMs: s.marketData.httpTimeoutMs,
+    marketDataRetryBaseMs: s.marketData.retryBaseMs,
+    smardPauseMs: s.marketData.smardPauseMs,
   };
 }
 

@@ -88,6 +88,35 @@ param staleRequestedJobMinutes int = loadJsonContent('settings-defaults.json').s
 @description('eSett\'s party id (13-digit GLN or 16-character EIC) on the documents sent to it.')
 param esettReceiverId string = loadJsonContent('settings-defaults.json').esettReceiverId
 
+@description('Energi Data Service base URL (market data, issue 14).')
+param energiDataServiceUrl string = loadJsonContent('settings-defaults.json').energiDataServiceUrl
+
+@description('SMARD base URL (market data, issue 14).')
+param smardUrl string = loadJsonContent('settings-defaults.json').smardUrl
+
+@description('What the hourly market data timer fetches: [{source, areas}] (shared/config/settings.ts marketDataTimerSourceSchema); [] = no timer.')
+param marketDataTimerSources array = loadJsonContent('settings-defaults.json').marketDataTimerSources
+
+@description('6-field NCRONTAB (UTC) of the market data timer.')
+param marketDataTimerCron string = loadJsonContent('settings-defaults.json').marketDataTimerCron
+
+@description('Market data backfill chunks fetched at the same time.')
+@minValue(1)
+@maxValue(16)
+param marketDataMaxParallelChunks int = loadJsonContent('settings-defaults.json').marketDataMaxParallelChunks
+
+@description('Timeout of one request to a market data source (ms).')
+@minValue(100)
+param marketDataHttpTimeoutMs int = loadJsonContent('settings-defaults.json').marketDataHttpTimeoutMs
+
+@description('First retry delay after a 5xx/429/network error of a market data source (ms); doubles per attempt.')
+@minValue(0)
+param marketDataRetryBaseMs int = loadJsonContent('settings-defaults.json').marketDataRetryBaseMs
+
+@description('Pause between SMARD chunk requests (ms).')
+@minValue(0)
+param smardPauseMs int = loadJsonContent('settings-defaults.json').smardPauseMs
+
 @description('Application ID URI (or client id) of the API app registration: the audience bearer tokens must carry. Its app roles are listed in README.md, "Identity and roles".')
 param authAudience string
 
@@ -132,6 +161,7 @@ var blobContainerNames = [
   names.containers.results
   names.containers.messages
   names.containers.exports
+  names.containers.marketData
 ]
 
 var tableNames = [
@@ -316,6 +346,38 @@ var appSettings = [
   {
     name: names.settings.authActorClaim
     value: authActorClaim
+  }
+  {
+    name: names.settings.energiDataServiceUrl
+    value: energiDataServiceUrl
+  }
+  {
+    name: names.settings.smardUrl
+    value: smardUrl
+  }
+  {
+    name: names.settings.marketDataTimerSources
+    value: string(marketDataTimerSources)
+  }
+  {
+    name: names.settings.marketDataTimerCron
+    value: marketDataTimerCron
+  }
+  {
+    name: names.settings.marketDataMaxParallelChunks
+    value: string(marketDataMaxParallelChunks)
+  }
+  {
+    name: names.settings.marketDataHttpTimeoutMs
+    value: string(marketDataHttpTimeoutMs)
+  }
+  {
+    name: names.settings.marketDataRetryBaseMs
+    value: string(marketDataRetryBaseMs)
+  }
+  {
+    name: names.settings.smardPauseMs
+    value: string(smardPauseMs)
   }
 ]
 

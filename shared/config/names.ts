@@ -15,6 +15,11 @@ export const NAMES = {
     messages: 'market-messages',
     /** Basis data exports: `exports/{jobId}/ga={gridArea}/...` with `status.json` written last. */
     exports: 'basis-data-exports',
+    /**
+     * Market data (issue 14): `raw/` responses as received, `curated/` normalised Parquet,
+     * `operational/` backfill requests and chunk ledger (shared/market-data/lake-paths.ts).
+     */
+    marketData: 'market-data',
   },
   /** Table storage tables */
   tables: {
@@ -71,6 +76,11 @@ export const NAMES = {
     updateJobActivity: 'UpdateSettlementJob',
     exportOrchestrator: 'BasisDataExportOrchestrator',
     exportActivity: 'RunBasisDataExport',
+    /** Market data backfill (issue 14): chunks with bounded concurrency, stored ones skipped. */
+    marketDataBackfillOrchestrator: 'MarketDataBackfillOrchestrator',
+    marketDataStoredChunksActivity: 'ListStoredMarketDataChunks',
+    marketDataChunkActivity: 'IngestMarketDataChunk',
+    marketDataFinishActivity: 'FinishMarketDataBackfill',
   },
   /** App settings (environment variables) */
   settings: {
@@ -105,5 +115,21 @@ export const NAMES = {
      * ID. Only the local host sets it; refused when any Azure App Service marker is present.
      */
     authDevIssuer: 'AUTH_DEV_ISSUER',
+    /** Energi Data Service base URL (default the public API). */
+    energiDataServiceUrl: 'ENERGIDATASERVICE_URL',
+    /** SMARD base URL (default https://www.smard.de/app). */
+    smardUrl: 'SMARD_URL',
+    /** JSON list of what the hourly market data timer fetches: `[{"source":"smard","areas":["DE-LU"]}, …]`; `[]` = nothing. */
+    marketDataTimerSources: 'MARKET_DATA_TIMER_SOURCES',
+    /** 6-field NCRONTAB of the market data timer (UTC). */
+    marketDataTimerCron: 'MARKET_DATA_TIMER_CRON',
+    /** Most backfill chunks fetched at the same time. */
+    marketDataMaxParallelChunks: 'MARKET_DATA_MAX_PARALLEL_CHUNKS',
+    /** Timeout of one HTTP request to a market data source (ms). */
+    marketDataHttpTimeoutMs: 'MARKET_DATA_HTTP_TIMEOUT_MS',
+    /** First retry delay (ms) after a 5xx/429/network error; doubles per attempt. */
+    marketDataRetryBaseMs: 'MARKET_DATA_RETRY_BASE_MS',
+    /** Pause between SMARD chunk requests (ms), as SMARD clients do to be polite. */
+    smardPauseMs: 'SMARD_PAUSE_MS',
   },
 } as const;

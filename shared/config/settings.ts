@@ -8,6 +8,14 @@ import { NAMES } from './names';
 import { INSTANT_HINT, parseInstant } from '../domain/time';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 import { DEFAULT_ACTOR_CLAIM } from '../auth/caller';
+import {
+  DEFAULT_AREAS,
+  DEFAULT_ENERGIDATASERVICE_URL,
+  DEFAULT_SMARD_URL,
+  MARKET_DATA_SOURCES,
+  areasOf,
+  type MarketDataSource,
+} from '../market-data/sources/catalog';
 
 const S = NAMES.settings;
 
@@ -59,6 +67,27 @@ export const DEFAULT_MAX_INGESTION_BODY_BYTES = 64 * 1024 * 1024;
  * later lost its process in between (start-job.ts) and would otherwise block its spec forever.
  */
 export const DEFAULT_STALE_REQUESTED_JOB_MINUTES = 15;
+
+/** One source the hourly market data timer fetches, and for which areas. */
+export const marketDataTimerSourceSchema = z
+  .object({ source: z.enum(MARKET_DATA_SOURCES), areas: z.array(z.string()).min(1) })
+  .strict()
+  .superRefine((v, ctx) => {
+    for (const a of v.areas)
+      if (!areasOf(v.source).includes(a))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['areas'],
+          message: `${v.source} has no area ${a} (${areasOf(v.source).join(', ')})`,
+        });
+  });
+export type MarketDataTimerSource = { source: MarketDataSource; areas: string[] };
+export const DEFAULT_MARKET_DATA_TIMER_SOURCES: MarketDataTimerSource[] = MARKET_DATA_SOURCES.map((source) => ({
+  source,
+  areas: [...DEFAULT_AREAS[source]],
+}));
+/** Ten past every hour: after the sources' own hourly updates (EDS publishes day-ahead results ~13:00 CET). */
+export const DEFAULT_MARKET_DATA_TIMER_CRON = '0 10 * * * *';
 
 /** Placeholder default for local runs; every environment sets eSett's real party id. */
 export const DEFAULT_ESETT_RECEIVER_ID = '10X1001A1001A55Y';
@@ -125,6 +154,18 @@ const settingsSchema = z
       .regex(/^[A-Za-z0-9_.]+$/, 'must be a claim name')
       .default(DEFAULT_ACTOR_CLAIM),
     [S.authDevIssuer]: z.enum(['true', 'false']).default('false'),
+    [S.energiDataServiceUrl]: z.string().url().default(DEFAULT_ENERGIDATASERVICE_URL),
+    [S.smardUrl]: z.string().url().default(DEFAULT_SMARD_URL),
+    [S.marketDataTimerSources]: jsonArray(marketDataTimerSourceSchema).optional(),
+    [S.marketDataTimerCron]: z
+      .string()
+      .regex(/^(\S+\s+){5}\S+$/, 'must be a 6-field NCRONTAB expression')
+      .default(DEFAULT_MARKET_DATA_TIMER_CRON),
+    // each chunk holds an HTTP connection to a public API: a few at a time is polite and enough
+    [S.marketDataMaxParallelChunks]: z.coerce.number().int().min(1).max(16).default(2),
+    [S.marketDataHttpTimeoutMs]: z.coerce.number().int().min(100).default(30_000),
+    [S.marketDataRetryBaseMs]: z.coerce.number().int().min(0).default(1_000),
+    [S.smardPauseMs]: z.coerce.number().int().min(0).default(300),
   })
   .superRefine((v, ctx) => {
     if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
@@ -170,6 +211,17 @@ export interface Settings {
   auth:
     | { kind: 'entra'; issuer: string; audience: string; jwksUrl: string; actorClaim: string }
     | { kind: 'devIssuer'; actorClaim: string };
+  /** Market data ingestion (issue 14): source URLs, what the hourly timer fetches, HTTP behaviour. */
+  marketData: {
+    energiDataServiceUrl: string;
+    smardUrl: string;
+    timerSources: MarketDataTimerSource[];
+    timerCron: string;
+    maxParallelChunks: number;
+    httpTimeoutMs: number;
+    retryBaseMs: number;
+    smardPauseMs: number;
+  };
 }
 
 /**
@@ -237,5 +289,15 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
             jwksUrl: v[S.authJwksUrl] as string,
             actorClaim: v[S.authActorClaim],
           },
+    marketData: {
+      energiDataServiceUrl: v[S.energiDataServiceUrl].replace(/\/+$/, ''),
+      smardUrl: v[S.smardUrl].replace(/\/+$/, ''),
+      timerSources: v[S.marketDataTimerSources] ?? DEFAULT_MARKET_DATA_TIMER_SOURCES,
+      timerCron: v[S.marketDataTimerCron],
+      maxParallelChunks: v[S.marketDataMaxParallelChunks],
+      httpTimeoutMs: v[S.marketDataHttpTimeoutMs],
+      retryBaseMs: v[S.marketDataRetryBaseMs],
+      smardPauseMs: v[S.smardPauseMs],
+    },
   };
 }

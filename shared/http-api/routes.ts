@@ -9,6 +9,7 @@ import { MARKET_ROLES, type MarketRole } from '../auth/caller';
 import { kickStartRequestSchema } from '../settlement/kick-start-request';
 import { JOB_RESULTS_MEDIA_TYPES, jobResultsPageSchema, jobResultsQuery } from './job-results';
 import type { OperationDoc, ResponseDoc, RouteDoc } from './openapi';
+import { marketDataBackfillSchema, marketDataIngestPath, marketDataIngestQuery } from './market-data';
 import { problemSchema } from './problem';
 import {
   cancelConflictSchema,
@@ -204,6 +205,38 @@ export const API = {
         413: problem('Body larger than MAX_INGESTION_BODY_BYTES'),
         415: problem('Not Parquet, NDJSON or CSV'),
         500: problem('Could not be stored; nothing was kept'),
+      },
+    },
+  },
+  StartMarketDataIngest: {
+    POST: {
+      summary: 'Backfill market data (day-ahead prices, CO2) for a range of Danish local dates',
+      description:
+        'A durable orchestration over chunks (a month per area for Energi Data Service, a Berlin week for SMARD), bounded concurrency, resumable. A range already stored is answered 200 from storage.',
+      tags: ['market data'],
+      roles: ADMIN,
+      query: marketDataIngestQuery,
+      responses: {
+        200: { description: 'Every chunk of the range is stored', json: marketDataBackfillSchema },
+        202: {
+          description: 'Started (or already running)',
+          json: marketDataBackfillSchema,
+          headers: { Location: 'The status URL' },
+        },
+        400: badInput,
+      },
+    },
+  },
+  MarketDataIngestStatus: {
+    GET: {
+      summary: 'Status of a market-data backfill: 202 while running, 200 once finished',
+      tags: ['market data'],
+      roles: ADMIN,
+      path: marketDataIngestPath,
+      responses: {
+        200: { description: 'Finished (Completed or CompletedWithErrors)', json: marketDataBackfillSchema },
+        202: { description: 'Running', json: marketDataBackfillSchema },
+        404: problem('No such backfill'),
       },
     },
   },

@@ -9,6 +9,7 @@ import { NAMES } from '../config/names';
 import type { JobProgress } from '../jobs/job';
 import type { Batch, BatchOutput } from './batch';
 import type { Manifest } from './manifest';
+import type { BackfillResult, ChunkResult, MarketDataChunk } from '../market-data/use-cases/backfill';
 
 const D = NAMES.durable;
 
@@ -54,11 +55,20 @@ export interface ExportOutput {
   files: number;
 }
 
+/** Input of the market data backfill orchestrator (instance id = the backfill id). */
+export interface MarketDataBackfillInput {
+  id: string;
+  chunks: MarketDataChunk[];
+  /** Most chunk activities in flight. */
+  maxParallel: number;
+}
+
 export interface OrchestratorContracts {
   [D.settlementOrchestrator]: { input: SettlementInput; output: SettlementOutput };
   /** Outputs in the order of the input's batches. */
   [D.batchGroupOrchestrator]: { input: BatchGroupInput; output: BatchOutput[] };
   [D.exportOrchestrator]: { input: ExportInput; output: ExportOutput };
+  [D.marketDataBackfillOrchestrator]: { input: MarketDataBackfillInput; output: BackfillResult };
 }
 
 export interface ActivityContracts {
@@ -68,6 +78,11 @@ export interface ActivityContracts {
   [D.publishActivity]: { input: { jobId: string }; output: void };
   [D.updateJobActivity]: { input: JobUpdateInput; output: null };
   [D.exportActivity]: { input: ExportInput; output: ExportOutput };
+  /** Which of the chunks are already stored (true = skip). */
+  [D.marketDataStoredChunksActivity]: { input: { chunks: MarketDataChunk[] }; output: boolean[] };
+  [D.marketDataChunkActivity]: { input: MarketDataChunk; output: ChunkResult };
+  /** Writes the backfill's result record (the status route's answer). */
+  [D.marketDataFinishActivity]: { input: BackfillResult; output: null };
 }
 
 export type OrchestratorName = keyof OrchestratorContracts;

@@ -37,6 +37,7 @@ function memoryDeps(): AppDeps {
     results: blobs,
     messages: blobs,
     exports: blobs,
+    marketData: blobs,
     jobs: new MemoryJobStore(),
     integrationEvents: new MemoryIntegrationEventStore(),
     bus: () => {

@@ -88,6 +88,7 @@ function memoryDeps(jobs: MemoryJobStore, results: MemoryBlobStore, env: Record<
     jobs,
     messages: new MemoryBlobStore('messages'),
     exports: new MemoryBlobStore('exports'),
+    marketData: new MemoryBlobStore('market-data'),
     bus: () => {
       throw new InvariantError('no Service Bus in this test');
     },

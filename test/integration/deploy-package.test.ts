@@ -84,6 +84,7 @@ function expectedFunctions(): Registered[] {
     jobs: new MemoryJobStore(),
     messages: new MemoryBlobStore('messages'),
     exports: new MemoryBlobStore('exports'),
+    marketData: new MemoryBlobStore('market-data'),
     bus: () => {
       throw new InvariantError('not used: registration only');
     },

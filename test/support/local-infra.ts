@@ -66,6 +66,7 @@ export function testDeps(
     integrationEvents: new MemoryIntegrationEventStore(),
     messages: infra.results,
     exports: infra.results,
+    marketData: infra.results,
     bus: () => {
       throw new Error('no Service Bus in this test');
     },

@@ -10,7 +10,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import * as mssql from 'mssql';
 import { NAMES } from '../../shared/config/names';
 import { MARKET_ROLES } from '../../shared/auth/caller';
-import { DEFAULT_SCHEDULE, loadSettings, scheduleEntrySchema } from '../../shared/config/settings';
+import {
+  DEFAULT_SCHEDULE,
+  DEFAULT_MARKET_DATA_TIMER_SOURCES,
+  loadSettings,
+  scheduleEntrySchema,
+} from '../../shared/config/settings';
 import {
   BICEP_DIR,
   NAMES_JSON,
@@ -359,6 +364,14 @@ describe('app settings', () => {
       [NAMES.settings.authJwksUrl]: 'https://login.microsoftonline.com/tenant/discovery/v2.0/keys',
       [NAMES.settings.authAudience]: 'api://settlement',
       [NAMES.settings.authActorClaim]: d.authActorClaim,
+      [NAMES.settings.energiDataServiceUrl]: d.energiDataServiceUrl,
+      [NAMES.settings.smardUrl]: d.smardUrl,
+      [NAMES.settings.marketDataTimerSources]: JSON.stringify(d.marketDataTimerSources),
+      [NAMES.settings.marketDataTimerCron]: d.marketDataTimerCron,
+      [NAMES.settings.marketDataMaxParallelChunks]: String(d.marketDataMaxParallelChunks),
+      [NAMES.settings.marketDataHttpTimeoutMs]: String(d.marketDataHttpTimeoutMs),
+      [NAMES.settings.marketDataRetryBaseMs]: String(d.marketDataRetryBaseMs),
+      [NAMES.settings.smardPauseMs]: String(d.smardPauseMs),
     };
     expect(Object.keys(env).sort()).toEqual(
       SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k))
@@ -370,6 +383,7 @@ describe('app settings', () => {
     expect(s.serviceBus?.kind).toBe('identity');
     expect(s.jobStore.kind).toBe('sql');
     expect(s.schedule).toEqual(DEFAULT_SCHEDULE);
+    expect(s.marketData.timerSources).toEqual(DEFAULT_MARKET_DATA_TIMER_SOURCES);
   });
 
   test('Functions host: Linux, identity-based AzureWebJobsStorage, no storage keys anywhere', () => {
