@@ -1,13 +1,13 @@
 /**
  * Stops the local host when the `npm start` that launched it goes away. npm forwards SIGTERM /
- * SIGINT only to its direct child, the `sh -c` running the script, which dies without passing it
- * on: tsx and the app were left running with port 7071 held (issue 13). Ctrl-C in a terminal
- * reaches the whole process group and is not affected; a `kill` of the npm process is.
- *
- * So the app looks up its launch chain once (parent, grandparent, … up to the npm process, with
- * the POSIX `ps`) and polls whether each is still alive; when one is gone it stops like on
- * SIGTERM. Without npm in the chain (`npx tsx local/start.ts`: tsx relays signals itself), or
- * where `ps` is missing (Windows), nothing is watched.
+ * SIGINT only to its direct child. Through the `sh -c` npm runs scripts with, they were lost (sh
+ * dies of SIGTERM without passing it on and holds SIGINT until its child exits), so tsx and the
+ * app stayed up with port 7071 held (issue 13). The start script therefore `exec`s tsx (npm's
+ * direct child; tsx relays signals to the app), and this watch covers a launcher that dies
+ * without forwarding anything (SIGKILL, a shell without exec): the app looks up its launch chain
+ * once (parent, grandparent, … up to the npm process, with the POSIX `ps`) and polls whether each
+ * is still alive; when one is gone it stops like on SIGTERM. Without npm in the chain (`npx tsx
+ * local/start.ts`: tsx relays signals itself), or where `ps` is missing, nothing is watched.
  */
 import { execFileSync } from 'node:child_process';
 
