@@ -3,7 +3,7 @@
  * any storage account by connection string). `--help` on every subcommand. Exit code 0 done,
  * 1 bad input or a failed operation, 2 bad usage (the message names what is missing).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ import {
 import { readChargesCsv, writeChargesLake } from '../shared/basis-data/charges';
 import { ValidationError } from '../shared/basis-data/errors';
 import { scenarioToLake } from '../shared/basis-data/parquet/convert';
-import { lakeLayoutOf } from '../shared/basis-data/parquet/lake';
+import { LAKE_TABLES, lakeLayoutOf } from '../shared/basis-data/parquet/lake';
 import { readScenarioArguments, ScenarioCsvSource } from '../shared/basis-data/scenario-source';
 import { NAMES } from '../shared/config/names';
 import { localMidnight } from '../shared/domain/local-time';
@@ -158,6 +158,9 @@ async function generate(argv: string[], log: Log): Promise<number> {
     periodStart: formatInstant(start),
   });
   const out = resolve(values.out);
+  // the folder is replaced: never wipe one that is not a lake (`--out .` would take the checkout)
+  if (existsSync(out) && readdirSync(out).length > 0 && !existsSync(join(out, LAKE_TABLES.periods)))
+    throw new UsageError(`generate: ${out} exists and is not a lake; give a new folder`);
   log(`generating ${data.meteringPointIds.length} metering points in grid areas ${data.gridAreas.join(', ')} ...`);
   const points = await writeSyntheticLake(out, data);
   if (values.charges) {

@@ -59,6 +59,7 @@ describe('npm run lake / npm run events usage', () => {
       [runLake, ['frobnicate'], "unknown command 'frobnicate'"],
       [runLake, ['generate'], '--out DIR is required'],
       [runLake, ['generate', '--out', dir, '--days', 'two'], "--days: 'two' is not a positive integer"],
+      [runLake, ['generate', '--out', __dirname], 'exists and is not a lake'],
       [runLake, ['convert', '--out', dir], '--scenario DIR required'],
       [runLake, ['upload'], 'DIR (the lake folder) is required'],
       [runLake, ['upload', dir, '--data-dir', dir], 'give --connection-string or AZURE_STORAGE_CONNECTION_STRING'],
