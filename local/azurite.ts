@@ -79,7 +79,10 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteIn
   const endpoints: Record<string, string> = {};
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Azurite did not start within 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM'); // not left running half-started
+      reject(new Error(`Azurite did not start within 20 s:\n${output}`));
+    }, 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       for (const m of output.matchAll(
