@@ -9,6 +9,7 @@ import type { Job } from '../shared/jobs/job';
 import type { JobStore } from '../shared/jobs/job-store';
 import type { IntegrationEventStore } from '../shared/integration-events/store/event-store';
 import { BlobLake } from '../shared/basis-data/parquet/blob-lake';
+import { LAKE_TABLES } from '../shared/basis-data/parquet/lake';
 import type { Manifest } from '../shared/settlement/manifest';
 import { gridAreaCatalog } from '../shared/settlement/use-cases/basis-data-as-of';
 import type { BlobStore, UrlSigner } from '../shared/storage/blob-store';
@@ -41,13 +42,19 @@ export interface Infrastructure {
   marketData: BlobStore;
 }
 
-/** Grid areas change rarely; re-reading master data per request would be wasteful. */
+/**
+ * Grid areas change rarely; re-reading master data per request would be wasteful. The cache is
+ * also keyed by the versions (etags) of the lake's master-data blobs, listed on every call (one
+ * request): an upload from any process changes them, so KickStartJob sees the new grid areas at
+ * once instead of up to a minute later. Integration events that alone bring a new grid area are
+ * seen when the minute is up.
+ */
 const GRID_AREA_CACHE_MS = 60_000;
 
 export function buildDeps(infra: Infrastructure): AppDeps {
   const clock = infra.clock ?? (() => new Date());
   const lake = new BlobLake(infra.basisData, infra.lakeCacheDir);
-  let cached: { at: number; areas: Set<string> } | null = null;
+  let cached: { at: number; lakeVersion: string; areas: Set<string> } | null = null;
   return {
     settings: infra.settings,
     jobs: infra.jobs,
@@ -68,12 +75,16 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     },
     async knownGridAreas() {
       const now = Date.now();
-      if (!cached || now - cached.at > GRID_AREA_CACHE_MS)
-        cached = {
-          at: now,
-          areas: new Set((await gridAreaCatalog({ lake, events: infra.integrationEvents }, clock().getTime())).keys()),
-        };
-      return cached.areas;
+      const lakeVersion = (await infra.basisData.listDetailed(`${LAKE_TABLES.periods}/`))
+        .map((b) => `${b.path}@${b.etag}`)
+        .join('\n');
+      if (cached && cached.lakeVersion === lakeVersion && now - cached.at <= GRID_AREA_CACHE_MS) return cached.areas;
+      const areas = new Set(
+        (await gridAreaCatalog({ lake, events: infra.integrationEvents }, clock().getTime())).keys(),
+      );
+      // an empty catalog is not kept: it is what a host sees before its first upload
+      cached = areas.size > 0 ? { at: now, lakeVersion, areas } : null;
+      return areas;
     },
     orchestrationClient: (context) => infra.orchestrationClient(context),
     clock,

@@ -1,7 +1,9 @@
 /**
  * Azurite (the Azure Storage emulator, from npm) as a child process: Blob, Queue and Table on
  * loopback. Ports 0 = pick free ports (tests); `location` = persist under a folder (local host),
- * else in memory. Spawned with node directly (not npx) so SIGTERM really stops it.
+ * else in memory. Spawned with node directly (not npx) so SIGTERM really stops it, and with an
+ * IPC channel it watches: when its parent dies in any way (SIGKILL, a crash, a killed jest
+ * worker) the channel closes and Azurite stops itself, so no orphan keeps its ports and data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -12,6 +14,8 @@ export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuriteInstance {
+  /** Process id of the Azurite child (tests check it is gone after a stop). */
+  pid: number;
   blobEndpoint: string;
   queueEndpoint: string;
   tableEndpoint: string;
@@ -33,6 +37,13 @@ export function connectionStringFor(blob: string, queue: string, table: string):
     `BlobEndpoint=${blob};QueueEndpoint=${queue};TableEndpoint=${table};`
   );
 }
+
+/**
+ * Runs Azurite's entry script (argv[1]) and stops it when the parent's IPC channel closes. The
+ * channel is unref'd so that it does not keep Azurite alive after its own SIGTERM shutdown.
+ */
+const PARENT_WATCHDOG =
+  "process.channel.unref(); process.on('disconnect', () => process.kill(process.pid, 'SIGTERM')); require(process.argv[1]);";
 
 export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteInstance> {
   const script = join(require.resolve('azurite/package.json'), '..', 'dist', 'src', 'azurite.js');
@@ -60,11 +71,18 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteIn
   } else {
     args.push('--inMemoryPersistence');
   }
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // argv as if `node azurite.js ARGS` (Azurite parses process.argv from index 2); on 'disconnect'
+  // it gets SIGTERM, so its own handler closes the servers and flushes persisted data
+  const child: ChildProcess = spawn(process.execPath, ['-e', PARENT_WATCHDOG, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   const endpoints: Record<string, string> = {};
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Azurite did not start within 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM'); // not left running half-started
+      reject(new Error(`Azurite did not start within 20 s:\n${output}`));
+    }, 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       for (const m of output.matchAll(
@@ -89,6 +107,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteIn
   const queue = `${endpoints.Queue}/${AZURITE_ACCOUNT}`;
   const table = `${endpoints.Table}/${AZURITE_ACCOUNT}`;
   return {
+    pid: child.pid as number,
     blobEndpoint: blob,
     queueEndpoint: queue,
     tableEndpoint: table,

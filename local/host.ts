@@ -24,6 +24,7 @@ import { LocalRegistry } from './registry';
 import { devAuthenticator } from './dev-issuer';
 import { tokenValidator, type Authenticator } from '../shared/auth/token-validator';
 import { TableAuditLog } from '../shared/audit/table-audit-log';
+import { registerLocalRoutes } from './publish-route';
 
 export interface LocalHostOptions {
   /** HTTP port; default 7071 like Functions Core Tools; 0 = any free port. */
@@ -56,6 +57,8 @@ export interface LocalHostOptions {
 export interface LocalHost {
   url: string;
   storageConnectionString: string;
+  /** The Azurite this host started (null with `storageConnectionString`): endpoints and pid. */
+  azurite: Pick<AzuriteInstance, 'pid' | 'blobEndpoint' | 'queueEndpoint' | 'tableEndpoint'> | null;
   deps: AppDeps;
   bus: InProcessBus;
   runtime: LocalDurableRuntime;
@@ -74,93 +77,122 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   // validated before Azurite starts, so a refused setting leaves no process behind
   loadSettings({ ...env, [NAMES.settings.storageConnectionString]: 'UseDevelopmentStorage=true' });
   let azurite: AzuriteInstance | null = null;
-  let cs = opts.storageConnectionString;
-  if (!cs) {
-    azurite = await startAzurite(dataDir ? { location: join(dataDir, 'azurite') } : {});
-    cs = azurite.connectionString;
+  // whatever started before a failure is stopped again, so a failed start (port in use, a
+  // refused setting, storage errors) leaves no Azurite, timers or triggers behind
+  const cleanups: Array<() => Promise<void> | void> = [];
+  try {
+    return await start();
+  } catch (e) {
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {});
+    throw e;
   }
-  const settings = loadSettings({ ...env, [NAMES.settings.storageConnectionString]: cs });
-  const authenticator: Authenticator =
-    settings.auth.kind === 'devIssuer'
-      ? devAuthenticator(settings.auth.actorClaim)
-      : tokenValidator({
-          issuer: settings.auth.issuer,
-          audience: settings.auth.audience,
-          actorClaim: settings.auth.actorClaim,
-          keys: { kind: 'remote', jwksUrl: settings.auth.jwksUrl },
+
+  async function start(): Promise<LocalHost> {
+    let cs = opts.storageConnectionString;
+    if (!cs) {
+      const started = await startAzurite(dataDir ? { location: join(dataDir, 'azurite') } : {});
+      azurite = started;
+      cleanups.push(() => started.stop());
+      cs = started.connectionString;
+    }
+    const settings = loadSettings({ ...env, [NAMES.settings.storageConnectionString]: cs });
+    const authenticator: Authenticator =
+      settings.auth.kind === 'devIssuer'
+        ? devAuthenticator(settings.auth.actorClaim)
+        : tokenValidator({
+            issuer: settings.auth.issuer,
+            audience: settings.auth.audience,
+            actorClaim: settings.auth.actorClaim,
+            keys: { kind: 'remote', jwksUrl: settings.auth.jwksUrl },
+          });
+    const audit = TableAuditLog.fromConnectionString(cs);
+    await audit.ensureTable();
+    const basisData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.basisData);
+    const results = AzureBlobStore.fromConnectionString(cs, NAMES.containers.results);
+    const messages = AzureBlobStore.fromConnectionString(cs, NAMES.containers.messages);
+    const exports = AzureBlobStore.fromConnectionString(cs, NAMES.containers.exports);
+    const marketData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.marketData);
+    for (const c of [basisData, results, messages, exports, marketData]) await c.ensureContainer();
+    const jobs = TableJobStore.fromConnectionString(cs);
+    await jobs.ensureTables();
+    const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
+    await integrationEvents.ensureTable();
+    const bus = new InProcessBus();
+    declareSettlementEntities(bus);
+    const runtime = new LocalDurableRuntime({
+      store: await TableHistoryStore.fromConnectionString(cs),
+      maxConcurrentActivities: settings.maxParallelBatches,
+      log,
+    });
+    cleanups.push(
+      () => runtime.stop(),
+      () => bus.close(),
+    );
+    const deps = buildDeps({
+      settings,
+      basisData,
+      results,
+      jobs,
+      integrationEvents,
+      messages,
+      exports,
+      marketData,
+      bus: () => bus,
+      publishCompleted: publisherOn(bus),
+      orchestrationClient: () => ({
+        start: async (name, instanceId, input) => {
+          await runtime.startNew(name, { instanceId, input });
+        },
+        terminate: (instanceId, reason) => runtime.terminate(instanceId, reason),
+      }),
+      clock: opts.clock,
+      lakeCacheDir: dataDir ? join(dataDir, 'lake-cache') : undefined,
+      authenticator,
+      audit,
+    });
+    const registry = new LocalRegistry();
+    registerFunctions(registry, deps);
+    registerLocalRoutes(registry, deps, bus);
+    for (const [name, handler] of registry.orchestrations) runtime.registerOrchestrator(name, handler);
+    for (const [name, handler] of registry.activities)
+      runtime.registerActivity(name, opts.wrapActivity ? opts.wrapActivity(name, handler) : handler);
+    await runtime.resumeAll();
+    const { server, url } = await startHttpServer(registry, opts.port ?? 7071, log);
+    const stopTimers = opts.timers === false ? () => {} : registry.startTimers(log, opts.clock);
+    const stopTriggers =
+      opts.serviceBusTriggers === false ? () => Promise.resolve() : registry.startServiceBusTriggers(bus, log);
+    log(
+      `local host on ${url}/api (${registry.routes.map((r) => `${r.methods.join('|')} /api/${r.route}`).join(', ')})`,
+    );
+    return {
+      url,
+      storageConnectionString: cs,
+      azurite: azurite
+        ? {
+            pid: azurite.pid,
+            blobEndpoint: azurite.blobEndpoint,
+            queueEndpoint: azurite.queueEndpoint,
+            tableEndpoint: azurite.tableEndpoint,
+          }
+        : null,
+      deps,
+      bus,
+      runtime,
+      basisData,
+      results,
+      messages,
+      audit,
+      async stop() {
+        stopTimers();
+        await stopTriggers();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections(); // keep-alive sockets would hold the port and the process
         });
-  const audit = TableAuditLog.fromConnectionString(cs);
-  await audit.ensureTable();
-  const basisData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.basisData);
-  const results = AzureBlobStore.fromConnectionString(cs, NAMES.containers.results);
-  const messages = AzureBlobStore.fromConnectionString(cs, NAMES.containers.messages);
-  const exports = AzureBlobStore.fromConnectionString(cs, NAMES.containers.exports);
-  const marketData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.marketData);
-  for (const c of [basisData, results, messages, exports, marketData]) await c.ensureContainer();
-  const jobs = TableJobStore.fromConnectionString(cs);
-  await jobs.ensureTables();
-  const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
-  await integrationEvents.ensureTable();
-  const bus = new InProcessBus();
-  declareSettlementEntities(bus);
-  const runtime = new LocalDurableRuntime({
-    store: await TableHistoryStore.fromConnectionString(cs),
-    maxConcurrentActivities: settings.maxParallelBatches,
-    log,
-  });
-  const deps = buildDeps({
-    settings,
-    basisData,
-    results,
-    jobs,
-    integrationEvents,
-    messages,
-    exports,
-    marketData,
-    bus: () => bus,
-    publishCompleted: publisherOn(bus),
-    orchestrationClient: () => ({
-      start: async (name, instanceId, input) => {
-        await runtime.startNew(name, { instanceId, input });
+        await runtime.stop();
+        await bus.close();
+        if (azurite) await azurite.stop();
       },
-      terminate: (instanceId, reason) => runtime.terminate(instanceId, reason),
-    }),
-    clock: opts.clock,
-    lakeCacheDir: dataDir ? join(dataDir, 'lake-cache') : undefined,
-    authenticator,
-    audit,
-  });
-  const registry = new LocalRegistry();
-  registerFunctions(registry, deps);
-  for (const [name, handler] of registry.orchestrations) runtime.registerOrchestrator(name, handler);
-  for (const [name, handler] of registry.activities)
-    runtime.registerActivity(name, opts.wrapActivity ? opts.wrapActivity(name, handler) : handler);
-  await runtime.resumeAll();
-  const { server, url } = await startHttpServer(registry, opts.port ?? 7071, log);
-  const stopTimers = opts.timers === false ? () => {} : registry.startTimers(log, opts.clock);
-  const stopTriggers =
-    opts.serviceBusTriggers === false ? () => Promise.resolve() : registry.startServiceBusTriggers(bus, log);
-  log(`local host on ${url}/api (${registry.routes.map((r) => `${r.methods.join('|')} /api/${r.route}`).join(', ')})`);
-  return {
-    url,
-    storageConnectionString: cs,
-    deps,
-    bus,
-    runtime,
-    basisData,
-    results,
-    messages,
-    audit,
-    async stop() {
-      stopTimers();
-      await stopTriggers();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections(); // keep-alive sockets would hold the port and the process
-      });
-      await runtime.stop();
-      await bus.close();
-      if (azurite) await azurite.stop();
-    },
-  };
+    };
+  }
 }
