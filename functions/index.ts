@@ -156,4 +156,9 @@ export function composeAzure(settings: Settings = loadSettings()): void {
 }
 
 // The Functions host loads this module; tests import the pieces above without side effects.
-if (process.env.FUNCTIONS_WORKER_RUNTIME) composeAzure();
+if (process.env.FUNCTIONS_WORKER_RUNTIME) {
+  // results stream as CSV/NDJSON/Parquet (functions/http/jobs.ts): without this the worker would
+  // buffer a whole response body before sending it
+  app.setup({ enableHttpStream: true });
+  composeAzure();
+}

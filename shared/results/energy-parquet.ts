@@ -108,42 +108,63 @@ export async function writeEnergyResultsParquet(r: EnergyResults, path: string):
   await writeParquetFile(path, energyResultsTable(r));
 }
 
+/** Arrow columns by name: a whole table or one record batch of it. */
+export interface ArrowColumns {
+  getChild(name: string): arrow.Vector | null;
+}
+
 /**
- * Reads an `energy_results.parquet` (bytes) back into CSV-shaped rows (results API, tests).
- * `keep` sees a row's cells straight from the Arrow columns and decides before the row object
- * is built, so a filtered read (type, grid area, the caller's access scope) materialises only
- * the rows it returns.
+ * Reads rows of an energy results table (or record batch) by index: `cell` gives one column's
+ * text straight from the Arrow vectors, so a filter decides before any row object exists; `row`
+ * builds the CSV-shaped row.
+ */
+export interface ResultRowReader<Row> {
+  cell(i: number, column: string): string | null;
+  row(i: number): Row;
+}
+
+export function energyRowReader(columns: ArrowColumns): ResultRowReader<EnergyResultRow> {
+  const cols = ENERGY_RESULT_COLUMNS.map((c) => columns.getChild(c));
+  const byName = new Map(ENERGY_RESULT_COLUMNS.map((c, k) => [c as string, cols[k]]));
+  return {
+    cell(i, column) {
+      const v: unknown = byName.get(column)?.get(i);
+      return v === null || v === undefined ? null : arrowValueText(v);
+    },
+    row(i) {
+      const row = {} as EnergyResultRow;
+      ENERGY_RESULT_COLUMNS.forEach((c, k) => {
+        const v: unknown = cols[k]?.get(i);
+        if (v === null || v === undefined) row[c] = '';
+        else if (c === 'time') row[c] = formatInstant(Number(v));
+        else if (c === 'quantity') row[c] = formatScaled(Number(arrowValueText(v)), 3);
+        else if (c === 'quantity_qualities') {
+          const names = [...(v as Iterable<string>)];
+          row[c] = formatQualities(
+            names.reduce((m, q) => m | (1 << QUALITIES.indexOf(q as (typeof QUALITIES)[number])), 0),
+          );
+        } else row[c] = arrowValueText(v);
+      });
+      return row;
+    },
+  };
+}
+
+/**
+ * Reads an `energy_results.parquet` (bytes) back into CSV-shaped rows (tests, small outputs; the
+ * results API streams with shared/results/result-stream.ts). `keep` sees a row's cells straight
+ * from the Arrow columns and decides before the row object is built.
  */
 export function energyResultRowsFromParquet(
   bytes: Uint8Array,
   keep?: (cell: (column: string) => string | null) => boolean,
 ): EnergyResultRow[] {
-  const wasmTable = pw.readParquet(bytes);
-  const table = arrow.tableFromIPC(wasmTable.intoIPCStream());
+  const table = arrow.tableFromIPC(pw.readParquet(bytes).intoIPCStream());
+  const reader = energyRowReader(table);
   const rows: EnergyResultRow[] = [];
-  const cols = ENERGY_RESULT_COLUMNS.map((c) => table.getChild(c));
-  const byName = new Map(ENERGY_RESULT_COLUMNS.map((c, k) => [c as string, cols[k]]));
-  let i = 0;
-  const cell = (column: string): string | null => {
-    const v: unknown = byName.get(column)?.get(i);
-    return v === null || v === undefined ? null : arrowValueText(v);
-  };
-  for (; i < table.numRows; i++) {
-    if (keep && !keep(cell)) continue;
-    const row = {} as EnergyResultRow;
-    ENERGY_RESULT_COLUMNS.forEach((c, k) => {
-      const v: unknown = cols[k]?.get(i);
-      if (v === null || v === undefined) row[c] = '';
-      else if (c === 'time') row[c] = formatInstant(Number(v));
-      else if (c === 'quantity') row[c] = formatScaled(Number(arrowValueText(v)), 3);
-      else if (c === 'quantity_qualities') {
-        const names = [...(v as Iterable<string>)];
-        row[c] = formatQualities(
-          names.reduce((m, q) => m | (1 << QUALITIES.indexOf(q as (typeof QUALITIES)[number])), 0),
-        );
-      } else row[c] = arrowValueText(v);
-    });
-    rows.push(row);
+  for (let i = 0; i < table.numRows; i++) {
+    if (keep && !keep((column) => reader.cell(i, column))) continue;
+    rows.push(reader.row(i));
   }
   return rows;
 }

@@ -12,6 +12,7 @@ import {
   tableOf,
   timestampColumn,
 } from '../basis-data/parquet/arrow-io';
+import type { ArrowColumns, ResultRowReader } from './energy-parquet';
 import { WHOLESALE_RESULT_COLUMNS, type WholesaleResultRow, type WholesaleResults } from './wholesale-results';
 
 export const WHOLESALE_RESULTS_CSV_HEADER = WHOLESALE_RESULT_COLUMNS.join(';');
@@ -137,35 +138,43 @@ export function wholesaleTable(r: WholesaleResults): arrow.Table {
   });
 }
 
-/** Reads a `wholesale_results.parquet` (bytes) back into CSV-shaped rows (results API, tests). */
+/** Reads rows of a wholesale results table (or record batch) by index (see energyRowReader). */
+export function wholesaleRowReader(columns: ArrowColumns): ResultRowReader<WholesaleResultRow> {
+  const cols = WHOLESALE_RESULT_COLUMNS.map((c) => columns.getChild(c));
+  const byName = new Map(WHOLESALE_RESULT_COLUMNS.map((c, k) => [c as string, cols[k]]));
+  const scale: Partial<Record<string, number>> = { quantity: 3, price: 6, amount: 6 };
+  return {
+    cell(i, column) {
+      const v: unknown = byName.get(column)?.get(i);
+      return v === null || v === undefined ? null : arrowValueText(v);
+    },
+    row(i) {
+      const row = {} as WholesaleResultRow;
+      WHOLESALE_RESULT_COLUMNS.forEach((c, k) => {
+        const v: unknown = cols[k]?.get(i);
+        if (v === null || v === undefined) row[c] = '';
+        else if (c === 'time') row[c] = formatInstant(Number(v));
+        else if (scale[c] !== undefined) {
+          const unscaled = BigInt(arrowValueText(v));
+          row[c] = c === 'quantity' ? formatScaled(Number(unscaled), 3) : bigMicro(unscaled);
+        } else row[c] = arrowValueText(v);
+      });
+      return row;
+    },
+  };
+}
+
+/** Reads a `wholesale_results.parquet` (bytes) back into CSV-shaped rows (tests, small outputs). */
 export function wholesaleRowsFromParquet(
   bytes: Uint8Array,
   keep?: (cell: (column: string) => string | null) => boolean,
 ): WholesaleResultRow[] {
   const table = arrow.tableFromIPC(pw.readParquet(bytes).intoIPCStream());
-  const cols = WHOLESALE_RESULT_COLUMNS.map((c) => table.getChild(c));
-  const byName = new Map(WHOLESALE_RESULT_COLUMNS.map((c, k) => [c as string, cols[k]]));
-  const scale: Partial<Record<string, number>> = { quantity: 3, price: 6, amount: 6 };
+  const reader = wholesaleRowReader(table);
   const rows: WholesaleResultRow[] = [];
-  let i = 0;
-  // decides on the Arrow cells before the row object is built (see energyResultRowsFromParquet)
-  const cell = (column: string): string | null => {
-    const v: unknown = byName.get(column)?.get(i);
-    return v === null || v === undefined ? null : arrowValueText(v);
-  };
-  for (; i < table.numRows; i++) {
-    if (keep && !keep(cell)) continue;
-    const row = {} as WholesaleResultRow;
-    WHOLESALE_RESULT_COLUMNS.forEach((c, k) => {
-      const v: unknown = cols[k]?.get(i);
-      if (v === null || v === undefined) row[c] = '';
-      else if (c === 'time') row[c] = formatInstant(Number(v));
-      else if (scale[c] !== undefined) {
-        const unscaled = BigInt(arrowValueText(v));
-        row[c] = c === 'quantity' ? formatScaled(Number(unscaled), 3) : bigMicro(unscaled);
-      } else row[c] = arrowValueText(v);
-    });
-    rows.push(row);
+  for (let i = 0; i < table.numRows; i++) {
+    if (keep && !keep((column) => reader.cell(i, column))) continue;
+    rows.push(reader.row(i));
   }
   return rows;
 }
