@@ -19,6 +19,9 @@ import type { EnergyResultRow } from '../../shared/results/energy-result-row';
 import type { WholesaleResultRow } from '../../shared/results/wholesale-results';
 import { adminToken, tokenFor } from '../support/tokens';
 
+/** A result row as the API's JSON and NDJSON give it: qualities as an array of names. */
+type ApiRow = Omit<EnergyResultRow, 'quantity_qualities'> & { quantity_qualities: string[] };
+
 const REPO = join(__dirname, '..', '..');
 const GAP_A = '5790000000101';
 const GAP_B = '5790000000102';
@@ -48,7 +51,7 @@ describe('identity and roles through the local host', () => {
   let host: LocalHost;
   let admin: string;
   let jobId: string;
-  let all: EnergyResultRow[];
+  let all: ApiRow[];
 
   const call = (path: string, token: string | null, init: RequestInit = {}) =>
     fetch(`${host.url}/api/${path}`, {
@@ -56,9 +59,16 @@ describe('identity and roles through the local host', () => {
       headers: { ...(init.headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     });
   const energy = async (token: string, query = '') => {
-    const r = await call(`jobs/${jobId}/results?format=json${query}`, token);
+    // the whole result as NDJSON (JSON is paged; a role's rows are compared whole)
+    const r = await call(`jobs/${jobId}/results?format=ndjson${query}`, token);
     expect(r.status).toBe(200);
-    return ((await r.json()) as { results: EnergyResultRow[] }).results;
+    const text = await r.text();
+    return text === ''
+      ? []
+      : text
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l) as ApiRow);
   };
 
   beforeAll(async () => {
