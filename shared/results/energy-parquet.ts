@@ -1,11 +1,11 @@
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { formatQualities, QBIT_ACTIVE, QUALITIES } from '../domain/codes';
+import { decimalCells, qualityMaskCells, textCells, timestampCells } from './arrow-cells';
 import { formatScaled } from '../decimal/scaled';
 import { formatInstant } from '../domain/time';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from './energy-result-row';
 import {
-  arrowValueText,
   decimal3Column,
   dictionaryColumn,
   tableOf,
@@ -124,27 +124,39 @@ export interface ResultRowReader<Row> {
 }
 
 export function energyRowReader(columns: ArrowColumns): ResultRowReader<EnergyResultRow> {
-  const cols = ENERGY_RESULT_COLUMNS.map((c) => columns.getChild(c));
-  const byName = new Map(ENERGY_RESULT_COLUMNS.map((c, k) => [c as string, cols[k]]));
+  const vector = (c: string) => columns.getChild(c);
+  const text = new Map<string, (i: number) => string | null>();
+  for (const c of ENERGY_RESULT_COLUMNS) {
+    const v = vector(c);
+    if (v && c !== 'time' && c !== 'quantity' && c !== 'quantity_qualities') text.set(c, textCells(v));
+  }
+  const none = () => null;
+  const timeOf = vector('time') ? timestampCells(vector('time') as arrow.Vector) : none;
+  const quantityOf = vector('quantity') ? decimalCells(vector('quantity') as arrow.Vector) : none;
+  const maskOf = vector('quantity_qualities') ? qualityMaskCells(vector('quantity_qualities') as arrow.Vector) : none;
+  // a batch repeats few instants and quality sets: formatted once each
+  const times = new Map<number, string>();
+  const qualityText = new Map<number, string>();
   return {
-    cell(i, column) {
-      const v: unknown = byName.get(column)?.get(i);
-      return v === null || v === undefined ? null : arrowValueText(v);
-    },
+    cell: (i, column) => (text.get(column) ?? none)(i),
     row(i) {
       const row = {} as EnergyResultRow;
-      ENERGY_RESULT_COLUMNS.forEach((c, k) => {
-        const v: unknown = cols[k]?.get(i);
-        if (v === null || v === undefined) row[c] = '';
-        else if (c === 'time') row[c] = formatInstant(Number(v));
-        else if (c === 'quantity') row[c] = formatScaled(Number(arrowValueText(v)), 3);
-        else if (c === 'quantity_qualities') {
-          const names = [...(v as Iterable<string>)];
-          row[c] = formatQualities(
-            names.reduce((m, q) => m | (1 << QUALITIES.indexOf(q as (typeof QUALITIES)[number])), 0),
-          );
-        } else row[c] = arrowValueText(v);
-      });
+      for (const c of ENERGY_RESULT_COLUMNS) {
+        if (c === 'time') {
+          const t = timeOf(i);
+          let s = t === null ? '' : times.get(t);
+          if (s === undefined) times.set(t as number, (s = formatInstant(t as number)));
+          row[c] = s;
+        } else if (c === 'quantity') {
+          const q = quantityOf(i);
+          row[c] = q === null ? '' : formatScaled(Number(q), 3);
+        } else if (c === 'quantity_qualities') {
+          const m = maskOf(i);
+          let s = m === null ? '' : qualityText.get(m);
+          if (s === undefined) qualityText.set(m as number, (s = formatQualities(m as number)));
+          row[c] = s;
+        } else row[c] = (text.get(c) ?? none)(i) ?? '';
+      }
       return row;
     },
   };
@@ -160,11 +172,13 @@ export function energyResultRowsFromParquet(
   keep?: (cell: (column: string) => string | null) => boolean,
 ): EnergyResultRow[] {
   const table = arrow.tableFromIPC(pw.readParquet(bytes).intoIPCStream());
-  const reader = energyRowReader(table);
   const rows: EnergyResultRow[] = [];
-  for (let i = 0; i < table.numRows; i++) {
-    if (keep && !keep((column) => reader.cell(i, column))) continue;
-    rows.push(reader.row(i));
+  for (const batch of table.batches) {
+    const reader = energyRowReader(batch);
+    for (let i = 0; i < batch.numRows; i++) {
+      if (keep && !keep((column) => reader.cell(i, column))) continue;
+      rows.push(reader.row(i));
+    }
   }
   return rows;
 }

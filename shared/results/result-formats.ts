@@ -195,7 +195,9 @@ async function* keptSlices(
       const groups = meta.numRowGroups();
       meta.free();
       for (let g = 0; g < groups; g++) {
-        const table = arrow.tableFromIPC((await parquet.read({ rowGroups: [g] })).intoIPCStream());
+        const table = arrow.tableFromIPC(
+          (await parquet.read({ rowGroups: [g], batchSize: PARQUET_ROW_GROUP })).intoIPCStream(),
+        );
         for (const batch of table.batches) {
           const reader = query.kind === 'energy' ? energyRowReader(batch) : wholesaleRowReader(batch);
           let i = 0;

@@ -108,6 +108,8 @@ export function rowKeeper(query: ResultQuery): (cell: (column: string) => string
 }
 
 const DEFAULT_CHUNK_ROWS = 4096;
+/** Arrow batch size of a decoded row group: one batch per row group of our files (1 M rows). */
+const READ_BATCH_ROWS = 1 << 20;
 
 /**
  * The row groups of one Parquet file (bytes) from row `fromRow` on, each decoded into an Arrow
@@ -127,7 +129,9 @@ async function* rowGroups(
     let firstRow = 0;
     for (let g = 0; g < sizes.length; g++) {
       if (firstRow + sizes[g] > fromRow) {
-        const table = arrow.tableFromIPC((await file.read({ rowGroups: [g] })).intoIPCStream());
+        const table = arrow.tableFromIPC(
+          (await file.read({ rowGroups: [g], batchSize: READ_BATCH_ROWS })).intoIPCStream(),
+        );
         yield { table, firstRow };
       }
       firstRow += sizes[g];
@@ -161,17 +165,21 @@ export async function* streamResultChunks<K extends ResultKind>(
     let chunk: ResultChunk<ResultRowOf<K>> = { fileIndex: f, file, gridArea, rows: [], rowIndex: [] };
     for await (const { table, firstRow } of rowGroups(bytes, fromRow)) {
       options.onDecoded?.(file, table.numRows);
-      const reader = rowReader(query.kind, table) as ResultRowReader<ResultRowOf<K>>;
-      let i = Math.max(0, fromRow - firstRow);
-      const cell = (column: string) => reader.cell(i, column);
-      for (; i < table.numRows; i++) {
-        if (!keep(cell)) continue;
-        chunk.rows.push(reader.row(i));
-        chunk.rowIndex.push(firstRow + i);
-        if (chunk.rows.length >= chunkRows) {
-          yield chunk;
-          chunk = { fileIndex: f, file, gridArea, rows: [], rowIndex: [] };
+      let batchFirst = firstRow;
+      for (const batch of table.batches) {
+        const reader = rowReader(query.kind, batch) as ResultRowReader<ResultRowOf<K>>;
+        let i = Math.max(0, fromRow - batchFirst);
+        const cell = (column: string) => reader.cell(i, column);
+        for (; i < batch.numRows; i++) {
+          if (!keep(cell)) continue;
+          chunk.rows.push(reader.row(i));
+          chunk.rowIndex.push(batchFirst + i);
+          if (chunk.rows.length >= chunkRows) {
+            yield chunk;
+            chunk = { fileIndex: f, file, gridArea, rows: [], rowIndex: [] };
+          }
         }
+        batchFirst += batch.numRows;
       }
     }
     if (chunk.rows.length) yield chunk;
