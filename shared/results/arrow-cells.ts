@@ -16,6 +16,11 @@ function single(vector: arrow.Vector): arrow.Data | null {
   return vector.data.length === 1 ? vector.data[0] : null;
 }
 
+/**
+ * Arrow JS slices a Data by cutting its value and offset buffers (subarray) and adding to
+ * `offset`, which then only positions the validity bitmap: buffers are indexed by `i`, the
+ * bitmap by `offset + i`.
+ */
 function isValid(data: arrow.Data, i: number): boolean {
   if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) return true;
   const at = data.offset + i;
@@ -35,7 +40,7 @@ export function textCells(vector: arrow.Vector): Cell<string> {
   if (!data || !arrow.DataType.isDictionary(data.type) || !data.dictionary) return slow(vector);
   const dictionary = Array.from(data.dictionary, (s: unknown) => (s === null ? null : arrowValueText(s)));
   const keys = data.values as Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
-  return (i) => (isValid(data, i) ? dictionary[keys[data.offset + i]] : null);
+  return (i) => (isValid(data, i) ? dictionary[keys[i]] : null);
 }
 
 const TWO_32 = 0x1_0000_0000;
@@ -51,11 +56,11 @@ export function decimalCells(vector: arrow.Vector): Cell<number | bigint> {
   const words = data.values;
   return (i) => {
     if (!isValid(data, i)) return null;
-    const w = (data.offset + i) * 4;
+    const w = i * 4;
     const [w0, w1, w2, w3] = [words[w], words[w + 1], words[w + 2], words[w + 3]];
     // |value| < 2^53 with the upper words a pure sign extension: exact in a double
     if (w2 === 0 && w3 === 0 && w1 < 0x20_0000) return w1 * TWO_32 + w0;
-    if (w2 === 0xffffffff && w3 === 0xffffffff && w1 >= 0xffe0_0000) {
+    if (w2 === 0xffffffff && w3 === 0xffffffff && w1 > 0xffe0_0000) {
       // two's complement negation of the low 64 bits, all in exact integers
       const lo = (~w0 >>> 0) + 1;
       const hi = (~w1 >>> 0) + (lo === TWO_32 ? 1 : 0);
@@ -96,11 +101,8 @@ export function qualityMaskCells(vector: arrow.Vector): Cell<number> {
   return (i) => {
     if (!isValid(data, i)) return null;
     let mask = 0;
-    const at = data.offset + i;
-    for (let k = listOffsets[at]; k < listOffsets[at + 1]; k++) {
-      const item = child.offset + k;
-      mask |= bitOfName.get(utf8.decode(bytes.subarray(strOffsets[item], strOffsets[item + 1]))) ?? 0;
-    }
+    for (let k = listOffsets[i]; k < listOffsets[i + 1]; k++)
+      mask |= bitOfName.get(utf8.decode(bytes.subarray(strOffsets[k], strOffsets[k + 1]))) ?? 0;
     return mask;
   };
 }
