@@ -174,4 +174,9 @@ function loadedByFunctionsWorker(): boolean {
 }
 
 // The Functions host loads this module; tests import the pieces above without side effects.
-if (process.env.FUNCTIONS_WORKER_RUNTIME || loadedByFunctionsWorker()) composeAzure();
+if (process.env.FUNCTIONS_WORKER_RUNTIME || loadedByFunctionsWorker()) {
+  // results stream as CSV/NDJSON/Parquet (functions/http/jobs.ts): without this the worker would
+  // buffer a whole response body before sending it
+  app.setup({ enableHttpStream: true });
+  composeAzure();
+}

@@ -49,6 +49,24 @@ interface JobView {
   error: string | null;
 }
 
+/**
+ * Every result row the caller may see, streamed as NDJSON (JSON is paged at RESULTS_PAGE_MAX_ROWS;
+ * the summary needs them all); qualities (a JSON array there) are not used.
+ */
+type SummaryRow = Omit<EnergyResultRow, 'quantity_qualities'>;
+
+async function allResults(url: string, headers: Record<string, string>): Promise<SummaryRow[]> {
+  const res = await fetch(url, { headers: { ...headers, accept: 'application/x-ndjson' } });
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
+  const text = await res.text();
+  return text === ''
+    ? []
+    : text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as SummaryRow);
+}
+
 async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'settlement-demo-'));
   const host = await startLocalHost({
@@ -202,11 +220,7 @@ async function main(): Promise<number> {
     }
 
     console.log('5/5 summary per grid area (kWh over the period)');
-    const rows = (
-      (await (await fetch(`${host.url}/api/jobs/${job.id}/results?format=json`, { headers: admin })).json()) as {
-        results: EnergyResultRow[];
-      }
-    ).results;
+    const rows = await allResults(`${host.url}/api/jobs/${job.id}/results`, admin);
     const sum = (ga: string, type: string) =>
       rows
         .filter((r) => r.grid_area_code === ga && r.time_series_type === type && r.aggregation_level === 'grid_area')
@@ -242,11 +256,7 @@ async function main(): Promise<number> {
     console.log(
       `    effect of the events: supplier ${DEMO_SUPPLIER} ${a.kwh} kWh (the new metering point, from ${a.from}); supplier ${SWITCHED_SUPPLIER} ${b.kwh} kWh (the switched metering point, from ${b.from})`,
     );
-    const own = (
-      (await (await fetch(`${host.url}/api/jobs/${job.id}/results?format=json`, { headers: supplier })).json()) as {
-        results: EnergyResultRow[];
-      }
-    ).results;
+    const own = await allResults(`${host.url}/api/jobs/${job.id}/results`, supplier);
     const others = own.filter((r) => r.energy_supplier_id !== DEMO_SUPPLIER).length;
     console.log(
       `    as energy_supplier ${DEMO_SUPPLIER}: ${own.length} of ${rows.length} result rows, ${others} of another supplier or grid-area totals`,

@@ -1,7 +1,10 @@
 /** The local host's HTTP front door: Node's http server dispatching to registered handlers. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { MalformedPathError, type LocalRegistry } from './registry';
 
 /** The body exceeds the route's limit: the rest is not read. */
@@ -23,6 +26,15 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | t
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** A body produced over time (a stream or an async iterable), as opposed to bytes already in hand. */
+function isStreamBody(body: HttpResponseInit['body']): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    (body instanceof ReadableStream || body instanceof Readable || Symbol.asyncIterator in body)
+  );
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
@@ -86,14 +98,24 @@ export function startHttpServer(
         logHandler: (level, ...args) => log(`[${route.name}] ${level}: ${args.map(String).join(' ')}`),
       });
       try {
-        const response = new HttpResponse(await route.handler(request, context));
-        const out = Buffer.from(await response.arrayBuffer());
+        const init = await route.handler(request, context);
+        const response = new HttpResponse(init);
         const h: Record<string, string> = {};
         response.headers.forEach((v, k) => (h[k] = v));
-        res.writeHead(response.status, h).end(out);
+        if (isStreamBody(init.body) && response.body) {
+          // piped as produced (results CSV/NDJSON/Parquet): never buffered whole; a client that
+          // goes away cancels the producer (pipeline destroys the source)
+          res.writeHead(response.status, h);
+          await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), res);
+        } else {
+          const out = Buffer.from(await response.arrayBuffer());
+          res.writeHead(response.status, h).end(out);
+        }
       } catch (e) {
         log(`[${route.name}] unhandled: ${(e as Error).stack ?? String(e)}`);
-        sendJson(res, 500, { title: 'internal error', status: 500 });
+        // once a stream's headers are out, the only way to say "failed" is to cut the connection
+        if (res.headersSent) res.destroy();
+        else sendJson(res, 500, { title: 'internal error', status: 500 });
       }
     })().catch((e: unknown) => {
       // a failure outside the handler (e.g. the client went away mid-body) must not become an

@@ -37,6 +37,7 @@ export interface SettingsDefaults {
   marketDataHttpTimeoutMs: number;
   marketDataRetryBaseMs: number;
   smardPauseMs: number;
+  resultsPageMaxRows: number;
 }
 
 export interface GeneratedFile {
@@ -80,6 +81,7 @@ export function settingsDefaults(): SettingsDefaults {
     marketDataHttpTimeoutMs: s.marketData.httpTimeoutMs,
     marketDataRetryBaseMs: s.marketData.retryBaseMs,
     smardPauseMs: s.marketData.smardPauseMs,
+    resultsPageMaxRows: s.resultsPageMaxRows,
   };
 }
 

@@ -1,15 +1,35 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Job } from '../../shared/jobs/job';
 import { listJobsQuery, type CancelConflict, type JobView } from '../../shared/http-api/schemas';
+import {
+  AMOUNT_TYPES,
+  jobResultsQuery,
+  type JobResultsFormat,
+} from '../../shared/http-api/job-results';
 import { parseParams, queryObject } from '../../shared/http-api/query';
-import { readResults, readWholesaleResults } from '../../shared/results/committed-results';
-import { rowsToCsv, wholesaleRowsToCsv } from '../../shared/results/results-csv';
+import { readManifest } from '../../shared/settlement/manifest';
+import {
+  readResultPage,
+  resultFiles,
+  streamResultChunks,
+  type ResultPosition,
+  type ResultQuery,
+} from '../../shared/results/result-stream';
+import { decodeCursor, encodeCursor } from '../../shared/results/result-cursor';
+import {
+  csvStream,
+  jsonResultRow,
+  ndjsonStream,
+  parquetFileName,
+  parquetResultStream,
+} from '../../shared/results/result-formats';
+import { isWholesaleType } from '../../shared/calculation/wholesale/run';
+import type { AuditRecord } from '../../shared/audit/audit-log';
 import { readJobBasisData } from '../../shared/settlement/use-cases/read-job-basis-data';
 import { TIME_SERIES_TYPES } from '../../shared/domain/codes';
 import type { AppDeps } from '../deps';
 import type { HttpHandler } from '../registry';
 import { json, problem } from './responses';
-import { GRID_AREA_CODE_RE } from '../../shared/domain/identifiers';
 import { jobAccess, scopeBasisData, type RowScope } from '../../shared/auth/access';
 import type { Caller } from '../../shared/auth/caller';
 import { ANY_ROLE, audited, authorized } from './auth';
@@ -117,65 +137,195 @@ export function cancelJobHandler(deps: AppDeps): HttpHandler {
   });
 }
 
-const AMOUNT_TYPES = ['amount_per_charge', 'monthly_amount_per_charge', 'total_monthly_amount'];
+type ResultFormat = JobResultsFormat;
+const MEDIA_TYPES: Readonly<Record<ResultFormat, string>> = {
+  json: 'application/json',
+  csv: 'text/csv; charset=utf-8',
+  ndjson: 'application/x-ndjson',
+  parquet: 'application/vnd.apache.parquet',
+};
+const FORMAT_OF_MEDIA_TYPE: Readonly<Record<string, ResultFormat>> = {
+  'application/json': 'json',
+  'text/csv': 'csv',
+  'application/x-ndjson': 'ndjson',
+  'application/vnd.apache.parquet': 'parquet',
+};
 
 /**
- * GET /api/jobs/{id}/results?kind=energy|wholesale&type=&gridArea=&format=json|csv — committed
- * results only. `type` is a time series type (energy) or an amount type (wholesale). Rows are
- * filtered to the caller's scope while the files are read; every answer is audited.
+ * The representation an `Accept` header asks for: its media types by q-value (ties: the order
+ * given), the first one we produce; JSON when none is ours (`*\/*`, absent, unknown).
+ */
+export function resultFormatOfAccept(accept: string | null): ResultFormat {
+  if (!accept) return 'json';
+  const ranked = accept
+    .split(',')
+    .map((part, order) => {
+      const [type, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+      const q = params.find((p) => p.startsWith('q='));
+      return { type, q: q ? Number(q.slice(2)) : 1, order };
+    })
+    .filter((m) => m.q > 0 && FORMAT_OF_MEDIA_TYPE[m.type] !== undefined)
+    .sort((a, b) => b.q - a.q || a.order - b.order);
+  return ranked.length ? FORMAT_OF_MEDIA_TYPE[ranked[0].type] : 'json';
+}
+
+/**
+ * GET /api/jobs/{id}/results?kind=energy|wholesale&type=&gridArea=&format=json|csv|ndjson|parquet
+ * &limit=&cursor= — committed results only. `type` is a time series type (energy) or an amount
+ * type (wholesale). Rows are filtered to the caller's scope while the files are read
+ * (shared/results/result-stream.ts), and never all held at once:
+ *
+ * - JSON (default) is paged: at most `limit` rows (default and largest RESULTS_PAGE_MAX_ROWS),
+ *   `nextCursor` (null on the last page) and a `Link: <…>; rel="next"` header; a page reads only
+ *   from its cursor's file on. A malformed cursor, or one from another query → 400 naming `cursor`.
+ * - CSV, NDJSON and Parquet (`format=`, or `Accept: text/csv`, `application/x-ndjson`,
+ *   `application/vnd.apache.parquet`; `format` wins) stream the whole result as it is read;
+ *   `limit`/`cursor` with them → 400.
+ * - `kind=wholesale` of a job whose calculation type has no wholesale results → 400 naming `kind`.
+ *
+ * Every answer is audited: pages and refusals with their row count; a stream when it starts
+ * (no count yet) and again when it ends, with the rows sent (filters.stream = completed|aborted).
  */
 export function jobResultsHandler(deps: AppDeps): HttpHandler {
-  return authorized(deps, ANY_ROLE, async (request: HttpRequest, _context, caller) => {
+  return authorized(deps, ANY_ROLE, async (request: HttpRequest, context, caller) => {
     const id = request.params.id;
-    const kind = request.query.get('kind') ?? 'energy';
-    const type = request.query.get('type') ?? undefined;
-    const gridArea = request.query.get('gridArea') ?? undefined;
-    const format = request.query.get('format') ?? 'json';
-    const errors: Array<{ path: string; message: string }> = [];
-    if (kind !== 'energy' && kind !== 'wholesale')
-      errors.push({ path: 'kind', message: "must be 'energy' or 'wholesale'" });
-    const types = kind === 'wholesale' ? AMOUNT_TYPES : (TIME_SERIES_TYPES as readonly string[]);
-    if (type && !types.includes(type))
+    const maxRows = deps.settings.resultsPageMaxRows;
+    const parsed = parseParams(jobResultsQuery, queryObject(request.query.entries()));
+    const errors = parsed.ok ? [] : parsed.issues;
+    const q = parsed.ok ? parsed.value : { kind: 'energy' as const };
+    const { kind, type, gridArea, limit: limitParam, cursor: cursorParam } = q;
+    // rules that depend on another parameter or on a setting: checked after the schema
+    const types = kind === 'wholesale' ? AMOUNT_TYPES : TIME_SERIES_TYPES;
+    if (type && !(types as readonly string[]).includes(type))
       errors.push({
         path: 'type',
         message: `unknown ${kind === 'wholesale' ? 'amount' : 'time series'} type '${type}'`,
       });
-    if (gridArea && !GRID_AREA_CODE_RE.test(gridArea))
-      errors.push({ path: 'gridArea', message: 'must be a 3-digit grid area code' });
-    if (format !== 'json' && format !== 'csv') errors.push({ path: 'format', message: "must be 'json' or 'csv'" });
+    const format: ResultFormat = q.format ?? resultFormatOfAccept(request.headers.get('accept'));
+    if (limitParam !== undefined && (limitParam < 1 || limitParam > maxRows))
+      errors.push({ path: 'limit', message: `must be an integer from 1 to ${maxRows}` });
+    if (format !== 'json')
+      for (const [path, v] of [
+        ['limit', limitParam],
+        ['cursor', cursorParam],
+      ] as const)
+        if (v !== undefined)
+          errors.push({ path, message: `pages are JSON only; format ${format} streams the whole result` });
     const audit = (response: HttpResponseInit, rows?: number) =>
-      audited(
-        deps,
-        request,
-        caller,
-        { operation: 'results', route: 'GET /api/jobs/{id}/results', jobId: id },
-        response,
-        {
-          rows,
-        },
-      );
+      audited(deps, request, caller, { operation: 'results', route: RESULTS_ROUTE, jobId: id }, response, { rows });
     if (errors.length) return audit(problem(400, 'invalid query', errors));
     const found = await visibleJob(deps, caller, id);
     if (!found) return audit(problem(404, `job ${id} not found`));
     const { job, scope } = found;
     if (job.status !== 'Completed')
       return audit(problem(409, `job ${id} has no committed results (status ${job.status})`));
-    const csv = (body: string) => ({ status: 200, body, headers: { 'content-type': 'text/csv; charset=utf-8' } });
-    if (kind === 'wholesale') {
-      const rows = await readWholesaleResults(deps.settlement.results, id, { amountType: type, gridArea, scope });
-      if (!rows) return audit(problem(409, `job ${id} has no committed results`));
+    if (kind === 'wholesale' && !isWholesaleType(job.calculationType))
+      // a valid query that can never have an answer for this job: say why instead of `count: 0`
       return audit(
-        format === 'csv' ? csv(wholesaleRowsToCsv(rows)) : json(200, { jobId: id, count: rows.length, results: rows }),
-        rows.length,
+        problem(400, `job ${id} is an energy calculation of type ${job.calculationType}: it has no wholesale results`, [
+          { path: 'kind', message: `${job.calculationType} produces energy results only; ask for kind=energy` },
+        ]),
+      );
+    const manifest = await readManifest(deps.settlement.results, id);
+    if (!manifest) return audit(problem(409, `job ${id} has no committed results`));
+    const query: ResultQuery = { kind, type, gridArea, scope };
+    const results = deps.settlement.results;
+
+    if (format === 'json') {
+      const cursorQuery = { jobId: id, kind, type, gridArea };
+      let from: ResultPosition = { file: 0, row: 0 };
+      if (cursorParam !== undefined) {
+        const decoded = decodeCursor(cursorParam, cursorQuery, resultFiles(manifest, kind).length);
+        if (!decoded.ok) return audit(problem(400, 'invalid query', [{ path: 'cursor', message: decoded.message }]));
+        from = decoded.at;
+      }
+      const limit = limitParam ?? maxRows;
+      const page = await readResultPage(results, manifest, query, from, limit);
+      const nextCursor = page.next ? encodeCursor(cursorQuery, page.next) : null;
+      const headers: Record<string, string> = {};
+      if (nextCursor) {
+        const next = new URL(request.url);
+        next.searchParams.set('cursor', nextCursor);
+        if (limitParam !== undefined) next.searchParams.set('limit', String(limitParam));
+        headers.link = `<${next.toString()}>; rel="next"`;
+      }
+      return audit(
+        json(
+          200,
+          { jobId: id, kind, count: page.rows.length, results: page.rows.map(jsonResultRow), nextCursor },
+          headers,
+        ),
+        page.rows.length,
       );
     }
-    const rows = await readResults(deps.settlement.results, id, { timeSeriesType: type, gridArea, scope });
-    if (!rows) return audit(problem(409, `job ${id} has no committed results`));
-    return audit(
-      format === 'csv' ? csv(rowsToCsv(rows)) : json(200, { jobId: id, count: rows.length, results: rows }),
-      rows.length,
-    );
+
+    // a stream: audited as it starts (the count is not known yet) and again when it ends
+    let rows = 0;
+    const onRows = (n: number) => (rows += n);
+    const headers: Record<string, string> = { 'content-type': MEDIA_TYPES[format] };
+    let body: AsyncIterable<Uint8Array>;
+    if (format === 'parquet') {
+      const parquet = await parquetResultStream(results, manifest, query, onRows);
+      body = parquet.body;
+      headers['content-disposition'] = `attachment; filename="${parquetFileName(id, query)}"`;
+      // the stored file as is, or the kept rows re-encoded (result-formats.ts)
+      headers['x-parquet-source'] = parquet.asStored ? 'stored' : 're-encoded';
+    } else {
+      const chunks = streamResultChunks(results, manifest, query);
+      body = format === 'csv' ? csvStream(kind, chunks, onRows) : ndjsonStream(chunks, onRows);
+    }
+    const started = await audit({ status: 200, headers, body: null });
+    const end = async (outcome: 'completed' | 'aborted') => {
+      try {
+        await deps.audit.append(streamEndRecord(deps, request, caller, id, outcome, rows));
+      } catch (e) {
+        // the bytes are out; a lost end record must not turn into a broken stream
+        context.error(`results ${id}: audit record of the stream end not stored: ${(e as Error).message}`);
+      }
+    };
+    return { ...started, body: auditedStream(body, end) };
   });
+}
+
+const RESULTS_ROUTE = 'GET /api/jobs/{id}/results';
+
+/** The stream's chunks; `end` is told whether it ran to the end or was stopped (client gone, error). */
+async function* auditedStream(
+  body: AsyncIterable<Uint8Array>,
+  end: (outcome: 'completed' | 'aborted') => Promise<void>,
+): AsyncGenerator<Uint8Array> {
+  let completed = false;
+  try {
+    for await (const chunk of body) yield chunk;
+    completed = true;
+  } finally {
+    await end(completed ? 'completed' : 'aborted');
+  }
+}
+
+function streamEndRecord(
+  deps: AppDeps,
+  request: HttpRequest,
+  caller: Caller,
+  jobId: string,
+  outcome: 'completed' | 'aborted',
+  rows: number,
+): AuditRecord {
+  const filters: Record<string, string> = {};
+  for (const [k, v] of request.query.entries()) filters[k] = v.slice(0, 200);
+  filters.stream = outcome;
+  return {
+    id: deps.newId(),
+    at: deps.clock().toISOString(),
+    subject: caller.subject,
+    roles: caller.roles,
+    actorNumber: caller.actorNumber,
+    operation: 'results',
+    route: RESULTS_ROUTE,
+    jobId: jobId.slice(0, 200),
+    filters,
+    outcome: { status: 200, rows },
+  };
 }
 
 /**

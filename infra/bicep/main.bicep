@@ -85,6 +85,11 @@ param maxIngestionBodyBytes int = loadJsonContent('settings-defaults.json').maxI
 @minValue(1)
 param staleRequestedJobMinutes int = loadJsonContent('settings-defaults.json').staleRequestedJobMinutes
 
+@description('Most rows of one JSON results page (default and largest `limit`); larger reads stream as CSV, NDJSON or Parquet.')
+@minValue(1)
+@maxValue(100000)
+param resultsPageMaxRows int = loadJsonContent('settings-defaults.json').resultsPageMaxRows
+
 @description('eSett\'s party id (13-digit GLN or 16-character EIC) on the documents sent to it.')
 param esettReceiverId string = loadJsonContent('settings-defaults.json').esettReceiverId
 
@@ -329,6 +334,10 @@ var appSettings = [
   {
     name: names.settings.staleRequestedJobMinutes
     value: string(staleRequestedJobMinutes)
+  }
+  {
+    name: names.settings.resultsPageMaxRows
+    value: string(resultsPageMaxRows)
   }
   {
     // Entra ID v2.0 access tokens of the tenant (shared/auth/token-validator.ts)

@@ -67,6 +67,13 @@ export const DEFAULT_MAX_INGESTION_BODY_BYTES = 64 * 1024 * 1024;
  * later lost its process in between (start-job.ts) and would otherwise block its spec forever.
  */
 export const DEFAULT_STALE_REQUESTED_JOB_MINUTES = 15;
+/**
+ * Rows of one JSON results page: ~10,000 rows are ~4 MB of JSON, answered in well under a second;
+ * bigger reads stream (CSV, NDJSON, Parquet) instead of growing one JSON body.
+ */
+export const DEFAULT_RESULTS_PAGE_MAX_ROWS = 10_000;
+/** A page is one JSON body held in memory: beyond this the limit itself would be the problem. */
+export const MAX_RESULTS_PAGE_MAX_ROWS = 100_000;
 
 /** One source the hourly market data timer fetches, and for which areas. */
 export const marketDataTimerSourceSchema = z
@@ -142,6 +149,12 @@ const settingsSchema = z
     [S.maxJobRequestBodyBytes]: z.coerce.number().int().min(1024).default(DEFAULT_MAX_JOB_REQUEST_BODY_BYTES),
     [S.maxIngestionBodyBytes]: z.coerce.number().int().min(1024).default(DEFAULT_MAX_INGESTION_BODY_BYTES),
     [S.staleRequestedJobMinutes]: z.coerce.number().int().min(1).default(DEFAULT_STALE_REQUESTED_JOB_MINUTES),
+    [S.resultsPageMaxRows]: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_RESULTS_PAGE_MAX_ROWS)
+      .default(DEFAULT_RESULTS_PAGE_MAX_ROWS),
     [S.authIssuer]: z.string().url().optional(),
     [S.authAudience]: z.string().min(1).optional(),
     [S.authJwksUrl]: z
@@ -204,6 +217,8 @@ export interface Settings {
   maxRequestBodyBytes: { job: number; ingestion: number };
   /** A Requested job older than this (ms) is stale: failed at the next start of its spec. */
   staleRequestedJobMs: number;
+  /** Rows of a JSON results page: the default and the largest `limit` (RESULTS_PAGE_MAX_ROWS). */
+  resultsPageMaxRows: number;
   /**
    * How bearer tokens are validated: against Entra ID (issuer, audience, the tenant's JWKS), or
    * — on the local host only — against the checkout's dev issuer (local/dev-issuer).
@@ -279,6 +294,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     esettReceiverId: v[S.esettReceiverId],
     maxRequestBodyBytes: { job: v[S.maxJobRequestBodyBytes], ingestion: v[S.maxIngestionBodyBytes] },
     staleRequestedJobMs: v[S.staleRequestedJobMinutes] * 60_000,
+    resultsPageMaxRows: v[S.resultsPageMaxRows],
     auth:
       v[S.authDevIssuer] === 'true'
         ? { kind: 'devIssuer', actorClaim: v[S.authActorClaim] }

@@ -1,9 +1,8 @@
 /**
- * GET /api/jobs/{id}/results as the OpenAPI spec describes it. Kept in its own file, apart from
- * schemas.ts, because the results route is being rewritten (paging with limit/cursor, NDJSON and
- * Parquet, Accept-based formats; issue 13 "Results API at real sizes"): that rewrite validates
- * with this schema and replaces it in one place. The handler (functions/http/jobs.ts
- * jobResultsHandler) still validates today's kind/type/gridArea/format=json|csv by hand.
+ * GET /api/jobs/{id}/results: the query the handler (functions/http/jobs.ts jobResultsHandler)
+ * validates with and the OpenAPI spec publishes. Rules that depend on another parameter or a
+ * setting (`type` per `kind`, `limit` ≤ RESULTS_PAGE_MAX_ROWS, `limit`/`cursor` only for JSON)
+ * are checked by the handler after this schema.
  */
 import { z } from 'zod';
 import { TIME_SERIES_TYPES } from '../domain/codes';
@@ -13,6 +12,7 @@ import { WHOLESALE_RESULT_COLUMNS } from '../results/wholesale-results';
 
 export const AMOUNT_TYPES = ['amount_per_charge', 'monthly_amount_per_charge', 'total_monthly_amount'] as const;
 export const JOB_RESULTS_FORMATS = ['json', 'csv', 'ndjson', 'parquet'] as const;
+export type JobResultsFormat = (typeof JOB_RESULTS_FORMATS)[number];
 
 /** Media type of each format (also accepted in `Accept` when `format` is absent). */
 export const JOB_RESULTS_MEDIA_TYPES: Record<(typeof JOB_RESULTS_FORMATS)[number], string> = {
@@ -40,7 +40,7 @@ export const jobResultsQuery = z.object({
     .meta({ description: 'Only this grid area (3 digits)' })
     .optional(),
   format: z
-    .enum(JOB_RESULTS_FORMATS)
+    .enum(JOB_RESULTS_FORMATS, { error: `must be one of ${JOB_RESULTS_FORMATS.join(', ')}` })
     .meta({
       description:
         'json (paged), csv and ndjson (streamed), parquet (as stored); without it the Accept header decides, else json',
@@ -48,29 +48,34 @@ export const jobResultsQuery = z.object({
     .optional(),
   limit: z
     .string()
-    .regex(/^\d+$/, 'must be a positive integer')
+    .regex(/^\d{1,9}$/, 'must be an integer from 1 to RESULTS_PAGE_MAX_ROWS')
     .transform(Number)
-    .meta({ description: 'json: rows per page' })
+    .meta({ description: 'json: rows per page, 1 to RESULTS_PAGE_MAX_ROWS (also the default)' })
     .optional(),
-  cursor: z.string().max(2048).meta({ description: 'json: the nextCursor of the previous page' }).optional(),
+  cursor: z
+    .string()
+    .max(2048)
+    .meta({ description: 'json: the nextCursor of the previous page (400 naming cursor when altered)' })
+    .optional(),
 });
 
 /**
- * A row: every column a string as in the CSV contract ('' for null); quantity_qualities also as
- * the JSON array the results rewrite gives it in JSON.
+ * A row: every column a string as in the CSV contract ('' for null), except quantity_qualities,
+ * which JSON gives as an array (null for wholesale rows without qualities).
  */
 const row = (columns: readonly string[]) =>
   z.object(
     Object.fromEntries(
-      columns.map((c) => [c, c === 'quantity_qualities' ? z.union([z.array(z.string()), z.string()]) : z.string()]),
+      columns.map((c) => [c, c === 'quantity_qualities' ? z.array(z.string()).nullable() : z.string()]),
     ),
   );
 
 export const jobResultsPageSchema = z.object({
   jobId: z.string(),
-  count: z.number().int().meta({ description: 'Rows in this answer' }),
+  kind: z.enum(['energy', 'wholesale']),
+  count: z.number().int().meta({ description: 'Rows in this page' }),
   results: z
     .array(z.union([row(ENERGY_RESULT_COLUMNS), row(WHOLESALE_RESULT_COLUMNS)]))
     .meta({ description: 'Rows with the columns of energy_results.csv (kind=energy) or wholesale_results.csv' }),
-  nextCursor: z.string().nullable().optional().meta({ description: 'Absent or null on the last page' }),
+  nextCursor: z.string().nullable().meta({ description: 'null on the last page; also in the Link rel="next" header' }),
 });

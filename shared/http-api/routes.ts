@@ -114,7 +114,7 @@ export const API = {
     GET: {
       summary: "A completed job's results (rows filtered to the caller's scope)",
       description:
-        'Every answer is audited. Paging (`limit`, `cursor`), `ndjson`, `parquet` and `Accept`-based formats are the results rewrite of issue 13.',
+        'JSON is paged (`limit`, `cursor`, `Link: rel="next"`); CSV, NDJSON and Parquet stream the whole result (`format`, or the `Accept` header). Parquet is the stored file when one file answers exactly (`x-parquet-source: stored`), else the kept rows re-encoded. `kind=wholesale` of an energy calculation → 400 naming `kind`. Every answer is audited (a stream when it starts and when it ends).',
       tags: ['results'],
       roles: MARKET_ROLES,
       path: jobIdPath,

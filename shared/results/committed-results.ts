@@ -1,15 +1,14 @@
 /**
  * A job's committed results, read only through its manifest: a job is never seen complete while
- * partial. null when the job has no manifest yet.
+ * partial. null when the job has no manifest yet. The reading itself streams
+ * (result-stream.ts); the functions here are the convenient shapes over it.
  */
-import { CommittedFileMissingError } from '../settlement/errors';
 import { readManifest } from '../settlement/manifest';
-import { rowVisible, type RowScope } from '../auth/access';
+import type { RowScope } from '../auth/access';
 import type { BlobStore } from '../storage/blob-store';
-import { energyResultRowsFromParquet } from './energy-parquet';
 import type { EnergyResultRow } from './energy-result-row';
-import { wholesaleRowsFromParquet } from './wholesale-output';
 import type { WholesaleResultRow } from './wholesale-results';
+import { streamResultChunks, type ResultKind, type ResultQuery, type ResultRowOf } from './result-stream';
 
 export interface ResultsFilter {
   timeSeriesType?: string;
@@ -24,68 +23,84 @@ export interface WholesaleResultsFilter {
   scope?: RowScope;
 }
 
-/**
- * Whether a result file (one per grid area: `.../ga=XXX/...`) can hold a row the filter keeps:
- * a grid access provider's read never opens the files of other grid areas.
- */
-function fileWanted(file: string, filter: { gridArea?: string; scope?: RowScope }): boolean {
-  if (filter.gridArea && !file.includes(`/ga=${filter.gridArea}/`)) return false;
-  const scope = filter.scope;
-  if (!scope || scope.kind === 'all' || scope.energySupplierId !== null || scope.balanceResponsiblePartyId !== null)
-    return true;
-  const ga = /\/ga=(\d{3})\//.exec(file)?.[1];
-  return ga === undefined || scope.gridAreas.has(ga);
+/** One committed result file's kept rows (the senders build their documents a file at a time). */
+export interface CommittedResultFile<Row> {
+  file: string;
+  /** The file's grid area (every result file belongs to one). */
+  gridArea: string | null;
+  rows: Row[];
 }
 
-/** Committed wholesale results (null when the job has no manifest yet). */
-export async function readWholesaleResults(
+/**
+ * Calls `fn` once per committed result file of the kind that holds a kept row, in manifest
+ * order, with that file's kept rows; the next file is read only after `fn` has finished, so
+ * memory is one file's rows. Files of grid areas the filter excludes are never opened. false
+ * when the job has no manifest yet.
+ */
+export async function forEachCommittedResultFile<K extends ResultKind = 'energy'>(
+  results: Pick<BlobStore, 'get'>,
+  jobId: string,
+  query: ResultQuery<K>,
+  fn: (file: CommittedResultFile<ResultRowOf<K>>) => Promise<void> | void,
+): Promise<boolean> {
+  const manifest = await readManifest(results, jobId);
+  if (!manifest) return false;
+  let current: CommittedResultFile<ResultRowOf<K>> | null = null;
+  for await (const chunk of streamResultChunks(results, manifest, query)) {
+    if (current && current.file !== chunk.file) {
+      await fn(current);
+      current = null;
+    }
+    current ??= { file: chunk.file, gridArea: chunk.gridArea, rows: [] };
+    for (const r of chunk.rows) current.rows.push(r);
+  }
+  if (current) await fn(current);
+  return true;
+}
+
+async function readAll<K extends ResultKind>(
+  results: Pick<BlobStore, 'get'>,
+  jobId: string,
+  query: ResultQuery<K>,
+): Promise<Array<ResultRowOf<K>> | null> {
+  const manifest = await readManifest(results, jobId);
+  if (!manifest) return null;
+  const rows: Array<ResultRowOf<K>> = [];
+  for await (const chunk of streamResultChunks(results, manifest, query)) for (const r of chunk.rows) rows.push(r);
+  return rows;
+}
+
+/**
+ * Committed wholesale results, all kept rows in one array (null when the job has no manifest
+ * yet): for small internal uses and tests only — the API pages and streams.
+ */
+export function readWholesaleResults(
   results: Pick<BlobStore, 'get'>,
   jobId: string,
   filter: WholesaleResultsFilter,
 ): Promise<WholesaleResultRow[] | null> {
-  const manifest = await readManifest(results, jobId);
-  if (!manifest) return null;
-  const rows: WholesaleResultRow[] = [];
-  for (const file of manifest.wholesaleFiles ?? []) {
-    if (!fileWanted(file, filter)) continue;
-    const bytes = await results.get(file);
-    if (!bytes) throw new CommittedFileMissingError(file, 'result');
-    const scope = filter.scope;
-    // filters run on the Arrow cells, before a row object exists
-    for (const r of wholesaleRowsFromParquet(
-      bytes,
-      (cell) =>
-        (!filter.amountType || cell('amount_type') === filter.amountType) &&
-        (!filter.gridArea || cell('grid_area_code') === filter.gridArea) &&
-        (!scope || rowVisible(scope, cell)),
-    ))
-      rows.push(r);
-  }
-  return rows;
+  return readAll(results, jobId, {
+    kind: 'wholesale',
+    type: filter.amountType,
+    gridArea: filter.gridArea,
+    scope: filter.scope,
+  });
 }
 
-/** Committed results only (null when the job has no manifest yet). */
-export async function readResults(
+/**
+ * Committed energy results, all kept rows in one array (null when the job has no manifest yet):
+ * for small internal uses and tests only — the API pages and streams, the senders go file by
+ * file (forEachCommittedResultFile).
+ */
+export function readResults(
   results: Pick<BlobStore, 'get'>,
   jobId: string,
   filter: ResultsFilter,
 ): Promise<EnergyResultRow[] | null> {
-  const manifest = await readManifest(results, jobId);
-  if (!manifest) return null;
-  const rows: EnergyResultRow[] = [];
-  for (const file of manifest.files) {
-    if (!fileWanted(file, filter)) continue;
-    const bytes = await results.get(file);
-    if (!bytes) throw new CommittedFileMissingError(file, 'result');
-    const scope = filter.scope;
-    for (const r of energyResultRowsFromParquet(
-      bytes,
-      (cell) =>
-        (!filter.timeSeriesType || cell('time_series_type') === filter.timeSeriesType) &&
-        (!filter.gridArea || cell('grid_area_code') === filter.gridArea) &&
-        (!scope || rowVisible(scope, cell)),
-    ))
-      rows.push(r);
-  }
-  return rows;
+  return readAll(results, jobId, {
+    kind: 'energy',
+    type: filter.timeSeriesType,
+    gridArea: filter.gridArea,
+    scope: filter.scope,
+  });
 }

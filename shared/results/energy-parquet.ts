@@ -1,11 +1,11 @@
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { formatQualities, QBIT_ACTIVE, QUALITIES } from '../domain/codes';
+import { decimalCells, qualityMaskCells, textCells, timestampCells } from './arrow-cells';
 import { formatScaled } from '../decimal/scaled';
 import { formatInstant } from '../domain/time';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from './energy-result-row';
 import {
-  arrowValueText,
   decimal3Column,
   dictionaryColumn,
   tableOf,
@@ -108,42 +108,77 @@ export async function writeEnergyResultsParquet(r: EnergyResults, path: string):
   await writeParquetFile(path, energyResultsTable(r));
 }
 
+/** Arrow columns by name: a whole table or one record batch of it. */
+export interface ArrowColumns {
+  getChild(name: string): arrow.Vector | null;
+}
+
 /**
- * Reads an `energy_results.parquet` (bytes) back into CSV-shaped rows (results API, tests).
- * `keep` sees a row's cells straight from the Arrow columns and decides before the row object
- * is built, so a filtered read (type, grid area, the caller's access scope) materialises only
- * the rows it returns.
+ * Reads rows of an energy results table (or record batch) by index: `cell` gives one column's
+ * text straight from the Arrow vectors, so a filter decides before any row object exists; `row`
+ * builds the CSV-shaped row.
+ */
+export interface ResultRowReader<Row> {
+  cell(i: number, column: string): string | null;
+  row(i: number): Row;
+}
+
+export function energyRowReader(columns: ArrowColumns): ResultRowReader<EnergyResultRow> {
+  const vector = (c: string) => columns.getChild(c);
+  const text = new Map<string, (i: number) => string | null>();
+  for (const c of ENERGY_RESULT_COLUMNS) {
+    const v = vector(c);
+    if (v && c !== 'time' && c !== 'quantity' && c !== 'quantity_qualities') text.set(c, textCells(v));
+  }
+  const none = () => null;
+  const timeOf = vector('time') ? timestampCells(vector('time') as arrow.Vector) : none;
+  const quantityOf = vector('quantity') ? decimalCells(vector('quantity') as arrow.Vector) : none;
+  const maskOf = vector('quantity_qualities') ? qualityMaskCells(vector('quantity_qualities') as arrow.Vector) : none;
+  // a batch repeats few instants and quality sets: formatted once each
+  const times = new Map<number, string>();
+  const qualityText = new Map<number, string>();
+  return {
+    cell: (i, column) => (text.get(column) ?? none)(i),
+    row(i) {
+      const row = {} as EnergyResultRow;
+      for (const c of ENERGY_RESULT_COLUMNS) {
+        if (c === 'time') {
+          const t = timeOf(i);
+          let s = t === null ? '' : times.get(t);
+          if (s === undefined) times.set(t as number, (s = formatInstant(t as number)));
+          row[c] = s;
+        } else if (c === 'quantity') {
+          const q = quantityOf(i);
+          row[c] = q === null ? '' : formatScaled(Number(q), 3);
+        } else if (c === 'quantity_qualities') {
+          const m = maskOf(i);
+          let s = m === null ? '' : qualityText.get(m);
+          if (s === undefined) qualityText.set(m as number, (s = formatQualities(m as number)));
+          row[c] = s;
+        } else row[c] = (text.get(c) ?? none)(i) ?? '';
+      }
+      return row;
+    },
+  };
+}
+
+/**
+ * Reads an `energy_results.parquet` (bytes) back into CSV-shaped rows (tests, small outputs; the
+ * results API streams with shared/results/result-stream.ts). `keep` sees a row's cells straight
+ * from the Arrow columns and decides before the row object is built.
  */
 export function energyResultRowsFromParquet(
   bytes: Uint8Array,
   keep?: (cell: (column: string) => string | null) => boolean,
 ): EnergyResultRow[] {
-  const wasmTable = pw.readParquet(bytes);
-  const table = arrow.tableFromIPC(wasmTable.intoIPCStream());
+  const table = arrow.tableFromIPC(pw.readParquet(bytes).intoIPCStream());
   const rows: EnergyResultRow[] = [];
-  const cols = ENERGY_RESULT_COLUMNS.map((c) => table.getChild(c));
-  const byName = new Map(ENERGY_RESULT_COLUMNS.map((c, k) => [c as string, cols[k]]));
-  let i = 0;
-  const cell = (column: string): string | null => {
-    const v: unknown = byName.get(column)?.get(i);
-    return v === null || v === undefined ? null : arrowValueText(v);
-  };
-  for (; i < table.numRows; i++) {
-    if (keep && !keep(cell)) continue;
-    const row = {} as EnergyResultRow;
-    ENERGY_RESULT_COLUMNS.forEach((c, k) => {
-      const v: unknown = cols[k]?.get(i);
-      if (v === null || v === undefined) row[c] = '';
-      else if (c === 'time') row[c] = formatInstant(Number(v));
-      else if (c === 'quantity') row[c] = formatScaled(Number(arrowValueText(v)), 3);
-      else if (c === 'quantity_qualities') {
-        const names = [...(v as Iterable<string>)];
-        row[c] = formatQualities(
-          names.reduce((m, q) => m | (1 << QUALITIES.indexOf(q as (typeof QUALITIES)[number])), 0),
-        );
-      } else row[c] = arrowValueText(v);
-    });
-    rows.push(row);
+  for (const batch of table.batches) {
+    const reader = energyRowReader(batch);
+    for (let i = 0; i < batch.numRows; i++) {
+      if (keep && !keep((column) => reader.cell(i, column))) continue;
+      rows.push(reader.row(i));
+    }
   }
   return rows;
 }

@@ -5,13 +5,9 @@ import * as pw from 'parquet-wasm';
 import { formatQualities } from '../domain/codes';
 import { formatScaled } from '../decimal/scaled';
 import { formatInstant } from '../domain/time';
-import {
-  arrowValueText,
-  dictionaryColumn,
-  parquetBytes,
-  tableOf,
-  timestampColumn,
-} from '../basis-data/parquet/arrow-io';
+import { dictionaryColumn, parquetBytes, tableOf, timestampColumn } from '../basis-data/parquet/arrow-io';
+import type { ArrowColumns, ResultRowReader } from './energy-parquet';
+import { decimalCells, textCells, timestampCells } from './arrow-cells';
 import { WHOLESALE_RESULT_COLUMNS, type WholesaleResultRow, type WholesaleResults } from './wholesale-results';
 
 export const WHOLESALE_RESULTS_CSV_HEADER = WHOLESALE_RESULT_COLUMNS.join(';');
@@ -137,35 +133,53 @@ export function wholesaleTable(r: WholesaleResults): arrow.Table {
   });
 }
 
-/** Reads a `wholesale_results.parquet` (bytes) back into CSV-shaped rows (results API, tests). */
+/** Reads rows of a wholesale results table (or record batch) by index (see energyRowReader). */
+export function wholesaleRowReader(columns: ArrowColumns): ResultRowReader<WholesaleResultRow> {
+  const none = () => null;
+  const text = new Map<string, (i: number) => string | null>();
+  const decimal = new Map<string, (i: number) => number | bigint | null>();
+  for (const c of WHOLESALE_RESULT_COLUMNS) {
+    const v = columns.getChild(c);
+    if (!v || c === 'time') continue;
+    if (c === 'quantity' || c === 'price' || c === 'amount') decimal.set(c, decimalCells(v));
+    else text.set(c, textCells(v));
+  }
+  const timeVector = columns.getChild('time');
+  const timeOf = timeVector ? timestampCells(timeVector) : none;
+  const times = new Map<number, string>();
+  return {
+    cell: (i, column) => (text.get(column) ?? none)(i),
+    row(i) {
+      const row = {} as WholesaleResultRow;
+      for (const c of WHOLESALE_RESULT_COLUMNS) {
+        if (c === 'time') {
+          const t = timeOf(i);
+          let s = t === null ? '' : times.get(t);
+          if (s === undefined) times.set(t as number, (s = formatInstant(t as number)));
+          row[c] = s;
+        } else if (c === 'quantity' || c === 'price' || c === 'amount') {
+          const v = (decimal.get(c) ?? none)(i);
+          row[c] = v === null ? '' : c === 'quantity' ? formatScaled(Number(v), 3) : bigMicro(v);
+        } else row[c] = (text.get(c) ?? none)(i) ?? '';
+      }
+      return row;
+    },
+  };
+}
+
+/** Reads a `wholesale_results.parquet` (bytes) back into CSV-shaped rows (tests, small outputs). */
 export function wholesaleRowsFromParquet(
   bytes: Uint8Array,
   keep?: (cell: (column: string) => string | null) => boolean,
 ): WholesaleResultRow[] {
   const table = arrow.tableFromIPC(pw.readParquet(bytes).intoIPCStream());
-  const cols = WHOLESALE_RESULT_COLUMNS.map((c) => table.getChild(c));
-  const byName = new Map(WHOLESALE_RESULT_COLUMNS.map((c, k) => [c as string, cols[k]]));
-  const scale: Partial<Record<string, number>> = { quantity: 3, price: 6, amount: 6 };
   const rows: WholesaleResultRow[] = [];
-  let i = 0;
-  // decides on the Arrow cells before the row object is built (see energyResultRowsFromParquet)
-  const cell = (column: string): string | null => {
-    const v: unknown = byName.get(column)?.get(i);
-    return v === null || v === undefined ? null : arrowValueText(v);
-  };
-  for (; i < table.numRows; i++) {
-    if (keep && !keep(cell)) continue;
-    const row = {} as WholesaleResultRow;
-    WHOLESALE_RESULT_COLUMNS.forEach((c, k) => {
-      const v: unknown = cols[k]?.get(i);
-      if (v === null || v === undefined) row[c] = '';
-      else if (c === 'time') row[c] = formatInstant(Number(v));
-      else if (scale[c] !== undefined) {
-        const unscaled = BigInt(arrowValueText(v));
-        row[c] = c === 'quantity' ? formatScaled(Number(unscaled), 3) : bigMicro(unscaled);
-      } else row[c] = arrowValueText(v);
-    });
-    rows.push(row);
+  for (const batch of table.batches) {
+    const reader = wholesaleRowReader(batch);
+    for (let i = 0; i < batch.numRows; i++) {
+      if (keep && !keep((column) => reader.cell(i, column))) continue;
+      rows.push(reader.row(i));
+    }
   }
   return rows;
 }

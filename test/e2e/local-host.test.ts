@@ -101,6 +101,27 @@ describe('local host end to end', () => {
       const counts = Object.values(job.resultCounts ?? {}).reduce((a, b) => a + b, 0);
       expect(counts).toBe(expected.length);
 
+      // JSON pages over HTTP, followed through their Link headers, give the CSV's rows in its order
+      const paged: string[] = [];
+      let next: string | null = `${host.url}/api/jobs/${jobId}/results?limit=${Math.ceil(expected.length / 3)}`;
+      let pages = 0;
+      while (next) {
+        const page = await adminFetch(next);
+        expect(page.status).toBe(200);
+        const body = (await page.json()) as { results: Array<Record<string, string | string[]>> };
+        // qualities are a JSON array here; the CSV contract writes them as a Python-style list
+        for (const r of body.results)
+          paged.push(
+            ENERGY_RESULT_COLUMNS.map((c) =>
+              c === 'quantity_qualities' ? `[${(r[c] as string[]).map((q) => `'${q}'`).join(', ')}]` : r[c],
+            ).join(';'),
+          );
+        next = /^<([^>]+)>; rel="next"$/.exec(page.headers.get('link') ?? '')?.[1] ?? null;
+        pages++;
+      }
+      expect(pages).toBe(3);
+      expect(paged).toEqual(lines.slice(1));
+
       const filtered = (await (
         await adminFetch(`${host.url}/api/jobs/${jobId}/results?type=grid_loss&gridArea=${data.args.gridAreas[0]}`)
       ).json()) as { count: number };

@@ -64,7 +64,15 @@ describe('settings', () => {
       serviceBus: { kind: 'identity' },
       jobStore: { kind: 'table' },
       maxParallelBatches: 4,
+      resultsPageMaxRows: 10_000,
     });
+  });
+
+  it('RESULTS_PAGE_MAX_ROWS: a whole number from 1 to 100,000', () => {
+    const base = { STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', AUTH_DEV_ISSUER: 'true' };
+    expect(loadSettings({ ...base, RESULTS_PAGE_MAX_ROWS: '250' }).resultsPageMaxRows).toBe(250);
+    for (const bad of ['0', '100001', '2.5', 'many'])
+      expect(() => loadSettings({ ...base, RESULTS_PAGE_MAX_ROWS: bad })).toThrow(/RESULTS_PAGE_MAX_ROWS/);
   });
 });
 
