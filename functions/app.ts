@@ -14,6 +14,16 @@ import { kickStartJobHandler } from './http/kick-start-job';
 import { ingestTimeSeriesHandler } from './http/time-series';
 import { currentLakeLayout } from '../shared/ingestion/time-series-ingestion';
 import type { FunctionRegistry } from './registry';
+import { marketPricesHandler } from './http/market-prices';
+import {
+  getSeriesHandler,
+  meteringPointSeriesHandler,
+  putSeriesHandler,
+  resultSeriesHandler,
+  type SeriesHttpDeps,
+} from './http/series';
+import { kpiHandler } from './http/kpis';
+import { lakeReadings } from '../shared/timeseries/readings-source';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
 
 export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): void {
@@ -62,6 +72,8 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
     maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
   });
 
+  registerSeriesFunctions(registry, deps);
+
   const SB = NAMES.serviceBus;
   registry.serviceBus('IntegrationEventsSubscriber', {
     source: { topic: SB.integrationEventsTopic, subscription: SB.basisDataSubscription },
@@ -99,4 +111,53 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
   registry.activity(D.updateJobActivity, activityHandler(a[D.updateJobActivity]));
   registry.orchestration(D.exportOrchestrator, basisDataExportOrchestrator);
   registry.activity(D.exportActivity, activityHandler(exportActivity(deps)));
+}
+
+/** Issue 14: market prices, generic series (and readings/results read through them), KPIs. */
+function registerSeriesFunctions(registry: FunctionRegistry, deps: AppDeps): void {
+  const series: SeriesHttpDeps = {
+    authenticator: deps.authenticator,
+    clock: deps.clock,
+    newId: deps.newId,
+    audit: deps.audit,
+    basisData: deps.basisData,
+    results: deps.settlement.results,
+    jobs: deps.jobs,
+    gridAreaOwnership: deps.gridAreaOwnership,
+    readings: lakeReadings(deps.settlement),
+    maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
+  };
+  registry.http('MarketPrices', {
+    methods: ['GET'],
+    route: 'market-data/prices',
+    handler: marketPricesHandler({ authenticator: deps.authenticator, marketData: deps.marketData }),
+  });
+  // the read-through routes first: the local host matches in registration order (Azure prefers literal segments)
+  registry.http('MeteringPointSeries', {
+    methods: ['GET'],
+    route: 'series/meteringpoint/{id}',
+    handler: meteringPointSeriesHandler(series),
+  });
+  registry.http('ResultSeries', {
+    methods: ['GET'],
+    route: 'series/results/{jobId}/{type}/{gridArea}',
+    handler: resultSeriesHandler(series),
+  });
+  registry.http('SupplierResultSeries', {
+    methods: ['GET'],
+    route: 'series/results/{jobId}/{type}/{gridArea}/{supplier}',
+    handler: resultSeriesHandler(series),
+  });
+  registry.http('GetSeries', { methods: ['GET'], route: 'series/{name}', handler: getSeriesHandler(series) });
+  registry.http('PutSeries', {
+    methods: ['PUT'],
+    route: 'series/{name}',
+    handler: putSeriesHandler(series),
+    maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
+  });
+  registry.http('Kpis', {
+    methods: ['GET'],
+    route: 'kpis/{report}',
+    handler: kpiHandler({ ...series, marketData: deps.marketData }),
+  });
 }

@@ -3,7 +3,7 @@
  * or a committed job's results: energy on the quarter grid from where it lives, market inputs of
  * the grid area's price area, KPIs evaluated per bucket (engine.ts).
  */
-import type { BasisDataSource } from '../basis-data/types';
+import type { ReadingsSource } from '../timeseries/readings-source';
 import type { RowScope } from '../auth/access';
 import { MARKET_TIME_ZONE } from '../domain/local-time';
 import { QUARTER_MS, formatInstant } from '../domain/time';
@@ -24,7 +24,7 @@ export interface KpiReportDeps {
   marketData: MarketDataReader;
   priceAreas: () => Promise<PriceAreaMap>;
   /** The basis data (lake + events as of `asOf`) holding the grid area's readings over the range. */
-  readings: (gridArea: string, range: { from: number; to: number }, asOf: number) => Promise<BasisDataSource>;
+  readings: ReadingsSource;
   /** The results container (committed jobs). */
   results: Pick<BlobStore, 'get'>;
 }
@@ -111,7 +111,8 @@ export async function kpiReport(deps: KpiReportDeps, defs: KpiDefinitions, q: Kp
       energySupplierId: q.energySupplierId,
       balanceResponsiblePartyId: q.balanceResponsiblePartyId,
     };
-    const source = await deps.readings(q.gridArea, { from: q.fromMs, to: q.toMs }, q.asOf);
+    const source = await deps.readings({ gridArea: q.gridArea }, { from: q.fromMs, to: q.toMs }, q.asOf);
+    if (source === null) throw new KpiReportError(404, 'gridArea', `no basis data for grid area ${q.gridArea}`);
     const cells = await readReadingCells(source, filter, q.fromMs, q.toMs, q.asOf);
     meteringPoints = cells.meteringPointIds.length;
     energy = quarterEnergyMicro(cells);
