@@ -69,7 +69,7 @@ export interface SeriesHttpDeps {
   clock: () => Date;
   newId: () => string;
   audit: AuditLog;
-  /** The basis-data lake: generic series live under series/ (NAMES.lake.series). */
+  /** The basis-data lake: generic series live under series/ (SERIES_LAKE_PATHS.series). */
   basisData: BlobStore;
   /** Committed results (the results container). */
   results: Pick<BlobStore, 'get'>;

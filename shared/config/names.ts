@@ -58,16 +58,6 @@ export const NAMES = {
     /** Message type (application property `MessageType` and subject) of the completion event. */
     calculationCompletedMessageType: 'CalculationCompletedV1',
   },
-  /** Folders of the basis-data lake besides the settlement tables (shared/basis-data/parquet/lake.ts). */
-  lake: {
-    /**
-     * Which price area (DK1/DK2) each grid area lies in: `grid_area_code;price_area;valid_from;valid_to`
-     * (shared/market-data/price-areas.ts says where the data comes from).
-     */
-    gridAreaPriceAreas: 'grid_area_price_areas/grid_area_price_areas.csv',
-    /** Generic series (PUT /api/series/{name}): `series/name=…/date=YYYY-MM-DD/*.parquet`. */
-    series: 'series',
-  },
   /** Durable Functions */
   durable: {
     taskHub: 'SettlementHub',

@@ -1,6 +1,6 @@
 /**
  * Grid area → price area (bidding zone) as basis data, not code: the lake file
- * `grid_area_price_areas/grid_area_price_areas.csv` (NAMES.lake.gridAreaPriceAreas),
+ * `grid_area_price_areas/grid_area_price_areas.csv` (SERIES_LAKE_PATHS.gridAreaPriceAreas),
  * `grid_area_code;price_area;valid_from;valid_to` (valid_from/valid_to ISO instants, valid_to
  * empty = open). Source: Energinet's grid area master data (each DataHub grid area — "netområde" —
  * lies in the price area of its transmission node: west of the Great Belt DK1, east DK2; the
@@ -9,7 +9,7 @@
  * integration event carries no price area, hence a file of its own. `local/data/` holds the one for
  * the demo's and tests' synthetic grid areas.
  */
-import { NAMES } from '../config/names';
+import { SERIES_LAKE_PATHS } from '../basis-data/parquet/lake';
 import { parseInstant } from '../domain/time';
 import { ValidationError } from '../basis-data/errors';
 import type { BlobStore } from '../storage/blob-store';
@@ -28,7 +28,7 @@ export interface PriceAreaMap {
 
 const HEADER = ['grid_area_code', 'price_area', 'valid_from', 'valid_to'];
 
-export function parsePriceAreas(text: string, file: string = NAMES.lake.gridAreaPriceAreas): PriceAreaMap {
+export function parsePriceAreas(text: string, file: string = SERIES_LAKE_PATHS.gridAreaPriceAreas): PriceAreaMap {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length === 0 || lines[0].split(';').join(';') !== HEADER.join(';'))
     throw new ValidationError(file, 1, null, `header must be ${HEADER.join(';')}`);
@@ -57,7 +57,7 @@ export function parsePriceAreas(text: string, file: string = NAMES.lake.gridArea
 
 /** Reads the mapping from the lake (an empty mapping when the file is absent). */
 export async function readPriceAreas(lake: Pick<BlobStore, 'get'>): Promise<PriceAreaMap> {
-  const bytes = await lake.get(NAMES.lake.gridAreaPriceAreas);
+  const bytes = await lake.get(SERIES_LAKE_PATHS.gridAreaPriceAreas);
   if (!bytes) return { priceAreaOf: () => null };
   return parsePriceAreas(Buffer.from(bytes).toString('utf8'));
 }

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
 import { parseTable } from 'arrow-js-ffi';
 import * as pw from 'parquet-wasm';
-import { NAMES } from '../config/names';
+import { SERIES_LAKE_PATHS } from '../basis-data/parquet/lake';
 import { ValidationError } from '../basis-data/errors';
 import { dictionaryColumn, parquetBytes, tableOf, timestampColumn, wasmBuffer } from '../basis-data/parquet/arrow-io';
 import { timestampMsColumn } from '../basis-data/parquet/columns';
@@ -32,7 +32,7 @@ export interface SeriesMeta {
   unit: string;
 }
 
-const root = (name: string) => `${NAMES.lake.series}/name=${name}/`;
+const root = (name: string) => `${SERIES_LAKE_PATHS.series}/name=${name}/`;
 const metaPath = (name: string) => `${root(name)}_series.json`;
 
 export async function readSeriesMeta(store: Pick<BlobStore, 'get'>, name: string): Promise<SeriesMeta | null> {

@@ -19,6 +19,7 @@ import { kpiHandler } from '../../functions/http/kpis';
 import { MemoryAuditLog } from '../../shared/audit/audit-log';
 import type { GridAreaOwnership } from '../../shared/auth/grid-area-ownership';
 import { NAMES } from '../../shared/config/names';
+import { SERIES_LAKE_PATHS } from '../../shared/basis-data/parquet/lake';
 import {
   decimal3Column,
   parquetBytes,
@@ -481,7 +482,7 @@ describe('GET /api/kpis/spot-cost', () => {
   const q = { gridArea: GA, from: '2025-01-01', to: '2025-01-03', resolution: 'P1D' };
   beforeAll(async () => {
     await lake.put(
-      NAMES.lake.gridAreaPriceAreas,
+      SERIES_LAKE_PATHS.gridAreaPriceAreas,
       'grid_area_code;price_area;valid_from;valid_to\n800;DK1;2000-01-01T00:00:00Z;\n',
     );
   });
