@@ -84,26 +84,44 @@ export async function readReadingCells(
     return a;
   });
   const milli = new Float64Array(ids.length * quarters).fill(NaN);
-  const reg = new Float64Array(ids.length * quarters).fill(-Infinity);
+  // registration times only when a batch has them (the bulk lake usually has none): one per cell
+  let reg: Float64Array | null = null;
+  // the common case, one period per metering point: its span as two numbers, no inner loop
+  const single = spans.map((sp) => sp.length === 2);
+  const spanFrom = Float64Array.from(spans, (sp) => sp[0]);
+  const spanTo = Float64Array.from(spans, (sp) => sp[1]);
   if (ids.length > 0 && quarters > 0) {
     await source.forEachTimeSeriesBatch(dictionary, { from, to: toMs }, (b) => {
+      const registration = b.registration;
+      if (registration !== null && reg === null) {
+        reg = new Float64Array(ids.length * quarters).fill(-Infinity);
+        // cells filled before without a registration time count as the earliest registration
+      }
       for (let i = 0; i < b.length; i++) {
         const m = b.mp[i];
         if (m < 0) continue;
         const t = b.time[i];
         if (t < fromMs || t >= toMs) continue;
-        const r = b.registration === null ? -Infinity : b.registration[i];
-        if (r > asOf) continue;
         if (t % (hourly[m] === 1 ? HOUR_MS : QUARTER_MS) !== 0) continue;
-        const sp = spans[m];
-        let covered = false;
-        for (let k = 0; k < sp.length; k += 2)
-          if (t >= sp[k] && t < sp[k + 1]) {
-            covered = true;
-            break;
-          }
-        if (!covered) continue;
+        if (single[m]) {
+          if (t < spanFrom[m] || t >= spanTo[m]) continue;
+        } else {
+          const sp = spans[m];
+          let covered = false;
+          for (let k = 0; k < sp.length; k += 2)
+            if (t >= sp[k] && t < sp[k + 1]) {
+              covered = true;
+              break;
+            }
+          if (!covered) continue;
+        }
         const cell = m * quarters + (t - from) / QUARTER_MS;
+        if (reg === null) {
+          milli[cell] = b.quantityMilli[i];
+          continue;
+        }
+        const r = registration === null ? -Infinity : registration[i];
+        if (r > asOf) continue;
         if (r >= reg[cell]) {
           reg[cell] = r;
           milli[cell] = b.quantityMilli[i];

@@ -16,7 +16,7 @@ import { parseTable } from 'arrow-js-ffi';
 import * as pw from 'parquet-wasm';
 import { SERIES_LAKE_PATHS } from '../basis-data/parquet/lake';
 import { ValidationError } from '../basis-data/errors';
-import { dictionaryColumn, parquetBytes, tableOf, timestampColumn, wasmBuffer } from '../basis-data/parquet/arrow-io';
+import { dictionaryColumn, parquetBytes, tableOf, wasmBuffer } from '../basis-data/parquet/arrow-io';
 import { timestampMsColumn } from '../basis-data/parquet/columns';
 import { partitionDates } from '../basis-data/parquet/lake';
 import { DAY_MS } from '../domain/time';
@@ -40,25 +40,51 @@ export async function readSeriesMeta(store: Pick<BlobStore, 'get'>, name: string
   return b ? (JSON.parse(b.toString('utf8')) as SeriesMeta) : null;
 }
 
-/** Decimal128(18, 6) column from values × 10^6; present[i] = 0 marks a null. */
-function decimal6Column(v: BigInt64Array, present: Uint8Array): arrow.Data<arrow.Decimal> {
-  const n = v.length;
-  const lanes = new BigInt64Array(n * 2);
+/**
+ * Decimal128(18, 6) column of the rows `idx` of `v` (values × 10^6); present[row] = 0 marks a
+ * null. Copies 32-bit words (the low 64 bits and their sign extension): no BigInt per row.
+ */
+function decimal6Column(v: BigInt64Array, present: Uint8Array, idx: Int32Array): arrow.Data<arrow.Decimal> {
+  const n = idx.length;
+  const src = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
+  const words = new Int32Array(n * 4);
   let nullBitmap: Uint8Array | undefined;
   let nullCount = 0;
-  for (let i = 0; i < n; i++) {
+  for (let k = 0; k < n; k++) {
+    const i = idx[k];
     if (present[i] === 0) {
       nullBitmap ??= new Uint8Array((n + 7) >> 3).fill(0xff);
-      nullBitmap[i >> 3] &= ~(1 << (i & 7));
+      nullBitmap[k >> 3] &= ~(1 << (k & 7));
       nullCount++;
       continue;
     }
-    const x = v[i];
-    lanes[2 * i] = x;
-    lanes[2 * i + 1] = x < 0n ? -1n : 0n;
+    const lo = src[2 * i]; // little-endian: low word first
+    const hi = src[2 * i + 1];
+    const ext = hi >> 31;
+    words[4 * k] = lo;
+    words[4 * k + 1] = hi;
+    words[4 * k + 2] = ext;
+    words[4 * k + 3] = ext;
   }
-  const data = new Uint32Array(lanes.buffer);
+  const data = new Uint32Array(words.buffer);
   return arrow.makeData({ type: new arrow.Decimal(6, 18, 128), length: n, data, nullBitmap, nullCount });
+}
+
+/** Timestamp(µs, UTC) of the rows `idx` of `ms`: µs of 2000–2100 stay below 2^53, so doubles split exactly into words. */
+function timestampMicrosColumn(ms: Float64Array, idx: Int32Array): arrow.Data<arrow.TimestampMicrosecond> {
+  const n = idx.length;
+  const words = new Uint32Array(n * 2);
+  for (let k = 0; k < n; k++) {
+    const us = ms[idx[k]] * 1000;
+    const hi = Math.floor(us / 4294967296);
+    words[2 * k] = us - hi * 4294967296;
+    words[2 * k + 1] = hi >>> 0;
+  }
+  return arrow.makeData({
+    type: new arrow.TimestampMicrosecond('UTC'),
+    length: n,
+    data: new BigInt64Array(words.buffer),
+  });
 }
 
 /** Writes the points (validated) into the series' date partitions; 200 only after every put. */
@@ -100,15 +126,16 @@ export async function writeSeries(
     const hi = counts[d + 1];
     if (hi === lo) continue;
     const idx = order.subarray(lo, hi);
-    const t = Float64Array.from(idx, (i) => p.startMs[i]);
-    const v = new BigInt64Array(idx.length);
-    for (let k = 0; k < idx.length; k++) v[k] = p.value[idx[k]];
-    const present = Uint8Array.from(idx, (i) => p.present[i]);
-    const tag = Int32Array.from(idx, (i) => p.tag[i]);
+    const tag = new Int32Array(idx.length);
+    for (let k = 0; k < idx.length; k++) tag[k] = p.tag[idx[k]];
     const date = new Date((minDay + d) * DAY_MS).toISOString().slice(0, 10);
     const path = `${root(name)}date=${date}/part-${stamp}-${randomUUID().slice(0, 8)}.parquet`;
     const bytes = parquetBytes(
-      tableOf({ time: timestampColumn(t), value: decimal6Column(v, present), tags: dictionaryColumn(tag, p.tagSets) }),
+      tableOf({
+        time: timestampMicrosColumn(p.startMs, idx),
+        value: decimal6Column(p.value, p.present, idx),
+        tags: dictionaryColumn(tag, p.tagSets),
+      }),
     );
     files.push(path);
     puts.push(store.put(path, bytes, 'application/vnd.apache.parquet'));
