@@ -5,6 +5,7 @@
  * by tags, raw), metering point readings through the series query with per-role scope, and the
  * spot-cost KPI report (400s, roles, 503 without market data).
  */
+import { join } from 'node:path';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { devAuthenticator } from '../../local/dev-issuer';
 import { marketPricesHandler } from '../../functions/http/market-prices';
@@ -28,6 +29,12 @@ import {
   timestampColumn,
 } from '../../shared/basis-data/parquet/arrow-io';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
+import type { Job } from '../../shared/jobs/job';
+import { manifestPath } from '../../shared/settlement/job-paths';
+import type { Manifest } from '../../shared/settlement/manifest';
+import { calculateEnergy } from '../../shared/calculation/energy/run';
+import { ScenarioCsvSource, readScenarioArguments } from '../../shared/basis-data/scenario-source';
+import { energyResultsTable } from '../../shared/results/energy-parquet';
 import { adminToken, tokenFor } from '../support/tokens';
 import { MemoryMarketData, concatSeries, marketSeries } from '../support/memory-market-data';
 import { MemoryBasisData, period, type TestPoint } from '../support/memory-basis-data';
@@ -536,5 +543,103 @@ describe('GET /api/kpis/spot-cost', () => {
         >)
       ).status,
     ).toBe(503);
+  });
+});
+
+// ------------------------------------------------------------------ committed results, read where they are
+
+describe('committed results through the series query and as the energy of a KPI report (F1)', () => {
+  const ES = '1000000000000';
+  const JOB = 'job-f1';
+  const results = new MemoryBlobStore(NAMES.containers.results);
+  const job: Job = {
+    id: JOB,
+    status: 'Completed',
+    specKey: 'x',
+    calculationType: 'aggregation',
+    periodStart: '2023-07-02T02:00:00Z',
+    periodEnd: '2023-07-02T03:00:00Z',
+    gridAreas: [GA],
+    asOf: '2024-01-31T09:39:00Z',
+    createdByUserId: 'u',
+    trigger: 'http',
+    requestedAt: '2024-01-31T09:39:00Z',
+    startedAt: null,
+    executingAt: null,
+    finishedAt: null,
+    progress: { doneBatches: 1, totalBatches: 1 },
+    error: null,
+    outputPath: `jobs/${JOB}/`,
+    resultCounts: null,
+    version: '1',
+  };
+  beforeAll(async () => {
+    const dir = join(__dirname, '..', 'scenarios', 'f1-minimal-energy');
+    const energy = await calculateEnergy(new ScenarioCsvSource(dir), await readScenarioArguments(dir));
+    const file = `jobs/${JOB}/energy/ga=${GA}/b0.parquet`;
+    await results.put(file, parquetBytes(energyResultsTable(energy)));
+    const manifest: Manifest = {
+      jobId: JOB,
+      calculationType: 'aggregation',
+      periodStart: job.periodStart,
+      periodEnd: job.periodEnd,
+      gridAreas: [GA],
+      files: [file],
+      rows: 0,
+      counts: {},
+      wholesaleFiles: [],
+      wholesaleRows: 0,
+      committedAt: '2024-01-31T10:00:00Z',
+    };
+    await results.put(manifestPath(JOB), JSON.stringify(manifest));
+  });
+  const deps = () => ({
+    ...seriesDeps(),
+    results,
+    jobs: { get: (id: string) => Promise.resolve(id === JOB ? job : null) },
+  });
+  const q = { from: '2023-07-02T02:00:00Z', to: '2023-07-02T03:00:00Z' };
+  const get = async (token: string, params: Record<string, string>, query: Record<string, string> = q) =>
+    resultSeriesHandler(deps())(
+      req('GET', 'series/results', token, query, { jobId: JOB, type: 'flex_consumption', gridArea: GA, ...params }),
+      ctx(),
+    );
+
+  test('grid-area and supplier series equal the committed rows (F1 expected values); others see their own rows only', async () => {
+    const ga = await get(await adminToken(), {});
+    expect(body(ga).points.map((p) => p.value)).toEqual(['12.563000', '4.020000', '4.020000', '4.021000']);
+    const hour = await get(await adminToken(), {}, { ...q, bucket: 'PT1H', agg: 'sum' });
+    expect(body(hour).points).toEqual([{ time: '2023-07-02T02:00:00Z', value: '24.624000', count: 4 }]);
+    const es = await get(await tokenFor('energy_supplier', ES), { supplier: ES });
+    expect(body(es).points.map((p) => p.value)).toEqual(['10.000000', '1.458000', '1.457000', '1.459000']);
+    // another supplier: the job exists for it (settlement runs are market-wide) but none of these rows are its
+    expect(body(await get(await tokenFor('energy_supplier', '2000000000000'), { supplier: ES })).points).toEqual([]);
+    expect(body(await get(await tokenFor('energy_supplier', ES), {})).points).toEqual([]); // no grid-area totals
+  });
+
+  test('spot-cost with jobId: the supplier share of the committed consumption × the hourly price', async () => {
+    const lake = new MemoryBlobStore(NAMES.containers.basisData);
+    await lake.put(
+      SERIES_LAKE_PATHS.gridAreaPriceAreas,
+      'grid_area_code;price_area;valid_from;valid_to\n800;DK1;2000-01-01T00:00:00Z;\n',
+    );
+    const prices = marketSeries({ area: 'DK1', kind: 'day_ahead_price', unit: 'EUR/MWh' }, Date.parse(q.from), 60, [
+      m('100'),
+    ]);
+    const r = await kpiHandler({ ...deps(), basisData: lake, marketData: new MemoryMarketData([prices]) })(
+      req(
+        'GET',
+        'kpis/spot-cost',
+        await tokenFor('energy_supplier', ES),
+        { gridArea: GA, jobId: JOB, resolution: 'PT1H', ...q },
+        { report: 'spot-cost' },
+      ),
+      ctx(),
+    );
+    // flex 10 + 1.458 + 1.457 + 1.459 and non-profiled 5 + 0 + 0 + 0 = 19.374 kWh; × 100 EUR/MWh / 1000
+    expect(body(r)).toMatchObject({ energySource: 'results' });
+    expect(body(r).points.map((p) => [p.energy_kwh, p.cost_eur, p.average_price_eur])).toEqual([
+      ['19.374000', '1.937400', '100.000000'],
+    ]);
   });
 });
