@@ -17,6 +17,16 @@ import { documenting, type FunctionRegistry } from './registry';
 import { API } from '../shared/http-api/routes';
 import { buildOpenApi, type DocumentedRoute } from '../shared/http-api/openapi';
 import { openApiHandler } from './http/openapi';
+import { marketPricesHandler } from './http/market-prices';
+import {
+  getSeriesHandler,
+  meteringPointSeriesHandler,
+  putSeriesHandler,
+  resultSeriesHandler,
+  type SeriesHttpDeps,
+} from './http/series';
+import { kpiHandler } from './http/kpis';
+import { lakeReadings } from '../shared/timeseries/readings-source';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
 import { marketDataTimerHandler } from './timers/market-data';
 import { marketDataIngestStatusHandler, startMarketDataIngestHandler } from './http/market-data-ingest';
@@ -110,6 +120,8 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     api: API.MarketDataIngestStatus,
   });
 
+  registerSeriesFunctions(registry, deps);
+
   const SB = NAMES.serviceBus;
   registry.serviceBus('IntegrationEventsSubscriber', {
     source: { topic: SB.integrationEventsTopic, subscription: SB.basisDataSubscription },
@@ -158,4 +170,64 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
   registry.activity(D.marketDataStoredChunksActivity, activityHandler(md.stored));
   registry.activity(D.marketDataChunkActivity, activityHandler(md.chunk));
   registry.activity(D.marketDataFinishActivity, activityHandler(md.finish));
+}
+
+/** Issue 14: market prices, generic series (and readings/results read through them), KPIs. */
+function registerSeriesFunctions(registry: FunctionRegistry, deps: AppDeps): void {
+  const series: SeriesHttpDeps = {
+    authenticator: deps.authenticator,
+    clock: deps.clock,
+    newId: deps.newId,
+    audit: deps.audit,
+    basisData: deps.basisData,
+    results: deps.settlement.results,
+    jobs: deps.jobs,
+    gridAreaOwnership: deps.gridAreaOwnership,
+    readings: lakeReadings(deps.settlement),
+    maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
+  };
+  registry.http('MarketPrices', {
+    methods: ['GET'],
+    route: 'market-data/prices',
+    handler: marketPricesHandler({ authenticator: deps.authenticator, marketData: deps.marketData }),
+    api: API.MarketPrices,
+  });
+  // the read-through routes first: the local host matches in registration order (Azure prefers literal segments)
+  registry.http('MeteringPointSeries', {
+    methods: ['GET'],
+    route: 'series/meteringpoint/{id}',
+    handler: meteringPointSeriesHandler(series),
+    api: API.MeteringPointSeries,
+  });
+  registry.http('ResultSeries', {
+    methods: ['GET'],
+    route: 'series/results/{jobId}/{type}/{gridArea}',
+    handler: resultSeriesHandler(series),
+    api: API.ResultSeries,
+  });
+  registry.http('SupplierResultSeries', {
+    methods: ['GET'],
+    route: 'series/results/{jobId}/{type}/{gridArea}/{supplier}',
+    handler: resultSeriesHandler(series),
+    api: API.SupplierResultSeries,
+  });
+  registry.http('GetSeries', {
+    methods: ['GET'],
+    route: 'series/{name}',
+    handler: getSeriesHandler(series),
+    api: API.GetSeries,
+  });
+  registry.http('PutSeries', {
+    methods: ['PUT'],
+    route: 'series/{name}',
+    handler: putSeriesHandler(series),
+    maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
+    api: API.PutSeries,
+  });
+  registry.http('Kpis', {
+    methods: ['GET'],
+    route: 'kpis/{report}',
+    handler: kpiHandler({ ...series, marketData: deps.marketData }),
+    api: API.Kpis,
+  });
 }

@@ -21,7 +21,7 @@ export interface FunctionRegistry {
   http(
     name: string,
     opts: {
-      methods: Array<'GET' | 'POST'>;
+      methods: Array<'GET' | 'POST' | 'PUT'>;
       route: string;
       handler: HttpHandler;
       durableClient?: boolean;

@@ -41,7 +41,7 @@ import { cancelJob } from '../../shared/settlement/use-cases/cancel-job';
  * for a job that does not exist, so probing ids reveals nothing).
  */
 export async function visibleJob(
-  deps: AppDeps,
+  deps: { jobs: Pick<AppDeps['jobs'], 'get'>; gridAreaOwnership: AppDeps['gridAreaOwnership'] },
   caller: Caller,
   id: string,
 ): Promise<{ job: Job; scope: RowScope } | null> {

@@ -3,7 +3,9 @@
  * (functions/http/market-data-ingest.ts) and the OpenAPI spec (routes.ts).
  */
 import { z } from 'zod';
+import { CURRENCIES, PRICE_RESOLUTIONS } from '../market-data/prices';
 import { MARKET_DATA_SOURCES, areasOf } from '../market-data/sources/catalog';
+import { instantOrLocalDate } from '../timeseries/query-params';
 import { localDateStart } from '../market-data/use-cases/backfill';
 
 /** Longest backfill in one request: ten years is ~120 monthly or ~520 weekly chunks per area. */
@@ -64,3 +66,16 @@ export const marketDataBackfillSchema = z.looseObject({
   coverage: coverageSchema,
   result: z.looseObject({}).optional(),
 });
+
+export const PRICE_AREA_RE = /^[A-Z]{2}[0-9A-Z-]{0,8}$/;
+
+export const priceQuery = z
+  .object({
+    area: z.string().regex(PRICE_AREA_RE, 'a price area such as DK1, DK2 or DE-LU'),
+    from: instantOrLocalDate(),
+    to: instantOrLocalDate(),
+    resolution: z.enum(PRICE_RESOLUTIONS).default('PT1H'),
+    currency: z.enum(CURRENCIES).default('EUR'),
+  })
+  .strict()
+  .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] });

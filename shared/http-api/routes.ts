@@ -9,7 +9,16 @@ import { MARKET_ROLES, type MarketRole } from '../auth/caller';
 import { kickStartRequestSchema } from '../settlement/kick-start-request';
 import { JOB_RESULTS_MEDIA_TYPES, jobResultsPageSchema, jobResultsQuery } from './job-results';
 import type { OperationDoc, ResponseDoc, RouteDoc } from './openapi';
-import { marketDataBackfillSchema, marketDataIngestPath, marketDataIngestQuery } from './market-data';
+import { marketDataBackfillSchema, marketDataIngestPath, marketDataIngestQuery, priceQuery } from './market-data';
+import {
+  kpiQuery,
+  kpiReportPath,
+  meteringPointPath,
+  resultSeriesPath,
+  seriesNamePath,
+  seriesQueryFields,
+  supplierResultSeriesPath,
+} from './series';
 import { problemSchema } from './problem';
 import {
   cancelConflictSchema,
@@ -53,6 +62,26 @@ const kickStartResponses: OperationDoc['responses'] = {
   },
   500: problem('The job could not be started (it is marked Failed)'),
 };
+const seriesAnswer = z.looseObject({
+  name: z.string().optional(),
+  unit: z.string().optional(),
+  points: z.array(z.looseObject({ time: z.string() })),
+});
+const unavailable = problem('The host has no market data');
+const seriesRead = (summary: string, description: string, path: z.ZodObject): OperationDoc => ({
+  summary,
+  description: `${description} Query: \`from\`/\`to\` (ISO-8601 instants or local dates in \`tz\`), \`bucket\` (an ISO duration; without it the raw points), \`agg\`, \`fill\`, \`tags\` (TimescaleDB time_bucket / time_bucket_gapfill semantics).`,
+  tags: ['series'],
+  roles: MARKET_ROLES,
+  path,
+  query: seriesQueryFields,
+  responses: {
+    200: { description: 'The (bucketed) points', json: seriesAnswer },
+    400: badInput,
+    404: problem('No such series, metering point or job — or not the caller’s'),
+  },
+});
+
 const kickStartDescription =
   'Starts a settlement job. Date-only period boundaries (`2024-02-01`) mean the start of that day in Europe/Copenhagen (2024-01-31T23:00:00Z), DST-aware; an `asOf` needs a time.';
 
@@ -237,6 +266,89 @@ export const API = {
         200: { description: 'Finished (Completed or CompletedWithErrors)', json: marketDataBackfillSchema },
         202: { description: 'Running', json: marketDataBackfillSchema },
         404: problem('No such backfill'),
+      },
+    },
+  },
+  MarketPrices: {
+    GET: {
+      summary: 'Day-ahead prices averaged into buckets (PT15M, PT1H, P1D, P1M; days and months Danish local)',
+      description:
+        'Prices are time-weighted means of the market intervals in a bucket, never sums; a bucket not fully covered has `value: null` and `missingMinutes`. Hourly prices before 2025-10-01 serve PT15M by repetition; each point names its `marketResolution`.',
+      tags: ['market data'],
+      roles: MARKET_ROLES,
+      query: priceQuery,
+      responses: {
+        200: {
+          description: 'The price points',
+          json: z.looseObject({ area: z.string(), points: z.array(z.looseObject({})) }),
+        },
+        400: badInput,
+        503: unavailable,
+      },
+    },
+  },
+  MeteringPointSeries: {
+    GET: seriesRead(
+      "A metering point's readings as a series (read from the lake, as of now)",
+      'Administrator, the owning grid access provider, or the supplier/BRP over its own periods.',
+      meteringPointPath,
+    ),
+  },
+  ResultSeries: {
+    GET: seriesRead(
+      "A completed job's result series of one grid area (read through the job's manifest, audited)",
+      'The job 404 rule and row scope of the results route.',
+      resultSeriesPath,
+    ),
+  },
+  SupplierResultSeries: {
+    GET: seriesRead(
+      "A completed job's result series of one grid area and energy supplier",
+      'The job 404 rule and row scope of the results route.',
+      supplierResultSeriesPath,
+    ),
+  },
+  GetSeries: {
+    GET: seriesRead('A generic series', 'Readable by every role.', seriesNamePath),
+  },
+  PutSeries: {
+    PUT: {
+      summary: 'Write points into a generic series (a point written again replaces the earlier one)',
+      tags: ['series'],
+      roles: ADMIN,
+      path: seriesNamePath,
+      body: {
+        description: 'NDJSON, `;`-CSV or Parquet points (time, value, unit, tags)',
+        required: true,
+        content: {
+          'application/x-ndjson': z.string(),
+          'text/csv': z.string(),
+          'application/vnd.apache.parquet': null,
+        },
+      },
+      responses: {
+        200: { description: 'Stored', json: z.looseObject({}) },
+        400: problem('A bad row: `errors[0].path` names the row and field'),
+        413: problem('Body larger than MAX_INGESTION_BODY_BYTES'),
+        415: problem('Not NDJSON, CSV or Parquet'),
+      },
+    },
+  },
+  Kpis: {
+    GET: {
+      summary: 'A KPI report per bucket (e.g. spot-cost: energy, cost EUR/DKK, volume-weighted price, CO2)',
+      description:
+        "KPIs are defined as data (shared/kpis/kpi-definitions.json). A supplier sees only its own share, a BRP its metering points; with `jobId` the energy is the job's committed consumption results.",
+      tags: ['kpis'],
+      roles: MARKET_ROLES,
+      path: kpiReportPath,
+      query: kpiQuery,
+      responses: {
+        200: { description: 'The report', json: z.looseObject({}) },
+        400: badInput,
+        403: problem("Another actor's grid area or supplier"),
+        404: problem('No such report, or a job that is not the caller’s'),
+        503: unavailable,
       },
     },
   },

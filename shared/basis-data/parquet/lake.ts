@@ -53,6 +53,20 @@ export const LAKE_TABLES = {
 } as const;
 export const OBSERVATION_DATE_PARTITION = 'observation_date';
 
+/**
+ * Lake paths of the time series service (issue 14), next to the settlement tables but never read
+ * by a settlement batch (BlobLake lists only the settlement tables' prefixes).
+ */
+export const SERIES_LAKE_PATHS = {
+  /**
+   * Which price area (DK1/DK2) each grid area lies in: `grid_area_code;price_area;valid_from;valid_to`
+   * (shared/market-data/price-areas.ts says where the data comes from).
+   */
+  gridAreaPriceAreas: 'grid_area_price_areas/grid_area_price_areas.csv',
+  /** Generic series (PUT /api/series/{name}): `series/name=…/date=YYYY-MM-DD/*.parquet`. */
+  series: 'series',
+} as const;
+
 const TIMESTAMP_COLUMNS = new Set(['from_date', 'to_date']);
 
 /**
