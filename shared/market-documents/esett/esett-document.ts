@@ -62,7 +62,9 @@ export function esettDocumentId(calculationId: string, gridAreaCode: string): st
  * The self-pair (grid area = neighbour) is not an exchange between two areas and is always
  * 0.000 (in − out of the same group), so it is left out.
  */
-export function esettSeriesKind(row: EnergyResultRow): EsettSeriesKind | null {
+export function esettSeriesKind(
+  row: Pick<EnergyResultRow, 'aggregation_level' | 'time_series_type' | 'grid_area_code' | 'neighbor_grid_area_code'>,
+): EsettSeriesKind | null {
   if (row.aggregation_level === 'neighbor_grid_area') {
     return row.time_series_type === 'net_exchange_per_neighboring_ga' &&
       row.neighbor_grid_area_code !== row.grid_area_code
