@@ -1,5 +1,6 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import type { ScheduleEntry } from '../../shared/config/settings';
+import { periodLimitViolation } from '../../shared/settlement/period-limits';
 import { alreadyScheduled, scheduledSpec } from '../../shared/settlement/schedule';
 import { startJob } from '../../shared/settlement/use-cases/start-job';
 import { startJobDeps, type AppDeps } from '../deps';
@@ -12,6 +13,17 @@ export function scheduledSettlementHandler(deps: AppDeps, entry: ScheduleEntry):
     const spec = scheduledSpec(entry, tick, await deps.knownGridAreas());
     if (spec.gridAreas.length === 0) {
       context.warn(`schedule ${entry.name}: no grid areas in the basis data; nothing to settle`);
+      return;
+    }
+    // settings refuse a schedule the limit would always reject; this guards the tick itself
+    const tooLong = periodLimitViolation(
+      spec.calculationType,
+      Date.parse(spec.periodStart),
+      Date.parse(spec.periodEnd),
+      deps.settings.periodLimits,
+    );
+    if (tooLong) {
+      context.error(`schedule ${entry.name}: not started: ${tooLong}`);
       return;
     }
     if (await alreadyScheduled(deps.jobs, spec)) {

@@ -92,6 +92,8 @@ export const NAMES = {
     maxIngestionBodyBytes: 'MAX_INGESTION_BODY_BYTES',
     /** A Requested job older than this many minutes without having started is failed at the next start of its spec. */
     staleRequestedJobMinutes: 'STALE_REQUESTED_JOB_MINUTES',
+    /** Longest aggregation / balance fixing period in local days (400 beyond; wholesale types are one month). */
+    maxPeriodDaysEnergy: 'MAX_PERIOD_DAYS_ENERGY',
     /** Expected `iss` of bearer tokens, e.g. https://login.microsoftonline.com/{tenant}/v2.0 */
     authIssuer: 'AUTH_ISSUER',
     /** Expected `aud`: the app registration's Application ID URI or client id. */

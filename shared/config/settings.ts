@@ -8,6 +8,7 @@ import { NAMES } from './names';
 import { INSTANT_HINT, parseInstant } from '../domain/time';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
 import { DEFAULT_ACTOR_CLAIM } from '../auth/caller';
+import { DEFAULT_MAX_PERIOD_DAYS_ENERGY, type PeriodLimits } from '../settlement/period-limits';
 
 const S = NAMES.settings;
 
@@ -113,6 +114,8 @@ const settingsSchema = z
     [S.maxJobRequestBodyBytes]: z.coerce.number().int().min(1024).default(DEFAULT_MAX_JOB_REQUEST_BODY_BYTES),
     [S.maxIngestionBodyBytes]: z.coerce.number().int().min(1024).default(DEFAULT_MAX_INGESTION_BODY_BYTES),
     [S.staleRequestedJobMinutes]: z.coerce.number().int().min(1).default(DEFAULT_STALE_REQUESTED_JOB_MINUTES),
+    // a job's work grows with its period: this bounds what one accepted request can make the app do
+    [S.maxPeriodDaysEnergy]: z.coerce.number().int().min(1).max(366).default(DEFAULT_MAX_PERIOD_DAYS_ENERGY),
     [S.authIssuer]: z.string().url().optional(),
     [S.authAudience]: z.string().min(1).optional(),
     [S.authJwksUrl]: z
@@ -142,6 +145,20 @@ const settingsSchema = z
             path: [name],
             message: `required: bearer tokens are validated against Entra ID (${S.authIssuer}, ${S.authAudience}, ${S.authJwksUrl})`,
           });
+    // a scheduled monthly energy settlement that the limit refuses would fail at every tick
+    const maxDays = v[S.maxPeriodDaysEnergy];
+    (v[S.schedule] ?? []).forEach((entry, i) => {
+      if (
+        maxDays < 31 &&
+        entry.period === 'previous-local-month' &&
+        (entry.calculationType === 'aggregation' || entry.calculationType === 'balance_fixing')
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: [S.schedule, i],
+          message: `${entry.name}: a ${entry.calculationType} of the previous local month can be 31 days; ${S.maxPeriodDaysEnergy} is ${maxDays}`,
+        });
+    });
     if (v[S.jobStore] === 'sql' && !v[S.sqlConnectionString]) {
       ctx.addIssue({ code: 'custom', path: [S.sqlConnectionString], message: `required when ${S.jobStore}=sql` });
     }
@@ -163,6 +180,8 @@ export interface Settings {
   maxRequestBodyBytes: { job: number; ingestion: number };
   /** A Requested job older than this (ms) is stale: failed at the next start of its spec. */
   staleRequestedJobMs: number;
+  /** Longest settlement period per calculation type (shared/settlement/period-limits.ts). */
+  periodLimits: PeriodLimits;
   /**
    * How bearer tokens are validated: against Entra ID (issuer, audience, the tenant's JWKS), or
    * — on the local host only — against the checkout's dev issuer (local/dev-issuer).
@@ -227,6 +246,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     esettReceiverId: v[S.esettReceiverId],
     maxRequestBodyBytes: { job: v[S.maxJobRequestBodyBytes], ingestion: v[S.maxIngestionBodyBytes] },
     staleRequestedJobMs: v[S.staleRequestedJobMinutes] * 60_000,
+    periodLimits: { maxEnergyDays: v[S.maxPeriodDaysEnergy] },
     auth:
       v[S.authDevIssuer] === 'true'
         ? { kind: 'devIssuer', actorClaim: v[S.authActorClaim] }
