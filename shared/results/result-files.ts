@@ -27,8 +27,15 @@ import { readManifest } from '../settlement/manifest';
 import type { BlobStore } from '../storage/blob-store';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from './energy-result-row';
 
-/** Rows handled between two yields to the event loop (a few ms of work each). */
-export const YIELD_EVERY_ROWS = 20_000;
+/**
+ * Rows handled between two yields to the event loop. A status request needs several turns of
+ * the loop (accept, parse, a storage round trip, respond), each of which can wait behind one
+ * synchronous step, so steps are kept to a few milliseconds.
+ */
+export const YIELD_EVERY_ROWS = 1_000;
+
+/** Row group size of committed energy result files (calculate-batch.ts): one decode step. */
+export const RESULT_ROW_GROUP_ROWS = 20_000;
 
 /** Lets other callbacks (HTTP requests, timers, I/O) run before continuing. */
 export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

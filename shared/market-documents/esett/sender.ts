@@ -12,7 +12,8 @@ import { energyResultFilesByGridArea, energyResultSeriesChunks, yieldToEventLoop
 import type { BlobStore } from '../../storage/blob-store';
 import { CompletedJobWithoutResultsError } from '../errors';
 import { deliverDocument, type DeliveryOutcome } from '../outbox';
-import { buildEsettDocuments, esettSeriesKind } from './esett-document';
+import { EsettDocumentAccumulator, esettSeriesKind } from './esett-document';
+import { esettDocumentXmlPausing } from './esett-xml';
 import { EsettDocumentError } from './esett-errors';
 import { ESETT_ROOT_ELEMENT } from './esett-codes';
 import type { EsettDocument } from './esett-model';
@@ -25,6 +26,9 @@ export interface EsettSenderDeps {
   esettReceiverId: string;
   clock: () => Date;
 }
+
+/** Rows per chunk the eSett sender holds as row objects (the accumulated points stay compact). */
+export const ESETT_SENDER_CHUNK_ROWS = 5_000;
 
 /** The documents' folder under messages/{calculationId}/. */
 export const ESETT_RECEIVER_FOLDER = 'esett';
@@ -65,8 +69,12 @@ export async function sendEsettDocuments(
         grid_area_code: cell('grid_area_code') ?? '',
         neighbor_grid_area_code: cell('neighbor_grid_area_code') ?? '',
       }) !== null;
-    // one document per grid area: its eSett rows form a single chunk
-    for await (const rows of energyResultSeriesChunks(deps.results, files, { maxRows: Infinity, keep })) {
+    // one document per grid area: its rows are added chunk by chunk, the document built once
+    const acc = new EsettDocumentAccumulator(meta, { receiver: deps.esettReceiverId });
+    for await (const rows of energyResultSeriesChunks(deps.results, files, {
+      maxRows: ESETT_SENDER_CHUNK_ROWS,
+      keep,
+    })) {
       const first = rows.find((r) => r.calculation_type === event.calculationType);
       if (first && resolution === null) resolution = { value: first.resolution, gridArea };
       else if (first && resolution && first.resolution !== resolution.value)
@@ -74,10 +82,20 @@ export async function sendEsettDocuments(
           `grid area ${gridArea}: resolution ${first.resolution}, but grid area ${resolution.gridArea} has ${resolution.value}`,
           { resultId: first.result_id },
         );
-      for (const d of buildEsettDocuments(rows, meta, { receiver: deps.esettReceiverId })) {
-        out.push(await deliverEsett(deps, event.jobId, d));
-        await yieldToEventLoop();
-      }
+      acc.add(rows);
+      await yieldToEventLoop();
+    }
+    const docs = await acc.documentsPausing(yieldToEventLoop);
+    for (const document of docs) {
+      const d: EsettDocument = {
+        documentId: document.mRID,
+        calculationId: event.jobId,
+        gridAreaCode: document.gridAreaCode,
+        document,
+        xml: await esettDocumentXmlPausing(document, yieldToEventLoop),
+      };
+      out.push(await deliverEsett(deps, event.jobId, d));
+      await yieldToEventLoop();
     }
   }
   return out;

@@ -58,7 +58,7 @@ export async function gridAreaOwners(
  * Rows per chunk of result series the sender holds as row objects (with their documents' XML):
  * about 17 quarter-hourly series of a month. Bounds the sender's memory whatever the job's size.
  */
-export const RESULT_SENDER_CHUNK_ROWS = 50_000;
+export const RESULT_SENDER_CHUNK_ROWS = 3_000;
 
 /**
  * Builds and delivers the documents of a completed calculation one grid area, and within it one
