@@ -85,6 +85,11 @@ param maxIngestionBodyBytes int = loadJsonContent('settings-defaults.json').maxI
 @minValue(1)
 param staleRequestedJobMinutes int = loadJsonContent('settings-defaults.json').staleRequestedJobMinutes
 
+@description('Longest aggregation / balance fixing period in local days; KickStartJob refuses longer ones (400).')
+@minValue(1)
+@maxValue(366)
+param maxPeriodDaysEnergy int = loadJsonContent('settings-defaults.json').maxPeriodDaysEnergy
+
 @description('eSett\'s party id (13-digit GLN or 16-character EIC) on the documents sent to it.')
 param esettReceiverId string = loadJsonContent('settings-defaults.json').esettReceiverId
 
@@ -299,6 +304,10 @@ var appSettings = [
   {
     name: names.settings.staleRequestedJobMinutes
     value: string(staleRequestedJobMinutes)
+  }
+  {
+    name: names.settings.maxPeriodDaysEnergy
+    value: string(maxPeriodDaysEnergy)
   }
   {
     // Entra ID v2.0 access tokens of the tenant (shared/auth/token-validator.ts)
