@@ -4,9 +4,11 @@
  * take the same parser) refuses it with 400 naming endTime and the limit, settings validate
  * MAX_PERIOD_DAYS_ENERGY, and a scheduled tick outside the limit starts nothing.
  */
-import { InvocationContext, type Timer } from '@azure/functions';
+import { HttpRequest, InvocationContext, type Timer } from '@azure/functions';
 import { buildDeps } from '../../functions/composition';
+import { kickStartJobHandler } from '../../functions/http/kick-start-job';
 import { scheduledSettlementHandler } from '../../functions/timers/scheduled-settlements';
+import { adminToken } from '../support/tokens';
 import { devAuthenticator } from '../../local/dev-issuer';
 import { MemoryAuditLog } from '../../shared/audit/audit-log';
 import { loadSettings, SettingsError, type ScheduleEntry } from '../../shared/config/settings';
@@ -27,6 +29,36 @@ const issues = (raw: Record<string, unknown>, limits = ctx.periodLimits) => {
   const r = parseKickStartRequest({ gridAreas: '800', ...raw }, { ...ctx, periodLimits: limits });
   return r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`);
 };
+
+/** App deps on in-memory stores with MAX_PERIOD_DAYS_ENERGY=7; starting an orchestration fails the test. */
+function memoryDeps() {
+  const jobs = new MemoryJobStore();
+  const store = new MemoryBlobStore('any');
+  const deps = buildDeps({
+    settings: {
+      ...loadSettings({ STORAGE_CONNECTION_STRING: 'x', AUTH_DEV_ISSUER: 'true' }),
+      periodLimits: { maxEnergyDays: 7 },
+    },
+    basisData: store,
+    results: store,
+    jobs,
+    messages: store,
+    exports: store,
+    bus: () => {
+      throw new Error('no bus in this test');
+    },
+    integrationEvents: new MemoryIntegrationEventStore(),
+    publishCompleted: async () => {},
+    orchestrationClient: () => ({
+      start: () => Promise.reject(new Error('must not start')),
+      terminate: async () => {},
+    }),
+    clock: () => new Date('2026-02-03T06:00:00Z'),
+    authenticator: devAuthenticator(),
+    audit: new MemoryAuditLog(),
+  });
+  return { deps, jobs };
+}
 
 describe('period length limits', () => {
   it('refuses the 20-year D04 of the finding, naming endTime and the limit', () => {
@@ -76,32 +108,32 @@ describe('period length limits', () => {
     expect(loadSettings({ ...base, SETTLEMENT_SCHEDULE: JSON.stringify([monthly]) }).schedule).toEqual([monthly]);
   });
 
-  it('a scheduled tick whose period exceeds the limit starts nothing and says why', async () => {
-    const jobs = new MemoryJobStore();
-    const store = new MemoryBlobStore('any');
-    const deps = buildDeps({
-      settings: {
-        ...loadSettings({ STORAGE_CONNECTION_STRING: 'x', AUTH_DEV_ISSUER: 'true' }),
-        periodLimits: { maxEnergyDays: 7 },
-      },
-      basisData: store,
-      results: store,
-      jobs,
-      messages: store,
-      exports: store,
-      bus: () => {
-        throw new Error('no bus in this test');
-      },
-      integrationEvents: new MemoryIntegrationEventStore(),
-      publishCompleted: async () => {},
-      orchestrationClient: () => ({
-        start: () => Promise.reject(new Error('must not start')),
-        terminate: async () => {},
+  it('KickStartJob GET and POST answer 400 naming endTime and the limit, and register nothing', async () => {
+    const { deps, jobs } = memoryDeps();
+    const handler = kickStartJobHandler(deps);
+    const fields = { processType: 'D04', beginTime: '2025-12-31T23:00:00Z', endTime: '2045-12-31T23:00:00Z' };
+    const headers = { authorization: `Bearer ${await adminToken()}` };
+    const url = 'http://localhost:7071/api/KickStartJob';
+    for (const request of [
+      new HttpRequest({ method: 'GET', url, query: fields, headers }),
+      new HttpRequest({
+        method: 'POST',
+        url,
+        body: { string: JSON.stringify(fields) },
+        headers: { ...headers, 'content-type': 'application/json' },
       }),
-      clock: () => new Date('2026-02-03T06:00:00Z'),
-      authenticator: devAuthenticator(),
-      audit: new MemoryAuditLog(),
-    });
+    ]) {
+      const res = await handler(request, new InvocationContext({ functionName: 'KickStartJob', logHandler: () => {} }));
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.jsonBody)).toContain(
+        '{"path":"endTime","message":"the period is 7305 days; balance_fixing covers at most 7 days (MAX_PERIOD_DAYS_ENERGY)"}',
+      );
+    }
+    expect(await jobs.list({ limit: 10 })).toEqual([]);
+  });
+
+  it('a scheduled tick whose period exceeds the limit starts nothing and says why', async () => {
+    const { deps, jobs } = memoryDeps();
     const lines: string[] = [];
     const context = new InvocationContext({
       functionName: 'timer',
