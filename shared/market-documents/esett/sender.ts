@@ -8,7 +8,12 @@ import { NAMES } from '../../config/names';
 import type { JobStore } from '../../jobs/job-store';
 import type { MessageBus } from '../../messaging/bus';
 import type { CalculationCompletedEvent } from '../../messaging/calculation-completed';
-import { energyResultFilesByGridArea, energyResultSeriesChunks, yieldToEventLoop } from '../../results/result-files';
+import {
+  energyResultFilesByGridArea,
+  energyResultSeriesChunks,
+  yieldToEventLoop,
+  type ResultCell,
+} from '../../results/result-files';
 import type { BlobStore } from '../../storage/blob-store';
 import { CompletedJobWithoutResultsError } from '../errors';
 import { deliverDocument, type DeliveryOutcome } from '../outbox';
@@ -57,18 +62,15 @@ export async function sendEsettDocuments(
   };
   const out: DeliveryOutcome[] = [];
   let resolution: { value: string; gridArea: string } | null = null;
+  // only eSett's rows become row objects; the rest is skipped on the Arrow cells
+  const keep = (cell: ResultCell) =>
+    esettSeriesKind({
+      aggregation_level: cell('aggregation_level') ?? '',
+      time_series_type: cell('time_series_type') ?? '',
+      grid_area_code: cell('grid_area_code') ?? '',
+      neighbor_grid_area_code: cell('neighbor_grid_area_code') ?? '',
+    }) !== null;
   for (const { gridArea, files } of gridAreas) {
-    const keep = (
-      cell: (
-        c: 'aggregation_level' | 'time_series_type' | 'grid_area_code' | 'neighbor_grid_area_code',
-      ) => string | null,
-    ) =>
-      esettSeriesKind({
-        aggregation_level: cell('aggregation_level') ?? '',
-        time_series_type: cell('time_series_type') ?? '',
-        grid_area_code: cell('grid_area_code') ?? '',
-        neighbor_grid_area_code: cell('neighbor_grid_area_code') ?? '',
-      }) !== null;
     // one document per grid area: its rows are added chunk by chunk, the document built once
     const acc = new EsettDocumentAccumulator(meta, { receiver: deps.esettReceiverId });
     for await (const rows of energyResultSeriesChunks(deps.results, files, {
