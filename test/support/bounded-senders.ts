@@ -205,6 +205,11 @@ export async function runBoundedSenders(o: BoundedSendersOptions): Promise<Bound
     };
   } finally {
     await host?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    // best effort: a failed cleanup must not replace the error that ended the run
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch (e) {
+      console.warn(`could not remove ${dir}: ${(e as Error).message}`);
+    }
   }
 }
