@@ -13,6 +13,7 @@ import { LAKE_TABLES } from '../shared/basis-data/parquet/lake';
 import type { Manifest } from '../shared/settlement/manifest';
 import { gridAreaCatalog } from '../shared/settlement/use-cases/basis-data-as-of';
 import type { BlobStore, UrlSigner } from '../shared/storage/blob-store';
+import { MemoryBlobStore } from '../shared/storage/memory-blob-store';
 import type { MessageBus } from '../shared/messaging/bus';
 import type { AppDeps } from './deps';
 import type { OrchestrationClient } from './registry';
@@ -38,8 +39,11 @@ export interface Infrastructure {
   lakeCacheDir?: string;
   authenticator: Authenticator;
   audit: AuditLog;
-  /** The market data container (issue 14: raw responses, curated Parquet, backfill ledger). */
-  marketData: BlobStore;
+  /**
+   * The market data container (issue 14: raw responses, curated Parquet, backfill ledger). Both
+   * hosts pass it; absent (handler tests that never touch market data) → an empty in-memory store.
+   */
+  marketData?: BlobStore;
 }
 
 /**
@@ -54,6 +58,7 @@ const GRID_AREA_CACHE_MS = 60_000;
 export function buildDeps(infra: Infrastructure): AppDeps {
   const clock = infra.clock ?? (() => new Date());
   const lake = new BlobLake(infra.basisData, infra.lakeCacheDir);
+  const marketDataStore = infra.marketData ?? new MemoryBlobStore('market-data');
   let cached: { at: number; lakeVersion: string; areas: Set<string> } | null = null;
   return {
     settings: infra.settings,
@@ -92,7 +97,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     authenticator: infra.authenticator,
     audit: infra.audit,
     gridAreaOwnership: () => loadGridAreaOwnership(infra.integrationEvents, clock().getTime()),
-    marketData: new LakeMarketDataReader(infra.marketData),
-    marketDataIngest: { store: infra.marketData, settings: infra.settings.marketData, clock },
+    marketData: new LakeMarketDataReader(marketDataStore),
+    marketDataIngest: { store: marketDataStore, settings: infra.settings.marketData, clock },
   };
 }

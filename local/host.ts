@@ -24,6 +24,9 @@ import { LocalRegistry } from './registry';
 import { devAuthenticator } from './dev-issuer';
 import { tokenValidator, type Authenticator } from '../shared/auth/token-validator';
 import { TableAuditLog } from '../shared/audit/table-audit-log';
+
+/** host.json `extensions.serviceBus.maxAutoLockRenewalDuration` (30 min). */
+export const TRIGGER_LOCK_RENEWAL_MS = 30 * 60_000;
 import { registerLocalRoutes } from './publish-route';
 
 export interface LocalHostOptions {
@@ -118,7 +121,11 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
     await integrationEvents.ensureTable();
     const bus = new InProcessBus();
-    declareSettlementEntities(bus);
+    // The Functions host renews a trigger's message lock while the function runs, up to
+    // maxAutoLockRenewalDuration (host.json); the stand-in cannot renew, so its locks last that long.
+    // With the 60 s lock alone, a result sender working through a large job lost its lock, and the
+    // redelivered event started a second sender next to the first (issue 12).
+    declareSettlementEntities(bus, { lockDurationMs: TRIGGER_LOCK_RENEWAL_MS });
     const runtime = new LocalDurableRuntime({
       store: await TableHistoryStore.fromConnectionString(cs),
       maxConcurrentActivities: settings.maxParallelBatches,

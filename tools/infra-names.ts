@@ -38,6 +38,7 @@ export interface SettingsDefaults {
   marketDataRetryBaseMs: number;
   smardPauseMs: number;
   resultsPageMaxRows: number;
+  maxPeriodDaysEnergy: number;
 }
 
 export interface GeneratedFile {
@@ -82,6 +83,7 @@ export function settingsDefaults(): SettingsDefaults {
     marketDataRetryBaseMs: s.marketData.retryBaseMs,
     smardPauseMs: s.marketData.smardPauseMs,
     resultsPageMaxRows: s.resultsPageMaxRows,
+    maxPeriodDaysEnergy: s.periodLimits.maxEnergyDays,
   };
 }
 

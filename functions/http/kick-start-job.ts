@@ -38,6 +38,7 @@ export function kickStartJobHandler(deps: AppDeps): HttpHandler {
       const parsed = parseKickStartRequest(raw, {
         knownGridAreas: await deps.knownGridAreas(),
         quarterlyTransition: deps.settings.quarterlyTransition,
+        periodLimits: deps.settings.periodLimits,
         now,
         createdByUserId: caller.subject,
       });

@@ -1,6 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import type { ScheduleEntry } from '../../shared/config/settings';
-import { alreadyScheduled, scheduledSpec } from '../../shared/settlement/schedule';
+import { periodLimitViolation } from '../../shared/settlement/period-limits';
+import { alreadyScheduled, scheduledPeriod, scheduledSpec } from '../../shared/settlement/schedule';
 import { startJob } from '../../shared/settlement/use-cases/start-job';
 import { startJobDeps, type AppDeps } from '../deps';
 import type { TimerHandler } from '../registry';
@@ -9,6 +10,14 @@ import type { TimerHandler } from '../registry';
 export function scheduledSettlementHandler(deps: AppDeps, entry: ScheduleEntry): TimerHandler {
   return async (_timer: Timer, context: InvocationContext) => {
     const tick = deps.clock();
+    // settings refuse a schedule the limit would always reject; this guards the tick itself,
+    // before anything is read
+    const period = scheduledPeriod(entry, tick);
+    const tooLong = periodLimitViolation(entry.calculationType, period.start, period.end, deps.settings.periodLimits);
+    if (tooLong) {
+      context.error(`schedule ${entry.name}: not started: ${tooLong}`);
+      return;
+    }
     const spec = scheduledSpec(entry, tick, await deps.knownGridAreas());
     if (spec.gridAreas.length === 0) {
       context.warn(`schedule ${entry.name}: no grid areas in the basis data; nothing to settle`);

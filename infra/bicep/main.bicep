@@ -90,6 +90,11 @@ param staleRequestedJobMinutes int = loadJsonContent('settings-defaults.json').s
 @maxValue(100000)
 param resultsPageMaxRows int = loadJsonContent('settings-defaults.json').resultsPageMaxRows
 
+@description('Longest aggregation / balance fixing period in local days; KickStartJob refuses longer ones (400).')
+@minValue(1)
+@maxValue(366)
+param maxPeriodDaysEnergy int = loadJsonContent('settings-defaults.json').maxPeriodDaysEnergy
+
 @description('eSett\'s party id (13-digit GLN or 16-character EIC) on the documents sent to it.')
 param esettReceiverId string = loadJsonContent('settings-defaults.json').esettReceiverId
 
@@ -338,6 +343,10 @@ var appSettings = [
   {
     name: names.settings.resultsPageMaxRows
     value: string(resultsPageMaxRows)
+  }
+  {
+    name: names.settings.maxPeriodDaysEnergy
+    value: string(maxPeriodDaysEnergy)
   }
   {
     // Entra ID v2.0 access tokens of the tenant (shared/auth/token-validator.ts)

@@ -104,6 +104,8 @@ export const NAMES = {
     staleRequestedJobMinutes: 'STALE_REQUESTED_JOB_MINUTES',
     /** Most rows of one JSON results page (the default and the largest `limit`). */
     resultsPageMaxRows: 'RESULTS_PAGE_MAX_ROWS',
+    /** Longest aggregation / balance fixing period in local days (400 beyond; wholesale types are one month). */
+    maxPeriodDaysEnergy: 'MAX_PERIOD_DAYS_ENERGY',
     /** Expected `iss` of bearer tokens, e.g. https://login.microsoftonline.com/{tenant}/v2.0 */
     authIssuer: 'AUTH_ISSUER',
     /** Expected `aud`: the app registration's Application ID URI or client id. */

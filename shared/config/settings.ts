@@ -16,6 +16,7 @@ import {
   areasOf,
   type MarketDataSource,
 } from '../market-data/sources/catalog';
+import { DEFAULT_MAX_PERIOD_DAYS_ENERGY, type PeriodLimits } from '../settlement/period-limits';
 
 const S = NAMES.settings;
 
@@ -155,6 +156,8 @@ const settingsSchema = z
       .min(1)
       .max(MAX_RESULTS_PAGE_MAX_ROWS)
       .default(DEFAULT_RESULTS_PAGE_MAX_ROWS),
+    // a job's work grows with its period: this bounds what one accepted request can make the app do
+    [S.maxPeriodDaysEnergy]: z.coerce.number().int().min(1).max(366).default(DEFAULT_MAX_PERIOD_DAYS_ENERGY),
     [S.authIssuer]: z.string().url().optional(),
     [S.authAudience]: z.string().min(1).optional(),
     [S.authJwksUrl]: z
@@ -196,6 +199,20 @@ const settingsSchema = z
             path: [name],
             message: `required: bearer tokens are validated against Entra ID (${S.authIssuer}, ${S.authAudience}, ${S.authJwksUrl})`,
           });
+    // a scheduled monthly energy settlement that the limit refuses would fail at every tick
+    const maxDays = v[S.maxPeriodDaysEnergy];
+    (v[S.schedule] ?? []).forEach((entry, i) => {
+      if (
+        maxDays < 31 &&
+        entry.period === 'previous-local-month' &&
+        (entry.calculationType === 'aggregation' || entry.calculationType === 'balance_fixing')
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: [S.schedule, i],
+          message: `${entry.name}: a ${entry.calculationType} of the previous local month can be 31 days; ${S.maxPeriodDaysEnergy} is ${maxDays}`,
+        });
+    });
     if (v[S.jobStore] === 'sql' && !v[S.sqlConnectionString]) {
       ctx.addIssue({ code: 'custom', path: [S.sqlConnectionString], message: `required when ${S.jobStore}=sql` });
     }
@@ -219,6 +236,8 @@ export interface Settings {
   staleRequestedJobMs: number;
   /** Rows of a JSON results page: the default and the largest `limit` (RESULTS_PAGE_MAX_ROWS). */
   resultsPageMaxRows: number;
+  /** Longest settlement period per calculation type (shared/settlement/period-limits.ts). */
+  periodLimits: PeriodLimits;
   /**
    * How bearer tokens are validated: against Entra ID (issuer, audience, the tenant's JWKS), or
    * — on the local host only — against the checkout's dev issuer (local/dev-issuer).
@@ -295,6 +314,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     maxRequestBodyBytes: { job: v[S.maxJobRequestBodyBytes], ingestion: v[S.maxIngestionBodyBytes] },
     staleRequestedJobMs: v[S.staleRequestedJobMinutes] * 60_000,
     resultsPageMaxRows: v[S.resultsPageMaxRows],
+    periodLimits: { maxEnergyDays: v[S.maxPeriodDaysEnergy] },
     auth:
       v[S.authDevIssuer] === 'true'
         ? { kind: 'devIssuer', actorClaim: v[S.authActorClaim] }

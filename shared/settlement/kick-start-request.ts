@@ -18,6 +18,7 @@ import {
 import { excerpt } from '../domain/excerpt';
 import type { JobSpec } from '../jobs/job';
 import { GRID_AREA_CODE_RE } from '../domain/identifiers';
+import { DEFAULT_PERIOD_LIMITS, periodLimitViolation, type PeriodLimits } from './period-limits';
 
 /** CIM process types (BusinessReason) and settlement versions (opengeh-wholesale §1.1). */
 const PROCESS_TYPES: Record<string, CalculationType | 'D32'> = {
@@ -145,6 +146,8 @@ export interface KickStartContext {
   now: Date;
   /** Who requests the job: the validated token's subject (shared/auth). */
   createdByUserId: string;
+  /** Longest period per calculation type (settings); default DEFAULT_PERIOD_LIMITS. */
+  periodLimits?: PeriodLimits;
 }
 
 function calculationTypeOf(
@@ -222,6 +225,11 @@ export function parseKickStartRequest(raw: unknown, ctx: KickStartContext): Kick
       message: `${calculationType} must cover exactly one calendar month in Europe/Copenhagen (local midnight on the 1st to the 1st of the next month)`,
     });
   }
+  const tooLong =
+    calculationType && q.endTime > q.beginTime
+      ? periodLimitViolation(calculationType, q.beginTime, q.endTime, ctx.periodLimits ?? DEFAULT_PERIOD_LIMITS)
+      : null;
+  if (tooLong) issues.push({ path: 'endTime', message: tooLong });
   const gridAreas = q.gridAreas ?? [...ctx.knownGridAreas];
   if (gridAreas.length === 0) issues.push({ path: 'gridAreas', message: 'no grid areas (the basis data has none)' });
   gridAreas.forEach((ga, i) => {

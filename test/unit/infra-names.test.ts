@@ -361,6 +361,7 @@ describe('app settings', () => {
       [NAMES.settings.maxIngestionBodyBytes]: String(d.maxIngestionBodyBytes),
       [NAMES.settings.staleRequestedJobMinutes]: String(d.staleRequestedJobMinutes),
       [NAMES.settings.resultsPageMaxRows]: String(d.resultsPageMaxRows),
+      [NAMES.settings.maxPeriodDaysEnergy]: String(d.maxPeriodDaysEnergy),
       [NAMES.settings.authIssuer]: 'https://login.microsoftonline.com/tenant/v2.0',
       [NAMES.settings.authJwksUrl]: 'https://login.microsoftonline.com/tenant/discovery/v2.0/keys',
       [NAMES.settings.authAudience]: 'api://settlement',

@@ -62,7 +62,9 @@ export function esettDocumentId(calculationId: string, gridAreaCode: string): st
  * The self-pair (grid area = neighbour) is not an exchange between two areas and is always
  * 0.000 (in − out of the same group), so it is left out.
  */
-export function esettSeriesKind(row: EnergyResultRow): EsettSeriesKind | null {
+export function esettSeriesKind(
+  row: Pick<EnergyResultRow, 'aggregation_level' | 'time_series_type' | 'grid_area_code' | 'neighbor_grid_area_code'>,
+): EsettSeriesKind | null {
   if (row.aggregation_level === 'neighbor_grid_area') {
     return row.time_series_type === 'net_exchange_per_neighboring_ga' &&
       row.neighbor_grid_area_code !== row.grid_area_code
@@ -181,6 +183,202 @@ interface SeriesAcc {
 const KIND_ORDER = new Map(ESETT_SERIES_KINDS.map((k, i) => [k, i]));
 
 /**
+ * The eSett documents of one calculation built from its rows in any number of `add` calls (a
+ * sender adds one grid area's rows chunk by chunk, shared/results/result-files.ts): the same
+ * checks, numbering of rows in errors and documents as one call with every row.
+ */
+export class EsettDocumentAccumulator {
+  private readonly processType: (typeof ESETT_PROCESS_TYPE)[keyof typeof ESETT_PROCESS_TYPE];
+  private readonly start: number;
+  private readonly end: number;
+  private readonly created: number;
+  private readonly ispStart: number;
+  private readonly sender: PartyId;
+  private readonly receiver: PartyId;
+  private resultResolution: EsettResolution | null = null;
+  private readonly series = new Map<string, SeriesAcc>();
+  private rowsSeen = 0;
+
+  /** Throws EsettDocumentError for a calculation type eSett does not receive (see buildEsettMarketDocuments). */
+  constructor(
+    private readonly meta: EsettDocumentMetadata,
+    options: EsettDocumentOptions,
+  ) {
+    if (!isEsettCalculationType(meta.calculationType))
+      throw new EsettDocumentError(`${meta.calculationType} is not sent to eSett`);
+    const processType = ESETT_PROCESS_TYPE[meta.calculationType];
+
+    const start = instant(meta.period.start, 'period start');
+    const end = instant(meta.period.end, 'period end');
+    if (end <= start)
+      throw new EsettDocumentError(`period end ${meta.period.end} is not after its start ${meta.period.start}`);
+    // timeInterval has minute precision: a period with seconds could not be stated exactly
+    if (start % 60_000 !== 0 || end % 60_000 !== 0)
+      throw new EsettDocumentError(`period ${meta.period.start} .. ${meta.period.end} is not on whole minutes`);
+    const created = instant(meta.createdAt, 'createdAt');
+    const ispStart = instant(options.quarterHourIspStart ?? ESETT_QUARTER_HOUR_ISP_START, 'quarterHourIspStart');
+    const sender = party(options.sender ?? DATAHUB_GLN, 'sender');
+    const receiver = party(options.receiver, 'receiver');
+    this.processType = processType;
+    this.start = start;
+    this.end = end;
+    this.created = created;
+    this.ispStart = ispStart;
+    this.sender = sender;
+    this.receiver = receiver;
+  }
+
+  /** Validates and accumulates rows (rows of other series kinds are skipped, see esettSeriesKind). */
+  add(rows: readonly EnergyResultRow[]): void {
+    const { meta, start, end, series } = this;
+    for (let k = 0; k < rows.length; k++) {
+      const i = this.rowsSeen++;
+      const row = rows[k];
+      const at = `result row ${i + 1} (${row.time_series_type} ${row.grid_area_code} ${row.time})`;
+      const where = { row: i + 1, resultId: row.result_id };
+      // a row of another calculation is a caller bug; sending it would mix two settlements
+      if (row.calculation_id !== meta.calculationId)
+        throw new EsettDocumentError(
+          `${at}: calculation_id ${row.calculation_id}, expected ${meta.calculationId}`,
+          where,
+        );
+      if (row.calculation_type !== meta.calculationType)
+        throw new EsettDocumentError(
+          `${at}: calculation_type ${row.calculation_type}, expected ${meta.calculationType}`,
+          where,
+        );
+      const kind = esettSeriesKind(row);
+      if (kind === null) continue;
+
+      if (row.resolution !== 'PT15M' && row.resolution !== 'PT1H')
+        throw new EsettDocumentError(`${at}: resolution ${JSON.stringify(row.resolution)}`, where);
+      if (this.resultResolution === null) this.resultResolution = row.resolution;
+      else if (row.resolution !== this.resultResolution)
+        throw new EsettDocumentError(
+          `${at}: resolution ${row.resolution}, but other rows are ${this.resultResolution}`,
+          where,
+        );
+      if (!GRID_AREA_CODE_RE.test(row.grid_area_code))
+        throw new EsettDocumentError(
+          `${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`,
+          where,
+        );
+      if (kind === 'exchange' && !GRID_AREA_CODE_RE.test(row.neighbor_grid_area_code)) {
+        throw new EsettDocumentError(
+          `${at}: neighbor_grid_area_code ${JSON.stringify(row.neighbor_grid_area_code)} is not 3 digits`,
+          where,
+        );
+      }
+      if (kind !== 'exchange' && row.energy_supplier_id === '')
+        throw new EsettDocumentError(`${at}: a per-supplier result without energy_supplier_id`, where);
+      if (!UUID_RE.test(row.result_id))
+        throw new EsettDocumentError(`${at}: result_id ${JSON.stringify(row.result_id)} is not a UUID`, where);
+
+      const t = instant(row.time, `${at}: time`, where);
+      const slot = SLOT_MS[row.resolution];
+      if (t < start || t >= end || (t - start) % slot !== 0) {
+        throw new EsettDocumentError(
+          `${at}: time ${row.time} is not a ${row.resolution} slot of the period ${meta.period.start} .. ${meta.period.end}`,
+          where,
+        );
+      }
+
+      let s = series.get(row.result_id);
+      if (!s) {
+        s = {
+          kind,
+          resultId: row.result_id,
+          gridArea: row.grid_area_code,
+          neighbour: row.neighbor_grid_area_code,
+          es: row.energy_supplier_id,
+          brp: row.balance_responsible_party_id,
+          points: new Map(),
+        };
+        series.set(row.result_id, s);
+      } else if (
+        s.kind !== kind ||
+        s.gridArea !== row.grid_area_code ||
+        s.neighbour !== row.neighbor_grid_area_code ||
+        s.es !== row.energy_supplier_id ||
+        s.brp !== row.balance_responsible_party_id
+      ) {
+        // series mRID = result_id, so one id must mean one series
+        throw new EsettDocumentError(`${at}: result_id ${row.result_id} is shared by two different series`, where);
+      }
+      if (s.points.has(t))
+        throw new EsettDocumentError(`${at}: a second point at ${row.time} for result ${row.result_id}`, where);
+      s.points.set(t, {
+        milli: parseMilli(row.quantity, at, where),
+        qualities: qualitiesOf(row.quantity_qualities, where),
+      });
+    }
+  }
+
+  /** One document model per grid area with eSett series, sorted by grid area code. */
+  documents(): EsettMarketDocument[] {
+    const steps = this.build();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /** documents(), awaiting `pause` after each series (a consumer sharing its event loop with HTTP). */
+  async documentsPausing(pause: () => Promise<void>): Promise<EsettMarketDocument[]> {
+    const steps = this.build();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      await pause();
+    }
+  }
+
+  /** The documents, yielding after every series it converts. */
+  private *build(): Generator<void, EsettMarketDocument[], undefined> {
+    const { meta, start, end, ispStart, processType, sender, receiver, created, series } = this;
+    const resultResolution = this.resultResolution;
+    if (resultResolution === null) return [];
+
+    const resolution = esettDocumentResolution(resultResolution, start, end, ispStart);
+    const slotMs = SLOT_MS[resolution];
+    // positions count slots from the period start, so the period must consist of whole slots
+    if (start % slotMs !== 0 || end % slotMs !== 0) {
+      throw new EsettDocumentError(
+        `period ${meta.period.start} .. ${meta.period.end} is not on whole ${resolution} slots`,
+      );
+    }
+    if ((end - start) / slotMs > MAX_POSITION)
+      throw new EsettDocumentError(`period has more than ${MAX_POSITION} ${resolution} positions`);
+    const timeInterval = { start: ymdhm(start), end: ymdhm(end) };
+
+    const byGridArea = new Map<string, EsettSeries[]>();
+    for (const s of series.values()) {
+      const built = toSeries(s, resolution, slotMs, start, timeInterval);
+      const list = byGridArea.get(s.gridArea);
+      if (list) list.push(built);
+      else byGridArea.set(s.gridArea, [built]);
+      yield;
+    }
+
+    // formatInstant drops milliseconds: createdDateTime is `YYYY-MM-DDTHH:MM:SSZ` (the XSD's pattern)
+    const createdDateTime = formatInstant(created);
+    return [...byGridArea.keys()].sort().map((gridAreaCode) => ({
+      mRID: esettDocumentId(meta.calculationId, gridAreaCode),
+      type: ESETT_DOCUMENT_TYPE,
+      processType,
+      businessSector: ESETT_BUSINESS_SECTOR,
+      sender,
+      senderRole: SENDER_ROLE,
+      receiver,
+      receiverRole: RECEIVER_ROLE,
+      createdDateTime,
+      gridAreaCode,
+      series: (byGridArea.get(gridAreaCode) as EsettSeries[]).sort(compareSeries),
+    }));
+  }
+}
+
+/**
  * One document model per grid area (sorted by code) from the committed energy results of one
  * calculation. Returns [] for calculation types other than balance fixing and aggregation, and
  * for a grid area without any eSett series no document is made (a document has 1..n Series).
@@ -191,139 +389,9 @@ export function buildEsettMarketDocuments(
   options: EsettDocumentOptions,
 ): EsettMarketDocument[] {
   if (!isEsettCalculationType(meta.calculationType)) return [];
-  const processType = ESETT_PROCESS_TYPE[meta.calculationType];
-
-  const start = instant(meta.period.start, 'period start');
-  const end = instant(meta.period.end, 'period end');
-  if (end <= start)
-    throw new EsettDocumentError(`period end ${meta.period.end} is not after its start ${meta.period.start}`);
-  // timeInterval has minute precision: a period with seconds could not be stated exactly
-  if (start % 60_000 !== 0 || end % 60_000 !== 0)
-    throw new EsettDocumentError(`period ${meta.period.start} .. ${meta.period.end} is not on whole minutes`);
-  const created = instant(meta.createdAt, 'createdAt');
-  const ispStart = instant(options.quarterHourIspStart ?? ESETT_QUARTER_HOUR_ISP_START, 'quarterHourIspStart');
-  const sender = party(options.sender ?? DATAHUB_GLN, 'sender');
-  const receiver = party(options.receiver, 'receiver');
-
-  let resultResolution: EsettResolution | null = null;
-  const series = new Map<string, SeriesAcc>();
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    const at = `result row ${i + 1} (${row.time_series_type} ${row.grid_area_code} ${row.time})`;
-    const where = { row: i + 1, resultId: row.result_id };
-    // a row of another calculation is a caller bug; sending it would mix two settlements
-    if (row.calculation_id !== meta.calculationId)
-      throw new EsettDocumentError(
-        `${at}: calculation_id ${row.calculation_id}, expected ${meta.calculationId}`,
-        where,
-      );
-    if (row.calculation_type !== meta.calculationType)
-      throw new EsettDocumentError(
-        `${at}: calculation_type ${row.calculation_type}, expected ${meta.calculationType}`,
-        where,
-      );
-    const kind = esettSeriesKind(row);
-    if (kind === null) continue;
-
-    if (row.resolution !== 'PT15M' && row.resolution !== 'PT1H')
-      throw new EsettDocumentError(`${at}: resolution ${JSON.stringify(row.resolution)}`, where);
-    if (resultResolution === null) resultResolution = row.resolution;
-    else if (row.resolution !== resultResolution)
-      throw new EsettDocumentError(
-        `${at}: resolution ${row.resolution}, but other rows are ${resultResolution}`,
-        where,
-      );
-    if (!GRID_AREA_CODE_RE.test(row.grid_area_code))
-      throw new EsettDocumentError(
-        `${at}: grid_area_code ${JSON.stringify(row.grid_area_code)} is not 3 digits`,
-        where,
-      );
-    if (kind === 'exchange' && !GRID_AREA_CODE_RE.test(row.neighbor_grid_area_code)) {
-      throw new EsettDocumentError(
-        `${at}: neighbor_grid_area_code ${JSON.stringify(row.neighbor_grid_area_code)} is not 3 digits`,
-        where,
-      );
-    }
-    if (kind !== 'exchange' && row.energy_supplier_id === '')
-      throw new EsettDocumentError(`${at}: a per-supplier result without energy_supplier_id`, where);
-    if (!UUID_RE.test(row.result_id))
-      throw new EsettDocumentError(`${at}: result_id ${JSON.stringify(row.result_id)} is not a UUID`, where);
-
-    const t = instant(row.time, `${at}: time`, where);
-    const slot = SLOT_MS[row.resolution];
-    if (t < start || t >= end || (t - start) % slot !== 0) {
-      throw new EsettDocumentError(
-        `${at}: time ${row.time} is not a ${row.resolution} slot of the period ${meta.period.start} .. ${meta.period.end}`,
-        where,
-      );
-    }
-
-    let s = series.get(row.result_id);
-    if (!s) {
-      s = {
-        kind,
-        resultId: row.result_id,
-        gridArea: row.grid_area_code,
-        neighbour: row.neighbor_grid_area_code,
-        es: row.energy_supplier_id,
-        brp: row.balance_responsible_party_id,
-        points: new Map(),
-      };
-      series.set(row.result_id, s);
-    } else if (
-      s.kind !== kind ||
-      s.gridArea !== row.grid_area_code ||
-      s.neighbour !== row.neighbor_grid_area_code ||
-      s.es !== row.energy_supplier_id ||
-      s.brp !== row.balance_responsible_party_id
-    ) {
-      // series mRID = result_id, so one id must mean one series
-      throw new EsettDocumentError(`${at}: result_id ${row.result_id} is shared by two different series`, where);
-    }
-    if (s.points.has(t))
-      throw new EsettDocumentError(`${at}: a second point at ${row.time} for result ${row.result_id}`, where);
-    s.points.set(t, {
-      milli: parseMilli(row.quantity, at, where),
-      qualities: qualitiesOf(row.quantity_qualities, where),
-    });
-  }
-  if (resultResolution === null) return [];
-
-  const resolution = esettDocumentResolution(resultResolution, start, end, ispStart);
-  const slotMs = SLOT_MS[resolution];
-  // positions count slots from the period start, so the period must consist of whole slots
-  if (start % slotMs !== 0 || end % slotMs !== 0) {
-    throw new EsettDocumentError(
-      `period ${meta.period.start} .. ${meta.period.end} is not on whole ${resolution} slots`,
-    );
-  }
-  if ((end - start) / slotMs > MAX_POSITION)
-    throw new EsettDocumentError(`period has more than ${MAX_POSITION} ${resolution} positions`);
-  const timeInterval = { start: ymdhm(start), end: ymdhm(end) };
-
-  const byGridArea = new Map<string, EsettSeries[]>();
-  for (const s of series.values()) {
-    const built = toSeries(s, resolution, slotMs, start, timeInterval);
-    const list = byGridArea.get(s.gridArea);
-    if (list) list.push(built);
-    else byGridArea.set(s.gridArea, [built]);
-  }
-
-  // formatInstant drops milliseconds: createdDateTime is `YYYY-MM-DDTHH:MM:SSZ` (the XSD's pattern)
-  const createdDateTime = formatInstant(created);
-  return [...byGridArea.keys()].sort().map((gridAreaCode) => ({
-    mRID: esettDocumentId(meta.calculationId, gridAreaCode),
-    type: ESETT_DOCUMENT_TYPE,
-    processType,
-    businessSector: ESETT_BUSINESS_SECTOR,
-    sender,
-    senderRole: SENDER_ROLE,
-    receiver,
-    receiverRole: RECEIVER_ROLE,
-    createdDateTime,
-    gridAreaCode,
-    series: (byGridArea.get(gridAreaCode) as EsettSeries[]).sort(compareSeries),
-  }));
+  const acc = new EsettDocumentAccumulator(meta, options);
+  acc.add(rows);
+  return acc.documents();
 }
 
 /** Points at the document resolution: as calculated, or quarters summed exactly per hour. */

@@ -79,6 +79,24 @@ function writeSeries(x: XmlLines, s: EsettSeries): void {
 }
 
 export function esettDocumentXml(doc: EsettMarketDocument): string {
+  const steps = documentLines(doc);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** esettDocumentXml, awaiting `pause` after each series: a large document is many short steps. */
+export async function esettDocumentXmlPausing(doc: EsettMarketDocument, pause: () => Promise<void>): Promise<string> {
+  const steps = documentLines(doc);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+function* documentLines(doc: EsettMarketDocument): Generator<void, string, undefined> {
   const x = new XmlLines();
   x.open(ESETT_ROOT_ELEMENT, ` xmlns:${PREFIX}="${ESETT_NAMESPACE}"`);
   x.leaf('mRID', doc.mRID);
@@ -90,7 +108,10 @@ export function esettDocumentXml(doc: EsettMarketDocument): string {
   x.leaf('receiver_MarketParticipant.mRID', doc.receiver.id, { codingScheme: doc.receiver.codingScheme });
   x.leaf('receiver_MarketParticipant.marketRole.type', doc.receiverRole);
   x.leaf('createdDateTime', doc.createdDateTime);
-  for (const s of doc.series) writeSeries(x, s);
+  for (const s of doc.series) {
+    writeSeries(x, s);
+    yield;
+  }
   x.close(ESETT_ROOT_ELEMENT);
   return `${x.lines.join('\n')}\n`;
 }

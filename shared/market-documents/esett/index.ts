@@ -11,6 +11,7 @@ export { esettDocumentXml } from './esett-xml';
 export {
   buildEsettDocuments,
   buildEsettMarketDocuments,
+  EsettDocumentAccumulator,
   esettDocumentId,
   esettDocumentResolution,
   esettSeriesKind,

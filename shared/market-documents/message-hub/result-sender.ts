@@ -8,11 +8,11 @@ import type { IntegrationEventStore } from '../../integration-events/store/event
 import type { JobStore } from '../../jobs/job-store';
 import type { MessageBus } from '../../messaging/bus';
 import type { CalculationCompletedEvent } from '../../messaging/calculation-completed';
-import { readResults } from '../../results/committed-results';
+import { energyResultFilesByGridArea, energyResultSeriesChunks, yieldToEventLoop } from '../../results/result-files';
 import type { BlobStore, UrlSigner } from '../../storage/blob-store';
 import { CompletedJobNotFoundError, CompletedJobWithoutResultsError } from '../errors';
 import { deliverDocument, findDocument, type DeliveryOutcome } from '../outbox';
-import { buildRsm014Documents, type GridAreaOwnerResolver } from '../rsm014';
+import { buildRsm014Documents, type GridAreaOwnerResolver, type Rsm014Document } from '../rsm014';
 import {
   DATA_AVAILABLE_MESSAGE_TYPE,
   DATA_BUNDLE_RESPONSE_MESSAGE_TYPE,
@@ -54,57 +54,75 @@ export async function gridAreaOwners(
   return (ga) => owners.get(ga)?.owner ?? null;
 }
 
+/**
+ * Rows per chunk of result series the sender holds as row objects (with their documents' XML):
+ * about 17 quarter-hourly series of a month. Bounds the sender's memory whatever the job's size.
+ */
+export const RESULT_SENDER_CHUNK_ROWS = 3_000;
+
+/**
+ * Builds and delivers the documents of a completed calculation one grid area, and within it one
+ * chunk of whole result series, at a time (shared/results/result-files.ts), yielding to the event
+ * loop after every document, so a national month neither exhausts memory nor starves the HTTP
+ * functions of the same process. The documents (ids, XML) and their order are those of
+ * buildRsm014Documents over every row at once. An error (e.g. a grid area without a known owner)
+ * surfaces when its grid area is reached, after earlier grid areas' documents were delivered; a
+ * redelivered event then skips those (outbox) and retries the rest.
+ */
 export async function sendResultDocuments(
   deps: ResultSenderDeps,
   event: CalculationCompletedEvent,
 ): Promise<DeliveryOutcome[]> {
   const job = await deps.jobs.get(event.jobId);
   if (!job) throw new CompletedJobNotFoundError(event.jobId);
-  const rows = await readResults(deps.results, event.jobId, {});
-  if (!rows) throw new CompletedJobWithoutResultsError(event.jobId);
+  const gridAreas = await energyResultFilesByGridArea(deps.results, event.jobId);
+  if (!gridAreas) throw new CompletedJobWithoutResultsError(event.jobId);
   const periodEnd = Date.parse(event.periodEnd);
   const owners = await gridAreaOwners(deps.events, Date.parse(job.asOf), periodEnd);
-  const docs = buildRsm014Documents(
-    rows,
-    {
-      calculationId: event.jobId,
-      calculationType: event.calculationType,
-      periodStart: Date.parse(event.periodStart),
-      periodEnd,
-      createdAt: deps.clock().getTime(),
-    },
-    owners,
-  );
+  const calculation = {
+    calculationId: event.jobId,
+    calculationType: event.calculationType,
+    periodStart: Date.parse(event.periodStart),
+    periodEnd,
+    createdAt: deps.clock().getTime(),
+  };
   const out: DeliveryOutcome[] = [];
-  for (const d of docs) {
-    const doc = { documentId: d.documentId, calculationId: event.jobId, receiverId: d.receiver.id, xml: d.xml };
-    out.push(
-      await deliverDocument(
-        deps.messages,
-        deps.bus,
-        NAMES.serviceBus.dataAvailableQueue,
-        doc,
-        () => ({
-          messageId: d.documentId,
-          body: encodeDataAvailable({
-            uuid: d.documentId,
-            recipientId: d.receiver.id,
-            recipientRole: d.receiver.role,
-            messageType: 'NotifyAggregatedMeasureData',
-            origin: 'Wholesale',
-            supportsBundling: false,
-            relativeWeight: 1,
-            calculationId: event.jobId,
-          }),
-          contentType: 'application/x-protobuf',
-          subject: DATA_AVAILABLE_MESSAGE_TYPE,
-          applicationProperties: { MessageType: DATA_AVAILABLE_MESSAGE_TYPE },
-        }),
-        deps.clock,
-      ),
-    );
+  for (const { files } of gridAreas) {
+    for await (const rows of energyResultSeriesChunks(deps.results, files, { maxRows: RESULT_SENDER_CHUNK_ROWS })) {
+      for (const d of buildRsm014Documents(rows, calculation, owners)) {
+        out.push(await deliverRsm014(deps, event.jobId, d));
+        await yieldToEventLoop();
+      }
+    }
   }
   return out;
+}
+
+function deliverRsm014(deps: ResultSenderDeps, calculationId: string, d: Rsm014Document): Promise<DeliveryOutcome> {
+  const doc = { documentId: d.documentId, calculationId, receiverId: d.receiver.id, xml: d.xml };
+  return deliverDocument(
+    deps.messages,
+    deps.bus,
+    NAMES.serviceBus.dataAvailableQueue,
+    doc,
+    () => ({
+      messageId: d.documentId,
+      body: encodeDataAvailable({
+        uuid: d.documentId,
+        recipientId: d.receiver.id,
+        recipientRole: d.receiver.role,
+        messageType: 'NotifyAggregatedMeasureData',
+        origin: 'Wholesale',
+        supportsBundling: false,
+        relativeWeight: 1,
+        calculationId,
+      }),
+      contentType: 'application/x-protobuf',
+      subject: DATA_AVAILABLE_MESSAGE_TYPE,
+      applicationProperties: { MessageType: DATA_AVAILABLE_MESSAGE_TYPE },
+    }),
+    deps.clock,
+  );
 }
 
 /** How long the document link in a bundle response stays valid. */

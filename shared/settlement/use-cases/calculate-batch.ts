@@ -6,6 +6,7 @@ import { QBIT_ACTIVE } from '../../domain/codes';
 import type { Job } from '../../jobs/job';
 import { requireJob, type JobStore } from '../../jobs/job-store';
 import { energyResultsTable } from '../../results/energy-parquet';
+import { RESULT_ROW_GROUP_ROWS } from '../../results/result-files';
 import type { EnergyResults } from '../../results/energy-results';
 import { wholesaleTable } from '../../results/wholesale-output';
 import type { BlobStore } from '../../storage/blob-store';
@@ -111,7 +112,13 @@ async function calculateAndWriteBatch(deps: CalculateBatchDeps, jobId: string, b
   };
   await deps.results.put(basisDataPath, JSON.stringify(usage, null, 2), 'application/json');
   const path = batchPath(jobId, batch);
-  await deps.results.put(path, parquetBytes(energyResultsTable(results)), 'application/vnd.apache.parquet');
+  // small row groups: a completion consumer decodes one row group per synchronous step
+  // (shared/results/result-files.ts), so their size bounds how long it holds the event loop
+  await deps.results.put(
+    path,
+    parquetBytes(energyResultsTable(results), RESULT_ROW_GROUP_ROWS),
+    'application/vnd.apache.parquet',
+  );
   if (!wholesale) return { batchId: batch.id, path, ...countsOf(results), basisDataPath, ...work };
   const wholesalePath = wholesaleBatchPath(jobId, batch);
   await deps.results.put(
