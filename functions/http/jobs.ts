@@ -1,11 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Job } from '../../shared/jobs/job';
 import { listJobsQuery, type CancelConflict, type JobView } from '../../shared/http-api/schemas';
-import {
-  AMOUNT_TYPES,
-  jobResultsQuery,
-  type JobResultsFormat,
-} from '../../shared/http-api/job-results';
+import { AMOUNT_TYPES, jobResultsQuery, type JobResultsFormat } from '../../shared/http-api/job-results';
 import { parseParams, queryObject } from '../../shared/http-api/query';
 import { readManifest } from '../../shared/settlement/manifest';
 import {
