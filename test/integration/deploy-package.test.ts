@@ -100,7 +100,12 @@ function expectedFunctions(): Registered[] {
       out.push({
         name,
         trigger: 'httpTrigger',
-        detail: { route: o.route, methods: o.methods, authLevel: 'function', durableClient: o.durableClient === true },
+        detail: {
+          route: o.route,
+          methods: o.methods,
+          authLevel: o.anonymous ? 'anonymous' : 'function',
+          durableClient: o.durableClient === true,
+        },
       }),
     timer: (name, o) => out.push({ name, trigger: 'timerTrigger', detail: { schedule: o.schedule } }),
     serviceBus: (name, o) =>

@@ -54,6 +54,7 @@ export interface BoundedSendersFigures {
   statusRequests: number;
   maxStatusLatencyMs: number;
   p99StatusLatencyMs: number;
+  medianStatusLatencyMs: number;
   /** Peak RSS of this process (the host with both senders; Azurite and the batches run apart). */
   peakRssMb: number;
   /** The slowest status requests: seconds after the start, latency, the job's status then. */
@@ -196,6 +197,7 @@ export async function runBoundedSenders(o: BoundedSendersOptions): Promise<Bound
       statusRequests: latencies.length,
       maxStatusLatencyMs: latencies[latencies.length - 1] ?? NaN,
       p99StatusLatencyMs: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
+      medianStatusLatencyMs: latencies[Math.floor(latencies.length / 2)] ?? NaN,
       peakRssMb: peakRss / 2 ** 20,
       slowest: timeline.sort((a, b) => b.latencyMs - a.latencyMs).slice(0, 8),
       rsm014Documents: senderDone.get('ResultSender') ?? -1,
