@@ -102,4 +102,3 @@ describe('bounded completion consumers (issue 12), scaled down', () => {
     expect(f.maxStatusLatencyMs).toBeLessThan(10_000);
   });
 });
-});
