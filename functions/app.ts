@@ -15,6 +15,8 @@ import { ingestTimeSeriesHandler } from './http/time-series';
 import { currentLakeLayout } from '../shared/ingestion/time-series-ingestion';
 import type { FunctionRegistry } from './registry';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
+import { lakeIngestionHandler } from './timers/lake-ingestion';
+import { lakeRunsHandler, startLakeRunHandler } from './http/lake';
 
 export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): void {
   registry.http('KickStartJob', {
@@ -61,6 +63,15 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
     }),
     maxBodyBytes: deps.settings.maxRequestBodyBytes.ingestion,
   });
+
+  registry.http('LakeRuns', { methods: ['GET'], route: 'lake/runs', handler: lakeRunsHandler(deps) });
+  registry.http('StartLakeRun', { methods: ['POST'], route: 'lake/runs', handler: startLakeRunHandler(deps) });
+  for (const source of deps.lake.sources) {
+    registry.timer(`LakeIngestion-${source.name}`, {
+      schedule: source.schedule.cron,
+      handler: lakeIngestionHandler(deps, source),
+    });
+  }
 
   const SB = NAMES.serviceBus;
   registry.serviceBus('IntegrationEventsSubscriber', {

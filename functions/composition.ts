@@ -19,6 +19,8 @@ import type { InvocationContext } from '@azure/functions';
 import type { Authenticator } from '../shared/auth/token-validator';
 import type { AuditLog } from '../shared/audit/audit-log';
 import { loadGridAreaOwnership } from '../shared/auth/grid-area-ownership';
+import { lakeDeps } from '../shared/lake/lake-deps';
+import type { SourceFetcher } from '../shared/lake/source-fetch';
 
 export interface Infrastructure {
   settings: Settings;
@@ -36,6 +38,12 @@ export interface Infrastructure {
   lakeCacheDir?: string;
   authenticator: Authenticator;
   audit: AuditLog;
+  /** The data lake container (zones raw/curated/operational). */
+  lake: BlobStore;
+  /** How lake sources are downloaded (default: HTTP with fetch, FTP with basic-ftp). */
+  lakeFetch?: SourceFetcher;
+  /** Waits between ingestion attempts (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Grid areas change rarely; re-reading master data per request would be wasteful. */
@@ -78,5 +86,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     authenticator: infra.authenticator,
     audit: infra.audit,
     gridAreaOwnership: () => loadGridAreaOwnership(infra.integrationEvents, clock().getTime()),
+    // loads and validates the source registry now: a bad registry stops the host at startup
+    lake: lakeDeps(infra.settings, infra.lake, { clock, fetch: infra.lakeFetch, sleep: infra.sleep }),
   };
 }

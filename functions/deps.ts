@@ -10,6 +10,7 @@ import type { OrchestrationClient } from './registry';
 import type { Authenticator } from '../shared/auth/token-validator';
 import type { AuditLog } from '../shared/audit/audit-log';
 import type { GridAreaOwnership } from '../shared/auth/grid-area-ownership';
+import type { LakeDeps } from '../shared/lake/lake-deps';
 
 /** Everything the function handlers need, built once by the host's composition root. */
 export interface AppDeps {
@@ -37,6 +38,8 @@ export interface AppDeps {
   audit: AuditLog;
   /** Who owns which grid area (GridAreaUpdated events), read per request. */
   gridAreaOwnership: () => Promise<GridAreaOwnership>;
+  /** The data lake: its partitions, the source registry (validated at startup), fetching. */
+  lake: LakeDeps;
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

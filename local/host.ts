@@ -93,9 +93,10 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   await audit.ensureTable();
   const basisData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.basisData);
   const results = AzureBlobStore.fromConnectionString(cs, NAMES.containers.results);
+  const lake = AzureBlobStore.fromConnectionString(cs, NAMES.containers.lake);
   const messages = AzureBlobStore.fromConnectionString(cs, NAMES.containers.messages);
   const exports = AzureBlobStore.fromConnectionString(cs, NAMES.containers.exports);
-  for (const c of [basisData, results, messages, exports]) await c.ensureContainer();
+  for (const c of [basisData, results, messages, exports, lake]) await c.ensureContainer();
   const jobs = TableJobStore.fromConnectionString(cs);
   await jobs.ensureTables();
   const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
@@ -110,6 +111,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const deps = buildDeps({
     settings,
     basisData,
+    lake,
     results,
     jobs,
     integrationEvents,

@@ -29,6 +29,7 @@ export interface SettingsDefaults {
   maxJobRequestBodyBytes: number;
   maxIngestionBodyBytes: number;
   staleRequestedJobMinutes: number;
+  openMeteoUrl: string;
 }
 
 export interface GeneratedFile {
@@ -64,6 +65,7 @@ export function settingsDefaults(): SettingsDefaults {
     maxJobRequestBodyBytes: s.maxRequestBodyBytes.job,
     maxIngestionBodyBytes: s.maxRequestBodyBytes.ingestion,
     staleRequestedJobMinutes: s.staleRequestedJobMs / 60_000,
+    openMeteoUrl: s.lake.openMeteoUrl,
   };
 }
 

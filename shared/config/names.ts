@@ -15,6 +15,11 @@ export const NAMES = {
     messages: 'market-messages',
     /** Basis data exports: `exports/{jobId}/ga={gridArea}/...` with `status.json` written last. */
     exports: 'basis-data-exports',
+    /**
+     * The data lake's zones (issue 15): `raw/{source}/day=…`, `curated/{dataset}/date=…`,
+     * `operational/{dataset}/date=…` (shared/lake/zones.ts); in its own hierarchical-namespace account.
+     */
+    lake: 'data-lake',
   },
   /** Table storage tables */
   tables: {
@@ -105,5 +110,13 @@ export const NAMES = {
      * ID. Only the local host sets it; refused when any Azure App Service marker is present.
      */
     authDevIssuer: 'AUTH_DEV_ISSUER',
+    /** Storage account of the data lake (hierarchical namespace); default the data account. */
+    lakeStorageAccountName: 'LAKE_STORAGE_ACCOUNT_NAME',
+    /** Path of the lake's source registry (JSON, shared/lake/source-registry.ts); unset: no scheduled sources. */
+    lakeSourcesFile: 'LAKE_SOURCES_FILE',
+    /** Base URL of the Open-Meteo forecast API (weather per region). */
+    openMeteoUrl: 'OPEN_METEO_URL',
+    /** Path of the weather regions file (JSON: id, name, latitude, longitude); default the shipped one. */
+    weatherRegionsFile: 'WEATHER_REGIONS_FILE',
   },
 } as const;

@@ -63,6 +63,9 @@ export const DEFAULT_STALE_REQUESTED_JOB_MINUTES = 15;
 /** Placeholder default for local runs; every environment sets eSett's real party id. */
 export const DEFAULT_ESETT_RECEIVER_ID = '10X1001A1001A55Y';
 
+/** Open-Meteo's public forecast host (no key needed for non-commercial use). */
+export const DEFAULT_OPEN_METEO_URL = 'https://api.open-meteo.com';
+
 const jsonArray = <T extends z.ZodTypeAny>(item: T) =>
   z
     .string()
@@ -125,6 +128,17 @@ const settingsSchema = z
       .regex(/^[A-Za-z0-9_.]+$/, 'must be a claim name')
       .default(DEFAULT_ACTOR_CLAIM),
     [S.authDevIssuer]: z.enum(['true', 'false']).default('false'),
+    [S.lakeStorageAccountName]: z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name')
+      .optional(),
+    [S.lakeSourcesFile]: z.string().min(1).optional(),
+    [S.openMeteoUrl]: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+      .default(DEFAULT_OPEN_METEO_URL),
+    [S.weatherRegionsFile]: z.string().min(1).optional(),
   })
   .superRefine((v, ctx) => {
     if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
@@ -170,6 +184,16 @@ export interface Settings {
   auth:
     | { kind: 'entra'; issuer: string; audience: string; jwksUrl: string; actorClaim: string }
     | { kind: 'devIssuer'; actorClaim: string };
+  /** The data lake (issue 15). */
+  lake: {
+    /** Account of the lake container when it differs from the data account (Azure: the HNS account). */
+    accountName: string | null;
+    /** Source registry file; null: no scheduled sources. */
+    sourcesFile: string | null;
+    openMeteoUrl: string;
+    /** Weather regions file; null: the shipped shared/lake/weather/regions.json. */
+    weatherRegionsFile: string | null;
+  };
 }
 
 /**
@@ -237,5 +261,11 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
             jwksUrl: v[S.authJwksUrl] as string,
             actorClaim: v[S.authActorClaim],
           },
+    lake: {
+      accountName: v[S.lakeStorageAccountName] ?? null,
+      sourcesFile: v[S.lakeSourcesFile] ?? null,
+      openMeteoUrl: v[S.openMeteoUrl].replace(/\/+$/, ''),
+      weatherRegionsFile: v[S.weatherRegionsFile] ?? null,
+    },
   };
 }

@@ -359,6 +359,11 @@ describe('app settings', () => {
       [NAMES.settings.authJwksUrl]: 'https://login.microsoftonline.com/tenant/discovery/v2.0/keys',
       [NAMES.settings.authAudience]: 'api://settlement',
       [NAMES.settings.authActorClaim]: d.authActorClaim,
+      [NAMES.settings.lakeStorageAccountName]: 'stlakedev',
+      [NAMES.settings.openMeteoUrl]: d.openMeteoUrl,
+      // the template's defaults: empty (no scheduled sources, the shipped regions)
+      [NAMES.settings.lakeSourcesFile]: '',
+      [NAMES.settings.weatherRegionsFile]: '',
     };
     expect(Object.keys(env).sort()).toEqual(
       SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k))
