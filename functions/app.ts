@@ -17,6 +17,8 @@ import type { FunctionRegistry } from './registry';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
 import { lakeIngestionHandler } from './timers/lake-ingestion';
 import { lakeRunsHandler, startLakeRunHandler } from './http/lake';
+import { weatherIngestionHandler } from './timers/weather';
+import { WEATHER_SCHEDULE } from '../shared/lake/weather/weather-ingestion';
 
 export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): void {
   registry.http('KickStartJob', {
@@ -72,6 +74,8 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
       handler: lakeIngestionHandler(deps, source),
     });
   }
+  if (deps.lake.weatherRegions.length > 0)
+    registry.timer('WeatherIngestion', { schedule: WEATHER_SCHEDULE, handler: weatherIngestionHandler(deps) });
 
   const SB = NAMES.serviceBus;
   registry.serviceBus('IntegrationEventsSubscriber', {

@@ -94,7 +94,7 @@ param openMeteoUrl string = loadJsonContent('settings-defaults.json').openMeteoU
 @description('Lake source registry file (JSON, shared/lake/source-registry.ts), relative to the app root or absolute; empty: no scheduled sources. Its {env:NAME} placeholders are app settings added separately (e.g. Key Vault references).')
 param lakeSourcesFile string = ''
 
-@description('Weather regions file (JSON id/name/latitude/longitude); empty: the shipped shared/lake/weather/regions.json.')
+@description('Weather regions file (JSON id/name/latitude/longitude), e.g. shared/lake/weather/regions.json (shipped); empty: no hourly weather ingestion.')
 param weatherRegionsFile string = ''
 
 @description('Application ID URI (or client id) of the API app registration: the audience bearer tokens must carry. Its app roles are listed in README.md, "Identity and roles".')

@@ -116,7 +116,7 @@ export const NAMES = {
     lakeSourcesFile: 'LAKE_SOURCES_FILE',
     /** Base URL of the Open-Meteo forecast API (weather per region). */
     openMeteoUrl: 'OPEN_METEO_URL',
-    /** Path of the weather regions file (JSON: id, name, latitude, longitude); default the shipped one. */
+    /** Path of the weather regions file (JSON: id, name, latitude, longitude; e.g. shared/lake/weather/regions.json); unset: no weather ingestion. */
     weatherRegionsFile: 'WEATHER_REGIONS_FILE',
   },
 } as const;

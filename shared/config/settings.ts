@@ -191,7 +191,7 @@ export interface Settings {
     /** Source registry file; null: no scheduled sources. */
     sourcesFile: string | null;
     openMeteoUrl: string;
-    /** Weather regions file; null: the shipped shared/lake/weather/regions.json. */
+    /** Weather regions file (e.g. the shipped shared/lake/weather/regions.json); null: no weather ingestion. */
     weatherRegionsFile: string | null;
   };
 }

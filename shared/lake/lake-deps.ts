@@ -6,12 +6,15 @@ import type { IngestionDeps } from './ingestion';
 import { PartitionStore } from './partition-store';
 import { fetchSource, type SourceFetcher } from './source-fetch';
 import { loadSourceRegistry, type SourceRegistry } from './source-registry';
+import type { WeatherRegion } from './weather/open-meteo';
+import { loadWeatherRegions } from './weather/weather-ingestion';
 
 export interface LakeDeps extends IngestionDeps {
   /** Scheduled sources (empty when LAKE_SOURCES_FILE is unset). */
   sources: SourceRegistry;
   openMeteoUrl: string;
-  weatherRegionsFile: string | null;
+  /** Regions whose weather is ingested hourly; empty (no weather timer) unless WEATHER_REGIONS_FILE is set. */
+  weatherRegions: WeatherRegion[];
 }
 
 export function lakeDeps(
@@ -26,6 +29,7 @@ export function lakeDeps(
     clock: opts.clock,
     sleep: opts.sleep ?? ((ms) => delay(ms)),
     openMeteoUrl: settings.lake.openMeteoUrl,
-    weatherRegionsFile: settings.lake.weatherRegionsFile,
+    // opt-in, like the sources: a host without it (the local demo, tests) never calls the public API
+    weatherRegions: settings.lake.weatherRegionsFile ? loadWeatherRegions(settings.lake.weatherRegionsFile) : [],
   };
 }

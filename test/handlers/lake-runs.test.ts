@@ -19,6 +19,7 @@ import { MemoryJobStore } from '../../shared/jobs/memory-job-store';
 import { SourceRegistryError } from '../../shared/lake/errors';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
 import { adminToken, tokenFor } from '../support/tokens';
+import { DEFAULT_REGIONS_FILE } from '../../shared/lake/weather/weather-ingestion';
 import { startFakeHttpSource, type FakeHttpSource } from '../support/fake-sources';
 
 let http: FakeHttpSource;
@@ -52,7 +53,7 @@ const sourceB = () => ({
   partitionDate: { rule: 'ingestion' },
 });
 
-function compose(sourcesFile: string, now: () => Date) {
+function compose(sourcesFile: string, now: () => Date, env: Record<string, string> = {}) {
   const lake = new MemoryBlobStore('lake');
   const deps = buildDeps({
     settings: loadSettings({
@@ -60,6 +61,7 @@ function compose(sourcesFile: string, now: () => Date) {
       SETTLEMENT_SCHEDULE: '[]',
       AUTH_DEV_ISSUER: 'true',
       LAKE_SOURCES_FILE: sourcesFile,
+      ...env,
     }),
     basisData: new MemoryBlobStore('basis'),
     results: new MemoryBlobStore('results'),
@@ -147,6 +149,16 @@ describe('lake ingestion timers and runs API', () => {
     http.script('/exports/20211005.csv', { status: 200, body: 'a;b\n3;4\n' });
     const rerun = await call(h.StartLakeRun, 'POST', 'source=source_a&day=2021-10-05');
     expect(rerun.jsonBody).toMatchObject({ status: 'succeeded', attempts: 3 });
+  });
+
+  it('the hourly weather timer is registered only when a regions file is set', () => {
+    const file = registryFile({ sources: [] });
+    expect(Object.keys(compose(file, () => new Date()).timers)).toEqual([]);
+    const { timers } = compose(file, () => new Date(), { WEATHER_REGIONS_FILE: DEFAULT_REGIONS_FILE });
+    expect(Object.entries(timers).map(([k, v]) => [k, v.schedule])).toEqual([['WeatherIngestion', '0 5 * * * *']]);
+    expect(() =>
+      loadSettings({ STORAGE_CONNECTION_STRING: 'x', AUTH_DEV_ISSUER: 'true', OPEN_METEO_URL: 'ftp://x' }),
+    ).toThrow(/OPEN_METEO_URL: must be an http\(s\) URL/);
   });
 
   it('the every-14-days source skips days that are not due', async () => {
