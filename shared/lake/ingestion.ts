@@ -110,6 +110,33 @@ export function partitionRows(
   return byDate;
 }
 
+/**
+ * A run left `running` longer than this lost its process (a run's steps take seconds to minutes):
+ * the source's next tick resumes it. Shorter would race a run that is still working.
+ */
+export const STALE_RUN_MS = 60 * 60_000;
+
+/**
+ * Resumes the source's runs of earlier days whose process died (`running`, not updated for
+ * STALE_RUN_MS): the timer only ever starts today's run, so without this a crash would leave a
+ * past day half-ingested until an operator noticed. Failed runs are left to an operator (their
+ * reason is known; repeating them blindly every tick would hammer a broken source).
+ */
+export async function resumeStaleRuns(
+  deps: IngestionDeps,
+  source: SourceDefinition,
+  today: string,
+): Promise<RunState[]> {
+  const now = deps.clock().getTime();
+  const resumed: RunState[] = [];
+  for (const state of await listRunStates(deps, source.name)) {
+    if (state.day === today || state.status !== 'running') continue;
+    if (now - Date.parse(state.updatedAt) < STALE_RUN_MS) continue;
+    resumed.push(await runIngestion(deps, source, state.day));
+  }
+  return resumed;
+}
+
 function fileName(url: string): string {
   const last = new URL(url).pathname.split('/').pop() ?? '';
   return /^[A-Za-z0-9][A-Za-z0-9_\-.]{0,127}$/.test(last) ? last : 'delivery';

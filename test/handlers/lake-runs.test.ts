@@ -161,6 +161,32 @@ describe('lake ingestion timers and runs API', () => {
     ).toThrow(/OPEN_METEO_URL: must be an http\(s\) URL/);
   });
 
+  it('a tick resumes an earlier day whose run was interrupted (running and stale), not one that may still be working', async () => {
+    let now = new Date('2021-10-06T03:15:00Z');
+    const { timers, lake } = compose(registryFile({ sources: [sourceA()] }), () => now);
+    http.script('/exports/20211006.csv', { status: 200, body: 'a;b\n1;2\n' });
+    await timers['LakeIngestion-source_a'].handler(timer, new InvocationContext());
+    // what a process that died mid-run leaves: state running, the curated partition not switched yet
+    const statePath = '_system/runs/source_a/day=2021-10-06.json';
+    const state = JSON.parse((await lake.get(statePath))!.toString()) as Record<string, unknown>;
+    await lake.delete('curated/source_a/date=2021-10-03/ingest_day=2021-10-06/_current.json');
+    await lake.put(statePath, JSON.stringify({ ...state, status: 'running', updatedAt: '2021-10-07T03:00:00Z' }));
+    const stateOf = async () => (JSON.parse((await lake.get(statePath))!.toString()) as { status: string }).status;
+
+    now = new Date('2021-10-07T03:15:00Z'); // 15 minutes after its last step: it may still be working
+    http.script('/exports/20211006.csv', { status: 500, body: 'must not be asked: the raw version is reused' });
+    http.script('/exports/20211007.csv', { status: 200, body: 'a;b\n5;6\n' });
+    await timers['LakeIngestion-source_a'].handler(timer, new InvocationContext());
+    expect(await stateOf()).toBe('running');
+    expect(await lake.exists('_system/runs/source_a/day=2021-10-07.json')).toBe(true);
+
+    now = new Date('2021-10-08T03:15:00Z'); // a day later: stale, resumed from its stored raw version
+    http.script('/exports/20211008.csv', { status: 200, body: 'a;b\n7;8\n' });
+    await timers['LakeIngestion-source_a'].handler(timer, new InvocationContext());
+    expect(await stateOf()).toBe('succeeded');
+    expect(await lake.exists('curated/source_a/date=2021-10-03/ingest_day=2021-10-06/_current.json')).toBe(true);
+  });
+
   it('the every-14-days source skips days that are not due', async () => {
     const { http: h, timers } = compose(registryFile({ sources: [sourceB()] }), () => new Date('2021-01-05T04:30:00Z'));
     await timers['LakeIngestion-source_b'].handler(timer, new InvocationContext());
