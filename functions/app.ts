@@ -18,6 +18,8 @@ import { scheduledSettlementHandler } from './timers/scheduled-settlements';
 import { lakeIngestionHandler } from './timers/lake-ingestion';
 import { lakeRunsHandler, startLakeRunHandler } from './http/lake';
 import { weatherIngestionHandler } from './timers/weather';
+import { streamCompactionHandler, streamPollHandler } from './timers/lake-stream';
+import { lakeStreamRawHandler } from './service-bus/lake-stream';
 import { WEATHER_SCHEDULE } from '../shared/lake/weather/weather-ingestion';
 
 export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): void {
@@ -78,6 +80,15 @@ export function registerFunctions(registry: FunctionRegistry, deps: AppDeps): vo
     registry.timer('WeatherIngestion', { schedule: WEATHER_SCHEDULE, handler: weatherIngestionHandler(deps) });
 
   const SB = NAMES.serviceBus;
+  const feed = deps.lake.streamFeedUrl;
+  if (feed) {
+    registry.timer('LakeStreamPoll', { schedule: '0 * * * * *', handler: streamPollHandler(deps, feed) });
+    registry.serviceBus('LakeStreamRaw', {
+      source: { topic: SB.lakeStreamTopic, subscription: SB.lakeStreamRawSubscription },
+      handler: lakeStreamRawHandler(deps),
+    });
+    registry.timer('LakeStreamCompaction', { schedule: '0 10 * * * *', handler: streamCompactionHandler(deps) });
+  }
   registry.serviceBus('IntegrationEventsSubscriber', {
     source: { topic: SB.integrationEventsTopic, subscription: SB.basisDataSubscription },
     poisonQueue: SB.integrationEventsPoisonQueue,

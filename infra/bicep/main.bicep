@@ -97,6 +97,9 @@ param lakeSourcesFile string = ''
 @description('Weather regions file (JSON id/name/latitude/longitude), e.g. shared/lake/weather/regions.json (shipped); empty: no hourly weather ingestion.')
 param weatherRegionsFile string = ''
 
+@description('Stream feed URL (source D, issue 15); empty: the stream is not polled.')
+param streamFeedUrl string = ''
+
 @description('Application ID URI (or client id) of the API app registration: the audience bearer tokens must carry. Its app roles are listed in README.md, "Identity and roles".')
 param authAudience string
 
@@ -169,6 +172,12 @@ var serviceBusTopics = [
     name: names.serviceBus.integrationEventsTopic
     subscriptions: [
       names.serviceBus.basisDataSubscription
+    ]
+  }
+  {
+    name: names.serviceBus.lakeStreamTopic
+    subscriptions: [
+      names.serviceBus.lakeStreamRawSubscription
     ]
   }
 ]
@@ -291,6 +300,10 @@ var appSettings = [
   {
     name: names.settings.weatherRegionsFile
     value: weatherRegionsFile
+  }
+  {
+    name: names.settings.streamFeedUrl
+    value: streamFeedUrl
   }
   {
     name: names.settings.serviceBusNamespace

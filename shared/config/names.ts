@@ -60,6 +60,10 @@ export const NAMES = {
      * `ServiceBusConnection__fullyQualifiedNamespace` (managed identity).
      */
     triggerConnection: 'ServiceBusConnection',
+    /** Lake stream (source D, issue 15): events polled from the near-real-time feed, one message per event (id = eventId). */
+    lakeStreamTopic: 'lake-stream',
+    /** The lake's subscription: stores each event in the raw zone. */
+    lakeStreamRawSubscription: 'lake-raw',
     /** Message type (application property `MessageType` and subject) of the completion event. */
     calculationCompletedMessageType: 'CalculationCompletedV1',
   },
@@ -116,6 +120,8 @@ export const NAMES = {
     lakeSourcesFile: 'LAKE_SOURCES_FILE',
     /** Base URL of the Open-Meteo forecast API (weather per region). */
     openMeteoUrl: 'OPEN_METEO_URL',
+    /** URL of the stream feed (source D, `GET ?after=cursor` → `{events, cursor}`); unset: no stream polling. */
+    streamFeedUrl: 'STREAM_FEED_URL',
     /** Path of the weather regions file (JSON: id, name, latitude, longitude; e.g. shared/lake/weather/regions.json); unset: no weather ingestion. */
     weatherRegionsFile: 'WEATHER_REGIONS_FILE',
   },

@@ -139,6 +139,11 @@ const settingsSchema = z
       .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
       .default(DEFAULT_OPEN_METEO_URL),
     [S.weatherRegionsFile]: z.string().min(1).optional(),
+    [S.streamFeedUrl]: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
@@ -193,6 +198,8 @@ export interface Settings {
     openMeteoUrl: string;
     /** Weather regions file (e.g. the shipped shared/lake/weather/regions.json); null: no weather ingestion. */
     weatherRegionsFile: string | null;
+    /** Stream feed (source D); null: the stream is not polled. */
+    streamFeedUrl: string | null;
   };
 }
 
@@ -266,6 +273,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       sourcesFile: v[S.lakeSourcesFile] ?? null,
       openMeteoUrl: v[S.openMeteoUrl].replace(/\/+$/, ''),
       weatherRegionsFile: v[S.weatherRegionsFile] ?? null,
+      streamFeedUrl: v[S.streamFeedUrl] ?? null,
     },
   };
 }

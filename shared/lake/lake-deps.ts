@@ -15,6 +15,8 @@ export interface LakeDeps extends IngestionDeps {
   openMeteoUrl: string;
   /** Regions whose weather is ingested hourly; empty (no weather timer) unless WEATHER_REGIONS_FILE is set. */
   weatherRegions: WeatherRegion[];
+  /** Stream feed (source D); null: no stream polling, trigger or compaction registered. */
+  streamFeedUrl: string | null;
 }
 
 export function lakeDeps(
@@ -30,6 +32,7 @@ export function lakeDeps(
     sleep: opts.sleep ?? ((ms) => delay(ms)),
     openMeteoUrl: settings.lake.openMeteoUrl,
     // opt-in, like the sources: a host without it (the local demo, tests) never calls the public API
+    streamFeedUrl: settings.lake.streamFeedUrl,
     weatherRegions: settings.lake.weatherRegionsFile ? loadWeatherRegions(settings.lake.weatherRegionsFile) : [],
   };
 }

@@ -82,15 +82,16 @@ function compose(sourcesFile: string, now: () => Date, env: Record<string, strin
   });
   const http: Record<string, HttpHandler> = {};
   const timers: Record<string, { schedule: string; handler: TimerHandler }> = {};
+  const triggers: Record<string, unknown> = {};
   const registry: FunctionRegistry = {
     http: (name, o) => void (http[name] = o.handler),
     timer: (name, o) => void (timers[name] = o),
-    serviceBus: () => undefined,
+    serviceBus: (name, o) => void (triggers[name] = o.source),
     orchestration: () => undefined,
     activity: () => undefined,
   };
   registerFunctions(registry, deps);
-  return { deps, http, timers, lake };
+  return { deps, http, timers, lake, triggers };
 }
 
 const timer: Timer = {
@@ -151,7 +152,7 @@ describe('lake ingestion timers and runs API', () => {
     expect(rerun.jsonBody).toMatchObject({ status: 'succeeded', attempts: 3 });
   });
 
-  it('the hourly weather timer is registered only when a regions file is set', () => {
+  it('the weather and stream timers are registered only when their settings are set', () => {
     const file = registryFile({ sources: [] });
     expect(Object.keys(compose(file, () => new Date()).timers)).toEqual([]);
     const { timers } = compose(file, () => new Date(), { WEATHER_REGIONS_FILE: DEFAULT_REGIONS_FILE });

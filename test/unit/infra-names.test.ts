@@ -364,6 +364,7 @@ describe('app settings', () => {
       // the template's defaults: empty (no scheduled sources, the shipped regions)
       [NAMES.settings.lakeSourcesFile]: '',
       [NAMES.settings.weatherRegionsFile]: '',
+      [NAMES.settings.streamFeedUrl]: '',
     };
     expect(Object.keys(env).sort()).toEqual(
       SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k))
