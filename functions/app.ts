@@ -31,6 +31,12 @@ import { scheduledSettlementHandler } from './timers/scheduled-settlements';
 import { marketDataTimerHandler } from './timers/market-data';
 import { marketDataIngestStatusHandler, startMarketDataIngestHandler } from './http/market-data-ingest';
 import { marketDataActivities, marketDataBackfillOrchestrator } from './durable/market-data-backfill';
+import { lakeIngestionHandler } from './timers/lake-ingestion';
+import { lakeRunsHandler, startLakeRunHandler } from './http/lake';
+import { weatherIngestionHandler } from './timers/weather';
+import { streamCompactionHandler, streamPollHandler } from './timers/lake-stream';
+import { lakeStreamRawHandler } from './service-bus/lake-stream';
+import { WEATHER_SCHEDULE } from '../shared/lake/weather/weather-ingestion';
 
 const OPENAPI_INFO = {
   title: 'Settlement platform',
@@ -121,8 +127,37 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
   });
 
   registerSeriesFunctions(registry, deps);
+  registry.http('LakeRuns', {
+    methods: ['GET'],
+    route: 'lake/runs',
+    handler: lakeRunsHandler(deps),
+    api: API.LakeRuns,
+  });
+  registry.http('StartLakeRun', {
+    methods: ['POST'],
+    route: 'lake/runs',
+    handler: startLakeRunHandler(deps),
+    api: API.StartLakeRun,
+  });
+  for (const source of deps.lake.sources) {
+    registry.timer(`LakeIngestion-${source.name}`, {
+      schedule: source.schedule.cron,
+      handler: lakeIngestionHandler(deps, source),
+    });
+  }
+  if (deps.lake.weatherRegions.length > 0)
+    registry.timer('WeatherIngestion', { schedule: WEATHER_SCHEDULE, handler: weatherIngestionHandler(deps) });
 
   const SB = NAMES.serviceBus;
+  const feed = deps.lake.streamFeedUrl;
+  if (feed) {
+    registry.timer('LakeStreamPoll', { schedule: '0 * * * * *', handler: streamPollHandler(deps, feed) });
+    registry.serviceBus('LakeStreamRaw', {
+      source: { topic: SB.lakeStreamTopic, subscription: SB.lakeStreamRawSubscription },
+      handler: lakeStreamRawHandler(deps),
+    });
+    registry.timer('LakeStreamCompaction', { schedule: '0 10 * * * *', handler: streamCompactionHandler(deps) });
+  }
   registry.serviceBus('IntegrationEventsSubscriber', {
     source: { topic: SB.integrationEventsTopic, subscription: SB.basisDataSubscription },
     poisonQueue: SB.integrationEventsPoisonQueue,

@@ -22,6 +22,8 @@ import type { Authenticator } from '../shared/auth/token-validator';
 import type { AuditLog } from '../shared/audit/audit-log';
 import { loadGridAreaOwnership } from '../shared/auth/grid-area-ownership';
 import { LakeMarketDataReader } from '../shared/market-data/lake-market-data-reader';
+import { lakeDeps } from '../shared/lake/lake-deps';
+import type { SourceFetcher } from '../shared/lake/source-fetch';
 
 export interface Infrastructure {
   settings: Settings;
@@ -44,6 +46,12 @@ export interface Infrastructure {
    * hosts pass it; absent (handler tests that never touch market data) → an empty in-memory store.
    */
   marketData?: BlobStore;
+  /** The data lake container (zones raw/curated/operational); absent (handler tests) → in memory. */
+  lake?: BlobStore;
+  /** How lake sources are downloaded (default: HTTP with fetch, FTP with basic-ftp). */
+  lakeFetch?: SourceFetcher;
+  /** Waits between ingestion attempts (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -99,5 +107,11 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     gridAreaOwnership: () => loadGridAreaOwnership(infra.integrationEvents, clock().getTime()),
     marketData: new LakeMarketDataReader(marketDataStore),
     marketDataIngest: { store: marketDataStore, settings: infra.settings.marketData, clock },
+    // loads and validates the source registry now: a bad registry stops the host at startup
+    lake: lakeDeps(infra.settings, infra.lake ?? new MemoryBlobStore('data-lake'), {
+      clock,
+      fetch: infra.lakeFetch,
+      sleep: infra.sleep,
+    }),
   };
 }

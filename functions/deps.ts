@@ -12,6 +12,7 @@ import type { AuditLog } from '../shared/audit/audit-log';
 import type { GridAreaOwnership } from '../shared/auth/grid-area-ownership';
 import type { MarketDataReader } from '../shared/market-data/market-series';
 import type { MarketDataIngestDeps } from '../shared/market-data/use-cases/ingest';
+import type { LakeDeps } from '../shared/lake/lake-deps';
 
 /** Everything the function handlers need, built once by the host's composition root. */
 export interface AppDeps {
@@ -43,6 +44,8 @@ export interface AppDeps {
   marketData: MarketDataReader;
   /** What market data ingestion (timer, backfill activities) writes with: the market-data container, source URLs. */
   marketDataIngest: MarketDataIngestDeps;
+  /** The data lake: its partitions, the source registry (validated at startup), fetching. */
+  lake: LakeDeps;
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

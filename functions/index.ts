@@ -74,6 +74,13 @@ function storeFor(settings: Settings, container: string, credential: DefaultAzur
     : AzureBlobStore.fromAccount(settings.storage.accountName, credential, container);
 }
 
+/** The lake container: in Azure in its own hierarchical-namespace account (LAKE_STORAGE_ACCOUNT_NAME). */
+function lakeStoreFor(settings: Settings, credential: DefaultAzureCredential): AzureBlobStore {
+  return settings.lake.accountName && settings.storage.kind === 'identity'
+    ? AzureBlobStore.fromAccount(settings.lake.accountName, credential, NAMES.containers.lake)
+    : storeFor(settings, NAMES.containers.lake, credential);
+}
+
 /**
  * Lazily connected SQL store: the pool is opened (and pending schema migrations applied) on
  * first use, not at module load.
@@ -130,6 +137,7 @@ export function composeAzure(settings: Settings = loadSettings()): void {
     messages: storeFor(settings, NAMES.containers.messages, credential),
     exports: storeFor(settings, NAMES.containers.exports, credential),
     marketData: storeFor(settings, NAMES.containers.marketData, credential),
+    lake: lakeStoreFor(settings, credential),
     bus: getBus,
     results: storeFor(settings, NAMES.containers.results, credential),
     jobs,

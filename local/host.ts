@@ -115,7 +115,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     const messages = AzureBlobStore.fromConnectionString(cs, NAMES.containers.messages);
     const exports = AzureBlobStore.fromConnectionString(cs, NAMES.containers.exports);
     const marketData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.marketData);
-    for (const c of [basisData, results, messages, exports, marketData]) await c.ensureContainer();
+    const lake = AzureBlobStore.fromConnectionString(cs, NAMES.containers.lake);
+    for (const c of [basisData, results, messages, exports, marketData, lake]) await c.ensureContainer();
     const jobs = TableJobStore.fromConnectionString(cs);
     await jobs.ensureTables();
     const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
@@ -144,6 +145,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       messages,
       exports,
       marketData,
+      lake,
       bus: () => bus,
       publishCompleted: publisherOn(bus),
       orchestrationClient: () => ({

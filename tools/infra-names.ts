@@ -39,6 +39,7 @@ export interface SettingsDefaults {
   smardPauseMs: number;
   resultsPageMaxRows: number;
   maxPeriodDaysEnergy: number;
+  openMeteoUrl: string;
 }
 
 export interface GeneratedFile {
@@ -84,6 +85,7 @@ export function settingsDefaults(): SettingsDefaults {
     smardPauseMs: s.marketData.smardPauseMs,
     resultsPageMaxRows: s.resultsPageMaxRows,
     maxPeriodDaysEnergy: s.periodLimits.maxEnergyDays,
+    openMeteoUrl: s.lake.openMeteoUrl,
   };
 }
 

@@ -127,6 +127,18 @@ param marketDataRetryBaseMs int = loadJsonContent('settings-defaults.json').mark
 @minValue(0)
 param smardPauseMs int = loadJsonContent('settings-defaults.json').smardPauseMs
 
+@description('Base URL of the Open-Meteo forecast API (weather per region, issue 15).')
+param openMeteoUrl string = loadJsonContent('settings-defaults.json').openMeteoUrl
+
+@description('Lake source registry file (JSON, shared/lake/source-registry.ts), relative to the app root or absolute; empty: no scheduled sources. Its {env:NAME} placeholders are app settings added separately (e.g. Key Vault references).')
+param lakeSourcesFile string = ''
+
+@description('Weather regions file (JSON id/name/latitude/longitude), e.g. shared/lake/weather/regions.json (shipped); empty: no hourly weather ingestion.')
+param weatherRegionsFile string = ''
+
+@description('Stream feed URL (source D, issue 15); empty: the stream is not polled.')
+param streamFeedUrl string = ''
+
 @description('Application ID URI (or client id) of the API app registration: the audience bearer tokens must carry. Its app roles are listed in README.md, "Identity and roles".')
 param authAudience string
 
@@ -174,6 +186,13 @@ var blobContainerNames = [
   names.containers.marketData
 ]
 
+// The data lake (issue 15) lives in its own account with a hierarchical namespace (ADLS Gen2):
+// HNS is fixed when an account is created, so it cannot be switched on for the data account
+// that existing environments already hold; zones and partitions: shared/lake/zones.ts.
+var lakeContainerNames = [
+  names.containers.lake
+]
+
 var tableNames = [
   names.tables.jobs
   names.tables.jobLocks
@@ -193,6 +212,12 @@ var serviceBusTopics = [
     name: names.serviceBus.integrationEventsTopic
     subscriptions: [
       names.serviceBus.basisDataSubscription
+    ]
+  }
+  {
+    name: names.serviceBus.lakeStreamTopic
+    subscriptions: [
+      names.serviceBus.lakeStreamRawSubscription
     ]
   }
 ]
@@ -223,6 +248,20 @@ module dataStorage 'modules/storage-account.bicep' = {
     skuName: dataStorageSku
     containerNames: blobContainerNames
     tableNames: tableNames
+    allowedIpRanges: allowedIpRanges
+    privateEndpointSubnetId: privateEndpointSubnetId
+    tags: allTags
+  }
+}
+
+module lakeStorage 'modules/storage-account.bicep' = {
+  name: 'lake-storage'
+  params: {
+    name: take('stlake${envToken}${token}', 24)
+    location: location
+    skuName: dataStorageSku
+    containerNames: lakeContainerNames
+    isHnsEnabled: true
     allowedIpRanges: allowedIpRanges
     privateEndpointSubnetId: privateEndpointSubnetId
     tags: allTags
@@ -285,6 +324,26 @@ var appSettings = [
   {
     name: names.settings.storageAccountName
     value: dataStorage.outputs.name
+  }
+  {
+    name: names.settings.lakeStorageAccountName
+    value: lakeStorage.outputs.name
+  }
+  {
+    name: names.settings.lakeSourcesFile
+    value: lakeSourcesFile
+  }
+  {
+    name: names.settings.openMeteoUrl
+    value: openMeteoUrl
+  }
+  {
+    name: names.settings.weatherRegionsFile
+    value: weatherRegionsFile
+  }
+  {
+    name: names.settings.streamFeedUrl
+    value: streamFeedUrl
   }
   {
     name: names.settings.serviceBusNamespace
@@ -422,6 +481,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     principalId: functionApp.outputs.principalId
     hostStorageAccountName: hostStorage.outputs.name
     dataStorageAccountName: dataStorage.outputs.name
+    lakeStorageAccountName: lakeStorage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.namespaceName
     appInsightsName: monitoring.outputs.appInsightsName
   }

@@ -20,6 +20,11 @@ export const NAMES = {
      * `operational/` backfill requests and chunk ledger (shared/market-data/lake-paths.ts).
      */
     marketData: 'market-data',
+    /**
+     * The data lake's zones (issue 15): `raw/{source}/day=…`, `curated/{dataset}/date=…`,
+     * `operational/{dataset}/date=…` (shared/lake/zones.ts); in its own hierarchical-namespace account.
+     */
+    lake: 'data-lake',
   },
   /** Table storage tables */
   tables: {
@@ -60,6 +65,10 @@ export const NAMES = {
      * `ServiceBusConnection__fullyQualifiedNamespace` (managed identity).
      */
     triggerConnection: 'ServiceBusConnection',
+    /** Lake stream (source D, issue 15): events polled from the near-real-time feed, one message per event (id = eventId). */
+    lakeStreamTopic: 'lake-stream',
+    /** The lake's subscription: stores each event in the raw zone. */
+    lakeStreamRawSubscription: 'lake-raw',
     /** Message type (application property `MessageType` and subject) of the completion event. */
     calculationCompletedMessageType: 'CalculationCompletedV1',
   },
@@ -135,5 +144,15 @@ export const NAMES = {
     marketDataRetryBaseMs: 'MARKET_DATA_RETRY_BASE_MS',
     /** Pause between SMARD chunk requests (ms), as SMARD clients do to be polite. */
     smardPauseMs: 'SMARD_PAUSE_MS',
+    /** Storage account of the data lake (hierarchical namespace); default the data account. */
+    lakeStorageAccountName: 'LAKE_STORAGE_ACCOUNT_NAME',
+    /** Path of the lake's source registry (JSON, shared/lake/source-registry.ts); unset: no scheduled sources. */
+    lakeSourcesFile: 'LAKE_SOURCES_FILE',
+    /** Base URL of the Open-Meteo forecast API (weather per region). */
+    openMeteoUrl: 'OPEN_METEO_URL',
+    /** URL of the stream feed (source D, `GET ?after=cursor` → `{events, cursor}`); unset: no stream polling. */
+    streamFeedUrl: 'STREAM_FEED_URL',
+    /** Path of the weather regions file (JSON: id, name, latitude, longitude; e.g. shared/lake/weather/regions.json); unset: no weather ingestion. */
+    weatherRegionsFile: 'WEATHER_REGIONS_FILE',
   },
 } as const;

@@ -100,6 +100,9 @@ export const DEFAULT_MARKET_DATA_TIMER_CRON = '0 10 * * * *';
 /** Placeholder default for local runs; every environment sets eSett's real party id. */
 export const DEFAULT_ESETT_RECEIVER_ID = '10X1001A1001A55Y';
 
+/** Open-Meteo's public forecast host (no key needed for non-commercial use). */
+export const DEFAULT_OPEN_METEO_URL = 'https://api.open-meteo.com';
+
 const jsonArray = <T extends z.ZodTypeAny>(item: T) =>
   z
     .string()
@@ -182,6 +185,22 @@ const settingsSchema = z
     [S.marketDataHttpTimeoutMs]: z.coerce.number().int().min(100).default(30_000),
     [S.marketDataRetryBaseMs]: z.coerce.number().int().min(0).default(1_000),
     [S.smardPauseMs]: z.coerce.number().int().min(0).default(300),
+    [S.lakeStorageAccountName]: z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name')
+      .optional(),
+    [S.lakeSourcesFile]: z.string().min(1).optional(),
+    [S.openMeteoUrl]: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+      .default(DEFAULT_OPEN_METEO_URL),
+    [S.weatherRegionsFile]: z.string().min(1).optional(),
+    [S.streamFeedUrl]: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
@@ -255,6 +274,18 @@ export interface Settings {
     httpTimeoutMs: number;
     retryBaseMs: number;
     smardPauseMs: number;
+  };
+  /** The data lake (issue 15). */
+  lake: {
+    /** Account of the lake container when it differs from the data account (Azure: the HNS account). */
+    accountName: string | null;
+    /** Source registry file; null: no scheduled sources. */
+    sourcesFile: string | null;
+    openMeteoUrl: string;
+    /** Weather regions file (e.g. the shipped shared/lake/weather/regions.json); null: no weather ingestion. */
+    weatherRegionsFile: string | null;
+    /** Stream feed (source D); null: the stream is not polled. */
+    streamFeedUrl: string | null;
   };
 }
 
@@ -334,6 +365,13 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       httpTimeoutMs: v[S.marketDataHttpTimeoutMs],
       retryBaseMs: v[S.marketDataRetryBaseMs],
       smardPauseMs: v[S.smardPauseMs],
+    },
+    lake: {
+      accountName: v[S.lakeStorageAccountName] ?? null,
+      sourcesFile: v[S.lakeSourcesFile] ?? null,
+      openMeteoUrl: v[S.openMeteoUrl].replace(/\/+$/, ''),
+      weatherRegionsFile: v[S.weatherRegionsFile] ?? null,
+      streamFeedUrl: v[S.streamFeedUrl] ?? null,
     },
   };
 }

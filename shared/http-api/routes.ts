@@ -19,6 +19,7 @@ import {
   seriesQueryFields,
   supplierResultSeriesPath,
 } from './series';
+import { lakeRunListSchema, lakeRunStateSchema, lakeRunsQuery, startLakeRunQuery } from './lake';
 import { problemSchema } from './problem';
 import {
   cancelConflictSchema,
@@ -349,6 +350,34 @@ export const API = {
         403: problem("Another actor's grid area or supplier"),
         404: problem('No such report, or a job that is not the caller’s'),
         503: unavailable,
+      },
+    },
+  },
+  LakeRuns: {
+    GET: {
+      summary: "A lake source's ingestion runs (issue 15), or one run",
+      tags: ['lake'],
+      roles: ADMIN,
+      query: lakeRunsQuery,
+      responses: {
+        200: { description: 'The run, or the list of runs', json: z.union([lakeRunStateSchema, lakeRunListSchema]) },
+        400: badInput,
+        404: problem('No such source, or no run for that day'),
+      },
+    },
+  },
+  StartLakeRun: {
+    POST: {
+      summary: 'Run (resume, or with force repeat) one ingestion now; answers its final state',
+      description:
+        'The run happens inside the request; its own outcome (succeeded or failed with the reason) is in the body.',
+      tags: ['lake'],
+      roles: ADMIN,
+      query: startLakeRunQuery,
+      responses: {
+        200: { description: 'The final state of the run', json: lakeRunStateSchema },
+        400: badInput,
+        404: problem('No such source'),
       },
     },
   },

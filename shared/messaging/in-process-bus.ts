@@ -497,6 +497,8 @@ export function declareSettlementEntities(bus: InProcessBus, options: EntityOpti
   bus.createSubscription(SB.domainEventsTopic, SB.esettSenderSubscription, delivery);
   bus.createTopic(SB.integrationEventsTopic, dedupe);
   bus.createSubscription(SB.integrationEventsTopic, SB.basisDataSubscription, delivery);
+  bus.createTopic(SB.lakeStreamTopic, dedupe);
+  bus.createSubscription(SB.lakeStreamTopic, SB.lakeStreamRawSubscription, delivery);
   for (const q of [
     SB.integrationEventsPoisonQueue,
     SB.dataAvailableQueue,

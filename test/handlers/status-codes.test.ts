@@ -84,6 +84,7 @@ function memoryDeps(jobs: MemoryJobStore, results: MemoryBlobStore, env: Record<
       ...env,
     }),
     basisData: new MemoryBlobStore('basis'),
+    lake: new MemoryBlobStore('lake'),
     results,
     jobs,
     messages: new MemoryBlobStore('messages'),

@@ -80,6 +80,7 @@ function expectedFunctions(): Registered[] {
   const deps = buildDeps({
     settings: loadSettings(azureLikeSettings()),
     basisData: new MemoryBlobStore('basis'),
+    lake: new MemoryBlobStore('lake'),
     results: new MemoryBlobStore('results'),
     jobs: new MemoryJobStore(),
     messages: new MemoryBlobStore('messages'),

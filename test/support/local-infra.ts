@@ -72,6 +72,7 @@ export function testDeps(
     },
     basisData: infra.basisData,
     results: infra.results,
+    lake: infra.results, // lake paths (raw/, curated/, operational/, _system/) never meet jobs/
     jobs: infra.jobs,
     publishCompleted: async () => {},
     lakeCacheDir: join(infra.tmp, 'cache'),

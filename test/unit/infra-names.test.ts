@@ -374,6 +374,12 @@ describe('app settings', () => {
       [NAMES.settings.marketDataHttpTimeoutMs]: String(d.marketDataHttpTimeoutMs),
       [NAMES.settings.marketDataRetryBaseMs]: String(d.marketDataRetryBaseMs),
       [NAMES.settings.smardPauseMs]: String(d.smardPauseMs),
+      [NAMES.settings.lakeStorageAccountName]: 'stlakedev',
+      [NAMES.settings.openMeteoUrl]: d.openMeteoUrl,
+      // the template's defaults: empty (no scheduled sources, the shipped regions)
+      [NAMES.settings.lakeSourcesFile]: '',
+      [NAMES.settings.weatherRegionsFile]: '',
+      [NAMES.settings.streamFeedUrl]: '',
     };
     expect(Object.keys(env).sort()).toEqual(
       SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k))

@@ -45,6 +45,7 @@ const refs = (body: string): string[] => [...body.matchAll(/names\.\w+\.\w+/g)].
 function createdByTemplate(): Resource[] {
   const out: Resource[] = [];
   for (const r of refs(arrayVar('blobContainerNames'))) out.push({ kind: 'container', name: resolveName(r) });
+  for (const r of refs(arrayVar('lakeContainerNames'))) out.push({ kind: 'container', name: resolveName(r) });
   const deployment = /var deploymentContainerName = '([^']+)'/.exec(MAIN)?.[1];
   if (!deployment) throw new Error('main.bicep has no deploymentContainerName');
   out.push({ kind: 'container', name: deployment });

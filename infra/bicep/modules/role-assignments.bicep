@@ -7,6 +7,7 @@ param principalId string
 
 param hostStorageAccountName string
 param dataStorageAccountName string
+param lakeStorageAccountName string
 param serviceBusNamespaceName string
 param appInsightsName string
 
@@ -39,6 +40,21 @@ resource hostStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 
 resource dataStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: dataStorageAccountName
+}
+
+resource lakeStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: lakeStorageAccountName
+}
+
+// Lake: the app writes and reads the zones (blobs only; run states are blobs too)
+resource lakeStorageAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(lakeStorage.id, principalId, roles.storageBlobDataContributor)
+  scope: lakeStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
 }
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {

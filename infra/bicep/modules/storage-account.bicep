@@ -36,6 +36,9 @@ param privateEndpointSubnetId string = ''
 
 param tags object = {}
 
+@description('Hierarchical namespace (ADLS Gen2): real directories, atomic directory rename, POSIX ACLs. Fixed at creation.')
+param isHnsEnabled bool = false
+
 var restricted = !empty(allowedIpRanges) || !empty(privateEndpointSubnetId)
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -52,6 +55,7 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
+    isHnsEnabled: isHnsEnabled
     supportsHttpsTrafficOnly: true
     publicNetworkAccess: empty(privateEndpointSubnetId) ? 'Enabled' : 'Disabled'
     networkAcls: {

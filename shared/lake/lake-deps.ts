@@ -1,0 +1,38 @@
+/** The lake's ports and data, composed once per host (functions/composition.ts). */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Settings } from '../config/settings';
+import type { BlobStore } from '../storage/blob-store';
+import type { IngestionDeps } from './ingestion';
+import { PartitionStore } from './partition-store';
+import { fetchSource, type SourceFetcher } from './source-fetch';
+import { loadSourceRegistry, type SourceRegistry } from './source-registry';
+import type { WeatherRegion } from './weather/open-meteo';
+import { loadWeatherRegions } from './weather/weather-ingestion';
+
+export interface LakeDeps extends IngestionDeps {
+  /** Scheduled sources (empty when LAKE_SOURCES_FILE is unset). */
+  sources: SourceRegistry;
+  openMeteoUrl: string;
+  /** Regions whose weather is ingested hourly; empty (no weather timer) unless WEATHER_REGIONS_FILE is set. */
+  weatherRegions: WeatherRegion[];
+  /** Stream feed (source D); null: no stream polling, trigger or compaction registered. */
+  streamFeedUrl: string | null;
+}
+
+export function lakeDeps(
+  settings: Settings,
+  blobs: BlobStore,
+  opts: { clock: () => Date; fetch?: SourceFetcher; sleep?: (ms: number) => Promise<void> },
+): LakeDeps {
+  return {
+    partitions: new PartitionStore(blobs, opts.clock),
+    sources: settings.lake.sourcesFile ? loadSourceRegistry(settings.lake.sourcesFile) : [],
+    fetch: opts.fetch ?? fetchSource,
+    clock: opts.clock,
+    sleep: opts.sleep ?? ((ms) => delay(ms)),
+    openMeteoUrl: settings.lake.openMeteoUrl,
+    // opt-in, like the sources: a host without it (the local demo, tests) never calls the public API
+    streamFeedUrl: settings.lake.streamFeedUrl,
+    weatherRegions: settings.lake.weatherRegionsFile ? loadWeatherRegions(settings.lake.weatherRegionsFile) : [],
+  };
+}
