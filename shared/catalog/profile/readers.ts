@@ -8,8 +8,9 @@ import { parseTable } from 'arrow-js-ffi';
 import * as pw from 'parquet-wasm';
 import { wasmBuffer } from '../../basis-data/parquet/arrow-io';
 
-export type DatasetFormat = 'csv' | 'parquet' | 'jsonl';
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'parquet', 'jsonl'];
+/** `json`: an array of objects, or an API envelope holding one under `records` (Energi Data Service) or `result.records` (CKAN datastore). */
+export type DatasetFormat = 'csv' | 'parquet' | 'jsonl' | 'json';
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['csv', 'parquet', 'jsonl', 'json'];
 
 /** The file cannot be read as the format it claims (answered 400/422; nothing is indexed). */
 export class UnreadableDatasetError extends Error {
@@ -33,6 +34,8 @@ export function readDataset(bytes: Uint8Array, format: DatasetFormat): Promise<T
       return readCsv(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     case 'jsonl':
       return readJsonLines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    case 'json':
+      return readJsonRecords(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     case 'parquet':
       return readParquet(bytes);
   }
@@ -115,6 +118,20 @@ const cellText = (v: unknown): Cell => {
   if (v instanceof Date) return v.toISOString();
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 };
+
+function readJsonRecords(text: string): TabularSource {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UnreadableDatasetError('JSON: the file is not JSON');
+  }
+  const envelope = doc as { records?: unknown; result?: { records?: unknown } } | null;
+  const records = Array.isArray(doc) ? doc : (envelope?.records ?? envelope?.result?.records);
+  if (!Array.isArray(records))
+    throw new UnreadableDatasetError('JSON: no array of records (top level, `records` or `result.records`)');
+  return readJsonLines(records.map((r) => JSON.stringify(r)).join('\n'));
+}
 
 function readJsonLines(text: string): TabularSource {
   const objects: Array<Record<string, unknown>> = [];

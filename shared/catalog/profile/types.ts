@@ -110,7 +110,7 @@ export type SpatialCoverage =
 export interface Profile {
   /** sha256 of the bytes profiled: the same bytes always give the same profile (and are profiled once). */
   content_hash: string;
-  format: 'csv' | 'parquet' | 'jsonl';
+  format: 'csv' | 'parquet' | 'jsonl' | 'json';
   size: number;
   nb_rows: number;
   nb_profiled_rows: number;
