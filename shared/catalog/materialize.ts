@@ -35,7 +35,7 @@ export function materializer(opts: {
     }
     const chunks: Uint8Array[] = [];
     let total = 0;
-    const reader = res.body.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;

@@ -22,6 +22,11 @@ import { catalogQuerySchema } from '../../shared/catalog/search';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
 import { UnreadableDatasetError } from '../../shared/catalog/profile/readers';
 
+const enqueueTo = (queue: DatasetMetadata[], m: DatasetMetadata): Promise<void> => {
+  queue.push(m);
+  return Promise.resolve();
+};
+
 type Route = (url: URL) => { status: number; body: string; type?: string } | null;
 
 async function serve(route: Route): Promise<{ url: string; server: Server; hits: string[] }> {
@@ -118,7 +123,7 @@ describe('Energi Data Service discoverer', () => {
     const queued: DatasetMetadata[] = [];
     const d = energiDataServiceDiscoverer({ baseUrl: eds.url });
     const run = await runDiscovery(
-      { index: deps.index, enqueue: async (m) => void queued.push(m), clock: deps.clock },
+      { index: deps.index, enqueue: (m) => enqueueTo(queued, m), clock: () => deps.clock() },
       d,
     );
     expect(run).toEqual({ announced: 1, deleted: [] });
@@ -183,8 +188,8 @@ describe('CKAN discoverer', () => {
     const queued: DatasetMetadata[] = [];
     const discovery = {
       index: deps.index,
-      enqueue: async (m: DatasetMetadata) => void queued.push(m),
-      clock: deps.clock,
+      enqueue: (m: DatasetMetadata) => enqueueTo(queued, m),
+      clock: () => deps.clock(),
     };
     const run = await runDiscovery(discovery, ckanDiscoverer({ baseUrl: ckan.url }));
     expect(run.announced).toBe(150);
@@ -207,7 +212,7 @@ describe('CKAN discoverer', () => {
   test('on a query: announces what the portal finds', async () => {
     const queued: DatasetMetadata[] = [];
     const n = await discoverOnQuery(
-      { enqueue: async (m) => void queued.push(m), clock: () => new Date() },
+      { enqueue: (m) => enqueueTo(queued, m), clock: () => new Date() },
       [ckanDiscoverer({ baseUrl: ckan.url })],
       ['42'],
     );
