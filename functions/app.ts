@@ -18,6 +18,16 @@ import { API } from '../shared/http-api/routes';
 import { buildOpenApi, type DocumentedRoute } from '../shared/http-api/openapi';
 import { openApiHandler } from './http/openapi';
 import { scheduledSettlementHandler } from './timers/scheduled-settlements';
+import {
+  datasetSampleHandler,
+  getDatasetHandler,
+  publishDatasetHandler,
+  searchCatalogHandler,
+  uploadDatasetHandler,
+  type CatalogHttpDeps,
+} from './http/catalog';
+import { catalogProfilerHandler } from './service-bus/catalog-profiler';
+import { catalogDiscoveryHandler } from './timers/catalog-discovery';
 
 const OPENAPI_INFO = {
   title: 'Settlement platform',
@@ -93,7 +103,58 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     api: API.IngestTimeSeries,
   });
 
+  // the dataset catalog (issue 16)
+  const catalog: CatalogHttpDeps = {
+    catalog: deps.catalog,
+    authenticator: deps.authenticator,
+    maxQueryBytes: deps.settings.maxRequestBodyBytes.job,
+  };
+  registry.http('CatalogSearch', {
+    methods: ['POST'],
+    route: 'catalog/search',
+    handler: searchCatalogHandler(catalog),
+    api: API.CatalogSearch,
+  });
+  registry.http('CatalogDataset', {
+    methods: ['GET'],
+    route: 'catalog/datasets/{id}',
+    handler: getDatasetHandler(catalog),
+    api: API.CatalogDataset,
+  });
+  registry.http('CatalogDatasetSample', {
+    methods: ['GET'],
+    route: 'catalog/datasets/{id}/sample',
+    handler: datasetSampleHandler(catalog),
+    api: API.CatalogDatasetSample,
+  });
+  registry.http('CatalogUpload', {
+    methods: ['POST'],
+    route: 'catalog/uploads',
+    handler: uploadDatasetHandler(catalog),
+    maxBodyBytes: deps.settings.catalog.maxUploadBytes,
+    api: API.CatalogUpload,
+  });
+  registry.http('CatalogPublish', {
+    methods: ['POST'],
+    route: 'catalog/datasets/{id}/publish',
+    handler: publishDatasetHandler(catalog),
+    api: API.CatalogPublish,
+  });
+
   const SB = NAMES.serviceBus;
+  registry.serviceBus('CatalogProfiler', {
+    source: { queue: SB.catalogProfileQueue },
+    handler: catalogProfilerHandler(deps),
+  });
+  registry.timer('CatalogDiscovery', {
+    schedule: deps.settings.catalog.discoverySchedule,
+    handler: catalogDiscoveryHandler({
+      discoverers: deps.discoverers,
+      index: deps.catalog.index,
+      bus: deps.bus,
+      clock: deps.clock,
+    }),
+  });
   registry.serviceBus('IntegrationEventsSubscriber', {
     source: { topic: SB.integrationEventsTopic, subscription: SB.basisDataSubscription },
     poisonQueue: SB.integrationEventsPoisonQueue,

@@ -19,6 +19,9 @@ import type { InvocationContext } from '@azure/functions';
 import type { Authenticator } from '../shared/auth/token-validator';
 import type { AuditLog } from '../shared/audit/audit-log';
 import { loadGridAreaOwnership } from '../shared/auth/grid-area-ownership';
+import { EmbeddedCatalogIndex } from '../shared/catalog/index/embedded-index';
+import { materializer } from '../shared/catalog/materialize';
+import { registeredDiscoverers } from '../shared/catalog/discovery/registry';
 
 export interface Infrastructure {
   settings: Settings;
@@ -36,6 +39,10 @@ export interface Infrastructure {
   lakeCacheDir?: string;
   authenticator: Authenticator;
   audit: AuditLog;
+  /** The dataset catalog's container (index documents, uploads, failures). */
+  catalog: BlobStore;
+  /** How discoverers and the profiler reach external sources (tests: loopback fakes). */
+  fetch?: typeof fetch;
 }
 
 /** Grid areas change rarely; re-reading master data per request would be wasteful. */
@@ -45,6 +52,8 @@ export function buildDeps(infra: Infrastructure): AppDeps {
   const clock = infra.clock ?? (() => new Date());
   const lake = new BlobLake(infra.basisData, infra.lakeCacheDir);
   let cached: { at: number; areas: Set<string> } | null = null;
+  const newId = () => randomUUID();
+  const catalogLimit = infra.settings.catalog.maxUploadBytes;
   return {
     settings: infra.settings,
     jobs: infra.jobs,
@@ -74,9 +83,27 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     },
     orchestrationClient: (context) => infra.orchestrationClient(context),
     clock,
-    newId: () => randomUUID(),
+    newId,
     authenticator: infra.authenticator,
     audit: infra.audit,
     gridAreaOwnership: () => loadGridAreaOwnership(infra.integrationEvents, clock().getTime()),
+    catalog: {
+      // the embedded index in every host until the Azure AI Search adapter exists (README "Dataset catalog")
+      index: new EmbeddedCatalogIndex(infra.catalog),
+      files: infra.catalog,
+      materialize: materializer({
+        containers: [infra.catalog, infra.basisData, infra.results],
+        maxBytes: catalogLimit,
+        fetch: infra.fetch,
+      }),
+      clock,
+      newId,
+      maxBytes: catalogLimit,
+    },
+    discoverers: registeredDiscoverers(
+      { edsUrl: infra.settings.catalog.edsUrl, ckanUrl: infra.settings.catalog.ckanUrl },
+      { basisData: infra.basisData, results: infra.results },
+      infra.fetch,
+    ),
   };
 }

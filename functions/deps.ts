@@ -10,6 +10,8 @@ import type { OrchestrationClient } from './registry';
 import type { Authenticator } from '../shared/auth/token-validator';
 import type { AuditLog } from '../shared/audit/audit-log';
 import type { GridAreaOwnership } from '../shared/auth/grid-area-ownership';
+import type { CatalogDeps } from '../shared/catalog/catalog-service';
+import type { Discoverer } from '../shared/catalog/discovery/discoverer';
 
 /** Everything the function handlers need, built once by the host's composition root. */
 export interface AppDeps {
@@ -37,6 +39,10 @@ export interface AppDeps {
   audit: AuditLog;
   /** Who owns which grid area (GridAreaUpdated events), read per request. */
   gridAreaOwnership: () => Promise<GridAreaOwnership>;
+  /** The dataset catalog (issue 16): its index, stored files and limits. */
+  catalog: CatalogDeps;
+  /** The registered discoverers (shared/catalog/discovery/registry.ts). */
+  discoverers: Discoverer[];
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

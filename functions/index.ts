@@ -129,6 +129,7 @@ export function composeAzure(settings: Settings = loadSettings()): void {
     basisData: storeFor(settings, NAMES.containers.basisData, credential),
     messages: storeFor(settings, NAMES.containers.messages, credential),
     exports: storeFor(settings, NAMES.containers.exports, credential),
+    catalog: storeFor(settings, NAMES.containers.catalog, credential),
     bus: getBus,
     results: storeFor(settings, NAMES.containers.results, credential),
     jobs,

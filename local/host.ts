@@ -95,7 +95,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const results = AzureBlobStore.fromConnectionString(cs, NAMES.containers.results);
   const messages = AzureBlobStore.fromConnectionString(cs, NAMES.containers.messages);
   const exports = AzureBlobStore.fromConnectionString(cs, NAMES.containers.exports);
-  for (const c of [basisData, results, messages, exports]) await c.ensureContainer();
+  const catalog = AzureBlobStore.fromConnectionString(cs, NAMES.containers.catalog);
+  for (const c of [basisData, results, messages, exports, catalog]) await c.ensureContainer();
   const jobs = TableJobStore.fromConnectionString(cs);
   await jobs.ensureTables();
   const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
@@ -127,6 +128,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     lakeCacheDir: dataDir ? join(dataDir, 'lake-cache') : undefined,
     authenticator,
     audit,
+    catalog,
   });
   const registry = new LocalRegistry();
   registerFunctions(registry, deps);

@@ -29,6 +29,8 @@ export interface SettingsDefaults {
   maxJobRequestBodyBytes: number;
   maxIngestionBodyBytes: number;
   staleRequestedJobMinutes: number;
+  maxCatalogUploadBytes: number;
+  catalogDiscoverySchedule: string;
 }
 
 export interface GeneratedFile {
@@ -64,6 +66,8 @@ export function settingsDefaults(): SettingsDefaults {
     maxJobRequestBodyBytes: s.maxRequestBodyBytes.job,
     maxIngestionBodyBytes: s.maxRequestBodyBytes.ingestion,
     staleRequestedJobMinutes: s.staleRequestedJobMs / 60_000,
+    maxCatalogUploadBytes: s.catalog.maxUploadBytes,
+    catalogDiscoverySchedule: s.catalog.discoverySchedule,
   };
 }
 

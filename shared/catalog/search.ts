@@ -58,7 +58,7 @@ export const catalogQuerySchema = z
     page: z.number().int().min(1).max(1000).default(1),
     size: z.number().int().min(1).max(100).default(20),
   })
-  .meta({ id: 'CatalogQuery' });
+  .meta({ description: 'A catalog search' });
 export type CatalogQuery = z.infer<typeof catalogQuerySchema>;
 
 export interface Highlight {

@@ -15,6 +15,8 @@ export const NAMES = {
     messages: 'market-messages',
     /** Basis data exports: `exports/{jobId}/ga={gridArea}/...` with `status.json` written last. */
     exports: 'basis-data-exports',
+    /** Dataset catalog: the embedded index `datasets/<id>.json`, uploads `uploads/<id>/data.<ext>`, `failures/<id>.json`. */
+    catalog: 'dataset-catalog',
   },
   /** Table storage tables */
   tables: {
@@ -50,6 +52,8 @@ export const NAMES = {
     bundleReplyQueue: 'settlement-bundle-reply',
     /** Documents for eSett (imbalance settlement). */
     esettQueue: 'esett-aggregated-data',
+    /** Discovered datasets waiting to be profiled (uploads are profiled at once, never queued behind these). */
+    catalogProfileQueue: 'catalog-profile',
     /**
      * App-setting prefix of the Service Bus triggers' connection: Azure sets
      * `ServiceBusConnection__fullyQualifiedNamespace` (managed identity).
@@ -105,5 +109,13 @@ export const NAMES = {
      * ID. Only the local host sets it; refused when any Azure App Service marker is present.
      */
     authDevIssuer: 'AUTH_DEV_ISSUER',
+    /** Largest dataset upload (and discovered file) the catalog profiles, in bytes (413 beyond). */
+    maxCatalogUploadBytes: 'MAX_CATALOG_UPLOAD_BYTES',
+    /** Energi Data Service API base the catalog crawls (e.g. https://api.energidataservice.dk); unset: not crawled. */
+    catalogEdsUrl: 'CATALOG_EDS_URL',
+    /** A CKAN portal the catalog crawls; unset: not crawled. */
+    catalogCkanUrl: 'CATALOG_CKAN_URL',
+    /** NCRONTAB of the catalog's discovery run. */
+    catalogDiscoverySchedule: 'CATALOG_DISCOVERY_SCHEDULE',
   },
 } as const;

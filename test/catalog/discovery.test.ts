@@ -266,8 +266,8 @@ test('lake discoverer: basis data partitions and committed results only', async 
   const seen: string[] = [];
   for await (const a of lakeDiscoverer({ basisData, results }).discover()) seen.push(a.sourceId);
   expect(seen).toEqual([
-    'basis-data/metering_point_periods/grid_area=804/part-0.parquet',
-    'basis-data/time_series_points/grid_area=804/observation_date=2023-01-01/a.parquet',
-    'settlement-results/jobs/j1/energy/grid_area=804/part.parquet',
+    'basis-data:metering_point_periods:grid_area=804:part-0.parquet',
+    'basis-data:time_series_points:grid_area=804:observation_date=2023-01-01:a.parquet',
+    'settlement-results:jobs:j1:energy:grid_area=804:part.parquet',
   ]);
 });

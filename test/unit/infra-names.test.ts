@@ -359,6 +359,10 @@ describe('app settings', () => {
       [NAMES.settings.authJwksUrl]: 'https://login.microsoftonline.com/tenant/discovery/v2.0/keys',
       [NAMES.settings.authAudience]: 'api://settlement',
       [NAMES.settings.authActorClaim]: d.authActorClaim,
+      [NAMES.settings.maxCatalogUploadBytes]: String(d.maxCatalogUploadBytes),
+      [NAMES.settings.catalogDiscoverySchedule]: d.catalogDiscoverySchedule,
+      [NAMES.settings.catalogEdsUrl]: 'https://api.energidataservice.dk',
+      [NAMES.settings.catalogCkanUrl]: '',
     };
     expect(Object.keys(env).sort()).toEqual(
       SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k))

@@ -9,6 +9,9 @@ import type { Announcement, Discoverer } from './discoverer';
 
 const LAKE_TABLES = ['metering_point_periods/', 'time_series_points/', 'grid_loss_metering_points/', 'charge'];
 
+// ids go into URL paths (/api/catalog/datasets/{id}): no slashes
+const sourceIdOf = (container: string, path: string) => `${container}:${path.replace(/\//g, ':')}`;
+
 const describePath = (path: string) =>
   path
     .replace(/\.parquet$/, '')
@@ -25,7 +28,7 @@ export function lakeDiscoverer(opts: { basisData: BlobStore; results: BlobStore 
         for (const path of await opts.basisData.list(prefix))
           if (path.endsWith('.parquet'))
             yield {
-              sourceId: `${opts.basisData.container}/${path}`,
+              sourceId: sourceIdOf(opts.basisData.container, path),
               name: `Basis data: ${describePath(path)}`,
               materialize: { kind: 'blob', container: opts.basisData.container, path, format: 'parquet' },
             };
@@ -34,7 +37,7 @@ export function lakeDiscoverer(opts: { basisData: BlobStore; results: BlobStore 
       for (const path of paths)
         if (path.endsWith('.parquet') && committed.has(path.split('/')[1]))
           yield {
-            sourceId: `${opts.results.container}/${path}`,
+            sourceId: sourceIdOf(opts.results.container, path),
             name: `Settlement results: ${describePath(path)}`,
             materialize: { kind: 'blob', container: opts.results.container, path, format: 'parquet' },
           };
