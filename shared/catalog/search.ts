@@ -143,28 +143,57 @@ function periodEnd(s: string): number {
   return t;
 }
 
-const add = (hl: Map<string, Set<string>>, path: string, what: string) => {
+const add = (hl: Map<string, Set<string>> | null, path: string, what: string) => {
+  if (hl === null) return;
   const s = hl.get(path) ?? new Set<string>();
   s.add(what);
   hl.set(path, s);
 };
+
+/** What scoring needs from a query, worked out once per search instead of once per document. */
+export interface CompiledQuery {
+  q: CatalogQuery;
+  keywords: Array<{ kw: string; year: [number, number] | null; area: string }>;
+  temporal: { from: number; to: number } | null;
+  priceArea: string | null;
+}
+
+export function compileQuery(q: CatalogQuery): CompiledQuery {
+  return {
+    q,
+    keywords: keywordList(q.keywords).map((kw) => ({
+      kw,
+      year: /^\d{4}$/.test(kw) ? [Date.UTC(Number(kw), 0, 1), Date.UTC(Number(kw) + 1, 0, 1) - 1] : null,
+      area: priceAreaOf(kw) ?? regionOf(kw, false) ?? kw,
+    })),
+    temporal: q.temporal ? { from: parseDate(q.temporal.start)!, to: periodEnd(q.temporal.end) } : null,
+    priceArea: q.spatial?.price_area ? priceAreaOf(q.spatial.price_area) : null,
+  };
+}
 
 /**
  * Scores one document against the query: null when a filter or a keyword does not match. Weights:
  * id 10, name 3, column name 2, description 1, year-in-coverage 2, area key 2; temporal filters
  * add up to 3 by the share of the queried period covered, column-name filters 2 each.
  */
-export function scoreDoc(doc: SearchDoc, q: CatalogQuery): SearchHit | null {
-  const hl = new Map<string, Set<string>>();
+export function scoreDoc(
+  doc: SearchDoc,
+  query: CatalogQuery | CompiledQuery,
+  /** false: the score only (ranking every hit); the page's hits are scored again with highlights. */
+  highlights = true,
+): SearchHit | null {
+  const c = 'q' in query ? query : compileQuery(query);
+  const q = c.q;
+  const hl = highlights ? new Map<string, Set<string>>() : null;
   let score = 0;
   if (q.source && !q.source.includes(doc.source)) return null;
   for (const st of q.semantic_types ?? []) {
-    const c = doc.columns.find((col) => col.semantic.has(st));
-    if (!c) return null;
-    add(hl, `columns.${c.name}`, st);
+    const col = doc.columns.find((x) => x.semantic.has(st));
+    if (!col) return null;
+    add(hl, `columns.${col.name}`, st);
     score += 1;
   }
-  for (const kw of keywordList(q.keywords)) {
+  for (const { kw, year, area } of c.keywords) {
     let s = 0;
     if (doc.idTokens.has(kw)) s += 10;
     if (doc.nameTokens.has(kw)) {
@@ -175,20 +204,19 @@ export function scoreDoc(doc: SearchDoc, q: CatalogQuery): SearchHit | null {
       s += 1;
       add(hl, 'description', kw);
     }
-    for (const c of doc.columns)
-      if (c.tokens.has(kw)) {
+    for (const col of doc.columns)
+      if (col.tokens.has(kw)) {
         s += 2;
-        add(hl, `columns.${c.name}`, kw);
+        add(hl, `columns.${col.name}`, kw);
       }
-    if (/^\d{4}$/.test(kw)) {
-      const [from, to] = [Date.UTC(Number(kw), 0, 1), Date.UTC(Number(kw) + 1, 0, 1) - 1];
+    if (year) {
+      const [from, to] = year;
       for (const t of doc.temporal)
         if (t.ranges.some(([a, b]) => a <= to && b >= from)) {
           s += 2;
           add(hl, `temporal_coverage.${t.column}`, kw);
         }
     }
-    const area = priceAreaOf(kw) ?? regionOf(kw, false) ?? kw;
     for (const a of doc.areas)
       if (a.values.has(area)) {
         s += 2;
@@ -199,14 +227,13 @@ export function scoreDoc(doc: SearchDoc, q: CatalogQuery): SearchHit | null {
   }
   for (const wanted of q.columns ?? []) {
     const w = wanted.toLowerCase();
-    const c = doc.columns.find((col) => col.name.toLowerCase() === w || col.tokens.has(w));
-    if (!c) return null;
+    const col = doc.columns.find((x) => x.name.toLowerCase() === w || x.tokens.has(w));
+    if (!col) return null;
     score += 2;
-    add(hl, `columns.${c.name}`, wanted);
+    add(hl, `columns.${col.name}`, wanted);
   }
-  if (q.temporal) {
-    const from = parseDate(q.temporal.start)!;
-    const to = periodEnd(q.temporal.end);
+  if (q.temporal && c.temporal) {
+    const { from, to } = c.temporal;
     let best = 0;
     for (const t of doc.temporal) {
       if (q.temporal.granularity && t.resolution !== q.temporal.granularity) continue;
@@ -230,7 +257,7 @@ export function scoreDoc(doc: SearchDoc, q: CatalogQuery): SearchHit | null {
           hit = true;
           add(hl, `spatial_coverage.${a.column}`, grid_area);
         }
-    const pa = price_area ? priceAreaOf(price_area) : null;
+    const pa = price_area ? c.priceArea : null;
     if (pa)
       for (const a of doc.areas)
         if (a.type === 'price_area' && a.values.has(pa)) {
@@ -252,6 +279,6 @@ export function scoreDoc(doc: SearchDoc, q: CatalogQuery): SearchHit | null {
   return {
     id: doc.id,
     score: Number(score.toFixed(4)),
-    highlights: [...hl.entries()].map(([path, m]) => ({ path, matched: [...m] })),
+    highlights: hl ? [...hl.entries()].map(([path, m]) => ({ path, matched: [...m] })) : [],
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { BlobStore } from '../../storage/blob-store';
 import { visibleTo, type CatalogEntry, type Viewer } from '../dataset';
-import { scoreDoc, searchDoc, type CatalogQuery, type SearchDoc } from '../search';
+import { compileQuery, scoreDoc, searchDoc, type CatalogQuery, type SearchDoc } from '../search';
 import type { CatalogIndex, SearchResults } from './catalog-index';
 
 const PREFIX = 'datasets/';
@@ -57,11 +57,13 @@ export class EmbeddedCatalogIndex implements CatalogIndex {
   }
 
   async search(query: CatalogQuery, viewer: Viewer): Promise<SearchResults> {
-    const hits: SearchResults['results'] = [];
+    // rank every hit by score alone; work out highlights only for the page returned
+    const hits: Array<{ score: number; id: string; entry: CatalogEntry; doc: SearchDoc }> = [];
+    const compiled = compileQuery(query);
     for (const { entry, doc } of (await this.docs()).values()) {
       if (!visibleTo(entry, viewer)) continue;
-      const hit = scoreDoc(doc, query);
-      if (hit) hits.push({ ...hit, entry });
+      const hit = scoreDoc(doc, compiled, false);
+      if (hit) hits.push({ score: hit.score, id: entry.id, entry, doc });
     }
     hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const source: Record<string, number> = {};
@@ -69,7 +71,9 @@ export class EmbeddedCatalogIndex implements CatalogIndex {
     const from = (query.page - 1) * query.size;
     return {
       total: hits.length,
-      results: hits.slice(from, from + query.size).map((h) => ({ ...h, entry: structuredClone(h.entry) })),
+      results: hits
+        .slice(from, from + query.size)
+        .map((h) => ({ ...scoreDoc(h.doc, compiled)!, entry: structuredClone(h.entry) })),
       facets: { source },
     };
   }

@@ -3,7 +3,8 @@
  * parquet-wasm decode — and deterministic: the same bytes give the same document, keyed by their
  * sha256 (`content_hash`), so a re-announced, unchanged dataset need not be profiled again.
  *
- * Sampling rule: every row is counted and every cell feeds the distinct-count sketch; when a file
+ * Sampling rule: every row is counted and every cell feeds the distinct-count sketch (Parquet:
+ * the row count comes from the file and the sketch sees the profiled rows only); when a file
  * has more than SAMPLE_ROWS rows, the type, statistics and coverage rules run on every ⌈n / SAMPLE_ROWS⌉-th
  * row (row 0, k, 2k, …) — a fixed stride, not a random draw, so the profile stays deterministic
  * and a file sorted by time still spans its whole period. The domain's spatial keys (grid areas,
@@ -293,18 +294,29 @@ export async function profileDataset(bytes: Uint8Array, format: DatasetFormat): 
   const { columns } = source;
   if (columns.length === 0) throw new Error('the dataset has no columns');
 
-  // pass 1: count rows, sketch distinct values of every cell
+  // pass 1: count rows, sketch distinct values of every cell (Parquet: the count is in the
+  // metadata, and the sketch sees the profiled rows only — rendering every cell as text is what
+  // would make a 20 M-row file slow)
   const sketches = columns.map(() => new HyperLogLog());
   let nbRows = 0;
-  for (const row of source.rows()) {
-    nbRows++;
-    row.forEach((v, i) => v !== null && sketches[i].add(v));
-  }
+  if (source.columnar) nbRows = source.columnar.rowCount;
+  else
+    for (const row of source.rows()) {
+      nbRows++;
+      row.forEach((v, i) => v !== null && sketches[i].add(v));
+    }
   // pass 2: the profiled rows
   const stride = Math.max(1, Math.ceil(nbRows / SAMPLE_ROWS));
   const sampled: Cell[][] = [];
-  let r = 0;
-  for (const row of source.rows()) if (r++ % stride === 0) sampled.push(row);
+  if (source.columnar) {
+    for (const row of source.columnar.everyNth(stride)) {
+      sampled.push(row);
+      row.forEach((v, i) => v !== null && sketches[i].add(v));
+    }
+  } else {
+    let r = 0;
+    for (const row of source.rows()) if (r++ % stride === 0) sampled.push(row);
+  }
   const columnValues = columns.map((_, i) => sampled.map((row) => row[i]));
 
   const work = columns.map((name, i) => {
@@ -384,20 +396,21 @@ export async function profileDataset(bytes: Uint8Array, format: DatasetFormat): 
   });
   if (keyColumns.length > 0) {
     // pass 3: every row, so an area present in a few rows only is still found
-    for (const row of source.rows())
-      for (const k of keyColumns) {
-        const v = row[k.i];
-        if (v === null || k.values.size >= MAX_KEY_VALUES) continue;
-        const key =
-          k.type === 'price_area'
-            ? priceAreaOf(v)
-            : k.type === 'region'
-              ? regionOf(v, true)
-              : /^\d{3}$/.test(v)
-                ? v
-                : null;
-        if (key !== null) k.values.add(key);
-      }
+    const collect = (k: (typeof keyColumns)[number], v: Cell) => {
+      if (v === null || k.values.size >= MAX_KEY_VALUES) return;
+      const key =
+        k.type === 'price_area'
+          ? priceAreaOf(v)
+          : k.type === 'region'
+            ? regionOf(v, true)
+            : /^\d{3}$/.test(v)
+              ? v
+              : null;
+      if (key !== null) k.values.add(key);
+    };
+    if (source.columnar) {
+      for (const k of keyColumns) for (const v of source.columnar.column(k.i)) collect(k, v);
+    } else for (const row of source.rows()) for (const k of keyColumns) collect(k, row[k.i]);
     for (const k of keyColumns)
       spatial.push({ type: k.type, column_names: [columns[k.i]], column_indexes: [k.i], values: [...k.values].sort() });
   }

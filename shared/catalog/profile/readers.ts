@@ -26,6 +26,17 @@ export interface TabularSource {
   columns: string[];
   /** Every row in order; may be iterated more than once. */
   rows(): Iterable<Cell[]>;
+  /**
+   * Columnar sources (Parquet) know their row count and can render only the rows and columns
+   * asked for — the profiler then never turns every cell into text.
+   */
+  columnar?: {
+    rowCount: number;
+    /** Rows 0, stride, 2·stride, … */
+    everyNth(stride: number): Iterable<Cell[]>;
+    /** Every value of one column. */
+    column(index: number): Iterable<Cell>;
+  };
 }
 
 export function readDataset(bytes: Uint8Array, format: DatasetFormat): Promise<TabularSource> | TabularSource {
@@ -206,6 +217,24 @@ async function readParquet(bytes: Uint8Array): Promise<TabularSource> {
         for (let r = 0; r < batch.numRows; r++)
           yield vectors.map((vec, i) => vectorText(fields[i].type, vec.get(r) as unknown));
       }
+    },
+    columnar: {
+      rowCount: table.numRows,
+      *everyNth(stride: number) {
+        let first = 0;
+        for (const batch of table.batches) {
+          const vectors = fields.map((_, i) => batch.getChildAt(i)!);
+          for (let r = (stride - (first % stride)) % stride; r < batch.numRows; r += stride)
+            yield vectors.map((vec, i) => vectorText(fields[i].type, vec.get(r) as unknown));
+          first += batch.numRows;
+        }
+      },
+      *column(index: number) {
+        for (const batch of table.batches) {
+          const vec = batch.getChildAt(index)!;
+          for (let r = 0; r < batch.numRows; r++) yield vectorText(fields[index].type, vec.get(r) as unknown);
+        }
+      },
     },
   };
 }
