@@ -312,6 +312,23 @@ describe('formats, sampling, determinism', () => {
     expect(p.spatial_coverage).toEqual([expect.objectContaining({ type: 'grid_area', values: ['804', '999'] })]);
   });
 
+  test('large Parquet: row count from the file, the same stride, the rare grid area still found', async () => {
+    const n = SAMPLE_ROWS * 3 + 1;
+    const table = new arrow.Table({
+      grid_area: arrow.makeVector(stringColumn(range(n, (i) => (i === n - 2 ? '999' : '804')))),
+      v: arrow.vectorFromArray(
+        range(n, (i) => i),
+        new arrow.Float64(),
+      ),
+    });
+    const p = await profileDataset(parquetBytes(table, 7_001), 'parquet');
+    expect(p.nb_rows).toBe(n);
+    expect(p.nb_profiled_rows).toBe(Math.ceil(n / 4));
+    expect(col(p, 'v').min).toBe(0);
+    expect(col(p, 'v').max).toBe(n - 1); // the last row is a multiple of the stride
+    expect(p.spatial_coverage).toEqual([expect.objectContaining({ type: 'grid_area', values: ['804', '999'] })]);
+  });
+
   test('the same bytes give the same profile (content hash, sample rows)', async () => {
     const bytes = csv([['a', 'b'], ...range(500, (i) => [String(i), `v${i % 7}`])]);
     const a = await profileDataset(bytes, 'csv');
