@@ -37,6 +37,16 @@ import { weatherIngestionHandler } from './timers/weather';
 import { streamCompactionHandler, streamPollHandler } from './timers/lake-stream';
 import { lakeStreamRawHandler } from './service-bus/lake-stream';
 import { WEATHER_SCHEDULE } from '../shared/lake/weather/weather-ingestion';
+import {
+  datasetSampleHandler,
+  getDatasetHandler,
+  publishDatasetHandler,
+  searchCatalogHandler,
+  uploadDatasetHandler,
+  type CatalogHttpDeps,
+} from './http/catalog';
+import { catalogProfilerHandler } from './service-bus/catalog-profiler';
+import { catalogDiscoveryHandler } from './timers/catalog-discovery';
 
 const OPENAPI_INFO = {
   title: 'Settlement platform',
@@ -158,6 +168,57 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     });
     registry.timer('LakeStreamCompaction', { schedule: '0 10 * * * *', handler: streamCompactionHandler(deps) });
   }
+  // the dataset catalog (issue 16)
+  const catalog: CatalogHttpDeps = {
+    catalog: deps.catalog,
+    authenticator: deps.authenticator,
+    maxQueryBytes: deps.settings.maxRequestBodyBytes.job,
+  };
+  registry.http('CatalogSearch', {
+    methods: ['POST'],
+    route: 'catalog/search',
+    handler: searchCatalogHandler(catalog),
+    api: API.CatalogSearch,
+  });
+  registry.http('CatalogDataset', {
+    methods: ['GET'],
+    route: 'catalog/datasets/{id}',
+    handler: getDatasetHandler(catalog),
+    api: API.CatalogDataset,
+  });
+  registry.http('CatalogDatasetSample', {
+    methods: ['GET'],
+    route: 'catalog/datasets/{id}/sample',
+    handler: datasetSampleHandler(catalog),
+    api: API.CatalogDatasetSample,
+  });
+  registry.http('CatalogUpload', {
+    methods: ['POST'],
+    route: 'catalog/uploads',
+    handler: uploadDatasetHandler(catalog),
+    maxBodyBytes: deps.settings.catalog.maxUploadBytes,
+    api: API.CatalogUpload,
+  });
+  registry.http('CatalogPublish', {
+    methods: ['POST'],
+    route: 'catalog/datasets/{id}/publish',
+    handler: publishDatasetHandler(catalog),
+    api: API.CatalogPublish,
+  });
+
+  registry.serviceBus('CatalogProfiler', {
+    source: { queue: SB.catalogProfileQueue },
+    handler: catalogProfilerHandler(deps),
+  });
+  registry.timer('CatalogDiscovery', {
+    schedule: deps.settings.catalog.discoverySchedule,
+    handler: catalogDiscoveryHandler({
+      discoverers: deps.discoverers,
+      index: deps.catalog.index,
+      bus: deps.bus,
+      clock: deps.clock,
+    }),
+  });
   registry.serviceBus('IntegrationEventsSubscriber', {
     source: { topic: SB.integrationEventsTopic, subscription: SB.basisDataSubscription },
     poisonQueue: SB.integrationEventsPoisonQueue,

@@ -24,6 +24,9 @@ import { loadGridAreaOwnership } from '../shared/auth/grid-area-ownership';
 import { LakeMarketDataReader } from '../shared/market-data/lake-market-data-reader';
 import { lakeDeps } from '../shared/lake/lake-deps';
 import type { SourceFetcher } from '../shared/lake/source-fetch';
+import { EmbeddedCatalogIndex } from '../shared/catalog/index/embedded-index';
+import { materializer } from '../shared/catalog/materialize';
+import { registeredDiscoverers } from '../shared/catalog/discovery/registry';
 
 export interface Infrastructure {
   settings: Settings;
@@ -52,6 +55,10 @@ export interface Infrastructure {
   lakeFetch?: SourceFetcher;
   /** Waits between ingestion attempts (default: a timer). */
   sleep?: (ms: number) => Promise<void>;
+  /** The dataset catalog's container (index documents, uploads, failures); absent (handler tests) → in memory. */
+  catalog?: BlobStore;
+  /** How discoverers and the profiler reach external sources (tests: loopback fakes). */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -68,6 +75,9 @@ export function buildDeps(infra: Infrastructure): AppDeps {
   const lake = new BlobLake(infra.basisData, infra.lakeCacheDir);
   const marketDataStore = infra.marketData ?? new MemoryBlobStore('market-data');
   let cached: { at: number; lakeVersion: string; areas: Set<string> } | null = null;
+  const newId = () => randomUUID();
+  const catalogStore = infra.catalog ?? new MemoryBlobStore('dataset-catalog');
+  const catalogLimit = infra.settings.catalog.maxUploadBytes;
   return {
     settings: infra.settings,
     jobs: infra.jobs,
@@ -101,7 +111,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
     },
     orchestrationClient: (context) => infra.orchestrationClient(context),
     clock,
-    newId: () => randomUUID(),
+    newId,
     authenticator: infra.authenticator,
     audit: infra.audit,
     gridAreaOwnership: () => loadGridAreaOwnership(infra.integrationEvents, clock().getTime()),
@@ -113,5 +123,23 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       fetch: infra.lakeFetch,
       sleep: infra.sleep,
     }),
+    catalog: {
+      // the embedded index in every host until the Azure AI Search adapter exists (README "Dataset catalog")
+      index: new EmbeddedCatalogIndex(catalogStore),
+      files: catalogStore,
+      materialize: materializer({
+        containers: [catalogStore, infra.basisData, infra.results],
+        maxBytes: catalogLimit,
+        fetch: infra.fetch,
+      }),
+      clock,
+      newId,
+      maxBytes: catalogLimit,
+    },
+    discoverers: registeredDiscoverers(
+      { edsUrl: infra.settings.catalog.edsUrl, ckanUrl: infra.settings.catalog.ckanUrl },
+      { basisData: infra.basisData, results: infra.results },
+      infra.fetch,
+    ),
   };
 }

@@ -13,6 +13,8 @@ import type { GridAreaOwnership } from '../shared/auth/grid-area-ownership';
 import type { MarketDataReader } from '../shared/market-data/market-series';
 import type { MarketDataIngestDeps } from '../shared/market-data/use-cases/ingest';
 import type { LakeDeps } from '../shared/lake/lake-deps';
+import type { CatalogDeps } from '../shared/catalog/catalog-service';
+import type { Discoverer } from '../shared/catalog/discovery/discoverer';
 
 /** Everything the function handlers need, built once by the host's composition root. */
 export interface AppDeps {
@@ -46,6 +48,10 @@ export interface AppDeps {
   marketDataIngest: MarketDataIngestDeps;
   /** The data lake: its partitions, the source registry (validated at startup), fetching. */
   lake: LakeDeps;
+  /** The dataset catalog (issue 16): its index, stored files and limits. */
+  catalog: CatalogDeps;
+  /** The registered discoverers (shared/catalog/discovery/registry.ts). */
+  discoverers: Discoverer[];
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

@@ -138,6 +138,7 @@ export function composeAzure(settings: Settings = loadSettings()): void {
     exports: storeFor(settings, NAMES.containers.exports, credential),
     marketData: storeFor(settings, NAMES.containers.marketData, credential),
     lake: lakeStoreFor(settings, credential),
+    catalog: storeFor(settings, NAMES.containers.catalog, credential),
     bus: getBus,
     results: storeFor(settings, NAMES.containers.results, credential),
     jobs,

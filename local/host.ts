@@ -116,7 +116,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     const exports = AzureBlobStore.fromConnectionString(cs, NAMES.containers.exports);
     const marketData = AzureBlobStore.fromConnectionString(cs, NAMES.containers.marketData);
     const lake = AzureBlobStore.fromConnectionString(cs, NAMES.containers.lake);
-    for (const c of [basisData, results, messages, exports, marketData, lake]) await c.ensureContainer();
+    const catalog = AzureBlobStore.fromConnectionString(cs, NAMES.containers.catalog);
+    for (const c of [basisData, results, messages, exports, marketData, lake, catalog]) await c.ensureContainer();
     const jobs = TableJobStore.fromConnectionString(cs);
     await jobs.ensureTables();
     const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
@@ -146,6 +147,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       exports,
       marketData,
       lake,
+      catalog,
       bus: () => bus,
       publishCompleted: publisherOn(bus),
       orchestrationClient: () => ({

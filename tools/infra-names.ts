@@ -40,6 +40,8 @@ export interface SettingsDefaults {
   resultsPageMaxRows: number;
   maxPeriodDaysEnergy: number;
   openMeteoUrl: string;
+  maxCatalogUploadBytes: number;
+  catalogDiscoverySchedule: string;
 }
 
 export interface GeneratedFile {
@@ -86,6 +88,8 @@ export function settingsDefaults(): SettingsDefaults {
     resultsPageMaxRows: s.resultsPageMaxRows,
     maxPeriodDaysEnergy: s.periodLimits.maxEnergyDays,
     openMeteoUrl: s.lake.openMeteoUrl,
+    maxCatalogUploadBytes: s.catalog.maxUploadBytes,
+    catalogDiscoverySchedule: s.catalog.discoverySchedule,
   };
 }
 

@@ -95,6 +95,19 @@ param resultsPageMaxRows int = loadJsonContent('settings-defaults.json').results
 @maxValue(366)
 param maxPeriodDaysEnergy int = loadJsonContent('settings-defaults.json').maxPeriodDaysEnergy
 
+@description('Largest dataset catalog upload (and discovered file profiled) in bytes (413 beyond).')
+@minValue(1024)
+param maxCatalogUploadBytes int = loadJsonContent('settings-defaults.json').maxCatalogUploadBytes
+
+@description('NCRONTAB of the dataset catalog\'s discovery run.')
+param catalogDiscoverySchedule string = loadJsonContent('settings-defaults.json').catalogDiscoverySchedule
+
+@description('Energi Data Service API base the dataset catalog crawls; empty: not crawled.')
+param catalogEdsUrl string = 'https://api.energidataservice.dk'
+
+@description('A CKAN portal the dataset catalog crawls; empty: not crawled.')
+param catalogCkanUrl string = ''
+
 @description('eSett\'s party id (13-digit GLN or 16-character EIC) on the documents sent to it.')
 param esettReceiverId string = loadJsonContent('settings-defaults.json').esettReceiverId
 
@@ -184,6 +197,7 @@ var blobContainerNames = [
   names.containers.messages
   names.containers.exports
   names.containers.marketData
+  names.containers.catalog
 ]
 
 // The data lake (issue 15) lives in its own account with a hierarchical namespace (ADLS Gen2):
@@ -228,6 +242,7 @@ var serviceBusQueues = [
   names.serviceBus.bundleRequestQueue
   names.serviceBus.bundleReplyQueue
   names.serviceBus.esettQueue
+  names.serviceBus.catalogProfileQueue
 ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -408,6 +423,22 @@ var appSettings = [
     value: string(maxPeriodDaysEnergy)
   }
   {
+    name: names.settings.maxCatalogUploadBytes
+    value: string(maxCatalogUploadBytes)
+  }
+  {
+    name: names.settings.catalogDiscoverySchedule
+    value: catalogDiscoverySchedule
+  }
+  {
+    name: names.settings.catalogEdsUrl
+    value: catalogEdsUrl
+  }
+  {
+    name: names.settings.catalogCkanUrl
+    value: catalogCkanUrl
+  }
+  {
     // Entra ID v2.0 access tokens of the tenant (shared/auth/token-validator.ts)
     name: names.settings.authIssuer
     value: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
@@ -470,7 +501,7 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     appInsightsName: monitoring.outputs.appInsightsName
     appSettings: appSettings
-    requestBodySizeLimit: max(maxIngestionBodyBytes, maxJobRequestBodyBytes)
+    requestBodySizeLimit: max(maxIngestionBodyBytes, maxJobRequestBodyBytes, maxCatalogUploadBytes)
     tags: allTags
   }
 }

@@ -25,6 +25,8 @@ export const NAMES = {
      * `operational/{dataset}/date=…` (shared/lake/zones.ts); in its own hierarchical-namespace account.
      */
     lake: 'data-lake',
+    /** Dataset catalog: the embedded index `datasets/<id>.json`, uploads `uploads/<id>/data.<ext>`, `failures/<id>.json`. */
+    catalog: 'dataset-catalog',
   },
   /** Table storage tables */
   tables: {
@@ -60,6 +62,8 @@ export const NAMES = {
     bundleReplyQueue: 'settlement-bundle-reply',
     /** Documents for eSett (imbalance settlement). */
     esettQueue: 'esett-aggregated-data',
+    /** Discovered datasets waiting to be profiled (uploads are profiled at once, never queued behind these). */
+    catalogProfileQueue: 'catalog-profile',
     /**
      * App-setting prefix of the Service Bus triggers' connection: Azure sets
      * `ServiceBusConnection__fullyQualifiedNamespace` (managed identity).
@@ -154,5 +158,13 @@ export const NAMES = {
     streamFeedUrl: 'STREAM_FEED_URL',
     /** Path of the weather regions file (JSON: id, name, latitude, longitude; e.g. shared/lake/weather/regions.json); unset: no weather ingestion. */
     weatherRegionsFile: 'WEATHER_REGIONS_FILE',
+    /** Largest dataset upload (and discovered file) the catalog profiles, in bytes (413 beyond). */
+    maxCatalogUploadBytes: 'MAX_CATALOG_UPLOAD_BYTES',
+    /** Energi Data Service API base the catalog crawls (e.g. https://api.energidataservice.dk); unset: not crawled. */
+    catalogEdsUrl: 'CATALOG_EDS_URL',
+    /** A CKAN portal the catalog crawls; unset: not crawled. */
+    catalogCkanUrl: 'CATALOG_CKAN_URL',
+    /** NCRONTAB of the catalog's discovery run. */
+    catalogDiscoverySchedule: 'CATALOG_DISCOVERY_SCHEDULE',
   },
 } as const;

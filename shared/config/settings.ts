@@ -63,6 +63,10 @@ export const DEFAULT_BATCH_MAX_POINTS = 45_000_000;
 export const DEFAULT_MAX_JOB_REQUEST_BODY_BYTES = 64 * 1024;
 /** An ingestion body holds ~1 M NDJSON points in 64 MiB; larger backfills are split by the client. */
 export const DEFAULT_MAX_INGESTION_BODY_BYTES = 64 * 1024 * 1024;
+/** Largest catalog upload: the profiler holds the file and its text cells in memory. */
+export const DEFAULT_MAX_CATALOG_UPLOAD_BYTES = 64 * 1024 * 1024;
+/** Discovery runs nightly: sources change daily at most. */
+export const DEFAULT_CATALOG_DISCOVERY_SCHEDULE = '0 0 3 * * *';
 /**
  * A job's orchestration is started right after it is registered; a job still Requested this much
  * later lost its process in between (start-job.ts) and would otherwise block its spec forever.
@@ -201,6 +205,14 @@ const settingsSchema = z
       .url()
       .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
       .optional(),
+    [S.maxCatalogUploadBytes]: z.coerce.number().int().min(1024).default(DEFAULT_MAX_CATALOG_UPLOAD_BYTES),
+    // empty means not crawled (the template passes its parameter through, empty by default)
+    [S.catalogEdsUrl]: z.union([z.literal(''), z.string().url()]).optional(),
+    [S.catalogCkanUrl]: z.union([z.literal(''), z.string().url()]).optional(),
+    [S.catalogDiscoverySchedule]: z
+      .string()
+      .regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression')
+      .default(DEFAULT_CATALOG_DISCOVERY_SCHEDULE),
   })
   .superRefine((v, ctx) => {
     if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
@@ -257,6 +269,8 @@ export interface Settings {
   resultsPageMaxRows: number;
   /** Longest settlement period per calculation type (shared/settlement/period-limits.ts). */
   periodLimits: PeriodLimits;
+  /** The dataset catalog (issue 16): upload cap, the external sources it crawls (null: not crawled), when. */
+  catalog: { maxUploadBytes: number; edsUrl: string | null; ckanUrl: string | null; discoverySchedule: string };
   /**
    * How bearer tokens are validated: against Entra ID (issuer, audience, the tenant's JWKS), or
    * — on the local host only — against the checkout's dev issuer (local/dev-issuer).
@@ -346,6 +360,12 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     staleRequestedJobMs: v[S.staleRequestedJobMinutes] * 60_000,
     resultsPageMaxRows: v[S.resultsPageMaxRows],
     periodLimits: { maxEnergyDays: v[S.maxPeriodDaysEnergy] },
+    catalog: {
+      maxUploadBytes: v[S.maxCatalogUploadBytes],
+      edsUrl: v[S.catalogEdsUrl] || null,
+      ckanUrl: v[S.catalogCkanUrl] || null,
+      discoverySchedule: v[S.catalogDiscoverySchedule],
+    },
     auth:
       v[S.authDevIssuer] === 'true'
         ? { kind: 'devIssuer', actorClaim: v[S.authActorClaim] }

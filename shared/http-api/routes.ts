@@ -21,6 +21,8 @@ import {
 } from './series';
 import { lakeRunListSchema, lakeRunStateSchema, lakeRunsQuery, startLakeRunQuery } from './lake';
 import { problemSchema } from './problem';
+import { catalogQuerySchema } from '../catalog/search';
+import { catalogEntrySchema, datasetIdPath, searchResponseSchema, uploadQuery } from './catalog-schemas';
 import {
   cancelConflictSchema,
   exportCompletedSchema,
@@ -378,6 +380,93 @@ export const API = {
         200: { description: 'The final state of the run', json: lakeRunStateSchema },
         400: badInput,
         404: problem('No such source'),
+      },
+    },
+  },
+  CatalogSearch: {
+    POST: {
+      summary: 'Search the dataset catalog',
+      description:
+        "Keywords (ANDed over id, name, description, column names; a year matches temporal coverage, a grid area / price area / region matches spatial coverage), column names, a temporal range (intersects), a bounding box or grid area / price area, sources, semantic types. Ranked; each hit lists the parts of its profile that matched. Public datasets plus the caller's own uploads.",
+      tags: ['catalog'],
+      roles: MARKET_ROLES,
+      body: {
+        description: 'The query (every field optional)',
+        required: false,
+        content: { 'application/json': catalogQuerySchema },
+      },
+      responses: {
+        200: { description: 'Ranked hits', json: searchResponseSchema },
+        400: badInput,
+        413: problem('Body larger than MAX_JOB_REQUEST_BODY_BYTES'),
+      },
+    },
+  },
+  CatalogDataset: {
+    GET: {
+      summary: "A dataset's metadata and full profile",
+      tags: ['catalog'],
+      roles: MARKET_ROLES,
+      path: datasetIdPath,
+      responses: {
+        200: { description: 'The catalog entry', json: catalogEntrySchema },
+        400: badInput,
+        404: problem("No such dataset — or an unpublished upload that is not the caller's"),
+      },
+    },
+  },
+  CatalogDatasetSample: {
+    GET: {
+      summary: 'A handful of rows of the dataset (CSV, cells cut to 140 characters)',
+      tags: ['catalog'],
+      roles: MARKET_ROLES,
+      path: datasetIdPath,
+      responses: {
+        200: { description: 'Header and ≤ 10 rows', content: { 'text/csv': z.string() } },
+        400: badInput,
+        404: problem("No such dataset — or an unpublished upload that is not the caller's"),
+      },
+    },
+  },
+  CatalogUpload: {
+    POST: {
+      summary: 'Upload a dataset: stored, profiled at once, searchable by the caller only until published',
+      tags: ['catalog'],
+      roles: MARKET_ROLES,
+      query: uploadQuery,
+      body: {
+        description:
+          'CSV (`,` `;` tab or `|`), Parquet, JSON lines or a JSON array; the Content-Type or ?format= says which. Capped by MAX_CATALOG_UPLOAD_BYTES (default 64 MiB).',
+        required: true,
+        content: {
+          'text/csv': z.string(),
+          'application/vnd.apache.parquet': null,
+          'application/x-ndjson': z.string(),
+          'application/json': z.string(),
+        },
+      },
+      responses: {
+        201: {
+          description: 'Profiled and indexed',
+          json: catalogEntrySchema,
+          headers: { Location: 'The dataset URL' },
+        },
+        400: problem('The file cannot be read (nothing is kept): `errors[0].message` says why'),
+        413: problem('Larger than MAX_CATALOG_UPLOAD_BYTES'),
+        415: problem('Not CSV, Parquet or JSON'),
+      },
+    },
+  },
+  CatalogPublish: {
+    POST: {
+      summary: "Publish one of the caller's uploads to every caller",
+      tags: ['catalog'],
+      roles: MARKET_ROLES,
+      path: datasetIdPath,
+      responses: {
+        200: { description: 'Published', json: catalogEntrySchema },
+        400: badInput,
+        404: problem("No such dataset, or not the caller's upload"),
       },
     },
   },

@@ -505,6 +505,7 @@ export function declareSettlementEntities(bus: InProcessBus, options: EntityOpti
     SB.bundleRequestQueue,
     SB.bundleReplyQueue,
     SB.esettQueue,
+    SB.catalogProfileQueue,
   ])
     bus.createQueue(q, { ...delivery, ...dedupe });
 }

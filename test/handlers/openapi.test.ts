@@ -49,6 +49,7 @@ function memoryDeps(): AppDeps {
     },
     authenticator: devAuthenticator(),
     audit: new MemoryAuditLog(),
+    catalog: new MemoryBlobStore('dataset-catalog'),
   });
 }
 

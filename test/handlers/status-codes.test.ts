@@ -98,6 +98,7 @@ function memoryDeps(jobs: MemoryJobStore, results: MemoryBlobStore, env: Record<
     orchestrationClient: () => client,
     authenticator: devAuthenticator(),
     audit: new MemoryAuditLog(),
+    catalog: new MemoryBlobStore('dataset-catalog'),
   });
 }
 

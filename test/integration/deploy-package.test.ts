@@ -94,6 +94,7 @@ function expectedFunctions(): Registered[] {
     orchestrationClient: () => client,
     authenticator: devAuthenticator(),
     audit: new MemoryAuditLog(),
+    catalog: new MemoryBlobStore('dataset-catalog'),
   });
   const out: Registered[] = [];
   const registry: FunctionRegistry = {

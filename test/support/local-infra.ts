@@ -14,6 +14,7 @@ import { MemoryIntegrationEventStore } from '../../shared/integration-events/sto
 import { promised as settle } from '../../shared/domain/promised';
 import { devAuthenticator } from '../../local/dev-issuer';
 import { MemoryAuditLog } from '../../shared/audit/audit-log';
+import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
 
 export interface TestInfra {
   az: AzuriteInstance;
@@ -78,6 +79,7 @@ export function testDeps(
     lakeCacheDir: join(infra.tmp, 'cache'),
     authenticator: devAuthenticator(),
     audit: new MemoryAuditLog(),
+    catalog: new MemoryBlobStore('dataset-catalog'),
     ...overrides,
   });
 }

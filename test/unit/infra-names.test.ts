@@ -380,6 +380,10 @@ describe('app settings', () => {
       [NAMES.settings.lakeSourcesFile]: '',
       [NAMES.settings.weatherRegionsFile]: '',
       [NAMES.settings.streamFeedUrl]: '',
+      [NAMES.settings.maxCatalogUploadBytes]: String(d.maxCatalogUploadBytes),
+      [NAMES.settings.catalogDiscoverySchedule]: d.catalogDiscoverySchedule,
+      [NAMES.settings.catalogEdsUrl]: 'https://api.energidataservice.dk',
+      [NAMES.settings.catalogCkanUrl]: '',
     };
     expect(Object.keys(env).sort()).toEqual(
       SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k))
