@@ -5,7 +5,7 @@
  * sink (raw archive) before it is parsed; parsing is strict and names the URL and field.
  */
 import { z } from 'zod';
-import { MARKET_TIME_ZONE } from '../../domain/local-time';
+import { localParts } from '../../domain/local-time';
 import { microOf } from '../decimal6';
 import { MarketDataFormatError } from '../errors';
 import { httpGet, type FetchedResponse, type HttpGetOptions } from '../http-get';
@@ -92,21 +92,11 @@ export interface EdsClientOptions {
 const DEFAULT_PAGE_LIMIT = 10_000;
 const HOUR_MS = 3_600_000;
 
-const localFmt = new Intl.DateTimeFormat('en-CA', {
-  timeZone: MARKET_TIME_ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-
 /** `yyyy-MM-ddTHH:mm` in Danish local time (the API's documented `start`/`end` format). */
 export function danishLocal(ms: number): string {
-  const p: Record<string, string> = {};
-  for (const part of localFmt.formatToParts(new Date(ms))) p[part.type] = part.value;
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+  const p = localParts(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`;
 }
 
 const UTC_NO_ZONE_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z?$/;
