@@ -14,7 +14,8 @@ import { readPriceAreas } from '../../shared/market-data/price-areas';
 import { DEFAULT_KPI_DEFINITIONS, type KpiDefinitions } from '../../shared/kpis/definitions';
 import { kpiReport, KpiReportError } from '../../shared/kpis/report';
 import { kpiQuery } from '../../shared/http-api/series';
-import { issueList, queryObject } from '../../shared/timeseries/query-params';
+import { queryObject } from '../../shared/timeseries/query-params';
+import { issuesOf } from '../../shared/http-api/problem';
 import type { HttpHandler } from '../registry';
 import { ANY_ROLE, audited, authorized } from './auth';
 import { visibleJob } from './jobs';
@@ -31,7 +32,7 @@ export function kpiHandler(deps: KpiHttpDeps): HttpHandler {
   return authorized(deps, ANY_ROLE, async (request, _context, caller) => {
     const report = request.params.report ?? '';
     const parsed = kpiQuery.safeParse(queryObject(request.query));
-    if (!parsed.success) return problem(400, 'invalid KPI query', issueList(parsed.error));
+    if (!parsed.success) return problem(400, 'invalid KPI query', issuesOf(parsed.error));
     const q = parsed.data;
     const defs = deps.kpiDefinitions ?? DEFAULT_KPI_DEFINITIONS;
     if (!defs.reports[report]) return problem(404, `no KPI report ${report}`);

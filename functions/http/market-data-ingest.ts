@@ -9,6 +9,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { NAMES } from '../../shared/config/names';
 import { backfillPath } from '../../shared/market-data/lake-paths';
 import { marketDataIngestQuery } from '../../shared/http-api/market-data';
+import { issuesOf } from '../../shared/http-api/problem';
 import { DEFAULT_AREAS } from '../../shared/market-data/sources/catalog';
 import {
   backfillId,
@@ -38,12 +39,7 @@ function chunksOf(r: BackfillRequest) {
 export function startMarketDataIngestHandler(deps: AppDeps): HttpHandler {
   return authorized(deps, ROLES, async (request: HttpRequest, context: InvocationContext) => {
     const parsed = marketDataIngestQuery.safeParse(Object.fromEntries(request.query.entries()));
-    if (!parsed.success)
-      return problem(
-        400,
-        'invalid query',
-        parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message })),
-      );
+    if (!parsed.success) return problem(400, 'invalid query', issuesOf(parsed.error));
     const q = parsed.data;
     const areas = [...new Set(q.areas ? q.areas.split(',') : DEFAULT_AREAS[q.source])].sort();
     const id = backfillId(q.source, q.from, q.to, areas);

@@ -9,7 +9,8 @@ import { PRICE_BUCKETS, readPrices } from '../../shared/market-data/prices';
 import { priceQuery } from '../../shared/http-api/market-data';
 import { BucketRangeError, bucketEdges } from '../../shared/timeseries/bucket';
 import { MARKET_TIME_ZONE } from '../../shared/domain/local-time';
-import { issueList, queryObject } from '../../shared/timeseries/query-params';
+import { queryObject } from '../../shared/timeseries/query-params';
+import { issuesOf } from '../../shared/http-api/problem';
 import type { HttpHandler } from '../registry';
 import { ANY_ROLE, authorized } from './auth';
 import { json, problem } from './responses';
@@ -25,7 +26,7 @@ export const MAX_PRICE_POINTS = 40_000;
 export function marketPricesHandler(deps: MarketPricesDeps): HttpHandler {
   return authorized(deps, ANY_ROLE, async (request) => {
     const parsed = priceQuery.safeParse(queryObject(request.query));
-    if (!parsed.success) return problem(400, 'invalid price query', issueList(parsed.error));
+    if (!parsed.success) return problem(400, 'invalid price query', issuesOf(parsed.error));
     const q = parsed.data;
     try {
       const n = bucketEdges(PRICE_BUCKETS[q.resolution], MARKET_TIME_ZONE, q.from, q.to).length - 1;

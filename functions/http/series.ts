@@ -26,7 +26,8 @@ import type { JobStore } from '../../shared/jobs/job-store';
 import type { BlobStore } from '../../shared/storage/blob-store';
 import { BucketRangeError, bucketEdges, timeBucket, type PointSeries } from '../../shared/timeseries/bucket';
 import { formatScaledBig } from '../../shared/timeseries/exact';
-import { issueList, queryObject } from '../../shared/timeseries/query-params';
+import { queryObject } from '../../shared/timeseries/query-params';
+import { issuesOf } from '../../shared/http-api/problem';
 import { meteringPointSeries, readReadingCells } from '../../shared/timeseries/readings';
 import type { ReadingsSource } from '../../shared/timeseries/readings-source';
 import { readResultSeries } from '../../shared/timeseries/result-series';
@@ -71,7 +72,7 @@ const FORMATS: ReadonlyMap<string, SeriesFormat> = new Map([
 
 function parseQuery(request: HttpRequest): SeriesQuery | HttpResponseInit {
   const parsed = seriesQuery.safeParse(queryObject(request.query));
-  if (!parsed.success) return problem(400, 'invalid series query', issueList(parsed.error));
+  if (!parsed.success) return problem(400, 'invalid series query', issuesOf(parsed.error));
   const q = parsed.data;
   if (q.bucket) {
     try {

@@ -50,11 +50,6 @@ export const timeZoneParam = z
   .max(64)
   .refine((s) => isTimeZone(s), { message: 'an IANA time zone such as UTC or Europe/Copenhagen' });
 
-/** A zod error as the problem-response issue list. */
-export function issueList(e: z.ZodError): Array<{ path: string; message: string }> {
-  return e.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message }));
-}
-
 /** The query string as a plain object (the first value of each name). */
 export function queryObject(q: { entries(): IterableIterator<[string, string]> }): Record<string, string> {
   const o: Record<string, string> = {};
