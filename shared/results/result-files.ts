@@ -13,8 +13,8 @@
  *
  * The Arrow tables of one grid area are held (dictionary-encoded, a few tens of bytes per row);
  * row objects — an order of magnitude larger — exist only for one chunk at a time. Decoding,
- * indexing and materialising yield to the event loop at least every `YIELD_EVERY_ROWS` rows, so
- * no synchronous stretch grows with the size of a job.
+ * indexing and materialising run in time slices (`Pacer`), so no synchronous stretch grows with
+ * the size of a job or the speed of the machine.
  */
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
@@ -27,18 +27,46 @@ import { readManifest } from '../settlement/manifest';
 import type { BlobStore } from '../storage/blob-store';
 import { ENERGY_RESULT_COLUMNS, type EnergyResultRow } from './energy-result-row';
 
+/** Lets other callbacks (HTTP requests, timers, I/O) run before continuing. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
- * Rows handled between two yields to the event loop. A status request needs several turns of
- * the loop (accept, parse, a storage round trip, respond), each of which can wait behind one
- * synchronous step, so steps are kept to a few milliseconds.
+ * Longest synchronous stretch (ms) of a paced consumer. A status request needs several turns of
+ * the event loop (accept, parse, token check, a storage round trip, respond), and each turn can
+ * wait behind one stretch of every consumer running next to it (the RSM-014 and eSett senders
+ * run at once), so stretches are kept to a few milliseconds. A row count would not do: what
+ * 1,000 rows cost depends on the step (decoding, indexing, building XML) and on the machine's
+ * load; profiled stretches of 100-400 ms between yields, adding up over a request's turns, gave
+ * the 1.2 s status answer of the first 6.6 M-row run (issue 12).
  */
-export const YIELD_EVERY_ROWS = 1_000;
+export const PACE_SLICE_MS = 8;
+
+/**
+ * Time slicing for long work sharing its event loop with HTTP functions: hot loops ask `due()`
+ * (a clock read, cheap enough per row) and `await pause()` only when their slice is used up.
+ */
+export class Pacer {
+  private sliceStart = performance.now();
+
+  constructor(private readonly sliceMs: number = PACE_SLICE_MS) {}
+
+  due(): boolean {
+    return performance.now() - this.sliceStart >= this.sliceMs;
+  }
+
+  async pause(): Promise<void> {
+    await yieldToEventLoop();
+    this.sliceStart = performance.now();
+  }
+
+  /** pause() when the slice is used up; what the *Pausing builders are given between their steps. */
+  readonly maybePause = async (): Promise<void> => {
+    if (this.due()) await this.pause();
+  };
+}
 
 /** Row group size of committed energy result files (calculate-batch.ts): one decode step. */
 export const RESULT_ROW_GROUP_ROWS = 20_000;
-
-/** Lets other callbacks (HTTP requests, timers, I/O) run before continuing. */
-export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface GridAreaResultFiles {
   gridArea: string;
@@ -86,6 +114,8 @@ export interface SeriesChunkOptions {
   maxRows: number;
   /** Rows to leave out, decided on the Arrow cells before a row object exists. */
   keep?: (cell: ResultCell) => boolean;
+  /** The consumer's time slicing (shared with its own building steps); a new one by default. */
+  pacer?: Pacer;
 }
 
 /** One decoded row group: its columns in ENERGY_RESULT_COLUMNS order. */
@@ -102,7 +132,7 @@ interface Run {
 
 const RESULT_ID = ENERGY_RESULT_COLUMNS.indexOf('result_id');
 
-async function decodeFile(bytes: Uint8Array, into: Segment[]): Promise<void> {
+async function decodeFile(bytes: Uint8Array, into: Segment[], pacer: Pacer): Promise<void> {
   const file = await pw.ParquetFile.fromFile(new Blob([bytes]));
   try {
     const meta = file.metadata();
@@ -112,7 +142,7 @@ async function decodeFile(bytes: Uint8Array, into: Segment[]): Promise<void> {
       // one row group at a time: the synchronous decode is bounded by the writer's row group size
       const table = arrow.tableFromIPC((await file.read({ rowGroups: [g] })).intoIPCStream());
       into.push({ columns: ENERGY_RESULT_COLUMNS.map((c) => table.getChild(c)) });
-      await yieldToEventLoop();
+      await pacer.maybePause();
     }
   } finally {
     file.free();
@@ -152,16 +182,16 @@ export async function* energyResultSeriesChunks(
   files: readonly string[],
   options: SeriesChunkOptions,
 ): AsyncGenerator<EnergyResultRow[], void, undefined> {
+  const pacer = options.pacer ?? new Pacer();
   const segments: Segment[] = [];
   for (const file of files) {
     const bytes = await results.get(file);
     if (!bytes) throw new CommittedFileMissingError(file, 'result');
-    await decodeFile(bytes, segments);
+    await decodeFile(bytes, segments, pacer);
   }
 
   // index: the runs of each result series, series in first-appearance order
   const runsOf = new Map<string, Run[]>();
-  let sinceYield = 0;
   for (let segment = 0; segment < segments.length; segment++) {
     const s = segments[segment];
     const ids = s.columns[RESULT_ID];
@@ -174,10 +204,7 @@ export async function* energyResultSeriesChunks(
     let open: Run | null = null;
     let openId: string | null = null;
     for (; i < length; i++) {
-      if (++sinceYield >= YIELD_EVERY_ROWS) {
-        sinceYield = 0;
-        await yieldToEventLoop();
-      }
+      if (pacer.due()) await pacer.pause();
       if (options.keep && !options.keep(cell)) {
         open = null;
         continue;
@@ -204,10 +231,7 @@ export async function* energyResultSeriesChunks(
     for (const run of chunk)
       for (let i = run.start; i < run.end; i++) {
         rows.push(rowAt(segments[run.segment], i));
-        if (++sinceYield >= YIELD_EVERY_ROWS) {
-          sinceYield = 0;
-          await yieldToEventLoop();
-        }
+        if (pacer.due()) await pacer.pause();
       }
     chunk = [];
     chunkRows = 0;

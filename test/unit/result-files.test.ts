@@ -10,7 +10,7 @@ import { readScenarioArguments, ScenarioCsvSource } from '../../shared/basis-dat
 import { calculateEnergy } from '../../shared/calculation/energy/run';
 import { energyResultRowsFromParquet, energyResultsTable } from '../../shared/results/energy-parquet';
 import type { EnergyResultRow } from '../../shared/results/energy-result-row';
-import { energyResultFilesByGridArea, energyResultSeriesChunks } from '../../shared/results/result-files';
+import { energyResultFilesByGridArea, energyResultSeriesChunks, Pacer } from '../../shared/results/result-files';
 import { CommittedFileMissingError } from '../../shared/settlement/errors';
 import { manifestPath } from '../../shared/settlement/job-paths';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
@@ -88,5 +88,52 @@ describe('energy result files by grid area, in chunks of whole series', () => {
     await expect(
       collect(energyResultSeriesChunks(store, ['jobs/j/energy/ga=802/x.parquet'], { maxRows: 1 })),
     ).rejects.toThrow(CommittedFileMissingError);
+  });
+});
+
+describe('Pacer: time slices for work sharing the event loop with HTTP functions', () => {
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+
+  test('due only once its slice is used up; pause() lets a waiting callback run and starts a new slice', async () => {
+    const pacer = new Pacer(20);
+    expect(pacer.due()).toBe(false);
+    busy(25);
+    expect(pacer.due()).toBe(true);
+    let ran = false;
+    setImmediate(() => (ran = true));
+    await pacer.pause();
+    expect(ran).toBe(true);
+    expect(pacer.due()).toBe(false);
+  });
+
+  test('maybePause yields to the event loop only when due', async () => {
+    const pacer = new Pacer(10_000);
+    let ran = false;
+    setImmediate(() => (ran = true));
+    await pacer.maybePause();
+    expect(ran).toBe(false);
+    const eager = new Pacer(0);
+    await eager.maybePause();
+    expect(ran).toBe(true);
+  });
+
+  test('a paced read of every chunk lets a timer fire in between', async () => {
+    const store = new MemoryBlobStore();
+    const results = await calculateEnergy(new ScenarioCsvSource(F1), await readScenarioArguments(F1));
+    await store.put('jobs/p/energy/ga=800/b.parquet', parquetBytes(energyResultsTable(results), 7));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      const chunks = await collect(
+        energyResultSeriesChunks(store, ['jobs/p/energy/ga=800/b.parquet'], { maxRows: 1, pacer: new Pacer(0) }),
+      );
+      expect(chunks.length).toBeGreaterThan(1);
+      expect(ticks).toBeGreaterThan(0);
+    } finally {
+      clearInterval(timer);
+    }
   });
 });

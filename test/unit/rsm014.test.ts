@@ -12,6 +12,7 @@ import type { EnergyResultRow } from '../../shared/results/energy-result-row';
 import { resultId, resultNamespaceUuid } from '../../shared/results/result-id';
 import {
   buildRsm014Documents,
+  buildRsm014DocumentsPausing,
   collapseQuality,
   escapeXml,
   formatYmdhm,
@@ -281,6 +282,41 @@ describe('routing and document counts per calculation type (§5.2)', () => {
       { type: 'net_exchange_per_neighboring_ga', level: 'neighbor_grid_area', ga: '804', neighbor: '801' },
     ]);
     expect(buildRsm014Documents(rows, calc('aggregation'), owner)).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- paced build
+
+describe('buildRsm014DocumentsPausing (the result sender next to HTTP functions)', () => {
+  const t: CalculationType = 'balance_fixing';
+  const rows = rowsOf(t, engineLikeSpecs(t));
+
+  test('the same documents as the synchronous build, pausing after every document', async () => {
+    let pauses = 0;
+    const paced = await buildRsm014DocumentsPausing(rows, calc(t), owner, () => {
+      pauses++;
+      return Promise.resolve();
+    });
+    const whole = buildRsm014Documents(rows, calc(t), owner);
+    expect(paced).toEqual(whole);
+    expect(whole.length).toBeGreaterThan(1);
+    expect(pauses).toBe(whole.length);
+  });
+
+  test('all or nothing: an error after some documents were rendered rejects with no documents', async () => {
+    // a point of the last document's series lies outside the period: only rendering finds that
+    const whole = buildRsm014Documents(rows, calc(t), owner);
+    const last = whole[whole.length - 1].resultId;
+    const at = rows.findIndex((r) => r.result_id === last);
+    const bad = rows.map((r, i) => (i === at ? { ...r, time: '2030-01-01T00:00:00Z' } : r));
+    let pauses = 0;
+    await expect(
+      buildRsm014DocumentsPausing(bad, calc(t), owner, () => {
+        pauses++;
+        return Promise.resolve();
+      }),
+    ).rejects.toThrow(/is not a PT\w+ slot of the period/);
+    expect(pauses).toBeGreaterThan(0);
   });
 });
 

@@ -11,7 +11,7 @@ import type { CalculationCompletedEvent } from '../../messaging/calculation-comp
 import {
   energyResultFilesByGridArea,
   energyResultSeriesChunks,
-  yieldToEventLoop,
+  Pacer,
   type ResultCell,
 } from '../../results/result-files';
 import type { BlobStore } from '../../storage/blob-store';
@@ -32,8 +32,8 @@ export interface EsettSenderDeps {
   clock: () => Date;
 }
 
-/** Rows per chunk the eSett sender holds as row objects (the accumulated points stay compact). */
-export const ESETT_SENDER_CHUNK_ROWS = 5_000;
+/** Rows per chunk the eSett sender holds as row objects (chunks are whole series: one month-long quarter-hourly series, or a few shorter ones); the accumulated points stay compact. */
+export const ESETT_SENDER_CHUNK_ROWS = 1_000;
 
 /** The documents' folder under messages/{calculationId}/. */
 export const ESETT_RECEIVER_FOLDER = 'esett';
@@ -70,12 +70,14 @@ export async function sendEsettDocuments(
       grid_area_code: cell('grid_area_code') ?? '',
       neighbor_grid_area_code: cell('neighbor_grid_area_code') ?? '',
     }) !== null;
+  const pacer = new Pacer();
   for (const { gridArea, files } of gridAreas) {
     // one document per grid area: its rows are added chunk by chunk, the document built once
     const acc = new EsettDocumentAccumulator(meta, { receiver: deps.esettReceiverId });
     for await (const rows of energyResultSeriesChunks(deps.results, files, {
       maxRows: ESETT_SENDER_CHUNK_ROWS,
       keep,
+      pacer,
     })) {
       const first = rows.find((r) => r.calculation_type === event.calculationType);
       if (first && resolution === null) resolution = { value: first.resolution, gridArea };
@@ -85,19 +87,19 @@ export async function sendEsettDocuments(
           { resultId: first.result_id },
         );
       acc.add(rows);
-      await yieldToEventLoop();
+      await pacer.maybePause();
     }
-    const docs = await acc.documentsPausing(yieldToEventLoop);
+    const docs = await acc.documentsPausing(pacer.maybePause);
     for (const document of docs) {
       const d: EsettDocument = {
         documentId: document.mRID,
         calculationId: event.jobId,
         gridAreaCode: document.gridAreaCode,
         document,
-        xml: await esettDocumentXmlPausing(document, yieldToEventLoop),
+        xml: await esettDocumentXmlPausing(document, pacer.maybePause),
       };
       out.push(await deliverEsett(deps, event.jobId, d));
-      await yieldToEventLoop();
+      await pacer.maybePause();
     }
   }
   return out;

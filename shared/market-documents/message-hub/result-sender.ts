@@ -8,11 +8,11 @@ import type { IntegrationEventStore } from '../../integration-events/store/event
 import type { JobStore } from '../../jobs/job-store';
 import type { MessageBus } from '../../messaging/bus';
 import type { CalculationCompletedEvent } from '../../messaging/calculation-completed';
-import { energyResultFilesByGridArea, energyResultSeriesChunks, yieldToEventLoop } from '../../results/result-files';
+import { energyResultFilesByGridArea, energyResultSeriesChunks, Pacer } from '../../results/result-files';
 import type { BlobStore, UrlSigner } from '../../storage/blob-store';
 import { CompletedJobNotFoundError, CompletedJobWithoutResultsError } from '../errors';
 import { deliverDocument, findDocument, type DeliveryOutcome } from '../outbox';
-import { buildRsm014Documents, type GridAreaOwnerResolver, type Rsm014Document } from '../rsm014';
+import { buildRsm014DocumentsPausing, type GridAreaOwnerResolver, type Rsm014Document } from '../rsm014';
 import {
   DATA_AVAILABLE_MESSAGE_TYPE,
   DATA_BUNDLE_RESPONSE_MESSAGE_TYPE,
@@ -56,14 +56,16 @@ export async function gridAreaOwners(
 
 /**
  * Rows per chunk of result series the sender holds as row objects (with their documents' XML):
- * about 17 quarter-hourly series of a month. Bounds the sender's memory whatever the job's size.
+ * chunks are whole series, so this is one quarter-hourly series of a month (2,976 rows) or a few
+ * shorter ones. Bounds the sender's memory whatever the job's size, and keeps the one step that
+ * is not time-sliced (grouping a chunk's rows into series) short.
  */
-export const RESULT_SENDER_CHUNK_ROWS = 3_000;
+export const RESULT_SENDER_CHUNK_ROWS = 1_000;
 
 /**
  * Builds and delivers the documents of a completed calculation one grid area, and within it one
- * chunk of whole result series, at a time (shared/results/result-files.ts), yielding to the event
- * loop after every document, so a national month neither exhausts memory nor starves the HTTP
+ * chunk of whole result series, at a time (shared/results/result-files.ts), in time slices
+ * (reading, building and delivering share one Pacer), so a national month neither exhausts memory nor starves the HTTP
  * functions of the same process. The documents (ids, XML) and their order are those of
  * buildRsm014Documents over every row at once. An error (e.g. a grid area without a known owner)
  * surfaces when its grid area is reached, after earlier grid areas' documents were delivered; a
@@ -87,11 +89,15 @@ export async function sendResultDocuments(
     createdAt: deps.clock().getTime(),
   };
   const out: DeliveryOutcome[] = [];
+  const pacer = new Pacer();
   for (const { files } of gridAreas) {
-    for await (const rows of energyResultSeriesChunks(deps.results, files, { maxRows: RESULT_SENDER_CHUNK_ROWS })) {
-      for (const d of buildRsm014Documents(rows, calculation, owners)) {
+    for await (const rows of energyResultSeriesChunks(deps.results, files, {
+      maxRows: RESULT_SENDER_CHUNK_ROWS,
+      pacer,
+    })) {
+      for (const d of await buildRsm014DocumentsPausing(rows, calculation, owners, pacer.maybePause)) {
         out.push(await deliverRsm014(deps, event.jobId, d));
-        await yieldToEventLoop();
+        await pacer.maybePause();
       }
     }
   }

@@ -180,6 +180,37 @@ export function buildRsm014Documents(
   calculation: Rsm014Calculation,
   gridAreaOwner: GridAreaOwnerResolver,
 ): Rsm014Document[] {
+  const steps = documentSteps(rows, calculation, gridAreaOwner);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * buildRsm014Documents, awaiting `pause` after each document it renders: a consumer that shares
+ * its event loop with HTTP functions (the result sender) turns one long synchronous build into
+ * short steps. Same documents, same all-or-nothing: on error nothing is returned.
+ */
+export async function buildRsm014DocumentsPausing(
+  rows: readonly EnergyResultRow[],
+  calculation: Rsm014Calculation,
+  gridAreaOwner: GridAreaOwnerResolver,
+  pause: () => Promise<void>,
+): Promise<Rsm014Document[]> {
+  const steps = documentSteps(rows, calculation, gridAreaOwner);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+function* documentSteps(
+  rows: readonly EnergyResultRow[],
+  calculation: Rsm014Calculation,
+  gridAreaOwner: GridAreaOwnerResolver,
+): Generator<void, Rsm014Document[], undefined> {
   checkCalculation(calculation);
   const out: Rsm014Document[] = [];
   for (const s of groupResultSeries(rows)) {
@@ -199,6 +230,7 @@ export function buildRsm014Documents(
         gridArea: s.gridArea,
         xml: renderRsm014(s, route, calculation, ids),
       });
+      yield;
     }
   }
   return out;

@@ -1,5 +1,12 @@
 /** RSM-014 NotifyAggregatedMeasureData: the public API of the builder. */
-export { buildRsm014Documents, renderRsm014, rsm014Ids, type Rsm014Calculation, type Rsm014Document } from './build';
+export {
+  buildRsm014Documents,
+  buildRsm014DocumentsPausing,
+  renderRsm014,
+  rsm014Ids,
+  type Rsm014Calculation,
+  type Rsm014Document,
+} from './build';
 export {
   collapseQuality,
   partyCodingScheme,
