@@ -87,6 +87,20 @@ function timestampMicrosColumn(ms: Float64Array, idx: Int32Array): arrow.Data<ar
   });
 }
 
+/**
+ * Writer settings of series files, chosen by measurement (bench:series write; 365 day files of
+ * 57 series): times are ascending steps, so delta encoding beats a dictionary of all-distinct
+ * values (a quarter of the encode time, a fraction of the size); values are mostly distinct too;
+ * statistics per column chunk (min/max of a day's file) instead of per page.
+ */
+function seriesWriterProperties(b: pw.WriterPropertiesBuilder): pw.WriterPropertiesBuilder {
+  return b
+    .setColumnDictionaryEnabled('time', false)
+    .setColumnEncoding('time', pw.Encoding.DELTA_BINARY_PACKED)
+    .setColumnDictionaryEnabled('value', false)
+    .setStatisticsEnabled(pw.EnabledStatistics.Chunk);
+}
+
 /** Writes the points (validated) into the series' date partitions; 200 only after every put. */
 export async function writeSeries(
   store: BlobStore,
@@ -136,6 +150,8 @@ export async function writeSeries(
         value: decimal6Column(p.value, p.present, idx),
         tags: dictionaryColumn(tag, p.tagSets),
       }),
+      undefined,
+      seriesWriterProperties,
     );
     files.push(path);
     puts.push(store.put(path, bytes, 'application/vnd.apache.parquet'));

@@ -74,13 +74,15 @@ export async function readParquetTable(path: string): Promise<arrow.Table> {
   }
 }
 
-export function parquetBytes(table: arrow.Table, rowGroupRows = 1_000_000): Uint8Array {
+export function parquetBytes(
+  table: arrow.Table,
+  rowGroupRows = 1_000_000,
+  tune?: (props: pw.WriterPropertiesBuilder) => pw.WriterPropertiesBuilder,
+): Uint8Array {
   const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-  const props = new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression.ZSTD)
-    .setMaxRowGroupSize(rowGroupRows)
-    .build();
-  return pw.writeParquet(wasmTable, props); // consumes wasmTable and props
+  let builder = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).setMaxRowGroupSize(rowGroupRows);
+  if (tune) builder = tune(builder);
+  return pw.writeParquet(wasmTable, builder.build()); // consumes wasmTable and props
 }
 
 export async function writeParquetFile(path: string, table: arrow.Table, rowGroupRows?: number): Promise<void> {
