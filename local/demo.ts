@@ -18,6 +18,7 @@ import type { EnergyResultRow } from '../shared/results/energy-result-row';
 import { decodeCalculationCompleted } from '../shared/messaging/calculation-completed';
 import { startLocalHost } from './host';
 import { uploadLake } from './upload-lake';
+import { seedDemoMarketData } from './demo-market-data';
 import { mintDevToken } from './dev-issuer';
 
 const DEMO_MP = '571313180000099991';
@@ -269,6 +270,31 @@ async function main(): Promise<number> {
     console.log(
       `    GET /api/jobs/${job.id}/basis-data: as of ${basis.asOf}, ${basis.lakeBlobs.length} lake blobs, ${basis.integrationEvents.masterData.length} master-data events, ${basis.integrationEvents.timeSeries.length} time-series events`,
     );
+    // spot cost of the job's consumption (issue 14 KPIs) at offline sample prices
+    await seedDemoMarketData(
+      { marketData: host.deps.marketDataIngest.store, basisData: host.basisData },
+      data.args.gridAreas,
+      data.args.periodStart,
+      data.args.periodEnd,
+      Date.now(),
+    );
+    for (const gridArea of data.args.gridAreas.slice(0, 2)) {
+      const q = new URLSearchParams({
+        gridArea,
+        jobId: job.id,
+        from: new Date(data.args.periodStart).toISOString(),
+        to: new Date(data.args.periodEnd).toISOString(),
+        resolution: 'P1M',
+      });
+      const r = await fetch(`${host.url}/api/kpis/spot-cost?${q.toString()}`, { headers: admin });
+      const kpi = (await r.json()) as { priceArea?: string; points?: Array<Record<string, string | null>> };
+      const p = kpi.points?.[0];
+      console.log(
+        r.status === 200 && p
+          ? `    spot cost, grid area ${gridArea} (${kpi.priceArea}, offline sample prices): ${p.energy_kwh} kWh consumed, ${p.cost_eur} EUR (${p.cost_dkk} DKK), average ${p.average_price_eur} EUR/MWh, ${p.co2_kg} kg CO2 — GET /api/kpis/spot-cost?${q.toString()}`
+          : `    spot cost, grid area ${gridArea}: ${r.status} ${JSON.stringify(kpi)}`,
+      );
+    }
     console.log(`job ${job.id} Completed`);
     return 0;
   } finally {
