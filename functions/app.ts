@@ -14,6 +14,7 @@ import { kickStartJobHandler } from './http/kick-start-job';
 import { ingestTimeSeriesHandler } from './http/time-series';
 import { currentLakeLayout } from '../shared/ingestion/time-series-ingestion';
 import { documenting, type FunctionRegistry } from './registry';
+import { traced } from './traced-registry';
 import { API } from '../shared/http-api/routes';
 import { buildOpenApi, type DocumentedRoute } from '../shared/http-api/openapi';
 import { openApiHandler } from './http/openapi';
@@ -58,7 +59,8 @@ const OPENAPI_INFO = {
 export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
   // every HTTP registration is recorded for the OpenAPI document (GET /api/openapi.json)
   const httpRoutes: DocumentedRoute[] = [];
-  const registry = documenting(host, httpRoutes);
+  // every handler in a span (trace context from the request, message or activity input) with its log fields
+  const registry = documenting(traced(host), httpRoutes);
   registry.http('OpenApi', {
     methods: ['GET'],
     route: 'openapi.json',

@@ -27,6 +27,7 @@ import type { SourceFetcher } from '../shared/lake/source-fetch';
 import { EmbeddedCatalogIndex } from '../shared/catalog/index/embedded-index';
 import { materializer } from '../shared/catalog/materialize';
 import { registeredDiscoverers } from '../shared/catalog/discovery/registry';
+import { traceCarrier } from '../shared/telemetry/trace-context';
 
 export interface Infrastructure {
   settings: Settings;
@@ -70,6 +71,22 @@ export interface Infrastructure {
  */
 const GRID_AREA_CACHE_MS = 60_000;
 
+/**
+ * Starts every orchestration with the caller's trace context in its input (`trace`), so the
+ * orchestration's activities join the trace of the request or timer that started it.
+ */
+function tracingClient(client: OrchestrationClient): OrchestrationClient {
+  return {
+    start(orchestrator, instanceId, input) {
+      const trace = traceCarrier();
+      const traced =
+        trace && typeof input === 'object' && input !== null && !Array.isArray(input) ? { ...input, trace } : input;
+      return client.start(orchestrator, instanceId, traced);
+    },
+    terminate: (instanceId, reason) => client.terminate(instanceId, reason),
+  };
+}
+
 export function buildDeps(infra: Infrastructure): AppDeps {
   const clock = infra.clock ?? (() => new Date());
   const lake = new BlobLake(infra.basisData, infra.lakeCacheDir);
@@ -109,7 +126,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       cached = areas.size > 0 ? { at: now, lakeVersion, areas } : null;
       return areas;
     },
-    orchestrationClient: (context) => infra.orchestrationClient(context),
+    orchestrationClient: (context) => tracingClient(infra.orchestrationClient(context)),
     clock,
     newId,
     authenticator: infra.authenticator,

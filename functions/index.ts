@@ -21,6 +21,7 @@ import { buildDeps } from './composition';
 import { NoPoisonQueueError, runTriggered, type DeadLetterForwarder } from './service-bus-trigger';
 import { TableIntegrationEventStore } from '../shared/integration-events/store/table-event-store';
 import type { FunctionRegistry } from './registry';
+import { startAzureTelemetry } from './telemetry';
 import { tokenValidator } from '../shared/auth/token-validator';
 import { DevIssuerRefusedError } from '../shared/auth/errors';
 import { TableAuditLog } from '../shared/audit/table-audit-log';
@@ -187,5 +188,8 @@ if (process.env.FUNCTIONS_WORKER_RUNTIME || loadedByFunctionsWorker()) {
   // results stream as CSV/NDJSON/Parquet (functions/http/jobs.ts): without this the worker would
   // buffer a whole response body before sending it
   app.setup({ enableHttpStream: true });
-  composeAzure();
+  const settings = loadSettings();
+  // before the composition creates any client, so the Azure SDK instrumentation sees them
+  startAzureTelemetry(settings);
+  composeAzure(settings);
 }

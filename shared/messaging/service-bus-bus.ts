@@ -1,4 +1,5 @@
 import { promised } from '../domain/promised';
+import { sendTraced } from '../telemetry/traced-send';
 import {
   ServiceBusClient,
   type ServiceBusMessage,
@@ -89,7 +90,11 @@ export class ServiceBusBus implements SubscribableBus {
     ]);
   }
 
-  async send(to: Destination, message: BusMessage): Promise<void> {
+  send(to: Destination, message: BusMessage): Promise<void> {
+    return sendTraced(to, message, (m) => this.sendNow(to, m));
+  }
+
+  private async sendNow(to: Destination, message: BusMessage): Promise<void> {
     this.assertOpen();
     const entity = 'queue' in to ? to.queue : to.topic;
     let sender = this.senders.get(entity);
