@@ -85,7 +85,11 @@ export function traced(registry: FunctionRegistry): FunctionRegistry {
                 traceparent: request.headers.get('traceparent') ?? undefined,
                 tracestate: request.headers.get('tracestate') ?? undefined,
               }),
-              attributes: { 'faas.name': name, 'http.request.method': request.method, 'http.route': `/api/${opts.route}` },
+              attributes: {
+                'faas.name': name,
+                'http.request.method': request.method,
+                'http.route': `/api/${opts.route}`,
+              },
             },
             async (span) => {
               const response = await handler(request, context);
@@ -147,7 +151,10 @@ export function traced(registry: FunctionRegistry): FunctionRegistry {
         return withLogFields(fields, () =>
           inSpan(
             name,
-            { parent: contextFrom(carrierOfInput(input), ROOT_CONTEXT), attributes: { 'faas.name': name, ...attributesOf(fields) } },
+            {
+              parent: contextFrom(carrierOfInput(input), ROOT_CONTEXT),
+              attributes: { 'faas.name': name, ...attributesOf(fields) },
+            },
             // an activity's result is whatever the runtime serializes; awaited so the span covers it
             async () => (await handler(input, context)) as unknown,
           ),
