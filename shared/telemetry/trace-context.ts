@@ -45,7 +45,7 @@ export function traceCarrier(ctx: Context = context.active()): TraceCarrier | un
 /** A context whose remote parent is the one `carrier` names; `base` unchanged when it names none (or is malformed). */
 export function contextFrom(carrier: object | undefined, base: Context = ROOT_CONTEXT): Context {
   if (!carrier) return base;
-  const ctx = propagator.extract(base, carrier as Record<string, unknown>, getter);
+  const ctx = propagator.extract(base, carrier, getter);
   return trace.getSpanContext(ctx) ? ctx : base;
 }
 
@@ -64,7 +64,7 @@ export function withTraceProperties(
 /** The trace carrier inside a JSON input (`{ trace: {traceparent, …} }`), if it has one. */
 export function carrierOfInput(input: unknown): TraceCarrier | undefined {
   if (typeof input !== 'object' || input === null || !('trace' in input)) return undefined;
-  const t = (input as { trace: unknown }).trace;
+  const t = (input).trace;
   if (typeof t !== 'object' || t === null) return undefined;
   const { traceparent, tracestate } = t as Record<string, unknown>;
   if (typeof traceparent !== 'string') return undefined;
