@@ -48,6 +48,7 @@ import {
 } from './http/catalog';
 import { catalogProfilerHandler } from './service-bus/catalog-profiler';
 import { catalogDiscoveryHandler } from './timers/catalog-discovery';
+import { healthHandler } from './http/health';
 
 const OPENAPI_INFO = {
   title: 'Settlement platform',
@@ -67,6 +68,13 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     handler: openApiHandler(() => buildOpenApi(httpRoutes, OPENAPI_INFO)),
     anonymous: true,
     api: API.OpenApi,
+  });
+  registry.http('Health', {
+    methods: ['GET'],
+    route: 'health',
+    handler: healthHandler(deps.health),
+    anonymous: true,
+    api: API.Health,
   });
   registry.http('KickStartJob', {
     methods: ['GET', 'POST'],

@@ -60,6 +60,8 @@ export interface Infrastructure {
   catalog?: BlobStore;
   /** How discoverers and the profiler reach external sources (tests: loopback fakes). */
   fetch?: typeof fetch;
+  /** GET /api/health's Table storage probe (one single-row query); absent: not checked. */
+  tableProbe?: () => Promise<void>;
 }
 
 /**
@@ -153,6 +155,20 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       newId,
       maxBytes: catalogLimit,
     },
+    health: () => ({
+      // a missing blob is an answer too: the account is reachable
+      storageBlob: async () => {
+        await infra.results.exists('health/probe');
+      },
+      ...(infra.tableProbe ? { storageTable: infra.tableProbe } : {}),
+      jobStore: async () => {
+        await infra.jobs.list({ limit: 1 });
+      },
+      // an unconfigured bus throws here: reported unreachable
+      serviceBus: async () => {
+        await infra.bus().probe?.();
+      },
+    }),
     discoverers: registeredDiscoverers(
       { edsUrl: infra.settings.catalog.edsUrl, ckanUrl: infra.settings.catalog.ckanUrl },
       { basisData: infra.basisData, results: infra.results },

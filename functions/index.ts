@@ -132,6 +132,10 @@ export function composeAzure(settings: Settings = loadSettings()): void {
         : ServiceBusBus.fromNamespace(settings.serviceBus.namespace, credential);
     return bus;
   };
+  const integrationEvents =
+    settings.storage.kind === 'connectionString'
+      ? TableIntegrationEventStore.fromConnectionString(settings.storage.connectionString)
+      : TableIntegrationEventStore.fromAccount(settings.storage.accountName, credential);
   const deps = buildDeps({
     settings,
     basisData: storeFor(settings, NAMES.containers.basisData, credential),
@@ -143,10 +147,8 @@ export function composeAzure(settings: Settings = loadSettings()): void {
     bus: getBus,
     results: storeFor(settings, NAMES.containers.results, credential),
     jobs,
-    integrationEvents:
-      settings.storage.kind === 'connectionString'
-        ? TableIntegrationEventStore.fromConnectionString(settings.storage.connectionString)
-        : TableIntegrationEventStore.fromAccount(settings.storage.accountName, credential),
+    integrationEvents,
+    tableProbe: () => integrationEvents.probe(),
     publishCompleted: (job, manifest) => publisherOn(getBus())(job, manifest),
     authenticator,
     audit:

@@ -166,6 +166,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       lakeCacheDir: dataDir ? join(dataDir, 'lake-cache') : undefined,
       authenticator,
       audit,
+      tableProbe: () => integrationEvents.probe(),
     });
     // structured log lines (shared/telemetry/log.ts) printed readably, like the host's own lines
     const removeLogSink = addLogSink((record) => log(readableLogLine(record)));

@@ -161,6 +161,11 @@ export class InProcessBus implements SubscribableBus {
 
   // ---- MessageBus --------------------------------------------------------------------------
 
+  /** In the process: reachable while open. */
+  probe(): Promise<void> {
+    return promised(() => this.assertOpen());
+  }
+
   send(to: Destination, message: BusMessage): Promise<void> {
     return sendTraced(to, message, (m) => promised(() => this.sendNow(to, m)));
   }

@@ -90,6 +90,17 @@ export class ServiceBusBus implements SubscribableBus {
     ]);
   }
 
+  /** Peeks (no lock, nothing received) one message of the bundle-request queue, which the app listens to anyway. */
+  async probe(): Promise<void> {
+    this.assertOpen();
+    const receiver = this.client.createReceiver(NAMES.serviceBus.bundleRequestQueue);
+    try {
+      await receiver.peekMessages(1);
+    } finally {
+      await receiver.close();
+    }
+  }
+
   send(to: Destination, message: BusMessage): Promise<void> {
     return sendTraced(to, message, (m) => this.sendNow(to, m));
   }

@@ -18,6 +18,7 @@ import { INVALID_INTEGRATION_EVENT_REASON } from '../../shared/integration-event
 import { addLogSink, type LogRecord } from '../../shared/telemetry/log';
 import { METRICS } from '../../shared/telemetry/metrics';
 import { adminFetch } from '../support/tokens';
+import { HEALTH_CHECK_TIMEOUT_MS, type HealthAnswer } from '../../shared/health/health';
 
 interface JobView {
   id: string;
@@ -91,7 +92,9 @@ describe('observability on the local host', () => {
     const inTrace = (name: string, kind?: SpanKind): ReadableSpan[] =>
       host.telemetry
         .spans()
-        .filter((s) => s.spanContext().traceId === traceId && s.name === name && (kind === undefined || s.kind === kind));
+        .filter(
+          (s) => s.spanContext().traceId === traceId && s.name === name && (kind === undefined || s.kind === kind),
+        );
 
     // the consumers run after the job completed: wait for both senders' spans
     await waitFor(
@@ -162,5 +165,40 @@ describe('observability on the local host', () => {
     expect(points[0].attributes.function).toBe('IntegrationEventsSubscriber');
     // the line saying so names the event
     expect(lines.some((l) => l.eventId === 'poison-1' && l.level === 'warn')).toBe(true);
+  }, 60_000);
+
+  it('GET /api/health answers 200 while storage, job store and bus answer, 503 naming the storage checks while Azurite does not answer', async () => {
+    // anonymous: no token
+    const healthy = await fetch(`${host.url}/api/health`);
+    expect(healthy.status).toBe(200);
+    const body = (await healthy.json()) as HealthAnswer;
+    expect(body.status).toBe('healthy');
+    expect(Object.keys(body.checks).sort()).toEqual(['jobStore', 'serviceBus', 'storageBlob', 'storageTable']);
+    expect(Object.values(body.checks).every((c) => c.status === 'ok')).toBe(true);
+
+    // the host's own Azurite stops answering (frozen, so it can be resumed for a clean stop):
+    // every storage-backed check fails, the bus still answers
+    process.kill(host.azurite!.pid, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      const down = await fetch(`${host.url}/api/health`);
+      expect(down.status).toBe(503);
+      const answer = (await down.json()) as HealthAnswer;
+      expect(answer.status).toBe('unhealthy');
+      expect(answer.failing).toEqual(expect.arrayContaining(['storageBlob', 'storageTable', 'jobStore']));
+      expect(answer.checks.serviceBus?.status).toBe('ok');
+      // each check has its own timeout: the answer does not wait for the SDKs' retries
+      expect(Date.now() - started).toBeLessThan(HEALTH_CHECK_TIMEOUT_MS + 2_000);
+      // no error text, only the kind of failure
+      expect(JSON.stringify(answer)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|devstoreaccount/);
+    } finally {
+      process.kill(host.azurite!.pid, 'SIGCONT');
+    }
+    // and healthy again once it answers
+    await waitFor(
+      async () => ((await fetch(`${host.url}/api/health`)).status === 200 ? true : null),
+      'healthy again',
+      30_000,
+    );
   }, 60_000);
 });
