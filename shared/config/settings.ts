@@ -180,7 +180,10 @@ const settingsSchema = z
     // the portal's form: InstrumentationKey=…;IngestionEndpoint=https://…;…
     [S.appInsightsConnectionString]: z
       .string()
-      .regex(/(^|;)InstrumentationKey=[^;]+/i, 'must be an Application Insights connection string (InstrumentationKey=…)')
+      .regex(
+        /(^|;)InstrumentationKey=[^;]+/i,
+        'must be an Application Insights connection string (InstrumentationKey=…)',
+      )
       .optional(),
     [S.appInsightsAuthenticationString]: z
       .string()

@@ -64,7 +64,7 @@ export function withTraceProperties(
 /** The trace carrier inside a JSON input (`{ trace: {traceparent, …} }`), if it has one. */
 export function carrierOfInput(input: unknown): TraceCarrier | undefined {
   if (typeof input !== 'object' || input === null || !('trace' in input)) return undefined;
-  const t = (input).trace;
+  const t = input.trace;
   if (typeof t !== 'object' || t === null) return undefined;
   const { traceparent, tracestate } = t as Record<string, unknown>;
   if (typeof traceparent !== 'string') return undefined;
