@@ -13,4 +13,6 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 120000,
+  // structured log lines are read by the tests that add a sink, not printed (test/support/quiet-logs.ts)
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };

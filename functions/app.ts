@@ -14,6 +14,7 @@ import { kickStartJobHandler } from './http/kick-start-job';
 import { ingestTimeSeriesHandler } from './http/time-series';
 import { currentLakeLayout } from '../shared/ingestion/time-series-ingestion';
 import { documenting, type FunctionRegistry } from './registry';
+import { traced } from './traced-registry';
 import { API } from '../shared/http-api/routes';
 import { buildOpenApi, type DocumentedRoute } from '../shared/http-api/openapi';
 import { openApiHandler } from './http/openapi';
@@ -47,6 +48,7 @@ import {
 } from './http/catalog';
 import { catalogProfilerHandler } from './service-bus/catalog-profiler';
 import { catalogDiscoveryHandler } from './timers/catalog-discovery';
+import { healthHandler } from './http/health';
 
 const OPENAPI_INFO = {
   title: 'Settlement platform',
@@ -58,13 +60,21 @@ const OPENAPI_INFO = {
 export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
   // every HTTP registration is recorded for the OpenAPI document (GET /api/openapi.json)
   const httpRoutes: DocumentedRoute[] = [];
-  const registry = documenting(host, httpRoutes);
+  // every handler in a span (trace context from the request, message or activity input) with its log fields
+  const registry = documenting(traced(host), httpRoutes);
   registry.http('OpenApi', {
     methods: ['GET'],
     route: 'openapi.json',
     handler: openApiHandler(() => buildOpenApi(httpRoutes, OPENAPI_INFO)),
     anonymous: true,
     api: API.OpenApi,
+  });
+  registry.http('Health', {
+    methods: ['GET'],
+    route: 'health',
+    handler: healthHandler(deps.health),
+    anonymous: true,
+    api: API.Health,
   });
   registry.http('KickStartJob', {
     methods: ['GET', 'POST'],

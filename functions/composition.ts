@@ -27,6 +27,7 @@ import type { SourceFetcher } from '../shared/lake/source-fetch';
 import { EmbeddedCatalogIndex } from '../shared/catalog/index/embedded-index';
 import { materializer } from '../shared/catalog/materialize';
 import { registeredDiscoverers } from '../shared/catalog/discovery/registry';
+import { traceCarrier } from '../shared/telemetry/trace-context';
 
 export interface Infrastructure {
   settings: Settings;
@@ -59,6 +60,8 @@ export interface Infrastructure {
   catalog?: BlobStore;
   /** How discoverers and the profiler reach external sources (tests: loopback fakes). */
   fetch?: typeof fetch;
+  /** GET /api/health's Table storage probe (one single-row query); absent: not checked. */
+  tableProbe?: () => Promise<void>;
 }
 
 /**
@@ -69,6 +72,22 @@ export interface Infrastructure {
  * seen when the minute is up.
  */
 const GRID_AREA_CACHE_MS = 60_000;
+
+/**
+ * Starts every orchestration with the caller's trace context in its input (`trace`), so the
+ * orchestration's activities join the trace of the request or timer that started it.
+ */
+function tracingClient(client: OrchestrationClient): OrchestrationClient {
+  return {
+    start(orchestrator, instanceId, input) {
+      const trace = traceCarrier();
+      const traced =
+        trace && typeof input === 'object' && input !== null && !Array.isArray(input) ? { ...input, trace } : input;
+      return client.start(orchestrator, instanceId, traced);
+    },
+    terminate: (instanceId, reason) => client.terminate(instanceId, reason),
+  };
+}
 
 export function buildDeps(infra: Infrastructure): AppDeps {
   const clock = infra.clock ?? (() => new Date());
@@ -109,7 +128,7 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       cached = areas.size > 0 ? { at: now, lakeVersion, areas } : null;
       return areas;
     },
-    orchestrationClient: (context) => infra.orchestrationClient(context),
+    orchestrationClient: (context) => tracingClient(infra.orchestrationClient(context)),
     clock,
     newId,
     authenticator: infra.authenticator,
@@ -136,6 +155,20 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       newId,
       maxBytes: catalogLimit,
     },
+    health: () => ({
+      // a missing blob is an answer too: the account is reachable
+      storageBlob: async () => {
+        await infra.results.exists('health/probe');
+      },
+      ...(infra.tableProbe ? { storageTable: infra.tableProbe } : {}),
+      jobStore: async () => {
+        await infra.jobs.list({ limit: 1 });
+      },
+      // an unconfigured bus throws here: reported unreachable
+      serviceBus: async () => {
+        await infra.bus().probe?.();
+      },
+    }),
     discoverers: registeredDiscoverers(
       { edsUrl: infra.settings.catalog.edsUrl, ckanUrl: infra.settings.catalog.ckanUrl },
       { basisData: infra.basisData, results: infra.results },

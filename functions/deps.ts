@@ -15,6 +15,7 @@ import type { MarketDataIngestDeps } from '../shared/market-data/use-cases/inges
 import type { LakeDeps } from '../shared/lake/lake-deps';
 import type { CatalogDeps } from '../shared/catalog/catalog-service';
 import type { Discoverer } from '../shared/catalog/discovery/discoverer';
+import type { HealthProbes } from '../shared/health/health';
 
 /** Everything the function handlers need, built once by the host's composition root. */
 export interface AppDeps {
@@ -52,6 +53,8 @@ export interface AppDeps {
   catalog: CatalogDeps;
   /** The registered discoverers (shared/catalog/discovery/registry.ts). */
   discoverers: Discoverer[];
+  /** GET /api/health's reachability probes (storage blob and table, job store, bus). */
+  health: () => HealthProbes;
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

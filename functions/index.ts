@@ -21,6 +21,7 @@ import { buildDeps } from './composition';
 import { NoPoisonQueueError, runTriggered, type DeadLetterForwarder } from './service-bus-trigger';
 import { TableIntegrationEventStore } from '../shared/integration-events/store/table-event-store';
 import type { FunctionRegistry } from './registry';
+import { startAzureTelemetry } from './telemetry';
 import { tokenValidator } from '../shared/auth/token-validator';
 import { DevIssuerRefusedError } from '../shared/auth/errors';
 import { TableAuditLog } from '../shared/audit/table-audit-log';
@@ -131,6 +132,10 @@ export function composeAzure(settings: Settings = loadSettings()): void {
         : ServiceBusBus.fromNamespace(settings.serviceBus.namespace, credential);
     return bus;
   };
+  const integrationEvents =
+    settings.storage.kind === 'connectionString'
+      ? TableIntegrationEventStore.fromConnectionString(settings.storage.connectionString)
+      : TableIntegrationEventStore.fromAccount(settings.storage.accountName, credential);
   const deps = buildDeps({
     settings,
     basisData: storeFor(settings, NAMES.containers.basisData, credential),
@@ -142,10 +147,8 @@ export function composeAzure(settings: Settings = loadSettings()): void {
     bus: getBus,
     results: storeFor(settings, NAMES.containers.results, credential),
     jobs,
-    integrationEvents:
-      settings.storage.kind === 'connectionString'
-        ? TableIntegrationEventStore.fromConnectionString(settings.storage.connectionString)
-        : TableIntegrationEventStore.fromAccount(settings.storage.accountName, credential),
+    integrationEvents,
+    tableProbe: () => integrationEvents.probe(),
     publishCompleted: (job, manifest) => publisherOn(getBus())(job, manifest),
     authenticator,
     audit:
@@ -187,5 +190,8 @@ if (process.env.FUNCTIONS_WORKER_RUNTIME || loadedByFunctionsWorker()) {
   // results stream as CSV/NDJSON/Parquet (functions/http/jobs.ts): without this the worker would
   // buffer a whole response body before sending it
   app.setup({ enableHttpStream: true });
-  composeAzure();
+  const settings = loadSettings();
+  // before the composition creates any client, so the Azure SDK instrumentation sees them
+  startAzureTelemetry(settings);
+  composeAzure(settings);
 }

@@ -24,6 +24,8 @@ import { LocalRegistry } from './registry';
 import { devAuthenticator } from './dev-issuer';
 import { tokenValidator, type Authenticator } from '../shared/auth/token-validator';
 import { TableAuditLog } from '../shared/audit/table-audit-log';
+import { inProcessTelemetry, type InProcessTelemetry } from '../shared/telemetry/in-process-sdk';
+import { addLogSink, readableLogLine } from '../shared/telemetry/log';
 
 /** host.json `extensions.serviceBus.maxAutoLockRenewalDuration` (30 min). */
 export const TRIGGER_LOCK_RENEWAL_MS = 30 * 60_000;
@@ -70,11 +72,15 @@ export interface LocalHost {
   messages: AzureBlobStore;
   /** The audit log of reads (Table `AuditLog` in this host's storage). */
   audit: TableAuditLog;
+  /** The process's in-memory telemetry: finished spans and metric points (no exporter endpoint). */
+  telemetry: InProcessTelemetry;
   stop(): Promise<void>;
 }
 
 export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
   const log = opts.log ?? ((s: string) => console.log(s));
+  // the OpenTelemetry SDK of this process (once per process; hosts in one process share it)
+  const telemetry = inProcessTelemetry();
   const dataDir = opts.dataDir === undefined ? '.local' : opts.dataDir;
   const env = { ...process.env, [NAMES.settings.authDevIssuer]: 'true', ...opts.env };
   // validated before Azurite starts, so a refused setting leaves no process behind
@@ -160,7 +166,11 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       lakeCacheDir: dataDir ? join(dataDir, 'lake-cache') : undefined,
       authenticator,
       audit,
+      tableProbe: () => integrationEvents.probe(),
     });
+    // structured log lines (shared/telemetry/log.ts) printed readably, like the host's own lines
+    const removeLogSink = addLogSink((record) => log(readableLogLine(record)));
+    cleanups.push(removeLogSink);
     const registry = new LocalRegistry();
     registerFunctions(registry, deps);
     registerLocalRoutes(registry, deps, bus);
@@ -193,7 +203,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       results,
       messages,
       audit,
+      telemetry,
       async stop() {
+        removeLogSink();
         stopTimers();
         await stopTriggers();
         await new Promise<void>((resolve) => {

@@ -350,6 +350,10 @@ export function azureLikeSettings(): Record<string, string> {
     AUTH_ISSUER: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
     AUTH_JWKS_URL: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/discovery/v2.0/keys',
     AUTH_AUDIENCE: 'api://settlement-probe',
+    // as main.bicep sets them: the entry point then starts Azure Monitor, so the probe loads its whole tree
+    APPLICATIONINSIGHTS_CONNECTION_STRING:
+      'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://probe.in.applicationinsights.azure.com/',
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD',
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   OrchestratorInput,
   OrchestratorName,
 } from '../../shared/settlement/activity-contracts';
+import { carrierOfInput } from '../../shared/telemetry/trace-context';
 
 /** The orchestration's input, as its contract types it. */
 export function orchestratorInput<N extends OrchestratorName>(
@@ -22,6 +23,17 @@ export function orchestratorInput<N extends OrchestratorName>(
   return context.df.getInput<OrchestratorInput<N>>();
 }
 
+/**
+ * `input` with the orchestration's trace carrier (its input's `trace`, set by whoever started it:
+ * functions/composition.ts), so the activity's span joins the trace of the request or timer that
+ * started the job. Read from the orchestration input, which the history fixes: replay-safe.
+ */
+function withTrace<T>(context: OrchestrationContext, input: T): T {
+  const trace = carrierOfInput(context.df.getInput());
+  if (!trace || typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  return { ...input, trace };
+}
+
 /** Schedules activity `name` (retried per `retry` when given). */
 export function activityTask<N extends ActivityName>(
   context: OrchestrationContext,
@@ -29,7 +41,8 @@ export function activityTask<N extends ActivityName>(
   input: ActivityInput<N>,
   retry?: RetryOptions,
 ): Task {
-  return retry ? context.df.callActivityWithRetry(name, retry, input) : context.df.callActivity(name, input);
+  const traced = withTrace(context, input);
+  return retry ? context.df.callActivityWithRetry(name, retry, traced) : context.df.callActivity(name, traced);
 }
 
 /** Runs `task` (or reads an already finished one): its result as `T`, or its error thrown. */
@@ -72,7 +85,7 @@ export function subOrchestrationTask<N extends OrchestratorName>(
   input: OrchestratorInput<N>,
   instanceId: string,
 ): Task {
-  return context.df.callSubOrchestrator(name, input, instanceId);
+  return context.df.callSubOrchestrator(name, withTrace(context, input), instanceId);
 }
 
 /** Runs activity `name` once per input in parallel (Task.all); outputs in input order. */

@@ -31,6 +31,7 @@ import type { Caller } from '../../shared/auth/caller';
 import { ANY_ROLE, audited, authorized } from './auth';
 import { isValidJobId } from '../../shared/jobs/job-lifecycle';
 import { cancelJob } from '../../shared/settlement/use-cases/cancel-job';
+import { log } from '../../shared/telemetry/log';
 
 /**
  * The job as `caller` may see it, or null when it is not the caller's (answered 404, exactly as
@@ -125,8 +126,9 @@ export function cancelJobHandler(deps: AppDeps): HttpHandler {
         } satisfies CancelConflict);
       case 'canceled':
         if (r.terminateError !== null)
-          context.warn(
-            `cancel ${id}: terminate failed (${r.terminateError instanceof Error ? r.terminateError.message : 'unknown error'}); the job is Canceled and its orchestration stops at its next step`,
+          log.warn(
+            `cancel: terminate failed (${r.terminateError instanceof Error ? r.terminateError.message : 'unknown error'}); the job is Canceled and its orchestration stops at its next step`,
+            { jobId: id },
           );
         return json(200, view(r.job, { kind: 'all' }));
     }
@@ -183,7 +185,7 @@ export function resultFormatOfAccept(accept: string | null): ResultFormat {
  * (no count yet) and again when it ends, with the rows sent (filters.stream = completed|aborted).
  */
 export function jobResultsHandler(deps: AppDeps): HttpHandler {
-  return authorized(deps, ANY_ROLE, async (request: HttpRequest, context, caller) => {
+  return authorized(deps, ANY_ROLE, async (request: HttpRequest, _context, caller) => {
     const id = request.params.id;
     const maxRows = deps.settings.resultsPageMaxRows;
     const parsed = parseParams(jobResultsQuery, queryObject(request.query.entries()));
@@ -276,7 +278,7 @@ export function jobResultsHandler(deps: AppDeps): HttpHandler {
         await deps.audit.append(streamEndRecord(deps, request, caller, id, outcome, rows));
       } catch (e) {
         // the bytes are out; a lost end record must not turn into a broken stream
-        context.error(`results ${id}: audit record of the stream end not stored: ${(e as Error).message}`);
+        log.error(`results: audit record of the stream end not stored: ${(e as Error).message}`, { jobId: id });
       }
     };
     return { ...started, body: auditedStream(body, end) };

@@ -7,6 +7,7 @@ import { baseUrl, json, problem } from './responses';
 import { authorized } from './auth';
 import { isTooLarge, readBodyCapped } from './body';
 import type { JobAccepted, JobConflict } from '../../shared/http-api/schemas';
+import { log } from '../../shared/telemetry/log';
 
 /**
  * KickStartJob: GET with query parameters or POST with the same fields as JSON. 202 with the
@@ -60,11 +61,12 @@ export function kickStartJobHandler(deps: AppDeps): HttpHandler {
           );
         case 'startFailed':
           // the use case marked the job Failed
-          context.error(`KickStartJob ${job.id}: ${started.message}`);
+          log.error(`KickStartJob: the orchestration could not start: ${started.message}`, { jobId: job.id });
           return problem(500, 'the job could not be started');
         case 'created':
-          context.log(
-            `KickStartJob ${job.id} ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')}`,
+          log.info(
+            `KickStartJob: ${job.calculationType} ${job.periodStart}..${job.periodEnd} ${job.gridAreas.join(',')} started`,
+            { jobId: job.id },
           );
           return json(202, { jobId: job.id, status: job.status, statusUrl } satisfies JobAccepted, {
             location: statusUrl,

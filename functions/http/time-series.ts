@@ -1,4 +1,4 @@
-import type { HttpRequest, InvocationContext } from '@azure/functions';
+import type { HttpRequest } from '@azure/functions';
 import { ValidationError } from '../../shared/basis-data/errors';
 import { ingestTimeSeries, type IngestFormat } from '../../shared/ingestion/time-series-ingestion';
 import { ingestQuery, type IngestAnswer } from '../../shared/http-api/schemas';
@@ -11,6 +11,8 @@ import { authorized } from './auth';
 import { isTooLarge, readBodyCapped } from './body';
 import { DEFAULT_MAX_INGESTION_BODY_BYTES } from '../../shared/config/settings';
 import type { Authenticator } from '../../shared/auth/token-validator';
+import { log } from '../../shared/telemetry/log';
+import { measure } from '../../shared/telemetry/metrics';
 
 export interface TimeSeriesIngestionDeps {
   basisData: BlobStore;
@@ -43,7 +45,7 @@ export function ingestFormatOf(request: HttpRequest): IngestFormat | null {
  * 415 for a format other than Parquet, NDJSON or `;`-CSV; 413 beyond MAX_INGESTION_BODY_BYTES. Administrators only.
  */
 export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHandler {
-  return authorized(deps, ['datahub_administrator'], async (request: HttpRequest, context: InvocationContext) => {
+  return authorized(deps, ['datahub_administrator'], async (request: HttpRequest) => {
     const format = ingestFormatOf(request);
     if (format === null) {
       return problem(
@@ -55,15 +57,17 @@ export function ingestTimeSeriesHandler(deps: TimeSeriesIngestionDeps): HttpHand
     if (isTooLarge(body)) return body.tooLarge;
     try {
       const now = deps.clock();
+      const started = performance.now();
       const result = await ingestTimeSeries(body, format, deps.basisData, now, () => deps.lakeLayout(now));
-      context.log(`time series ingested: ${result.points} points (${format}) into ${result.files.length} file(s)`);
+      measure.ingested(started, result.points);
+      log.info(`time series ingested: ${result.points} points (${format}) into ${result.files.length} file(s)`);
       return json(200, result satisfies IngestAnswer);
     } catch (e) {
       if (e instanceof ValidationError) {
         const path = e.row !== null ? `row ${e.row}${e.column ? `.${e.column}` : ''}` : (e.column ?? '(body)');
         return problem(400, 'invalid time series', [{ path, message: e.reason }]);
       }
-      context.error(`time series ingestion failed: ${(e as Error).message}`);
+      log.error(`time series ingestion failed: ${(e as Error).message}`);
       return problem(500, 'the time series could not be stored; nothing was kept');
     }
   });

@@ -14,6 +14,8 @@ import { decodeBundleRequest } from '../../shared/market-documents/message-hub/c
 import { sendEsettDocuments } from '../../shared/market-documents/esett/sender';
 import type { AppDeps } from '../deps';
 import type { ServiceBusHandler } from '../registry';
+import { log } from '../../shared/telemetry/log';
+import { measure } from '../../shared/telemetry/metrics';
 
 export const INVALID_MESSAGE_REASON = 'InvalidMessage';
 
@@ -40,25 +42,27 @@ function senderDeps(deps: AppDeps) {
 }
 
 export function resultSenderHandler(deps: AppDeps): ServiceBusHandler {
-  return async (message, context) => {
+  return async (message) => {
     const event = await decodeOrDeadLetter<CalculationCompletedEvent>(message, decodeCalculationCompleted);
     if (!event) return;
     const out = await sendResultDocuments(senderDeps(deps), event);
-    context.log(
-      `RSM-014 for job ${event.jobId}: ${out.length} documents, ${out.filter((o) => o.sent).length} sent now`,
-    );
+    const sent = out.filter((o) => o.sent).length;
+    measure.documentsSent('rsm014', sent);
+    log.info(`RSM-014: ${out.length} documents, ${sent} sent now`, { jobId: event.jobId });
   };
 }
 
 export function esettSenderHandler(deps: AppDeps): ServiceBusHandler {
-  return async (message, context) => {
+  return async (message) => {
     const event = await decodeOrDeadLetter<CalculationCompletedEvent>(message, decodeCalculationCompleted);
     if (!event) return;
     const out = await sendEsettDocuments(
       { ...senderDeps(deps), esettReceiverId: deps.settings.esettReceiverId },
       event,
     );
-    context.log(`eSett for job ${event.jobId}: ${out.length} documents, ${out.filter((o) => o.sent).length} sent now`);
+    const sent = out.filter((o) => o.sent).length;
+    measure.documentsSent('esett', sent);
+    log.info(`eSett: ${out.length} documents, ${sent} sent now`, { jobId: event.jobId });
   };
 }
 

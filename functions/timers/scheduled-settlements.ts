@@ -5,6 +5,7 @@ import { alreadyScheduled, scheduledPeriod, scheduledSpec } from '../../shared/s
 import { startJob } from '../../shared/settlement/use-cases/start-job';
 import { startJobDeps, type AppDeps } from '../deps';
 import type { TimerHandler } from '../registry';
+import { log } from '../../shared/telemetry/log';
 
 /** One timer per schedule entry: starts the entry's settlement unless it already exists. */
 export function scheduledSettlementHandler(deps: AppDeps, entry: ScheduleEntry): TimerHandler {
@@ -15,16 +16,16 @@ export function scheduledSettlementHandler(deps: AppDeps, entry: ScheduleEntry):
     const period = scheduledPeriod(entry, tick);
     const tooLong = periodLimitViolation(entry.calculationType, period.start, period.end, deps.settings.periodLimits);
     if (tooLong) {
-      context.error(`schedule ${entry.name}: not started: ${tooLong}`);
+      log.error(`schedule ${entry.name}: not started: ${tooLong}`);
       return;
     }
     const spec = scheduledSpec(entry, tick, await deps.knownGridAreas());
     if (spec.gridAreas.length === 0) {
-      context.warn(`schedule ${entry.name}: no grid areas in the basis data; nothing to settle`);
+      log.warn(`schedule ${entry.name}: no grid areas in the basis data; nothing to settle`);
       return;
     }
     if (await alreadyScheduled(deps.jobs, spec)) {
-      context.log(
+      log.info(
         `schedule ${entry.name}: ${spec.calculationType} ${spec.periodStart}..${spec.periodEnd} already exists; not starting another`,
       );
       return;
@@ -33,6 +34,6 @@ export function scheduledSettlementHandler(deps: AppDeps, entry: ScheduleEntry):
     if (started.kind === 'alreadyActive') return;
     // the use case marked the job Failed; the invocation fails with what the start threw
     if (started.kind === 'startFailed') throw started.error;
-    context.log(`schedule ${entry.name}: started job ${started.job.id}`);
+    log.info(`schedule ${entry.name}: started`, { jobId: started.job.id });
   };
 }

@@ -403,6 +403,16 @@ var appSettings = [
     value: esettReceiverId
   }
   {
+    // the app's OpenTelemetry (functions/telemetry.ts) and the host's own telemetry go here
+    name: names.settings.appInsightsConnectionString
+    value: monitoring.outputs.connectionString
+  }
+  {
+    // telemetry authenticated with the system-assigned identity (the component disables keys)
+    name: names.settings.appInsightsAuthenticationString
+    value: 'Authorization=AAD'
+  }
+  {
     name: names.settings.maxJobRequestBodyBytes
     value: string(maxJobRequestBodyBytes)
   }
@@ -499,7 +509,6 @@ module functionApp 'modules/function-app.bicep' = {
     deploymentContainerName: deploymentContainerName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appInsightsName: monitoring.outputs.appInsightsName
     appSettings: appSettings
     requestBodySizeLimit: max(maxIngestionBodyBytes, maxJobRequestBodyBytes, maxCatalogUploadBytes)
     tags: allTags

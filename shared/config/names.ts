@@ -109,6 +109,10 @@ export const NAMES = {
     batchMaxPoints: 'BATCH_MAX_POINTS',
     quarterlyTransition: 'QUARTERLY_RESOLUTION_TRANSITION_DATETIME',
     esettReceiverId: 'ESETT_RECEIVER_ID',
+    /** Application Insights connection string: set, the Azure host exports traces, metrics and logs there (useAzureMonitor). */
+    appInsightsConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    /** `Authorization=AAD`: telemetry is sent with the app's identity (the component refuses keys; infra/bicep). */
+    appInsightsAuthenticationString: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
     /** Largest KickStartJob / cancel request body in bytes (413 beyond). */
     maxJobRequestBodyBytes: 'MAX_JOB_REQUEST_BODY_BYTES',
     /** Largest time series ingestion body in bytes (413 beyond). */

@@ -177,6 +177,18 @@ const settingsSchema = z
       .regex(/^[A-Za-z0-9_.]+$/, 'must be a claim name')
       .default(DEFAULT_ACTOR_CLAIM),
     [S.authDevIssuer]: z.enum(['true', 'false']).default('false'),
+    // the portal's form: InstrumentationKey=…;IngestionEndpoint=https://…;…
+    [S.appInsightsConnectionString]: z
+      .string()
+      .regex(
+        /(^|;)InstrumentationKey=[^;]+/i,
+        'must be an Application Insights connection string (InstrumentationKey=…)',
+      )
+      .optional(),
+    [S.appInsightsAuthenticationString]: z
+      .string()
+      .regex(/^Authorization=AAD(;ClientId=[0-9a-f-]+)?$/i, 'must be Authorization=AAD (optionally ;ClientId=…)')
+      .optional(),
     [S.energiDataServiceUrl]: z.string().url().default(DEFAULT_ENERGIDATASERVICE_URL),
     [S.smardUrl]: z.string().url().default(DEFAULT_SMARD_URL),
     [S.marketDataTimerSources]: jsonArray(marketDataTimerSourceSchema).optional(),
@@ -261,6 +273,11 @@ export interface Settings {
   /** The quarterly resolution transition as an instant (epoch ms). */
   quarterlyTransition: number;
   esettReceiverId: string;
+  /**
+   * Where the Azure host exports telemetry (Application Insights; `entraAuthentication`: with the
+   * app's identity). null: nothing is exported (the local host keeps its telemetry in memory).
+   */
+  appInsights: { connectionString: string; entraAuthentication: boolean } | null;
   /** Request body limits in bytes (413 beyond): KickStartJob and other job requests; ingestion. */
   maxRequestBodyBytes: { job: number; ingestion: number };
   /** A Requested job older than this (ms) is stale: failed at the next start of its spec. */
@@ -338,6 +355,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const sbCs = v[S.serviceBusConnectionString];
   const sbNs = v[S.serviceBusNamespace];
   const storageCs = v[S.storageConnectionString];
+  const aiCs = v[S.appInsightsConnectionString];
   return {
     storage: storageCs
       ? { kind: 'connectionString', connectionString: storageCs }
@@ -356,6 +374,12 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     batchMaxPoints: v[S.batchMaxPoints],
     quarterlyTransition: v[S.quarterlyTransition],
     esettReceiverId: v[S.esettReceiverId],
+    appInsights: aiCs
+      ? {
+          connectionString: aiCs,
+          entraAuthentication: v[S.appInsightsAuthenticationString] !== undefined,
+        }
+      : null,
     maxRequestBodyBytes: { job: v[S.maxJobRequestBodyBytes], ingestion: v[S.maxIngestionBodyBytes] },
     staleRequestedJobMs: v[S.staleRequestedJobMinutes] * 60_000,
     resultsPageMaxRows: v[S.resultsPageMaxRows],

@@ -39,6 +39,7 @@ import {
   listJobsQuery,
   startExportQuery,
 } from './schemas';
+import { healthAnswerSchema } from '../health/health';
 
 const ADMIN: readonly MarketRole[] = ['datahub_administrator'];
 const EXPORT_ROLES: readonly MarketRole[] = ['datahub_administrator', 'grid_access_provider'];
@@ -467,6 +468,19 @@ export const API = {
         200: { description: 'Published', json: catalogEntrySchema },
         400: badInput,
         404: problem("No such dataset, or not the caller's upload"),
+      },
+    },
+  },
+  Health: {
+    GET: {
+      summary: 'Reachability of Blob and Table storage, the job store and the Service Bus',
+      description:
+        'Anonymous (no token, no function key) so load balancers and health probes can call it; the answer holds only check names, durations and `timeout`/`unreachable`, no error text. Each check has its own short timeout (2 s).',
+      tags: ['meta'],
+      roles: 'anonymous',
+      responses: {
+        200: { description: 'Every check passed', json: healthAnswerSchema },
+        503: { description: '`failing` names the checks that failed', json: healthAnswerSchema },
       },
     },
   },

@@ -38,4 +38,6 @@ export interface MessageBus {
   /** Reads the dead-letter sub-queue (for tests and operators); removes what it returns. */
   receiveDeadLettered(from: Source, max: number, waitMs: number): Promise<DeadLetteredMessage[]>;
   close(): Promise<void>;
+  /** One cheap request to the namespace (GET /api/health): resolves when it answered. */
+  probe?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { promised } from '../domain/promised';
+import { sendTraced } from '../telemetry/traced-send';
 import type { BusMessage, DeadLetteredMessage, Destination, ReceivedMessage, Source } from './bus';
 import { NAMES } from '../config/names';
 import {
@@ -160,8 +161,13 @@ export class InProcessBus implements SubscribableBus {
 
   // ---- MessageBus --------------------------------------------------------------------------
 
+  /** In the process: reachable while open. */
+  probe(): Promise<void> {
+    return promised(() => this.assertOpen());
+  }
+
   send(to: Destination, message: BusMessage): Promise<void> {
-    return promised(() => this.sendNow(to, message));
+    return sendTraced(to, message, (m) => promised(() => this.sendNow(to, m)));
   }
 
   private sendNow(to: Destination, message: BusMessage): void {

@@ -1,4 +1,5 @@
 import { promised } from '../domain/promised';
+import { sendTraced } from '../telemetry/traced-send';
 import {
   ServiceBusClient,
   type ServiceBusMessage,
@@ -89,7 +90,22 @@ export class ServiceBusBus implements SubscribableBus {
     ]);
   }
 
-  async send(to: Destination, message: BusMessage): Promise<void> {
+  /** Peeks (no lock, nothing received) one message of the bundle-request queue, which the app listens to anyway. */
+  async probe(): Promise<void> {
+    this.assertOpen();
+    const receiver = this.client.createReceiver(NAMES.serviceBus.bundleRequestQueue);
+    try {
+      await receiver.peekMessages(1);
+    } finally {
+      await receiver.close();
+    }
+  }
+
+  send(to: Destination, message: BusMessage): Promise<void> {
+    return sendTraced(to, message, (m) => this.sendNow(to, m));
+  }
+
+  private async sendNow(to: Destination, message: BusMessage): Promise<void> {
     this.assertOpen();
     const entity = 'queue' in to ? to.queue : to.topic;
     let sender = this.senders.get(entity);

@@ -9,6 +9,7 @@ import { NAMES } from '../config/names';
 import type { JobProgress } from '../jobs/job';
 import type { Batch, BatchOutput } from './batch';
 import type { Manifest } from './manifest';
+import type { TraceCarrier } from '../telemetry/trace-context';
 import type { BackfillResult, ChunkResult, MarketDataChunk } from '../market-data/use-cases/backfill';
 
 const D = NAMES.durable;
@@ -17,6 +18,12 @@ const D = NAMES.durable;
 export interface SettlementInput {
   jobId: string;
   maxParallelBatches: number;
+  /**
+   * The trace of the request or timer that started the job. Added by the orchestration client
+   * (functions/composition.ts) to every input it starts, and passed on by the orchestrators to
+   * each activity and sub-orchestration input (functions/durable/typed-activities.ts).
+   */
+  trace?: TraceCarrier;
 }
 
 /** What a settlement orchestration returns when it completes. */

@@ -384,6 +384,9 @@ describe('app settings', () => {
       [NAMES.settings.catalogDiscoverySchedule]: d.catalogDiscoverySchedule,
       [NAMES.settings.catalogEdsUrl]: 'https://api.energidataservice.dk',
       [NAMES.settings.catalogCkanUrl]: '',
+      [NAMES.settings.appInsightsConnectionString]:
+        'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
+      [NAMES.settings.appInsightsAuthenticationString]: 'Authorization=AAD',
     };
     expect(Object.keys(env).sort()).toEqual(
       SETTING_KEYS.filter((k) => !LOCAL_ONLY_SETTINGS.includes(k))
@@ -394,6 +397,7 @@ describe('app settings', () => {
     expect(s.storage.kind).toBe('identity');
     expect(s.serviceBus?.kind).toBe('identity');
     expect(s.jobStore.kind).toBe('sql');
+    expect(s.appInsights?.entraAuthentication).toBe(true);
     expect(s.schedule).toEqual(DEFAULT_SCHEDULE);
     expect(s.marketData.timerSources).toEqual(DEFAULT_MARKET_DATA_TIMER_SOURCES);
   });

@@ -25,9 +25,6 @@ param instanceMemoryMB int
 @description('Upper bound of instances; main.bicep restricts the range.')
 param maximumInstanceCount int
 
-@description('Name of the Application Insights component that receives the telemetry.')
-param appInsightsName string
-
 @description('Application settings of the app itself: array of { name, value }.')
 param appSettings array
 
@@ -35,10 +32,6 @@ param appSettings array
 param requestBodySizeLimit int
 
 param tags object = {}
-
-resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
-  name: appInsightsName
-}
 
 resource hostStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: hostStorageAccountName
@@ -66,15 +59,6 @@ var platformSettings = [
   {
     name: 'AzureWebJobsStorage__accountName'
     value: hostStorageAccountName
-  }
-  {
-    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
-    value: appInsights.properties.ConnectionString
-  }
-  {
-    // telemetry authenticated with the system-assigned identity (the component disables keys)
-    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
-    value: 'Authorization=AAD'
   }
   {
     // the host refuses larger bodies before buffering them (the handlers cap again per route)

@@ -39,3 +39,5 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 
 output workspaceName string = workspace.name
 output appInsightsName string = appInsights.name
+// not a secret: it identifies the component; ingestion needs the app's identity (local auth is off)
+output connectionString string = appInsights.properties.ConnectionString

@@ -112,7 +112,7 @@ resource namespaceReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   }
 }
 
-// Entra-authenticated telemetry ingestion (APPLICATIONINSIGHTS_AUTHENTICATION_STRING)
+// Entra-authenticated telemetry ingestion (the app setting names.settings.appInsightsAuthenticationString)
 resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(appInsights.id, principalId, roles.monitoringMetricsPublisher)
   scope: appInsights

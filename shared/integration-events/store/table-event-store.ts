@@ -72,6 +72,14 @@ export class TableIntegrationEventStore implements IntegrationEventStore {
     );
   }
 
+  /** One single-row query (GET /api/health): resolves when the table service answered. */
+  async probe(): Promise<void> {
+    const pages = this.table
+      .listEntities({ queryOptions: { filter: "PartitionKey eq '~health'" } })
+      .byPage({ maxPageSize: 1 });
+    await pages.next();
+  }
+
   /** Creates the table if missing (createTable tolerates an existing table). */
   async ensureTable(): Promise<void> {
     await this.table.createTable();

@@ -17,6 +17,8 @@ import { wholesalePartialJson } from '../wholesale-partial';
 import { basisDataAsOf, type BasisDataAsOfDeps } from './basis-data-as-of';
 import { discardJobOutputs } from './discard-job-outputs';
 import { JobCanceledError } from '../errors';
+import { log } from '../../telemetry/log';
+import { measure } from '../../telemetry/metrics';
 
 export interface CalculateBatchDeps extends BasisDataAsOfDeps {
   jobs: Pick<JobStore, 'get'>;
@@ -58,16 +60,36 @@ export function batchArguments(job: Job, batch: Batch, quarterlyTransition: numb
  * here, after the writes: whichever of this and the cancel's delete comes last removes them.
  */
 export async function calculateBatch(deps: CalculateBatchDeps, jobId: string, batch: Batch): Promise<BatchOutput> {
-  const output = await calculateAndWriteBatch(deps, jobId, batch);
-  if ((await requireJob(deps.jobs, jobId)).status === 'Canceled') {
-    await discardJobOutputs(deps.results, jobId);
-    throw new JobCanceledError(jobId);
+  const started = performance.now();
+  const ended = measure.batchStarted();
+  try {
+    const { output, calculationType } = await calculateAndWriteBatch(deps, jobId, batch);
+    if ((await requireJob(deps.jobs, jobId)).status === 'Canceled') {
+      await discardJobOutputs(deps.results, jobId);
+      throw new JobCanceledError(jobId);
+    }
+    measure.batchDone(started, output.points ?? 0, calculationType);
+    log.info(
+      `batch ${batch.id} calculated: ${output.points ?? 0} points, ${output.rows} result rows in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+      { jobId, batchId: batch.id, gridArea: batch.gridArea },
+    );
+    return output;
+  } finally {
+    ended();
   }
-  return output;
 }
 
-async function calculateAndWriteBatch(deps: CalculateBatchDeps, jobId: string, batch: Batch): Promise<BatchOutput> {
+async function calculateAndWriteBatch(
+  deps: CalculateBatchDeps,
+  jobId: string,
+  batch: Batch,
+): Promise<{ output: BatchOutput; calculationType: string }> {
   const job = await requireJob(deps.jobs, jobId);
+  return { output: await writeBatch(deps, job, batch), calculationType: job.calculationType };
+}
+
+async function writeBatch(deps: CalculateBatchDeps, job: Job, batch: Batch): Promise<BatchOutput> {
+  const jobId = job.id;
   const args = batchArguments(job, batch, deps.quarterlyTransition);
   // only the batch's grid area's share of the lake (and its exchange neighbours' exchange points)
   const { source, blobs, bytes } = await basisDataAsOf(

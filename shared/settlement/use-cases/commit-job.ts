@@ -7,6 +7,8 @@ import { discardJobOutputs } from './discard-job-outputs';
 import { jobOutputPath, manifestPath } from '../job-paths';
 import { readManifest, type Manifest } from '../manifest';
 import { hasWholesalePartials, reduceWholesale } from './reduce-wholesale';
+import { log } from '../../telemetry/log';
+import { measure } from '../../telemetry/metrics';
 
 export interface CommitJobDeps {
   jobs: Pick<JobStore, 'get' | 'transition'>;
@@ -80,7 +82,20 @@ async function commitUnlessCanceled(deps: CommitJobDeps, jobId: string, outputs:
     committedAt: deps.clock().toISOString(),
   };
   await deps.results.put(manifestPath(jobId), JSON.stringify(manifest, null, 2), 'application/json');
-  await deps.jobs.transition(jobId, 'Completed', deps.clock(), completedUpdate(manifest, outputs.length));
+  const completed = await deps.jobs.transition(
+    jobId,
+    'Completed',
+    deps.clock(),
+    completedUpdate(manifest, outputs.length),
+  );
+  const seconds = (Date.parse(manifest.committedAt) - Date.parse(completed.requestedAt)) / 1000;
+  measure.jobCommitted(seconds, job.calculationType);
+  // durationSeconds and calculationType are fields, so the operator dashboard (infra/kusto) takes percentiles of them
+  log.info(`job committed: ${manifest.files.length} files, ${manifest.rows} rows`, {
+    jobId,
+    calculationType: job.calculationType,
+    durationSeconds: seconds,
+  });
   return manifest;
 }
 

@@ -4,6 +4,7 @@ import { HOUR_MS } from '../../domain/time';
 import { requireJob, type JobStore } from '../../jobs/job-store';
 import type { Batch } from '../batch';
 import { gridAreaPointsPerHour, type BasisDataAsOfDeps } from './basis-data-as-of';
+import { log } from '../../telemetry/log';
 
 export interface PlanBatchesDeps extends BasisDataAsOfDeps {
   jobs: Pick<JobStore, 'get'>;
@@ -107,5 +108,6 @@ export async function planBatches(deps: PlanBatchesDeps, jobId: string): Promise
       });
     }
   }
+  log.info(`planned ${batches.length} batches over ${job.gridAreas.length} grid areas`, { jobId });
   return batches;
 }

@@ -3,6 +3,7 @@ import { requireJob, type JobStore } from '../../jobs/job-store';
 import type { BlobStore } from '../../storage/blob-store';
 import { ManifestMissingError } from '../errors';
 import { readManifest, type Manifest } from '../manifest';
+import { log } from '../../telemetry/log';
 
 /** Publishes the calculation-completed event (Service Bus topic; see completion-event.ts). */
 export type CompletionPublisher = (job: Job, manifest: Manifest) => Promise<void>;
@@ -19,4 +20,5 @@ export async function publishCompleted(deps: PublishCompletedDeps, jobId: string
   const manifest = await readManifest(deps.results, jobId);
   if (!manifest) throw new ManifestMissingError(jobId);
   await deps.publishCompleted(job, manifest);
+  log.info('calculation-completed published', { jobId });
 }

@@ -1,6 +1,7 @@
 import type { Job, JobStatus } from '../../jobs/job';
 import type { JobStore, JobUpdate } from '../../jobs/job-store';
 import type { JobUpdateInput } from '../activity-contracts';
+import { log } from '../../telemetry/log';
 
 export interface UpdateJobDeps {
   jobs: Pick<JobStore, 'transition' | 'setProgress'>;
@@ -20,6 +21,10 @@ export async function markJob(
 /** Applies an orchestrator's job update: a status change (with its error and progress), else progress alone. */
 export async function updateJob(deps: UpdateJobDeps, u: JobUpdateInput): Promise<void> {
   if (u.status) {
+    // a failure's reason is a field of its own: the dashboard counts failures by it (infra/kusto)
+    if (u.status === 'Failed')
+      log.error(`job Failed: ${u.error ?? 'no reason given'}`, { jobId: u.jobId, reason: u.error });
+    else log.info(`job ${u.status}`, { jobId: u.jobId });
     await markJob(deps, u.jobId, u.status, {
       ...(u.error ? { error: u.error } : {}),
       ...(u.progress ? { progress: u.progress } : {}),
