@@ -17,6 +17,8 @@ import { documenting, type FunctionRegistry } from './registry';
 import { API } from '../shared/http-api/routes';
 import { buildOpenApi, type DocumentedRoute } from '../shared/http-api/openapi';
 import { openApiHandler } from './http/openapi';
+import { consoleHandler } from './http/console';
+import { CONSOLE_ROUTE } from '../shared/console/assets';
 import { marketPricesHandler } from './http/market-prices';
 import {
   getSeriesHandler,
@@ -65,6 +67,14 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     handler: openApiHandler(() => buildOpenApi(httpRoutes, OPENAPI_INFO)),
     anonymous: true,
     api: API.OpenApi,
+  });
+  // the settlement console (issue 17): static files; the page calls the API routes below with the user's token
+  registry.http('Console', {
+    methods: ['GET'],
+    route: `${CONSOLE_ROUTE}/{*path}`,
+    handler: consoleHandler(deps.consoleAssets),
+    anonymous: true,
+    api: API.Console,
   });
   registry.http('KickStartJob', {
     methods: ['GET', 'POST'],

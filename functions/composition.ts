@@ -28,6 +28,7 @@ import { EmbeddedCatalogIndex } from '../shared/catalog/index/embedded-index';
 import { materializer } from '../shared/catalog/materialize';
 import { registeredDiscoverers } from '../shared/catalog/discovery/registry';
 
+import { DEFAULT_CONSOLE_ASSETS_DIR } from '../shared/console/assets';
 export interface Infrastructure {
   settings: Settings;
   basisData: BlobStore;
@@ -59,6 +60,8 @@ export interface Infrastructure {
   catalog?: BlobStore;
   /** How discoverers and the profiler reach external sources (tests: loopback fakes). */
   fetch?: typeof fetch;
+  /** The built console's folder (the local host builds it on first use); default beside the compiled code. */
+  consoleAssets?: () => Promise<string>;
 }
 
 /**
@@ -141,5 +144,6 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       { basisData: infra.basisData, results: infra.results },
       infra.fetch,
     ),
+    consoleAssets: infra.consoleAssets ?? (() => Promise.resolve(DEFAULT_CONSOLE_ASSETS_DIR)),
   };
 }

@@ -52,6 +52,8 @@ export interface AppDeps {
   catalog: CatalogDeps;
   /** The registered discoverers (shared/catalog/discovery/registry.ts). */
   discoverers: Discoverer[];
+  /** The folder of the built console (shared/console/assets.ts). */
+  consoleAssets: () => Promise<string>;
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

@@ -24,6 +24,7 @@ import { LocalRegistry } from './registry';
 import { devAuthenticator } from './dev-issuer';
 import { tokenValidator, type Authenticator } from '../shared/auth/token-validator';
 import { TableAuditLog } from '../shared/audit/table-audit-log';
+import { ensureConsoleBuild } from '../tools/build-console';
 
 /** host.json `extensions.serviceBus.maxAutoLockRenewalDuration` (30 min). */
 export const TRIGGER_LOCK_RENEWAL_MS = 30 * 60_000;
@@ -122,6 +123,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     await jobs.ensureTables();
     const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
     await integrationEvents.ensureTable();
+    let consoleDir: Promise<string> | undefined;
     const bus = new InProcessBus();
     // The Functions host renews a trigger's message lock while the function runs, up to
     // maxAutoLockRenewalDuration (host.json); the stand-in cannot renew, so its locks last that long.
@@ -160,6 +162,9 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       lakeCacheDir: dataDir ? join(dataDir, 'lake-cache') : undefined,
       authenticator,
       audit,
+      // built from web/console on the first request (cached by source hash), so `npm start` and the
+      // tests serve the console from a clean clone without a build step
+      consoleAssets: () => (consoleDir ??= Promise.resolve().then(() => ensureConsoleBuild())),
     });
     const registry = new LocalRegistry();
     registerFunctions(registry, deps);
