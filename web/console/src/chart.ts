@@ -20,6 +20,15 @@ const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9
 /** Danish local time on the axis: the settlement periods are Danish days. */
 const tzDate = (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Europe/Copenhagen');
 
+const pad = (n: number) => String(n).padStart(2, '0');
+/** 24-hour Danish times on the x axis, the date under each midnight. */
+const timeTicks = (_u: uPlot, splits: number[]) =>
+  splits.map((s) => {
+    const d = tzDate(s);
+    const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    return hm === '00:00' ? `${hm}\n${d.getDate()}/${d.getMonth() + 1}` : hm;
+  });
+
 const charts = new Set<uPlot>();
 
 /** Removes the charts of a view being left (their resize observers with them). */
@@ -61,7 +70,7 @@ export function mountChart(
       tzDate,
       legend: { show: true },
       scales: { x: { time: true } },
-      axes: [{}, { label: spec.unit, size: 70 }],
+      axes: [{ values: timeTicks }, { label: spec.unit, size: 70 }],
       series: [
         { label: 'time' },
         ...drawable.map((s, i) => ({
