@@ -136,7 +136,7 @@ async function show(q: CompareQuery, out: HTMLElement, signal: AbortSignal): Pro
       h('dd', { 'data-sum-abs': diff.sumAbsDifference }, `${diff.sumAbsDifference} ${diff.unit}`),
     ),
   );
-  const chartHost = h('div', { class: 'charts' });
+  const chartHost = h('div', { class: 'charts single' });
   out.append(h('h2', {}, 'Difference over time'), chartHost);
   mountChart(chartHost, {
     id: 'diff-timeline',
