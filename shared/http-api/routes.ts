@@ -486,12 +486,10 @@ export const API = {
       tags: ['console'],
       roles: 'anonymous',
       path: z.object({
-        path: z
-          .string()
-          .meta({
-            description: "A file of the console ('' or index.html: the page; app.js; app.css)",
-            examples: ['app.js'],
-          }),
+        path: z.string().meta({
+          description: "A file of the console ('' or index.html: the page; app.js; app.css)",
+          examples: ['app.js'],
+        }),
       }),
       responses: {
         200: {
