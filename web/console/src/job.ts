@@ -245,32 +245,36 @@ function downloadsSection(job: Job, root: HTMLElement, signal: AbortSignal): voi
     ...job.gridAreas.map((g) => h('option', { value: g }, g)),
   );
   const status = h('p', { class: 'help', 'aria-live': 'polite' });
-  const results = (format: 'csv' | 'parquet', accept: string) =>
+  const results = (kind: 'energy' | 'wholesale', format: 'csv' | 'parquet', accept: string) =>
     h(
       'button',
       {
         type: 'button',
-        'data-download': format,
+        'data-download': kind === 'energy' ? format : `${kind}-${format}`,
         onclick: () => {
-          const q = new URLSearchParams({ kind: 'energy', format });
+          const q = new URLSearchParams({ kind, format });
           if (scope.value) q.set('gridArea', scope.value);
-          const name = `energy-results-${job.id}${scope.value ? `-${scope.value}` : ''}.${format}`;
+          const name = `${kind}-results-${job.id}${scope.value ? `-${scope.value}` : ''}.${format}`;
           status.textContent = `Downloading ${name}…`;
           downloadFromApi(`jobs/${encodeURIComponent(job.id)}/results?${q}`, name, accept)
             .then(() => (status.textContent = `Downloaded ${name}.`))
             .catch((e: unknown) => (status.textContent = `Download failed: ${(e as Error).message}`));
         },
       },
-      format === 'csv' ? 'Results CSV' : 'Results Parquet',
+      `${kind === 'energy' ? 'Energy' : 'Wholesale'} results ${format === 'csv' ? 'CSV' : 'Parquet'}`,
     );
+  // aggregation and balance fixing calculate energy only; the wholesale types also amounts
+  const wholesale = job.calculationType !== 'aggregation' && job.calculationType !== 'balance_fixing';
   const exports = h('div', { class: 'exports' });
   root.append(
     h(
       'div',
       { class: 'controls' },
       h('div', { class: 'field' }, h('label', { for: 'download-grid-area' }, 'Results of'), scope),
-      results('csv', 'text/csv'),
-      results('parquet', 'application/vnd.apache.parquet'),
+      results('energy', 'csv', 'text/csv'),
+      results('energy', 'parquet', 'application/vnd.apache.parquet'),
+      wholesale ? results('wholesale', 'csv', 'text/csv') : null,
+      wholesale ? results('wholesale', 'parquet', 'application/vnd.apache.parquet') : null,
     ),
     status,
     h('h3', {}, 'Basis-data export (DH2 CSVs, read as of the job’s as-of)'),
