@@ -27,8 +27,8 @@ import type { SourceFetcher } from '../shared/lake/source-fetch';
 import { EmbeddedCatalogIndex } from '../shared/catalog/index/embedded-index';
 import { materializer } from '../shared/catalog/materialize';
 import { registeredDiscoverers } from '../shared/catalog/discovery/registry';
-
 import { DEFAULT_CONSOLE_ASSETS_DIR } from '../shared/console/assets';
+
 export interface Infrastructure {
   settings: Settings;
   basisData: BlobStore;

@@ -123,7 +123,6 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     await jobs.ensureTables();
     const integrationEvents = TableIntegrationEventStore.fromConnectionString(cs);
     await integrationEvents.ensureTable();
-    let consoleDir: Promise<string> | undefined;
     const bus = new InProcessBus();
     // The Functions host renews a trigger's message lock while the function runs, up to
     // maxAutoLockRenewalDuration (host.json); the stand-in cannot renew, so its locks last that long.
@@ -162,9 +161,10 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       lakeCacheDir: dataDir ? join(dataDir, 'lake-cache') : undefined,
       authenticator,
       audit,
-      // built from web/console on the first request (cached by source hash), so `npm start` and the
-      // tests serve the console from a clean clone without a build step
-      consoleAssets: () => (consoleDir ??= Promise.resolve().then(() => ensureConsoleBuild())),
+      // built from web/console when a request finds the sources changed (cached by their hash), so
+      // `npm start` and the tests serve the console from a clean clone without a build step, and an
+      // edit shows at the next reload
+      consoleAssets: () => Promise.resolve().then(() => ensureConsoleBuild()),
     });
     const registry = new LocalRegistry();
     registerFunctions(registry, deps);
