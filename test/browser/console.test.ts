@@ -265,7 +265,20 @@ describe('settlement console in Chromium', () => {
     expect(names).toContain('master_basis_data.csv');
   }, 90_000);
 
-  it('is keyboard operable: the start form tabs through its fields in order and submits with Enter', async () => {
+  it('is keyboard operable: the start form tabs through its fields in order and submits with Enter; the polled list keeps the focus', async () => {
+    await page.goto(`${c.consoleUrl}#/jobs`);
+    const link = page.locator(`#job-link-${jobA}`);
+    await link.waitFor();
+    await link.focus();
+    const before = await page.locator('#main .help').first().textContent();
+    // the next poll redraws the table (its "Updated" line changes): the same link still has the focus
+    await page.waitForFunction((b) => document.querySelector('#main .help')?.textContent !== b, before, {
+      timeout: 10_000,
+    });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`job-link-${jobA}`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Job ${jobA.slice(0, 8)}` }).waitFor();
+
     await page.goto(`${c.consoleUrl}#/start`);
     await page.getByRole('heading', { name: 'Start a calculation' }).waitFor();
     await page.locator('#processType').focus();

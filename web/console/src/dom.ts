@@ -32,11 +32,28 @@ export function replace(el: Element, ...children: Array<Child | Child[]>): void 
   append(el, ...children);
 }
 
+/**
+ * Replaces a polled region's children without taking the keyboard focus away: the focused
+ * element (found again by its id) is focused again in the new content.
+ */
+export function replaceKeepingFocus(el: Element, ...children: Array<Child | Child[]>): void {
+  const active = document.activeElement;
+  const id = active && el.contains(active) ? active.id : '';
+  replace(el, ...children);
+  if (id) document.getElementById(id)?.focus({ preventScroll: true });
+}
+
 /** A table: `head` labels, `rows` of cells (a cell may be a node); wrapped so it scrolls sideways on a phone. */
-export function table(caption: string, head: string[], rows: Array<Array<Child>>, attrs: Attrs = {}): HTMLDivElement {
+export function table(
+  caption: string,
+  head: string[],
+  rows: Array<Array<Child>>,
+  attrs: Attrs = {},
+  wrapId?: string,
+): HTMLDivElement {
   return h(
     'div',
-    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
+    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption, id: wrapId },
     h(
       'table',
       attrs,

@@ -9,7 +9,7 @@ import {
   type Job,
 } from './api';
 import { mountChart, destroyCharts, type ChartSeries } from './chart';
-import { h, replace, table, utc } from './dom';
+import { h, replace, replaceKeepingFocus, table, utc } from './dom';
 import { downloadFromApi } from './download';
 import { ACTIVE, progress, statusBadge } from './format';
 
@@ -77,7 +77,8 @@ export function jobView(id: string, signal: AbortSignal): HTMLElement {
     try {
       const job = await getJson<Job>(`jobs/${encodeURIComponent(id)}`);
       if (signal.aborted) return;
-      replace(
+      // polled while running: the Cancel button keeps the keyboard focus across redraws
+      replaceKeepingFocus(
         head,
         summary(job, () => void load()),
       );
@@ -137,6 +138,7 @@ function summary(job: Job, reload: () => void): HTMLElement {
         {
           type: 'button',
           class: 'secondary',
+          id: 'cancel-job',
           onclick: () => {
             if (!confirm(`Cancel job ${job.id}?`)) return;
             void request(`jobs/${encodeURIComponent(job.id)}/cancel`, { method: 'POST' })

@@ -1,5 +1,5 @@
 import { getJson, type Job } from './api';
-import { h, replace, table, utc } from './dom';
+import { h, replace, replaceKeepingFocus, table, utc } from './dom';
 import { ACTIVE, progress, statusBadge } from './format';
 
 /** How often the list is refreshed while it is shown (live status and progress). */
@@ -22,7 +22,8 @@ export function jobsView(signal: AbortSignal, highlight: string | null): HTMLEle
     try {
       const { jobs } = await getJson<{ jobs: Job[] }>('jobs?limit=50');
       if (signal.aborted) return;
-      replace(body, render(jobs, highlight));
+      // the list is redrawn every poll: a keyboard user's focus (a job link) stays where it was
+      replaceKeepingFocus(body, render(jobs, highlight));
       body.setAttribute('aria-busy', 'false');
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}; refreshed every ${POLL_MS / 1000} s.`;
     } catch (e) {
@@ -42,7 +43,7 @@ function render(jobs: Job[], highlight: string | null): HTMLElement {
     'Jobs, newest first',
     ['Job', 'Status', 'Progress', 'Type', 'Period', 'Grid areas', 'Requested'],
     jobs.map((j) => [
-      h('a', { href: `#/jobs/${encodeURIComponent(j.id)}` }, j.id.slice(0, 8)),
+      h('a', { href: `#/jobs/${encodeURIComponent(j.id)}`, id: `job-link-${j.id}` }, j.id.slice(0, 8)),
       statusBadge(j),
       ACTIVE.has(j.status) || j.progress.totalBatches > 0 ? progress(j) : '–',
       j.calculationType,
@@ -51,6 +52,7 @@ function render(jobs: Job[], highlight: string | null): HTMLElement {
       utc(j.requestedAt),
     ]),
     { class: 'jobs' },
+    'jobs-table',
   );
   t.querySelectorAll('tbody tr').forEach((tr, i) => {
     tr.setAttribute('data-job-id', jobs[i].id);
