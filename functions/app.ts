@@ -18,6 +18,8 @@ import { traced } from './traced-registry';
 import { API } from '../shared/http-api/routes';
 import { buildOpenApi, type DocumentedRoute } from '../shared/http-api/openapi';
 import { openApiHandler } from './http/openapi';
+import { consoleHandler } from './http/console';
+import { CONSOLE_ROUTE } from '../shared/console/assets';
 import { marketPricesHandler } from './http/market-prices';
 import {
   getSeriesHandler,
@@ -75,6 +77,14 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     handler: healthHandler(deps.health),
     anonymous: true,
     api: API.Health,
+  });
+  // the settlement console (issue 17): static files; the page calls the API routes below with the user's token
+  registry.http('Console', {
+    methods: ['GET'],
+    route: `${CONSOLE_ROUTE}/{*path}`,
+    handler: consoleHandler(deps.consoleAssets),
+    anonymous: true,
+    api: API.Console,
   });
   registry.http('KickStartJob', {
     methods: ['GET', 'POST'],

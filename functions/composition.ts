@@ -28,6 +28,7 @@ import { EmbeddedCatalogIndex } from '../shared/catalog/index/embedded-index';
 import { materializer } from '../shared/catalog/materialize';
 import { registeredDiscoverers } from '../shared/catalog/discovery/registry';
 import { traceCarrier } from '../shared/telemetry/trace-context';
+import { DEFAULT_CONSOLE_ASSETS_DIR } from '../shared/console/assets';
 
 export interface Infrastructure {
   settings: Settings;
@@ -62,6 +63,8 @@ export interface Infrastructure {
   fetch?: typeof fetch;
   /** GET /api/health's Table storage probe (one single-row query); absent: not checked. */
   tableProbe?: () => Promise<void>;
+  /** The built console's folder (the local host builds it on first use); default beside the compiled code. */
+  consoleAssets?: () => Promise<string>;
 }
 
 /**
@@ -174,5 +177,6 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       { basisData: infra.basisData, results: infra.results },
       infra.fetch,
     ),
+    consoleAssets: infra.consoleAssets ?? (() => Promise.resolve(DEFAULT_CONSOLE_ASSETS_DIR)),
   };
 }

@@ -55,6 +55,8 @@ export interface AppDeps {
   discoverers: Discoverer[];
   /** GET /api/health's reachability probes (storage blob and table, job store, bus). */
   health: () => HealthProbes;
+  /** The folder of the built console (shared/console/assets.ts). */
+  consoleAssets: () => Promise<string>;
 }
 
 /** The start-job use case's ports for one invocation (the orchestration client is per invocation). */

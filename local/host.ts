@@ -26,6 +26,7 @@ import { tokenValidator, type Authenticator } from '../shared/auth/token-validat
 import { TableAuditLog } from '../shared/audit/table-audit-log';
 import { inProcessTelemetry, type InProcessTelemetry } from '../shared/telemetry/in-process-sdk';
 import { addLogSink, readableLogLine } from '../shared/telemetry/log';
+import { ensureConsoleBuild } from '../tools/build-console';
 
 /** host.json `extensions.serviceBus.maxAutoLockRenewalDuration` (30 min). */
 export const TRIGGER_LOCK_RENEWAL_MS = 30 * 60_000;
@@ -167,6 +168,10 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       authenticator,
       audit,
       tableProbe: () => integrationEvents.probe(),
+      // built from web/console when a request finds the sources changed (cached by their hash), so
+      // `npm start` and the tests serve the console from a clean clone without a build step, and an
+      // edit shows at the next reload
+      consoleAssets: () => Promise.resolve().then(() => ensureConsoleBuild()),
     });
     // structured log lines (shared/telemetry/log.ts) printed readably, like the host's own lines
     const removeLogSink = addLogSink((record) => log(readableLogLine(record)));

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { MalformedPathError, type LocalRegistry } from './registry';
+import { CONSOLE_ROUTE } from '../shared/console/assets';
 
 /** The body exceeds the route's limit: the rest is not read. */
 const TOO_LARGE = Symbol('tooLarge');
@@ -37,6 +38,14 @@ function isStreamBody(body: HttpResponseInit['body']): boolean {
   );
 }
 
+/**
+ * The console's page (functions/app.ts, route console/{*path}). Only the local host answers `/`
+ * and `/console` with a redirect to it: in Azure every function is under the `api` route prefix
+ * (host.json), so there the console's address is /api/console/.
+ */
+const CONSOLE_PAGE = `/api/${CONSOLE_ROUTE}/`;
+const LOCAL_CONSOLE_PATHS = new Set(['/', '/console', '/console/']);
+
 function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
   res
     .writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) })
@@ -52,6 +61,10 @@ export function startHttpServer(
     void (async () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
       const method = (req.method ?? 'GET').toUpperCase();
+      if ((method === 'GET' || method === 'HEAD') && LOCAL_CONSOLE_PATHS.has(url.pathname)) {
+        res.writeHead(302, { location: CONSOLE_PAGE }).end();
+        return;
+      }
       let hit: ReturnType<LocalRegistry['match']>;
       try {
         hit = registry.match(method, url.pathname);

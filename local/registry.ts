@@ -52,8 +52,12 @@ export class LocalRegistry implements FunctionRegistry {
 
   http(name: string, opts: Parameters<FunctionRegistry['http']>[1]): void {
     const params: string[] = [];
-    const source = opts.route
-      .split('/')
+    // a last segment `{*name}` is a catch-all like Azure's: the rest of the path, slashes
+    // included, possibly empty (`console/{*path}` answers /api/console, /api/console/ and /api/console/a/b.js)
+    const segments = opts.route.split('/');
+    const catchAll = /^\{\*(\w+)\}$/.exec(segments[segments.length - 1]);
+    if (catchAll) segments.pop();
+    const source = segments
       .map((seg) => {
         const m = /^\{(\w+)\}$/.exec(seg);
         if (!m) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -61,11 +65,12 @@ export class LocalRegistry implements FunctionRegistry {
         return '([^/]+)';
       })
       .join('/');
+    if (catchAll) params.push(catchAll[1]);
     this.routes.push({
       name,
       methods: opts.methods,
       route: opts.route,
-      pattern: new RegExp(`^/api/${source}/?$`, 'i'),
+      pattern: catchAll ? new RegExp(`^/api/${source}(?:/(.*))?$`, 'i') : new RegExp(`^/api/${source}/?$`, 'i'),
       params,
       handler: opts.handler,
       maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_JOB_REQUEST_BODY_BYTES,
@@ -118,7 +123,7 @@ export class LocalRegistry implements FunctionRegistry {
       if (!m || !route.methods.includes(method)) continue;
       let params: Record<string, string>;
       try {
-        params = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1])]));
+        params = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(m[i + 1] ?? '')]));
       } catch {
         throw new MalformedPathError(path);
       }

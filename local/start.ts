@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     [
       '',
       `app:      ${host.url}/api   (token: npm run -s token | tail -1)`,
+      `console:  ${host.url}/   (the settlement console; sign in with that token)`,
       ...(a
         ? [
             `storage:  Azurite, data in ${o.dataDir}/azurite`,

@@ -6,6 +6,7 @@
  *     package.json               name, version, main, engines, dependencies (no scripts, no devDependencies)
  *     host.json
  *     dist/functions, dist/shared   tsc output (tsconfig.build.json) + the non-TypeScript assets
+ *     dist/console               the settlement console (tools/build-console.ts), served by the Console route
  *     node_modules/              the production dependency tree, copied from ./node_modules
  *   .deploy/app.zip              that folder zipped (the zip deploy payload)
  *
@@ -37,6 +38,7 @@ import {
 import { join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeZip } from './zip';
+import { buildConsole } from './build-console';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script shared with `npm run build`
 const { copyAssets } = require('./copy-assets.js') as { copyAssets: (root: string, outDir: string) => string[] };
 
@@ -237,6 +239,8 @@ export interface PackageResult {
   packages: string[];
   /** Asset files copied next to the compiled code (relative to `dir`). */
   assets: string[];
+  /** The built console's files (relative to `dir`): dist/console, where shared/console/assets.ts looks. */
+  console: string[];
 }
 
 /**
@@ -255,6 +259,7 @@ export function buildPackage(opts: { outDir: string; root?: string; zip?: boolea
   const manifest = readManifest(root);
   compile(root, work, join(dir, 'dist'));
   const assets = copyAssets(root, join(dir, 'dist')).map((f) => relative(dir, f));
+  const consoleFiles = buildConsole(join(dir, 'dist', 'console')).map((f) => relative(dir, f));
   writeFileSync(join(dir, 'package.json'), JSON.stringify(deployManifest(manifest), null, 2) + '\n');
   cpSync(join(root, 'host.json'), join(dir, 'host.json'));
 
@@ -267,7 +272,7 @@ export function buildPackage(opts: { outDir: string; root?: string; zip?: boolea
     zip = join(outDir, 'app.zip');
     writeZip(dir, zip);
   }
-  return { dir, zip, packages, assets };
+  return { dir, zip, packages, assets, console: consoleFiles };
 }
 
 /** What the Functions host was told by the packaged entry point (tools/host-probe.cjs). */

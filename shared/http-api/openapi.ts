@@ -59,6 +59,15 @@ export class UndocumentedRouteError extends Error {
 
 type JsonSchema = Record<string, unknown>;
 
+/**
+ * The OpenAPI path of a registered route. A catch-all parameter (`{*path}`, Azure's route
+ * template for "the rest of the path, slashes included") is written `{path}`: OpenAPI has no
+ * catch-all, its description says what it takes.
+ */
+export function openApiPath(route: string): string {
+  return `/api/${route.replace(/\{\*(\w+)\}/g, '{$1}')}`;
+}
+
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
 
 /** JSON Schema 2020-12 of a zod schema; `$schema` dropped (OpenAPI 3.1 sets the dialect once). */
@@ -117,7 +126,7 @@ const AUTH_RESPONSES: Record<number, ResponseDoc> = {
 };
 
 function operation(r: DocumentedRoute, method: HttpMethod, op: OperationDoc) {
-  const pathNames = [...r.route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+  const pathNames = [...r.route.matchAll(/\{\*?(\w+)\}/g)].map((m) => m[1]);
   const declared = Object.keys(op.path?.shape ?? {});
   const extra = declared.filter((n) => !pathNames.includes(n));
   if (extra.length) throw new Error(`${r.name}: path parameters ${extra.join(', ')} are not in route ${r.route}`);
@@ -164,7 +173,7 @@ export interface OpenApiInfo {
 export function buildOpenApi(routes: readonly DocumentedRoute[], info: OpenApiInfo) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    const item = (paths[`/api/${r.route}`] ??= {});
+    const item = (paths[openApiPath(r.route)] ??= {});
     for (const method of r.methods) {
       const op = r.api?.[method];
       if (!op) throw new UndocumentedRouteError(r.name, method);

@@ -492,4 +492,27 @@ export const API = {
       responses: { 200: { description: 'The OpenAPI 3.1 document', json: z.looseObject({ openapi: z.string() }) } },
     },
   },
+  Console: {
+    GET: {
+      summary: 'The settlement console (web page): index.html and its assets',
+      description:
+        'Static files, no data: `/api/console/` is the page, `/api/console/app.js` and `/api/console/app.css` its script and styles (`/api/console` redirects to `/api/console/`). The page signs in with a bearer token (kept in the tab’s sessionStorage) and calls only the routes of this document. On the local host `/` and `/console` redirect here.',
+      tags: ['console'],
+      roles: 'anonymous',
+      path: z.object({
+        path: z.string().meta({
+          description: "A file of the console ('' or index.html: the page; app.js; app.css)",
+          examples: ['app.js'],
+        }),
+      }),
+      responses: {
+        200: {
+          description: 'The file',
+          content: { 'text/html': null, 'text/javascript': null, 'text/css': null },
+        },
+        301: { description: 'To the page with its trailing slash', headers: { Location: '/api/console/' } },
+        404: problem('No such file'),
+      },
+    },
+  },
 } satisfies Record<string, RouteDoc>;

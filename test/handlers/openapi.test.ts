@@ -15,7 +15,7 @@ import { LocalRegistry } from '../../local/registry';
 import { devAuthenticator } from '../../local/dev-issuer';
 import { MemoryAuditLog } from '../../shared/audit/audit-log';
 import { loadSettings } from '../../shared/config/settings';
-import { buildOpenApi, UndocumentedRouteError, type DocumentedRoute } from '../../shared/http-api/openapi';
+import { buildOpenApi, openApiPath, UndocumentedRouteError, type DocumentedRoute } from '../../shared/http-api/openapi';
 import { MemoryIntegrationEventStore } from '../../shared/integration-events/store/memory-event-store';
 import { JOB_STATUSES } from '../../shared/jobs/job';
 import { MemoryJobStore } from '../../shared/jobs/memory-job-store';
@@ -120,7 +120,7 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('has every registered HTTP route and method, and nothing else', () => {
-    const registered = registry.routes.flatMap((r) => r.methods.map((m) => `${m} /api/${r.route}`)).sort();
+    const registered = registry.routes.flatMap((r) => r.methods.map((m) => `${m} ${openApiPath(r.route)}`)).sort();
     const documented = Object.entries(spec.paths)
       .flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
@@ -140,7 +140,7 @@ describe('GET /api/openapi.json', () => {
   it('declares each path parameter of the route', () => {
     for (const r of registry.routes)
       for (const m of r.methods) {
-        const op = spec.paths[`/api/${r.route}`][m.toLowerCase()];
+        const op = spec.paths[openApiPath(r.route)][m.toLowerCase()];
         expect(op.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual(r.params);
       }
   });
@@ -159,12 +159,12 @@ describe('GET /api/openapi.json', () => {
     expect(() => buildOpenApi(routes, { title: 't', version: '1', description: 'd' })).toThrow(/MarketData \(GET\)/);
   });
 
-  it('every operation but the document itself needs the bearer token and documents 401/403 with the problem shape', () => {
+  it('every operation but the document itself and the console (static files) needs the bearer token and documents 401/403 with the problem shape', () => {
     const problem = { $ref: '#/components/schemas/Problem' };
     for (const [path, item] of Object.entries(spec.paths))
       for (const op of Object.values(item)) {
-        // the two anonymous routes: the document and the health check (load balancers send no token)
-        if (path === '/api/openapi.json' || path === '/api/health') {
+        // the anonymous routes: the document, the health check (load balancers send no token) and the console's static files
+        if (path === '/api/openapi.json' || path === '/api/health' || path === '/api/console/{path}') {
           expect(op.security).toEqual([]);
           continue;
         }

@@ -10,6 +10,7 @@
  * node_modules: a dependency missing from the package would there be found in the checkout by
  * Node's lookup, which is exactly what the probe refuses (the last test shows it does).
  */
+import { CONSOLE_FILES } from '../../tools/build-console';
 import {
   existsSync,
   mkdirSync,
@@ -200,8 +201,18 @@ describe('deploy package (npm run package)', () => {
         same: true,
       });
     // nothing of the development folders
-    expect(readdirSync(join(pkg.dir, 'dist')).sort()).toEqual(['functions', 'shared']);
+    expect(readdirSync(join(pkg.dir, 'dist')).sort()).toEqual(['console', 'functions', 'shared']);
     expect(readdirSync(pkg.dir).sort()).toEqual(['dist', 'host.json', 'node_modules', 'package.json']);
+  });
+
+  it('holds the built console where the compiled Console route looks for it (dist/console)', () => {
+    expect(pkg.console.sort()).toEqual(CONSOLE_FILES.map((f) => join('dist', 'console', f)));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the packaged, compiled module itself
+    const compiled = require(join(pkg.dir, 'dist', 'shared', 'console', 'assets.js')) as {
+      DEFAULT_CONSOLE_ASSETS_DIR: string;
+    };
+    expect(compiled.DEFAULT_CONSOLE_ASSETS_DIR).toBe(join(pkg.dir, 'dist', 'console'));
+    expect(readFileSync(join(pkg.dir, 'dist', 'console', 'index.html'), 'utf8')).toContain('src="app.js"');
   });
 
   it('every relative require() of the compiled code resolves to a file in the package', () => {

@@ -1,0 +1,2 @@
+// stylesheets are bundled by esbuild into app.css
+declare module '*.css';
