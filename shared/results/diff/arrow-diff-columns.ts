@@ -9,9 +9,10 @@ import * as pw from 'parquet-wasm';
 import { InvariantError } from '../../domain/errors';
 import type { ArrowColumns } from '../energy-parquet';
 import { textCells } from '../arrow-cells';
-import { arrowTypeName, arrowValueText } from '../../basis-data/parquet/arrow-io';
+import { arrowTypeName, arrowValueText, wasmBuffer } from '../../basis-data/parquet/arrow-io';
+import { parseTable } from 'arrow-js-ffi';
 import type { DiffSpec } from './diff-spec';
-import type { DiffColumns, GridAreaDiff, ValueColumn } from './diff-kernel';
+import type { GridAreaDiff } from './diff-kernel';
 import { FAST_LIMIT } from './exact';
 
 const TWO_32 = 0x1_0000_0000;
@@ -29,105 +30,165 @@ function single(vector: arrow.Vector, column: string): arrow.Data {
   return vector.data[0] as arrow.Data;
 }
 
-const validAt = (data: arrow.Data) => {
-  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) return null;
-  const bitmap = data.nullBitmap;
-  const offset = data.offset;
-  return (i: number) => {
-    const at = offset + i;
-    return (bitmap[at >> 3] & (1 << (at & 7))) !== 0;
-  };
-};
+/**
+ * A key column's per-row codes and what they stand for: `codes[i]` indexes `ids` (the kernel's
+ * interned ids), -1 for null. A dictionary column without nulls uses its own key buffer as the
+ * codes (no per-row work here); with nulls, or without a dictionary, codes are computed per row.
+ */
+interface KeyColumn {
+  codes: ArrayLike<number>;
+  ids: Int32Array;
+}
 
-/** A string column as interned ids (-1 for null). */
-function keyIds(vector: arrow.Vector | null, n: number, diff: GridAreaDiff, column: string): Int32Array {
-  const out = new Int32Array(n);
-  if (!vector) return out.fill(-1); // a column the file lacks is null in every row
+function keyColumn(vector: arrow.Vector | null, n: number, diff: GridAreaDiff, column: string): KeyColumn {
+  if (!vector) return { codes: new Int32Array(n).fill(-1), ids: new Int32Array(0) }; // absent = null
   const data = single(vector, column);
   if (arrow.DataType.isDictionary(data.type) && data.dictionary) {
     const ids = Int32Array.from(data.dictionary.toArray() as ArrayLike<unknown>, (s) =>
       diff.intern(s === null || s === undefined ? null : arrowValueText(s)),
     );
     const keys = data.values as ArrayLike<number>;
-    const valid = validAt(data);
-    for (let i = 0; i < n; i++) out[i] = valid && !valid(i) ? -1 : ids[keys[i]];
-    return out;
+    if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) return { codes: keys, ids };
+    const codes = new Int32Array(n);
+    const bitmap = data.nullBitmap;
+    for (let i = 0; i < n; i++) {
+      const at = data.offset + i;
+      codes[i] = (bitmap[at >> 3] & (1 << (at & 7))) !== 0 ? keys[i] : -1;
+    }
+    return { codes, ids };
   }
   const cell = textCells(vector);
-  for (let i = 0; i < n; i++) out[i] = diff.intern(cell(i));
-  return out;
+  const texts: number[] = [];
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = cell(i);
+    codes[i] = t === null ? -1 : texts.push(diff.intern(t)) - 1;
+  }
+  return { codes, ids: Int32Array.from(texts) };
 }
 
-/** A timestamp column as epoch milliseconds. */
-function times(vector: arrow.Vector | null, n: number): Float64Array {
+/** A timestamp column as epoch milliseconds into out[start…]. */
+function times(vector: arrow.Vector | null, n: number, out: Float64Array, start: number): void {
   if (!vector) throw new InvariantError('result file without a time column');
   const data = single(vector, 'time');
-  const out = new Float64Array(n);
-  if (!arrow.DataType.isTimestamp(data.type) || !(data.values instanceof BigInt64Array)) {
-    for (let i = 0; i < n; i++) out[i] = Number(vector.get(i));
-    return out;
+  const values = data.values as ArrayBufferView | undefined;
+  if (
+    !arrow.DataType.isTimestamp(data.type) ||
+    data.type.unit === arrow.TimeUnit.NANOSECOND ||
+    !values ||
+    values.buffer.byteLength < values.byteOffset + 8 * n
+  ) {
+    for (let i = 0; i < n; i++) out[start + i] = Number(vector.get(i));
+    return;
   }
   const unit = data.type.unit;
-  const words = new Int32Array(data.values.buffer, data.values.byteOffset, n * 2);
-  const perMs = unit === arrow.TimeUnit.SECOND ? 1 / 1000 : unit === arrow.TimeUnit.MILLISECOND ? 1 : 1000;
+  // the int64 words, whatever typed array the reader chose to view them with (arrow-js-ffi:
+  // Int32Array pairs; an IPC read: BigInt64Array) — no BigInt per row
+  const words = new Int32Array(values.buffer, values.byteOffset, n * 2);
+  // integer factors only (1/1000 is not exact in binary)
+  const times1000 = unit === arrow.TimeUnit.SECOND;
+  const div = unit === arrow.TimeUnit.MICROSECOND ? 1000 : 1;
   for (let i = 0; i < n; i++) {
     // two's complement int64 as hi·2^32 + unsigned lo: exact below 2^53 (µs until year 2255)
     const raw = words[2 * i + 1] * TWO_32 + (words[2 * i] >>> 0);
-    out[i] = unit === arrow.TimeUnit.NANOSECOND ? Number(data.values[i] / 1_000_000n) : raw / perMs;
+    out[start + i] = times1000 ? raw * 1000 : raw / div;
   }
-  return out;
 }
 
-/** A Decimal128 column at `scale` as scaled integers (ValueColumn: NaN = big or null). */
-function decimals(vector: arrow.Vector | null, n: number, scale: number, column: string): ValueColumn {
-  const small = new Float64Array(n).fill(Number.NaN);
-  const big = new Map<number, bigint>();
-  if (!vector) return { small, big };
+/**
+ * A Decimal128 column at `scale` as scaled integers into out[start…] (NaN: null, or a value
+ * beyond 2^52, which goes to `big` under its row index).
+ */
+function decimals(
+  vector: arrow.Vector | null,
+  n: number,
+  scale: number,
+  column: string,
+  out: Float64Array,
+  start: number,
+  big: Map<number, bigint>,
+): void {
+  out.fill(Number.NaN, start, start + n);
+  if (!vector) return;
   const data = single(vector, column);
   if (!arrow.DataType.isDecimal(data.type) || !(data.values instanceof Uint32Array))
     throw new InvariantError(`column ${column}: expected Decimal128, found ${arrowTypeName(data.type)}`);
   if (data.type.scale !== scale)
     throw new InvariantError(`column ${column}: expected scale ${scale}, found ${data.type.scale}`);
-  const w = data.values;
-  const valid = validAt(data);
+  // arrow-js-ffi (0.4) views a Decimal128 buffer with one word per row instead of four; read
+  // without a copy, the view lies on wasm memory that holds all four, so it is widened here
+  const w =
+    data.values.length === 4 * n ? data.values : new Uint32Array(data.values.buffer, data.values.byteOffset, 4 * n);
+  const bitmap = data.nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : null;
   for (let i = 0; i < n; i++) {
-    if (valid && !valid(i)) continue;
+    if (bitmap) {
+      const at = data.offset + i;
+      if ((bitmap[at >> 3] & (1 << (at & 7))) === 0) continue;
+    }
     const k = 4 * i;
-    const [w0, w1, w2, w3] = [w[k], w[k + 1], w[k + 2], w[k + 3]];
+    const w1 = w[k + 1];
+    const w2 = w[k + 2];
+    const w3 = w[k + 3];
     if (w2 === 0 && w3 === 0 && w1 < 0x10_0000)
-      small[i] = w1 * TWO_32 + w0; // 0 ≤ v < 2^52
+      out[start + i] = w1 * TWO_32 + w[k]; // 0 ≤ v < 2^52
     else if (w2 === 0xffffffff && w3 === 0xffffffff && w1 >= 0xfff0_0000)
-      small[i] = (w1 - TWO_32) * TWO_32 + w0; // −2^52 ≤ v < 0
+      out[start + i] = (w1 - TWO_32) * TWO_32 + w[k]; // −2^52 ≤ v < 0
     else {
-      const v = BigInt.asIntN(128, BigInt(w0) | (BigInt(w1) << 32n) | (BigInt(w2) << 64n) | (BigInt(w3) << 96n));
-      if (v >= -BigInt(FAST_LIMIT) && v <= BigInt(FAST_LIMIT)) small[i] = Number(v);
-      else big.set(i, v);
+      const v = BigInt.asIntN(128, BigInt(w[k]) | (BigInt(w1) << 32n) | (BigInt(w2) << 64n) | (BigInt(w3) << 96n));
+      if (v >= -BigInt(FAST_LIMIT) && v <= BigInt(FAST_LIMIT)) out[start + i] = Number(v);
+      else big.set(start + i, v);
     }
   }
-  return { small, big };
 }
 
-/** One record batch of a result file as the kernel's columns. */
-export function arrowDiffColumns(diff: GridAreaDiff, batch: ArrowColumns & { numRows: number }): DiffColumns {
+/** One record batch of a result file into the kernel: decoded straight into the side's arrays. */
+export function appendArrowBatch(diff: GridAreaDiff, side: 0 | 1, batch: ArrowColumns & { numRows: number }): void {
   const spec = diff.spec;
   const n = batch.numRows;
-  return {
-    length: n,
-    keys: spec.keyColumns.map((c) => keyIds(batch.getChild(c), n, diff, c)),
-    time: times(batch.getChild('time'), n),
-    value: decimals(batch.getChild(spec.valueColumn), n, spec.scale, spec.valueColumn),
-    secondary: spec.secondaryColumn
-      ? decimals(batch.getChild(spec.secondaryColumn), n, 3, spec.secondaryColumn)
-      : undefined,
-  };
+  const keys = spec.keyColumns.map((c) => keyColumn(batch.getChild(c), n, diff, c));
+  const { rows, start } = diff.rowsFor(side, n);
+  // a series' rows are together in a file: its key is looked up once per run of equal codes;
+  // runs are found column by column (tight loops over one Int32Array each), not row by row
+  const runStart = new Uint8Array(n);
+  if (n > 0) runStart[0] = 1;
+  for (const { codes } of keys) {
+    const c = codes instanceof Int32Array ? codes : Int32Array.from(codes);
+    for (let i = 1; i < n; i++) if (c[i] !== c[i - 1]) runStart[i] = 1;
+  }
+  const key = new Int32Array(keys.length);
+  let series = -1;
+  for (let i = 0; i < n; i++) {
+    if (runStart[i] === 1) {
+      for (let k = 0; k < keys.length; k++) {
+        const c = keys[k].codes[i];
+        key[k] = c < 0 ? -1 : keys[k].ids[c];
+      }
+      series = diff.seriesOf(side, key);
+    }
+    rows.series[start + i] = series;
+  }
+  times(batch.getChild('time'), n, rows.time, start);
+  decimals(batch.getChild(spec.valueColumn), n, spec.scale, spec.valueColumn, rows.value, start, rows.bigValue);
+  if (spec.secondaryColumn && rows.secondary)
+    decimals(
+      batch.getChild(spec.secondaryColumn),
+      n,
+      3,
+      spec.secondaryColumn,
+      rows.secondary,
+      start,
+      rows.bigSecondary,
+    );
 }
-
-/** Batch size of a decoded row group: one record batch per row group of our files. */
-const READ_BATCH_ROWS = 1 << 20;
 
 /**
  * Appends one side's result file (Parquet bytes) to the kernel, a row group at a time and only
  * the diff's columns; `between` runs after each row group (the host yields to its event loop).
+ *
+ * Each row group is decoded synchronously (readParquet) and read zero-copy from wasm memory
+ * (arrow-js-ffi): the columns are copied into the kernel's arrays before any other parquet-wasm
+ * call can run, and the FFI table is freed right after. The async ParquetFile reader with an
+ * IPC copy per row group spent most of a diff waiting and copying.
  */
 export async function appendParquetFile(
   diff: GridAreaDiff,
@@ -136,20 +197,27 @@ export async function appendParquetFile(
   between: () => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
   const file = await pw.ParquetFile.fromFile(new Blob([bytes]));
+  let groups: number;
   try {
     const meta = file.metadata();
-    const groups = meta.numRowGroups();
+    groups = meta.numRowGroups();
     meta.free();
-    // every result file (job batches, monthly files, CLI outputs) has all of the kind's columns
-    const columns = diffColumnsOf(diff.spec);
-    for (let g = 0; g < groups; g++) {
-      const table = arrow.tableFromIPC(
-        (await file.read({ rowGroups: [g], columns, batchSize: READ_BATCH_ROWS })).intoIPCStream(),
-      );
-      for (const batch of table.batches) diff.append(side, arrowDiffColumns(diff, batch));
-      await between();
-    }
   } finally {
     file.free();
   }
+  // every result file (job batches, monthly files, CLI outputs) has all of the kind's columns
+  const columns = diffColumnsOf(diff.spec);
+  for (let g = 0; g < groups; g++) {
+    const ffi = pw.readParquet(bytes, { rowGroups: [g], columns, batchSize: READ_BATCH_ROWS }).intoFFI();
+    try {
+      const table = parseTable(wasmBuffer(), ffi.arrayAddrs(), ffi.schemaAddr(), false);
+      for (const batch of table.batches) appendArrowBatch(diff, side, batch);
+    } finally {
+      ffi.free();
+    }
+    await between();
+  }
 }
+
+/** Batch size of a decoded row group: one record batch per row group of our files. */
+const READ_BATCH_ROWS = 1 << 20;

@@ -76,11 +76,15 @@ export interface GridAreaDiffResult {
   /** Every kept series, sorted by key. */
   series: SeriesDiff[];
   /** Σ|b − a| per slot start over every kept series. */
-  timeline: Map<number, ExactSum>;
+  timeline: Map<number, bigint>;
 }
 
-/** Growable per-side row storage. */
-class SideRows {
+/**
+ * One side's rows of the grid area, growable typed arrays: `series[r]` (-1: a row of a series the
+ * side's filter drops), slot start `time[r]` (epoch ms), `value[r]` / `secondary[r]` as in
+ * ValueColumn (NaN: in the big map, or null).
+ */
+export class SideRows {
   length = 0;
   series = new Int32Array(4096);
   time = new Float64Array(4096);
@@ -201,11 +205,11 @@ export class GridAreaDiff {
   private textOf = (id: number): string | null => (id === NULL_ID ? null : this.strings[id]);
 
   /** The series of a key (ids in key column order) on a side; -1 when that side's filter drops it. */
-  private seriesOf(side: 0 | 1, key: number[]): number {
-    const text = key.join(',');
+  seriesOf(side: 0 | 1, key: ArrayLike<number>): number {
+    const text = Array.prototype.join.call(key, ',');
     let s = this.seriesIds.get(text);
     if (s === undefined) {
-      s = this.seriesKeys.push(key.slice()) - 1;
+      s = this.seriesKeys.push(Array.from(key)) - 1;
       this.seriesIds.set(text, s);
       this.kept[0].push(-1);
       this.kept[1].push(-1);
@@ -224,43 +228,42 @@ export class GridAreaDiff {
     return k === 1 ? s : -1;
   }
 
+  /**
+   * Room for `n` more rows of a side: the writer fills [start, start + n) of its arrays (a reader
+   * that decodes straight into them, arrow-diff-columns.ts, copies nothing twice).
+   */
+  rowsFor(side: 0 | 1, n: number): { rows: SideRows; start: number } {
+    const rows = this.sides[side];
+    rows.reserve(n);
+    const start = rows.length;
+    rows.length += n;
+    return { rows, start };
+  }
+
   /** Appends a batch of one side's rows (side 0 = job A, 1 = job B). */
-  append(side: 0 | 1, rows: DiffColumns): void {
-    const store = this.sides[side];
-    store.reserve(rows.length);
-    const keys = rows.keys;
-    const nKeys = keys.length;
-    const current = new Array<number>(nKeys).fill(-2);
+  append(side: 0 | 1, batch: DiffColumns): void {
+    const { rows, start } = this.rowsFor(side, batch.length);
+    const keys = batch.keys;
+    const current = new Array<number>(keys.length).fill(-2);
     let series = -1;
-    const small = rows.value.small;
-    const big = rows.value.big;
-    const secSmall = rows.secondary?.small;
-    const secBig = rows.secondary?.big;
-    for (let i = 0; i < rows.length; i++) {
+    for (let i = 0; i < batch.length; i++) {
       let same = true;
-      for (let k = 0; k < nKeys; k++)
+      for (let k = 0; k < keys.length; k++)
         if (keys[k][i] !== current[k]) {
           same = false;
           current[k] = keys[k][i];
         }
       if (!same) series = this.seriesOf(side, current);
-      if (series < 0) continue;
-      const r = store.length++;
-      store.series[r] = series;
-      store.time[r] = rows.time[i];
-      const v = small[i];
-      store.value[r] = v;
-      if (v !== v && big) {
-        const b = big.get(i);
-        if (b !== undefined) store.bigValue.set(r, b);
-      }
-      if (store.secondary) {
-        const q = secSmall ? secSmall[i] : Number.NaN;
-        store.secondary[r] = q;
-        if (q !== q && secBig) {
-          const b = secBig.get(i);
-          if (b !== undefined) store.bigSecondary.set(r, b);
-        }
+      const r = start + i;
+      rows.series[r] = series;
+      rows.time[r] = batch.time[i];
+      rows.value[r] = batch.value.small[i];
+      const big = batch.value.big?.get(i);
+      if (big !== undefined) rows.bigValue.set(r, big);
+      if (rows.secondary) {
+        rows.secondary[r] = batch.secondary ? batch.secondary.small[i] : Number.NaN;
+        const b = batch.secondary?.big?.get(i);
+        if (b !== undefined) rows.bigSecondary.set(r, b);
       }
     }
   }
@@ -270,11 +273,12 @@ export class GridAreaDiff {
     const store = this.sides[side];
     const n = this.seriesKeys.length;
     const start = new Int32Array(n + 1);
-    for (let r = 0; r < store.length; r++) start[store.series[r] + 1]++;
+    const series = store.series;
+    for (let r = 0; r < store.length; r++) if (series[r] >= 0) start[series[r] + 1]++;
     for (let s = 0; s < n; s++) start[s + 1] += start[s];
     const next = start.slice(0, n);
-    const order = new Int32Array(store.length);
-    for (let r = 0; r < store.length; r++) order[next[store.series[r]]++] = r;
+    const order = new Int32Array(start[n]);
+    for (let r = 0; r < store.length; r++) if (series[r] >= 0) order[next[series[r]]++] = r;
     const time = store.time;
     for (let s = 0; s < n; s++) {
       let sorted = true;
@@ -293,66 +297,206 @@ export class GridAreaDiff {
     const a = this.grouped(0);
     const b = this.grouped(1);
     const [sa, sb] = this.sides;
-    const timeline = new Map<number, ExactSum>();
+    const timeline = new Timeline();
     const out: Array<{ text: string; diff: SeriesDiff }> = [];
-    const withSecondary = this.spec.secondaryColumn !== null;
+    // the common case (energy: one compared column, no value beyond 2^52) on plain numbers
+    const fast = this.spec.secondaryColumn === null && sa.bigValue.size === 0 && sb.bigValue.size === 0;
     for (let s = 0; s < this.seriesKeys.length; s++) {
-      let ia = a.start[s];
-      const ea = a.start[s + 1];
-      let ib = b.start[s];
-      const eb = b.start[s + 1];
+      const [ia, ea, ib, eb] = [a.start[s], a.start[s + 1], b.start[s], b.start[s + 1]];
       if (ia === ea && ib === eb) continue; // dropped on both sides
-      const value = new Accumulator();
-      const secondary = withSecondary ? new Accumulator() : null;
-      let slots = 0;
-      let lastTime = Number.NaN;
-      let lastSum: ExactSum | undefined;
-      while (ia < ea || ib < eb) {
-        const ra = ia < ea ? a.order[ia] : -1;
-        const rb = ib < eb ? b.order[ib] : -1;
-        const ta = ra >= 0 ? sa.time[ra] : Infinity;
-        const tb = rb >= 0 ? sb.time[rb] : Infinity;
-        const t = ta <= tb ? ta : tb;
-        const useA = ta === t;
-        const useB = tb === t;
-        const va = useA ? valueAt(sa.value, sa.bigValue, ra) : null;
-        const vb = useB ? valueAt(sb.value, sb.bigValue, rb) : null;
-        const d = value.slot(t, va, vb);
-        if (secondary)
-          secondary.slot(
-            t,
-            useA && sa.secondary ? valueAt(sa.secondary, sa.bigSecondary, ra) : null,
-            useB && sb.secondary ? valueAt(sb.secondary, sb.bigSecondary, rb) : null,
-          );
-        if (useA) ia++;
-        if (useB) ib++;
-        slots++;
-        if (t !== lastTime) {
-          lastTime = t;
-          lastSum = timeline.get(t);
-          if (!lastSum) timeline.set(t, (lastSum = new ExactSum()));
-        }
-        if (d !== 0) (lastSum as ExactSum).add(d);
-      }
-      const v = value.result();
+      timeline.restart();
+      const merged = fast
+        ? mergeFast(sa, a.order, ia, ea, sb, b.order, ib, eb, timeline)
+        : mergeExact(sa, a.order, ia, ea, sb, b.order, ib, eb, timeline, this.spec.secondaryColumn !== null);
       const key = this.seriesKeys[s].map(this.textOf);
       out.push({
         text: key.map((k) => k ?? '').join('\u0000'),
-        diff: {
-          key,
-          presence: a.start[s] === ea ? 'onlyB' : b.start[s] === eb ? 'onlyA' : 'both',
-          slots,
-          changedSlots: v.changedSlots,
-          totalA: v.totalA,
-          totalB: v.totalB,
-          sumAbsDifference: v.sumAbsDifference,
-          maxAbsDifference: v.maxAbsDifference,
-          maxAt: value.maxAt,
-          secondary: secondary?.seen ? secondary.result() : null,
-        },
+        diff: { key, presence: ia === ea ? 'onlyB' : ib === eb ? 'onlyA' : 'both', ...merged },
       });
     }
     out.sort((x, y) => (x.text < y.text ? -1 : x.text > y.text ? 1 : 0));
-    return { series: out.map((o) => o.diff), timeline };
+    return { series: out.map((o) => o.diff), timeline: timeline.result() };
   }
+}
+
+type Merged = Omit<SeriesDiff, 'key' | 'presence'>;
+
+/**
+ * Σ|b − a| per slot start of a grid area. Series of a grid area mostly share their slot times, so
+ * the next slot's index is guessed as the one after the previous slot's (one comparison), with
+ * a map lookup only when the guess misses.
+ */
+class Timeline {
+  private readonly times: number[] = [];
+  private readonly small: number[] = [];
+  private readonly big: bigint[] = [];
+  private readonly index = new Map<number, number>();
+  private last = -1;
+
+  restart(): void {
+    this.last = -1;
+  }
+
+  add(t: number, d: Scaled): void {
+    let i = this.last + 1;
+    if (i >= this.times.length || this.times[i] !== t) {
+      const found = this.index.get(t);
+      if (found === undefined) {
+        i = this.times.push(t) - 1;
+        this.small.push(0);
+        this.big.push(0n);
+        this.index.set(t, i);
+      } else i = found;
+    }
+    this.last = i;
+    if (d === 0) return;
+    if (typeof d === 'bigint') this.big[i] += d;
+    else {
+      const sum = this.small[i] + d; // d ≥ 0 and both ≤ 2^52: exact
+      if (sum > FAST_LIMIT) {
+        this.big[i] += BigInt(sum);
+        this.small[i] = 0;
+      } else this.small[i] = sum;
+    }
+  }
+
+  result(): Map<number, bigint> {
+    return new Map(this.times.map((t, i) => [t, this.big[i] + BigInt(this.small[i])]));
+  }
+}
+
+/**
+ * One series' slots on doubles: values within ±2^52 (checked by the caller), sums flushed into
+ * bigints before they could leave the exact range. Absent and null are NaN: 0 in the sums, and a
+ * slot whose value is present on one side only is a changed slot.
+ */
+function mergeFast(
+  sa: SideRows,
+  oa: Int32Array,
+  ia: number,
+  ea: number,
+  sb: SideRows,
+  ob: Int32Array,
+  ib: number,
+  eb: number,
+  timeline: Timeline,
+): Merged {
+  const [ta_, va_, tb_, vb_] = [sa.time, sa.value, sb.time, sb.value];
+  let [sumA, sumB, sumAbs] = [0, 0, 0];
+  let [bigA, bigB, bigAbs] = [0n, 0n, 0n];
+  let maxAbs = -1;
+  let maxAt = Number.NaN;
+  let changed = 0;
+  let slots = 0;
+  while (ia < ea || ib < eb) {
+    const ra = ia < ea ? oa[ia] : -1;
+    const rb = ib < eb ? ob[ib] : -1;
+    const ta = ra >= 0 ? ta_[ra] : Infinity;
+    const tb = rb >= 0 ? tb_[rb] : Infinity;
+    const t = ta <= tb ? ta : tb;
+    let va = Number.NaN;
+    let vb = Number.NaN;
+    if (ta === t) {
+      va = va_[ra];
+      ia++;
+    }
+    if (tb === t) {
+      vb = vb_[rb];
+      ib++;
+    }
+    slots++;
+    const x = va === va ? va : 0;
+    const y = vb === vb ? vb : 0;
+    if (va !== vb && (va === va || vb === vb)) changed++;
+    sumA += x;
+    if (sumA > FAST_LIMIT || sumA < -FAST_LIMIT) {
+      bigA += BigInt(sumA);
+      sumA = 0;
+    }
+    sumB += y;
+    if (sumB > FAST_LIMIT || sumB < -FAST_LIMIT) {
+      bigB += BigInt(sumB);
+      sumB = 0;
+    }
+    const d = y > x ? y - x : x - y; // ≤ 2^53: exact
+    if (d > maxAbs) {
+      // strictly greater: slots come in time order, so the earliest of equal maxima stays
+      maxAbs = d;
+      maxAt = t;
+    }
+    if (d > FAST_LIMIT) {
+      bigAbs += BigInt(d);
+      timeline.add(t, BigInt(d));
+    } else {
+      sumAbs += d;
+      if (sumAbs > FAST_LIMIT) {
+        bigAbs += BigInt(sumAbs);
+        sumAbs = 0;
+      }
+      timeline.add(t, d);
+    }
+  }
+  return {
+    slots,
+    changedSlots: changed,
+    totalA: bigA + BigInt(sumA),
+    totalB: bigB + BigInt(sumB),
+    sumAbsDifference: bigAbs + BigInt(sumAbs),
+    maxAbsDifference: BigInt(maxAbs),
+    maxAt,
+    secondary: null,
+  };
+}
+
+/** One series' slots through the Accumulator (values beyond 2^52, the wholesale quantity). */
+function mergeExact(
+  sa: SideRows,
+  oa: Int32Array,
+  ia: number,
+  ea: number,
+  sb: SideRows,
+  ob: Int32Array,
+  ib: number,
+  eb: number,
+  timeline: Timeline,
+  withSecondary: boolean,
+): Merged {
+  const value = new Accumulator();
+  const secondary = withSecondary ? new Accumulator() : null;
+  let slots = 0;
+  while (ia < ea || ib < eb) {
+    const ra = ia < ea ? oa[ia] : -1;
+    const rb = ib < eb ? ob[ib] : -1;
+    const ta = ra >= 0 ? sa.time[ra] : Infinity;
+    const tb = rb >= 0 ? sb.time[rb] : Infinity;
+    const t = ta <= tb ? ta : tb;
+    const useA = ta === t;
+    const useB = tb === t;
+    const d = value.slot(
+      t,
+      useA ? valueAt(sa.value, sa.bigValue, ra) : null,
+      useB ? valueAt(sb.value, sb.bigValue, rb) : null,
+    );
+    if (secondary)
+      secondary.slot(
+        t,
+        useA && sa.secondary ? valueAt(sa.secondary, sa.bigSecondary, ra) : null,
+        useB && sb.secondary ? valueAt(sb.secondary, sb.bigSecondary, rb) : null,
+      );
+    if (useA) ia++;
+    if (useB) ib++;
+    slots++;
+    timeline.add(t, d);
+  }
+  const v = value.result();
+  return {
+    slots,
+    changedSlots: v.changedSlots,
+    totalA: v.totalA,
+    totalB: v.totalB,
+    sumAbsDifference: v.sumAbsDifference,
+    maxAbsDifference: v.maxAbsDifference,
+    maxAt: value.maxAt,
+    secondary: secondary?.seen ? secondary.result() : null,
+  };
 }

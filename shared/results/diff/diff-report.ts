@@ -118,7 +118,7 @@ export class DiffReport {
     }
     // bounded: sorting when twice the limit keeps the work O(n log limit) overall
     if (this.top.length > 2 * this.limit) this.trim();
-    for (const [t, sum] of result.timeline) this.timeline.set(t, (this.timeline.get(t) ?? 0n) + sum.value());
+    for (const [t, sum] of result.timeline) this.timeline.set(t, (this.timeline.get(t) ?? 0n) + sum);
   }
 
   private trim(): void {
