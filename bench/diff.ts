@@ -1,5 +1,5 @@
 /**
- * `npm run bench:diff [-- --json] [-- --mps 20000 --days 31 --changes 1000]`
+ * `npm run bench:diff [-- --json] [-- --mps 20000 --days 31 --changes 1000 --workers 2]`
  *
  * The calculation diff (issue 17) of two benchmark-size jobs. Once (cached under
  * .cache/bench/diff-…/): the energy calculation over `npm run bench`'s lake (same generator and
@@ -9,22 +9,27 @@
  * amounts, one series removed, one series added (a copy under a new supplier) — and what the diff
  * must find (`expected.json`: exact Σ|difference| and changed series).
  *
- * Then, in a child process (so its peak RSS is the diff's own), the diff of the two jobs exactly as
+ * Then, each in a child process (so its peak RSS is its own), the diff of the two jobs exactly as
  * the API computes it (shared/results/diff/diff-committed-jobs.ts over the committed files, one grid
- * area at a time, into the JSON report) is timed and checked against expected.json. Prints a table;
- * with --json the last line is
- * {"rows_a":N,"rows_b":M,"series":S,"changed_series":C,"seconds":x,"cpu_seconds":c,"rows_per_second":r,"peak_rss_mb":m,"verified":true}.
+ * area at a time, in one thread, into the JSON report), and the same with `--workers` (default 2)
+ * worker threads comparing grid areas side by side, are timed and checked against expected.json.
+ * Prints a table; with --json the last line is {"rows_a":N,"rows_b":M,"series":S,
+ * "changed_series":C,"seconds":x,"cpu_seconds":c,"workers_seconds":w,"rows_per_second":r,
+ * "peak_rss_mb":m,"workers_peak_rss_mb":n,"load_average_1m":l,"verified":true} (CPU seconds and
+ * the load average because this machine is shared: wall time depends on the other processes).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 import { ParquetLakeSource } from '../shared/basis-data/parquet/lake';
 import { parquetBytes } from '../shared/basis-data/parquet/arrow-io';
 import { calculateEnergyParallel } from '../shared/calculation/energy/parallel';
 import { QBIT_ACTIVE } from '../shared/domain/codes';
 import { diffCommittedJobs } from '../shared/results/diff/diff-committed-jobs';
+import { DiffWorkerPool } from '../shared/results/diff/diff-pool';
 import { DiffReport } from '../shared/results/diff/diff-report';
 import { ENERGY_DIFF } from '../shared/results/diff/diff-spec';
 import { formatScaledBig } from '../shared/results/diff/exact';
@@ -186,20 +191,26 @@ async function ensureJobs(
 }
 
 /** The child: the diff as the API runs it, timed. */
-async function measure(dir: string): Promise<void> {
+async function measure(dir: string, workers: number): Promise<void> {
   const store = { get: async (path: string) => readFile(join(dir, path)).catch(() => null) };
   const manifest = async (jobId: string) =>
     JSON.parse((await readFile(join(dir, manifestPath(jobId)))).toString('utf8')) as Manifest;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const report = new DiffReport(ENERGY_DIFF, 100);
-  for await (const { result } of diffCommittedJobs(
-    store,
-    { manifest: await manifest(JOB_A) },
-    { manifest: await manifest(JOB_B) },
-    { kind: 'energy' },
-  ))
-    report.add(result);
+  const pool = workers > 0 ? new DiffWorkerPool(workers) : undefined;
+  try {
+    for await (const { result } of diffCommittedJobs(
+      store,
+      { manifest: await manifest(JOB_A) },
+      { manifest: await manifest(JOB_B) },
+      { kind: 'energy' },
+      pool,
+    ))
+      report.add(result);
+  } finally {
+    await pool?.close();
+  }
   const json = report.json(JOB_A, JOB_B, { type: null, gridArea: null, level: null });
   const out: Measured = {
     seconds: (performance.now() - t0) / 1000,
@@ -221,9 +232,10 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '42' },
       changes: { type: 'string', default: '1000' },
       measure: { type: 'string' },
+      workers: { type: 'string', default: '2' },
     },
   });
-  if (values.measure) return measure(values.measure);
+  if (values.measure) return measure(values.measure, Number(values.workers));
   const log = values.json ? (s: string) => process.stderr.write(s + '\n') : (s: string) => console.log(s);
   const { dir, expected } = await ensureJobs(
     Number(values.mps),
@@ -232,33 +244,41 @@ async function main(): Promise<void> {
     Number(values.seed),
     log,
   );
-  log('diffing job A and job B ...');
-  const stdout = execFileSync(process.execPath, ['--import', 'tsx', __filename, '--measure', dir], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const m = JSON.parse(stdout.trim().split('\n').pop() as string) as Measured;
+  const child = (workers: number): Measured => {
+    log(`diffing job A and job B (${workers ? `${workers} worker threads` : 'in one thread, as the API'}) ...`);
+    const stdout = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', __filename, '--measure', dir, '--workers', String(workers)],
+      { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    return JSON.parse(stdout.trim().split('\n').pop() as string) as Measured;
+  };
+  const workers = Number(values.workers);
+  const single = child(0);
+  const pooled = workers > 0 ? child(workers) : null;
   const expectedSum = formatScaledBig(BigInt(expected.sumAbsMilli), 3);
-  const verified =
+  const verifiedOf = (m: Measured) =>
     m.seriesCount === expected.series &&
     m.changedSeriesCount === expected.changedSeries &&
     m.sumAbsDifference === expectedSum;
+  const verified = verifiedOf(single) && (pooled === null || verifiedOf(pooled));
   const rows = expected.rowsA + expected.rowsB;
+  const line = (label: string, m: Measured) => [
+    label,
+    m.seconds.toFixed(2),
+    m.cpuSeconds.toFixed(2),
+    (rows / m.seconds / 1e6).toFixed(2),
+    m.peakRssMb.toFixed(0),
+    String(m.seriesCount),
+    String(m.changedSeriesCount),
+    m.sumAbsDifference,
+  ];
   log(`\njob A ${expected.rowsA} result rows, job B ${expected.rowsB}; ${values.changes} changed slots\n`);
   printTable(
     [
       ['', 'seconds', 'CPU seconds', 'M rows/s', 'peak RSS MB', 'series', 'changed', 'Σ|difference| kWh'],
-      [
-        'diff (energy)',
-        m.seconds.toFixed(2),
-        m.cpuSeconds.toFixed(2),
-        (rows / m.seconds / 1e6).toFixed(2),
-        m.peakRssMb.toFixed(0),
-        String(m.seriesCount),
-        String(m.changedSeriesCount),
-        m.sumAbsDifference,
-      ],
+      line('diff, one thread (API)', single),
+      ...(pooled ? [line(`diff, ${workers} worker threads`, pooled)] : []),
       ['expected', '', '', '', '', String(expected.series), String(expected.changedSeries), expectedSum],
     ],
     log,
@@ -269,12 +289,15 @@ async function main(): Promise<void> {
       JSON.stringify({
         rows_a: expected.rowsA,
         rows_b: expected.rowsB,
-        series: m.seriesCount,
-        changed_series: m.changedSeriesCount,
-        seconds: +m.seconds.toFixed(3),
-        cpu_seconds: +m.cpuSeconds.toFixed(3),
-        rows_per_second: Math.round(rows / m.seconds),
-        peak_rss_mb: Math.round(m.peakRssMb),
+        series: single.seriesCount,
+        changed_series: single.changedSeriesCount,
+        seconds: +single.seconds.toFixed(3),
+        cpu_seconds: +single.cpuSeconds.toFixed(3),
+        workers_seconds: pooled ? +pooled.seconds.toFixed(3) : null,
+        rows_per_second: Math.round(rows / single.seconds),
+        peak_rss_mb: Math.round(single.peakRssMb),
+        workers_peak_rss_mb: pooled ? Math.round(pooled.peakRssMb) : null,
+        load_average_1m: +loadavg()[0].toFixed(2),
         verified,
       }),
     );

@@ -16,6 +16,10 @@ import {
 import { DiffReport, diffCsvHeader, diffCsvLines } from '../../shared/results/diff/diff-report';
 import { ENERGY_DIFF, WHOLESALE_DIFF } from '../../shared/results/diff/diff-spec';
 import { FAST_LIMIT } from '../../shared/results/diff/exact';
+import { diffCommittedJobs } from '../../shared/results/diff/diff-committed-jobs';
+import { DiffWorkerPool } from '../../shared/results/diff/diff-pool';
+import type { Manifest } from '../../shared/settlement/manifest';
+import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
 import { energyResultsTable } from '../../shared/results/energy-parquet';
 import type { SeriesMeta } from '../../shared/results/energy-results';
 import { wholesaleTable } from '../../shared/results/wholesale-output';
@@ -379,5 +383,51 @@ describe('calculation diff on Parquet result files', () => {
       quantity: { totalA: '3.000', totalB: '3.003', sumAbsDifference: '0.003' },
     });
     expect(json.series[0].key).toMatchObject({ amount_type: 'amount_per_charge', charge_code: 'T1', is_tax: 'false' });
+  });
+
+  it('worker threads compare grid areas side by side and give the same answer, in grid area order', async () => {
+    const store = new MemoryBlobStore('results');
+    const manifest = (jobId: string, files: string[]): Manifest => ({
+      jobId,
+      calculationType: 'balance_fixing',
+      periodStart: '',
+      periodEnd: '',
+      gridAreas: [],
+      files,
+      rows: 0,
+      counts: {},
+      wholesaleFiles: [],
+      wholesaleRows: 0,
+      committedAt: '',
+    });
+    const sides = await Promise.all(
+      (['a', 'b'] as const).map(async (job) => {
+        const files: string[] = [];
+        for (const ga of ['803', '801', '802']) {
+          const path = `jobs/${job}/energy/ga=${ga}/x.parquet`;
+          await store.put(path, energyFile(job, [[1, 2, Number(ga) * (job === 'b' && ga !== '801' ? 2 : 1), 4]]));
+          files.push(path);
+        }
+        return { manifest: manifest(job, files) };
+      }),
+    );
+    const collect = async (pool?: DiffWorkerPool) => {
+      const out: Array<[string, bigint]> = [];
+      for await (const { gridArea, result } of diffCommittedJobs(store, sides[0], sides[1], { kind: 'energy' }, pool))
+        out.push([gridArea, result.series[0].sumAbsDifference]);
+      return out;
+    };
+    const pool = new DiffWorkerPool(2);
+    try {
+      const expected: Array<[string, bigint]> = [
+        ['801', 0n],
+        ['802', 802n],
+        ['803', 803n],
+      ];
+      expect(await collect()).toEqual(expected);
+      expect(await collect(pool)).toEqual(expected);
+    } finally {
+      await pool.close();
+    }
   });
 });
