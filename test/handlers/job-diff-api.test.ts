@@ -23,6 +23,8 @@ import { energyResultsTable } from '../../shared/results/energy-parquet';
 import type { SeriesMeta } from '../../shared/results/energy-results';
 import { manifestPath } from '../../shared/settlement/job-paths';
 import type { Manifest } from '../../shared/settlement/manifest';
+import { wholesaleTable } from '../../shared/results/wholesale-output';
+import { WholesaleRows, type WholesaleSeries } from '../../shared/results/wholesale-results';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
 import { adminToken, tokenFor } from '../support/tokens';
 import type { z } from 'zod';
@@ -99,6 +101,32 @@ const CHANGES: Record<string, (k: number, s: number) => number | null> = {
   '802': (k) => (k === 3 ? null : 0),
 };
 
+const tariff = (es: string, resultId: string): WholesaleSeries => ({
+  amountType: 'amount_per_charge',
+  gridArea: '801',
+  energySupplierId: es,
+  chargeOwnerId: '5790000000100',
+  chargeCode: 'T-NET',
+  chargeType: 'tariff',
+  isTax: false,
+  meteringPointType: 'consumption',
+  settlementMethod: 'flex',
+  resolution: 'PT1H',
+  quantityUnit: 'kWh',
+  resultId,
+});
+
+/** One grid area's wholesale file: two suppliers' hourly tariff amounts (`changed`: job W2's). */
+function wholesaleFile(jobId: string, changed: boolean): Uint8Array {
+  const rows = new WholesaleRows();
+  const series = changed ? [tariff(ES_A, `${jobId}-a`)] : [tariff(ES_A, `${jobId}-a`), tariff(ES_B, `${jobId}-b`)];
+  series.forEach((_, k) => {
+    for (let h = 0; h < SLOTS; h++)
+      rows.push(k, PERIOD_START + h * HOUR, 2000 + h, QBIT_MEASURED, 456_789, 913_578 + (changed && h === 4 ? 1 : 0));
+  });
+  return parquetBytes(wholesaleTable({ calculationId: jobId, calculationType: 'wholesale_fixing', series, rows }));
+}
+
 const ctx = () => new InvocationContext({ functionName: 'test', logHandler: () => {} });
 
 async function text(r: HttpResponseInit): Promise<string> {
@@ -143,6 +171,30 @@ describe('calculation diff API (handler)', () => {
     };
     await commit('job-a', false);
     await commit('job-b', true);
+    // a wholesale pair: job W2 charges ES_A's tariff 0.000001 DKK more at 03:00, ES_B's tariff is gone
+    for (const [jobId, changed] of [
+      ['w1', false],
+      ['w2', true],
+    ] as const) {
+      await jobs.createOrGetActive(jobId, { ...SPEC, calculationType: 'wholesale_fixing', gridAreas: ['801'] }, now);
+      for (const st of ['Started', 'Executing', 'Completed'] as const) await jobs.transition(jobId, st, now);
+      const path = `jobs/${jobId}/wholesale/ga=801/801-0.parquet`;
+      await results.put(path, wholesaleFile(jobId, changed));
+      const manifest: Manifest = {
+        jobId,
+        calculationType: 'wholesale_fixing',
+        periodStart: SPEC.periodStart,
+        periodEnd: SPEC.periodEnd,
+        gridAreas: ['801'],
+        files: [],
+        rows: 0,
+        counts: {},
+        wholesaleFiles: [path],
+        wholesaleRows: 0,
+        committedAt: now.toISOString(),
+      };
+      await results.put(manifestPath(jobId), JSON.stringify(manifest));
+    }
     await jobs.createOrGetActive('job-running', { ...SPEC, gridAreas: ['801'] }, now);
     await jobs.transition('job-running', 'Started', now);
     deps = {
@@ -328,5 +380,47 @@ describe('calculation diff API (handler)', () => {
     const wholesale = await call('job-a', 'job-b', { kind: 'wholesale' });
     expect(wholesale.status).toBe(400);
     expect(wholesale.jsonBody).toMatchObject({ errors: [{ path: 'kind' }] });
+  });
+
+  it('compares wholesale amounts (DKK, 6 decimals) with their quantities, in the supplier scope too', async () => {
+    const d = body(await call('w1', 'w2', { kind: 'wholesale' }));
+    expect(d).toMatchObject({ kind: 'wholesale', unit: 'DKK', seriesCount: 2, changedSeriesCount: 2 });
+    const total = (24 * 913_578) / 1e6;
+    expect(d.series[0]).toMatchObject({
+      key: {
+        amount_type: 'amount_per_charge',
+        grid_area_code: '801',
+        energy_supplier_id: ES_B,
+        charge_owner_id: '5790000000100',
+        charge_code: 'T-NET',
+        charge_type: 'tariff',
+        is_tax: 'false',
+        metering_point_type: 'consumption',
+        settlement_method: 'flex',
+        resolution: 'PT1H',
+        quantity_unit: 'kWh',
+      },
+      presence: 'onlyA',
+      totalA: total.toFixed(6),
+      totalB: '0.000000',
+      quantity: { totalA: ((24 * 2000 + 276) / 1000).toFixed(3), totalB: '0.000', changedSlots: 24 },
+    });
+    expect(d.series[1]).toMatchObject({
+      key: { energy_supplier_id: ES_A },
+      presence: 'both',
+      changedSlots: 1,
+      sumAbsDifference: '0.000001',
+      maxAbsDifference: '0.000001',
+      maxAt: '2024-02-01T03:00:00Z',
+      quantity: { sumAbsDifference: '0.000', changedSlots: 0 },
+    });
+    expect(d.actors.map((a) => a.role)).toEqual(['energy_supplier', 'energy_supplier']);
+    const own = body(await call('w1', 'w2', { kind: 'wholesale' }, tokens.esA));
+    expect(own).toMatchObject({ seriesCount: 1, sumAbsDifference: '0.000001' });
+    expect((await call('w1', 'w2', { kind: 'wholesale', level: 'grid_area' })).status).toBe(400);
+    expect((await call('w1', 'w2', { kind: 'wholesale', type: 'total_monthly_amount' })).jsonBody).toMatchObject({
+      seriesCount: 0,
+      series: [],
+    });
   });
 });

@@ -41,6 +41,3 @@ export function formatScaledBig(value: bigint, scale: number): string {
   const int = digits.slice(0, digits.length - scale);
   return `${neg ? '-' : ''}${int}${scale > 0 ? '.' + digits.slice(digits.length - scale) : ''}`;
 }
-
-/** A scaled value on the fastest exact representation (number when within FAST_LIMIT). */
-export const scaledOf = (v: bigint): Scaled => (v <= BigInt(FAST_LIMIT) && v >= -BigInt(FAST_LIMIT) ? Number(v) : v);
