@@ -6,6 +6,7 @@ import { batchGroupOrchestrator } from './durable/batch-group-orchestrator';
 import { settlementOrchestrator } from './durable/settlement-orchestrator';
 import { activityHandler } from './durable/typed-activities';
 import { cancelJobHandler, getJobHandler, jobBasisDataHandler, jobResultsHandler, listJobsHandler } from './http/jobs';
+import { jobDiffHandler } from './http/job-diff';
 import { integrationEventsHandler } from './service-bus/integration-events';
 import { bundleRequestHandler, esettSenderHandler, resultSenderHandler } from './service-bus/result-senders';
 import { basisDataExportStatusHandler, startBasisDataExportHandler } from './http/basis-data-exports';
@@ -108,6 +109,12 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     route: 'jobs/{id}/results',
     handler: jobResultsHandler(deps),
     api: API.JobResults,
+  });
+  registry.http('JobDiff', {
+    methods: ['GET'],
+    route: 'jobs/{a}/diff/{b}',
+    handler: jobDiffHandler(deps),
+    api: API.JobDiff,
   });
   registry.http('JobBasisData', {
     methods: ['GET'],

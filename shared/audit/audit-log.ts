@@ -15,7 +15,7 @@ export interface AuditRecord {
   roles: MarketRole[];
   actorNumber: string | null;
   /** What was read. */
-  operation: 'results' | 'basis-data' | 'basis-data-export' | 'basis-data-export-status';
+  operation: 'results' | 'diff' | 'basis-data' | 'basis-data-export' | 'basis-data-export-status';
   /** e.g. `GET /api/jobs/{id}/results` */
   route: string;
   jobId: string;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { MARKET_ROLES, type MarketRole } from '../auth/caller';
 import { kickStartRequestSchema } from '../settlement/kick-start-request';
 import { JOB_RESULTS_MEDIA_TYPES, jobResultsPageSchema, jobResultsQuery } from './job-results';
+import { jobDiffPath, jobDiffQuery, jobDiffSchema } from './job-diff';
 import type { OperationDoc, ResponseDoc, RouteDoc } from './openapi';
 import { marketDataBackfillSchema, marketDataIngestPath, marketDataIngestQuery, priceQuery } from './market-data';
 import {
@@ -165,6 +166,27 @@ export const API = {
         400: badInput,
         404: notFound,
         409: problem('The job has no committed results (not Completed)'),
+      },
+    },
+  },
+  JobDiff: {
+    GET: {
+      summary: 'Calculation diff: two completed jobs compared series by series and slot by slot',
+      description:
+        "Job B's results against job A's (differences are B − A), each read with the caller's scope on it exactly as its results would be: per series presence, slots, changed slots, totals, Σ|difference|, the largest difference and when; totals per grid area and per actor; a timeline of Σ|difference| per slot. Exact decimals (kWh 3, DKK 6). JSON holds the `limit` biggest series; `format=csv` streams every series (`;`, the key columns then presence;slots;changed_slots;total_a;total_b;sum_abs_difference;max_abs_difference;max_at). Audited.",
+      tags: ['results'],
+      roles: MARKET_ROLES,
+      path: jobDiffPath,
+      query: jobDiffQuery,
+      responses: {
+        200: {
+          description: 'The diff',
+          json: jobDiffSchema,
+          content: { 'text/csv': z.string().meta({ description: 'One line per series, header first' }) },
+        },
+        400: badInput,
+        404: notFound,
+        409: problem('One of the jobs (named) has no committed results (not Completed)'),
       },
     },
   },
