@@ -90,6 +90,10 @@ export async function readReadingCells(
   const single = spans.map((sp) => sp.length === 2);
   const spanFrom = Float64Array.from(spans, (sp) => sp[0]);
   const spanTo = Float64Array.from(spans, (sp) => sp[1]);
+  // module constants as locals: under tsx (npm start, benches) an imported binding is a getter
+  // call on every access, which profiled as a sixth of this loop's time
+  const quarterMs = QUARTER_MS;
+  const hourMs = HOUR_MS;
   if (ids.length > 0 && quarters > 0) {
     await source.forEachTimeSeriesBatch(dictionary, { from, to: toMs }, (b) => {
       const registration = b.registration;
@@ -102,7 +106,7 @@ export async function readReadingCells(
         if (m < 0) continue;
         const t = b.time[i];
         if (t < fromMs || t >= toMs) continue;
-        if (t % (hourly[m] === 1 ? HOUR_MS : QUARTER_MS) !== 0) continue;
+        if (t % (hourly[m] === 1 ? hourMs : quarterMs) !== 0) continue;
         if (single[m]) {
           if (t < spanFrom[m] || t >= spanTo[m]) continue;
         } else {
@@ -115,7 +119,7 @@ export async function readReadingCells(
             }
           if (!covered) continue;
         }
-        const cell = m * quarters + (t - from) / QUARTER_MS;
+        const cell = m * quarters + (t - from) / quarterMs;
         if (reg === null) {
           milli[cell] = b.quantityMilli[i];
           continue;
