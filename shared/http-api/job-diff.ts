@@ -4,9 +4,8 @@
  * `type` rule that depends on `kind` is checked by the handler after this schema.
  */
 import { z } from 'zod';
-import { AGGREGATION_LEVELS, TIME_SERIES_TYPES } from '../domain/codes';
-import { GRID_AREA_CODE_RE } from '../domain/identifiers';
-import { AMOUNT_TYPES } from './job-results';
+import { AGGREGATION_LEVELS } from '../domain/codes';
+import { resultFilterFields, resultKindField } from './job-results';
 
 export const DIFF_DEFAULT_LIMIT = 100;
 export const DIFF_MAX_LIMIT = 1000;
@@ -18,22 +17,8 @@ export const jobDiffPath = z.object({
 });
 
 export const jobDiffQuery = z.object({
-  kind: z
-    .enum(['energy', 'wholesale'], { error: "must be 'energy' or 'wholesale'" })
-    .default('energy')
-    .meta({ description: 'Energy results (quantity, kWh) or wholesale results (amount, DKK)' }),
-  type: z
-    .string()
-    .max(64)
-    .meta({
-      description: `energy: a time series type (${TIME_SERIES_TYPES.join(', ')}); wholesale: an amount type (${AMOUNT_TYPES.join(', ')})`,
-    })
-    .optional(),
-  gridArea: z
-    .string()
-    .regex(GRID_AREA_CODE_RE, 'must be a 3-digit grid area code')
-    .meta({ description: 'Only this grid area (3 digits)' })
-    .optional(),
+  kind: resultKindField('Energy results (quantity, kWh) or wholesale results (amount, DKK)'),
+  ...resultFilterFields,
   level: z
     .enum(AGGREGATION_LEVELS, { error: `must be one of ${AGGREGATION_LEVELS.join(', ')}` })
     .meta({ description: 'energy: only this aggregation level' })

@@ -22,11 +22,12 @@ export const JOB_RESULTS_MEDIA_TYPES: Record<(typeof JOB_RESULTS_FORMATS)[number
   parquet: 'application/vnd.apache.parquet',
 };
 
-export const jobResultsQuery = z.object({
-  kind: z
-    .enum(['energy', 'wholesale'], { error: "must be 'energy' or 'wholesale'" })
-    .default('energy')
-    .meta({ description: 'Energy results or (wholesale types) amounts' }),
+/** `kind` of a results read (results, diff): energy by default. */
+export const resultKindField = (description: string) =>
+  z.enum(['energy', 'wholesale'], { error: "must be 'energy' or 'wholesale'" }).default('energy').meta({ description });
+
+/** The filters every read of committed results takes (results, diff). */
+export const resultFilterFields = {
   type: z
     .string()
     .max(64)
@@ -39,6 +40,11 @@ export const jobResultsQuery = z.object({
     .regex(GRID_AREA_CODE_RE, 'must be a 3-digit grid area code')
     .meta({ description: 'Only this grid area (3 digits)' })
     .optional(),
+};
+
+export const jobResultsQuery = z.object({
+  kind: resultKindField('Energy results or (wholesale types) amounts'),
+  ...resultFilterFields,
   format: z
     .enum(JOB_RESULTS_FORMATS, { error: `must be one of ${JOB_RESULTS_FORMATS.join(', ')}` })
     .meta({
