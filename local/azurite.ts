@@ -7,6 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+
+const AZURITE_START_TIMEOUT_MS = 60_000;
 import { join } from 'node:path';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
@@ -79,10 +81,11 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteIn
   const endpoints: Record<string, string> = {};
   let output = '';
   await new Promise<void>((resolve, reject) => {
+    // generous: on an oversubscribed machine (2 cores, several test workers) a start took > 20 s
     const timer = setTimeout(() => {
       child.kill('SIGTERM'); // not left running half-started
-      reject(new Error(`Azurite did not start within 20 s:\n${output}`));
-    }, 20_000);
+      reject(new Error(`Azurite did not start within ${AZURITE_START_TIMEOUT_MS / 1000} s:\n${output}`));
+    }, AZURITE_START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       for (const m of output.matchAll(
