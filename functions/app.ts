@@ -309,7 +309,7 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
   registry.activity(D.marketDataChunkActivity, activityHandler(md.chunk));
   registry.activity(D.marketDataFinishActivity, activityHandler(md.finish));
   registry.orchestration(D.weatherBackfillOrchestrator, weatherBackfillOrchestrator);
-  const wb = weatherBackfillActivities(deps.lake);
+  const wb = weatherBackfillActivities(deps.lake.weatherBackfill);
   registry.activity(D.weatherStoredChunksActivity, activityHandler(wb.stored));
   registry.activity(D.weatherChunkActivity, activityHandler(wb.chunk));
   registry.activity(D.weatherYearActivity, activityHandler(wb.year));

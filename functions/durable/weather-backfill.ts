@@ -17,10 +17,10 @@ import {
   weatherChunkKey,
   writeWeatherBackfillResult,
   writeWeatherYear,
+  type WeatherBackfillDeps,
   type WeatherBackfillResult,
   type WeatherYearResult,
 } from '../../shared/lake/weather/weather-backfill';
-import type { LakeDeps } from '../../shared/lake/lake-deps';
 import type { ActivityImpl } from '../../shared/settlement/activity-contracts';
 import { activityTask, awaitTask, callActivity, firstFinished, orchestratorInput } from './typed-activities';
 
@@ -103,13 +103,12 @@ export const weatherBackfillOrchestrator: OrchestrationHandler = function* (cont
   return result;
 };
 
-export function weatherBackfillActivities(lake: LakeDeps): {
+export function weatherBackfillActivities(deps: WeatherBackfillDeps): {
   stored: ActivityImpl<typeof D.weatherStoredChunksActivity>;
   chunk: ActivityImpl<typeof D.weatherChunkActivity>;
   year: ActivityImpl<typeof D.weatherYearActivity>;
   finish: ActivityImpl<typeof D.weatherFinishActivity>;
 } {
-  const deps = lake.weatherBackfill;
   return {
     stored: ({ chunks }) => storedWeatherChunks(deps.partitions.blobs, chunks),
     // rebuilt field by field: the input also carries the orchestration's trace, not part of the chunk
