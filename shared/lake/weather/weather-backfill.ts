@@ -111,6 +111,12 @@ export interface DailySeries {
   values: Record<DailyVariable, Float64Array>;
 }
 
+/** `n` consecutive days from `from` (epoch arithmetic: addDays per day re-validates each and was the backfill's hot spot). */
+function dayTexts(from: string, n: number): string[] {
+  const start = Date.parse(`${checkDay(from)}T00:00:00Z`);
+  return Array.from({ length: n }, (_, i) => dayOf(start + i * 86_400_000));
+}
+
 const obj = (v: unknown): Record<string, unknown> | null =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
@@ -139,12 +145,10 @@ export function decodeArchive(c: Pick<WeatherChunk, 'from' | 'to'>, url: string,
   const time = daily.time;
   if (!Array.isArray(time) || time.length !== n)
     throw new SourceFormatError(url, 'daily.time', `is not an array of the ${n} days ${c.from}..${c.to}`);
-  const days: string[] = new Array<string>(n);
-  for (let i = 0, d = c.from; i < n; i++, d = addDays(d, 1)) {
-    if (time[i] !== d)
-      throw new SourceFormatError(url, `daily.time[${i}]`, `${JSON.stringify(time[i])}, expected ${d}`);
-    days[i] = d;
-  }
+  const days = dayTexts(c.from, n);
+  for (let i = 0; i < n; i++)
+    if (time[i] !== days[i])
+      throw new SourceFormatError(url, `daily.time[${i}]`, `${JSON.stringify(time[i])}, expected ${days[i]}`);
   const values = {} as Record<DailyVariable, Float64Array>;
   for (const v of DAILY_VARIABLES) {
     const arr = daily[v];
@@ -291,10 +295,11 @@ export async function writeWeatherYear(
       for (const v of DAILY_VARIABLES) values[v] = new Float64Array(yearDays).fill(NaN);
       byRegion.set(e.chunk.region, (reg = { at: new Array<string>(yearDays).fill(''), values }));
     }
+    // series.days are consecutive from the chunk's first day: index in the year by offset
+    const offset = series.days.length > 0 ? daysBetween(first, series.days[0]) : 0;
     for (let i = 0; i < series.days.length; i++) {
-      const d = series.days[i];
-      if (d < first || d > last) continue;
-      const at = daysBetween(first, d);
+      const at = offset + i;
+      if (at < 0 || at >= yearDays) continue;
       reg.at[at] = e.fetchedAt;
       for (const v of DAILY_VARIABLES) reg.values[v][at] = series.values[v][i];
     }
@@ -305,12 +310,13 @@ export async function writeWeatherYear(
   const date: string[] = [];
   const fetchedAt: string[] = [];
   const cols = Object.fromEntries(DAILY_VARIABLES.map((v) => [v, [] as number[]])) as Record<DailyVariable, number[]>;
+  const yearDayTexts = dayTexts(first, yearDays);
   for (const id of regions) {
     const reg = byRegion.get(id) as { at: string[]; values: Record<DailyVariable, Float64Array> };
-    for (let i = 0, d = first; i < yearDays; i++, d = addDays(d, 1)) {
+    for (let i = 0; i < yearDays; i++) {
       if (reg.at[i] === '') continue;
       region.push(id);
-      date.push(d);
+      date.push(yearDayTexts[i]);
       fetchedAt.push(reg.at[i]);
       for (const v of DAILY_VARIABLES) cols[v].push(reg.values[v][i]);
     }
