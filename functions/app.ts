@@ -37,6 +37,8 @@ import { marketDataIngestStatusHandler, startMarketDataIngestHandler } from './h
 import { marketDataActivities, marketDataBackfillOrchestrator } from './durable/market-data-backfill';
 import { lakeIngestionHandler } from './timers/lake-ingestion';
 import { lakeRunsHandler, startLakeRunHandler } from './http/lake';
+import { lakeBackfillStatusHandler, startLakeBackfillHandler } from './http/lake-backfill';
+import { weatherBackfillActivities, weatherBackfillOrchestrator } from './durable/weather-backfill';
 import { weatherIngestionHandler } from './timers/weather';
 import { streamCompactionHandler, streamPollHandler } from './timers/lake-stream';
 import { lakeStreamRawHandler } from './service-bus/lake-stream';
@@ -176,6 +178,19 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     handler: startLakeRunHandler(deps),
     api: API.StartLakeRun,
   });
+  registry.http('StartLakeBackfill', {
+    methods: ['POST'],
+    route: 'lake/backfills',
+    handler: startLakeBackfillHandler(deps),
+    durableClient: true,
+    api: API.StartLakeBackfill,
+  });
+  registry.http('LakeBackfillStatus', {
+    methods: ['GET'],
+    route: 'lake/backfills/{id}',
+    handler: lakeBackfillStatusHandler(deps),
+    api: API.LakeBackfillStatus,
+  });
   for (const source of deps.lake.sources) {
     registry.timer(`LakeIngestion-${source.name}`, {
       schedule: source.schedule.cron,
@@ -293,6 +308,12 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
   registry.activity(D.marketDataStoredChunksActivity, activityHandler(md.stored));
   registry.activity(D.marketDataChunkActivity, activityHandler(md.chunk));
   registry.activity(D.marketDataFinishActivity, activityHandler(md.finish));
+  registry.orchestration(D.weatherBackfillOrchestrator, weatherBackfillOrchestrator);
+  const wb = weatherBackfillActivities(deps.lake.weatherBackfill);
+  registry.activity(D.weatherStoredChunksActivity, activityHandler(wb.stored));
+  registry.activity(D.weatherChunkActivity, activityHandler(wb.chunk));
+  registry.activity(D.weatherYearActivity, activityHandler(wb.year));
+  registry.activity(D.weatherFinishActivity, activityHandler(wb.finish));
 }
 
 /** Issue 14: market prices, generic series (and readings/results read through them), KPIs. */

@@ -40,6 +40,9 @@ export interface SettingsDefaults {
   resultsPageMaxRows: number;
   maxPeriodDaysEnergy: number;
   openMeteoUrl: string;
+  openMeteoArchiveUrl: string;
+  weatherBackfillMaxParallel: number;
+  weatherBackfillRetryBaseMs: number;
   maxCatalogUploadBytes: number;
   catalogDiscoverySchedule: string;
 }
@@ -88,6 +91,9 @@ export function settingsDefaults(): SettingsDefaults {
     resultsPageMaxRows: s.resultsPageMaxRows,
     maxPeriodDaysEnergy: s.periodLimits.maxEnergyDays,
     openMeteoUrl: s.lake.openMeteoUrl,
+    openMeteoArchiveUrl: s.lake.openMeteoArchiveUrl,
+    weatherBackfillMaxParallel: s.lake.weatherBackfillMaxParallel,
+    weatherBackfillRetryBaseMs: s.lake.weatherBackfillRetryBaseMs,
     maxCatalogUploadBytes: s.catalog.maxUploadBytes,
     catalogDiscoverySchedule: s.catalog.discoverySchedule,
   };

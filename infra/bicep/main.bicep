@@ -143,6 +143,18 @@ param smardPauseMs int = loadJsonContent('settings-defaults.json').smardPauseMs
 @description('Base URL of the Open-Meteo forecast API (weather per region, issue 15).')
 param openMeteoUrl string = loadJsonContent('settings-defaults.json').openMeteoUrl
 
+@description('Base URL of the Open-Meteo historical (archive) API (weather backfill, issue 15).')
+param openMeteoArchiveUrl string = loadJsonContent('settings-defaults.json').openMeteoArchiveUrl
+
+@description('Most weather backfill chunks (region × year requests) in flight.')
+@minValue(1)
+@maxValue(16)
+param weatherBackfillMaxParallel int = loadJsonContent('settings-defaults.json').weatherBackfillMaxParallel
+
+@description('First retry delay (ms) of a weather backfill request; doubles per attempt.')
+@minValue(0)
+param weatherBackfillRetryBaseMs int = loadJsonContent('settings-defaults.json').weatherBackfillRetryBaseMs
+
 @description('Lake source registry file (JSON, shared/lake/source-registry.ts), relative to the app root or absolute; empty: no scheduled sources. Its {env:NAME} placeholders are app settings added separately (e.g. Key Vault references).')
 param lakeSourcesFile string = ''
 
@@ -351,6 +363,18 @@ var appSettings = [
   {
     name: names.settings.openMeteoUrl
     value: openMeteoUrl
+  }
+  {
+    name: names.settings.openMeteoArchiveUrl
+    value: openMeteoArchiveUrl
+  }
+  {
+    name: names.settings.weatherBackfillMaxParallel
+    value: string(weatherBackfillMaxParallel)
+  }
+  {
+    name: names.settings.weatherBackfillRetryBaseMs
+    value: string(weatherBackfillRetryBaseMs)
   }
   {
     name: names.settings.weatherRegionsFile

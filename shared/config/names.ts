@@ -94,6 +94,12 @@ export const NAMES = {
     marketDataStoredChunksActivity: 'ListStoredMarketDataChunks',
     marketDataChunkActivity: 'IngestMarketDataChunk',
     marketDataFinishActivity: 'FinishMarketDataBackfill',
+    /** Weather backfill (issue 15): region × year chunks with bounded concurrency, one curated file per year. */
+    weatherBackfillOrchestrator: 'WeatherBackfillOrchestrator',
+    weatherStoredChunksActivity: 'ListStoredWeatherChunks',
+    weatherChunkActivity: 'FetchWeatherChunk',
+    weatherYearActivity: 'WriteWeatherYear',
+    weatherFinishActivity: 'FinishWeatherBackfill',
   },
   /** App settings (environment variables) */
   settings: {
@@ -160,6 +166,12 @@ export const NAMES = {
     openMeteoUrl: 'OPEN_METEO_URL',
     /** URL of the stream feed (source D, `GET ?after=cursor` → `{events, cursor}`); unset: no stream polling. */
     streamFeedUrl: 'STREAM_FEED_URL',
+    /** Base URL of Open-Meteo's historical (archive) API, for the weather backfill. */
+    openMeteoArchiveUrl: 'OPEN_METEO_ARCHIVE_URL',
+    /** Most weather backfill chunks (region × year requests) fetched at the same time. */
+    weatherBackfillMaxParallel: 'WEATHER_BACKFILL_MAX_PARALLEL',
+    /** First retry delay (ms) of a weather backfill request after a 5xx/429/no answer; doubles per attempt. */
+    weatherBackfillRetryBaseMs: 'WEATHER_BACKFILL_RETRY_BASE_MS',
     /** Path of the weather regions file (JSON: id, name, latitude, longitude; e.g. shared/lake/weather/regions.json); unset: no weather ingestion. */
     weatherRegionsFile: 'WEATHER_REGIONS_FILE',
     /** Largest dataset upload (and discovered file) the catalog profiles, in bytes (413 beyond). */

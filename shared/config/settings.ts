@@ -106,6 +106,7 @@ export const DEFAULT_ESETT_RECEIVER_ID = '10X1001A1001A55Y';
 
 /** Open-Meteo's public forecast host (no key needed for non-commercial use). */
 export const DEFAULT_OPEN_METEO_URL = 'https://api.open-meteo.com';
+export const DEFAULT_OPEN_METEO_ARCHIVE_URL = 'https://archive-api.open-meteo.com';
 
 const jsonArray = <T extends z.ZodTypeAny>(item: T) =>
   z
@@ -212,6 +213,14 @@ const settingsSchema = z
       .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
       .default(DEFAULT_OPEN_METEO_URL),
     [S.weatherRegionsFile]: z.string().min(1).optional(),
+    [S.openMeteoArchiveUrl]: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+      .default(DEFAULT_OPEN_METEO_ARCHIVE_URL),
+    // Open-Meteo's free tier limits calls per minute: a few region-years at a time is polite and enough
+    [S.weatherBackfillMaxParallel]: z.coerce.number().int().min(1).max(16).default(4),
+    [S.weatherBackfillRetryBaseMs]: z.coerce.number().int().min(0).default(2_000),
     [S.streamFeedUrl]: z
       .string()
       .url()
@@ -317,6 +326,10 @@ export interface Settings {
     weatherRegionsFile: string | null;
     /** Stream feed (source D); null: the stream is not polled. */
     streamFeedUrl: string | null;
+    /** Open-Meteo archive API base (weather backfill). */
+    openMeteoArchiveUrl: string;
+    weatherBackfillMaxParallel: number;
+    weatherBackfillRetryBaseMs: number;
   };
 }
 
@@ -416,6 +429,9 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       openMeteoUrl: v[S.openMeteoUrl].replace(/\/+$/, ''),
       weatherRegionsFile: v[S.weatherRegionsFile] ?? null,
       streamFeedUrl: v[S.streamFeedUrl] ?? null,
+      openMeteoArchiveUrl: v[S.openMeteoArchiveUrl].replace(/\/+$/, ''),
+      weatherBackfillMaxParallel: v[S.weatherBackfillMaxParallel],
+      weatherBackfillRetryBaseMs: v[S.weatherBackfillRetryBaseMs],
     },
   };
 }

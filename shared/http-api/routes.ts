@@ -20,7 +20,15 @@ import {
   seriesQueryFields,
   supplierResultSeriesPath,
 } from './series';
-import { lakeRunListSchema, lakeRunStateSchema, lakeRunsQuery, startLakeRunQuery } from './lake';
+import {
+  lakeBackfillPath,
+  lakeBackfillSchema,
+  lakeRunListSchema,
+  lakeRunStateSchema,
+  lakeRunsQuery,
+  startLakeBackfillQuery,
+  startLakeRunQuery,
+} from './lake';
 import { problemSchema } from './problem';
 import { catalogQuerySchema } from '../catalog/search';
 import { catalogEntrySchema, datasetIdPath, searchResponseSchema, uploadQuery } from './catalog-schemas';
@@ -403,6 +411,38 @@ export const API = {
         200: { description: 'The final state of the run', json: lakeRunStateSchema },
         400: badInput,
         404: problem('No such source'),
+      },
+    },
+  },
+  StartLakeBackfill: {
+    POST: {
+      summary: 'Backfill a lake dataset (weather_daily: daily weather of every region) for UTC days from..to',
+      description:
+        'A durable orchestration over region × year chunks (one Open-Meteo archive request each), bounded concurrency (WEATHER_BACKFILL_MAX_PARALLEL), resumable; one curated Parquet per year. A range already stored is answered 200.',
+      tags: ['lake'],
+      roles: ADMIN,
+      query: startLakeBackfillQuery,
+      responses: {
+        200: { description: 'Every chunk of the range is stored', json: lakeBackfillSchema },
+        202: {
+          description: 'Started (or already running)',
+          json: lakeBackfillSchema,
+          headers: { Location: 'The status URL' },
+        },
+        400: badInput,
+      },
+    },
+  },
+  LakeBackfillStatus: {
+    GET: {
+      summary: 'Status of a lake backfill: 202 while running, 200 once finished',
+      tags: ['lake'],
+      roles: ADMIN,
+      path: lakeBackfillPath,
+      responses: {
+        200: { description: 'Finished (Completed or CompletedWithErrors)', json: lakeBackfillSchema },
+        202: { description: 'Running', json: lakeBackfillSchema },
+        404: problem('No such backfill'),
       },
     },
   },

@@ -7,6 +7,7 @@ import { PartitionStore } from './partition-store';
 import { fetchSource, type SourceFetcher } from './source-fetch';
 import { loadSourceRegistry, type SourceRegistry } from './source-registry';
 import type { WeatherRegion } from './weather/open-meteo';
+import type { WeatherBackfillDeps } from './weather/weather-backfill';
 import { loadWeatherRegions } from './weather/weather-ingestion';
 
 export interface LakeDeps extends IngestionDeps {
@@ -17,6 +18,10 @@ export interface LakeDeps extends IngestionDeps {
   weatherRegions: WeatherRegion[];
   /** Stream feed (source D); null: no stream polling, trigger or compaction registered. */
   streamFeedUrl: string | null;
+  /** The weather backfill's fetching (archive API, retries); partitions, clock and sleep as above. */
+  weatherBackfill: WeatherBackfillDeps;
+  /** Most weather backfill activities in flight. */
+  weatherBackfillMaxParallel: number;
 }
 
 export function lakeDeps(
@@ -24,15 +29,25 @@ export function lakeDeps(
   blobs: BlobStore,
   opts: { clock: () => Date; fetch?: SourceFetcher; sleep?: (ms: number) => Promise<void> },
 ): LakeDeps {
+  const partitions = new PartitionStore(blobs, opts.clock);
+  const sleep = opts.sleep ?? ((ms: number) => delay(ms));
   return {
-    partitions: new PartitionStore(blobs, opts.clock),
+    partitions,
     sources: settings.lake.sourcesFile ? loadSourceRegistry(settings.lake.sourcesFile) : [],
     fetch: opts.fetch ?? fetchSource,
     clock: opts.clock,
-    sleep: opts.sleep ?? ((ms) => delay(ms)),
+    sleep,
     openMeteoUrl: settings.lake.openMeteoUrl,
     // opt-in, like the sources: a host without it (the local demo, tests) never calls the public API
     streamFeedUrl: settings.lake.streamFeedUrl,
     weatherRegions: settings.lake.weatherRegionsFile ? loadWeatherRegions(settings.lake.weatherRegionsFile) : [],
+    weatherBackfill: {
+      partitions,
+      archiveUrl: settings.lake.openMeteoArchiveUrl,
+      clock: opts.clock,
+      sleep,
+      retry: { attempts: 4, backoffMs: settings.lake.weatherBackfillRetryBaseMs, timeoutMs: 60_000 },
+    },
+    weatherBackfillMaxParallel: settings.lake.weatherBackfillMaxParallel,
   };
 }

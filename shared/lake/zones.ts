@@ -80,6 +80,23 @@ export function rawPath(source: string, day: string, hour?: number): string {
   return hour === undefined ? base : `${base}/hour=${checkHour(hour)}`;
 }
 
+/**
+ * A raw partition of one piece of a day's delivery, e.g. one backfill request's answer:
+ * `raw/{source}/day=D/region=r/year=y` (the day folder itself holds no pointer then).
+ */
+export function rawPartPath(source: string, day: string, sub: SubPartition): string {
+  return `${rawPath(source, day)}${subPath(sub)}`;
+}
+
+/**
+ * A curated dataset partitioned by year instead of date (`curated/{dataset}/year=YYYY`): long
+ * daily histories (the weather backfill) are a few large files, not one small file per day.
+ */
+export function curatedYearPath(dataset: string, year: number): string {
+  if (!Number.isInteger(year) || year < 1900 || year > 2999) throw new LakePathError('year', `${year} is not a year`);
+  return `curated/${checkName(dataset, 'dataset')}/year=${year}`;
+}
+
 /** A curated dataset's partition for one (data) date, optionally refined by sub-partitions. */
 export function curatedPath(dataset: string, date: string, sub: SubPartition = []): string {
   return `curated/${checkName(dataset, 'dataset')}/date=${checkDay(date, 'date')}${subPath(sub)}`;
@@ -101,4 +118,17 @@ export function datasetRoot(zone: Zone, dataset: string): string {
  */
 export function runStatePath(source: string, day: string): string {
   return `_system/runs/${checkName(source, 'source')}/day=${checkDay(day)}.json`;
+}
+
+/**
+ * Backfill bookkeeping of a dataset (not data): `_system/backfills/{dataset}/{id}/{file}` (request,
+ * result) and `_system/backfills/{dataset}/chunks/…` (the ledger of stored chunks).
+ */
+export function backfillPath(dataset: string, id: string, file: string): string {
+  if (!PARTITION_VALUE_RE.test(id)) throw new LakePathError('id', `${JSON.stringify(id)} is not a backfill id`);
+  return `_system/backfills/${checkName(dataset, 'dataset')}/${id}/${file}`;
+}
+
+export function backfillLedgerFolder(dataset: string): string {
+  return `_system/backfills/${checkName(dataset, 'dataset')}/chunks/`;
 }

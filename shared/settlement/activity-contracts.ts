@@ -11,6 +11,12 @@ import type { Batch, BatchOutput } from './batch';
 import type { Manifest } from './manifest';
 import type { TraceCarrier } from '../telemetry/trace-context';
 import type { BackfillResult, ChunkResult, MarketDataChunk } from '../market-data/use-cases/backfill';
+import type {
+  WeatherBackfillResult,
+  WeatherChunk,
+  WeatherChunkResult,
+  WeatherYearResult,
+} from '../lake/weather/weather-backfill';
 
 const D = NAMES.durable;
 
@@ -70,12 +76,23 @@ export interface MarketDataBackfillInput {
   maxParallel: number;
 }
 
+/** Input of the weather backfill orchestrator (instance id = the backfill id). */
+export interface WeatherBackfillInput {
+  id: string;
+  /** Region × year, year by year. */
+  chunks: WeatherChunk[];
+  regions: string[];
+  /** Most activities (chunk fetches and year files) in flight. */
+  maxParallel: number;
+}
+
 export interface OrchestratorContracts {
   [D.settlementOrchestrator]: { input: SettlementInput; output: SettlementOutput };
   /** Outputs in the order of the input's batches. */
   [D.batchGroupOrchestrator]: { input: BatchGroupInput; output: BatchOutput[] };
   [D.exportOrchestrator]: { input: ExportInput; output: ExportOutput };
   [D.marketDataBackfillOrchestrator]: { input: MarketDataBackfillInput; output: BackfillResult };
+  [D.weatherBackfillOrchestrator]: { input: WeatherBackfillInput; output: WeatherBackfillResult };
 }
 
 export interface ActivityContracts {
@@ -90,6 +107,12 @@ export interface ActivityContracts {
   [D.marketDataChunkActivity]: { input: MarketDataChunk; output: ChunkResult };
   /** Writes the backfill's result record (the status route's answer). */
   [D.marketDataFinishActivity]: { input: BackfillResult; output: null };
+  /** Which of the chunks are recorded in the weather ledger (true = skip). */
+  [D.weatherStoredChunksActivity]: { input: { chunks: WeatherChunk[] }; output: boolean[] };
+  [D.weatherChunkActivity]: { input: WeatherChunk; output: WeatherChunkResult };
+  /** Rebuilds one year's curated file from the stored chunks. */
+  [D.weatherYearActivity]: { input: { year: number; regions: string[] }; output: WeatherYearResult };
+  [D.weatherFinishActivity]: { input: WeatherBackfillResult; output: null };
 }
 
 export type OrchestratorName = keyof OrchestratorContracts;

@@ -36,6 +36,12 @@ export interface MemoryBlobStoreOptions {
  */
 export class MemoryBlobStore implements BlobStore, UrlSigner {
   private readonly blobs = new Map<string, StoredBlob>();
+  /**
+   * Paths by parent folder: a listing visits the folders (a few hundred even when a lake holds a
+   * million small blobs, e.g. a day of raw stream events) instead of every path, as Blob storage
+   * lists by prefix without reading the rest of the container.
+   */
+  private readonly folders = new Map<string, Set<string>>();
   private readonly key = randomBytes(32);
   private readonly baseUrl: string;
   private readonly clock: () => Date;
@@ -52,6 +58,12 @@ export class MemoryBlobStore implements BlobStore, UrlSigner {
   async put(path: string, data: Uint8Array | string, contentType = 'application/octet-stream'): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
     await roundTrip();
+    if (!this.blobs.has(path)) {
+      const folder = folderOf(path);
+      let paths = this.folders.get(folder);
+      if (!paths) this.folders.set(folder, (paths = new Set()));
+      paths.add(path);
+    }
     this.blobs.set(path, {
       bytes,
       contentType,
@@ -72,20 +84,38 @@ export class MemoryBlobStore implements BlobStore, UrlSigner {
 
   async list(prefix: string): Promise<string[]> {
     await roundTrip();
-    return [...this.blobs.keys()].filter((p) => p.startsWith(prefix)).sort();
+    return this.matching(prefix).sort();
+  }
+
+  /** Paths starting with `prefix` (unsorted): whole folders below it, filtered names in the one it ends in. */
+  private matching(prefix: string): string[] {
+    const out: string[] = [];
+    for (const [folder, paths] of this.folders) {
+      const dir = folder === '' ? '' : `${folder}/`;
+      if (dir.startsWith(prefix)) for (const p of paths) out.push(p);
+      else if (prefix.startsWith(dir)) for (const p of paths) if (p.startsWith(prefix)) out.push(p);
+    }
+    return out;
   }
 
   async listDetailed(prefix: string): Promise<Array<{ path: string; etag: string; size: number }>> {
     await roundTrip();
     const out: Array<{ path: string; etag: string; size: number }> = [];
-    for (const [path, blob] of this.blobs)
-      if (path.startsWith(prefix)) out.push({ path, etag: blob.etag, size: blob.bytes.length });
+    for (const path of this.matching(prefix)) {
+      const blob = this.blobs.get(path) as StoredBlob;
+      out.push({ path, etag: blob.etag, size: blob.bytes.length });
+    }
     return out.sort((a, b) => a.path.localeCompare(b.path));
   }
 
   async delete(path: string): Promise<void> {
     await roundTrip();
-    this.blobs.delete(path);
+    if (this.blobs.delete(path)) {
+      const folder = folderOf(path);
+      const paths = this.folders.get(folder);
+      paths?.delete(path);
+      if (paths?.size === 0) this.folders.delete(folder);
+    }
   }
 
   downloadPrefix(prefix: string, localDir: string): Promise<string[]> {
@@ -144,4 +174,10 @@ export class MemoryBlobStore implements BlobStore, UrlSigner {
 /** Lets other calls run, as a request to the storage service would. */
 function roundTrip(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** `a/b/c.json` → `a/b`; a path without a folder → ''. */
+function folderOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
 }

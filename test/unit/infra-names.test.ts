@@ -376,6 +376,9 @@ describe('app settings', () => {
       [NAMES.settings.smardPauseMs]: String(d.smardPauseMs),
       [NAMES.settings.lakeStorageAccountName]: 'stlakedev',
       [NAMES.settings.openMeteoUrl]: d.openMeteoUrl,
+      [NAMES.settings.openMeteoArchiveUrl]: d.openMeteoArchiveUrl,
+      [NAMES.settings.weatherBackfillMaxParallel]: String(d.weatherBackfillMaxParallel),
+      [NAMES.settings.weatherBackfillRetryBaseMs]: String(d.weatherBackfillRetryBaseMs),
       // the template's defaults: empty (no scheduled sources, the shipped regions)
       [NAMES.settings.lakeSourcesFile]: '',
       [NAMES.settings.weatherRegionsFile]: '',

@@ -51,7 +51,8 @@ function gmtTime(text: unknown): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-function scaled(v: unknown, url: string, field: string): number | null {
+/** A JSON number as thousandths (exact: its decimal text is parsed); null stays null. */
+export function scaled(v: unknown, url: string, field: string): number | null {
   if (v === null) return null;
   if (typeof v !== 'number' || !Number.isFinite(v))
     throw new SourceFormatError(url, field, `${JSON.stringify(v)} is not a number`);
@@ -127,9 +128,25 @@ export function decodeForecast(region: WeatherRegion, url: string, body: Buffer)
 export async function fetchRegionWeather(
   baseUrl: string,
   region: WeatherRegion,
-  opts: { attempts: number; backoffMs: number; timeoutMs: number; sleep: (ms: number) => Promise<void> },
+  opts: OpenMeteoFetchOptions,
 ): Promise<RegionWeather> {
   const url = forecastUrl(baseUrl, region);
+  return decodeForecast(region, redactUrl(url), await fetchOpenMeteo(url, opts));
+}
+
+export interface OpenMeteoFetchOptions {
+  attempts: number;
+  backoffMs: number;
+  timeoutMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * GET an Open-Meteo URL (forecast or archive API): the body of a 2xx answer. No answer, 5xx and
+ * 429 are retried with doubling back-off, then thrown as a retryable SourceFetchError; a 4xx is
+ * thrown at once quoting Open-Meteo's `reason`.
+ */
+export async function fetchOpenMeteo(url: string, opts: OpenMeteoFetchOptions): Promise<Buffer> {
   const shown = redactUrl(url);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -142,7 +159,12 @@ export async function fetchRegionWeather(
       } catch (e) {
         throw new SourceFetchError(shown, `not reachable: ${(e as Error).message}`, true);
       }
-      const body = Buffer.from(await res.arrayBuffer());
+      let body: Buffer;
+      try {
+        body = Buffer.from(await res.arrayBuffer());
+      } catch (e) {
+        throw new SourceFetchError(shown, `transfer ended early: ${(e as Error).message}`, true);
+      }
       if (!res.ok) {
         // Open-Meteo answers 400 with {"error":true,"reason":"…"} for bad parameters
         const reason = /"reason"\s*:\s*"([^"]{0,200})"/.exec(body.toString('utf8'))?.[1];
@@ -152,7 +174,7 @@ export async function fetchRegionWeather(
           res.status >= 500 || res.status === 429,
         );
       }
-      return decodeForecast(region, shown, body);
+      return body;
     } catch (e) {
       if (!(e instanceof SourceFetchError) || !e.retryable || attempt >= opts.attempts) throw e;
       await opts.sleep(opts.backoffMs * 2 ** (attempt - 1));
