@@ -43,6 +43,7 @@ import { lakeStreamRawHandler } from './service-bus/lake-stream';
 import { WEATHER_SCHEDULE } from '../shared/lake/weather/weather-ingestion';
 import {
   datasetSampleHandler,
+  deleteDatasetHandler,
   getDatasetHandler,
   publishDatasetHandler,
   searchCatalogHandler,
@@ -212,6 +213,12 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     route: 'catalog/datasets/{id}',
     handler: getDatasetHandler(catalog),
     api: API.CatalogDataset,
+  });
+  registry.http('CatalogDatasetDelete', {
+    methods: ['DELETE'],
+    route: 'catalog/datasets/{id}',
+    handler: deleteDatasetHandler(catalog),
+    api: API.CatalogDatasetDelete,
   });
   registry.http('CatalogDatasetSample', {
     methods: ['GET'],

@@ -1,12 +1,13 @@
 /**
  * The dataset catalog's HTTP functions (issue 16): search, a dataset's full profile and sample,
- * uploads and publishing. Every role may call them; what a caller sees is the public datasets
+ * uploads, publishing and deletion. Every role may call them; what a caller sees is the public datasets
  * plus its own uploads (shared/catalog/dataset.ts visibleTo).
  */
 import type { HttpRequest } from '@azure/functions';
 import {
   DatasetTooLargeError,
   datasetFor,
+  deleteDataset,
   publishDataset,
   uploadDataset,
   type CatalogDeps,
@@ -16,6 +17,7 @@ import { catalogQuerySchema } from '../../shared/catalog/search';
 import { datasetIdPath, uploadQuery } from '../../shared/http-api/catalog-schemas';
 import { issuesOf } from '../../shared/http-api/problem';
 import { parseParams, queryObject } from '../../shared/http-api/query';
+import { hasRole } from '../../shared/auth/access';
 import type { Authenticator } from '../../shared/auth/token-validator';
 import type { HttpHandler } from '../registry';
 import { ANY_ROLE, authorized } from './auth';
@@ -129,5 +131,23 @@ export function publishDatasetHandler(deps: CatalogHttpDeps): HttpHandler {
     if (!id.ok) return problem(400, 'invalid dataset id', id.issues);
     const e = await publishDataset(deps.catalog, id.value.id, { subject: caller.subject });
     return e ? json(200, e) : notFound();
+  });
+}
+
+/**
+ * DELETE /api/catalog/datasets/{id}: the owner of an upload or an administrator; 204, and the
+ * dataset is gone from search and GET at once. 404 for anyone else (as for an unknown id).
+ */
+export function deleteDatasetHandler(deps: CatalogHttpDeps): HttpHandler {
+  return authorized(deps, ANY_ROLE, async (request, context, caller) => {
+    const id = idOf(request);
+    if (!id.ok) return problem(400, 'invalid dataset id', id.issues);
+    const gone = await deleteDataset(deps.catalog, id.value.id, {
+      subject: caller.subject,
+      administrator: hasRole(caller, 'datahub_administrator'),
+    });
+    if (!gone) return notFound();
+    context.log(`catalog delete ${gone.id} by ${caller.subject}`);
+    return { status: 204 };
   });
 }

@@ -480,6 +480,21 @@ export const API = {
       },
     },
   },
+  CatalogDatasetDelete: {
+    DELETE: {
+      summary: 'Delete a dataset: it disappears from search and GET at once',
+      description:
+        "The owner of an upload, or an administrator (any dataset; a discovered one returns at its source's next discovery run if the source still lists it). The upload's stored file goes too.",
+      tags: ['catalog'],
+      roles: MARKET_ROLES,
+      path: datasetIdPath,
+      responses: {
+        204: { description: 'Deleted' },
+        400: badInput,
+        404: problem("No such dataset, or not the caller's upload (and the caller is no administrator)"),
+      },
+    },
+  },
   CatalogPublish: {
     POST: {
       summary: "Publish one of the caller's uploads to every caller",
