@@ -51,6 +51,7 @@ import {
   type CatalogHttpDeps,
 } from './http/catalog';
 import { catalogProfilerHandler } from './service-bus/catalog-profiler';
+import { profileRequestMessage } from '../shared/catalog/profile-request';
 import { catalogDiscoveryHandler } from './timers/catalog-discovery';
 import { healthHandler } from './http/health';
 
@@ -201,6 +202,11 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     catalog: deps.catalog,
     authenticator: deps.authenticator,
     maxQueryBytes: deps.settings.maxRequestBodyBytes.job,
+    queryDiscovery: {
+      discoverers: deps.discoverers,
+      enqueue: (meta) => deps.bus().send({ queue: SB.catalogProfileQueue }, profileRequestMessage(meta)),
+      deadlineMs: deps.settings.catalog.queryDiscoveryMs,
+    },
   };
   registry.http('CatalogSearch', {
     methods: ['POST'],

@@ -12,8 +12,11 @@ import {
   uploadDataset,
   type CatalogDeps,
 } from '../../shared/catalog/catalog-service';
+import type { DatasetMetadata } from '../../shared/catalog/dataset';
+import type { Discoverer } from '../../shared/catalog/discovery/discoverer';
+import { discoverOnQuery } from '../../shared/catalog/discovery/run-discovery';
 import { UnreadableDatasetError, type DatasetFormat } from '../../shared/catalog/profile/readers';
-import { catalogQuerySchema } from '../../shared/catalog/search';
+import { catalogQuerySchema, keywordList } from '../../shared/catalog/search';
 import { datasetIdPath, uploadQuery } from '../../shared/http-api/catalog-schemas';
 import { issuesOf } from '../../shared/http-api/problem';
 import { parseParams, queryObject } from '../../shared/http-api/query';
@@ -26,6 +29,15 @@ import { json, problem } from './responses';
 
 export interface CatalogHttpDeps {
   catalog: CatalogDeps;
+  /**
+   * On-query discovery during a search with keywords: the discoverers that implement `onQuery`,
+   * the profiler queue, and how long a search lets them look (0 or absent: not at all).
+   */
+  queryDiscovery?: {
+    discoverers: readonly Discoverer[];
+    enqueue(meta: DatasetMetadata): Promise<void>;
+    deadlineMs: number;
+  };
   authenticator: Authenticator;
   /** Largest search request body. */
   maxQueryBytes: number;
@@ -34,7 +46,7 @@ export interface CatalogHttpDeps {
 const notFound = () => problem(404, 'no such dataset');
 
 export function searchCatalogHandler(deps: CatalogHttpDeps): HttpHandler {
-  return authorized(deps, ANY_ROLE, async (request, _context, caller) => {
+  return authorized(deps, ANY_ROLE, async (request, context, caller) => {
     const body = await readBodyCapped(request, deps.maxQueryBytes);
     if (isTooLarge(body)) return body.tooLarge;
     let raw: unknown = {};
@@ -47,11 +59,34 @@ export function searchCatalogHandler(deps: CatalogHttpDeps): HttpHandler {
     }
     const q = catalogQuerySchema.safeParse(raw);
     if (!q.success) return problem(400, 'invalid catalog query', issuesOf(q.error));
-    const r = await deps.catalog.index.search(q.data, { subject: caller.subject });
+    // the index answers with what it holds now while the on-query discoverers look (bounded) for
+    // more; what they find is profiled from the queue and found by a later search
+    const qd = deps.queryDiscovery;
+    const keywords = keywordList(q.data.keywords);
+    const [r, discovery] = await Promise.all([
+      deps.catalog.index.search(q.data, { subject: caller.subject }),
+      qd && qd.deadlineMs > 0 && keywords.length > 0
+        ? discoverOnQuery(
+            {
+              enqueue: (meta) => qd.enqueue(meta),
+              clock: () => deps.catalog.clock(),
+              known: async (id) => (await deps.catalog.index.get(id)) !== null,
+            },
+            qd.discoverers,
+            keywords,
+            { deadlineMs: qd.deadlineMs },
+          )
+        : null,
+    ]);
+    if (discovery && (discovery.announced.length > 0 || discovery.failed.length > 0 || discovery.timedOut))
+      context.log(
+        `catalog on-query discovery: ${discovery.announced.length} queued${discovery.timedOut ? ', cut off' : ''}${discovery.failed.length ? `, failed: ${discovery.failed.join(', ')}` : ''}`,
+      );
     return json(200, {
       total: r.total,
       results: r.results.map(({ entry, ...hit }) => ({ ...hit, metadata: entry })),
       facets: r.facets,
+      ...(discovery ? { discovery: { queued: discovery.announced, timed_out: discovery.timedOut } } : {}),
     });
   });
 }

@@ -213,12 +213,12 @@ describe('CKAN discoverer', () => {
 
   test('on a query: announces what the portal finds', async () => {
     const queued: DatasetMetadata[] = [];
-    const n = await discoverOnQuery(
+    const r = await discoverOnQuery(
       { enqueue: (m) => enqueueTo(queued, m), clock: () => new Date() },
       [ckanDiscoverer({ baseUrl: ckan.url })],
       ['42'],
     );
-    expect(n).toBe(1);
+    expect(r).toEqual({ announced: ['ckan.pkg-42'], failed: [], timedOut: false });
     expect(queued.map((m) => m.id)).toEqual(['ckan.pkg-42']);
   });
 
