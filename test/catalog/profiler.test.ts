@@ -6,7 +6,10 @@ import * as arrow from 'apache-arrow';
 import { parquetBytes, stringColumn, timestampColumn } from '../../shared/basis-data/parquet/arrow-io';
 import { isEic, isGln, isGsrn } from '../../shared/catalog/profile/energy-ids';
 import { profileDataset, SAMPLE_ROWS } from '../../shared/catalog/profile/profiler';
-import { UnreadableDatasetError } from '../../shared/catalog/profile/readers';
+import { sampledRowGroups, UnreadableDatasetError } from '../../shared/catalog/profile/readers';
+import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HyperLogLog } from '../../shared/catalog/profile/sketch';
 import type { ColumnProfile, Profile } from '../../shared/catalog/profile/types';
 import { parseDate } from '../../shared/catalog/profile/values';
@@ -327,6 +330,40 @@ describe('formats, sampling, determinism', () => {
     expect(col(p, 'v').min).toBe(0);
     expect(col(p, 'v').max).toBe(n - 1); // the last row is a multiple of the stride
     expect(p.spatial_coverage).toEqual([expect.objectContaining({ type: 'grid_area', values: ['804', '999'] })]);
+  });
+
+  test('Parquet above 1 M rows: only 8 row groups spread evenly are read; the row count is exact; a file Blob profiles like its bytes', async () => {
+    expect(sampledRowGroups(21, 1_000_010)).toEqual([0, 3, 6, 9, 11, 14, 17, 20]);
+    expect(sampledRowGroups(8, 50_000_000)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]); // few, big groups: all
+    expect(sampledRowGroups(40, 900_000)).toHaveLength(40); // small file: all
+    const n = 1_000_010;
+    const table = new arrow.Table({
+      v: arrow.makeVector(Float64Array.from({ length: n }, (_, i) => i)),
+    });
+    const bytes = parquetBytes(table, 50_000); // 21 row groups, the last of 10 rows
+    const p = await profileDataset(bytes, 'parquet');
+    expect(p.nb_rows).toBe(n);
+    const read = 7 * 50_000 + 10;
+    expect(p.nb_profiled_rows).toBe(Math.ceil(read / Math.ceil(read / SAMPLE_ROWS)));
+    // values of the sampled groups only: group 3 starts at row 150,000, group 2 (100,000…) is skipped
+    const v = col(p, 'v');
+    expect(v.min).toBe(0);
+    expect(v.max).toBeGreaterThanOrEqual(850_000); // group 17 (850,000…) is read
+    expect(
+      p.sample
+        .split('\n')
+        .slice(1, -1)
+        .map(Number)
+        .some((x) => x >= 100_000 && x < 150_000),
+    ).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
+    try {
+      writeFileSync(join(dir, 'f.parquet'), bytes);
+      const fromFile = await profileDataset(await openAsBlob(join(dir, 'f.parquet')), 'parquet');
+      expect(fromFile).toEqual(p);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   test('the same bytes give the same profile (content hash, sample rows)', async () => {

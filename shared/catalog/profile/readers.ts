@@ -31,15 +31,44 @@ export interface TabularSource {
    * asked for — the profiler then never turns every cell into text.
    */
   columnar?: {
+    /** Rows of the whole file (from its metadata). */
     rowCount: number;
-    /** Rows 0, stride, 2·stride, … */
+    /**
+     * Rows actually read: all of them, or (large Parquet files) those of the sampled row groups.
+     * everyNth and column see only these.
+     */
+    sampledRowCount: number;
+    /** Rows 0, stride, 2·stride, … of the rows read */
     everyNth(stride: number): Iterable<Cell[]>;
-    /** Every value of one column. */
+    /** Every value of one column (of the rows read). */
     column(index: number): Iterable<Cell>;
   };
 }
 
-export function readDataset(bytes: Uint8Array, format: DatasetFormat): Promise<TabularSource> | TabularSource {
+/**
+ * Large Parquet files are sampled by row group, never decoded whole: when a file has more than
+ * PARQUET_SAMPLE_ROW_GROUPS row groups and more than PARQUET_FULL_READ_ROWS rows, only
+ * PARQUET_SAMPLE_ROW_GROUPS row groups spread evenly over the file (the first, the last, and
+ * evenly between — by index, so the same file gives the same sample) are read; the row count is
+ * exact, from the file's metadata. A file of fewer, bigger row groups is read whole (a writer
+ * that puts 20 M rows in one group leaves nothing to skip).
+ */
+export const PARQUET_SAMPLE_ROW_GROUPS = 8;
+export const PARQUET_FULL_READ_ROWS = 1_000_000;
+
+/** The row groups read of a file with `n` row groups (all of them when sampling is not needed). */
+export function sampledRowGroups(n: number, rows: number): number[] {
+  if (n <= PARQUET_SAMPLE_ROW_GROUPS || rows <= PARQUET_FULL_READ_ROWS) return Array.from({ length: n }, (_, i) => i);
+  const k = PARQUET_SAMPLE_ROW_GROUPS;
+  return [...new Set(Array.from({ length: k }, (_, j) => Math.round((j * (n - 1)) / (k - 1))))];
+}
+
+/** Bytes in memory, or (Parquet) a Blob — a file opened with fs.openAsBlob is read by ranges, never held whole. */
+export type DatasetInput = Uint8Array | Blob;
+
+export async function readDataset(input: DatasetInput, format: DatasetFormat): Promise<TabularSource> {
+  if (format === 'parquet') return readParquet(input);
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(await input.arrayBuffer());
   switch (format) {
     case 'csv':
       return readCsv(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
@@ -47,8 +76,6 @@ export function readDataset(bytes: Uint8Array, format: DatasetFormat): Promise<T
       return readJsonLines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     case 'json':
       return readJsonRecords(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-    case 'parquet':
-      return readParquet(bytes);
   }
 }
 
@@ -189,12 +216,16 @@ function vectorText(type: arrow.DataType, v: unknown): Cell {
   return cellText(v);
 }
 
-async function readParquet(bytes: Uint8Array): Promise<TabularSource> {
+async function readParquet(input: DatasetInput): Promise<TabularSource> {
   let table: arrow.Table;
+  let rowCount: number;
   try {
-    const file = await pw.ParquetFile.fromFile(new Blob([bytes]));
+    const file = await pw.ParquetFile.fromFile(input instanceof Blob ? input : new Blob([input]));
     try {
-      const wasmTable = await file.read({});
+      const meta = file.metadata();
+      rowCount = meta.fileMetadata().numRows();
+      const groups = sampledRowGroups(meta.numRowGroups(), rowCount);
+      const wasmTable = await file.read(groups.length === meta.numRowGroups() ? {} : { rowGroups: groups });
       const ffi = wasmTable.intoFFI();
       try {
         // copied out of wasm memory: the rows are iterated later, after other parquet-wasm calls
@@ -219,7 +250,8 @@ async function readParquet(bytes: Uint8Array): Promise<TabularSource> {
       }
     },
     columnar: {
-      rowCount: table.numRows,
+      rowCount,
+      sampledRowCount: table.numRows,
       *everyNth(stride: number) {
         let first = 0;
         for (const batch of table.batches) {
