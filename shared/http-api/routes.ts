@@ -410,7 +410,7 @@ export const API = {
     POST: {
       summary: 'Search the dataset catalog',
       description:
-        "Keywords (ANDed over id, name, description, column names; a year matches temporal coverage, a grid area / price area / region matches spatial coverage), column names, a temporal range (intersects), a bounding box or grid area / price area, sources, semantic types. Ranked; each hit lists the parts of its profile that matched. Public datasets plus the caller's own uploads.",
+        "Keywords (ANDed over id, name, description, column names; a year matches temporal coverage, a grid area / price area / region matches spatial coverage), column names, a temporal range (intersects), a bounding box or grid area / price area, sources, semantic types. Ranked; each hit lists the parts of its profile that matched. Public datasets plus the caller's own uploads. With keywords, the on-query sources (CKAN, Energi Data Service) are asked too, for at most CATALOG_QUERY_DISCOVERY_MS: what they find is queued for profiling (`discovery.queued`) and found by a later search.",
       tags: ['catalog'],
       roles: MARKET_ROLES,
       body: {
