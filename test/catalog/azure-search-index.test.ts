@@ -6,6 +6,8 @@
  * set (with AZURE_SEARCH_API_KEY, or a signed-in identity), like the Service Bus and SQL
  * contract runs: a throwaway index `catalog-contract-<random>` is created and deleted.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DefaultAzureCredential } from '@azure/identity';
 import { SearchIndexClient } from '@azure/search-documents';
 import {
@@ -143,3 +145,90 @@ if (endpoint) {
     it('runs the contract suite against Azure AI Search', () => {});
   });
 }
+
+describe('azureSearchBackend: the requests @azure/search-documents sends, against a loopback fake of the REST API', () => {
+  let server: Server;
+  let url: string;
+  const requests: Array<{ method: string; path: string; body: unknown }> = [];
+  const stored = new Map<string, Record<string, unknown>>();
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+        const text = Buffer.concat(chunks).toString('utf8');
+        const body: unknown = text ? JSON.parse(text) : null;
+        requests.push({ method: req.method ?? '', path, body });
+        const send = (status: number, json: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(json === null ? '' : JSON.stringify(json));
+        };
+        if (req.method === 'PUT' && path === "/indexes('cat')") return send(201, body);
+        if (path === "/indexes('cat')/docs/search.index") {
+          const actions = (body as { value: Array<Record<string, unknown>> }).value;
+          for (const a of actions)
+            if (a['@search.action'] === 'delete') stored.delete(a.key as string);
+            else stored.set(a.key as string, a);
+          return send(200, { value: actions.map((a) => ({ key: a.key, status: true, statusCode: 200 })) });
+        }
+        if (path === "/indexes('cat')/docs/search.post.search")
+          return send(200, { value: [...stored.values()].map((d) => ({ '@search.score': 1, ...d })) });
+        const m = /^\/indexes\('cat'\)\/docs\('(.+)'\)$/.exec(path);
+        if (m) return stored.has(m[1]) ? send(200, stored.get(m[1])) : send(404, { error: { message: 'not found' } });
+        send(404, { error: { message: path } });
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => server.close());
+
+  test('index definition, mergeOrUpload, filtered search ordered by key, get (404 → null), delete by key', async () => {
+    const backend = azureSearchBackend({
+      endpoint: url,
+      indexName: 'cat',
+      credential: azureSearchKeyCredential('k'),
+      allowInsecureConnection: true,
+    });
+    await backend.ensureIndex();
+    expect(requests[0]).toMatchObject({
+      method: 'PUT',
+      path: "/indexes('cat')",
+      body: {
+        name: 'cat',
+        fields: expect.arrayContaining([expect.objectContaining({ name: 'key', key: true })]) as unknown,
+      },
+    });
+    const doc: CatalogSearchDocument = {
+      key: keyOf('lake.x'),
+      dataset_id: 'lake.x',
+      source: 'lake',
+      owner: null,
+      published: true,
+      terms: ['804', 'year:2023'],
+      semantic_types: ['grid_area'],
+      version: 'v1',
+      entry: '{}',
+    };
+    await backend.upsert([doc]);
+    expect(requests[1].body).toEqual({ value: [{ '@search.action': 'mergeOrUpload', ...doc }] });
+    const filter: SearchFilter = {
+      all: [
+        { eq: 'source', value: 'lake' },
+        { has: 'terms', value: '804' },
+      ],
+    };
+    expect(await backend.query(filter, 10, 20, ['entry'])).toEqual([expect.objectContaining({ key: doc.key })]);
+    expect(requests[2]).toMatchObject({
+      method: 'POST',
+      path: "/indexes('cat')/docs/search.post.search",
+      body: { search: '*', filter: odataFilter(filter), top: 10, skip: 20, orderby: 'key asc', select: 'entry' },
+    });
+    expect(await backend.get(doc.key)).toMatchObject({ dataset_id: 'lake.x' });
+    expect(await backend.get('bm8')).toBeNull();
+    await backend.remove([doc.key]);
+    expect(requests.at(-1)?.body).toEqual({ value: [{ '@search.action': 'delete', key: doc.key }] });
+    expect(stored.size).toBe(0);
+  });
+});

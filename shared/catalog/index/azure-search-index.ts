@@ -267,9 +267,12 @@ export function azureSearchBackend(opts: {
   endpoint: string;
   indexName: string;
   credential: KeyCredential | TokenCredential;
+  /** Tests only: a loopback fake of the REST API speaks plain http. */
+  allowInsecureConnection?: boolean;
 }): SearchBackend {
-  const indexes = new SearchIndexClient(opts.endpoint, opts.credential);
-  const docs = new SearchClient<CatalogSearchDocument>(opts.endpoint, opts.indexName, opts.credential);
+  const client = { allowInsecureConnection: opts.allowInsecureConnection ?? false };
+  const indexes = new SearchIndexClient(opts.endpoint, opts.credential, client);
+  const docs = new SearchClient<CatalogSearchDocument>(opts.endpoint, opts.indexName, opts.credential, client);
   return {
     async ensureIndex() {
       await indexes.createOrUpdateIndex(catalogIndexDefinition(opts.indexName));
