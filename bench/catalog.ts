@@ -1,9 +1,17 @@
 /**
- * Dataset catalog speed (`npm run bench:catalog -- [--json] [--rows N] [--datasets N]`):
- * 1. profiling a synthetic time-series Parquet of N rows (GSRN, UTC hour, grid area, quantity);
- * 2. search latency on the embedded index holding M datasets (mixed keyword / temporal / area
+ * Dataset catalog speed (`npm run bench:catalog -- [--json] [--rows N] [--datasets N] [--big-rows N | --no-big]`):
+ * 1. profiling a large Parquet file (default 20 M rows, ~1 GB, random values so it does not
+ *    compress away): generated once with DuckDB in a child process and cached in
+ *    .cache/catalog-bench-<rows>.parquet, then profiled from disk (fs.openAsBlob: read by ranges,
+ *    the profiler samples row groups). Time, and the process's peak RSS (getrusage maxrss: this
+ *    step runs first, so the peak is the profiler's plus the bench's own baseline);
+ * 2. profiling a synthetic time-series Parquet of N rows (GSRN, UTC hour, grid area, quantity) in memory;
+ * 3. search latency on the embedded index holding M datasets (mixed keyword / temporal / area
  *    queries), p50 and p95 over 500 queries.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openAsBlob, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { dictionaryColumn, parquetBytes, stringColumn, timestampColumn } from '../shared/basis-data/parquet/arrow-io';
 import type { CatalogEntry } from '../shared/catalog/dataset';
@@ -19,6 +27,61 @@ const arg = (name: string, dflt: number) => {
 const asJson = process.argv.includes('--json');
 const ROWS = arg('rows', 1_000_000);
 const DATASETS = arg('datasets', 10_000);
+const BIG_ROWS = process.argv.includes('--no-big') ? 0 : arg('big-rows', 20_000_000);
+const CACHE = join(__dirname, '..', '.cache');
+
+/** Child process: writes the large file with DuckDB (its memory is not the profiler's). */
+async function generateBig(out: string, rows: number) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB' });
+  const con = await db.connect();
+  // ~52 bytes a row after Snappy: two random doubles and a random 28-character text column do
+  // not compress; metering points, hours and grid areas are dictionary/delta encoded as usual
+  await con.run(`COPY (SELECT
+      '57' || lpad(CAST(i % 100000 AS VARCHAR), 16, '0') AS metering_point_id,
+      TIMESTAMP '2023-01-01 00:00:00' + to_hours(CAST(i // 100000 AS BIGINT)) AS observation_time,
+      ['804','805','791'][CAST(i % 3 AS INTEGER) + 1] AS grid_area,
+      round(random() * 100, 3) AS quantity_kwh,
+      random() AS reading,
+      random() AS reading_2,
+      substr(md5(CAST(i AS VARCHAR)), 1, 28) AS note
+    FROM range(${rows}) t(i)) TO '${out}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 500000)`);
+}
+
+async function bigProfileBench() {
+  const file = join(CACHE, `catalog-bench-${BIG_ROWS}.parquet`);
+  let generatedMs: number | null = null;
+  if (!existsSync(file)) {
+    mkdirSync(CACHE, { recursive: true });
+    const start = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, __filename, '--generate', `${file}.tmp`, String(BIG_ROWS)],
+      {
+        stdio: 'inherit',
+      },
+    );
+    if (r.status !== 0) throw new Error(`generating ${file} failed (${r.status})`);
+    renameSync(`${file}.tmp`, file);
+    generatedMs = Math.round(performance.now() - start);
+  }
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  const p = await profileDataset(await openAsBlob(file), 'parquet');
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return {
+    rows: p.nb_rows,
+    bytes: statSync(file).size,
+    ms: Math.round(ms),
+    // CPU seconds of this process: on a loaded machine the wall time is the larger
+    cpuMs: Math.round((used.user + used.system) / 1000),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    profiledRows: p.nb_profiled_rows,
+    gridAreas: p.spatial_coverage.flatMap((c) => ('values' in c ? c.values : [])),
+    ...(generatedMs !== null ? { generatedMs } : {}),
+  };
+}
 
 function gsrn(i: number): string {
   const d = `57${String(100000000000000 + i)}`;
@@ -104,10 +167,17 @@ async function searchBench() {
 }
 
 async function main() {
+  // first: the peak RSS it reports is the process's so far
+  const bigProfile = BIG_ROWS > 0 ? await bigProfileBench() : null;
   const profile = await profileBench();
   const search = await searchBench();
-  if (asJson) console.log(JSON.stringify({ profile, search }));
+  const loadAverage = (await import('node:os')).loadavg().map((x) => Number(x.toFixed(2)));
+  if (asJson) console.log(JSON.stringify({ bigProfile, profile, search, loadAverage }));
   else {
+    if (bigProfile)
+      console.log(
+        `profile (file): ${bigProfile.rows} rows (${(bigProfile.bytes / 2 ** 20).toFixed(0)} MiB Parquet) in ${bigProfile.ms} ms (${bigProfile.cpuMs} ms CPU), peak RSS ${bigProfile.peakRssMb} MB, ${bigProfile.profiledRows} rows profiled`,
+      );
     console.log(
       `profile: ${profile.rows} rows (${(profile.bytes / 2 ** 20).toFixed(1)} MiB Parquet) in ${profile.ms} ms, peak RSS ${profile.peakRssMb} MB, ${profile.profiledRows} rows profiled`,
     );
@@ -117,4 +187,5 @@ async function main() {
   }
 }
 
-void main();
+if (process.argv[2] === '--generate') void generateBig(process.argv[3], Number(process.argv[4]));
+else void main();

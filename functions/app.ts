@@ -45,6 +45,7 @@ import { lakeStreamRawHandler } from './service-bus/lake-stream';
 import { WEATHER_SCHEDULE } from '../shared/lake/weather/weather-ingestion';
 import {
   datasetSampleHandler,
+  deleteDatasetHandler,
   getDatasetHandler,
   publishDatasetHandler,
   searchCatalogHandler,
@@ -52,6 +53,7 @@ import {
   type CatalogHttpDeps,
 } from './http/catalog';
 import { catalogProfilerHandler } from './service-bus/catalog-profiler';
+import { profileRequestMessage } from '../shared/catalog/profile-request';
 import { catalogDiscoveryHandler } from './timers/catalog-discovery';
 import { healthHandler } from './http/health';
 
@@ -215,6 +217,11 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     catalog: deps.catalog,
     authenticator: deps.authenticator,
     maxQueryBytes: deps.settings.maxRequestBodyBytes.job,
+    queryDiscovery: {
+      discoverers: deps.discoverers,
+      enqueue: (meta) => deps.bus().send({ queue: SB.catalogProfileQueue }, profileRequestMessage(meta)),
+      deadlineMs: deps.settings.catalog.queryDiscoveryMs,
+    },
   };
   registry.http('CatalogSearch', {
     methods: ['POST'],
@@ -227,6 +234,12 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     route: 'catalog/datasets/{id}',
     handler: getDatasetHandler(catalog),
     api: API.CatalogDataset,
+  });
+  registry.http('CatalogDatasetDelete', {
+    methods: ['DELETE'],
+    route: 'catalog/datasets/{id}',
+    handler: deleteDatasetHandler(catalog),
+    api: API.CatalogDatasetDelete,
   });
   registry.http('CatalogDatasetSample', {
     methods: ['GET'],

@@ -24,6 +24,7 @@ import { loadGridAreaOwnership } from '../shared/auth/grid-area-ownership';
 import { LakeMarketDataReader } from '../shared/market-data/lake-market-data-reader';
 import { lakeDeps } from '../shared/lake/lake-deps';
 import type { SourceFetcher } from '../shared/lake/source-fetch';
+import type { CatalogIndex } from '../shared/catalog/index/catalog-index';
 import { EmbeddedCatalogIndex } from '../shared/catalog/index/embedded-index';
 import { materializer } from '../shared/catalog/materialize';
 import { registeredDiscoverers } from '../shared/catalog/discovery/registry';
@@ -59,6 +60,8 @@ export interface Infrastructure {
   sleep?: (ms: number) => Promise<void>;
   /** The dataset catalog's container (index documents, uploads, failures); absent (handler tests) → in memory. */
   catalog?: BlobStore;
+  /** The catalog index when it is not the embedded one in `catalog` (Azure: Azure AI Search when AZURE_SEARCH_ENDPOINT is set). */
+  catalogIndex?: CatalogIndex;
   /** How discoverers and the profiler reach external sources (tests: loopback fakes). */
   fetch?: typeof fetch;
   /** GET /api/health's Table storage probe (one single-row query); absent: not checked. */
@@ -146,8 +149,8 @@ export function buildDeps(infra: Infrastructure): AppDeps {
       sleep: infra.sleep,
     }),
     catalog: {
-      // the embedded index in every host until the Azure AI Search adapter exists (README "Dataset catalog")
-      index: new EmbeddedCatalogIndex(catalogStore),
+      // Azure AI Search where the Azure host configured it (functions/index.ts), else the embedded index
+      index: infra.catalogIndex ?? new EmbeddedCatalogIndex(catalogStore),
       files: catalogStore,
       materialize: materializer({
         containers: [catalogStore, infra.basisData, infra.results],

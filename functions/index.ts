@@ -6,6 +6,11 @@
 import { app, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { DefaultAzureCredential } from '@azure/identity';
+import {
+  AzureSearchCatalogIndex,
+  azureSearchBackend,
+  azureSearchKeyCredential,
+} from '../shared/catalog/index/azure-search-index';
 import { NAMES } from '../shared/config/names';
 import { loadSettings, type Settings } from '../shared/config/settings';
 import type { JobStore } from '../shared/jobs/job-store';
@@ -144,6 +149,21 @@ export function composeAzure(settings: Settings = loadSettings()): void {
     marketData: storeFor(settings, NAMES.containers.marketData, credential),
     lake: lakeStoreFor(settings, credential),
     catalog: storeFor(settings, NAMES.containers.catalog, credential),
+    // AZURE_SEARCH_ENDPOINT set (main.bicep sets it): the catalog index is Azure AI Search, with
+    // the app's identity unless a key is given; unset: the embedded index in the catalog container
+    ...(settings.catalog.azureSearch
+      ? {
+          catalogIndex: new AzureSearchCatalogIndex(
+            azureSearchBackend({
+              endpoint: settings.catalog.azureSearch.endpoint,
+              indexName: settings.catalog.azureSearch.indexName,
+              credential: settings.catalog.azureSearch.apiKey
+                ? azureSearchKeyCredential(settings.catalog.azureSearch.apiKey)
+                : credential,
+            }),
+          ),
+        }
+      : {}),
     bus: getBus,
     results: storeFor(settings, NAMES.containers.results, credential),
     jobs,

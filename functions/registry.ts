@@ -21,7 +21,7 @@ export interface FunctionRegistry {
   http(
     name: string,
     opts: {
-      methods: Array<'GET' | 'POST' | 'PUT'>;
+      methods: Array<'GET' | 'POST' | 'PUT' | 'DELETE'>;
       route: string;
       handler: HttpHandler;
       durableClient?: boolean;

@@ -11,7 +11,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { NAMES } from '../shared/config/names';
-import { loadSettings, type MarketDataTimerSource, type ScheduleEntry } from '../shared/config/settings';
+import {
+  DEFAULT_AZURE_SEARCH_INDEX,
+  loadSettings,
+  type MarketDataTimerSource,
+  type ScheduleEntry,
+} from '../shared/config/settings';
 
 export const REPO_ROOT = join(__dirname, '..');
 export const BICEP_DIR = join(REPO_ROOT, 'infra', 'bicep');
@@ -45,6 +50,8 @@ export interface SettingsDefaults {
   weatherBackfillRetryBaseMs: number;
   maxCatalogUploadBytes: number;
   catalogDiscoverySchedule: string;
+  catalogQueryDiscoveryMs: number;
+  azureSearchIndex: string;
 }
 
 export interface GeneratedFile {
@@ -96,6 +103,8 @@ export function settingsDefaults(): SettingsDefaults {
     weatherBackfillRetryBaseMs: s.lake.weatherBackfillRetryBaseMs,
     maxCatalogUploadBytes: s.catalog.maxUploadBytes,
     catalogDiscoverySchedule: s.catalog.discoverySchedule,
+    catalogQueryDiscoveryMs: s.catalog.queryDiscoveryMs,
+    azureSearchIndex: DEFAULT_AZURE_SEARCH_INDEX,
   };
 }
 

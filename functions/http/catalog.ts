@@ -1,21 +1,26 @@
 /**
  * The dataset catalog's HTTP functions (issue 16): search, a dataset's full profile and sample,
- * uploads and publishing. Every role may call them; what a caller sees is the public datasets
+ * uploads, publishing and deletion. Every role may call them; what a caller sees is the public datasets
  * plus its own uploads (shared/catalog/dataset.ts visibleTo).
  */
 import type { HttpRequest } from '@azure/functions';
 import {
   DatasetTooLargeError,
   datasetFor,
+  deleteDataset,
   publishDataset,
   uploadDataset,
   type CatalogDeps,
 } from '../../shared/catalog/catalog-service';
+import type { DatasetMetadata } from '../../shared/catalog/dataset';
+import type { Discoverer } from '../../shared/catalog/discovery/discoverer';
+import { discoverOnQuery } from '../../shared/catalog/discovery/run-discovery';
 import { UnreadableDatasetError, type DatasetFormat } from '../../shared/catalog/profile/readers';
-import { catalogQuerySchema } from '../../shared/catalog/search';
+import { catalogQuerySchema, keywordList } from '../../shared/catalog/search';
 import { datasetIdPath, uploadQuery } from '../../shared/http-api/catalog-schemas';
 import { issuesOf } from '../../shared/http-api/problem';
 import { parseParams, queryObject } from '../../shared/http-api/query';
+import { hasRole } from '../../shared/auth/access';
 import type { Authenticator } from '../../shared/auth/token-validator';
 import type { HttpHandler } from '../registry';
 import { ANY_ROLE, authorized } from './auth';
@@ -24,6 +29,15 @@ import { json, problem } from './responses';
 
 export interface CatalogHttpDeps {
   catalog: CatalogDeps;
+  /**
+   * On-query discovery during a search with keywords: the discoverers that implement `onQuery`,
+   * the profiler queue, and how long a search lets them look (0 or absent: not at all).
+   */
+  queryDiscovery?: {
+    discoverers: readonly Discoverer[];
+    enqueue(meta: DatasetMetadata): Promise<void>;
+    deadlineMs: number;
+  };
   authenticator: Authenticator;
   /** Largest search request body. */
   maxQueryBytes: number;
@@ -32,7 +46,7 @@ export interface CatalogHttpDeps {
 const notFound = () => problem(404, 'no such dataset');
 
 export function searchCatalogHandler(deps: CatalogHttpDeps): HttpHandler {
-  return authorized(deps, ANY_ROLE, async (request, _context, caller) => {
+  return authorized(deps, ANY_ROLE, async (request, context, caller) => {
     const body = await readBodyCapped(request, deps.maxQueryBytes);
     if (isTooLarge(body)) return body.tooLarge;
     let raw: unknown = {};
@@ -45,11 +59,34 @@ export function searchCatalogHandler(deps: CatalogHttpDeps): HttpHandler {
     }
     const q = catalogQuerySchema.safeParse(raw);
     if (!q.success) return problem(400, 'invalid catalog query', issuesOf(q.error));
-    const r = await deps.catalog.index.search(q.data, { subject: caller.subject });
+    // the index answers with what it holds now while the on-query discoverers look (bounded) for
+    // more; what they find is profiled from the queue and found by a later search
+    const qd = deps.queryDiscovery;
+    const keywords = keywordList(q.data.keywords);
+    const [r, discovery] = await Promise.all([
+      deps.catalog.index.search(q.data, { subject: caller.subject }),
+      qd && qd.deadlineMs > 0 && keywords.length > 0
+        ? discoverOnQuery(
+            {
+              enqueue: (meta) => qd.enqueue(meta),
+              clock: () => deps.catalog.clock(),
+              known: async (id) => (await deps.catalog.index.get(id)) !== null,
+            },
+            qd.discoverers,
+            keywords,
+            { deadlineMs: qd.deadlineMs },
+          )
+        : null,
+    ]);
+    if (discovery && (discovery.announced.length > 0 || discovery.failed.length > 0 || discovery.timedOut))
+      context.log(
+        `catalog on-query discovery: ${discovery.announced.length} queued${discovery.timedOut ? ', cut off' : ''}${discovery.failed.length ? `, failed: ${discovery.failed.join(', ')}` : ''}`,
+      );
     return json(200, {
       total: r.total,
       results: r.results.map(({ entry, ...hit }) => ({ ...hit, metadata: entry })),
       facets: r.facets,
+      ...(discovery ? { discovery: { queued: discovery.announced, timed_out: discovery.timedOut } } : {}),
     });
   });
 }
@@ -129,5 +166,23 @@ export function publishDatasetHandler(deps: CatalogHttpDeps): HttpHandler {
     if (!id.ok) return problem(400, 'invalid dataset id', id.issues);
     const e = await publishDataset(deps.catalog, id.value.id, { subject: caller.subject });
     return e ? json(200, e) : notFound();
+  });
+}
+
+/**
+ * DELETE /api/catalog/datasets/{id}: the owner of an upload or an administrator; 204, and the
+ * dataset is gone from search and GET at once. 404 for anyone else (as for an unknown id).
+ */
+export function deleteDatasetHandler(deps: CatalogHttpDeps): HttpHandler {
+  return authorized(deps, ANY_ROLE, async (request, context, caller) => {
+    const id = idOf(request);
+    if (!id.ok) return problem(400, 'invalid dataset id', id.issues);
+    const gone = await deleteDataset(deps.catalog, id.value.id, {
+      subject: caller.subject,
+      administrator: hasRole(caller, 'datahub_administrator'),
+    });
+    if (!gone) return notFound();
+    context.log(`catalog delete ${gone.id} by ${caller.subject}`);
+    return { status: 204 };
   });
 }

@@ -7,7 +7,7 @@ import { NAMES } from '../../shared/config/names';
 import type { CatalogIndex } from '../../shared/catalog/index/catalog-index';
 import type { Discoverer } from '../../shared/catalog/discovery/discoverer';
 import { runDiscovery } from '../../shared/catalog/discovery/run-discovery';
-import { encodeProfileRequest } from '../../shared/catalog/profile-request';
+import { profileRequestMessage } from '../../shared/catalog/profile-request';
 import type { MessageBus } from '../../shared/messaging/bus';
 import type { TimerHandler } from '../registry';
 
@@ -25,15 +25,7 @@ export function catalogDiscoveryHandler(deps: {
             index: deps.index,
             clock: deps.clock,
             enqueue: (meta) =>
-              deps.bus().send(
-                { queue: NAMES.serviceBus.catalogProfileQueue },
-                // one message per dataset and run day: a rerun the same day is dropped by duplicate detection
-                {
-                  messageId: `${meta.id}@${meta.materialize.date.slice(0, 10)}`.slice(0, 128),
-                  body: encodeProfileRequest(meta),
-                  contentType: 'application/json',
-                },
-              ),
+              deps.bus().send({ queue: NAMES.serviceBus.catalogProfileQueue }, profileRequestMessage(meta)),
           },
           d,
         );

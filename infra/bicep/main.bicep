@@ -108,6 +108,22 @@ param catalogEdsUrl string = 'https://api.energidataservice.dk'
 @description('A CKAN portal the dataset catalog crawls; empty: not crawled.')
 param catalogCkanUrl string = ''
 
+@description('How long a catalog search lets the on-query discoverers look for more datasets (ms); 0: none.')
+param catalogQueryDiscoveryMs int = loadJsonContent('settings-defaults.json').catalogQueryDiscoveryMs
+
+@description('Azure AI Search tier of the dataset catalog\'s index.')
+@allowed([
+  'free'
+  'basic'
+  'standard'
+  'standard2'
+  'standard3'
+])
+param searchSku string = 'basic'
+
+@description('Name of the dataset catalog\'s index in Azure AI Search (created by the app).')
+param searchIndexName string = loadJsonContent('settings-defaults.json').azureSearchIndex
+
 @description('eSett\'s party id (13-digit GLN or 16-character EIC) on the documents sent to it.')
 param esettReceiverId string = loadJsonContent('settings-defaults.json').esettReceiverId
 
@@ -327,6 +343,16 @@ module serviceBus 'modules/service-bus.bicep' = {
   }
 }
 
+module search 'modules/search.bicep' = {
+  name: 'search'
+  params: {
+    name: 'srch-settle-${envToken}-${token}'
+    location: location
+    skuName: searchSku
+    tags: allTags
+  }
+}
+
 module sql 'modules/sql.bicep' = {
   name: 'sql'
   params: {
@@ -473,6 +499,19 @@ var appSettings = [
     value: catalogCkanUrl
   }
   {
+    name: names.settings.catalogQueryDiscoveryMs
+    value: string(catalogQueryDiscoveryMs)
+  }
+  {
+    // set: the catalog index is Azure AI Search (with the identity), not the embedded one
+    name: names.settings.azureSearchEndpoint
+    value: search.outputs.endpoint
+  }
+  {
+    name: names.settings.azureSearchIndex
+    value: searchIndexName
+  }
+  {
     // Entra ID v2.0 access tokens of the tenant (shared/auth/token-validator.ts)
     name: names.settings.authIssuer
     value: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
@@ -548,6 +587,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     lakeStorageAccountName: lakeStorage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.namespaceName
     appInsightsName: monitoring.outputs.appInsightsName
+    searchServiceName: search.outputs.name
   }
 }
 
@@ -560,3 +600,4 @@ output serviceBusFullyQualifiedNamespace string = serviceBus.outputs.fullyQualif
 output sqlServerFullyQualifiedDomainName string = sql.outputs.fullyQualifiedDomainName
 output sqlDatabaseName string = sql.outputs.databaseName
 output appInsightsName string = monitoring.outputs.appInsightsName
+output searchEndpoint string = search.outputs.endpoint

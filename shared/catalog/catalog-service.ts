@@ -149,10 +149,23 @@ export async function publishDataset(
   return published;
 }
 
-/** Removes a dataset from every search and its stored bytes (uploads). */
-export async function deleteDataset(deps: Pick<CatalogDeps, 'index' | 'files'>, id: string): Promise<void> {
+/**
+ * Removes a dataset from every search, with its stored bytes (uploads) and failure record. Only
+ * the owner of an upload or an administrator may; for anyone else the dataset does not exist
+ * (null, like an unknown id), so a caller cannot probe for other people's uploads. A discovered
+ * dataset deleted by an administrator comes back at its source's next discovery run if the source
+ * still lists it (the source, not the catalog, owns it).
+ */
+export async function deleteDataset(
+  deps: Pick<CatalogDeps, 'index' | 'files'>,
+  id: string,
+  viewer: Viewer & { administrator: boolean },
+): Promise<CatalogEntry | null> {
   const e = await deps.index.get(id);
+  if (!e || !(viewer.administrator || (e.owner !== null && e.owner === viewer.subject))) return null;
   await deps.index.delete(id);
-  if (e?.materialize.kind === 'blob' && e.materialize.container === deps.files.container)
+  if (e.materialize.kind === 'blob' && e.materialize.container === deps.files.container)
     await deps.files.delete(e.materialize.path);
+  await deps.files.delete(failurePath(id));
+  return e;
 }

@@ -3,6 +3,7 @@
  * a malformed message is dead-lettered with its reason instead of failing deep in the profiler.
  */
 import { z } from 'zod';
+import type { BusMessage } from '../messaging/bus';
 import type { DatasetMetadata } from './dataset';
 import { DATASET_FORMATS, type DatasetFormat } from './profile/readers';
 
@@ -25,6 +26,17 @@ const profileRequestSchema = z.object({
 });
 
 export const encodeProfileRequest = (m: DatasetMetadata): Uint8Array => new TextEncoder().encode(JSON.stringify(m));
+
+/**
+ * The queue message for an announcement, nightly or on a query: one message per dataset and
+ * day, so the same dataset announced again that day (a rerun, or many searches finding it) is
+ * dropped by the queue's duplicate detection instead of being fetched again.
+ */
+export const profileRequestMessage = (m: DatasetMetadata): BusMessage => ({
+  messageId: `${m.id}@${m.materialize.date.slice(0, 10)}`.slice(0, 128),
+  body: encodeProfileRequest(m),
+  contentType: 'application/json',
+});
 
 /** The request, or the reason it is not one. */
 export function decodeProfileRequest(body: Uint8Array): DatasetMetadata | { invalid: string } {

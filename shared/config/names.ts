@@ -182,5 +182,16 @@ export const NAMES = {
     catalogCkanUrl: 'CATALOG_CKAN_URL',
     /** NCRONTAB of the catalog's discovery run. */
     catalogDiscoverySchedule: 'CATALOG_DISCOVERY_SCHEDULE',
+    /**
+     * How long POST /api/catalog/search lets the on-query discoverers (CKAN, Energi Data Service)
+     * look for more datasets, in ms; what they find is queued for the profiler. 0: no on-query discovery.
+     */
+    catalogQueryDiscoveryMs: 'CATALOG_QUERY_DISCOVERY_MS',
+    /** Azure AI Search service URL (https://NAME.search.windows.net): the catalog index lives there; unset: the embedded index. */
+    azureSearchEndpoint: 'AZURE_SEARCH_ENDPOINT',
+    /** Azure AI Search admin key; unset: the app's managed identity (Search Index Data Contributor + Search Service Contributor). */
+    azureSearchApiKey: 'AZURE_SEARCH_API_KEY',
+    /** The catalog's index name in Azure AI Search. */
+    azureSearchIndex: 'AZURE_SEARCH_INDEX',
   },
 } as const;

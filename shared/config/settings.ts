@@ -67,6 +67,9 @@ export const DEFAULT_MAX_INGESTION_BODY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_CATALOG_UPLOAD_BYTES = 64 * 1024 * 1024;
 /** Discovery runs nightly: sources change daily at most. */
 export const DEFAULT_CATALOG_DISCOVERY_SCHEDULE = '0 0 3 * * *';
+/** On-query discovery's share of a search: long enough for one CKAN page, short enough for a person waiting. */
+export const DEFAULT_CATALOG_QUERY_DISCOVERY_MS = 1500;
+export const DEFAULT_AZURE_SEARCH_INDEX = 'dataset-catalog';
 /**
  * A job's orchestration is started right after it is registered; a job still Requested this much
  * later lost its process in between (start-job.ts) and would otherwise block its spec forever.
@@ -234,6 +237,13 @@ const settingsSchema = z
       .string()
       .regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression')
       .default(DEFAULT_CATALOG_DISCOVERY_SCHEDULE),
+    [S.catalogQueryDiscoveryMs]: z.coerce.number().int().min(0).max(30_000).default(DEFAULT_CATALOG_QUERY_DISCOVERY_MS),
+    [S.azureSearchEndpoint]: z.union([z.literal(''), z.string().url().startsWith('https://')]).optional(),
+    [S.azureSearchApiKey]: z.string().optional(),
+    [S.azureSearchIndex]: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,126}$/, 'lower-case letters, digits and dashes')
+      .default(DEFAULT_AZURE_SEARCH_INDEX),
   })
   .superRefine((v, ctx) => {
     if (!v[S.storageConnectionString] && !v[S.storageAccountName]) {
@@ -295,8 +305,19 @@ export interface Settings {
   resultsPageMaxRows: number;
   /** Longest settlement period per calculation type (shared/settlement/period-limits.ts). */
   periodLimits: PeriodLimits;
-  /** The dataset catalog (issue 16): upload cap, the external sources it crawls (null: not crawled), when. */
-  catalog: { maxUploadBytes: number; edsUrl: string | null; ckanUrl: string | null; discoverySchedule: string };
+  /**
+   * The dataset catalog (issue 16): upload cap, the external sources it crawls (null: not crawled),
+   * when, on-query discovery's time in a search (0: none), and the index: Azure AI Search when an
+   * endpoint is set (key, or the managed identity when null), else the embedded index.
+   */
+  catalog: {
+    maxUploadBytes: number;
+    edsUrl: string | null;
+    ckanUrl: string | null;
+    discoverySchedule: string;
+    queryDiscoveryMs: number;
+    azureSearch: { endpoint: string; apiKey: string | null; indexName: string } | null;
+  };
   /**
    * How bearer tokens are validated: against Entra ID (issuer, audience, the tenant's JWKS), or
    * — on the local host only — against the checkout's dev issuer (local/dev-issuer).
@@ -369,6 +390,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const sbNs = v[S.serviceBusNamespace];
   const storageCs = v[S.storageConnectionString];
   const aiCs = v[S.appInsightsConnectionString];
+  const searchEndpoint = v[S.azureSearchEndpoint];
   return {
     storage: storageCs
       ? { kind: 'connectionString', connectionString: storageCs }
@@ -402,6 +424,14 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       edsUrl: v[S.catalogEdsUrl] || null,
       ckanUrl: v[S.catalogCkanUrl] || null,
       discoverySchedule: v[S.catalogDiscoverySchedule],
+      queryDiscoveryMs: v[S.catalogQueryDiscoveryMs],
+      azureSearch: searchEndpoint
+        ? {
+            endpoint: searchEndpoint,
+            apiKey: v[S.azureSearchApiKey] || null,
+            indexName: v[S.azureSearchIndex],
+          }
+        : null,
     },
     auth:
       v[S.authDevIssuer] === 'true'

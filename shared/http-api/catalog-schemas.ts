@@ -53,5 +53,15 @@ export const searchResponseSchema = z
       }),
     ),
     facets: z.object({ source: z.record(z.string(), z.number()) }),
+    discovery: z
+      .object({
+        queued: z.array(z.string()),
+        timed_out: z.boolean(),
+      })
+      .optional()
+      .meta({
+        description:
+          'On-query discovery (a search with keywords, when CATALOG_QUERY_DISCOVERY_MS > 0 and a CKAN / Energi Data Service source is set): ids of the datasets the sources found that the catalog did not hold, queued for profiling — a later search finds them; timed_out: a source was cut off',
+      }),
   })
   .meta({ description: 'Ranked catalog hits' });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { MarketRole } from '../auth/caller';
 import { problemSchema } from './problem';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface ResponseDoc {
   description: string;

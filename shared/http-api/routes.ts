@@ -450,7 +450,7 @@ export const API = {
     POST: {
       summary: 'Search the dataset catalog',
       description:
-        "Keywords (ANDed over id, name, description, column names; a year matches temporal coverage, a grid area / price area / region matches spatial coverage), column names, a temporal range (intersects), a bounding box or grid area / price area, sources, semantic types. Ranked; each hit lists the parts of its profile that matched. Public datasets plus the caller's own uploads.",
+        "Keywords (ANDed over id, name, description, column names; a year matches temporal coverage, a grid area / price area / region matches spatial coverage), column names, a temporal range (intersects), a bounding box or grid area / price area, sources, semantic types. Ranked; each hit lists the parts of its profile that matched. Public datasets plus the caller's own uploads. With keywords, the on-query sources (CKAN, Energi Data Service) are asked too, for at most CATALOG_QUERY_DISCOVERY_MS: what they find is queued for profiling (`discovery.queued`) and found by a later search.",
       tags: ['catalog'],
       roles: MARKET_ROLES,
       body: {
@@ -517,6 +517,21 @@ export const API = {
         400: problem('The file cannot be read (nothing is kept): `errors[0].message` says why'),
         413: problem('Larger than MAX_CATALOG_UPLOAD_BYTES'),
         415: problem('Not CSV, Parquet or JSON'),
+      },
+    },
+  },
+  CatalogDatasetDelete: {
+    DELETE: {
+      summary: 'Delete a dataset: it disappears from search and GET at once',
+      description:
+        "The owner of an upload, or an administrator (any dataset; a discovered one returns at its source's next discovery run if the source still lists it). The upload's stored file goes too.",
+      tags: ['catalog'],
+      roles: MARKET_ROLES,
+      path: datasetIdPath,
+      responses: {
+        204: { description: 'Deleted' },
+        400: badInput,
+        404: problem("No such dataset, or not the caller's upload (and the caller is no administrator)"),
       },
     },
   },

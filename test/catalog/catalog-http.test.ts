@@ -6,6 +6,7 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import {
   datasetSampleHandler,
+  deleteDatasetHandler,
   getDatasetHandler,
   publishDatasetHandler,
   searchCatalogHandler,
@@ -16,7 +17,7 @@ import { devAuthenticator } from '../../local/dev-issuer';
 import { EmbeddedCatalogIndex } from '../../shared/catalog/index/embedded-index';
 import { materializer } from '../../shared/catalog/materialize';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
-import { tokenFor } from '../support/tokens';
+import { adminToken, tokenFor } from '../support/tokens';
 import * as arrow from 'apache-arrow';
 import { parquetBytes, stringColumn } from '../../shared/basis-data/parquet/arrow-io';
 
@@ -162,4 +163,51 @@ test('refusals: too large 413, unknown format 415, malformed 400 with nothing ke
   );
   expect(badQuery.status).toBe(400);
   expect((await searchCatalogHandler(d)(req('POST', 'catalog/search', null, { body: '{}' }), ctx())).status).toBe(401);
+});
+
+test('delete: the owner or an administrator; the dataset leaves search and GET, its file goes; 404 for others', async () => {
+  const d = deps();
+  const admin = await adminToken();
+  const upload = async (name: string) => {
+    const r = await uploadDatasetHandler(d)(
+      req('POST', `catalog/uploads?name=${name}`, alice, { body: CSV, type: 'text/csv' }),
+      ctx(),
+    );
+    return bodyOf(r).id as string;
+  };
+  const a = await upload('first');
+  const b = await upload('second');
+  const del = (id: string, token: string) =>
+    deleteDatasetHandler(d)(req('DELETE', `catalog/datasets/${id}`, token, { params: { id } }), ctx());
+  const get = (id: string, token: string) =>
+    getDatasetHandler(d)(req('GET', `catalog/datasets/${id}`, token, { params: { id } }), ctx());
+  const found = async (token: string) =>
+    (
+      bodyOf(
+        await searchCatalogHandler(d)(
+          req('POST', 'catalog/search', token, { body: '{"keywords":"804 2023"}', type: 'application/json' }),
+          ctx(),
+        ),
+      ).results as Array<{ id: string }>
+    ).map((h) => h.id);
+  expect((await found(alice)).sort()).toEqual([a, b]);
+
+  // someone else's upload looks like no dataset at all, even once it is published
+  expect((await del(a, bob)).status).toBe(404);
+  await publishDatasetHandler(d)(req('POST', `catalog/datasets/${a}/publish`, alice, { params: { id: a } }), ctx());
+  expect((await del(a, bob)).status).toBe(404);
+  expect((await get(a, bob)).status).toBe(200);
+
+  expect((await del(a, alice)).status).toBe(204);
+  expect(await found(alice)).toEqual([b]);
+  expect((await get(a, alice)).status).toBe(404);
+  expect((await get(a, bob)).status).toBe(404);
+  expect((await del(a, alice)).status).toBe(404); // already gone
+  expect(await d.files.list('uploads/')).toEqual([`uploads/${b}/data.csv`]);
+
+  // an administrator may delete any dataset
+  expect((await del(b, admin)).status).toBe(204);
+  expect(await found(alice)).toEqual([]);
+  expect(await d.files.list('')).toEqual([]);
+  expect((await del('no.such', admin)).status).toBe(404);
 });

@@ -1,7 +1,7 @@
 /**
  * The CatalogIndex contract against every adapter: the embedded index over a memory blob store
- * (and reopened from the same store: it persists). Azure AI Search would run here only when its
- * connection setting is present; that adapter is not built yet (README "Dataset catalog").
+ * (and reopened from the same store: it persists). The Azure AI Search adapter runs the same
+ * suite in azure-search-index.test.ts.
  */
 import { EmbeddedCatalogIndex } from '../../shared/catalog/index/embedded-index';
 import { catalogQuerySchema } from '../../shared/catalog/search';

@@ -21,6 +21,8 @@ import { materializer } from '../../shared/catalog/materialize';
 import { catalogQuerySchema } from '../../shared/catalog/search';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
 import { UnreadableDatasetError } from '../../shared/catalog/profile/readers';
+import * as arrow from 'apache-arrow';
+import { parquetBytes, stringColumn } from '../../shared/basis-data/parquet/arrow-io';
 
 const enqueueTo = (queue: DatasetMetadata[], m: DatasetMetadata): Promise<void> => {
   queue.push(m);
@@ -211,12 +213,12 @@ describe('CKAN discoverer', () => {
 
   test('on a query: announces what the portal finds', async () => {
     const queued: DatasetMetadata[] = [];
-    const n = await discoverOnQuery(
+    const r = await discoverOnQuery(
       { enqueue: (m) => enqueueTo(queued, m), clock: () => new Date() },
       [ckanDiscoverer({ baseUrl: ckan.url })],
       ['42'],
     );
-    expect(n).toBe(1);
+    expect(r).toEqual({ announced: ['ckan.pkg-42'], failed: [], timedOut: false });
     expect(queued.map((m) => m.id)).toEqual(['ckan.pkg-42']);
   });
 
@@ -270,4 +272,66 @@ test('lake discoverer: basis data partitions and committed results only', async 
     'basis-data:time_series_points:grid_area=804:observation_date=2023-01-01:a.parquet',
     'settlement-results:jobs:j1:energy:grid_area=804:part.parquet',
   ]);
+});
+
+/** A partition of hourly points of one grid area over `days` days from `from` (UTC). */
+function partition(gridArea: string, from: string, days: number): Uint8Array {
+  const t0 = Date.parse(`${from}T00:00:00Z`);
+  const times = Array.from({ length: days * 24 }, (_, h) => new Date(t0 + h * 3_600_000).toISOString());
+  return parquetBytes(
+    new arrow.Table({
+      grid_area: arrow.makeVector(stringColumn(times.map(() => gridArea))),
+      time_utc: arrow.makeVector(stringColumn(times)),
+      quantity_kwh: arrow.makeVector(stringColumn(times.map((_, i) => String(i % 7)))),
+    }),
+  );
+}
+
+test('lake: a replaced partition is profiled again and its old profile stops matching; a deleted one disappears', async () => {
+  const basisData = new MemoryBlobStore('basis-data');
+  const results = new MemoryBlobStore('settlement-results');
+  const files = new MemoryBlobStore('dataset-catalog');
+  const deps: CatalogDeps = {
+    ...catalogDeps(),
+    files,
+    materialize: materializer({ containers: [files, basisData, results], maxBytes: 1 << 22 }),
+  };
+  const path = 'time_series_points/grid_area=804/observation_date=2023-03-01/part-0.parquet';
+  const id = 'lake.basis-data:time_series_points:grid_area=804:observation_date=2023-03-01:part-0.parquet';
+  // one discovery run with its queue drained by the profiler, as the timer and the trigger do
+  const discoverAndProfile = async () => {
+    const queued: DatasetMetadata[] = [];
+    const run = await runDiscovery(
+      { index: deps.index, enqueue: (m) => enqueueTo(queued, m), clock: () => deps.clock() },
+      lakeDiscoverer({ basisData, results }),
+    );
+    const outcomes = [];
+    for (const m of queued) outcomes.push((await profileAndIndex(deps, m)).outcome);
+    return { ...run, outcomes };
+  };
+  const ids = async (query: unknown) =>
+    (await deps.index.search(catalogQuerySchema.parse(query), { subject: 'x' })).results.map((h) => h.id);
+
+  await basisData.put(path, partition('804', '2023-03-01', 2));
+  expect(await discoverAndProfile()).toEqual({ announced: 1, deleted: [], outcomes: ['indexed'] });
+  expect(await ids({ keywords: '804 2023' })).toEqual([id]);
+  const first = (await deps.index.get(id))!.profile.content_hash;
+
+  // unchanged bytes: announced again, not profiled again
+  expect((await discoverAndProfile()).outcomes).toEqual(['unchanged']);
+
+  // the partition is rewritten with other data (a correction run wrote 2024 points there)
+  await basisData.put(path, partition('804', '2024-06-01', 1));
+  expect((await discoverAndProfile()).outcomes).toEqual(['indexed']);
+  const replaced = (await deps.index.get(id))!;
+  expect(replaced.profile.content_hash).not.toBe(first);
+  expect(replaced.profile.nb_rows).toBe(24);
+  expect(await ids({ spatial: { grid_area: '804' }, temporal: { start: '2023', end: '2023' } })).toEqual([]);
+  expect(await ids({ spatial: { grid_area: '804' }, temporal: { start: '2024', end: '2024' } })).toEqual([id]);
+
+  // the partition is deleted: the next run removes it from the index
+  await basisData.delete(path);
+  expect(await discoverAndProfile()).toEqual({ announced: 0, deleted: [id], outcomes: [] });
+  expect(await ids({ keywords: '804' })).toEqual([]);
+  expect(await deps.index.get(id)).toBeNull();
 });

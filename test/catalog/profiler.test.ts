@@ -6,7 +6,10 @@ import * as arrow from 'apache-arrow';
 import { parquetBytes, stringColumn, timestampColumn } from '../../shared/basis-data/parquet/arrow-io';
 import { isEic, isGln, isGsrn } from '../../shared/catalog/profile/energy-ids';
 import { profileDataset, SAMPLE_ROWS } from '../../shared/catalog/profile/profiler';
-import { UnreadableDatasetError } from '../../shared/catalog/profile/readers';
+import { sampledRowGroups, UnreadableDatasetError } from '../../shared/catalog/profile/readers';
+import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HyperLogLog } from '../../shared/catalog/profile/sketch';
 import type { ColumnProfile, Profile } from '../../shared/catalog/profile/types';
 import { parseDate } from '../../shared/catalog/profile/values';
@@ -327,6 +330,40 @@ describe('formats, sampling, determinism', () => {
     expect(col(p, 'v').min).toBe(0);
     expect(col(p, 'v').max).toBe(n - 1); // the last row is a multiple of the stride
     expect(p.spatial_coverage).toEqual([expect.objectContaining({ type: 'grid_area', values: ['804', '999'] })]);
+  });
+
+  test('Parquet above 1 M rows: 16 row groups spread evenly, the first 2,500 rows of each; the row count exact; a file Blob profiles like its bytes', async () => {
+    expect(sampledRowGroups(21, 1_000_010)).toEqual({
+      groups: [0, 1, 3, 4, 5, 7, 8, 9, 11, 12, 13, 15, 16, 17, 19, 20],
+      rowsPerGroup: 2_500,
+    });
+    // one huge group: its first 40,000 rows; a small file: everything
+    expect(sampledRowGroups(1, 20_000_000)).toEqual({ groups: [0], rowsPerGroup: 40_000 });
+    expect(sampledRowGroups(40, 900_000)).toEqual({ groups: range(40, (i) => i), rowsPerGroup: null });
+    const n = 1_000_010;
+    const table = new arrow.Table({
+      v: arrow.makeVector(Float64Array.from({ length: n }, (_, i) => i)),
+    });
+    const bytes = parquetBytes(table, 50_000); // 21 row groups, the last of 10 rows
+    const p = await profileDataset(bytes, 'parquet');
+    expect(p.nb_rows).toBe(n);
+    const read = 15 * 2_500 + 10;
+    expect(p.nb_profiled_rows).toBe(Math.ceil(read / 2));
+    const v = col(p, 'v');
+    expect(v.min).toBe(0);
+    expect(v.max).toBe(1_000_008); // the last group is read; the stride of 2 over the rows read ends there
+    // nothing of the groups skipped (group 2: rows 100,000…) nor past the first 2,500 rows of a group read
+    const profiled = p.sample.split('\n').slice(1, -1).map(Number);
+    expect(profiled.every((x) => x % 50_000 < 2_500)).toBe(true);
+    expect(profiled.some((x) => x >= 100_000 && x < 150_000)).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
+    try {
+      writeFileSync(join(dir, 'f.parquet'), bytes);
+      const fromFile = await profileDataset(await openAsBlob(join(dir, 'f.parquet')), 'parquet');
+      expect(fromFile).toEqual(p);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   test('the same bytes give the same profile (content hash, sample rows)', async () => {

@@ -41,6 +41,8 @@ const LOCAL_ONLY_SETTINGS: readonly SettingKey[] = [
   'serviceBusConnectionString',
   // the local host's dev token issuer: refused in Azure (shared/config/settings.ts)
   'authDevIssuer',
+  // Azure AI Search key: in Azure the app uses its managed identity (key auth is off on the service)
+  'azureSearchApiKey',
 ];
 
 /** Built-in Azure role definitions (the same ids in every tenant) the template may assign. */
@@ -53,6 +55,8 @@ const BUILT_IN_ROLES: Readonly<Record<string, string>> = {
   '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39': 'Azure Service Bus Data Sender',
   '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0': 'Azure Service Bus Data Receiver',
   '3913510d-42f4-4e42-8a64-420c390055eb': 'Monitoring Metrics Publisher',
+  '8ebe5a00-799e-43f5-93ac-243d3dce84a7': 'Search Index Data Contributor',
+  '7ca78c08-252a-4471-8644-bb5ff32d4ba0': 'Search Service Contributor',
 };
 
 interface BicepFile {
@@ -387,6 +391,9 @@ describe('app settings', () => {
       [NAMES.settings.catalogDiscoverySchedule]: d.catalogDiscoverySchedule,
       [NAMES.settings.catalogEdsUrl]: 'https://api.energidataservice.dk',
       [NAMES.settings.catalogCkanUrl]: '',
+      [NAMES.settings.catalogQueryDiscoveryMs]: String(d.catalogQueryDiscoveryMs),
+      [NAMES.settings.azureSearchEndpoint]: 'https://srch-settle-dev-abc.search.windows.net',
+      [NAMES.settings.azureSearchIndex]: d.azureSearchIndex,
       [NAMES.settings.appInsightsConnectionString]:
         'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
       [NAMES.settings.appInsightsAuthenticationString]: 'Authorization=AAD',

@@ -10,6 +10,7 @@ param dataStorageAccountName string
 param lakeStorageAccountName string
 param serviceBusNamespaceName string
 param appInsightsName string
+param searchServiceName string
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -19,6 +20,8 @@ var roles = {
   azureServiceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   azureServiceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  searchIndexDataContributor: '8ebe5a00-799e-43f5-93ac-243d3dce84a7'
+  searchServiceContributor: '7ca78c08-252a-4471-8644-bb5ff32d4ba0'
 }
 
 // Functions host storage: blob owner (host keys, leases), queues and tables (Durable task hub)
@@ -122,3 +125,21 @@ resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01'
     principalType: 'ServicePrincipal'
   }
 }
+
+resource search 'Microsoft.Search/searchServices@2023-11-01' existing = {
+  name: searchServiceName
+}
+
+// The catalog index: documents (data plane) and the index definition, which the app creates and
+// updates at startup (Search Service Contributor; key authentication is off on the service)
+resource searchAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in [roles.searchIndexDataContributor, roles.searchServiceContributor]: {
+    name: guid(search.id, principalId, roleId)
+    scope: search
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]

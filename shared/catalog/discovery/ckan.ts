@@ -25,10 +25,13 @@ interface CkanSearch {
 export function ckanDiscoverer(opts: { identifier?: string; baseUrl: string; fetch?: typeof fetch }): Discoverer {
   const doFetch = opts.fetch ?? fetch;
   const base = opts.baseUrl.replace(/\/$/, '');
-  async function* search(q: string | null): AsyncIterable<Announcement> {
+  async function* search(q: string | null, signal?: AbortSignal): AsyncIterable<Announcement> {
     for (let start = 0; ; start += PAGE) {
       const url = `${base}/api/3/action/package_search?rows=${PAGE}&start=${start}${q ? `&q=${encodeURIComponent(q)}` : ''}`;
-      const res = await doFetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+      const res = await doFetch(url, {
+        headers: { accept: 'application/json' },
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
+      });
       if (!res.ok) throw new Error(`CKAN package_search: ${res.status}`);
       const body = (await res.json()) as CkanSearch;
       if (!body.success) throw new Error('CKAN package_search: success=false');
@@ -50,6 +53,6 @@ export function ckanDiscoverer(opts: { identifier?: string; baseUrl: string; fet
   return {
     identifier: opts.identifier ?? 'ckan',
     discover: () => search(null),
-    onQuery: (keywords) => search(keywords.join(' ')),
+    onQuery: (keywords, signal) => search(keywords.join(' '), signal),
   };
 }

@@ -23,6 +23,10 @@ export interface Discoverer {
   readonly identifier: string;
   /** Ahead of time: every dataset the source holds now. */
   discover(): AsyncIterable<Announcement>;
-  /** On a query: datasets of the source matching these keywords (announced like the others). */
-  onQuery?(keywords: readonly string[]): AsyncIterable<Announcement>;
+  /**
+   * On a query (POST /api/catalog/search with keywords): datasets of the source matching these
+   * keywords, announced like the others. `signal` aborts when the search's time for discovery is
+   * up: pass it to the source's requests.
+   */
+  onQuery?(keywords: readonly string[], signal?: AbortSignal): AsyncIterable<Announcement>;
 }

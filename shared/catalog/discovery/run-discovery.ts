@@ -47,19 +47,59 @@ export async function runDiscovery(
   return { announced: seen.size, deleted };
 }
 
-/** On-query discovery: what the discoverers that support it find for these keywords, queued alike. */
+/**
+ * On-query discovery (reference §A.3 "on a query"): the discoverers that implement `onQuery` get
+ * the search's keywords, all at once, for at most `deadlineMs`; what they announce before then is
+ * queued for the profiler like any announcement (ids already in the index are skipped: the nightly
+ * run refreshes those). The search itself does not wait for profiling: a later search finds what
+ * was queued once the profiler has indexed it. A discoverer that fails or is cut off by the
+ * deadline loses only its own later announcements.
+ */
 export async function discoverOnQuery(
-  deps: Omit<DiscoveryDeps, 'index'>,
+  deps: Omit<DiscoveryDeps, 'index'> & { known?(id: string): Promise<boolean> },
   discoverers: readonly Discoverer[],
   keywords: readonly string[],
-): Promise<number> {
-  let n = 0;
-  for (const d of discoverers) {
-    if (!d.onQuery) continue;
-    for await (const a of d.onQuery(keywords)) {
-      await deps.enqueue(metadataOf(d.identifier, a, deps.clock()));
-      n++;
+  opts: { deadlineMs?: number } = {},
+): Promise<{ announced: string[]; failed: string[]; timedOut: boolean }> {
+  const announced: string[] = [];
+  const failed: string[] = [];
+  const active = discoverers.filter((d) => d.onQuery !== undefined);
+  if (keywords.length === 0 || active.length === 0) return { announced, failed, timedOut: false };
+  const stop = new AbortController();
+  let timedOut = false;
+  const timer =
+    opts.deadlineMs === undefined
+      ? null
+      : setTimeout(() => {
+          timedOut = true;
+          stop.abort(new Error(`on-query discovery past ${opts.deadlineMs} ms`));
+        }, opts.deadlineMs);
+  const aborted = new Promise<'aborted'>((resolve) => stop.signal.addEventListener('abort', () => resolve('aborted')));
+  const one = async (d: Discoverer) => {
+    const it = d.onQuery!(keywords, stop.signal)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        // the deadline cuts a discoverer off even while it waits on its source
+        const next = await Promise.race([it.next(), aborted]);
+        if (next === 'aborted' || next.done) return;
+        const meta = metadataOf(d.identifier, next.value, deps.clock());
+        if (announced.includes(meta.id) || (await deps.known?.(meta.id))) continue;
+        if (stop.signal.aborted) return;
+        await deps.enqueue(meta);
+        announced.push(meta.id);
+      }
+    } catch {
+      if (!stop.signal.aborted) failed.push(d.identifier);
+    } finally {
+      // closes the source's pending request; a generator still awaiting settles on its own
+      void it.return?.()?.catch(() => {});
     }
+  };
+  try {
+    await Promise.all(active.map(one));
+  } finally {
+    if (timer) clearTimeout(timer);
+    stop.abort();
   }
-  return n;
+  return { announced, failed, timedOut };
 }

@@ -1,7 +1,8 @@
 /**
  * The catalog index port: stores one document per dataset and answers searches. Adapters: the
- * embedded index (embedded-index.ts; local host and tests) and Azure AI Search (not built yet,
- * see README "Dataset catalog"); both must pass test/catalog/catalog-index.contract.ts.
+ * embedded index (embedded-index.ts; local host and tests) and Azure AI Search
+ * (azure-search-index.ts; Azure, when AZURE_SEARCH_ENDPOINT is set); both pass
+ * test/catalog/catalog-index.contract.ts.
  */
 import type { CatalogEntry, Viewer } from '../dataset';
 import type { CatalogQuery, SearchHit } from '../search';

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { localParts } from '../../domain/local-time';
 import { isEic, isGln, isGsrn, priceAreaOf, regionOf, unitFromName } from './energy-ids';
-import { readDataset, type Cell, type DatasetFormat } from './readers';
+import { readDataset, type Cell, type DatasetFormat, type DatasetInput } from './readers';
 import { coverageRanges } from './ranges';
 import { HyperLogLog } from './sketch';
 import { regularStep, temporalResolution } from './temporal';
@@ -288,9 +288,26 @@ function seededRandom(seedHex: string): () => number {
 
 export const contentHash = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-export async function profileDataset(bytes: Uint8Array, format: DatasetFormat): Promise<Profile> {
-  const hash = contentHash(bytes);
-  const source = await readDataset(bytes, format);
+/** The same hash over a Blob, streamed (a file-backed Blob is never held whole). */
+async function contentHashOf(input: DatasetInput): Promise<string> {
+  if (input instanceof Uint8Array) return contentHash(input);
+  const h = createHash('sha256');
+  const reader = (input.stream() as ReadableStream<Uint8Array>).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return h.digest('hex');
+    h.update(value);
+  }
+}
+
+/**
+ * Profiles a dataset. `input` is its bytes, or a Blob (a Parquet file opened with fs.openAsBlob
+ * is then read by ranges: only its metadata and sampled row groups, see readers.ts).
+ */
+export async function profileDataset(input: DatasetInput, format: DatasetFormat): Promise<Profile> {
+  const hash = await contentHashOf(input);
+  const byteLength = input instanceof Uint8Array ? input.byteLength : input.size;
+  const source = await readDataset(input, format);
   const { columns } = source;
   if (columns.length === 0) throw new Error('the dataset has no columns');
 
@@ -306,7 +323,9 @@ export async function profileDataset(bytes: Uint8Array, format: DatasetFormat): 
       row.forEach((v, i) => v !== null && sketches[i].add(v));
     }
   // pass 2: the profiled rows
-  const stride = Math.max(1, Math.ceil(nbRows / SAMPLE_ROWS));
+  // a sampled Parquet file: the stride runs over the row groups read, not the whole file
+  const readRows = source.columnar ? source.columnar.sampledRowCount : nbRows;
+  const stride = Math.max(1, Math.ceil(readRows / SAMPLE_ROWS));
   const sampled: Cell[][] = [];
   if (source.columnar) {
     for (const row of source.columnar.everyNth(stride)) {
@@ -320,7 +339,7 @@ export async function profileDataset(bytes: Uint8Array, format: DatasetFormat): 
   const columnValues = columns.map((_, i) => sampled.map((row) => row[i]));
 
   const work = columns.map((name, i) => {
-    const exact = stride === 1;
+    const exact = stride === 1 && readRows === nbRows;
     const distinct = exact ? new Set(columnValues[i].filter((v) => v !== null)).size : sketches[i].estimate();
     return profileColumn(name, columnValues[i], distinct);
   });
@@ -441,11 +460,11 @@ export async function profileDataset(bytes: Uint8Array, format: DatasetFormat): 
   return {
     content_hash: hash,
     format,
-    size: bytes.byteLength,
+    size: byteLength,
     nb_rows: nbRows,
     nb_profiled_rows: sampled.length,
     nb_columns: columns.length,
-    average_row_size: nbRows > 0 ? round(bytes.byteLength / nbRows, 4) : 0,
+    average_row_size: nbRows > 0 ? round(byteLength / nbRows, 4) : 0,
     columns: work.map((w) => w.profile),
     types: (['numerical', 'categorical', 'spatial', 'temporal'] as const).filter((k) => count(k) > 0),
     nb_numerical_columns: count('numerical'),
