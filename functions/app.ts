@@ -37,6 +37,7 @@ import { marketDataIngestStatusHandler, startMarketDataIngestHandler } from './h
 import { marketDataActivities, marketDataBackfillOrchestrator } from './durable/market-data-backfill';
 import { lakeIngestionHandler } from './timers/lake-ingestion';
 import { lakeRunsHandler, startLakeRunHandler } from './http/lake';
+import { datasetHandler, regionSummaryHandler } from './http/datasets';
 import { weatherIngestionHandler } from './timers/weather';
 import { streamCompactionHandler, streamPollHandler } from './timers/lake-stream';
 import { lakeStreamRawHandler } from './service-bus/lake-stream';
@@ -175,6 +176,18 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     route: 'lake/runs',
     handler: startLakeRunHandler(deps),
     api: API.StartLakeRun,
+  });
+  registry.http('Dataset', {
+    methods: ['GET'],
+    route: 'datasets/{name}',
+    handler: datasetHandler(deps),
+    api: API.Dataset,
+  });
+  registry.http('RegionSummary', {
+    methods: ['GET'],
+    route: 'regions/{id}/summary',
+    handler: regionSummaryHandler(deps),
+    api: API.RegionSummary,
   });
   for (const source of deps.lake.sources) {
     registry.timer(`LakeIngestion-${source.name}`, {

@@ -42,6 +42,8 @@ export interface SettingsDefaults {
   openMeteoUrl: string;
   maxCatalogUploadBytes: number;
   catalogDiscoverySchedule: string;
+  lakePageMaxRows: number;
+  maxCustomerUploadBytes: number;
 }
 
 export interface GeneratedFile {
@@ -90,6 +92,8 @@ export function settingsDefaults(): SettingsDefaults {
     openMeteoUrl: s.lake.openMeteoUrl,
     maxCatalogUploadBytes: s.catalog.maxUploadBytes,
     catalogDiscoverySchedule: s.catalog.discoverySchedule,
+    lakePageMaxRows: s.lake.pageMaxRows,
+    maxCustomerUploadBytes: s.lake.maxCustomerUploadBytes,
   };
 }
 

@@ -65,6 +65,10 @@ export const DEFAULT_MAX_JOB_REQUEST_BODY_BYTES = 64 * 1024;
 export const DEFAULT_MAX_INGESTION_BODY_BYTES = 64 * 1024 * 1024;
 /** Largest catalog upload: the profiler holds the file and its text cells in memory. */
 export const DEFAULT_MAX_CATALOG_UPLOAD_BYTES = 64 * 1024 * 1024;
+/** A dataset page is one JSON body: 5,000 rows of weather are ~1.5 MB. */
+export const DEFAULT_LAKE_PAGE_MAX_ROWS = 5_000;
+/** A customer upload is decoded whole when an analysis reads it. */
+export const DEFAULT_MAX_CUSTOMER_UPLOAD_BYTES = 64 * 1024 * 1024;
 /** Discovery runs nightly: sources change daily at most. */
 export const DEFAULT_CATALOG_DISCOVERY_SCHEDULE = '0 0 3 * * *';
 /**
@@ -212,6 +216,8 @@ const settingsSchema = z
       .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
       .default(DEFAULT_OPEN_METEO_URL),
     [S.weatherRegionsFile]: z.string().min(1).optional(),
+    [S.lakePageMaxRows]: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_LAKE_PAGE_MAX_ROWS),
+    [S.maxCustomerUploadBytes]: z.coerce.number().int().min(1024).default(DEFAULT_MAX_CUSTOMER_UPLOAD_BYTES),
     [S.streamFeedUrl]: z
       .string()
       .url()
@@ -317,6 +323,10 @@ export interface Settings {
     weatherRegionsFile: string | null;
     /** Stream feed (source D); null: the stream is not polled. */
     streamFeedUrl: string | null;
+    /** Rows of a JSON page of GET /api/datasets/{name}: the default and the largest `limit`. */
+    pageMaxRows: number;
+    /** Largest customer upload (413 beyond). */
+    maxCustomerUploadBytes: number;
   };
 }
 
@@ -416,6 +426,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       openMeteoUrl: v[S.openMeteoUrl].replace(/\/+$/, ''),
       weatherRegionsFile: v[S.weatherRegionsFile] ?? null,
       streamFeedUrl: v[S.streamFeedUrl] ?? null,
+      pageMaxRows: v[S.lakePageMaxRows],
+      maxCustomerUploadBytes: v[S.maxCustomerUploadBytes],
     },
   };
 }

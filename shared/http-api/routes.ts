@@ -21,6 +21,14 @@ import {
   supplierResultSeriesPath,
 } from './series';
 import { lakeRunListSchema, lakeRunStateSchema, lakeRunsQuery, startLakeRunQuery } from './lake';
+import {
+  DATASET_MEDIA_TYPES,
+  datasetPageSchema,
+  datasetPath,
+  datasetQuery,
+  regionPath,
+  regionSummarySchema,
+} from './lake-serving';
 import { problemSchema } from './problem';
 import { catalogQuerySchema } from '../catalog/search';
 import { catalogEntrySchema, datasetIdPath, searchResponseSchema, uploadQuery } from './catalog-schemas';
@@ -403,6 +411,44 @@ export const API = {
         200: { description: 'The final state of the run', json: lakeRunStateSchema },
         400: badInput,
         404: problem('No such source'),
+      },
+    },
+  },
+  Dataset: {
+    GET: {
+      summary: 'A curated or operational lake dataset by date range (issue 15)',
+      description:
+        'Partitions from `from` to `to` (inclusive, ≤ 366 days), rows of `region` only when given. JSON is paged (`limit` ≤ LAKE_PAGE_MAX_ROWS, `cursor`, `Link: rel="next"`; a cursor whose partition was replaced since → 400 naming `cursor`); CSV and Parquet (stored types) stream the whole range. Each row starts with its partition keys (`date`, `hour`, …).',
+      tags: ['lake'],
+      roles: MARKET_ROLES,
+      path: datasetPath,
+      query: datasetQuery,
+      responses: {
+        200: {
+          description: 'The rows',
+          json: datasetPageSchema,
+          content: {
+            [DATASET_MEDIA_TYPES.csv]: z.string().meta({ description: '`,`-separated, RFC 4180 quotes, header first' }),
+            [DATASET_MEDIA_TYPES.parquet]: null,
+          },
+        },
+        400: badInput,
+        404: problem('No such dataset (`errors[0].message` lists the served ones)'),
+      },
+    },
+  },
+  RegionSummary: {
+    GET: {
+      summary: "A region's metadata, latest 7- and 30-day average weather and latest market interest (issue 15)",
+      description:
+        'Answered from the operational zone (regions, weather_rolling, market_interest_daily), cached in process per partition version: a new or replaced partition is seen at once.',
+      tags: ['lake'],
+      roles: MARKET_ROLES,
+      path: regionPath,
+      responses: {
+        200: { description: 'The summary', json: regionSummarySchema },
+        400: badInput,
+        404: problem('No such region'),
       },
     },
   },

@@ -6,6 +6,8 @@ import type { IngestionDeps } from './ingestion';
 import { PartitionStore } from './partition-store';
 import { fetchSource, type SourceFetcher } from './source-fetch';
 import { loadSourceRegistry, type SourceRegistry } from './source-registry';
+import { RegionSummaryService } from './serving/region-summary';
+import { servedDatasets, type ServedDataset } from './serving/served-datasets';
 import type { WeatherRegion } from './weather/open-meteo';
 import { loadWeatherRegions } from './weather/weather-ingestion';
 
@@ -17,6 +19,10 @@ export interface LakeDeps extends IngestionDeps {
   weatherRegions: WeatherRegion[];
   /** Stream feed (source D); null: no stream polling, trigger or compaction registered. */
   streamFeedUrl: string | null;
+  /** What GET /api/datasets/{name} may serve (a request's name is looked up here, never used as a path). */
+  served: ServedDataset[];
+  /** Region summaries with their in-process cache (one per host). */
+  summaries: RegionSummaryService;
 }
 
 export function lakeDeps(
@@ -24,15 +30,20 @@ export function lakeDeps(
   blobs: BlobStore,
   opts: { clock: () => Date; fetch?: SourceFetcher; sleep?: (ms: number) => Promise<void> },
 ): LakeDeps {
+  const partitions = new PartitionStore(blobs, opts.clock);
+  const sources = settings.lake.sourcesFile ? loadSourceRegistry(settings.lake.sourcesFile) : [];
+  const weatherRegions = settings.lake.weatherRegionsFile ? loadWeatherRegions(settings.lake.weatherRegionsFile) : [];
   return {
-    partitions: new PartitionStore(blobs, opts.clock),
-    sources: settings.lake.sourcesFile ? loadSourceRegistry(settings.lake.sourcesFile) : [],
+    partitions,
+    sources,
     fetch: opts.fetch ?? fetchSource,
     clock: opts.clock,
     sleep: opts.sleep ?? ((ms) => delay(ms)),
     openMeteoUrl: settings.lake.openMeteoUrl,
     // opt-in, like the sources: a host without it (the local demo, tests) never calls the public API
     streamFeedUrl: settings.lake.streamFeedUrl,
-    weatherRegions: settings.lake.weatherRegionsFile ? loadWeatherRegions(settings.lake.weatherRegionsFile) : [],
+    weatherRegions,
+    served: servedDatasets(sources),
+    summaries: new RegionSummaryService(partitions, weatherRegions, opts.clock),
   };
 }
