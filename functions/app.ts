@@ -38,6 +38,14 @@ import { marketDataActivities, marketDataBackfillOrchestrator } from './durable/
 import { lakeIngestionHandler } from './timers/lake-ingestion';
 import { lakeRunsHandler, startLakeRunHandler } from './http/lake';
 import { datasetHandler, regionSummaryHandler } from './http/datasets';
+import {
+  analysisResultsHandler,
+  analysisRunHandler,
+  customerUploadHandler,
+  putAnalysisHandler,
+  startAnalysisRunHandler,
+} from './http/customers';
+import { customerAnalysisActivities, customerAnalysisOrchestrator } from './durable/customer-analysis';
 import { weatherIngestionHandler } from './timers/weather';
 import { streamCompactionHandler, streamPollHandler } from './timers/lake-stream';
 import { lakeStreamRawHandler } from './service-bus/lake-stream';
@@ -189,6 +197,38 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     handler: regionSummaryHandler(deps),
     api: API.RegionSummary,
   });
+  registry.http('CustomerUpload', {
+    methods: ['POST'],
+    route: 'customers/{customerId}/uploads',
+    handler: customerUploadHandler(deps),
+    maxBodyBytes: deps.settings.lake.maxCustomerUploadBytes,
+    api: API.CustomerUpload,
+  });
+  registry.http('CustomerAnalysis', {
+    methods: ['PUT'],
+    route: 'customers/{customerId}/analyses/{name}',
+    handler: putAnalysisHandler(deps),
+    api: API.CustomerAnalysis,
+  });
+  registry.http('StartCustomerAnalysisRun', {
+    methods: ['POST'],
+    route: 'customers/{customerId}/analyses/{name}/runs',
+    handler: startAnalysisRunHandler(deps),
+    durableClient: true,
+    api: API.StartCustomerAnalysisRun,
+  });
+  registry.http('CustomerAnalysisRun', {
+    methods: ['GET'],
+    route: 'customers/{customerId}/analyses/{name}/runs/{runId}',
+    handler: analysisRunHandler(deps),
+    api: API.CustomerAnalysisRun,
+  });
+  registry.http('CustomerAnalysisResults', {
+    methods: ['GET'],
+    route: 'customers/{customerId}/analyses/{name}/results',
+    handler: analysisResultsHandler(deps),
+    api: API.CustomerAnalysisResults,
+  });
   for (const source of deps.lake.sources) {
     registry.timer(`LakeIngestion-${source.name}`, {
       schedule: source.schedule.cron,
@@ -306,6 +346,10 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
   registry.activity(D.marketDataStoredChunksActivity, activityHandler(md.stored));
   registry.activity(D.marketDataChunkActivity, activityHandler(md.chunk));
   registry.activity(D.marketDataFinishActivity, activityHandler(md.finish));
+  registry.orchestration(D.customerAnalysisOrchestrator, customerAnalysisOrchestrator);
+  const ca = customerAnalysisActivities(deps.lake);
+  registry.activity(D.customerAnalysisActivity, activityHandler(ca.run));
+  registry.activity(D.customerAnalysisFailedActivity, activityHandler(ca.fail));
 }
 
 /** Issue 14: market prices, generic series (and readings/results read through them), KPIs. */

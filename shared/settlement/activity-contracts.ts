@@ -70,12 +70,20 @@ export interface MarketDataBackfillInput {
   maxParallel: number;
 }
 
+/** One run of a customer's saved analysis (instance id = run id; the run state holds the spec). */
+export interface CustomerAnalysisInput {
+  customerId: string;
+  analysis: string;
+  runId: string;
+}
+
 export interface OrchestratorContracts {
   [D.settlementOrchestrator]: { input: SettlementInput; output: SettlementOutput };
   /** Outputs in the order of the input's batches. */
   [D.batchGroupOrchestrator]: { input: BatchGroupInput; output: BatchOutput[] };
   [D.exportOrchestrator]: { input: ExportInput; output: ExportOutput };
   [D.marketDataBackfillOrchestrator]: { input: MarketDataBackfillInput; output: BackfillResult };
+  [D.customerAnalysisOrchestrator]: { input: CustomerAnalysisInput; output: { status: string } };
 }
 
 export interface ActivityContracts {
@@ -90,6 +98,10 @@ export interface ActivityContracts {
   [D.marketDataChunkActivity]: { input: MarketDataChunk; output: ChunkResult };
   /** Writes the backfill's result record (the status route's answer). */
   [D.marketDataFinishActivity]: { input: BackfillResult; output: null };
+  /** Runs the analysis and records the run's final state (Completed, or Failed for data it cannot use). */
+  [D.customerAnalysisActivity]: { input: CustomerAnalysisInput; output: { status: string } };
+  /** Records a run Failed when the run activity itself failed (storage, a bug). */
+  [D.customerAnalysisFailedActivity]: { input: CustomerAnalysisInput & { error: string }; output: null };
 }
 
 export type OrchestratorName = keyof OrchestratorContracts;

@@ -94,6 +94,66 @@ function rowsOf(p: DatasetPartition, read: ReadPartition, from: number, to: numb
   return rows;
 }
 
+/**
+ * Every kept row of the range as columns (for analyses), partition keys first; refuses more than
+ * `maxRows` rows (an analysis holds its inputs in memory).
+ */
+export async function readDatasetColumns(
+  store: PartitionStore,
+  q: DatasetQuery,
+  maxRows: number,
+): Promise<{ names: string[]; columns: CellValue[][]; rows: number }> {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const columns: CellValue[][] = [];
+  let rows = 0;
+  for (const p of await datasetPartitions(store, q)) {
+    const read = await readPartition(store, p, q);
+    if (!read) continue;
+    if (rows + read.kept.length > maxRows) throw new DatasetTooLargeError(q.dataset.name, maxRows);
+    for (const row of rowsOf(p, read, 0, read.kept.length)) {
+      for (const [k, v] of Object.entries(row)) {
+        let c = index.get(k);
+        if (c === undefined) {
+          c = names.length;
+          index.set(k, c);
+          names.push(k);
+          columns.push(new Array<CellValue>(rows).fill(null));
+        }
+        columns[c][rows] = v;
+      }
+      rows++;
+      for (const col of columns) if (col.length < rows) col.push(null);
+    }
+  }
+  return { names, columns, rows };
+}
+
+/** Column names of the range's first partition (partition keys first); null when it has none. */
+export async function datasetColumnNames(store: PartitionStore, q: DatasetQuery): Promise<string[] | null> {
+  const parts = await datasetPartitions(store, q);
+  for (const p of parts) {
+    const read = await store.read(p.path);
+    if (!read) continue;
+    for (const [name, bytes] of read.files)
+      if (name.endsWith('.parquet'))
+        return [...p.keys.map(([k]) => k), ...parquetToTable(bytes).schema.fields.map((f) => f.name)].filter(
+          (n, i, all) => all.indexOf(n) === i,
+        );
+  }
+  return null;
+}
+
+export class DatasetTooLargeError extends Error {
+  constructor(
+    readonly dataset: string,
+    readonly maxRows: number,
+  ) {
+    super(`dataset ${dataset}: more than ${maxRows} rows in the range; narrow from/to or region`);
+    this.name = 'DatasetTooLargeError';
+  }
+}
+
 // ---- JSON pages
 
 export interface DatasetPosition {
