@@ -214,6 +214,11 @@ describe('customer areas', () => {
     // the results are Parquet in the customer's area
     const stored = await deps.lake.partitions.read(`customers/${OWNER}/analyses/usage-vs-weather/results`);
     expect(parquetToTable(stored!.files.get('part-0.parquet')!).numRows).toBe(2);
+    // a second run (same rows) replaces the results and is the run they name
+    const again = await startRun(OWNER, 'usage-vs-weather');
+    const { runId } = again.jsonBody as { runId: string };
+    await runtime.waitForCompletion(runId, 30_000);
+    expect((await results(OWNER, 'usage-vs-weather')).jsonBody).toMatchObject({ runId, count: 2 });
     // an administrator reads the area too
     expect((await results(OWNER, 'usage-vs-weather', 'json', await adminToken())).status).toBe(200);
   });

@@ -333,13 +333,15 @@ export async function runAnalysis(
 ): Promise<{ rows: number; version: string }> {
   const out = await executeAnalysis(store, customerId, served, spec);
   if (out.names.length === 0) throw new AnalysisError('select', 'the analysis has no output column');
+  // run.json makes every run a new version, so the results always name the run that wrote them
+  // (identical rows from a later run would otherwise leave the earlier run's pointer in place)
   const r = await store.replace(
     resultsPath(customerId, name),
-    [{ name: 'part-0.parquet', bytes: outputParquet(out) }],
-    {
-      runId,
-      rows: out.rows,
-    },
+    [
+      { name: 'part-0.parquet', bytes: outputParquet(out) },
+      { name: 'run.json', bytes: Buffer.from(JSON.stringify({ runId })), contentType: 'application/json' },
+    ],
+    { runId, rows: out.rows },
   );
   return { rows: out.rows, version: r.version };
 }
