@@ -39,6 +39,15 @@ import { lakeIngestionHandler } from './timers/lake-ingestion';
 import { lakeRunsHandler, startLakeRunHandler } from './http/lake';
 import { lakeBackfillStatusHandler, startLakeBackfillHandler } from './http/lake-backfill';
 import { weatherBackfillActivities, weatherBackfillOrchestrator } from './durable/weather-backfill';
+import { datasetHandler, regionSummaryHandler } from './http/datasets';
+import {
+  analysisResultsHandler,
+  analysisRunHandler,
+  customerUploadHandler,
+  putAnalysisHandler,
+  startAnalysisRunHandler,
+} from './http/customers';
+import { customerAnalysisActivities, customerAnalysisOrchestrator } from './durable/customer-analysis';
 import { weatherIngestionHandler } from './timers/weather';
 import { streamCompactionHandler, streamPollHandler } from './timers/lake-stream';
 import { lakeStreamRawHandler } from './service-bus/lake-stream';
@@ -193,6 +202,50 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
     handler: lakeBackfillStatusHandler(deps),
     api: API.LakeBackfillStatus,
   });
+  registry.http('Dataset', {
+    methods: ['GET'],
+    route: 'datasets/{name}',
+    handler: datasetHandler(deps),
+    api: API.Dataset,
+  });
+  registry.http('RegionSummary', {
+    methods: ['GET'],
+    route: 'regions/{id}/summary',
+    handler: regionSummaryHandler(deps),
+    api: API.RegionSummary,
+  });
+  registry.http('CustomerUpload', {
+    methods: ['POST'],
+    route: 'customers/{customerId}/uploads',
+    handler: customerUploadHandler(deps),
+    maxBodyBytes: deps.settings.lake.maxCustomerUploadBytes,
+    api: API.CustomerUpload,
+  });
+  registry.http('CustomerAnalysis', {
+    methods: ['PUT'],
+    route: 'customers/{customerId}/analyses/{name}',
+    handler: putAnalysisHandler(deps),
+    api: API.CustomerAnalysis,
+  });
+  registry.http('StartCustomerAnalysisRun', {
+    methods: ['POST'],
+    route: 'customers/{customerId}/analyses/{name}/runs',
+    handler: startAnalysisRunHandler(deps),
+    durableClient: true,
+    api: API.StartCustomerAnalysisRun,
+  });
+  registry.http('CustomerAnalysisRun', {
+    methods: ['GET'],
+    route: 'customers/{customerId}/analyses/{name}/runs/{runId}',
+    handler: analysisRunHandler(deps),
+    api: API.CustomerAnalysisRun,
+  });
+  registry.http('CustomerAnalysisResults', {
+    methods: ['GET'],
+    route: 'customers/{customerId}/analyses/{name}/results',
+    handler: analysisResultsHandler(deps),
+    api: API.CustomerAnalysisResults,
+  });
   for (const source of deps.lake.sources) {
     registry.timer(`LakeIngestion-${source.name}`, {
       schedule: source.schedule.cron,
@@ -327,6 +380,10 @@ export function registerFunctions(host: FunctionRegistry, deps: AppDeps): void {
   registry.activity(D.weatherChunkActivity, activityHandler(wb.chunk));
   registry.activity(D.weatherYearActivity, activityHandler(wb.year));
   registry.activity(D.weatherFinishActivity, activityHandler(wb.finish));
+  registry.orchestration(D.customerAnalysisOrchestrator, customerAnalysisOrchestrator);
+  const ca = customerAnalysisActivities(deps.lake);
+  registry.activity(D.customerAnalysisActivity, activityHandler(ca.run));
+  registry.activity(D.customerAnalysisFailedActivity, activityHandler(ca.fail));
 }
 
 /** Issue 14: market prices, generic series (and readings/results read through them), KPIs. */

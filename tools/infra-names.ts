@@ -52,6 +52,8 @@ export interface SettingsDefaults {
   catalogDiscoverySchedule: string;
   catalogQueryDiscoveryMs: number;
   azureSearchIndex: string;
+  lakePageMaxRows: number;
+  maxCustomerUploadBytes: number;
 }
 
 export interface GeneratedFile {
@@ -105,6 +107,8 @@ export function settingsDefaults(): SettingsDefaults {
     catalogDiscoverySchedule: s.catalog.discoverySchedule,
     catalogQueryDiscoveryMs: s.catalog.queryDiscoveryMs,
     azureSearchIndex: DEFAULT_AZURE_SEARCH_INDEX,
+    lakePageMaxRows: s.lake.pageMaxRows,
+    maxCustomerUploadBytes: s.lake.maxCustomerUploadBytes,
   };
 }
 

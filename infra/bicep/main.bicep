@@ -99,6 +99,14 @@ param maxPeriodDaysEnergy int = loadJsonContent('settings-defaults.json').maxPer
 @minValue(1024)
 param maxCatalogUploadBytes int = loadJsonContent('settings-defaults.json').maxCatalogUploadBytes
 
+@description('Most rows of one JSON page of GET /api/datasets/{name} (the default and the largest limit).')
+@minValue(1)
+param lakePageMaxRows int = loadJsonContent('settings-defaults.json').lakePageMaxRows
+
+@description('Largest customer upload into its lake area in bytes (413 beyond).')
+@minValue(1024)
+param maxCustomerUploadBytes int = loadJsonContent('settings-defaults.json').maxCustomerUploadBytes
+
 @description('NCRONTAB of the dataset catalog\'s discovery run.')
 param catalogDiscoverySchedule string = loadJsonContent('settings-defaults.json').catalogDiscoverySchedule
 
@@ -487,6 +495,14 @@ var appSettings = [
     value: string(maxCatalogUploadBytes)
   }
   {
+    name: names.settings.lakePageMaxRows
+    value: string(lakePageMaxRows)
+  }
+  {
+    name: names.settings.maxCustomerUploadBytes
+    value: string(maxCustomerUploadBytes)
+  }
+  {
     name: names.settings.catalogDiscoverySchedule
     value: catalogDiscoverySchedule
   }
@@ -573,7 +589,7 @@ module functionApp 'modules/function-app.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     appSettings: appSettings
-    requestBodySizeLimit: max(maxIngestionBodyBytes, maxJobRequestBodyBytes, maxCatalogUploadBytes)
+    requestBodySizeLimit: max(maxIngestionBodyBytes, maxJobRequestBodyBytes, maxCatalogUploadBytes, maxCustomerUploadBytes)
     tags: allTags
   }
 }

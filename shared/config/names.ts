@@ -100,6 +100,10 @@ export const NAMES = {
     weatherChunkActivity: 'FetchWeatherChunk',
     weatherYearActivity: 'WriteWeatherYear',
     weatherFinishActivity: 'FinishWeatherBackfill',
+    /** Customer analyses (issue 15): one run of a saved analysis (instance id = run id). */
+    customerAnalysisOrchestrator: 'CustomerAnalysisOrchestrator',
+    customerAnalysisActivity: 'RunCustomerAnalysis',
+    customerAnalysisFailedActivity: 'FailCustomerAnalysisRun',
   },
   /** App settings (environment variables) */
   settings: {
@@ -174,6 +178,10 @@ export const NAMES = {
     weatherBackfillRetryBaseMs: 'WEATHER_BACKFILL_RETRY_BASE_MS',
     /** Path of the weather regions file (JSON: id, name, latitude, longitude; e.g. shared/lake/weather/regions.json); unset: no weather ingestion. */
     weatherRegionsFile: 'WEATHER_REGIONS_FILE',
+    /** Most rows of one JSON page of GET /api/datasets/{name} (the default and the largest `limit`). */
+    lakePageMaxRows: 'LAKE_PAGE_MAX_ROWS',
+    /** Largest customer upload into its lake area, in bytes (413 beyond). */
+    maxCustomerUploadBytes: 'MAX_CUSTOMER_UPLOAD_BYTES',
     /** Largest dataset upload (and discovered file) the catalog profiles, in bytes (413 beyond). */
     maxCatalogUploadBytes: 'MAX_CATALOG_UPLOAD_BYTES',
     /** Energi Data Service API base the catalog crawls (e.g. https://api.energidataservice.dk); unset: not crawled. */

@@ -65,6 +65,10 @@ export const DEFAULT_MAX_JOB_REQUEST_BODY_BYTES = 64 * 1024;
 export const DEFAULT_MAX_INGESTION_BODY_BYTES = 64 * 1024 * 1024;
 /** Largest catalog upload: the profiler holds the file and its text cells in memory. */
 export const DEFAULT_MAX_CATALOG_UPLOAD_BYTES = 64 * 1024 * 1024;
+/** A dataset page is one JSON body: 5,000 rows of weather are ~1.5 MB. */
+export const DEFAULT_LAKE_PAGE_MAX_ROWS = 5_000;
+/** A customer upload is decoded whole when an analysis reads it. */
+export const DEFAULT_MAX_CUSTOMER_UPLOAD_BYTES = 64 * 1024 * 1024;
 /** Discovery runs nightly: sources change daily at most. */
 export const DEFAULT_CATALOG_DISCOVERY_SCHEDULE = '0 0 3 * * *';
 /** On-query discovery's share of a search: long enough for one CKAN page, short enough for a person waiting. */
@@ -224,6 +228,8 @@ const settingsSchema = z
     // Open-Meteo's free tier limits calls per minute: a few region-years at a time is polite and enough
     [S.weatherBackfillMaxParallel]: z.coerce.number().int().min(1).max(16).default(4),
     [S.weatherBackfillRetryBaseMs]: z.coerce.number().int().min(0).default(2_000),
+    [S.lakePageMaxRows]: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_LAKE_PAGE_MAX_ROWS),
+    [S.maxCustomerUploadBytes]: z.coerce.number().int().min(1024).default(DEFAULT_MAX_CUSTOMER_UPLOAD_BYTES),
     [S.streamFeedUrl]: z
       .string()
       .url()
@@ -351,6 +357,10 @@ export interface Settings {
     openMeteoArchiveUrl: string;
     weatherBackfillMaxParallel: number;
     weatherBackfillRetryBaseMs: number;
+    /** Rows of a JSON page of GET /api/datasets/{name}: the default and the largest `limit`. */
+    pageMaxRows: number;
+    /** Largest customer upload (413 beyond). */
+    maxCustomerUploadBytes: number;
   };
 }
 
@@ -462,6 +472,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       openMeteoArchiveUrl: v[S.openMeteoArchiveUrl].replace(/\/+$/, ''),
       weatherBackfillMaxParallel: v[S.weatherBackfillMaxParallel],
       weatherBackfillRetryBaseMs: v[S.weatherBackfillRetryBaseMs],
+      pageMaxRows: v[S.lakePageMaxRows],
+      maxCustomerUploadBytes: v[S.maxCustomerUploadBytes],
     },
   };
 }

@@ -29,6 +29,20 @@ import {
   startLakeBackfillQuery,
   startLakeRunQuery,
 } from './lake';
+import {
+  DATASET_MEDIA_TYPES,
+  datasetPageSchema,
+  datasetPath,
+  datasetQuery,
+  regionPath,
+  regionSummarySchema,
+  analysisPath,
+  analysisResultsQuery,
+  analysisRunPath,
+  customerPath,
+  customerUploadQuery,
+} from './lake-serving';
+import { analysisSpecSchema } from '../lake/customers/analysis-spec';
 import { problemSchema } from './problem';
 import { catalogQuerySchema } from '../catalog/search';
 import { catalogEntrySchema, datasetIdPath, searchResponseSchema, uploadQuery } from './catalog-schemas';
@@ -443,6 +457,134 @@ export const API = {
         200: { description: 'Finished (Completed or CompletedWithErrors)', json: lakeBackfillSchema },
         202: { description: 'Running', json: lakeBackfillSchema },
         404: problem('No such backfill'),
+      },
+    },
+  },
+  Dataset: {
+    GET: {
+      summary: 'A curated or operational lake dataset by date range (issue 15)',
+      description:
+        'Partitions from `from` to `to` (inclusive, ≤ 366 days), rows of `region` only when given. JSON is paged (`limit` ≤ LAKE_PAGE_MAX_ROWS, `cursor`, `Link: rel="next"`; a cursor whose partition was replaced since → 400 naming `cursor`); CSV and Parquet (stored types) stream the whole range. Each row starts with its partition keys (`date`, `hour`, …).',
+      tags: ['lake'],
+      roles: MARKET_ROLES,
+      path: datasetPath,
+      query: datasetQuery,
+      responses: {
+        200: {
+          description: 'The rows',
+          json: datasetPageSchema,
+          content: {
+            [DATASET_MEDIA_TYPES.csv]: z.string().meta({ description: '`,`-separated, RFC 4180 quotes, header first' }),
+            [DATASET_MEDIA_TYPES.parquet]: null,
+          },
+        },
+        400: badInput,
+        404: problem('No such dataset (`errors[0].message` lists the served ones)'),
+      },
+    },
+  },
+  RegionSummary: {
+    GET: {
+      summary: "A region's metadata, latest 7- and 30-day average weather and latest market interest (issue 15)",
+      description:
+        'Answered from the operational zone (regions, weather_rolling, market_interest_daily), cached in process per partition version: a new or replaced partition is seen at once.',
+      tags: ['lake'],
+      roles: MARKET_ROLES,
+      path: regionPath,
+      responses: {
+        200: { description: 'The summary', json: regionSummarySchema },
+        400: badInput,
+        404: problem('No such region'),
+      },
+    },
+  },
+  CustomerUpload: {
+    POST: {
+      summary: "Upload a CSV or Parquet file into the customer's lake area (issue 15)",
+      description:
+        "Stored at `customers/{customerId}/uploads/{name}` (replaced atomically; a re-upload replaces it). Only the customer (the caller's actor number) and administrators; anyone else 404.",
+      tags: ['customers'],
+      roles: MARKET_ROLES,
+      path: customerPath,
+      query: customerUploadQuery,
+      body: {
+        description: 'CSV (`,` or `;`, header first) or Parquet; capped by MAX_CUSTOMER_UPLOAD_BYTES',
+        required: true,
+        content: { 'text/csv': z.string(), 'application/vnd.apache.parquet': null },
+      },
+      responses: {
+        201: {
+          description: 'Stored',
+          json: z.looseObject({ name: z.string(), rows: z.number().int(), columns: z.array(z.string()) }),
+        },
+        400: problem('Bad name, or the file cannot be read (nothing stored)'),
+        404: problem("Not the caller's area"),
+        413: problem('Larger than MAX_CUSTOMER_UPLOAD_BYTES'),
+        415: problem('Neither CSV nor Parquet'),
+      },
+    },
+  },
+  CustomerAnalysis: {
+    PUT: {
+      summary: 'Save an analysis: a declarative spec over own uploads and served datasets (issue 15)',
+      description:
+        'inputs (own uploads by name, served datasets by name and date range; never a path), join, filter, groupBy, aggregates (sum, avg, min, max, count), select. Column references are checked against the inputs. An input naming another customer → 403 naming the field.',
+      tags: ['customers'],
+      roles: MARKET_ROLES,
+      path: analysisPath,
+      body: { description: 'The spec', required: true, content: { 'application/json': analysisSpecSchema } },
+      responses: {
+        200: { description: 'Saved', json: z.looseObject({ name: z.string(), spec: z.looseObject({}) }) },
+        400: badInput,
+        403: problem("The spec names another customer's area (`errors[].path` names the field)"),
+        404: problem("Not the caller's area"),
+      },
+    },
+  },
+  StartCustomerAnalysisRun: {
+    POST: {
+      summary: 'Run a saved analysis (a durable orchestration); results Parquet in the area',
+      tags: ['customers'],
+      roles: MARKET_ROLES,
+      path: analysisPath,
+      responses: {
+        202: {
+          description: 'Started',
+          json: z.object({ runId: z.string(), status: z.string(), statusUrl: z.string() }),
+          headers: { Location: 'The status URL' },
+        },
+        404: problem("No such analysis, or not the caller's area"),
+      },
+    },
+  },
+  CustomerAnalysisRun: {
+    GET: {
+      summary: "A run's state: Running, Completed (rows) or Failed (the reason naming the spec field)",
+      tags: ['customers'],
+      roles: MARKET_ROLES,
+      path: analysisRunPath,
+      responses: {
+        200: { description: 'The run', json: z.looseObject({ runId: z.string(), status: z.string() }) },
+        400: badInput,
+        404: problem("No such run, or not the caller's area"),
+      },
+    },
+  },
+  CustomerAnalysisResults: {
+    GET: {
+      summary: "An analysis's latest results",
+      tags: ['customers'],
+      roles: MARKET_ROLES,
+      path: analysisPath,
+      query: analysisResultsQuery,
+      responses: {
+        200: {
+          description: 'The rows (decimals as exact text, counts as integers)',
+          json: z.looseObject({ runId: z.string(), count: z.number().int(), rows: z.array(z.looseObject({})) }),
+          content: { 'text/csv': z.string() },
+        },
+        400: badInput,
+        404: problem("No results yet, or not the caller's area"),
       },
     },
   },

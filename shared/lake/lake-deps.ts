@@ -6,6 +6,8 @@ import type { IngestionDeps } from './ingestion';
 import { PartitionStore } from './partition-store';
 import { fetchSource, type SourceFetcher } from './source-fetch';
 import { loadSourceRegistry, type SourceRegistry } from './source-registry';
+import { RegionSummaryService } from './serving/region-summary';
+import { servedDatasets, type ServedDataset } from './serving/served-datasets';
 import type { WeatherRegion } from './weather/open-meteo';
 import type { WeatherBackfillDeps } from './weather/weather-backfill';
 import { loadWeatherRegions } from './weather/weather-ingestion';
@@ -22,6 +24,10 @@ export interface LakeDeps extends IngestionDeps {
   weatherBackfill: WeatherBackfillDeps;
   /** Most weather backfill activities in flight. */
   weatherBackfillMaxParallel: number;
+  /** What GET /api/datasets/{name} may serve (a request's name is looked up here, never used as a path). */
+  served: ServedDataset[];
+  /** Region summaries with their in-process cache (one per host). */
+  summaries: RegionSummaryService;
 }
 
 export function lakeDeps(
@@ -31,16 +37,17 @@ export function lakeDeps(
 ): LakeDeps {
   const partitions = new PartitionStore(blobs, opts.clock);
   const sleep = opts.sleep ?? ((ms: number) => delay(ms));
+  const sources = settings.lake.sourcesFile ? loadSourceRegistry(settings.lake.sourcesFile) : [];
+  const weatherRegions = settings.lake.weatherRegionsFile ? loadWeatherRegions(settings.lake.weatherRegionsFile) : [];
   return {
     partitions,
-    sources: settings.lake.sourcesFile ? loadSourceRegistry(settings.lake.sourcesFile) : [],
+    sources,
     fetch: opts.fetch ?? fetchSource,
     clock: opts.clock,
     sleep,
     openMeteoUrl: settings.lake.openMeteoUrl,
     // opt-in, like the sources: a host without it (the local demo, tests) never calls the public API
     streamFeedUrl: settings.lake.streamFeedUrl,
-    weatherRegions: settings.lake.weatherRegionsFile ? loadWeatherRegions(settings.lake.weatherRegionsFile) : [],
     weatherBackfill: {
       partitions,
       archiveUrl: settings.lake.openMeteoArchiveUrl,
@@ -49,5 +56,8 @@ export function lakeDeps(
       retry: { attempts: 4, backoffMs: settings.lake.weatherBackfillRetryBaseMs, timeoutMs: 60_000 },
     },
     weatherBackfillMaxParallel: settings.lake.weatherBackfillMaxParallel,
+    weatherRegions,
+    served: servedDatasets(sources),
+    summaries: new RegionSummaryService(partitions, weatherRegions, opts.clock),
   };
 }

@@ -132,3 +132,30 @@ export function backfillPath(dataset: string, id: string, file: string): string 
 export function backfillLedgerFolder(dataset: string): string {
   return `_system/backfills/${checkName(dataset, 'dataset')}/chunks/`;
 }
+
+/**
+ * Customer areas (issue 15, Case 3/4): `customers/{customerId}/…`, outside the three zones so no
+ * dataset listing or serving route can reach them. A customer id is a market actor number (GLN
+ * 13 digits or EIC 16 characters: digits, upper-case letters, `-`), so it can never be `..` or
+ * hold a `/`; names are lake names.
+ */
+export const CUSTOMER_ID_RE = /^(\d{13}|[0-9A-Z-]{16})$/;
+
+export function checkCustomerId(customerId: string): string {
+  if (!CUSTOMER_ID_RE.test(customerId))
+    throw new LakePathError(
+      'customerId',
+      `${JSON.stringify(customerId)} is not a customer id (a GLN or EIC: ${CUSTOMER_ID_RE.source})`,
+    );
+  return customerId;
+}
+
+/** The partition of one upload: `customers/{customerId}/uploads/{name}`. */
+export function customerUploadPath(customerId: string, name: string): string {
+  return `customers/${checkCustomerId(customerId)}/uploads/${checkName(name, 'name')}`;
+}
+
+/** The folder of one saved analysis: `customers/{customerId}/analyses/{name}` (spec, runs, results). */
+export function customerAnalysisPath(customerId: string, name: string): string {
+  return `customers/${checkCustomerId(customerId)}/analyses/${checkName(name, 'name')}`;
+}

@@ -86,6 +86,13 @@ export interface WeatherBackfillInput {
   maxParallel: number;
 }
 
+/** One run of a customer's saved analysis (instance id = run id; the run state holds the spec). */
+export interface CustomerAnalysisInput {
+  customerId: string;
+  analysis: string;
+  runId: string;
+}
+
 export interface OrchestratorContracts {
   [D.settlementOrchestrator]: { input: SettlementInput; output: SettlementOutput };
   /** Outputs in the order of the input's batches. */
@@ -93,6 +100,7 @@ export interface OrchestratorContracts {
   [D.exportOrchestrator]: { input: ExportInput; output: ExportOutput };
   [D.marketDataBackfillOrchestrator]: { input: MarketDataBackfillInput; output: BackfillResult };
   [D.weatherBackfillOrchestrator]: { input: WeatherBackfillInput; output: WeatherBackfillResult };
+  [D.customerAnalysisOrchestrator]: { input: CustomerAnalysisInput; output: { status: string } };
 }
 
 export interface ActivityContracts {
@@ -113,6 +121,10 @@ export interface ActivityContracts {
   /** Rebuilds one year's curated file from the stored chunks. */
   [D.weatherYearActivity]: { input: { year: number; regions: string[] }; output: WeatherYearResult };
   [D.weatherFinishActivity]: { input: WeatherBackfillResult; output: null };
+  /** Runs the analysis and records the run's final state (Completed, or Failed for data it cannot use). */
+  [D.customerAnalysisActivity]: { input: CustomerAnalysisInput; output: { status: string } };
+  /** Records a run Failed when the run activity itself failed (storage, a bug). */
+  [D.customerAnalysisFailedActivity]: { input: CustomerAnalysisInput & { error: string }; output: null };
 }
 
 export type OrchestratorName = keyof OrchestratorContracts;

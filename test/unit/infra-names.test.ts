@@ -388,6 +388,8 @@ describe('app settings', () => {
       [NAMES.settings.weatherRegionsFile]: '',
       [NAMES.settings.streamFeedUrl]: '',
       [NAMES.settings.maxCatalogUploadBytes]: String(d.maxCatalogUploadBytes),
+      [NAMES.settings.lakePageMaxRows]: String(d.lakePageMaxRows),
+      [NAMES.settings.maxCustomerUploadBytes]: String(d.maxCustomerUploadBytes),
       [NAMES.settings.catalogDiscoverySchedule]: d.catalogDiscoverySchedule,
       [NAMES.settings.catalogEdsUrl]: 'https://api.energidataservice.dk',
       [NAMES.settings.catalogCkanUrl]: '',
