@@ -64,11 +64,14 @@ export function scaled(v: unknown, url: string, field: string): number | null {
   }
 }
 
-const obj = (v: unknown): Record<string, unknown> | null =>
+export const obj = (v: unknown): Record<string, unknown> | null =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
-/** Validates and decodes one forecast response; errors name the URL and the field. */
-export function decodeForecast(region: WeatherRegion, url: string, body: Buffer): RegionWeather {
+/**
+ * The root object of an Open-Meteo answer (forecast or archive), requested in GMT: errors name the
+ * URL and the field.
+ */
+export function openMeteoRoot(url: string, body: Buffer): Record<string, unknown> {
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf8'));
@@ -83,6 +86,12 @@ export function decodeForecast(region: WeatherRegion, url: string, body: Buffer)
       'utc_offset_seconds',
       `${JSON.stringify(root.utc_offset_seconds)}: GMT was requested`,
     );
+  return root;
+}
+
+/** Validates and decodes one forecast response; errors name the URL and the field. */
+export function decodeForecast(region: WeatherRegion, url: string, body: Buffer): RegionWeather {
+  const root = openMeteoRoot(url, body);
   const current = obj(root.current);
   if (!current) throw new SourceFormatError(url, 'current', 'missing');
   const currentTime = gmtTime(current.time);

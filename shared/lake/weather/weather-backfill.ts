@@ -34,7 +34,7 @@ import {
   daysBetween,
   rawPartPath,
 } from '../zones';
-import { fetchOpenMeteo, scaled, type WeatherRegion } from './open-meteo';
+import { fetchOpenMeteo, obj, openMeteoRoot, scaled, type WeatherRegion } from './open-meteo';
 
 export const BACKFILL_DATASET = 'weather_daily';
 export const ARCHIVE_SOURCE = 'open_meteo_archive';
@@ -117,28 +117,12 @@ function dayTexts(from: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => dayOf(start + i * 86_400_000));
 }
 
-const obj = (v: unknown): Record<string, unknown> | null =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-
 /**
  * Validates an archive answer against the chunk it answers: GMT, `daily.time` exactly the days
  * from..to (a shorter answer is refused, not stored as a gap), one value or null per day and variable.
  */
 export function decodeArchive(c: Pick<WeatherChunk, 'from' | 'to'>, url: string, body: Buffer): DailySeries {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new SourceFormatError(url, '(body)', `not valid JSON: ${(e as Error).message}`);
-  }
-  const root = obj(doc);
-  if (!root) throw new SourceFormatError(url, '(body)', 'is not a JSON object');
-  if (root.utc_offset_seconds !== 0)
-    throw new SourceFormatError(
-      url,
-      'utc_offset_seconds',
-      `${JSON.stringify(root.utc_offset_seconds)}: GMT was requested`,
-    );
+  const root = openMeteoRoot(url, body);
   const daily = obj(root.daily);
   if (!daily) throw new SourceFormatError(url, 'daily', 'missing');
   const n = daysBetween(c.from, c.to) + 1;
