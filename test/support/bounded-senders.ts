@@ -84,7 +84,9 @@ function runBatchProcess(input: ScaleWorkerInput): Promise<ScaleWorkerOutput> {
   });
 }
 
-const SENDER_LOG = /^\[(ResultSender|EsettSender)\] (?:RSM-014|eSett) for job (\S+): (\d+) documents/;
+/** The senders' completion lines as the local host prints them (shared/telemetry/log.ts readableLogLine). */
+const SENDER_LOG = /^\[job (\S+)[^\]]*\] (RSM-014|eSett): (\d+) documents/;
+const SENDER_OF = { 'RSM-014': 'ResultSender', eSett: 'EsettSender' } as const;
 
 export async function runBoundedSenders(o: BoundedSendersOptions): Promise<BoundedSendersFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'bounded-senders-'));
@@ -130,7 +132,7 @@ export async function runBoundedSenders(o: BoundedSendersOptions): Promise<Bound
       wrapActivity,
       log: (line) => {
         const m = SENDER_LOG.exec(line);
-        if (m) senderDone.set(m[1], Number(m[3]));
+        if (m) senderDone.set(SENDER_OF[m[2] as keyof typeof SENDER_OF], Number(m[3]));
       },
     });
     await uploadLake(join(dir, 'lake'), host.basisData);
