@@ -16,6 +16,7 @@ import { MemoryIntegrationEventStore } from '../../shared/integration-events/sto
 import { MemoryJobStore } from '../../shared/jobs/memory-job-store';
 import { parseKickStartRequest } from '../../shared/settlement/kick-start-request';
 import { periodLimitViolation, plusLocalDays } from '../../shared/settlement/period-limits';
+import { addLogSink } from '../../shared/telemetry/log';
 import { MemoryBlobStore } from '../../shared/storage/memory-blob-store';
 
 const ctx = {
@@ -135,10 +136,9 @@ describe('period length limits', () => {
   it('a scheduled tick whose period exceeds the limit starts nothing and says why', async () => {
     const { deps, jobs } = memoryDeps();
     const lines: string[] = [];
-    const context = new InvocationContext({
-      functionName: 'timer',
-      logHandler: (_level, ...a) => lines.push(a.join(' ')),
-    });
+    // the handler logs through the structured logger (shared/telemetry/log.ts), not the context
+    const context = new InvocationContext({ functionName: 'timer' });
+    const removeSink = addLogSink((r) => lines.push(r.message));
     const timer: Timer = {
       isPastDue: false,
       schedule: { adjustForDST: false },
@@ -151,7 +151,7 @@ describe('period length limits', () => {
       period: 'previous-local-month',
       gridAreas: ['800'],
     };
-    await scheduledSettlementHandler(deps, entry)(timer, context);
+    await scheduledSettlementHandler(deps, entry)(timer, context).finally(removeSink);
     expect(lines).toEqual([
       'schedule monthly-bf: not started: the period is 31 days; balance_fixing covers at most 7 days (MAX_PERIOD_DAYS_ENERGY)',
     ]);
